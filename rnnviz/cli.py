@@ -1,0 +1,140 @@
+"""The command line: `python -m rnnviz fit CSV ...` and `python -m rnnviz words "..."`.
+
+fit    trains a forecaster on a CSV column and prints model vs persistence baseline on the test part
+words  trains the next-letter model on typed words and prints each word's predicted last letter
+Bad input ends with exit status 2 and the DataError's message, never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import checkpoint, data, tasks
+from .train import Callback, TrainConfig, TrainingJob
+
+__all__ = ["main"]
+
+
+class _PrintProgress(Callback):
+    """One line per epoch to a sink (stdout by default)."""
+
+    def __init__(self, total: int, sink=print):
+        self.total, self.sink = total, sink
+
+    def on_epoch_end(self, job, record):
+        val = f"  val {record['val_loss']:.5f}" if record["val_loss"] is not None else ""
+        acc = f"  acc {record['metric']:.2f}" if job.data.task == "classification" else ""
+        self.sink(f"epoch {record['epoch']:>4}/{self.total}  train {record['train_loss']:.5f}{val}{acc}"
+                  f"  ({record['seconds'] * 1000:.0f} ms)")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m rnnviz", description="Train small RNNs from the command line.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    f = sub.add_parser("fit", help="forecast a CSV column; compare with the persistence baseline")
+    f.add_argument("csv", help="path to the CSV file")
+    f.add_argument("--target", required=True, help="column to forecast")
+    f.add_argument("--features", nargs="+", default=None, help="input columns (default: the target alone)")
+    f.add_argument("--window", type=int, default=None, help="steps of history (default: 20, or less to fit)")
+    f.add_argument("--horizon", type=int, default=1, help="how many rows ahead to predict")
+    f.add_argument("--split", type=float, nargs=3, default=(0.7, 0.15, 0.15), metavar=("TRAIN", "VAL", "TEST"))
+    f.add_argument("--scaler", choices=["minmax", "standard", "none"], default="minmax")
+    f.add_argument("--fill", action="store_true", help="fill missing values from the row above")
+    _model_args(f, cell="lstm", hidden=16, epochs=50, lr=0.01, batch=32)
+    f.add_argument("--head", choices=["last", "flatten"], default="last")
+    f.add_argument("--save", default=None, help="folder to save the model in (safetensors + config.json)")
+
+    w = sub.add_parser("words", help="predict each word's last letter (or every next letter)")
+    w.add_argument("text", help='words separated by spaces, e.g. "hello apple lobby daddy bobby"')
+    w.add_argument("--mode", choices=["last", "next"], default="last")
+    _model_args(w, cell="rnn", hidden=8, epochs=200, lr=0.05, batch=0)
+    return p
+
+
+def _model_args(p, cell, hidden, epochs, lr, batch):
+    p.add_argument("--cell", choices=["rnn", "lstm", "gru"], default=cell)
+    p.add_argument("--nonlinearity", choices=["tanh", "relu"], default="tanh", help="plain RNN only")
+    p.add_argument("--hidden", type=int, default=hidden, help="hidden units per layer")
+    p.add_argument("--layers", type=int, default=1)
+    p.add_argument("--epochs", type=int, default=epochs)
+    p.add_argument("--lr", type=float, default=lr, help="learning rate")
+    p.add_argument("--optimizer", choices=["adam", "sgd"], default="adam")
+    p.add_argument("--batch-size", type=int, default=batch, help="0 = all samples at once")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
+
+
+def _train_config(a) -> TrainConfig:
+    return TrainConfig(epochs=a.epochs, batch_size=a.batch_size, lr=a.lr, optimizer=a.optimizer, seed=a.seed,
+                       device=a.device)
+
+
+def _run_job(model, train_data, a, out) -> TrainingJob:
+    job = TrainingJob(model, train_data, _train_config(a), callbacks=[_PrintProgress(a.epochs, out)])
+    job.start().join()
+    if job.status != "done":
+        out(job.message)
+    return job
+
+
+def _fit(a, out) -> int:
+    table = data.read_csv(a.csv, fill="ffill" if a.fill else None)
+    for note in table.attrs["notes"]:
+        out(note)
+    window = a.window
+    if window is None:
+        window = min(20, data.largest_window(len(table), a.horizon, tuple(a.split)))
+        window = max(window, 1)
+    cfg = data.ForecastConfig(target=a.target, features=a.features, window=window, horizon=a.horizon,
+                              split=tuple(a.split), scaler=a.scaler)
+    ds = data.make_forecast_dataset(table, cfg)
+    n = {k: s.stop - s.start for k, s in ds.parts.items()}
+    out(f"{len(ds.x)} windows of ({window}, {len(ds.features)}): train {n['train']}, "
+        f"validation {n['val']}, test {n['test']}")
+    model = tasks.forecast_model(ds, a.cell, a.hidden, a.layers, a.head, a.nonlinearity, seed=a.seed)
+    job = _run_job(model, tasks.forecast_train_data(ds), a, out)
+    if job.status == "failed":
+        return 1
+    result = tasks.evaluate_forecast(job.model.cpu(), ds, "test")
+    out(f"\nTest part ({len(result.actual)} rows), '{a.target}' in the data's own units:")
+    out(f"{'metric':<8} {'model':>14} {'baseline':>14}  better")
+    for row in result.table:
+        out(f"{row['metric']:<8} {row['model']:>14.4f} {row['baseline']:>14.4f}  {row['better']}")
+    if a.save:
+        path = checkpoint.save(job.model, a.save, extra=_forecast_extra(ds))
+        out(f"Saved the model to {path}")
+    return 0
+
+
+def _forecast_extra(ds) -> dict:
+    return {"task": "forecast", "target": ds.config.target, "features": ds.features, "window": ds.window,
+            "horizon": ds.config.horizon, "feature_scaler": ds.feature_scaler.to_dict(),
+            "target_scaler": ds.target_scaler.to_dict()}
+
+
+def _words(a, out) -> int:
+    ds = data.make_char_dataset(a.text, mode=a.mode)
+    out(f"{len(ds.words)} words, vocabulary of {len(ds.vocab)}: {' '.join(ds.vocab)}; "
+        f"one-hot input shape {tuple(ds.one_hot().shape)}")
+    model = tasks.char_model(ds, a.cell, a.hidden, a.layers, nonlinearity=a.nonlinearity, seed=a.seed)
+    out(f"{model.parameter_count()} parameters")
+    job = _run_job(model, tasks.char_train_data(ds), a, out)
+    if job.status == "failed":
+        return 1
+    rows = tasks.char_predictions(job.model.cpu(), ds)
+    out("")
+    for r in rows:
+        out(f"{r['input']} -> {r['predicted']}  p={r['probability']:.2f}  {'ok' if r['correct'] else 'wrong'}")
+    right = sum(r["correct"] for r in rows)
+    out(f"accuracy {right}/{len(rows)} = {right / len(rows):.0%}")
+    return 0
+
+
+def main(argv: list[str] | None = None, out=print) -> int:
+    a = _parser().parse_args(argv)
+    try:
+        return _fit(a, out) if a.command == "fit" else _words(a, out)
+    except (data.DataError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2

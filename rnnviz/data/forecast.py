@@ -1,0 +1,168 @@
+"""A forecasting dataset from a table: windows, a chronological split, scaling, the baseline.
+
+    window i = rows i .. i+L-1 of the chosen feature columns      x[i]: (L, F)
+    target i = the target column at row i+L-1+horizon             y[i]: (1,)
+    baseline i = the target at row i+L-1 ("next = last", persistence)
+
+Windows are split in time order (train, then validation, then test); the scalers are fit on the
+rows the training windows touch and nothing later. `inverse` returns predictions in the data's
+own units. Shapes: T rows, N windows, L window length, F features.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import torch
+from torch import Tensor
+
+from .scaling import Scaler
+from .tables import DataError, numeric_columns
+from .windows import sliding_windows, window_count
+
+__all__ = ["ForecastConfig", "ForecastDataset", "make_forecast_dataset", "split_counts", "largest_window"]
+
+
+@dataclass
+class ForecastConfig:
+    """What to forecast from what."""
+
+    target: str  # column to predict
+    features: list[str] | None = None  # input columns; None = the target alone
+    window: int = 20  # L, steps of history per prediction
+    horizon: int = 1  # predict this many rows after the window's last row
+    split: tuple[float, float, float] = (0.7, 0.15, 0.15)  # train, validation, test (time order)
+    scaler: str = "minmax"  # "minmax", "standard" or "none"
+
+
+@dataclass
+class ForecastDataset:
+    config: ForecastConfig
+    features: list[str]
+    x: Tensor  # (N, L, F) scaled, a strided view over the (T, F) table
+    y: Tensor  # (N, 1) scaled target
+    actual: np.ndarray  # (N,) target in the data's units
+    baseline: np.ndarray  # (N,) persistence forecast in the data's units
+    dates: pd.Index  # (N,) time label of each target row
+    parts: dict[str, slice]  # "train" / "val" / "test" -> window range
+    feature_scaler: Scaler
+    target_scaler: Scaler
+    notes: list[str] = field(default_factory=list)
+
+    def part(self, name: str) -> tuple[Tensor, Tensor]:
+        """(x, y) of one part: "train", "val" or "test"."""
+        s = self.parts[name]
+        return self.x[s], self.y[s]
+
+    def inverse(self, y_scaled) -> np.ndarray:
+        """Scaled predictions (any shape with N first) -> (N,) in the data's units."""
+        if isinstance(y_scaled, Tensor):
+            y_scaled = y_scaled.detach().cpu().numpy()
+        return self.target_scaler.inverse(np.asarray(y_scaled, dtype=np.float64).reshape(-1, 1))[:, 0]
+
+    @property
+    def window(self) -> int:
+        return self.config.window
+
+
+def split_counts(n: int, split: tuple[float, float, float]) -> tuple[int, int, int]:
+    """Windows per part for n windows, in time order."""
+    train_f, val_f, _ = split
+    n_train = int(round(n * train_f))
+    n_val = int(round(n * val_f))
+    return n_train, n_val, n - n_train - n_val
+
+
+def _fits(rows: int, window: int, horizon: int, split) -> bool:
+    n = window_count(rows, window, horizon)
+    n_train, n_val, n_test = split_counts(n, split)
+    return n_train >= 1 and n_test >= 1 and (n_val >= 1 or split[1] == 0)
+
+
+def largest_window(rows: int, horizon: int, split) -> int:
+    """The largest window for which every part still gets at least one window (0 if none)."""
+    for window in range(rows, 0, -1):
+        if _fits(rows, window, horizon, split):
+            return window
+    return 0
+
+
+def _check_columns(df: pd.DataFrame, columns: list[str], role: str) -> None:
+    problems = df.attrs.get("problems", {})
+    for col in columns:
+        if col not in df.columns:
+            raise DataError(f"There is no column '{col}'. The columns are: {', '.join(map(str, df.columns))}.")
+        if col in problems:
+            raise DataError(f"The {role} {problems[col]}.")
+        if not pd.api.types.is_numeric_dtype(df[col]):
+            raise DataError(f"The {role} column '{col}' is not numbers. Choose a numeric column.")
+
+
+def make_forecast_dataset(df: pd.DataFrame, config: ForecastConfig) -> ForecastDataset:
+    """Build windows, split and scalers from a table read by `read_csv`."""
+    c = config
+    features = list(c.features) if c.features else [c.target]
+    # 1. the columns and the settings make sense
+    if not features:
+        raise DataError("Choose at least one input column.")
+    _check_columns(df, [c.target], "target")
+    _check_columns(df, features, "input")
+    if any(f < 0 for f in c.split) or abs(sum(c.split) - 1) > 1e-6:
+        raise DataError(f"The train/validation/test fractions must be positive and add up to 1 (got {c.split}).")
+    if c.split[0] <= 0 or c.split[2] <= 0:
+        raise DataError("The training and test parts must each get a share of the rows.")
+    if c.window < 1:
+        raise DataError(f"The window must be at least 1 step (got {c.window}).")
+    if c.horizon < 1:
+        raise DataError(f"The horizon must be at least 1 step (got {c.horizon}).")
+    target_values = df[c.target].to_numpy(dtype=np.float64)
+    finite = target_values[np.isfinite(target_values)]
+    if len(finite) and np.all(finite == finite[0]):
+        raise DataError(f"The target column '{c.target}' has the same value ({finite[0]:g}) in every row: "
+                        "there is nothing to forecast. Choose another target.")
+    rows = len(df)
+    if not _fits(rows, c.window, c.horizon, c.split):
+        best = largest_window(rows, c.horizon, c.split)
+        hint = (f"The largest window that fits is {best}." if best else
+                "Even a window of 1 does not fit: add rows or lower the horizon.")
+        raise DataError(f"The data has {rows} rows, too few for a window of {c.window} and a horizon of "
+                        f"{c.horizon} with a {_pct(c.split)} split: each part needs at least one window. {hint}")
+    # 2. split the windows in time order
+    n = window_count(rows, c.window, c.horizon)
+    n_train, n_val, n_test = split_counts(n, c.split)
+    parts = {"train": slice(0, n_train), "val": slice(n_train, n_train + n_val), "test": slice(n_train + n_val, n)}
+    # 3. scalers fit on the rows the training windows touch (inputs and targets), nothing later
+    train_rows = n_train + c.window + c.horizon - 1
+    table = df[features].to_numpy(dtype=np.float64)  # (T, F)
+    if not np.isfinite(table).all() or not np.isfinite(target_values).all():
+        raise DataError("The chosen columns still have missing values. Turn on 'fill missing values forward'.")
+    feature_scaler = Scaler.fit(table[:train_rows], c.scaler)
+    target_scaler = Scaler.fit(target_values[:train_rows, None], c.scaler)
+    scaled = torch.from_numpy(feature_scaler.transform(table).astype(np.float32))  # (T, F)
+    x = sliding_windows(scaled, c.window)[:n]  # (N, L, F) view
+    # 4. targets and the persistence baseline, in the data's units
+    first_target = c.window - 1 + c.horizon
+    actual = target_values[first_target : first_target + n]  # (N,)
+    baseline = target_values[c.window - 1 : c.window - 1 + n]  # (N,) last observed value
+    y = torch.from_numpy(target_scaler.transform(actual[:, None]).astype(np.float32))  # (N, 1)
+    return ForecastDataset(
+        config=c, features=features, x=x, y=y, actual=actual, baseline=baseline,
+        dates=df.index[first_target : first_target + n], parts=parts,
+        feature_scaler=feature_scaler, target_scaler=target_scaler,
+        notes=list(df.attrs.get("notes", [])),
+    )
+
+
+def suggest_target(df: pd.DataFrame) -> str | None:
+    """A sensible default target: a column named like a price/close/value, else the last numeric one."""
+    cols = numeric_columns(df)
+    for key in ("close", "종가", "price", "value", "temp", "target", "y"):
+        for col in cols:
+            if key in str(col).lower():
+                return col
+    return cols[-1] if cols else None
+
+
+def _pct(split) -> str:
+    return "/".join(f"{round(100 * f)}" for f in split)

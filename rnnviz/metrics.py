@@ -1,0 +1,69 @@
+"""Error measures in the data's own units, and the baseline every forecast must beat.
+
+All functions take plain arrays (numpy or anything np.asarray accepts) and return floats.
+The persistence baseline ("next = last") predicts that the next value equals the last one seen;
+a model that cannot beat it has learnt nothing useful.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["rmse", "mae", "mape", "accuracy", "persistence_baseline", "compare_to_baseline"]
+
+
+def _pair(actual, predicted) -> tuple[np.ndarray, np.ndarray]:
+    a = np.asarray(actual, dtype=np.float64).reshape(-1)
+    p = np.asarray(predicted, dtype=np.float64).reshape(-1)
+    if a.shape != p.shape:
+        raise ValueError(f"actual has {a.size} values, predicted {p.size}")
+    return a, p
+
+
+def rmse(actual, predicted) -> float:
+    """Root mean squared error. rmse([1, 2], [1, 4]) = sqrt(2)."""
+    a, p = _pair(actual, predicted)
+    return float(np.sqrt(np.mean((a - p) ** 2))) if a.size else float("nan")
+
+
+def mae(actual, predicted) -> float:
+    """Mean absolute error. mae([1, 2], [1, 4]) = 1."""
+    a, p = _pair(actual, predicted)
+    return float(np.mean(np.abs(a - p))) if a.size else float("nan")
+
+
+def mape(actual, predicted, eps: float = 1e-12) -> float:
+    """Mean absolute percentage error, in percent, over the values that are not zero
+    (a zero actual has no percentage error); nan when every actual is zero."""
+    a, p = _pair(actual, predicted)
+    keep = np.abs(a) > eps
+    if not keep.any():
+        return float("nan")
+    return float(100.0 * np.mean(np.abs((a[keep] - p[keep]) / a[keep])))
+
+
+def accuracy(labels, predicted_labels) -> float:
+    """Share of exact matches, 0..1."""
+    a = np.asarray(labels).reshape(-1)
+    p = np.asarray(predicted_labels).reshape(-1)
+    return float(np.mean(a == p)) if a.size else float("nan")
+
+
+def persistence_baseline(series, window: int, horizon: int = 1) -> np.ndarray:
+    """"next = last" for every window of `window` rows: the value at each window's last row,
+    aligned with the targets series[window - 1 + horizon:]."""
+    s = np.asarray(series, dtype=np.float64).reshape(-1)
+    n = len(s) - window - horizon + 1
+    return s[window - 1 : window - 1 + max(n, 0)]
+
+
+def compare_to_baseline(actual, predicted, baseline) -> list[dict]:
+    """Rows of RMSE / MAE / MAPE for the model and the baseline, and who wins each."""
+    rows = []
+    for name, fn in (("RMSE", rmse), ("MAE", mae), ("MAPE %", mape)):
+        model_value, base_value = fn(actual, predicted), fn(actual, baseline)
+        if np.isnan(model_value) or np.isnan(base_value):
+            winner = "-"
+        else:
+            winner = "model" if model_value < base_value else "baseline" if base_value < model_value else "tie"
+        rows.append({"metric": name, "model": model_value, "baseline": base_value, "better": winner})
+    return rows

@@ -1,0 +1,205 @@
+"""SequenceModel: torch's fused nn.RNN / nn.LSTM / nn.GRU plus an input encoder and a head.
+
+Training always runs through the fused modules (cuDNN on a GPU); the explicit cells in cells.py
+are only used afterwards, by trace.py, to show what happened inside. This file holds the model
+and its config; it knows nothing about data files, training loops or pages.
+
+Inputs are batch-first. Shapes: N batch, L steps, F features, V vocabulary, H hidden, O outputs.
+    features input   x: (N, L, F) float
+    vocabulary input x: (N, L) int64 character indices, one-hot encoded or embedded here
+Heads:
+    "last"     many-to-one: the head reads the top layer's hidden state at the last real step
+    "flatten"  all L top-layer states are flattened into one vector (L*H) for the head
+    "each"     one output per step (next-letter prediction)
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, fields
+
+import torch
+from torch import Tensor, nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+__all__ = ["ModelConfig", "SequenceModel", "parameter_count_formula"]
+
+_MODULES = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+_GATE_COUNT = {"rnn": 1, "lstm": 4, "gru": 3}
+
+
+@dataclass
+class ModelConfig:
+    """Everything needed to rebuild a SequenceModel (saved beside its weights)."""
+
+    cell: str = "lstm"  # "rnn", "lstm" or "gru"
+    hidden_size: int = 16  # H, units per layer
+    num_layers: int = 1  # stacked layers, 1-4
+    input_size: int = 1  # F, features per step (ignored when vocab_size is set)
+    vocab_size: int | None = None  # V: the input is character indices instead of features
+    embedding_dim: int | None = None  # with a vocabulary: None = one-hot, else an nn.Embedding
+    nonlinearity: str = "tanh"  # plain RNN only: "tanh" or "relu"
+    head: str = "last"  # "last", "flatten" or "each"
+    window: int | None = None  # L, required by the "flatten" head (its input is L*H)
+    output_size: int = 1  # O, outputs of the head (vocabulary size for next-letter)
+    output_activation: str | None = None  # None or "sigmoid"
+    dropout: float = 0.0  # between stacked layers, as nn.LSTM's dropout
+
+    def __post_init__(self):
+        problems = []
+        if self.cell not in _MODULES:
+            problems.append(f"cell must be one of rnn, lstm, gru (got {self.cell!r})")
+        if self.nonlinearity not in ("tanh", "relu"):
+            problems.append(f"nonlinearity must be tanh or relu (got {self.nonlinearity!r})")
+        if self.head not in ("last", "flatten", "each"):
+            problems.append(f"head must be last, flatten or each (got {self.head!r})")
+        if not 1 <= int(self.num_layers) <= 4:
+            problems.append(f"layers must be between 1 and 4 (got {self.num_layers})")
+        if int(self.hidden_size) < 1:
+            problems.append(f"hidden size must be at least 1 (got {self.hidden_size})")
+        if self.head == "flatten" and not self.window:
+            problems.append("the flatten head needs the window length")
+        if self.output_activation not in (None, "sigmoid"):
+            problems.append(f"output activation must be None or 'sigmoid' (got {self.output_activation!r})")
+        if self.vocab_size is None and int(self.input_size) < 1:
+            problems.append(f"input size must be at least 1 (got {self.input_size})")
+        if problems:
+            raise ValueError("; ".join(problems))
+
+    @property
+    def rnn_input_size(self) -> int:
+        """Features per step as the recurrent layer sees them."""
+        if self.vocab_size is None:
+            return int(self.input_size)
+        return int(self.embedding_dim or self.vocab_size)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "ModelConfig":
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(d) - known)
+        if unknown:
+            raise ValueError(f"unknown model settings: {', '.join(unknown)}")
+        return cls(**d)
+
+
+class SequenceModel(nn.Module):
+    """Encoder (identity, one-hot or embedding) -> fused RNN/LSTM/GRU -> linear head.
+
+    >>> m = SequenceModel(ModelConfig(cell="rnn", hidden_size=8, vocab_size=9, output_size=9), seed=0)
+    >>> m.parameter_count()   # RNN(9->8): 9*8 + 8*8 + 8 + 8 = 152, Linear(8->9): 81
+    233
+    """
+
+    def __init__(self, config: ModelConfig, seed: int | None = None):
+        super().__init__()
+        self.config = config
+        c = config
+        self.embedding = (
+            nn.Embedding(c.vocab_size, c.embedding_dim) if c.vocab_size and c.embedding_dim else None
+        )
+        kwargs = dict(
+            input_size=c.rnn_input_size,
+            hidden_size=c.hidden_size,
+            num_layers=c.num_layers,
+            batch_first=True,
+            dropout=c.dropout if c.num_layers > 1 else 0.0,
+        )
+        if c.cell == "rnn":
+            kwargs["nonlinearity"] = c.nonlinearity
+        self.rnn = _MODULES[c.cell](**kwargs)
+        head_in = c.hidden_size * (c.window if c.head == "flatten" else 1)
+        self.head = nn.Linear(head_in, c.output_size)
+        if seed is not None:
+            self.reset_parameters(torch.Generator().manual_seed(int(seed)))
+
+    @torch.no_grad()
+    def reset_parameters(self, generator: torch.Generator) -> None:
+        """torch's default initialisation, drawn from a private generator so that two models
+        built at once in two threads still get reproducible weights."""
+        k = 1.0 / math.sqrt(self.config.hidden_size)
+        for p in self.rnn.parameters():  # nn.RNNBase: U(-1/sqrt(H), 1/sqrt(H))
+            p.copy_(torch.rand(p.shape, generator=generator) * 2 * k - k)
+        bound = 1.0 / math.sqrt(self.head.in_features)  # nn.Linear: U(-1/sqrt(in), 1/sqrt(in))
+        for p in self.head.parameters():
+            p.copy_(torch.rand(p.shape, generator=generator) * 2 * bound - bound)
+        if self.embedding is not None:
+            self.embedding.weight.copy_(torch.randn(self.embedding.weight.shape, generator=generator))
+
+    # -- the three stages, separately callable so trace.py can reuse the encoder and the head --
+    def encode(self, x: Tensor) -> Tensor:
+        """Inputs as the recurrent layer sees them: (N, L, F) float."""
+        c = self.config
+        if c.vocab_size is None:
+            return x.float()
+        if self.embedding is not None:
+            return self.embedding(x.long())  # (N, L, E)
+        return nn.functional.one_hot(x.long(), c.vocab_size).float()  # (N, L, V)
+
+    def read_out(self, states: Tensor) -> Tensor:
+        """Apply the head (and output activation) to hidden states (..., H) or flattened (N, L*H)."""
+        y = self.head(states)
+        if self.config.output_activation == "sigmoid":
+            y = torch.sigmoid(y)
+        return y
+
+    def recurrent(self, x: Tensor, lengths: Tensor | None = None) -> tuple[Tensor, Tensor]:
+        """Run the fused module. Returns (top-layer states (N, L, H), last real state (N, H))."""
+        inputs = self.encode(x)  # (N, L, F)
+        if lengths is None:
+            states, _ = self.rnn(inputs)  # (N, L, H)
+            return states, states[:, -1]
+        packed = pack_padded_sequence(inputs, lengths.cpu(), batch_first=True, enforce_sorted=False)
+        packed_states, hidden = self.rnn(packed)
+        h_n = hidden[0] if isinstance(hidden, tuple) else hidden  # (layers, N, H), original order
+        states, _ = pad_packed_sequence(packed_states, batch_first=True, total_length=inputs.shape[1])
+        return states, h_n[-1]
+
+    def forward(self, x: Tensor, lengths: Tensor | None = None) -> Tensor:
+        """x (N, L, F) or (N, L) indices -> (N, O), or (N, L, O) for the "each" head."""
+        states, last = self.recurrent(x, lengths)
+        head = self.config.head
+        if head == "last":
+            return self.read_out(last)  # (N, O)
+        if head == "flatten":
+            if lengths is not None:
+                raise ValueError("the flatten head needs sequences of equal length")
+            return self.read_out(states.reshape(states.shape[0], -1))  # (N, O) from (N, L*H)
+        return self.read_out(states)  # (N, L, O)
+
+    def parameter_count(self) -> int:
+        return sum(p.numel() for p in self.parameters())
+
+    def parameter_table(self) -> list[dict]:
+        """Every parameter tensor with its shape and size, in torch's own names."""
+        return [{"name": n, "shape": tuple(p.shape), "count": p.numel()} for n, p in self.named_parameters()]
+
+
+def parameter_count_formula(config: ModelConfig) -> list[dict]:
+    """Per-part parameter counts with the formula that gives each, for the page to show.
+
+    torch keeps two bias vectors per gate (b_ih and b_hh) where Keras keeps one, so a torch
+    RNN layer has G*H more parameters than Keras's: SimpleRNN(8) on 9 inputs is 144 in Keras and
+    152 in torch.
+    """
+    c = config
+    g, h = _GATE_COUNT[c.cell], c.hidden_size
+    rows = []
+    if c.vocab_size and c.embedding_dim:
+        rows.append({"part": "embedding", "formula": f"V*E = {c.vocab_size}*{c.embedding_dim}",
+                     "count": c.vocab_size * c.embedding_dim})
+    f = c.rnn_input_size
+    for layer in range(c.num_layers):
+        count = g * h * (f + h + 2)
+        rows.append({
+            "part": f"{c.cell.upper()} layer {layer}",
+            "formula": f"{g}*H*(F+H+2) = {g}*{h}*({f}+{h}+2)",
+            "count": count,
+            "keras_count": g * h * (f + h + 1),
+        })
+        f = h
+    head_in = h * (c.window if c.head == "flatten" else 1)
+    rows.append({"part": "head (Linear)", "formula": f"(in+1)*O = ({head_in}+1)*{c.output_size}",
+                 "count": (head_in + 1) * c.output_size})
+    return rows

@@ -1,0 +1,426 @@
+"""The training engine: a TrainingJob trains one model in a worker thread.
+
+Plain Python and torch, no streamlit: a page starts a job, reads `history` and `status` while it
+runs (both safe from any thread), and calls `stop()`. The loop slices batches by index from
+tensors already on the device (no DataLoader: its per-batch overhead dominates tiny models),
+checks a stop Event before every batch, keeps a copy of the weights after every finished epoch,
+and rolls back to it if the loss turns NaN or infinite ("diverged").
+
+Also here: `JobGate`, a bounded set of training slots with a queue, so a server can cap how many
+jobs train at once and tell a waiting user how many are ahead; `predict`, batched inference.
+Shapes: N samples, L steps, F features, O outputs.
+"""
+from __future__ import annotations
+
+import copy
+import math
+import threading
+import time
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor
+
+from .data.text import IGNORE_INDEX
+from .models import SequenceModel
+
+__all__ = ["TrainConfig", "TrainData", "TrainingJob", "Callback", "JobGate", "predict", "resolve_device"]
+
+STATUSES = ("idle", "queued", "running", "done", "stopped", "diverged", "failed")
+
+
+@dataclass
+class TrainConfig:
+    """How to train."""
+
+    epochs: int = 50  # passes over the training data
+    batch_size: int = 32  # samples per step; 0 = the whole training set at once
+    lr: float = 0.01  # learning rate
+    optimizer: str = "adam"  # "adam" or "sgd"
+    momentum: float = 0.0  # SGD only
+    clip_norm: float | None = 1.0  # clip the gradient's total norm to this; None = no clipping
+    seed: int = 0  # the shuffling order; the same seed on CPU gives the identical history
+    device: str = "auto"  # "auto", "cpu", "cuda" or "mps"
+    threads: int | None = 1  # torch intra-op threads while this job runs; None = leave as is
+    shuffle: bool = True  # reshuffle the training samples every epoch
+    heartbeat_timeout: float | None = None  # stop if nobody called heartbeat() for this many seconds
+    max_seconds: float | None = None  # stop after this much training time
+
+    def __post_init__(self):
+        if int(self.epochs) < 1:
+            raise ValueError(f"epochs must be at least 1 (got {self.epochs})")
+        if not (self.lr > 0 and math.isfinite(self.lr)):
+            raise ValueError(f"the learning rate must be a positive number (got {self.lr})")
+        if self.optimizer not in ("adam", "sgd"):
+            raise ValueError(f"optimizer must be adam or sgd (got {self.optimizer!r})")
+        if int(self.batch_size) < 0:
+            raise ValueError(f"batch size must be 0 (full batch) or more (got {self.batch_size})")
+
+
+@dataclass
+class TrainData:
+    """Tensors to train on. y is float (N, O) for regression, int64 (N,) or (N, L) class indices
+    for classification (IGNORE_INDEX marks padded steps)."""
+
+    x: Tensor  # (N, L, F) or (N, L) indices
+    y: Tensor
+    x_val: Tensor | None = None
+    y_val: Tensor | None = None
+    lengths: Tensor | None = None  # (N,) real steps, for padded sequences
+    lengths_val: Tensor | None = None
+    task: str = "regression"  # "regression" (MSE) or "classification" (cross-entropy)
+
+
+class Callback:
+    """Hooks a job calls from its worker thread; override what you need."""
+
+    def on_train_begin(self, job: "TrainingJob") -> None: ...
+    def on_batch_end(self, job: "TrainingJob", batch: int, loss: Tensor) -> None: ...
+    def on_epoch_end(self, job: "TrainingJob", record: dict) -> None: ...
+    def on_train_end(self, job: "TrainingJob") -> None: ...
+
+
+def resolve_device(name: str = "auto") -> torch.device:
+    """"auto" picks CUDA, then Apple's MPS, then the CPU. Asking for one that is absent raises."""
+    if name == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ValueError("CUDA was asked for but this machine has no CUDA GPU; use 'auto' or 'cpu'.")
+    if name == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
+        raise ValueError("MPS was asked for but is not available here; use 'auto' or 'cpu'.")
+    return torch.device(name)
+
+
+class JobGate:
+    """At most `slots` jobs train at once; the rest wait in arrival order."""
+
+    def __init__(self, slots: int):
+        self.slots = int(slots)
+        self._active: set[int] = set()
+        self._queue: list[int] = []
+        self._cond = threading.Condition()
+
+    def acquire(self, job_id: int, cancelled: threading.Event) -> bool:
+        """Wait for a slot; False if `cancelled` was set first."""
+        with self._cond:
+            self._queue.append(job_id)
+            try:
+                while not cancelled.is_set():
+                    if self._queue[0] == job_id and len(self._active) < self.slots:
+                        self._active.add(job_id)
+                        return True
+                    self._cond.wait(0.1)
+                return False
+            finally:
+                self._queue.remove(job_id)
+                self._cond.notify_all()
+
+    def release(self, job_id: int) -> None:
+        with self._cond:
+            self._active.discard(job_id)
+            self._cond.notify_all()
+
+    def ahead_of(self, job_id: int) -> int:
+        """How many jobs wait before this one (0 when it is next or running)."""
+        with self._cond:
+            return self._queue.index(job_id) if job_id in self._queue else 0
+
+    @property
+    def active(self) -> int:
+        with self._cond:
+            return len(self._active)
+
+
+def _loss(output: Tensor, y: Tensor, task: str) -> Tensor:
+    if task == "classification":
+        return torch.nn.functional.cross_entropy(
+            output.reshape(-1, output.shape[-1]), y.reshape(-1), ignore_index=IGNORE_INDEX
+        )
+    return torch.nn.functional.mse_loss(output, y)
+
+
+def _correct(output: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
+    """(right, counted) over non-padded targets, as tensors (no device sync)."""
+    pred = output.argmax(-1)
+    mask = y != IGNORE_INDEX
+    return ((pred == y) & mask).sum(), mask.sum()
+
+
+@torch.no_grad()
+def predict(model: SequenceModel, x: Tensor, lengths: Tensor | None = None, batch_size: int = 4096) -> Tensor:
+    """Outputs for x in eval mode, on the CPU, batched to bound memory."""
+    was_training = model.training
+    model.eval()
+    device = next(model.parameters()).device
+    outs = []
+    for start in range(0, x.shape[0], batch_size):
+        xb = x[start : start + batch_size].to(device)
+        lb = lengths[start : start + batch_size] if lengths is not None else None
+        outs.append(model(xb, lb).cpu())
+    model.train(was_training)
+    return torch.cat(outs) if outs else torch.empty(0)
+
+
+class TrainingJob:
+    """Train `model` on `data` with `config` in a worker thread.
+
+    >>> import torch
+    >>> from rnnviz import ModelConfig, SequenceModel
+    >>> m = SequenceModel(ModelConfig(cell="gru", input_size=1, hidden_size=4), seed=0)
+    >>> job = TrainingJob(m, TrainData(torch.randn(16, 5, 1), torch.randn(16, 1)), TrainConfig(epochs=3))
+    >>> job.start().join().status, len(job.history)
+    ('done', 3)
+    """
+
+    _ids = iter(range(1, 1 << 62))
+
+    def __init__(self, model: SequenceModel, data: TrainData, config: TrainConfig,
+                 callbacks: list[Callback] | tuple = (), gate: JobGate | None = None):
+        self.model, self.data, self.config = model, data, config
+        self.callbacks = list(callbacks)
+        self.gate = gate
+        self.id = next(TrainingJob._ids)
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._history: list[dict] = []
+        self._status = "idle"
+        self._message = ""
+        self._good_state: dict[str, Tensor] | None = None
+        self._good_epoch = 0
+        self._last_beat = time.monotonic()
+        self._started_at: float | None = None
+        self.device = resolve_device(config.device)
+        self._template = copy.deepcopy(model).cpu()  # for snapshot_model, made before training moves it
+
+    # -- control, from any thread --
+    def start(self) -> "TrainingJob":
+        if self._thread is not None:
+            raise RuntimeError("this job was already started; make a new one to train again")
+        self._set_status("queued" if self.gate else "running")
+        self._thread = threading.Thread(target=self._run, name=f"rnnviz-job-{self.id}", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Ask the job to stop; it does so before its next batch."""
+        self._stop.set()
+
+    def join(self, timeout: float | None = None) -> "TrainingJob":
+        if self._thread is not None:
+            self._thread.join(timeout)
+        return self
+
+    def heartbeat(self) -> None:
+        """Someone is still watching: keeps a job with heartbeat_timeout alive."""
+        self._last_beat = time.monotonic()
+
+    # -- state, safe to read from any thread --
+    @property
+    def status(self) -> str:
+        with self._lock:
+            return self._status
+
+    @property
+    def message(self) -> str:
+        """Why the job ended as it did, in words for the user ("" while all is well)."""
+        with self._lock:
+            return self._message
+
+    @property
+    def history(self) -> list[dict]:
+        """A copy of the per-epoch records: epoch, train_loss, val_loss, metric, seconds, grad_norm."""
+        with self._lock:
+            return [dict(r) for r in self._history]
+
+    @property
+    def running(self) -> bool:
+        return self.status in ("queued", "running")
+
+    @property
+    def epochs_done(self) -> int:
+        with self._lock:
+            return len(self._history)
+
+    @property
+    def eta_seconds(self) -> float | None:
+        with self._lock:
+            if not self._history:
+                return None
+            per_epoch = sum(r["seconds"] for r in self._history) / len(self._history)
+            return per_epoch * (self.config.epochs - len(self._history))
+
+    @property
+    def queue_position(self) -> int:
+        return self.gate.ahead_of(self.id) if self.gate and self.status == "queued" else 0
+
+    def snapshot_model(self) -> SequenceModel:
+        """A CPU copy of the model with the weights of the last finished epoch (or the initial ones):
+        safe to use for predictions and traces while the job keeps training."""
+        with self._lock:
+            state = self._good_state
+        clone = copy.deepcopy(self._template)
+        if state is not None:
+            clone.load_state_dict({k: v.cpu() for k, v in state.items()})
+        clone.eval()
+        return clone
+
+    # -- the worker --
+    def _set_status(self, status: str, message: str | None = None) -> None:
+        with self._lock:
+            self._status = status
+            if message is not None:
+                self._message = message
+
+    def _save_good(self, epoch: int) -> None:
+        state = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
+        with self._lock:
+            self._good_state, self._good_epoch = state, epoch
+
+    def _run(self) -> None:
+        got_slot = False
+        try:
+            if self.gate is not None:
+                got_slot = self.gate.acquire(self.id, self._stop)
+                if not got_slot:
+                    self._set_status("stopped", "Stopped before it started.")
+                    return
+                self._set_status("running")
+            if self.config.threads:
+                torch.set_num_threads(int(self.config.threads))
+            self._train()
+        except Exception as e:  # reported to the user through status/message, never raised in the thread
+            self._set_status("failed", f"Training failed: {type(e).__name__}: {e}")
+        finally:
+            if got_slot:
+                self.gate.release(self.id)
+            for cb in self.callbacks:
+                try:
+                    cb.on_train_end(self)
+                except Exception:
+                    pass
+
+    def _optimizer(self):
+        c = self.config
+        if c.optimizer == "sgd":
+            return torch.optim.SGD(self.model.parameters(), lr=c.lr, momentum=c.momentum)
+        return torch.optim.Adam(self.model.parameters(), lr=c.lr)
+
+    def _train(self) -> None:
+        c, d = self.config, self.data
+        device = self.device
+        # 1. everything onto the device once; batches are index slices of these tensors
+        model = self.model.to(device)
+        x, y = d.x.to(device), d.y.to(device)
+        lengths = d.lengths
+        has_val = d.x_val is not None and len(d.x_val) > 0
+        if has_val:
+            x_val, y_val = d.x_val.to(device), d.y_val.to(device)
+        n = x.shape[0]
+        if n == 0:
+            raise ValueError("there is nothing to train on")
+        batch = n if not c.batch_size or c.batch_size >= n else int(c.batch_size)
+        generator = torch.Generator().manual_seed(int(c.seed))
+        optimizer = self._optimizer()
+        classify = d.task == "classification"
+        clip = c.clip_norm if c.clip_norm else float("inf")
+        self._save_good(0)
+        self._started_at = time.monotonic()
+        for cb in self.callbacks:
+            cb.on_train_begin(self)
+        # 2. epochs
+        for epoch in range(1, int(c.epochs) + 1):
+            t0 = time.perf_counter()
+            model.train()
+            order = torch.randperm(n, generator=generator) if c.shuffle else torch.arange(n)
+            loss_sum = torch.zeros((), device=device)
+            grad_sum = torch.zeros((), device=device)
+            right = torch.zeros((), device=device, dtype=torch.long)
+            counted = torch.zeros((), device=device, dtype=torch.long)
+            batches = 0
+            for b, start in enumerate(range(0, n, batch)):
+                if self._should_stop():
+                    return self._finish_stopped(epoch)
+                idx = order[start : start + batch]
+                lb = lengths[idx] if lengths is not None else None
+                xb, yb = x[idx.to(device)], y[idx.to(device)]
+                output = model(xb, lb)
+                loss = _loss(output, yb, d.task)
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                grad_sum += torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
+                optimizer.step()
+                loss_sum += loss.detach() * len(idx)
+                if classify:
+                    r, k = _correct(output.detach(), yb)
+                    right += r
+                    counted += k
+                batches += 1
+                for cb in self.callbacks:
+                    cb.on_batch_end(self, b, loss.detach())
+            # 3. end of epoch: one device sync, the NaN guard, validation, the record
+            train_loss = float(loss_sum) / n
+            if not math.isfinite(train_loss):
+                return self._finish_diverged(epoch)
+            record = {"epoch": epoch, "train_loss": train_loss, "val_loss": None, "metric": None,
+                      "grad_norm": float(grad_sum) / max(batches, 1)}
+            if classify:
+                record["metric"] = float(right) / max(int(counted), 1)  # training accuracy
+            if has_val:
+                val_out = predict(model, x_val, d.lengths_val).to(device)
+                val_loss = float(_loss(val_out, y_val, d.task))
+                record["val_loss"] = val_loss
+                if classify:
+                    r, k = _correct(val_out, y_val)
+                    record["metric"] = float(r) / max(int(k), 1)  # validation accuracy
+                else:
+                    record["metric"] = math.sqrt(val_loss) if math.isfinite(val_loss) else val_loss
+            elif not classify:
+                record["metric"] = math.sqrt(train_loss)
+            record["seconds"] = time.perf_counter() - t0
+            self._save_good(epoch)
+            with self._lock:
+                self._history.append(record)
+            for cb in self.callbacks:
+                cb.on_epoch_end(self, record)
+        model.eval()
+        self._set_status("done", f"Finished {c.epochs} epochs.")
+
+    def _should_stop(self) -> bool:
+        c = self.config
+        now = time.monotonic()
+        if c.heartbeat_timeout is not None and now - self._last_beat > c.heartbeat_timeout:
+            self._message_on_stop = (f"Stopped: nobody was watching for {c.heartbeat_timeout:g} s "
+                                     "(the page was closed).")
+            return True
+        if c.max_seconds is not None and self._started_at is not None and now - self._started_at > c.max_seconds:
+            self._message_on_stop = f"Stopped at the time limit of {c.max_seconds:g} s per training run."
+            return True
+        if self._stop.is_set():
+            self._message_on_stop = "Stopped by you."
+            return True
+        return False
+
+    def _restore_good(self) -> int:
+        with self._lock:
+            state, epoch = self._good_state, self._good_epoch
+        if state is not None:
+            self.model.load_state_dict(state)
+        self.model.eval()
+        return epoch
+
+    def _finish_stopped(self, epoch: int) -> None:
+        kept = self._restore_good()
+        self._set_status("stopped", f"{self._message_on_stop} Kept the weights after epoch {kept}.")
+
+    def _finish_diverged(self, epoch: int) -> None:
+        kept = self._restore_good()
+        self._set_status(
+            "diverged",
+            f"Training diverged in epoch {epoch}: the loss became NaN or infinite. The weights were rolled "
+            f"back to epoch {kept}. Lower the learning rate (it is {self.config.lr:g}) and train again.",
+        )
