@@ -1,0 +1,33 @@
+"""Shared fixtures: tiny tables and models, and paths to the bundled samples."""
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+ASSETS = ROOT / "assets"
+
+
+@pytest.fixture
+def seattle_csv() -> Path:
+    return ASSETS / "seattle-weather.csv"
+
+
+@pytest.fixture
+def kospi_like() -> pd.DataFrame:
+    """A 431-row daily table shaped like the seed's KOSPI export (Open/High/Low/Volume/Close)."""
+    rng = np.random.default_rng(0)
+    close = 2000 + np.cumsum(rng.normal(0, 10, 431))
+    df = pd.DataFrame({
+        "Open": close + rng.normal(0, 3, 431), "High": close + 10, "Low": close - 10,
+        "Volume": rng.integers(1e5, 1e6, 431).astype(float), "Close": close,
+    }, index=pd.date_range("2019-01-02", periods=431, freq="D", name="Date"))
+    df.attrs.update(notes=[], problems={}, date_column="Date")
+    return df
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    torch.set_num_threads(1)

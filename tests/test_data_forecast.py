@@ -1,0 +1,89 @@
+"""Forecast datasets: the seed's shapes, windows as views, scaling fit on training rows only."""
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from rnnviz.data import (DataError, ForecastConfig, largest_window, make_forecast_dataset, read_csv,
+                         sliding_windows)
+from rnnviz.metrics import persistence_baseline
+
+
+def test_kospi_seed_shape(kospi_like):
+    # the seed: 431 trading days, 4 input columns, window 5 -> 426 windows of (5, 4)
+    cfg = ForecastConfig(target="Close", features=["Open", "High", "Low", "Volume"], window=5)
+    ds = make_forecast_dataset(kospi_like, cfg)
+    assert tuple(ds.x.shape) == (426, 5, 4)
+    assert tuple(ds.y.shape) == (426, 1)
+    assert sum(s.stop - s.start for s in ds.parts.values()) == 426
+
+
+def test_windows_are_views_not_copies():
+    table = torch.arange(30.0).reshape(10, 3)
+    w = sliding_windows(table, 4)
+    assert w.untyped_storage().data_ptr() == table.untyped_storage().data_ptr()
+    assert torch.equal(w[6], table[6:10])
+
+
+def test_targets_baseline_and_dates_line_up(kospi_like):
+    ds = make_forecast_dataset(kospi_like, ForecastConfig(target="Close", window=5, horizon=2))
+    close = kospi_like["Close"].to_numpy()
+    # window 0 = rows 0..4, its target row 4 + 2 = 6, its baseline the last seen row 4
+    assert ds.actual[0] == close[6] and ds.baseline[0] == close[4]
+    assert ds.dates[0] == kospi_like.index[6]
+    assert np.array_equal(ds.baseline, persistence_baseline(close, 5, 2))
+    assert len(ds.actual) == 431 - 5 - 2 + 1
+
+
+def test_scaler_is_fit_on_training_rows_only(kospi_like):
+    df = kospi_like.copy()
+    df.loc[df.index[-1], "Close"] = 1e6  # a spike in the test part must not shape the scaling
+    ds = make_forecast_dataset(df, ForecastConfig(target="Close", window=5, scaler="minmax"))
+    n_train = ds.parts["train"].stop
+    rows = n_train + 5 - 1 + 1
+    train_close = df["Close"].to_numpy()[:rows]
+    assert ds.target_scaler.shift[0] == pytest.approx(train_close.min())
+    assert ds.target_scaler.scale[0] == pytest.approx(train_close.max() - train_close.min())
+    x_train, y_train = ds.part("train")
+    assert float(y_train.min()) == pytest.approx(0.0, abs=1e-6) or float(y_train.min()) >= 0
+
+
+@pytest.mark.parametrize("scaler", ["minmax", "standard", "none"])
+def test_inverse_returns_the_data_units(kospi_like, scaler):
+    ds = make_forecast_dataset(kospi_like, ForecastConfig(target="Close", features=["Open", "Close"],
+                                                          window=7, scaler=scaler))
+    assert np.allclose(ds.inverse(ds.y), ds.actual, atol=1e-5 * np.abs(ds.actual).max())
+
+
+def test_window_too_long_suggests_the_largest_that_fits():
+    df = read_csv(b"v\n" + b"".join(f"{i}\n".encode() for i in range(40)))
+    best = largest_window(40, 1, (0.7, 0.15, 0.15))
+    with pytest.raises(DataError, match=f"largest window that fits is {best}"):
+        make_forecast_dataset(df, ForecastConfig(target="v", window=50))
+    make_forecast_dataset(df, ForecastConfig(target="v", window=best))  # and that one does fit
+    with pytest.raises(DataError):
+        make_forecast_dataset(df, ForecastConfig(target="v", window=best + 1))
+
+
+def test_text_target_and_constant_target_are_refused(seattle_csv):
+    df = read_csv(seattle_csv)
+    with pytest.raises(DataError, match="'weather' is text"):
+        make_forecast_dataset(df, ForecastConfig(target="weather", window=5))
+    const = read_csv(b"a,b\n" + b"".join(f"{i},3\n".encode() for i in range(30)))
+    with pytest.raises(DataError, match="same value"):
+        make_forecast_dataset(const, ForecastConfig(target="b", window=5))
+
+
+def test_missing_values_must_be_filled_first():
+    text = b"a\n" + b"".join(f"{i}\n".encode() if i != 7 else b"\n" for i in range(30))
+    text = b"a,b\n" + b"".join((f"{i},{i}\n" if i != 7 else f"{i},\n").encode() for i in range(30))
+    with pytest.raises(DataError, match="missing value"):
+        make_forecast_dataset(read_csv(text), ForecastConfig(target="b", window=3))
+    ds = make_forecast_dataset(read_csv(text, fill="ffill"), ForecastConfig(target="b", window=3))
+    assert np.isfinite(ds.actual).all()
+
+
+def test_unknown_column():
+    df = pd.DataFrame({"a": np.arange(30.0)})
+    with pytest.raises(DataError, match="no column 'zz'"):
+        make_forecast_dataset(df, ForecastConfig(target="zz"))

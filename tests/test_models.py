@@ -1,0 +1,66 @@
+"""SequenceModel: the seeds' published shapes and parameter counts, heads, packing."""
+import pytest
+import torch
+
+from rnnviz import ModelConfig, SequenceModel, parameter_count_formula
+
+
+def test_hello_parameter_count_matches_the_seed():
+    # torch RNN(9->8) + Linear(8->9) = (72 + 64 + 8 + 8) + (72 + 9) = 233; Keras has one bias: 225
+    m = SequenceModel(ModelConfig(cell="rnn", hidden_size=8, vocab_size=9, output_size=9), seed=0)
+    assert m.parameter_count() == 233
+    rows = parameter_count_formula(m.config)
+    assert sum(r["count"] for r in rows) == 233
+    assert rows[0]["keras_count"] + rows[-1]["count"] == 225
+
+
+@pytest.mark.parametrize("cell,gates", [("rnn", 1), ("lstm", 4), ("gru", 3)])
+@pytest.mark.parametrize("layers", [1, 2, 3])
+def test_formula_matches_torch_count(cell, gates, layers):
+    cfg = ModelConfig(cell=cell, hidden_size=6, num_layers=layers, input_size=4, head="flatten", window=5)
+    m = SequenceModel(cfg, seed=1)
+    assert sum(r["count"] for r in parameter_count_formula(cfg)) == m.parameter_count(), f"{cell} x{layers}"
+
+
+@pytest.mark.parametrize("head,shape", [("last", (3, 2)), ("flatten", (3, 2)), ("each", (3, 7, 2))])
+def test_head_output_shapes(head, shape):
+    m = SequenceModel(ModelConfig(cell="gru", input_size=4, hidden_size=5, head=head, window=7, output_size=2))
+    assert tuple(m(torch.randn(3, 7, 4)).shape) == shape
+
+
+def test_flatten_head_reads_every_step():
+    m = SequenceModel(ModelConfig(cell="lstm", input_size=1, hidden_size=3, head="flatten", window=4), seed=0)
+    assert m.head.in_features == 12
+    states, _ = m.recurrent(torch.ones(1, 4, 1))
+    expected = m.head(states.reshape(1, -1))
+    assert torch.allclose(m(torch.ones(1, 4, 1)), expected)
+
+
+def test_packed_last_state_ignores_padding():
+    m = SequenceModel(ModelConfig(cell="lstm", vocab_size=5, hidden_size=4, output_size=5), seed=0)
+    short = torch.tensor([[1, 2]])
+    padded = torch.tensor([[1, 2, 0, 0], [3, 4, 1, 2]])
+    alone = m(short)
+    together = m(padded, torch.tensor([2, 4]))
+    assert torch.allclose(alone[0], together[0], atol=1e-6), "padding changed the short word's output"
+
+
+def test_sigmoid_output_is_between_zero_and_one():
+    m = SequenceModel(ModelConfig(cell="rnn", input_size=2, hidden_size=3, output_activation="sigmoid"))
+    y = m(torch.randn(8, 5, 2) * 10)
+    assert bool(((y > 0) & (y < 1)).all())
+
+
+def test_seed_gives_identical_weights():
+    cfg = ModelConfig(cell="gru", input_size=2, hidden_size=4)
+    a, b = SequenceModel(cfg, seed=3), SequenceModel(cfg, seed=3)
+    c = SequenceModel(cfg, seed=4)
+    assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
+    assert not all(torch.equal(p, q) for p, q in zip(a.parameters(), c.parameters()))
+
+
+@pytest.mark.parametrize("bad", [dict(cell="transformer"), dict(num_layers=5), dict(head="middle"),
+                                 dict(head="flatten"), dict(nonlinearity="sigmoid")])
+def test_bad_config_is_refused(bad):
+    with pytest.raises(ValueError):
+        ModelConfig(**bad)
