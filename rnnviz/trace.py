@@ -19,7 +19,7 @@ from torch import Tensor
 from . import cells
 from .models import SequenceModel
 
-__all__ = ["Trace", "trace", "gradient_norms", "layer_weights"]
+__all__ = ["Trace", "trace", "gradient_norms", "layer_weights", "last_hidden_states", "pca"]
 
 
 @dataclass
@@ -171,3 +171,29 @@ def gradient_norms(model: SequenceModel, x: Tensor, y: Tensor, loss_fn=None) -> 
         return torch.stack(norms).detach().cpu()  # (layers, L)
     finally:
         model.train(was_training)
+
+
+@torch.no_grad()
+def last_hidden_states(model: SequenceModel, x: Tensor, batch_size: int = 4096) -> Tensor:
+    """The top layer's last hidden state for every sequence in x: (N, H), on the CPU.
+    Run through the fused module (fast); trace() is for looking at one sequence in detail."""
+    was_training = model.training
+    model.eval()
+    device = next(model.parameters()).device
+    out = [model.recurrent(x[i : i + batch_size].to(device))[1].cpu() for i in range(0, x.shape[0], batch_size)]
+    model.train(was_training)
+    return torch.cat(out) if out else torch.empty(0, model.config.hidden_size)
+
+
+def pca(points: Tensor, k: int = 2) -> tuple[Tensor, Tensor]:
+    """Project (N, H) points on their first k principal components: ((N, k), explained variance
+    ratio per component (k,)). Missing components (H < k) come back as zeros."""
+    p = points.double() - points.double().mean(dim=0, keepdim=True)  # (N, H)
+    _, s, vh = torch.linalg.svd(p, full_matrices=False)
+    total = (s**2).sum()
+    proj = p @ vh[:k].T  # (N, min(k, H))
+    ratio = (s[:k] ** 2) / total if total > 0 else torch.zeros(min(k, len(s)), dtype=torch.double)
+    if proj.shape[1] < k:
+        proj = torch.cat([proj, torch.zeros(p.shape[0], k - proj.shape[1], dtype=proj.dtype)], dim=1)
+        ratio = torch.cat([ratio, torch.zeros(k - ratio.shape[0], dtype=ratio.dtype)])
+    return proj.float(), ratio.float()

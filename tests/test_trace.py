@@ -116,3 +116,17 @@ def test_plain_rnn_gradient_vanishes_with_distance():
     model = SequenceModel(ModelConfig(cell="rnn", input_size=1, hidden_size=8), seed=0)
     norms = gradient_norms(model, torch.randn(60, 1), torch.tensor([1.0]))[0]
     assert norms[-1] > 100 * norms[0], f"no vanishing: first {norms[0]:.2e}, last {norms[-1]:.2e}"
+
+
+def test_last_hidden_states_match_trace_and_pca_matches_svd():
+    model = SequenceModel(ModelConfig(cell="lstm", input_size=2, hidden_size=6, num_layers=2), seed=0)
+    from rnnviz.trace import last_hidden_states, pca
+    x = torch.randn(30, 7, 2)
+    h = last_hidden_states(model, x)
+    assert torch.allclose(h[3], trace(model, x[3]).hidden[-1][-1], atol=1e-5)
+    proj, ratio = pca(h, 2)
+    centred = (h - h.mean(0)).double()
+    # the first component's variance is the largest eigenvalue of the covariance
+    eig = torch.linalg.eigvalsh(centred.T @ centred)
+    assert abs(float(ratio[0]) - float(eig[-1] / eig.sum())) < 1e-5
+    assert abs(float(proj[:, 0].double().pow(2).sum()) - float(eig[-1])) < 1e-3 * float(eig[-1])

@@ -99,8 +99,10 @@ def _check_columns(df: pd.DataFrame, columns: list[str], role: str) -> None:
             raise DataError(f"The {role} column '{col}' is not numbers. Choose a numeric column.")
 
 
-def make_forecast_dataset(df: pd.DataFrame, config: ForecastConfig) -> ForecastDataset:
-    """Build windows, split and scalers from a table read by `read_csv`."""
+def make_forecast_dataset(df: pd.DataFrame, config: ForecastConfig,
+                          scalers: tuple[Scaler, Scaler] | None = None) -> ForecastDataset:
+    """Build windows, split and scalers from a table read by `read_csv`. `scalers` (features,
+    target) reuses a saved model's scalers instead of fitting new ones."""
     c = config
     features = list(c.features) if c.features else [c.target]
     # 1. the columns and the settings make sense
@@ -137,8 +139,11 @@ def make_forecast_dataset(df: pd.DataFrame, config: ForecastConfig) -> ForecastD
     table = df[features].to_numpy(dtype=np.float64)  # (T, F)
     if not np.isfinite(table).all() or not np.isfinite(target_values).all():
         raise DataError("The chosen columns still have missing values. Turn on 'fill missing values forward'.")
-    feature_scaler = Scaler.fit(table[:train_rows], c.scaler)
-    target_scaler = Scaler.fit(target_values[:train_rows, None], c.scaler)
+    if scalers is None:
+        feature_scaler = Scaler.fit(table[:train_rows], c.scaler)
+        target_scaler = Scaler.fit(target_values[:train_rows, None], c.scaler)
+    else:
+        feature_scaler, target_scaler = scalers
     scaled = torch.from_numpy(feature_scaler.transform(table).astype(np.float32))  # (T, F)
     x = sliding_windows(scaled, c.window)[:n]  # (N, L, F) view
     # 4. targets and the persistence baseline, in the data's units

@@ -1,0 +1,322 @@
+"""Forecast: a CSV column, a window of history, a recurrent model, and the baseline to beat.
+
+Widgets -> ForecastConfig/ModelConfig/TrainConfig -> rnnviz -> figures. No maths here.
+"""
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from rnnviz import TrainConfig, checkpoint, data, plots, tasks
+from rnnviz.checkpoint import CheckpointError
+from rnnviz.data import DataError, ForecastConfig
+from rnnviz.data.scaling import Scaler
+from rnnviz.limits import LimitError
+from rnnviz.trace import last_hidden_states, pca, trace
+from rnnviz.ui import live, state
+from rnnviz.ui.sidebar import device_choice, seed_choice
+
+PAGE = "forecast"
+ASSETS = Path(__file__).resolve().parents[1] / "assets"
+SAMPLES = {  # label -> (file, target, features)
+    "Seattle weather, daily 2012-2015 (NOAA)": ("seattle-weather.csv", "temp_max", ["temp_max", "temp_min", "wind"]),
+    "US employment, monthly 2006-2015 (BLS)": ("us-employment.csv", "nonfarm", ["nonfarm"]),
+}
+UPLOAD = "Upload a CSV"
+LEARNING_RATES = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0]
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def load_table(content: bytes, name: str, fill: bool, max_bytes: int, max_rows: int, max_columns: int):
+    df = data.read_csv(content, fill="ffill" if fill else None, max_bytes=max_bytes, max_rows=max_rows,
+                       max_columns=max_columns)
+    df.attrs["source"] = name
+    return df
+
+
+def choose_data():
+    """The data source widgets. Returns (table or None, sample label or None)."""
+    lim = live.limits()
+    source = st.radio("Data", [*SAMPLES, UPLOAD], key="fc_source", horizontal=True)
+    fill = st.checkbox("Fill missing values forward (from the row above)", key="fc_fill")
+    if source == UPLOAD:
+        uploaded = st.file_uploader("CSV file (comma, semicolon or tab separated; UTF-8 or Korean Excel)",
+                                    type=["csv", "txt", "tsv"], key="fc_upload")
+        if uploaded is None:
+            st.info("Choose a CSV file with one row per time step, or pick a sample above.")
+            return None, None
+        content, name = uploaded.getvalue(), uploaded.name
+    else:
+        content, name = (ASSETS / SAMPLES[source][0]).read_bytes(), SAMPLES[source][0]
+    try:
+        table = load_table(content, name, fill, lim.upload_mb * 2**20, lim.rows, lim.columns)
+    except DataError as e:
+        state.show_error(str(e))
+        return None, None
+    return table, (source if source != UPLOAD else None)
+
+
+def show_table(table: pd.DataFrame) -> None:
+    st.caption(" · ".join(state.plain(note) for note in table.attrs["notes"]))
+    problems = table.attrs["problems"]
+    if problems:
+        st.warning("Some columns cannot be used as numbers yet:\n\n" +
+                   "\n".join(f"- {state.plain(msg)}" for msg in problems.values()))
+    with st.expander(f"Preview: {len(table):,} rows x {table.shape[1]} columns", expanded=False):
+        st.dataframe(table.head(500), width="stretch")
+
+
+def choose_settings(table: pd.DataFrame, sample: str | None) -> dict | None:
+    """All the choices for the next run, as plain values."""
+    lim = live.limits()
+    numeric = data.numeric_columns(table)
+    everything = [c for c in table.columns]
+    if not numeric:
+        state.show_error("No column of this file holds numbers that can be used. Check the file's separator "
+                         "and that the values are numbers.")
+        return None
+    default_target = SAMPLES[sample][1] if sample else data.suggest_target(table)
+    default_features = [f for f in SAMPLES[sample][2] if f in numeric] if sample else [default_target]
+    col_data, col_model, col_train = st.columns(3)
+    with col_data:
+        st.markdown("**Data**")
+        target = st.selectbox("Target (the column to forecast)", everything,
+                              index=everything.index(default_target) if default_target in everything else 0,
+                              key=f"fc_target_{table.attrs['source']}")
+        features = st.multiselect("Input columns", everything, default=default_features,
+                                  key=f"fc_features_{table.attrs['source']}")
+        window = st.number_input("Window (steps of history)", 1, lim.window, value=min(20, max(1, len(table) // 10)),
+                                 key="fc_window")
+        horizon = st.number_input("Horizon (rows ahead)", 1, 100, value=1, key="fc_horizon")
+        train_pct = st.slider("Training part %", 10, 90, 70, 5, key="fc_train_pct")
+        val_pct = st.slider("Validation part %", 0, 40, 15, 5, key="fc_val_pct")
+        scaler = st.selectbox("Scaling (fit on the training part only)", ["minmax", "standard", "none"], key="fc_scaler")
+    with col_model:
+        st.markdown("**Model**")
+        cell = st.selectbox("Cell", ["lstm", "gru", "rnn"], key="fc_cell",
+                            format_func={"lstm": "LSTM", "gru": "GRU", "rnn": "RNN (Elman)"}.get)
+        nonlinearity = st.selectbox("RNN nonlinearity", ["tanh", "relu"], key="fc_nonlinearity",
+                                    disabled=cell != "rnn")
+        hidden = st.select_slider("Hidden units", [h for h in (2, 4, 8, 16, 32, 64, 128, 256) if h <= lim.hidden],
+                                  value=16, key="fc_hidden")
+        layers = st.slider("Layers", 1, lim.layers, 1, key="fc_layers")
+        head = st.radio("Head", ["last", "flatten"], key="fc_head", horizontal=True,
+                        help="last: the last hidden state predicts (many-to-one). flatten: every step's hidden "
+                             "state goes into the head, as in the KOSPI tutorial.")
+    with col_train:
+        st.markdown("**Training**")
+        optimizer = st.selectbox("Optimizer", ["adam", "sgd"], key="fc_optimizer")
+        lr = st.select_slider("Learning rate", LEARNING_RATES, value=1e-2, key="fc_lr", format_func=lambda v: f"{v:g}")
+        epochs = st.number_input("Epochs", 1, lim.epochs, 30, key="fc_epochs")
+        batch = st.select_slider("Batch size", [8, 16, 32, 64, 128, 256, 0], value=32, key="fc_batch",
+                                 format_func=lambda b: "all" if b == 0 else str(b))
+    if features:
+        st.plotly_chart(plots.series_figure(table, [c for c in dict.fromkeys([target, *features])
+                                                    if c in numeric]), width="stretch")
+    return dict(target=target, features=features, window=int(window), horizon=int(horizon),
+                split=(train_pct / 100, val_pct / 100, round(1 - train_pct / 100 - val_pct / 100, 10)),
+                scaler=scaler, cell=cell, nonlinearity=nonlinearity, hidden=int(hidden), layers=int(layers),
+                head=head, optimizer=optimizer, lr=float(lr), epochs=int(epochs), batch=int(batch))
+
+
+def start_training(table: pd.DataFrame, s: dict) -> None:
+    """Build the dataset and model for settings `s` and start a job. Any problem: a message, and the
+    previous run stays as it was."""
+    try:
+        if s["split"][2] <= 0:
+            raise DataError("Training and validation take every row: leave some for the test part.")
+        live.limits().check(window=s["window"], hidden=s["hidden"], layers=s["layers"], epochs=s["epochs"])
+        cfg = ForecastConfig(target=s["target"], features=s["features"], window=s["window"], horizon=s["horizon"],
+                             split=s["split"], scaler=s["scaler"])
+        ds = data.make_forecast_dataset(table, cfg)
+        model = tasks.forecast_model(ds, s["cell"], s["hidden"], s["layers"], s["head"], s["nonlinearity"],
+                                     seed=seed_choice())
+        train_cfg = TrainConfig(epochs=s["epochs"], batch_size=s["batch"], lr=s["lr"], optimizer=s["optimizer"],
+                                seed=seed_choice(), device=device_choice())
+        job = live.start_job(model, tasks.forecast_train_data(ds), train_cfg)
+    except (DataError, LimitError, ValueError) as e:
+        state.show_error(str(e))
+        return
+    state.set_run(PAGE, {"job": job, "model": None, "ds": ds, "settings": s, "source": table.attrs["source"],
+                         "evaluated": None})
+
+
+def run_model(run: dict):
+    return run["job"].snapshot_model() if run["job"] is not None else run["model"]
+
+
+def evaluation(run: dict) -> dict:
+    """Validation and test forecasts for the latest finished epoch (recomputed only when it changes)."""
+    job = run["job"]
+    epoch = job.epochs_done if job is not None else -1
+    cached = run.get("evaluated")
+    if cached is None or cached["epoch"] != epoch or (job is not None and cached["status"] != job.status):
+        model = run_model(run)
+        ds = run["ds"]
+        parts = {p: tasks.evaluate_forecast(model, ds, p) for p in ("val", "test") if len(ds.actual[ds.parts[p]])}
+        cached = {"epoch": epoch, "status": job.status if job else "loaded", "parts": parts}
+        run["evaluated"] = cached
+    return cached["parts"]
+
+
+def metrics_frame(result) -> pd.DataFrame:
+    return pd.DataFrame(result.table).set_index("metric")
+
+
+def render_live(run: dict):
+    def _render(job):
+        if job is not None:
+            live.status_line(job)
+        history = job.history if job is not None else []
+        ds, s = run["ds"], run["settings"]
+        parts = evaluation(run)
+        left, right = st.columns(2)
+        with left:
+            if history:
+                st.plotly_chart(plots.loss_figure(history, "Loss (scaled units, log axis)"), width="stretch",
+                                key="fc_loss_chart")
+            else:
+                st.caption("The loss curve appears after the first epoch.")
+        with right:
+            shown = parts.get("test") or parts.get("val")
+            if shown is not None:
+                both = [r for r in (parts.get("val"), parts.get("test")) if r is not None]
+                dates = np.concatenate([np.asarray(r.dates) for r in both])
+                fig = plots.forecast_figure(dates, np.concatenate([r.actual for r in both]),
+                                            np.concatenate([r.predicted for r in both]),
+                                            np.concatenate([r.baseline for r in both]),
+                                            title=f"'{s['target']}' on validation + test, in its own units")
+                st.plotly_chart(fig, width="stretch", key="fc_forecast_chart")
+        shown = parts.get("test") or parts.get("val")
+        if shown is not None:
+            st.markdown(f"**Errors on the {'test' if 'test' in parts else 'validation'} part** "
+                        f"({len(shown.actual)} rows, in the units of '{state.plain(s['target'])}'); "
+                        "baseline = tomorrow equals today")
+            st.dataframe(metrics_frame(shown), width="content", key="fc_metrics")
+    return _render
+
+
+def inside_the_model(run: dict) -> None:
+    ds = run["ds"]
+    model = run_model(run)
+    n = len(ds.x)
+    st.subheader("Inside the model")
+    labels = [str(d.date()) if hasattr(d, "date") else str(d) for d in ds.dates]
+    i = st.select_slider("Window (by the date it predicts)", options=list(range(n)), value=n - 1,
+                         format_func=lambda k: labels[k], key=f"fc_window_pick_{run['id']}",
+                         help="Pick which window of the series to look inside.")
+    tr = trace(model, ds.x[i])
+    predicted = float(ds.inverse(tr.prediction.reshape(1, 1))[0])
+    c1, c2, c3 = st.columns(3)
+    c1.metric(f"Actual ({labels[i]})", f"{ds.actual[i]:.4g}")
+    c2.metric("Model", f"{predicted:.4g}", f"{predicted - ds.actual[i]:+.4g} error", delta_color="off")
+    c3.metric("Baseline (next = last)", f"{ds.baseline[i]:.4g}", f"{ds.baseline[i] - ds.actual[i]:+.4g} error",
+              delta_color="off")
+    t = st.slider("Step t inside the window", 0, ds.window - 1, ds.window - 1, key=f"fc_step_{run['id']}")
+    for layer, h in enumerate(tr.hidden):
+        st.plotly_chart(plots.heatmap_figure(h.numpy(), f"Hidden state h_t, layer {layer + 1} (units x steps)",
+                                             highlight=t), width="stretch", key=f"fc_heat_{layer}")
+        if tr.cell != "rnn":
+            gates = {g: v.numpy() for g, v in tr.gates[layer].items()}
+            if tr.cell_state is not None:
+                gates["c_t (cell state)"] = tr.cell_state[layer].numpy()
+            st.plotly_chart(plots.gates_figure(gates, f"Gates, layer {layer + 1}", highlight=t), width="stretch",
+                            key=f"fc_gates_{layer}")
+    step_table = {"h_t": tr.hidden[-1][t].numpy()}
+    for g, v in tr.gates[-1].items():
+        if tr.cell != "rnn":
+            step_table[g] = v[t].numpy()
+    st.caption(f"Top layer at step t = {t}: one row per hidden unit")
+    st.dataframe(pd.DataFrame(step_table).rename_axis("unit"), width="content", key="fc_step_table")
+    points, explained = pca(last_hidden_states(model, ds.x), 2)
+    st.plotly_chart(plots.pca_path_figure(points.numpy(), labels, highlight=i, explained=explained.tolist()),
+                    width="stretch", key="fc_pca")
+
+
+def downloads(run: dict) -> None:
+    ds, s = run["ds"], run["settings"]
+    model = run_model(run)
+    frames = [tasks.evaluate_forecast(model, ds, p).frame().assign(part=p) for p in ("train", "val", "test")
+              if len(ds.actual[ds.parts[p]])]
+    csv = pd.concat(frames).to_csv(index=False).encode("utf-8")
+    extra = {"task": "forecast", "settings": s, "feature_scaler": ds.feature_scaler.to_dict(),
+             "target_scaler": ds.target_scaler.to_dict()}
+    c1, c2 = st.columns(2)
+    c1.download_button("Download predictions (CSV)", csv, "predictions.csv", "text/csv", key="fc_dl_csv")
+    c2.download_button("Download the model (safetensors)", checkpoint.to_bytes(model, extra),
+                       "rnnviz-forecast.safetensors", "application/octet-stream", key="fc_dl_model")
+
+
+def restore_model(table: pd.DataFrame | None) -> None:
+    """Upload a model saved here; it is rebuilt on the current data for inspection."""
+    lim = live.limits()
+    uploaded = st.file_uploader("Open a saved model (.safetensors from this page)", type=["safetensors"],
+                                key="fc_model_upload")
+    if uploaded is None or st.session_state.get("fc_restored") == uploaded.file_id:
+        return
+    try:
+        if table is None:
+            raise DataError("Choose the data the model was trained on first.")
+        if uploaded.size > lim.upload_mb * 2**20:
+            raise CheckpointError(f"The file is larger than this server's limit of {lim.upload_mb} MB.")
+        model, extra = checkpoint.from_bytes(uploaded.getvalue())
+        s = extra.get("settings")
+        if extra.get("task") != "forecast" or not s:
+            raise CheckpointError("This model was not saved from the Forecast page.")
+        cfg = ForecastConfig(target=s["target"], features=s["features"], window=s["window"], horizon=s["horizon"],
+                             split=tuple(s["split"]), scaler=s["scaler"])
+        if model.config.input_size != len(s["features"]):
+            raise CheckpointError("The model's input size does not match its saved columns.")
+        scalers = (Scaler.from_dict(extra["feature_scaler"]), Scaler.from_dict(extra["target_scaler"]))
+        ds = data.make_forecast_dataset(table, cfg, scalers=scalers)
+    except (CheckpointError, DataError, KeyError, TypeError, ValueError) as e:
+        state.show_error(f"Could not open that model: {e}")
+        return
+    st.session_state["fc_restored"] = uploaded.file_id
+    state.set_run(PAGE, {"job": None, "model": model, "ds": ds, "settings": s, "source": table.attrs["source"],
+                         "evaluated": None})
+    st.success("Model loaded: its forecasts and insides are shown below.")
+
+
+def page() -> None:
+    st.title("📈 Forecast")
+    st.caption("Would an RNN with a window of history beat 'tomorrow = today' on this series? Train one and see, "
+               "in the data's own units.")
+    table, sample = choose_data()
+    settings = None
+    if table is not None:
+        show_table(table)
+        settings = choose_settings(table, sample)
+    run = state.get_run(PAGE)
+    job = run["job"] if run else None
+    b1, b2, b3, _ = st.columns([1, 1, 1, 4], gap="small")
+    train_clicked = b1.button("Train", type="primary", key="fc_train", disabled=settings is None or
+                              (job is not None and job.running), icon="▶")
+    with b2:
+        live.stop_button(job, "fc_stop")
+    if run is not None and b3.button("Reset", key="fc_reset", help="Forget the trained model and its curves."):
+        state.clear_run(PAGE)
+        st.rerun()
+    if train_clicked and settings is not None:
+        start_training(table, settings)
+        run = state.get_run(PAGE)
+    if run is None:
+        st.info("Press Train: the loss, the forecast against the baseline and the metrics appear here as it learns.")
+    else:
+        if settings is not None and (settings != run["settings"] or table.attrs["source"] != run["source"]):
+            st.caption("The settings above changed since this run; press Train to use them. The results below are "
+                       "from the run as it was started.")
+        if run["job"] is not None:
+            live.live_view(run["job"], render_live(run))
+        else:
+            render_live(run)(None)
+        if run["job"] is None or not run["job"].running:
+            inside_the_model(run)
+            st.subheader("Downloads")
+            downloads(run)
+    with st.expander("Open a saved model"):
+        restore_model(table)
+
+
+page()

@@ -1,0 +1,24 @@
+"""Home: what each lesson is, in two sentences, and a link to open it."""
+import streamlit as st
+
+st.title("rnnviz: watch a recurrent network learn")
+st.write(
+    "Train small RNN, LSTM and GRU models live, on your own CSV or on the bundled samples, and look "
+    "inside while they learn: the hidden state step by step, every gate, the loss curves, and the "
+    "forecast beside the naive 'next = last' baseline."
+)
+
+LESSONS = [
+    ("app_pages/forecast.py", "📈 Forecast",
+     "Upload a CSV (or use the bundled Seattle weather) and train a model to predict the next value of a "
+     "column. Watch the loss fall, compare the forecast with the persistence baseline in the data's own "
+     "units, and see the hidden state move through the series."),
+]
+
+for path, title, text in LESSONS:
+    with st.container(border=True):
+        st.subheader(title)
+        st.write(text)
+        st.page_link(path, label=f"Open {title.split(' ', 1)[1]}", icon="➡️")
+
+st.caption("Data on this page stays in your browser session; nothing you upload is seen by other users.")

@@ -1,0 +1,50 @@
+"""The limits a shared server enforces, in one place.
+
+A classroom server is shared by many people at once; these caps keep one upload or one setting
+from taking it over. Every limit met is reported to the user with its name and value
+(`Limits.check`), never as a crash. Override with environment variables RNNVIZ_<NAME>
+(for example RNNVIZ_MAX_JOBS=8) when starting the app.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+
+__all__ = ["Limits", "LimitError"]
+
+
+class LimitError(ValueError):
+    """A setting above a server limit; the message names the limit and its value."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    upload_mb: int = 10  # largest CSV or model file accepted
+    rows: int = 200_000  # rows of a CSV
+    columns: int = 50  # columns of a CSV
+    window: int = 400  # steps per window
+    hidden: int = 256  # hidden units per layer
+    layers: int = 4  # stacked layers
+    epochs: int = 2_000  # epochs per training run
+    max_jobs: int = 4  # training jobs running at once on the server (the rest queue)
+    job_seconds: int = 600  # longest training run
+    heartbeat_seconds: int = 30  # a job nobody watches for this long stops itself
+
+    @classmethod
+    def from_env(cls) -> "Limits":
+        values = {}
+        for f in fields(cls):
+            raw = os.environ.get(f"RNNVIZ_{f.name.upper()}")
+            if raw:
+                values[f.name] = int(raw)
+        return cls(**values)
+
+    def check(self, **settings: int) -> None:
+        """Raise LimitError for the first setting above its limit: check(hidden=512)."""
+        labels = {"window": "window length", "hidden": "hidden units", "layers": "layers", "epochs": "epochs",
+                  "rows": "rows", "columns": "columns"}
+        for name, value in settings.items():
+            limit = getattr(self, name)
+            if value is not None and value > limit:
+                raise LimitError(f"{value} {labels.get(name, name)} is above this server's limit of {limit}. "
+                                 f"Use {limit} or fewer.")

@@ -1,0 +1,124 @@
+"""Every figure the app draws: pure functions from numbers to plotly Figures.
+
+No streamlit and no model here: a page (or a notebook, or a test) passes arrays in and gets a
+Figure back, so what a chart shows can be checked without a browser. Colours follow one rule:
+actual values dark, the model blue, the persistence baseline grey and dashed.
+Shapes: L steps, H hidden units, N points.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+__all__ = ["loss_figure", "forecast_figure", "series_figure", "heatmap_figure", "gates_figure",
+           "pca_path_figure", "bars_figure"]
+
+ACTUAL, MODEL, BASELINE, VAL = "#222222", "#1f77b4", "#999999", "#ff7f0e"
+
+
+def _layout(fig: go.Figure, title: str, height: int = 320, **kw) -> go.Figure:
+    fig.update_layout(title=title, height=height, margin=dict(l=10, r=10, t=40, b=10),
+                      legend=dict(orientation="h", y=-0.2), **kw)
+    return fig
+
+
+def loss_figure(history: Sequence[dict], title: str = "Loss", metric_name: str | None = None) -> go.Figure:
+    """Training and validation loss per epoch on a log axis (and the metric on a second axis)."""
+    epochs = [r["epoch"] for r in history]
+    fig = make_subplots(specs=[[{"secondary_y": metric_name is not None}]])
+    fig.add_trace(go.Scatter(x=epochs, y=[r["train_loss"] for r in history], name="train loss",
+                             mode="lines+markers", line=dict(color=MODEL)))
+    val = [r.get("val_loss") for r in history]
+    if any(v is not None for v in val):
+        fig.add_trace(go.Scatter(x=epochs, y=val, name="validation loss", mode="lines+markers",
+                                 line=dict(color=VAL)))
+    if metric_name:
+        fig.add_trace(go.Scatter(x=epochs, y=[r.get("metric") for r in history], name=metric_name,
+                                 mode="lines", line=dict(color="#2ca02c", dash="dot")), secondary_y=True)
+        fig.update_yaxes(title_text=metric_name, secondary_y=True, rangemode="tozero")
+    fig.update_yaxes(type="log", title_text="loss", secondary_y=False)
+    fig.update_xaxes(title_text="epoch")
+    return _layout(fig, title)
+
+
+def forecast_figure(dates, actual, predicted, baseline, title: str = "Predicted vs actual",
+                    unit: str = "") -> go.Figure:
+    """Actual values, the model's forecast and the persistence baseline over time, in data units."""
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=dates, y=actual, name="actual", line=dict(color=ACTUAL)))
+    fig.add_trace(go.Scatter(x=dates, y=baseline, name="baseline (next = last)",
+                             line=dict(color=BASELINE, dash="dash")))
+    if predicted is not None and len(predicted):
+        fig.add_trace(go.Scatter(x=dates, y=predicted, name="model", line=dict(color=MODEL)))
+    fig.update_yaxes(title_text=unit)
+    return _layout(fig, title)
+
+
+def series_figure(df, columns: Sequence[str], title: str = "The data") -> go.Figure:
+    """The chosen columns over the table's index (dates when the file has them)."""
+    fig = go.Figure()
+    for col in columns:
+        fig.add_trace(go.Scatter(x=df.index, y=df[col], name=str(col), mode="lines"))
+    return _layout(fig, title, height=280)
+
+
+def heatmap_figure(values, title: str, x_label: str = "step t", y_label: str = "hidden unit",
+                   highlight: int | None = None, x_ticks: Sequence | None = None, zmid: float | None = 0.0,
+                   colorscale: str = "RdBu_r") -> go.Figure:
+    """values (L, H) drawn as units (rows) x steps (columns); a box marks step `highlight`."""
+    v = np.asarray(values, dtype=float).T  # (H, L)
+    x = list(x_ticks) if x_ticks is not None else list(range(v.shape[1]))
+    fig = go.Figure(go.Heatmap(z=v, x=x, y=list(range(v.shape[0])), colorscale=colorscale, zmid=zmid,
+                               hovertemplate=f"{x_label} %{{x}}<br>{y_label} %{{y}}<br>value %{{z:.4f}}<extra></extra>"))
+    if highlight is not None and 0 <= highlight < v.shape[1]:
+        fig.add_shape(type="rect", x0=highlight - 0.5, x1=highlight + 0.5, y0=-0.5, y1=v.shape[0] - 0.5,
+                      line=dict(color="black", width=2), xref="x", yref="y")
+    fig.update_xaxes(title_text=x_label, type="category" if x_ticks is not None else "linear")
+    fig.update_yaxes(title_text=y_label)
+    return _layout(fig, title, height=260 + 8 * min(v.shape[0], 40))
+
+
+def gates_figure(gates: dict, title: str = "Gates", highlight: int | None = None) -> go.Figure:
+    """One heatmap per gate, each (L, H) with values in 0..1 (tanh gates in -1..1)."""
+    names = list(gates)
+    fig = make_subplots(rows=1, cols=len(names), subplot_titles=names, horizontal_spacing=0.04)
+    for j, name in enumerate(names, start=1):
+        v = np.asarray(gates[name], dtype=float).T  # (H, L)
+        tanh_gate = name in ("cell", "new", "hidden")
+        fig.add_trace(go.Heatmap(z=v, colorscale="RdBu_r" if tanh_gate else "Viridis",
+                                 zmin=-1 if tanh_gate else 0, zmax=1, showscale=j == len(names),
+                                 hovertemplate=f"{name}<br>step %{{x}}<br>unit %{{y}}<br>%{{z:.4f}}<extra></extra>"),
+                      row=1, col=j)
+        if highlight is not None:
+            fig.add_vline(x=highlight, line=dict(color="black", width=1), row=1, col=j)
+    return _layout(fig, title, height=300)
+
+
+def pca_path_figure(points, times, title: str = "Path of the hidden state (PCA)",
+                    highlight: int | None = None, explained: Sequence[float] | None = None) -> go.Figure:
+    """points (N, 2): the last hidden state of every window, projected; coloured by time."""
+    p = np.asarray(points, dtype=float)
+    colour = np.arange(len(p))
+    fig = go.Figure(go.Scatter(x=p[:, 0], y=p[:, 1], mode="lines+markers", text=[str(t) for t in times],
+                               marker=dict(color=colour, colorscale="Viridis", size=5,
+                                           colorbar=dict(title="time")),
+                               line=dict(color="rgba(120,120,120,0.3)"),
+                               hovertemplate="%{text}<br>PC1 %{x:.3f}<br>PC2 %{y:.3f}<extra></extra>", name="h"))
+    if highlight is not None and 0 <= highlight < len(p):
+        fig.add_trace(go.Scatter(x=[p[highlight, 0]], y=[p[highlight, 1]], mode="markers", name="chosen window",
+                                 marker=dict(color="red", size=14, symbol="x")))
+    ex = list(explained or [])
+    fig.update_xaxes(title_text=f"PC1 ({ex[0]:.0%} of variance)" if ex else "PC1")
+    fig.update_yaxes(title_text=f"PC2 ({ex[1]:.0%} of variance)" if len(ex) > 1 else "PC2")
+    return _layout(fig, title, height=380, showlegend=False)
+
+
+def bars_figure(labels: Sequence[str], values, title: str, y_label: str = "") -> go.Figure:
+    """Plain bars (hidden units, class probabilities)."""
+    fig = go.Figure(go.Bar(x=[str(v) for v in labels], y=np.asarray(values, dtype=float), marker_color=MODEL))
+    fig.update_yaxes(title_text=y_label)
+    fig.update_xaxes(type="category")
+    return _layout(fig, title, height=260)

@@ -1,0 +1,37 @@
+"""The sidebar every page shares: where training runs (device) and the seed."""
+from __future__ import annotations
+
+import streamlit as st
+import torch
+
+from ..train import resolve_device
+
+__all__ = ["shared_sidebar", "device_choice", "seed_choice"]
+
+
+def _devices() -> list[str]:
+    options = ["auto", "cpu"]
+    if torch.cuda.is_available():
+        options.append("cuda")
+    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+        options.append("mps")
+    return options
+
+
+def shared_sidebar() -> None:
+    with st.sidebar:
+        st.selectbox("Device", _devices(), key="device",
+                     help="auto uses a CUDA GPU or Apple MPS when there is one, else the CPU.")
+        auto = resolve_device("auto")
+        name = torch.cuda.get_device_name(0) if auto.type == "cuda" else auto.type.upper()
+        st.caption(f"auto = {name}")
+        st.number_input("Seed", min_value=0, max_value=2**31 - 1, step=1, key="seed",
+                        help="The same seed gives the same starting weights and the same training on the CPU.")
+
+
+def device_choice() -> str:
+    return st.session_state.get("device", "auto")
+
+
+def seed_choice() -> int:
+    return int(st.session_state.get("seed", 0))

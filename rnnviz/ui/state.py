@@ -1,0 +1,49 @@
+"""Per-user state: every run lives in st.session_state, nothing at module level.
+
+A "run" is what one press of Train made: its job, the dataset and settings it trained on, and
+whatever the page derived from them. Changing a widget afterwards changes the next run only;
+Reset removes the run.
+"""
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import streamlit as st
+
+__all__ = ["get_run", "set_run", "clear_run", "show_error", "plain"]
+
+
+def get_run(page: str) -> dict[str, Any] | None:
+    return st.session_state.get(f"run:{page}")
+
+
+def set_run(page: str, run: dict[str, Any]) -> dict[str, Any]:
+    """Store a new run (its "id" counts runs in this session, for widget keys that belong to it)."""
+    counter = st.session_state.setdefault("run_counter", itertools.count(1))
+    run["id"] = next(counter)
+    old = st.session_state.get(f"run:{page}")
+    if old and old.get("job") is not None:
+        old["job"].stop()  # a new run replaces the old one; never leave it training unseen
+    st.session_state[f"run:{page}"] = run
+    return run
+
+
+def clear_run(page: str) -> None:
+    old = st.session_state.pop(f"run:{page}", None)
+    if old and old.get("job") is not None:
+        old["job"].stop()
+
+
+def show_error(message: str) -> None:
+    """A problem in the user's terms. st.error renders markdown, so the message is escaped first."""
+    st.error(plain(message), icon="⚠️")
+
+
+_MARKDOWN_SPECIALS = "\\`*_{}[]()<>#+-.!|~$"
+
+
+def plain(text: str) -> str:
+    """User text made safe for a markdown element: every markdown character escaped, so a
+    column called '<img onerror=...>' or '**x**' shows exactly as typed."""
+    return "".join("\\" + ch if ch in _MARKDOWN_SPECIALS else ch for ch in str(text))

@@ -1,0 +1,148 @@
+"""The app shell and the Forecast page under streamlit's AppTest (no browser).
+
+A fragment's run_every never fires in AppTest, so the tests poll with at.run() while the job's
+thread trains.
+"""
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from streamlit.testing.v1 import AppTest
+
+from rnnviz import metrics, predict
+from rnnviz.data import read_csv
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+SEATTLE = Path(__file__).resolve().parents[1] / "assets" / "seattle-weather.csv"
+
+
+def _forecast_page() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.run()
+    at.switch_page("app_pages/forecast.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _metrics_table(at: AppTest):
+    """The metrics dataframe: the one indexed by metric name."""
+    tables = [d.value for d in at.dataframe if d.value.index.name == "metric"]
+    assert len(tables) == 1, f"{len(tables)} metrics tables on the page"
+    return tables[0]
+
+
+def _tiny(at: AppTest, epochs=3):
+    at.number_input(key="fc_window").set_value(5)
+    at.number_input(key="fc_epochs").set_value(epochs)
+    at.select_slider(key="fc_hidden").set_value(4)
+    at.run()
+
+
+def _train_until(at: AppTest, done=lambda job: not job.running, timeout=60):
+    at.button(key="fc_train").click().run()
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        job = at.session_state["run:forecast"]["job"]
+        if done(job):
+            break
+        time.sleep(0.2)
+        at.run()
+    at.run()
+    assert not at.exception, at.exception
+    return at.session_state["run:forecast"]
+
+
+def test_home_and_forecast_load_without_exception():
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    assert not at.exception
+    assert any("Forecast" in s.value for s in at.subheader)
+    at = _forecast_page()
+    assert at.radio(key="fc_source").value.startswith("Seattle weather")
+    assert at.selectbox(key="device").value == "auto"
+
+
+def test_training_runs_to_done_and_metrics_match_independent_computation():
+    at = _forecast_page()
+    _tiny(at)
+    run = _train_until(at)
+    job, ds = run["job"], run["ds"]
+    assert job.status == "done", job.message
+    assert len(job.history) == 3
+    shown = _metrics_table(at)
+    # independent: predictions straight from the model, the baseline straight from the CSV
+    test = ds.parts["test"]
+    predicted = ds.inverse(predict(job.model, ds.x[test]))
+    raw = read_csv(SEATTLE)["temp_max"].to_numpy()
+    n = len(raw)
+    n_test = test.stop - test.start
+    actual = raw[n - n_test:]
+    baseline = raw[n - n_test - 1: n - 1]  # yesterday's value
+    assert np.allclose(ds.actual[test], actual)
+    expect = {"RMSE": (metrics.rmse(actual, predicted), math.sqrt(np.mean((actual - baseline) ** 2))),
+              "MAE": (metrics.mae(actual, predicted), np.mean(np.abs(actual - baseline))),
+              "MAPE %": (metrics.mape(actual, predicted), 100 * np.mean(np.abs((actual - baseline) / actual)))}
+    for name, (model_value, base_value) in expect.items():
+        assert shown.loc[name, "model"] == pytest.approx(model_value, rel=1e-6), name
+        assert shown.loc[name, "baseline"] == pytest.approx(base_value, rel=1e-6), name
+        winner = "model" if model_value < base_value else "baseline"
+        assert shown.loc[name, "better"] == winner, name
+    # inside the model: the trace's prediction is the model's own prediction
+    assert any(m.label.startswith("Model") for m in at.metric)
+
+
+def test_bad_csv_shows_the_error_and_keeps_the_trained_run():
+    at = _forecast_page()
+    _tiny(at, epochs=2)
+    run = _train_until(at)
+    assert run["job"].status == "done"
+    at.radio(key="fc_source").set_value("Upload a CSV").run()
+    at.file_uploader(key="fc_upload").set_value(("bad.csv", b"a,b\n1,2\n", "text/csv"))
+    at.run()
+    assert not at.exception
+    assert any("only one data row" in e.value for e in at.error), [e.value for e in at.error]
+    kept = at.session_state["run:forecast"]
+    assert kept is run and len(kept["job"].history) == 2
+    assert list(_metrics_table(at).index) == ["RMSE", "MAE", "MAPE %"]  # the table is still shown
+
+
+def test_upload_a_good_csv_and_too_long_window_message():
+    at = _forecast_page()
+    at.radio(key="fc_source").set_value("Upload a CSV").run()
+    rows = "\n".join(f"2024-01-{d:02d};{10 + d};{d % 3}" for d in range(1, 31))
+    at.file_uploader(key="fc_upload").set_value(("mine.csv", f"Datum;Wert;Menge\n{rows}\n".encode(), "text/csv"))
+    at.run()
+    assert not at.exception
+    at.number_input(key="fc_window").set_value(40).run()
+    at.button(key="fc_train").click().run()
+    assert any("largest window that fits" in e.value for e in at.error), [e.value for e in at.error]
+    assert at.session_state["run:forecast"] is None if "run:forecast" in at.session_state else True
+
+
+def test_stop_leaves_status_stopped_with_curves_kept():
+    at = _forecast_page()
+    _tiny(at, epochs=2000)
+    run = _train_until(at, done=lambda job: len(job.history) >= 2)
+    at.button(key="fc_stop").click().run()
+    job = run["job"]
+    job.join(10)
+    at.run()
+    assert job.status == "stopped" and "Stopped by you" in job.message
+    assert len(job.history) >= 2
+    assert at.session_state["run:forecast"] is run
+    assert any("Stopped by you" in i.value for i in at.info)
+
+
+def test_changing_a_widget_keeps_the_model_and_reset_clears_it():
+    at = _forecast_page()
+    _tiny(at, epochs=2)
+    run = _train_until(at)
+    weights = {k: v.clone() for k, v in run["job"].model.state_dict().items()}
+    at.selectbox(key="fc_cell").set_value("gru").run()
+    assert at.session_state["run:forecast"] is run
+    assert all(torch.equal(weights[k], v) for k, v in run["job"].model.state_dict().items())
+    assert any("settings above changed" in c.value for c in at.caption)
+    at.button(key="fc_reset").click().run()
+    assert "run:forecast" not in at.session_state
