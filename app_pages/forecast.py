@@ -120,7 +120,7 @@ def choose_settings(table: pd.DataFrame, sample: str | None) -> dict | None:
                 head=head, optimizer=optimizer, lr=float(lr), epochs=int(epochs), batch=int(batch))
 
 
-def start_training(table: pd.DataFrame, s: dict) -> None:
+def start_training(table: pd.DataFrame, s: dict) -> bool:
     """Build the dataset and model for settings `s` and start a job. Any problem: a message, and the
     previous run stays as it was."""
     try:
@@ -137,9 +137,10 @@ def start_training(table: pd.DataFrame, s: dict) -> None:
         job = live.start_job(model, tasks.forecast_train_data(ds), train_cfg)
     except (DataError, LimitError, ValueError) as e:
         state.show_error(str(e))
-        return
+        return False
     state.set_run(PAGE, {"job": job, "model": None, "ds": ds, "settings": s, "source": table.attrs["source"],
                          "evaluated": None})
+    return True
 
 
 def run_model(run: dict):
@@ -298,9 +299,8 @@ def page() -> None:
     if run is not None and b3.button("Reset", key="fc_reset", help="Forget the trained model and its curves."):
         state.clear_run(PAGE)
         st.rerun()
-    if train_clicked and settings is not None:
-        start_training(table, settings)
-        run = state.get_run(PAGE)
+    if train_clicked and settings is not None and start_training(table, settings):
+        st.rerun()  # draw the page again with the new run: Stop shown, Train disabled
     if run is None:
         st.info("Press Train: the loss, the forecast against the baseline and the metrics appear here as it learns.")
     else:

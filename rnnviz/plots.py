@@ -39,7 +39,8 @@ def loss_figure(history: Sequence[dict], title: str = "Loss", metric_name: str |
         fig.add_trace(go.Scatter(x=epochs, y=[r.get("metric") for r in history], name=metric_name,
                                  mode="lines", line=dict(color="#2ca02c", dash="dot")), secondary_y=True)
         fig.update_yaxes(title_text=metric_name, secondary_y=True, rangemode="tozero")
-    fig.update_yaxes(type="log", title_text="loss", secondary_y=False)
+    fig.update_yaxes(type="log", title_text="loss", secondary_y=False, exponentformat="power",
+                     minorloglabels="complete")
     fig.update_xaxes(title_text="epoch")
     return _layout(fig, title)
 

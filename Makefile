@@ -1,0 +1,44 @@
+# Two commands for a fresh machine:
+#   make run    set everything up, then start the app on http://localhost:8501
+#   make test   set everything up (Chromium included), then run every test
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+
+.PHONY: setup run test test-fast bench browser-deps clean
+
+$(VENV)/.installed: requirements.txt requirements-test.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-test.txt
+	$(PY) -m pip install --quiet --no-deps -e .
+	@$(PY) -c "import torch; assert torch.__version__.startswith('2.13.0'), torch.__version__; print('torch', torch.__version__)"
+	touch $@
+
+setup: $(VENV)/.installed
+
+run: setup
+	$(PY) -m streamlit run app.py --server.port $(PORT)
+
+# Debian's Chromium for the browser tests, and fonts so screenshots show emoji and Hangul.
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Color Emoji"; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji fonts-noto-cjk >/dev/null; \
+	fi
+	@/usr/bin/chromium --version
+
+test: setup browser-deps
+	$(PY) -m pytest
+
+# everything but the real-browser tests
+test-fast: setup
+	$(PY) -m pytest -m "not browser and not load"
+
+bench: setup browser-deps
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf $(VENV) test-artifacts .pytest_cache

@@ -1,0 +1,72 @@
+"""Forecast in a real browser: upload through the file chooser, train, watch the loss grow, stop."""
+import math
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _loss_points(page) -> int:
+    """Markers drawn in the loss chart (plotly SVG), counted in the page."""
+    return page.evaluate("""() => {
+        const charts = [...document.querySelectorAll('.stPlotlyChart')]
+            .filter(c => (c.textContent || '').includes('Loss (scaled'));
+        if (!charts.length) return 0;
+        return charts[0].querySelectorAll('.scatterlayer .trace:first-child path.point').length;
+    }""")
+
+
+def _csv(tmp_path) -> Path:
+    rows = ["Datum;Umsatz;Kunden"]
+    for d in range(700):
+        day = time.gmtime(1_600_000_000 + d * 86400)
+        value = 1000 + 200 * math.sin(d / 20) + (d % 7) * 15
+        rows.append(f"{day.tm_mday:02d}.{day.tm_mon:02d}.{day.tm_year};{value:.2f};{int(value / 10)}")
+    f = tmp_path / "umsatz.csv"
+    f.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return f
+
+
+def test_upload_train_watch_and_stop(server, page, tmp_path):
+    page.goto(server + "/forecast")
+    page.get_by_text("Upload a CSV").click()
+    with page.expect_file_chooser() as fc:
+        page.get_by_test_id("stFileUploader").get_by_role("button", name="Upload", exact=True).click()
+    fc.value.set_files(str(_csv(tmp_path)))
+    page.get_by_text("Read 700 rows").wait_for()
+    epochs = page.get_by_label("Epochs")
+    epochs.fill("1500")
+    epochs.press("Enter")
+    page.wait_for_timeout(1500)
+    page.get_by_role("button", name=re.compile(r"\bTrain$")).click()
+    # the loss chart gains points while training (the fragment redraws about once a second)
+    deadline = time.time() + 40
+    first = 0
+    while time.time() < deadline and first == 0:
+        first = _loss_points(page)
+        page.wait_for_timeout(300)
+    assert first > 0, "no loss points appeared"
+    later = first
+    deadline = time.time() + 20
+    while time.time() < deadline and later <= first:
+        page.wait_for_timeout(500)
+        later = _loss_points(page)
+    assert later > first, f"the loss chart did not grow ({first} -> {later})"
+    page.screenshot(path=str(ROOT / "test-artifacts" / "forecast-training.png"))
+    page.get_by_role("button", name=re.compile(r"\bStop$")).click()
+    page.get_by_text("Stopped by you").wait_for()
+    page.get_by_text("Errors on the").wait_for()
+
+
+def test_sample_trains_and_screenshot_for_readme(server, page):
+    page.set_viewport_size({"width": 1400, "height": 3000})
+    page.goto(server + "/forecast")
+    page.get_by_role("button", name=re.compile(r"\bTrain$")).click()
+    page.get_by_text("status: done").wait_for(timeout=90_000)
+    page.get_by_text("Inside the model").wait_for()
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(ROOT / "assets" / "screenshot-forecast.png"))
