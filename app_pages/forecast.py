@@ -8,10 +8,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from rnnviz import TrainConfig, checkpoint, data, plots, tasks
+from rnnviz import TrainConfig, data, plots, tasks
 from rnnviz.checkpoint import CheckpointError
 from rnnviz.data import DataError, ForecastConfig
-from rnnviz.data.scaling import Scaler
 from rnnviz.limits import LimitError
 from rnnviz.trace import last_hidden_states, pca, trace
 from rnnviz.ui import live, state
@@ -241,11 +240,9 @@ def downloads(run: dict) -> None:
     frames = [tasks.evaluate_forecast(model, ds, p).frame().assign(part=p) for p in ("train", "val", "test")
               if len(ds.actual[ds.parts[p]])]
     csv = pd.concat(frames).to_csv(index=False).encode("utf-8")
-    extra = {"task": "forecast", "settings": s, "feature_scaler": ds.feature_scaler.to_dict(),
-             "target_scaler": ds.target_scaler.to_dict()}
     c1, c2 = st.columns(2)
     c1.download_button("Download predictions (CSV)", csv, "predictions.csv", "text/csv", key="fc_dl_csv")
-    c2.download_button("Download the model (safetensors)", checkpoint.to_bytes(model, extra),
+    c2.download_button("Download the model (safetensors)", tasks.forecast_checkpoint(model, ds, s),
                        "rnnviz-forecast.safetensors", "application/octet-stream", key="fc_dl_model")
 
 
@@ -261,29 +258,23 @@ def restore_model(table: pd.DataFrame | None) -> None:
             raise DataError("Choose the data the model was trained on first.")
         if uploaded.size > lim.upload_mb * 2**20:
             raise CheckpointError(f"The file is larger than this server's limit of {lim.upload_mb} MB.")
-        model, extra = checkpoint.from_bytes(uploaded.getvalue())
-        s = extra.get("settings")
-        if extra.get("task") != "forecast" or not s:
-            raise CheckpointError("This model was not saved from the Forecast page.")
-        cfg = ForecastConfig(target=s["target"], features=s["features"], window=s["window"], horizon=s["horizon"],
-                             split=tuple(s["split"]), scaler=s["scaler"])
-        if model.config.input_size != len(s["features"]):
-            raise CheckpointError("The model's input size does not match its saved columns.")
-        scalers = (Scaler.from_dict(extra["feature_scaler"]), Scaler.from_dict(extra["target_scaler"]))
-        ds = data.make_forecast_dataset(table, cfg, scalers=scalers)
+        model, ds, s = tasks.restore_forecast(uploaded.getvalue(), table)
     except (CheckpointError, DataError, KeyError, TypeError, ValueError) as e:
         state.show_error(f"Could not open that model: {e}")
         return
     st.session_state["fc_restored"] = uploaded.file_id
     state.set_run(PAGE, {"job": None, "model": model, "ds": ds, "settings": s, "source": table.attrs["source"],
                          "evaluated": None})
-    st.success("Model loaded: its forecasts and insides are shown below.")
+    st.session_state["fc_flash"] = f"Opened {uploaded.name}: its forecasts and insides are shown below."
+    st.rerun()
 
 
 def page() -> None:
     st.title("📈 Forecast")
     st.caption("Would an RNN with a window of history beat 'tomorrow = today' on this series? Train one and see, "
                "in the data's own units.")
+    if "fc_flash" in st.session_state:
+        st.success(state.plain(st.session_state.pop("fc_flash")))
     table, sample = choose_data()
     settings = None
     if table is not None:

@@ -12,14 +12,16 @@ import numpy as np
 import pandas as pd
 import torch
 
-from . import metrics
-from .data.forecast import ForecastDataset
+from . import checkpoint, metrics
+from .data.forecast import ForecastConfig, ForecastDataset, make_forecast_dataset
+from .data.scaling import Scaler
 from .data.text import CharDataset
 from .models import ModelConfig, SequenceModel
 from .train import TrainData, predict
 
 __all__ = [
-    "forecast_model", "forecast_train_data", "ForecastResult", "evaluate_forecast",
+    "forecast_model", "forecast_train_data", "ForecastResult", "evaluate_forecast", "forecast_checkpoint",
+    "restore_forecast",
     "char_model", "char_train_data", "char_predictions", "generate",
 ]
 
@@ -61,6 +63,34 @@ def evaluate_forecast(model: SequenceModel, ds: ForecastDataset, part: str = "te
     actual, baseline = ds.actual[s], ds.baseline[s]
     return ForecastResult(part=part, dates=ds.dates[s], actual=actual, predicted=predicted, baseline=baseline,
                           table=metrics.compare_to_baseline(actual, predicted, baseline))
+
+
+def forecast_checkpoint(model: SequenceModel, ds: ForecastDataset, settings: dict) -> bytes:
+    """The model as safetensors bytes, with what is needed to use it again: the page's settings
+    (columns, window, split) and both scalers."""
+    extra = {"task": "forecast", "settings": settings, "feature_scaler": ds.feature_scaler.to_dict(),
+             "target_scaler": ds.target_scaler.to_dict()}
+    return checkpoint.to_bytes(model, extra)
+
+
+def restore_forecast(content: bytes, table: pd.DataFrame) -> tuple[SequenceModel, ForecastDataset, dict]:
+    """Open a checkpoint made by `forecast_checkpoint` on `table`: (model, dataset, settings).
+    The saved scalers are reused, so predictions come back in the units the model learnt."""
+    model, extra = checkpoint.from_bytes(content)
+    s = extra.get("settings")
+    if extra.get("task") != "forecast" or not s:
+        raise checkpoint.CheckpointError("This model was not saved from the Forecast page.")
+    try:
+        cfg = ForecastConfig(target=s["target"], features=s["features"], window=int(s["window"]),
+                             horizon=int(s["horizon"]), split=tuple(s["split"]), scaler=s["scaler"])
+        scalers = (Scaler.from_dict(extra["feature_scaler"]), Scaler.from_dict(extra["target_scaler"]))
+    except (KeyError, TypeError, ValueError) as e:
+        raise checkpoint.CheckpointError(f"The saved settings are incomplete ({e}).") from None
+    if model.config.input_size != len(cfg.features or [cfg.target]) or len(scalers[0].shift) != model.config.input_size:
+        raise checkpoint.CheckpointError("The model's input size does not match its saved columns.")
+    if model.config.head == "flatten" and model.config.window != cfg.window:
+        raise checkpoint.CheckpointError("The model's window does not match its saved settings.")
+    return model, make_forecast_dataset(table, cfg, scalers=scalers), s
 
 
 # -- next letter ------------------------------------------------------------------------------

@@ -146,3 +146,27 @@ def test_changing_a_widget_keeps_the_model_and_reset_clears_it():
     assert any("settings above changed" in c.value for c in at.caption)
     at.button(key="fc_reset").click().run()
     assert "run:forecast" not in at.session_state
+
+
+def test_saved_model_opens_again_and_foreign_files_are_refused():
+    from rnnviz import tasks
+    at = _forecast_page()
+    _tiny(at, epochs=2)
+    run = _train_until(at)
+    content = tasks.forecast_checkpoint(run["job"].model, run["ds"], run["settings"])
+    expected = predict(run["job"].model, run["ds"].x[-5:])
+    at.button(key="fc_reset").click().run()
+    at.file_uploader(key="fc_model_upload").set_value(("m.safetensors", content, "application/octet-stream"))
+    at.run()
+    assert not at.exception, at.exception
+    restored = at.session_state["run:forecast"]
+    assert restored["job"] is None
+    assert torch.allclose(predict(restored["model"], restored["ds"].x[-5:]), expected)
+    assert any("Opened m\\.safetensors" in s.value for s in at.success), [s.value for s in at.success]  # escaped markdown
+    assert list(_metrics_table(at).index) == ["RMSE", "MAE", "MAPE %"]
+    # a pickle renamed to .safetensors
+    at.file_uploader(key="fc_model_upload").set_value(("evil.safetensors", b"\x80\x04\x95" + b"x" * 50, "application/octet-stream"))
+    at.run()
+    assert not at.exception
+    assert any("not a safetensors file" in e.value for e in at.error), [e.value for e in at.error]
+    assert at.session_state["run:forecast"] is restored
