@@ -13,6 +13,13 @@ LESSONS = [
      "Upload a CSV (or use the bundled Seattle weather) and train a model to predict the next value of a "
      "column. Watch the loss fall, compare the forecast with the persistence baseline in the data's own "
      "units, and see the hidden state move through the series."),
+    ("app_pages/next_letter.py", "🔤 Next letter",
+     "Type a few words (any language) and train a character-level RNN to guess each word's last letter, or "
+     "every next letter. See the one-hot tensor, count the parameters, watch the softmax after each letter and "
+     "let the model write."),
+    ("app_pages/step_through.py", "🧮 Step through",
+     "One RNN, LSTM or GRU cell with numbers you can edit, or the weights of a model trained on another page. "
+     "Each step's equations are shown twice: with symbols, then with the real numbers, down to the result."),
 ]
 
 for path, title, text in LESSONS:

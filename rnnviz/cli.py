@@ -48,7 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     w = sub.add_parser("words", help="predict each word's last letter (or every next letter)")
     w.add_argument("text", help='words separated by spaces, e.g. "hello apple lobby daddy bobby"')
     w.add_argument("--mode", choices=["last", "next"], default="last")
-    _model_args(w, cell="rnn", hidden=8, epochs=200, lr=0.05, batch=0)
+    _model_args(w, cell="rnn", hidden=8, epochs=200, lr=0.01, batch=0)
     return p
 
 

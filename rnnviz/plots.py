@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 __all__ = ["loss_figure", "forecast_figure", "series_figure", "heatmap_figure", "gates_figure",
-           "pca_path_figure", "bars_figure"]
+           "pca_path_figure", "bars_figure", "letters_figure", "line_figure"]
 
 ACTUAL, MODEL, BASELINE, VAL = "#222222", "#1f77b4", "#999999", "#ff7f0e"
 
@@ -29,16 +29,16 @@ def loss_figure(history: Sequence[dict], title: str = "Loss", metric_name: str |
     """Training and validation loss per epoch on a log axis (and the metric on a second axis)."""
     epochs = [r["epoch"] for r in history]
     fig = make_subplots(specs=[[{"secondary_y": metric_name is not None}]])
+    mode = "lines+markers" if len(history) <= 100 else "lines"
     fig.add_trace(go.Scatter(x=epochs, y=[r["train_loss"] for r in history], name="train loss",
-                             mode="lines+markers", line=dict(color=MODEL)))
+                             mode=mode, line=dict(color=MODEL)))
     val = [r.get("val_loss") for r in history]
     if any(v is not None for v in val):
-        fig.add_trace(go.Scatter(x=epochs, y=val, name="validation loss", mode="lines+markers",
-                                 line=dict(color=VAL)))
+        fig.add_trace(go.Scatter(x=epochs, y=val, name="validation loss", mode=mode, line=dict(color=VAL)))
     if metric_name:
         fig.add_trace(go.Scatter(x=epochs, y=[r.get("metric") for r in history], name=metric_name,
                                  mode="lines", line=dict(color="#2ca02c", dash="dot")), secondary_y=True)
-        fig.update_yaxes(title_text=metric_name, secondary_y=True, rangemode="tozero")
+        fig.update_yaxes(title_text=metric_name, secondary_y=True, range=[0, 1.05], dtick=0.25, showgrid=False)
     fig.update_yaxes(type="log", title_text="loss", secondary_y=False, exponentformat="power",
                      minorloglabels="complete")
     fig.update_xaxes(title_text="epoch")
@@ -68,17 +68,24 @@ def series_figure(df, columns: Sequence[str], title: str = "The data") -> go.Fig
 
 def heatmap_figure(values, title: str, x_label: str = "step t", y_label: str = "hidden unit",
                    highlight: int | None = None, x_ticks: Sequence | None = None, zmid: float | None = 0.0,
-                   colorscale: str = "RdBu_r") -> go.Figure:
-    """values (L, H) drawn as units (rows) x steps (columns); a box marks step `highlight`."""
+                   colorscale: str = "RdBu_r", y_ticks: Sequence | None = None, show_values: bool = False) -> go.Figure:
+    """values (L, H) drawn as units (rows) x steps (columns); a box marks step `highlight`.
+    x_ticks label the steps (for example the letters read), y_ticks the rows."""
     v = np.asarray(values, dtype=float).T  # (H, L)
-    x = list(x_ticks) if x_ticks is not None else list(range(v.shape[1]))
-    fig = go.Figure(go.Heatmap(z=v, x=x, y=list(range(v.shape[0])), colorscale=colorscale, zmid=zmid,
+    x = list(range(v.shape[1]))
+    y = list(range(v.shape[0]))
+    fig = go.Figure(go.Heatmap(z=v, x=x, y=y, colorscale=colorscale, zmid=zmid,
+                               texttemplate="%{z:.2f}" if show_values else None,
                                hovertemplate=f"{x_label} %{{x}}<br>{y_label} %{{y}}<br>value %{{z:.4f}}<extra></extra>"))
     if highlight is not None and 0 <= highlight < v.shape[1]:
         fig.add_shape(type="rect", x0=highlight - 0.5, x1=highlight + 0.5, y0=-0.5, y1=v.shape[0] - 0.5,
                       line=dict(color="black", width=2), xref="x", yref="y")
-    fig.update_xaxes(title_text=x_label, type="category" if x_ticks is not None else "linear")
+    fig.update_xaxes(title_text=x_label)
+    if x_ticks is not None:
+        fig.update_xaxes(tickmode="array", tickvals=x, ticktext=[str(t) for t in x_ticks])
     fig.update_yaxes(title_text=y_label)
+    if y_ticks is not None:
+        fig.update_yaxes(tickmode="array", tickvals=y, ticktext=[str(t) for t in y_ticks])
     return _layout(fig, title, height=260 + 8 * min(v.shape[0], 40))
 
 
@@ -123,3 +130,36 @@ def bars_figure(labels: Sequence[str], values, title: str, y_label: str = "") ->
     fig.update_yaxes(title_text=y_label)
     fig.update_xaxes(type="category")
     return _layout(fig, title, height=260)
+
+
+def letters_figure(rows: Sequence[Sequence[tuple[str, float]]], title: str) -> go.Figure:
+    """Every letter of every word (one row per word) coloured by a value, the letter written on it.
+    Letters are drawn as plotly text, never as HTML: one character cannot form a tag."""
+    width = max(len(r) for r in rows)
+    z = np.full((len(rows), width), np.nan)
+    text = [[""] * width for _ in rows]
+    for i, row in enumerate(rows):
+        for j, (ch, value) in enumerate(row):
+            z[i, j] = value
+            text[i][j] = ch
+    fig = go.Figure(go.Heatmap(z=z[::-1], text=text[::-1], texttemplate="%{text}", textfont=dict(size=18),
+                               colorscale="RdBu_r", zmid=0, zmin=-1, zmax=1,
+                               hovertemplate="'%{text}': %{z:.3f}<extra></extra>"))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _layout(fig, title, height=80 + 34 * len(rows))
+
+
+def line_figure(values, title: str, x_label: str = "step t", names: Sequence[str] | None = None,
+                y_label: str = "", steps: int | None = None) -> go.Figure:
+    """values (L, K): K lines over L steps (hidden units over time, gradient norms over distance)."""
+    v = np.asarray(values, dtype=float)
+    if v.ndim == 1:
+        v = v[:, None]
+    fig = go.Figure()
+    for k in range(v.shape[1]):
+        fig.add_trace(go.Scatter(x=list(range(v.shape[0])), y=v[:, k], mode="lines+markers",
+                                 name=names[k] if names else f"unit {k}"))
+    fig.update_xaxes(title_text=x_label, range=[-0.5, (steps or v.shape[0]) - 0.5], dtick=1 if (steps or 0) <= 20 else None)
+    fig.update_yaxes(title_text=y_label)
+    return _layout(fig, title, height=280)

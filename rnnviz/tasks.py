@@ -17,12 +17,14 @@ from .data.forecast import ForecastConfig, ForecastDataset, make_forecast_datase
 from .data.scaling import Scaler
 from .data.text import CharDataset
 from .models import ModelConfig, SequenceModel
+from .trace import Trace, trace
 from .train import TrainData, predict
 
 __all__ = [
     "forecast_model", "forecast_train_data", "ForecastResult", "evaluate_forecast", "forecast_checkpoint",
     "restore_forecast",
-    "char_model", "char_train_data", "char_predictions", "generate",
+    "char_model", "char_train_data", "char_predictions", "generate", "letter_steps", "neuron_activations",
+    "CellNumbers", "cell_from_numbers", "one_neuron_preset", "random_cell_numbers",
 ]
 
 
@@ -150,3 +152,74 @@ def generate(model: SequenceModel, ds: CharDataset, prefix: str, length: int = 1
                 nxt = int(torch.multinomial(p, 1, generator=generator))
             idx.append(nxt)
     return ds.decode(idx)
+
+
+def letter_steps(model: SequenceModel, ds: CharDataset, word: str) -> tuple[Trace, torch.Tensor, list[str]]:
+    """Trace one word's letters and the softmax over the vocabulary after each of them:
+    (trace, probabilities (L, V), letters). In "last" mode the head is applied at every step,
+    which is what the model would say if the word ended there."""
+    letters = list(word)
+    tr = trace(model, ds.encode(word))
+    return tr, torch.softmax(tr.outputs, dim=-1), letters
+
+
+def neuron_activations(model: SequenceModel, ds: CharDataset, unit: int, layer: int = -1) -> list[list[tuple[str, float]]]:
+    """For every word, each letter with hidden unit `unit`'s activation right after reading it."""
+    rows = []
+    for word in ds.words:
+        tr = trace(model, ds.encode(word))
+        h = tr.hidden[layer][:, unit].tolist()
+        rows.append(list(zip(word, h)))
+    return rows
+
+
+# -- one cell with numbers a person typed ----------------------------------------------------
+@dataclass
+class CellNumbers:
+    """A single-layer cell's weights and inputs as plain lists, the way a person edits them.
+    Rows of the weight matrices are stacked per gate in torch's order (LSTM i,f,g,o; GRU r,z,n)."""
+
+    cell: str  # "rnn", "lstm" or "gru"
+    weight_ih: list[list[float]]  # (G*H, F)
+    weight_hh: list[list[float]]  # (G*H, H)
+    bias_ih: list[float]  # (G*H,)
+    bias_hh: list[float]  # (G*H,)
+    inputs: list[list[float]]  # (L, F)
+    nonlinearity: str = "tanh"
+
+
+def cell_from_numbers(n: CellNumbers) -> tuple[SequenceModel, torch.Tensor]:
+    """A one-layer SequenceModel holding exactly these weights, and the inputs as (L, F)."""
+    w_ih = torch.tensor(n.weight_ih, dtype=torch.float32)
+    w_hh = torch.tensor(n.weight_hh, dtype=torch.float32)
+    hidden = w_hh.shape[1]
+    config = ModelConfig(cell=n.cell, input_size=w_ih.shape[1], hidden_size=hidden, nonlinearity=n.nonlinearity)
+    model = SequenceModel(config)
+    expected = tuple(model.rnn.weight_ih_l0.shape), tuple(model.rnn.weight_hh_l0.shape)
+    if (tuple(w_ih.shape), tuple(w_hh.shape)) != expected:
+        raise ValueError(f"the weights have shapes {tuple(w_ih.shape)} and {tuple(w_hh.shape)}; "
+                         f"a {n.cell.upper()} with these sizes needs {expected[0]} and {expected[1]}")
+    with torch.no_grad():
+        model.rnn.weight_ih_l0.copy_(w_ih)
+        model.rnn.weight_hh_l0.copy_(w_hh)
+        model.rnn.bias_ih_l0.copy_(torch.tensor(n.bias_ih, dtype=torch.float32))
+        model.rnn.bias_hh_l0.copy_(torch.tensor(n.bias_hh, dtype=torch.float32))
+    return model.eval(), torch.tensor(n.inputs, dtype=torch.float32)
+
+
+def one_neuron_preset() -> CellNumbers:
+    """The classic: one tanh neuron, two time steps, x = (1, 2).
+    h_1 = tanh(0.5*1 + 0.1 + 0.8*0) = tanh(0.6) = 0.5370; h_2 = tanh(0.5*2 + 0.1 + 0.8*0.5370) = 0.9104."""
+    return CellNumbers("rnn", [[0.5]], [[0.8]], [0.1], [0.0], [[1.0], [2.0]])
+
+
+def random_cell_numbers(cell: str, input_size: int, hidden: int, steps: int, seed: int = 0) -> CellNumbers:
+    """Small random weights and inputs, rounded to 2 decimals so they are easy to read."""
+    g = torch.Generator().manual_seed(int(seed))
+    gates = {"rnn": 1, "lstm": 4, "gru": 3}[cell]
+
+    def draw(*shape):
+        return (torch.rand(shape, generator=g) * 2 - 1).round(decimals=2).tolist()
+
+    return CellNumbers(cell, draw(gates * hidden, input_size), draw(gates * hidden, hidden), draw(gates * hidden),
+                       draw(gates * hidden), draw(steps, input_size))

@@ -37,6 +37,7 @@ class Trace:
     bias_h: list[dict[str, Tensor]]  # per layer, gate -> (H,): b_h?
     outputs: Tensor  # (L, O) head output after each step ("last"/"each"); (1, O) for "flatten"
     weights: list[dict[str, Tensor]] = field(default_factory=list)  # per layer, as torch names them
+    nonlinearity: str = "tanh"  # plain RNN: "tanh" or "relu"
 
     @property
     def steps(self) -> int:
@@ -103,7 +104,7 @@ def trace(model: SequenceModel, x: Tensor, length: int | None = None) -> Trace:
             cell=model.config.cell,
             inputs=[], hidden=[], cell_state=[] if model.config.cell == "lstm" else None,
             gates=[], x_part=[], h_part=[], bias_x=[], bias_h=[],
-            outputs=torch.empty(0), weights=[],
+            outputs=torch.empty(0), weights=[], nonlinearity=model.config.nonlinearity,
         )
         for layer_in, steps, w in layers:
             result.inputs.append(layer_in)

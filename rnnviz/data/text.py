@@ -19,7 +19,7 @@ from torch import Tensor
 
 from .tables import DataError
 
-__all__ = ["CharDataset", "make_char_dataset", "IGNORE_INDEX"]
+__all__ = ["CharDataset", "make_char_dataset", "IGNORE_INDEX", "packing_view"]
 
 IGNORE_INDEX = -100  # padded "next" targets; torch's cross_entropy skips them
 
@@ -102,3 +102,22 @@ def make_char_dataset(text: str, mode: str = "last", max_words: int = 200, max_l
         if mode == "next":
             y[i, : len(w) - 1] = torch.tensor([idx[ch] for ch in w[1:]])
     return CharDataset(words=words, vocab=vocab, mode=mode, x=x, y=y, lengths=lengths)
+
+
+def packing_view(ds: CharDataset) -> dict:
+    """What torch.nn.utils.rnn.pack_padded_sequence does with these words, computed by torch itself:
+    the order it sorts them into (longest first), how many words are still running at each step
+    (batch_sizes), and the letters in the packed order the RNN reads them."""
+    from torch.nn.utils.rnn import pack_padded_sequence
+
+    packed = pack_padded_sequence(ds.x.unsqueeze(-1), ds.lengths, batch_first=True, enforce_sorted=False)
+    order = packed.sorted_indices.tolist()
+    batch_sizes = packed.batch_sizes.tolist()
+    letters = [ds.vocab[int(i)] for i in packed.data[:, 0]]
+    steps, start = [], 0
+    for t, size in enumerate(batch_sizes):
+        steps.append({"step": t, "words running": size,
+                      "letters read": " ".join(letters[start : start + size]),
+                      "from words": " ".join(ds.words[order[k]] for k in range(size))})
+        start += size
+    return {"sorted_words": [ds.words[i] for i in order], "batch_sizes": batch_sizes, "steps": steps}

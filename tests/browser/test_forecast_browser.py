@@ -10,14 +10,16 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _loss_points(page) -> int:
-    """Markers drawn in the loss chart (plotly SVG), counted in the page."""
-    return page.evaluate("""() => {
+def _loss_points(page, title="Loss (scaled") -> int:
+    """Epochs plotted in the loss chart: the x values of its first trace, read from the plotly
+    graph in the page (what is drawn, not what the server holds)."""
+    return page.evaluate("""(title) => {
         const charts = [...document.querySelectorAll('.stPlotlyChart')]
-            .filter(c => (c.textContent || '').includes('Loss (scaled'));
+            .filter(c => (c.textContent || '').includes(title));
         if (!charts.length) return 0;
-        return charts[0].querySelectorAll('.scatterlayer .trace:first-child path.point').length;
-    }""")
+        const graph = charts[0].querySelector('.js-plotly-plot');
+        return graph && graph.data && graph.data.length ? graph.data[0].x.length : 0;
+    }""", title)
 
 
 def _csv(tmp_path) -> Path:

@@ -1,0 +1,154 @@
+"""A cell's equations for one step and one hidden unit, symbolic and with the real numbers.
+
+`step_equations(trace, layer, t, unit)` returns one `Equation` per line of the cell's maths
+(each gate, then c_t and h_t), each with three faces built from the same numbers:
+    symbolic  LaTeX with symbols:             i_t = \\sigma(W_{ii} x_t + b_{ii} + W_{hi} h_{t-1} + b_{hi})
+    numeric   LaTeX with the numbers put in:  = \\sigma(0.5 \\cdot 1 + 0.1 + ...) = \\sigma(0.6) = 0.6457
+    python    the same arithmetic as a Python expression, so a test can evaluate what is on screen
+and `value`, the number the trace computed. Numbers are shown with `digits` decimals; the python
+expression uses exactly the numbers shown, so it evaluates to the value up to that rounding.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from .trace import Trace
+
+__all__ = ["Equation", "step_equations", "evaluate"]
+
+_GATE_SYMBOL = {"input": "i", "forget": "f", "cell": "g", "output": "o", "reset": "r", "update": "z", "new": "n",
+                "hidden": "h"}
+_ACTIVATION = {"input": "sigmoid", "forget": "sigmoid", "cell": "tanh", "output": "sigmoid",
+               "reset": "sigmoid", "update": "sigmoid", "new": "tanh"}
+_LATEX_FN = {"sigmoid": r"\sigma", "tanh": r"\tanh", "relu": r"\mathrm{relu}"}
+
+
+@dataclass
+class Equation:
+    name: str  # "input gate", "cell state", "hidden state", ...
+    symbolic: str  # LaTeX
+    numeric: str  # LaTeX with the numbers substituted, ending in "= value"
+    python: str  # the numeric side as a Python expression (math.tanh, sigmoid, relu)
+    value: float  # what rnnviz.trace computed
+
+
+def sigmoid(v: float) -> float:
+    return 1.0 / (1.0 + math.exp(-v))
+
+
+def relu(v: float) -> float:
+    return max(0.0, v)
+
+
+def evaluate(expr: str) -> float:
+    """Evaluate an Equation.python string (only arithmetic and the three activations)."""
+    return float(eval(expr, {"__builtins__": {}}, {"tanh": math.tanh, "sigmoid": sigmoid, "relu": relu}))
+
+
+def _num(v: float, digits: int) -> str:
+    s = f"{v:.{digits}f}"
+    return "0" if float(s) == 0 else s
+
+
+def _paren(s: str) -> str:
+    return f"({s})" if s.startswith("-") else s
+
+
+def _dot(weights, values, digits) -> tuple[list[str], list[str]]:
+    """Terms w*v for a row of weights and a vector of values: (latex terms, python terms)."""
+    tex, py = [], []
+    for w, v in zip(weights, values):
+        a, b = _num(float(w), digits), _num(float(v), digits)
+        tex.append(rf"{_paren(a)} \cdot {_paren(b)}")
+        py.append(f"{a}*{_paren(b)}")
+    return tex, py
+
+
+def _gate_parts(tr: Trace, layer: int, t: int, unit: int, gate: str, digits: int):
+    """Numbers of one gate's pre-activation for one unit: (x terms, h terms, b_x, b_h) as text."""
+    w = tr.weights[layer]
+    names = list(tr.gates[layer])
+    k = names.index(gate)
+    hidden = tr.hidden[layer].shape[1]
+    row = k * hidden + unit
+    x_t = tr.inputs[layer][t].tolist()
+    h_prev = tr.hidden[layer][t - 1].tolist() if t > 0 else [0.0] * hidden
+    x_tex, x_py = _dot(w["weight_ih"][row].tolist(), x_t, digits)
+    h_tex, h_py = _dot(w["weight_hh"][row].tolist(), h_prev, digits)
+    bx = _num(float(w["bias_ih"][row]) if "bias_ih" in w else 0.0, digits)
+    bh = _num(float(w["bias_hh"][row]) if "bias_hh" in w else 0.0, digits)
+    return x_tex, x_py, h_tex, h_py, bx, bh
+
+
+def _sum_tex(terms: list[str]) -> str:
+    out = " + ".join(terms)
+    return out.replace("+ -", "- ")
+
+
+def step_equations(tr: Trace, layer: int, t: int, unit: int, digits: int = 4) -> list[Equation]:
+    """Every equation of step t (0-based) for hidden unit `unit` of `layer`."""
+    cell = tr.cell
+    u = f"^{{({unit})}}"
+    out: list[Equation] = []
+    gates = tr.gates[layer]
+    h_val = float(tr.hidden[layer][t, unit])
+    h_prev_val = float(tr.hidden[layer][t - 1, unit]) if t > 0 else 0.0
+    if cell == "rnn":
+        x_tex, x_py, h_tex, h_py, bx, bh = _gate_parts(tr, layer, t, unit, "hidden", digits)
+        fn = tr.nonlinearity
+        pre_py = " + ".join([*x_py, bx, *h_py, bh])
+        pre = evaluate(pre_py)
+        out.append(Equation(
+            "hidden state",
+            rf"h_t{u} = {_LATEX_FN[fn]}\Big(\sum_k W_{{ih}}[{unit},k]\, x_t^{{(k)}} + b_{{ih}}{u}"
+            rf" + \sum_k W_{{hh}}[{unit},k]\, h_{{t-1}}^{{(k)}} + b_{{hh}}{u}\Big)",
+            rf"= {_LATEX_FN[fn]}\big({_sum_tex([*x_tex, bx, *h_tex, bh])}\big) = {_LATEX_FN[fn]}({_num(pre, digits)})"
+            rf" = {_num(h_val, digits)}",
+            f"{fn}({pre_py})", h_val))
+        return out
+    pre_values = {}
+    for gate in gates:
+        x_tex, x_py, h_tex, h_py, bx, bh = _gate_parts(tr, layer, t, unit, gate, digits)
+        s = _GATE_SYMBOL[gate]
+        fn = _ACTIVATION[gate]
+        value = float(gates[gate][t, unit])
+        if cell == "gru" and gate == "new":
+            r = _num(float(gates["reset"][t, unit]), digits)
+            pre_py = f"{' + '.join([*x_py, bx])} + {r}*({' + '.join([*h_py, bh])})"
+            symbolic = (rf"n_t{u} = \tanh\Big(\sum_k W_{{in}}[{unit},k]\, x_t^{{(k)}} + b_{{in}}{u} + r_t{u}"
+                        rf"\big(\sum_k W_{{hn}}[{unit},k]\, h_{{t-1}}^{{(k)}} + b_{{hn}}{u}\big)\Big)")
+            numeric_inner = rf"{_sum_tex([*x_tex, bx])} + {_paren(r)} \cdot \big({_sum_tex([*h_tex, bh])}\big)"
+        else:
+            pre_py = " + ".join([*x_py, bx, *h_py, bh])
+            symbolic = (rf"{s}_t{u} = {_LATEX_FN[fn]}\Big(\sum_k W_{{i{s}}}[{unit},k]\, x_t^{{(k)}} + b_{{i{s}}}{u}"
+                        rf" + \sum_k W_{{h{s}}}[{unit},k]\, h_{{t-1}}^{{(k)}} + b_{{h{s}}}{u}\Big)")
+            numeric_inner = _sum_tex([*x_tex, bx, *h_tex, bh])
+        pre = evaluate(pre_py)
+        pre_values[gate] = pre
+        out.append(Equation(
+            f"{gate} gate" if gate not in ("cell", "new") else ("cell candidate" if gate == "cell" else "new state"),
+            symbolic,
+            rf"= {_LATEX_FN[fn]}\big({numeric_inner}\big) = {_LATEX_FN[fn]}({_num(pre, digits)}) = {_num(value, digits)}",
+            f"{fn}({pre_py})", value))
+    g = {k: _num(float(v[t, unit]), digits) for k, v in gates.items()}
+    if cell == "lstm":
+        c_val = float(tr.cell_state[layer][t, unit])
+        c_prev = _num(float(tr.cell_state[layer][t - 1, unit]) if t > 0 else 0.0, digits)
+        c_py = f"{g['forget']}*{_paren(c_prev)} + {g['input']}*{_paren(g['cell'])}"
+        out.append(Equation(
+            "cell state", rf"c_t{u} = f_t{u}\, c_{{t-1}}{u} + i_t{u}\, g_t{u}",
+            rf"= {g['forget']} \cdot {_paren(c_prev)} + {g['input']} \cdot {_paren(g['cell'])} = {_num(c_val, digits)}",
+            c_py, c_val))
+        c_shown = _num(c_val, digits)
+        out.append(Equation(
+            "hidden state", rf"h_t{u} = o_t{u} \tanh(c_t{u})",
+            rf"= {g['output']} \cdot \tanh({_paren(c_shown)}) = {_num(h_val, digits)}",
+            f"{g['output']}*tanh({c_shown})", h_val))
+    else:  # gru
+        hp = _num(h_prev_val, digits)
+        out.append(Equation(
+            "hidden state", rf"h_t{u} = (1 - z_t{u})\, n_t{u} + z_t{u}\, h_{{t-1}}{u}",
+            rf"= (1 - {g['update']}) \cdot {_paren(g['new'])} + {g['update']} \cdot {_paren(hp)} = {_num(h_val, digits)}",
+            f"(1 - {g['update']})*{_paren(g['new'])} + {g['update']}*{_paren(hp)}", h_val))
+    return out

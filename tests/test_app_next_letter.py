@@ -1,0 +1,100 @@
+"""Next letter and Step through under AppTest."""
+import math
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def _page(path) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.run()
+    at.switch_page(path).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _train(at: AppTest, key="nl", timeout=60):
+    at.button(key=f"{key}_train").click().run()
+    run = at.session_state["run:next_letter"]
+    run["job"].join(timeout)
+    at.run()
+    assert not at.exception, at.exception
+    return run
+
+
+def _word_table(at):
+    tables = [d.value for d in at.dataframe if "predicted" in getattr(d.value, "columns", [])]
+    assert len(tables) == 1
+    return tables[0]
+
+
+def test_hello_trains_to_full_accuracy_with_the_defaults():
+    at = _page("app_pages/next_letter.py")
+    assert at.text_area(key="nl_text").value == "hello apple lobby daddy bobby"
+    assert any("(5, 4, 9)" in m.value for m in at.markdown)
+    params = [d.value for d in at.dataframe if "formula" in getattr(d.value, "columns", [])][0]
+    assert params["count"].sum() == 233
+    run = _train(at)
+    assert run["job"].status == "done"
+    table = _word_table(at)
+    assert table["predicted"].tolist() == ["o", "e", "y", "y", "y"]
+    assert (table["correct"] == "right").all()
+    assert any("Softmax" in str(c.proto) for c in at.get("plotly_chart"))
+
+
+def test_korean_words_train_and_show_hangul():
+    at = _page("app_pages/next_letter.py")
+    at.text_area(key="nl_text").set_value("사과나무 바나나 포도주 학교종").run()
+    run = _train(at)
+    assert run["job"].status == "done"
+    table = _word_table(at)
+    assert table["target"].tolist() == ["무", "나", "주", "종"]
+    assert table["predicted"].tolist() == ["무", "나", "주", "종"]
+
+
+def test_words_of_different_lengths_show_padding_and_packing():
+    at = _page("app_pages/next_letter.py")
+    at.text_area(key="nl_text").set_value("hi apple dog").run()
+    packing = [d.value for d in at.dataframe if "words running" in getattr(d.value, "columns", [])][0]
+    assert packing["words running"].tolist() == [3, 2, 1, 1]
+
+
+def test_bad_words_show_a_message():
+    at = _page("app_pages/next_letter.py")
+    at.text_area(key="nl_text").set_value("hello a").run()
+    assert any("'a' has one" in e.value for e in at.error)
+    assert at.button(key="nl_train").disabled
+
+
+def test_step_through_one_neuron_preset_matches_hand_computation():
+    at = _page("app_pages/step_through.py")
+    at.button(key="st_preset").click().run()
+    assert not at.exception, at.exception
+    # by hand: h1 = tanh(0.5*1 + 0.1 + 0.8*0) = tanh(0.6); h2 = tanh(0.5*2 + 0.1 + 0.8*h1)
+    h1 = math.tanh(0.6)
+    h2 = math.tanh(0.5 * 2 + 0.1 + 0.8 * h1)
+    shown = [lt.value.strip("$\n ") for lt in at.latex]
+    assert shown[1].endswith(f"= {h1:.4f}"), shown
+    assert r"\tanh(0.6000)" in shown[1]
+    at.button(key="st_next").click().run()
+    shown = [lt.value.strip("$\n ") for lt in at.latex]
+    assert shown[1].endswith(f"= {h2:.4f}"), shown
+    assert r"0.8000 \cdot 0.5370" in shown[1]
+
+
+def test_step_through_uses_the_model_trained_on_next_letter():
+    from rnnviz import trace
+    at = _page("app_pages/next_letter.py")
+    run = _train(at)
+    at.switch_page("app_pages/step_through.py").run()
+    at.radio(key="st_source").set_value("The model trained on Next letter").run()
+    assert not at.exception, at.exception
+    at.slider(key="st_t").set_value(3).run()
+    model = run["job"].snapshot_model()
+    tr = trace(model, run["ds"].encode("hell"))
+    last = [lt.value.strip("$\n ") for lt in at.latex][-1]
+    assert last.endswith(f"= {float(tr.hidden[0][3, 0]):.4f}")

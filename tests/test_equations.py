@@ -1,0 +1,44 @@
+"""The equations on screen evaluate to the numbers beside them, which are trace's numbers."""
+import math
+
+import pytest
+import torch
+
+from rnnviz import ModelConfig, SequenceModel, trace
+from rnnviz.equations import evaluate, step_equations
+
+
+@pytest.mark.parametrize("cell,nl", [("rnn", "tanh"), ("rnn", "relu"), ("lstm", "tanh"), ("gru", "tanh")])
+@pytest.mark.parametrize("layers", [1, 2])
+def test_every_shown_equation_evaluates_to_its_value(cell, nl, layers):
+    model = SequenceModel(ModelConfig(cell=cell, nonlinearity=nl, input_size=3, hidden_size=4, num_layers=layers),
+                          seed=7)
+    tr = trace(model, torch.randn(5, 3))
+    for layer in range(layers):
+        for t in range(5):
+            for unit in range(4):
+                for eq in step_equations(tr, layer, t, unit, digits=6):
+                    shown = evaluate(eq.python)
+                    assert abs(shown - eq.value) < 1e-4, f"{cell} layer {layer} t={t} unit={unit} {eq.name}"
+                    assert eq.numeric.endswith(f"{eq.value:.6f}".rstrip()) or eq.numeric.endswith("= 0")
+
+
+def test_lstm_lines_are_the_gates_then_state():
+    model = SequenceModel(ModelConfig(cell="lstm", input_size=1, hidden_size=1), seed=0)
+    names = [e.name for e in step_equations(trace(model, torch.ones(2, 1)), 0, 1, 0)]
+    assert names == ["input gate", "forget gate", "cell candidate", "output gate", "cell state", "hidden state"]
+
+
+def test_one_neuron_two_steps_by_hand():
+    model = SequenceModel(ModelConfig(cell="rnn", input_size=1, hidden_size=1))
+    with torch.no_grad():
+        model.rnn.weight_ih_l0.fill_(0.5)
+        model.rnn.weight_hh_l0.fill_(0.8)
+        model.rnn.bias_ih_l0.fill_(0.1)
+        model.rnn.bias_hh_l0.fill_(0.0)
+    tr = trace(model, torch.tensor([[1.0], [2.0]]))
+    (eq1,) = step_equations(tr, 0, 0, 0)
+    (eq2,) = step_equations(tr, 0, 1, 0)
+    assert eq1.numeric == r"= \tanh\big(0.5000 \cdot 1.0000 + 0.1000 + 0.8000 \cdot 0 + 0\big) = \tanh(0.6000) = 0.5370"
+    assert math.isclose(eq2.value, math.tanh(0.5 * 2 + 0.1 + 0.8 * math.tanh(0.6)), abs_tol=1e-6)
+    assert r"0.8000 \cdot 0.5370" in eq2.numeric
