@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import Tensor
 
-__all__ = ["GATES", "CellStep", "rnn_cell", "lstm_cell", "gru_cell", "step"]
+__all__ = ["GATES", "CellStep", "rnn_cell", "lstm_cell", "gru_cell", "step", "recurrence"]
 
 # Gate names per cell type, in the order torch stacks them inside weight_ih / weight_hh.
 GATES: dict[str, tuple[str, ...]] = {
@@ -86,13 +86,7 @@ def rnn_cell(
     0.4621
     """
     xp, hp, bx, bh = _split(x @ weight_ih.T, h @ weight_hh.T, bias_ih, bias_hh, GATES["rnn"])
-    pre = xp["hidden"] + bx["hidden"] + hp["hidden"] + bh["hidden"]  # (N, H)
-    if nonlinearity == "tanh":
-        h_new = torch.tanh(pre)
-    elif nonlinearity == "relu":
-        h_new = torch.relu(pre)
-    else:
-        raise ValueError(f"nonlinearity must be 'tanh' or 'relu', not {nonlinearity!r}")
+    h_new = _rnn_update(xp["hidden"] + bx["hidden"] + hp["hidden"] + bh["hidden"], nonlinearity)  # (N, H)
     return CellStep(h=h_new, c=None, gates={"hidden": h_new}, x_part=xp, h_part=hp, bias_x=bx, bias_h=bh)
 
 
@@ -108,13 +102,8 @@ def lstm_cell(
     """LSTM step. x (N, F), h and c (N, H), weight_ih (4H, F) stacked i|f|g|o, weight_hh (4H, H)."""
     names = GATES["lstm"]
     xp, hp, bx, bh = _split(x @ weight_ih.T, h @ weight_hh.T, bias_ih, bias_hh, names)
-    pre = {k: xp[k] + bx[k] + hp[k] + bh[k] for k in names}  # each (N, H)
-    i = torch.sigmoid(pre["input"])
-    f = torch.sigmoid(pre["forget"])
-    g = torch.tanh(pre["cell"])
-    o = torch.sigmoid(pre["output"])
-    c_new = f * c + i * g  # (N, H)
-    h_new = o * torch.tanh(c_new)  # (N, H)
+    pre = torch.cat([xp[k] + bx[k] + hp[k] + bh[k] for k in names], dim=-1)  # (N, 4H) stacked i|f|g|o
+    i, f, g, o, c_new, h_new = _lstm_update(pre, c)
     gates = {"input": i, "forget": f, "cell": g, "output": o}
     return CellStep(h=h_new, c=c_new, gates=gates, x_part=xp, h_part=hp, bias_x=bx, bias_h=bh)
 
@@ -130,12 +119,75 @@ def gru_cell(
     """GRU step. x (N, F), h (N, H), weight_ih (3H, F) stacked r|z|n, weight_hh (3H, H)."""
     names = GATES["gru"]
     xp, hp, bx, bh = _split(x @ weight_ih.T, h @ weight_hh.T, bias_ih, bias_hh, names)
-    r = torch.sigmoid(xp["reset"] + bx["reset"] + hp["reset"] + bh["reset"])
-    z = torch.sigmoid(xp["update"] + bx["update"] + hp["update"] + bh["update"])
-    n = torch.tanh(xp["new"] + bx["new"] + r * (hp["new"] + bh["new"]))
-    h_new = (1 - z) * n + z * h  # (N, H)
+    x_all = torch.cat([xp[k] + bx[k] for k in names], dim=-1)  # (N, 3H) W_i x + b_i, stacked r|z|n
+    h_all = torch.cat([hp[k] + bh[k] for k in names], dim=-1)  # (N, 3H) W_h h + b_h
+    r, z, n, h_new = _gru_update(x_all, h_all, h)
     gates = {"reset": r, "update": z, "new": n}
     return CellStep(h=h_new, c=None, gates=gates, x_part=xp, h_part=hp, bias_x=bx, bias_h=bh)
+
+
+# -- the state updates, written once: used by the step functions above and by `recurrence` --
+def _rnn_update(pre: Tensor, nonlinearity: str) -> Tensor:
+    if nonlinearity == "tanh":
+        return torch.tanh(pre)
+    if nonlinearity == "relu":
+        return torch.relu(pre)
+    raise ValueError(f"nonlinearity must be 'tanh' or 'relu', not {nonlinearity!r}")
+
+
+def _lstm_update(pre: Tensor, c: Tensor):
+    """pre (N, 4H) stacked i|f|g|o pre-activations, c (N, H) -> i, f, g, o, c_t, h_t."""
+    hidden = c.shape[-1]
+    s = torch.sigmoid(pre)  # the g slot is recomputed with tanh below
+    i, f, o = s[:, :hidden], s[:, hidden : 2 * hidden], s[:, 3 * hidden :]
+    g = torch.tanh(pre[:, 2 * hidden : 3 * hidden])
+    c_new = torch.addcmul(f * c, i, g)  # f*c + i*g
+    return i, f, g, o, c_new, o * torch.tanh(c_new)
+
+
+def _gru_update(x_all: Tensor, h_all: Tensor, h: Tensor):
+    """x_all = W_i x + b_i and h_all = W_h h + b_h, both (N, 3H) stacked r|z|n -> r, z, n, h_t."""
+    hidden = h.shape[-1]
+    rz = torch.sigmoid(x_all[:, : 2 * hidden] + h_all[:, : 2 * hidden])
+    r, z = rz[:, :hidden], rz[:, hidden:]
+    n = torch.tanh(torch.addcmul(x_all[:, 2 * hidden :], r, h_all[:, 2 * hidden :]))
+    return r, z, n, n + z * (h - n)  # (1 - z) * n + z * h
+
+
+def recurrence(cell: str, inputs: Tensor, weights: dict[str, Tensor], nonlinearity: str = "tanh"):
+    """Run a cell over a whole sequence, keeping only what the next step needs.
+
+    inputs (L, F) -> (list of L states h_t (1, H), list of c_t (1, H) or None). The input
+    projections are one matrix product for all steps; the loop does the recurrent part only,
+    with the same updates as the step functions. Under autograd each h_t stays a graph node
+    (gradient_norms uses this); trace() recomputes every gate afterwards, all steps at once.
+    """
+    w_ih, w_hh = weights["weight_ih"], weights["weight_hh"]
+    hidden = w_hh.shape[1]
+    xw = inputs @ w_ih.T  # (L, G*H)
+    if weights.get("bias_ih") is not None:
+        xw = xw + weights["bias_ih"]
+    b_hh = weights.get("bias_hh")
+    if b_hh is None:
+        b_hh = torch.zeros(w_hh.shape[0], dtype=inputs.dtype, device=inputs.device)
+    if cell != "gru":
+        xw = xw + b_hh  # both biases sit outside the nonlinearity: add them once
+    w_hh_t = w_hh.T  # (H, G*H)
+    h = torch.zeros(1, hidden, dtype=inputs.dtype, device=inputs.device)
+    c = torch.zeros_like(h) if cell == "lstm" else None
+    hs, cs = [], [] if cell == "lstm" else None
+    for t in range(inputs.shape[0]):
+        if cell == "gru":
+            _, _, _, h = _gru_update(xw[t : t + 1], torch.addmm(b_hh, h, w_hh_t), h)
+        else:
+            pre = torch.addmm(xw[t : t + 1], h, w_hh_t)  # (1, G*H)
+            if cell == "lstm":
+                *_, c, h = _lstm_update(pre, c)
+                cs.append(c)
+            else:
+                h = _rnn_update(pre, nonlinearity)
+        hs.append(h)
+    return hs, cs
 
 
 def step(

@@ -61,26 +61,21 @@ def layer_weights(model: SequenceModel, layer: int, live: bool = False) -> dict[
 
 
 def _unroll(model: SequenceModel, inputs: Tensor, keep_graph: bool):
-    """Loop the explicit cells over layers and steps. inputs (L, F). Returns per-layer step lists."""
+    """Run the explicit recurrence layer by layer. inputs (L, F).
+    Returns per layer (layer inputs (L, F_k), list of h_t (1, H), list of c_t or None, weights)."""
     c = model.config
     layers = []
     layer_in = inputs  # (L, F)
     for layer in range(c.num_layers):
         w = layer_weights(model, layer, live=keep_graph)
-        h = torch.zeros(1, c.hidden_size, dtype=inputs.dtype, device=inputs.device)  # (1, H)
-        cs = torch.zeros_like(h) if c.cell == "lstm" else None
-        steps = []
-        for t in range(layer_in.shape[0]):
-            s = cells.step(c.cell, layer_in[t : t + 1], h, cs, w, c.nonlinearity)
-            steps.append(s)
-            h, cs = s.h, s.c
-        layers.append((layer_in, steps, w))
-        layer_in = torch.cat([s.h for s in steps])  # (L, H) feeds the next layer
+        hs, cs = cells.recurrence(c.cell, layer_in, w, c.nonlinearity)
+        layers.append((layer_in, hs, cs, w))
+        layer_in = torch.cat(hs)  # (L, H) feeds the next layer
         # (dropout between layers is a training-time thing; trace shows the eval-mode model)
     return layers
 
 
-@torch.no_grad()
+@torch.inference_mode()
 def trace(model: SequenceModel, x: Tensor, length: int | None = None) -> Trace:
     """Trace one sequence x: (L, F) features or (L,) character indices, optionally only its first
     `length` steps (for padded words).
@@ -106,16 +101,21 @@ def trace(model: SequenceModel, x: Tensor, length: int | None = None) -> Trace:
             gates=[], x_part=[], h_part=[], bias_x=[], bias_h=[],
             outputs=torch.empty(0), weights=[], nonlinearity=model.config.nonlinearity,
         )
-        for layer_in, steps, w in layers:
+        for layer_in, hs, cs, w in layers:
+            hidden = torch.cat(hs)  # (L, H)
+            h_prev = torch.cat([torch.zeros_like(hs[0]), hidden[:-1]])  # (L, H): h_{t-1}
+            c_prev = torch.cat([torch.zeros_like(cs[0]), torch.cat(cs)[:-1]]) if cs is not None else None
+            # every step's gates at once: the same cell equations, with N = L rows
+            steps = cells.step(model.config.cell, layer_in, h_prev, c_prev, w, model.config.nonlinearity)
             result.inputs.append(layer_in)
-            result.hidden.append(torch.cat([s.h for s in steps]))  # (L, H)
+            result.hidden.append(hidden)
             if result.cell_state is not None:
-                result.cell_state.append(torch.cat([s.c for s in steps]))  # (L, H)
-            result.gates.append({g: torch.cat([s.gates[g] for s in steps]) for g in names})
-            result.x_part.append({g: torch.cat([s.x_part[g] for s in steps]) for g in names})
-            result.h_part.append({g: torch.cat([s.h_part[g] for s in steps]) for g in names})
-            result.bias_x.append(steps[0].bias_x)
-            result.bias_h.append(steps[0].bias_h)
+                result.cell_state.append(torch.cat(cs))  # (L, H)
+            result.gates.append({g: steps.gates[g] for g in names})
+            result.x_part.append(dict(steps.x_part))
+            result.h_part.append(dict(steps.h_part))
+            result.bias_x.append(dict(steps.bias_x))
+            result.bias_h.append(dict(steps.bias_h))
             result.weights.append(w)
         top = result.hidden[-1]  # (L, H)
         if model.config.head == "flatten":
@@ -141,10 +141,10 @@ def gradient_norms(model: SequenceModel, x: Tensor, y: Tensor, loss_fn=None) -> 
         param = next(model.parameters())
         inputs = model.encode(x.unsqueeze(0).to(param.device))[0]  # (L, F)
         layers = _unroll(model, inputs, keep_graph=True)
-        for _, steps, _ in layers:
-            for s in steps:
-                s.h.retain_grad()
-        top = torch.cat([s.h for s in layers[-1][1]])  # (L, H)
+        for _, hs, _, _ in layers:
+            for h in hs:
+                h.retain_grad()
+        top = torch.cat(layers[-1][1])  # (L, H)
         head = model.config.head
         if head == "last":
             out = model.read_out(top[-1:])  # (1, O)
@@ -162,11 +162,8 @@ def gradient_norms(model: SequenceModel, x: Tensor, y: Tensor, loss_fn=None) -> 
             loss = loss_fn(out, y)
         loss.backward()
         norms = [
-            torch.stack([
-                s.h.grad.norm() if s.h.grad is not None else torch.zeros((), device=out.device)
-                for s in steps
-            ])
-            for _, steps, _ in layers
+            torch.stack([h.grad.norm() if h.grad is not None else torch.zeros((), device=out.device) for h in hs])
+            for _, hs, _, _ in layers
         ]
         model.zero_grad(set_to_none=True)
         return torch.stack(norms).detach().cpu()  # (layers, L)
