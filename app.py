@@ -4,8 +4,15 @@ Page config, the navigation over pages/, and the sidebar every page shares. Each
 in its own thin file under pages/.
 """
 import streamlit as st
+import torch
 
+from rnnviz.ui.live import warm_up
 from rnnviz.ui.sidebar import shared_sidebar
+
+# One torch thread for everything in this process (every job, every page): a server runs
+# several jobs at once, and changing the count while one runs can hang OpenMP.
+if torch.get_num_threads() != 1:
+    torch.set_num_threads(1)
 
 st.set_page_config(page_title="rnnviz", page_icon="🔁", layout="wide")
 
@@ -16,6 +23,7 @@ PAGES = [
     st.Page("app_pages/step_through.py", title="Step through", icon="🧮", url_path="step-through"),
 ]
 
+warm_up()
 page = st.navigation(PAGES)
 shared_sidebar()
 page.run()

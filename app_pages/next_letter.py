@@ -79,7 +79,8 @@ def show_encoding(ds, model) -> None:
     if int(ds.lengths.min()) != int(ds.lengths.max()):
         with st.expander("Words of different lengths: padding and packing"):
             padded = pd.DataFrame([[ds.vocab[int(c)] if t < int(ds.lengths[i]) else "·" for t, c in enumerate(row)]
-                                   for i, row in enumerate(ds.x)], index=ds.words)
+                                   for i, row in enumerate(ds.x)], index=ds.words,
+                                  columns=[f"t={t}" for t in range(ds.x.shape[1])])
             st.markdown("Padded batch (· = padding) and the real lengths:")
             st.dataframe(padded.assign(length=ds.lengths.tolist()), width="content")
             view = packing_view(ds)

@@ -26,7 +26,7 @@ class Limits:
     hidden: int = 256  # hidden units per layer
     layers: int = 4  # stacked layers
     epochs: int = 2_000  # epochs per training run
-    max_jobs: int = 4  # training jobs running at once on the server (the rest queue)
+    max_jobs: int = 2  # training jobs running at once on the server (the rest queue); = cores here
     job_seconds: int = 600  # longest training run
     heartbeat_seconds: int = 30  # a job nobody watches for this long stops itself
 

@@ -143,6 +143,14 @@ def _loss(output: Tensor, y: Tensor, task: str) -> Tensor:
     return torch.nn.functional.mse_loss(output, y)
 
 
+def _total_norm(params: list[Tensor]) -> Tensor:
+    """The 2-norm of all gradients together, as clip_grad_norm_ computes it (without clipping)."""
+    grads = [p.grad for p in params if p.grad is not None]
+    if not grads:
+        return torch.zeros(())
+    return torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads)))
+
+
 def _correct(output: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
     """(right, counted) over non-padded targets, as tensors (no device sync)."""
     pred = output.argmax(-1)
@@ -191,6 +199,7 @@ class TrainingJob:
         self._status = "idle"
         self._message = ""
         self._good_state: dict[str, Tensor] | None = None
+        self._live_state: list[Tensor] | None = None  # the model's own tensors, set when training starts
         self._good_epoch = 0
         self._last_beat = time.monotonic()
         self._started_at: float | None = None
@@ -233,7 +242,8 @@ class TrainingJob:
 
     @property
     def history(self) -> list[dict]:
-        """A copy of the per-epoch records: epoch, train_loss, val_loss, metric, seconds, grad_norm."""
+        """A copy of the per-epoch records: epoch, train_loss, val_loss, metric, seconds, and grad_norm
+        (the total gradient norm of the epoch's last batch, before any clipping)."""
         with self._lock:
             return [dict(r) for r in self._history]
 
@@ -276,10 +286,18 @@ class TrainingJob:
             if message is not None:
                 self._message = message
 
+    @torch.no_grad()
     def _save_good(self, epoch: int) -> None:
-        state = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
+        """Copy the weights into the snapshot buffers: allocated once, then one fused copy per epoch."""
         with self._lock:
-            self._good_state, self._good_epoch = state, epoch
+            if self._good_state is None or self._live_state is None:
+                state = self.model.state_dict(keep_vars=True)
+                self._live_state = list(state.values())
+                self._good_state = {k: v.detach().clone() for k, v in state.items()}
+                self._good_buffers = list(self._good_state.values())
+            else:
+                torch._foreach_copy_(self._good_buffers, self._live_state)
+            self._good_epoch = epoch
 
     def _run(self) -> None:
         got_slot = False
@@ -290,7 +308,9 @@ class TrainingJob:
                     self._set_status("stopped", "Stopped before it started.")
                     return
                 self._set_status("running")
-            if self.config.threads:
+            if self.config.threads and torch.get_num_threads() != int(self.config.threads):
+                # process-wide; changing it while another thread is inside an OpenMP region can hang,
+                # so a server sets it once at start (app.py) and this is then a no-op
                 torch.set_num_threads(int(self.config.threads))
             self._train()
         except Exception as e:  # reported to the user through status/message, never raised in the thread
@@ -327,7 +347,10 @@ class TrainingJob:
         generator = torch.Generator().manual_seed(int(c.seed))
         optimizer = self._optimizer()
         classify = d.task == "classification"
-        clip = c.clip_norm if c.clip_norm else float("inf")
+        padded_targets = classify and bool((y == IGNORE_INDEX).any())
+        on_cpu = device.type == "cpu"
+        clip = c.clip_norm if c.clip_norm else None
+        params = [p for p in model.parameters() if p.requires_grad]
         self._save_good(0)
         self._started_at = time.monotonic()
         for cb in self.callbacks:
@@ -338,27 +361,37 @@ class TrainingJob:
             model.train()
             order = torch.randperm(n, generator=generator) if c.shuffle else torch.arange(n)
             loss_sum = torch.zeros((), device=device)
-            grad_sum = torch.zeros((), device=device)
+            grad_norm = torch.zeros((), device=device)
+            last_batch = (n - 1) // batch
             right = torch.zeros((), device=device, dtype=torch.long)
-            counted = torch.zeros((), device=device, dtype=torch.long)
+            counted = 0
             batches = 0
             for b, start in enumerate(range(0, n, batch)):
                 if self._should_stop():
                     return self._finish_stopped(epoch)
                 idx = order[start : start + batch]
                 lb = lengths[idx] if lengths is not None else None
-                xb, yb = x[idx.to(device)], y[idx.to(device)]
+                idx_d = idx if on_cpu else idx.to(device)
+                xb, yb = x[idx_d], y[idx_d]
                 output = model(xb, lb)
                 loss = _loss(output, yb, d.task)
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
-                grad_sum += torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
+                if clip is not None:  # clipping computes the norm of every batch anyway
+                    norm = torch.nn.utils.clip_grad_norm_(params, clip)
+                    if b == last_batch:
+                        grad_norm = norm
+                elif b == last_batch:  # the record keeps the last batch's norm, before clipping
+                    grad_norm = _total_norm(params)
                 optimizer.step()
-                loss_sum += loss.detach() * len(idx)
-                if classify:
+                loss_sum.add_(loss.detach(), alpha=len(idx))
+                if classify and padded_targets:
                     r, k = _correct(output.detach(), yb)
                     right += r
-                    counted += k
+                    counted += int(k)
+                elif classify:
+                    right += (output.detach().argmax(-1) == yb).sum()
+                    counted += yb.numel()
                 batches += 1
                 for cb in self.callbacks:
                     cb.on_batch_end(self, b, loss.detach())
@@ -367,7 +400,7 @@ class TrainingJob:
             if not math.isfinite(train_loss):
                 return self._finish_diverged(epoch)
             record = {"epoch": epoch, "train_loss": train_loss, "val_loss": None, "metric": None,
-                      "grad_norm": float(grad_sum) / max(batches, 1)}
+                      "grad_norm": float(grad_norm)}
             if classify:
                 record["metric"] = float(right) / max(int(counted), 1)  # training accuracy
             if has_val:

@@ -42,6 +42,10 @@ _DATE_FORMATS = [  # (format, is day-first)
 ]
 
 
+_AMBIGUOUS = {"%d/%m/%Y", "%m/%d/%Y", "%d-%m-%Y", "%m-%d-%Y"}  # 03/04/2024: March or April?
+_ISO_FORMATS = {"%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m"}
+
+
 class DataError(ValueError):
     """A problem with the user's data, phrased for the user: what, where, and what to do."""
 
@@ -177,7 +181,7 @@ def _looks_numeric(values: pd.Series, decimal_comma: bool) -> bool:
 
 
 def _parse_dates(values: pd.Series):
-    """(DatetimeIndex-able array, format, day-first) for a column of dates, or None."""
+    """(datetime64 array, format, day-first) for a column of dates, or None."""
     cells = values
     if len(cells) == 0 or (cells == "").any():
         return None
@@ -187,15 +191,20 @@ def _parse_dates(values: pd.Series):
     fits = []
     for fmt, dayfirst in _DATE_FORMATS:
         if pd.to_datetime(head, format=fmt, errors="coerce").isna().any():
-            continue  # cheap first look at five cells
-        parsed = pd.to_datetime(sample, format=fmt, errors="coerce")
-        if parsed.notna().all():
-            fits.append((fmt, dayfirst))
-    if not fits:
-        return None
+            continue  # a cheap first look at five cells
+        if pd.to_datetime(sample, format=fmt, errors="coerce").isna().any():
+            continue
+        fits.append((fmt, dayfirst))
+        if fmt not in _AMBIGUOUS:
+            break  # an unambiguous format that fits: no need to try the others
     # an all-ambiguous column (every day <= 12) fits both day-first and month-first: try each on
     # the whole column and prefer day-first, the usual form outside the US
     for fmt, dayfirst in sorted(fits, key=lambda f: not f[1]):
+        if fmt in _ISO_FORMATS:  # numpy's ISO 8601 parser is twice as fast as strptime
+            try:
+                return np.array(cells.to_numpy(dtype=object), dtype="datetime64[s]"), fmt, dayfirst
+            except ValueError:
+                pass
         parsed = pd.to_datetime(cells, format=fmt, errors="coerce")
         if parsed.notna().all():
             return parsed.to_numpy(), fmt, dayfirst

@@ -14,14 +14,24 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import streamlit as st
+import torch
 
 from ..limits import Limits
 from ..models import SequenceModel
 from ..train import JobGate, TrainConfig, TrainData, TrainingJob
 
-__all__ = ["limits", "shared_gate", "start_job", "stop_button", "live_view", "status_line", "REFRESH_SECONDS"]
+__all__ = ["warm_up", "limits", "shared_gate", "start_job", "stop_button", "live_view", "status_line", "REFRESH_SECONDS"]
 
 REFRESH_SECONDS = 1.0
+
+
+@st.cache_resource
+def warm_up() -> bool:
+    """Once per server process: the first optimizer torch builds imports its compiler stack
+    (torch._dynamo, sympy: seconds of imports). Done here at start, not inside the first user's
+    job, where busy sessions starving the import lock froze every job for minutes."""
+    torch.optim.Adam([torch.zeros(1, requires_grad=True)])
+    return True
 
 
 @st.cache_resource

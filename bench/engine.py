@@ -1,0 +1,146 @@
+"""Tables 1 and 2: the TrainingJob against a bare torch loop, a DataLoader loop, and threads.
+
+Same model (same seed, so the same initial weights), same data, same shuffling seed, same
+epochs; the bare loop slices batches by index like the job does. The job also keeps its history,
+checks its stop Event before each batch, computes the gradient norm and snapshots the weights
+after each epoch: that is the overhead measured. The final weights of the job and the bare loop
+are compared, so the two really did the same work.
+"""
+from __future__ import annotations
+
+import copy
+import math
+import sys
+from pathlib import Path
+
+import torch
+from torch.utils.data import DataLoader, TensorDataset
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.common import interleaved_medians, table  # noqa: E402
+from rnnviz import ModelConfig, SequenceModel, TrainConfig, TrainData, TrainingJob  # noqa: E402
+from rnnviz.data import make_char_dataset, sliding_windows  # noqa: E402
+
+
+def kospi_like(rows: int = 431, features: int = 4, window: int = 5):
+    g = torch.Generator().manual_seed(0)
+    close = 2000 + torch.cumsum(torch.randn(rows, generator=g) * 10, 0)
+    table_ = torch.stack([close + torch.randn(rows, generator=g) for _ in range(features)], dim=1)
+    table_ = (table_ - table_.min(0).values) / (table_.max(0).values - table_.min(0).values)
+    x = sliding_windows(table_, window)[:-1]  # (426, 5, 4)
+    y = table_[window:, -1:]  # (426, 1)
+    return x, y
+
+
+def workloads(quick: bool = False) -> dict:
+    x_k, y_k = kospi_like()
+    hello = make_char_dataset("hello apple lobby daddy bobby")
+    g = torch.Generator().manual_seed(1)
+    n_big, steps = (2000, 100) if quick else (10_000, 100)
+    series = torch.sin(torch.arange(n_big + steps, dtype=torch.float32) / 7)[:, None]
+    series = series + 0.1 * torch.randn(series.shape, generator=g)
+    x_b = sliding_windows(series, steps)[:n_big]  # (10000, 100, 1)
+    y_b = series[steps : steps + n_big]
+    w = {}
+    for cell in ("rnn", "lstm", "gru"):
+        w[f"kospi-{cell}"] = dict(config=ModelConfig(cell=cell, input_size=4, hidden_size=8, num_layers=2),
+                                  x=x_k, y=y_k, batch=20, epochs=200, task="regression")
+    w["hello-rnn"] = dict(config=ModelConfig(cell="rnn", hidden_size=8, vocab_size=9, output_size=9),
+                          x=hello.x, y=hello.y, batch=0, epochs=200, task="classification")
+    w["big-lstm64"] = dict(config=ModelConfig(cell="lstm", input_size=1, hidden_size=64),
+                           x=x_b, y=y_b, batch=256, epochs=1, task="regression")
+    return w
+
+
+def _loss(out, y, task):
+    if task == "classification":
+        return torch.nn.functional.cross_entropy(out, y)
+    return torch.nn.functional.mse_loss(out, y)
+
+
+def bare_loop(model, x, y, epochs, batch, task, seed=0, lr=0.01):
+    """The reference: index slicing from tensors in memory, Adam, nothing else."""
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    g = torch.Generator().manual_seed(seed)
+    n = x.shape[0]
+    batch = n if batch == 0 else batch
+    for _ in range(epochs):
+        order = torch.randperm(n, generator=g)
+        for start in range(0, n, batch):
+            idx = order[start : start + batch]
+            loss = _loss(model(x[idx]), y[idx], task)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+    return model
+
+
+def dataloader_loop(model, x, y, epochs, batch, task, seed=0, lr=0.01):
+    """As the tutorials write it: DataLoader over a TensorDataset."""
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    loader = DataLoader(TensorDataset(x, y), batch_size=x.shape[0] if batch == 0 else batch, shuffle=True,
+                        generator=torch.Generator().manual_seed(seed))
+    for _ in range(epochs):
+        for xb, yb in loader:
+            loss = _loss(model(xb), yb, task)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+    return model
+
+
+def job_loop(model, x, y, epochs, batch, task, seed=0, lr=0.01, threads=None):
+    cfg = TrainConfig(epochs=epochs, batch_size=batch, lr=lr, seed=seed, clip_norm=None, device="cpu",
+                      threads=threads)
+    job = TrainingJob(model, TrainData(x, y, task=task), cfg).start().join()
+    assert job.status == "done", job.message
+    return job.model
+
+
+def run(quick: bool = False, repeats: int = 5) -> dict:
+    results = {"engine_overhead": {}, "dataloader_ratio": {}, "threads": {}, "engine_seconds": {}}
+    rows, thread_rows = [], []
+    for name, w in workloads(quick).items():
+        torch.set_num_threads(1)
+        base = SequenceModel(w["config"], seed=0)
+        args = (w["x"], w["y"], w["epochs"], w["batch"], w["task"])
+        # same work? the job and the bare loop must end on the same weights
+        a = job_loop(copy.deepcopy(base), *args, threads=1)
+        b = bare_loop(copy.deepcopy(base), *args)
+        same = all(torch.allclose(p, q, atol=1e-6) for p, q in zip(a.parameters(), b.parameters()))
+        times = interleaved_medians({  # the equivalence runs above were the warm-up
+            "bare": lambda: bare_loop(copy.deepcopy(base), *args),
+            "job": lambda: job_loop(copy.deepcopy(base), *args, threads=1),
+            "dataloader": lambda: dataloader_loop(copy.deepcopy(base), *args),
+        }, repeats=repeats, warmup=0)
+        overhead = times["job"] / times["bare"]
+        dl = times["dataloader"] / times["bare"]
+        results["engine_overhead"][name] = round(overhead, 4)
+        results["dataloader_ratio"][name] = round(dl, 4)
+        results["engine_seconds"][name] = {k: round(v, 4) for k, v in times.items()}
+        rows.append([name, times["bare"], times["job"], overhead, "yes" if overhead <= 1.05 else "NO", dl,
+                     "yes" if same else "NO"])
+        # threads: 1 vs 2 for the job (a quarter of the epochs: the ratio is what counts)
+        short = (w["x"], w["y"], max(1, w["epochs"] // 4), w["batch"], w["task"])
+        t = interleaved_medians({
+            "1": lambda: job_loop(copy.deepcopy(base), *short, threads=1),
+            "2": lambda: job_loop(copy.deepcopy(base), *short, threads=2),
+        }, repeats=3, warmup=0)
+        torch.set_num_threads(1)
+        winner = "1" if t["1"] <= t["2"] else "2"
+        results["threads"][name] = {"1": round(t["1"], 4), "2": round(t["2"], 4), "faster": int(winner)}
+        thread_rows.append([name, t["1"], t["2"], t["2"] / t["1"], winner])
+    results["tables"] = [
+        "### 1. Training engine overhead (CPU, 1 torch thread, median of "
+        f"{repeats} runs, seconds per whole training run)\n\n" + table(
+            ["workload", "bare loop s", "TrainingJob s", "job / bare", "<= 1.05", "DataLoader / bare",
+             "same final weights"], rows),
+        "### 2. Threads: the TrainingJob with 1 and 2 torch threads (a quarter of the epochs, median of 3)\n\n" + table(
+            ["workload", "1 thread s", "2 threads s", "2 / 1", "faster"], thread_rows),
+    ]
+    return results
+
+
+if __name__ == "__main__":
+    out = run(quick="--quick" in sys.argv, repeats=3 if "--quick" in sys.argv else 5)
+    print("\n\n".join(out["tables"]))
