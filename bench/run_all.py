@@ -1,0 +1,51 @@
+"""Run every benchmark and write bench/RESULTS.md and bench/results.json.
+
+    .venv/bin/python bench/run_all.py            all tables (engine, windowing, trace, CSV, app latency)
+    .venv/bin/python bench/run_all.py --fast     without the engine and app tables (about 20 s)
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench import data_bench, trace_bench  # noqa: E402
+from bench.common import machine  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+
+
+def main(argv: list[str]) -> int:
+    torch.set_num_threads(1)
+    fast = "--fast" in argv
+    results: dict = {"machine": machine(), "torch_threads": 1}
+    parts = []
+    if not fast:
+        from bench import engine
+        parts.append(engine.run())
+    parts += [data_bench.windowing(), trace_bench.run(), data_bench.csv_speed()]
+    if not fast:
+        from bench import app_latency
+        parts.append(app_latency.run())
+    tables = []
+    for part in parts:
+        tables += part.pop("tables")
+        results.update(part)
+    if torch.cuda.is_available():
+        gpu = trace_bench.run(device="cuda")
+        tables += gpu.pop("tables")
+        results["gpu"] = {"name": torch.cuda.get_device_name(0), **gpu}
+    m = results["machine"]
+    header = (f"# Benchmarks\n\nMachine: {m['cpu']}, {m['cores']} cores; Python {m['python']}, torch {m['torch']}, "
+              f"1 torch thread; GPU: {m['cuda'] or 'none'}.\n")
+    (HERE / "RESULTS.md").write_text(header + "\n" + "\n\n".join(tables) + "\n", encoding="utf-8")
+    (HERE / "results.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+    print("\n\n".join(tables))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
