@@ -290,7 +290,7 @@ class TrainingJob:
     def _save_good(self, epoch: int) -> None:
         """Copy the weights into the snapshot buffers: allocated once, then one fused copy per epoch."""
         with self._lock:
-            if self._good_state is None or self._live_state is None:
+            if self._live_state is None:  # first call: allocate the buffers
                 state = self.model.state_dict(keep_vars=True)
                 self._live_state = list(state.values())
                 self._good_state = {k: v.detach().clone() for k, v in state.items()}
@@ -365,7 +365,6 @@ class TrainingJob:
             last_batch = (n - 1) // batch
             right = torch.zeros((), device=device, dtype=torch.long)
             counted = 0
-            batches = 0
             for b, start in enumerate(range(0, n, batch)):
                 if self._should_stop():
                     return self._finish_stopped(epoch)
@@ -392,7 +391,6 @@ class TrainingJob:
                 elif classify:
                     right += (output.detach().argmax(-1) == yb).sum()
                     counted += yb.numel()
-                batches += 1
                 for cb in self.callbacks:
                     cb.on_batch_end(self, b, loss.detach())
             # 3. end of epoch: one device sync, the NaN guard, validation, the record
