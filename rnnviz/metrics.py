@@ -48,6 +48,17 @@ def accuracy(labels, predicted_labels) -> float:
     return float(np.mean(a == p)) if a.size else float("nan")
 
 
+def confusion_matrix(labels, predicted_labels, classes: int) -> np.ndarray:
+    """(classes, classes) counts: row = true class, column = predicted class.
+
+    >>> confusion_matrix([0, 1, 1], [0, 0, 1], 2).tolist()
+    [[1, 0], [1, 1]]
+    """
+    a = np.asarray(labels, dtype=np.int64).reshape(-1)
+    p = np.asarray(predicted_labels, dtype=np.int64).reshape(-1)
+    return np.bincount(a * classes + p, minlength=classes * classes).reshape(classes, classes)
+
+
 def persistence_baseline(series, window: int, horizon: int = 1) -> np.ndarray:
     """"next = last" for every window of `window` rows: the value at each window's last row,
     aligned with the targets series[window - 1 + horizon:]."""

@@ -14,7 +14,10 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 __all__ = ["loss_figure", "forecast_figure", "series_figure", "heatmap_figure", "gates_figure",
-           "pca_path_figure", "bars_figure", "letters_figure", "line_figure"]
+           "pca_path_figure", "bars_figure", "letters_figure", "line_figure", "image_figure", "images_figure",
+           "confusion_figure", "losses_figure", "gradient_distance_figure"]
+
+CELL_COLOURS = {"RNN": "#d62728", "LSTM": "#1f77b4", "GRU": "#2ca02c"}
 
 ACTUAL, MODEL, BASELINE, VAL = "#222222", "#1f77b4", "#999999", "#ff7f0e"
 
@@ -151,7 +154,7 @@ def letters_figure(rows: Sequence[Sequence[tuple[str, float]]], title: str) -> g
 
 
 def line_figure(values, title: str, x_label: str = "step t", names: Sequence[str] | None = None,
-                y_label: str = "", steps: int | None = None) -> go.Figure:
+                y_label: str = "", steps: int | None = None, log_y: bool = False) -> go.Figure:
     """values (L, K): K lines over L steps (hidden units over time, gradient norms over distance)."""
     v = np.asarray(values, dtype=float)
     if v.ndim == 1:
@@ -161,5 +164,76 @@ def line_figure(values, title: str, x_label: str = "step t", names: Sequence[str
         fig.add_trace(go.Scatter(x=list(range(v.shape[0])), y=v[:, k], mode="lines+markers",
                                  name=names[k] if names else f"unit {k}"))
     fig.update_xaxes(title_text=x_label, range=[-0.5, (steps or v.shape[0]) - 0.5], dtick=1 if (steps or 0) <= 20 else None)
-    fig.update_yaxes(title_text=y_label)
+    fig.update_yaxes(title_text=y_label, type="log" if log_y else None)
     return _layout(fig, title, height=280)
+
+
+def image_figure(image, title: str, fed_rows: int | None = None) -> go.Figure:
+    """One grey image (R, P), row 0 at the top; rows after `fed_rows` are veiled (not read yet)
+    and the last row read is boxed."""
+    v = np.asarray(image, dtype=float)
+    fig = go.Figure(go.Heatmap(z=v, colorscale="Greys", showscale=False,
+                               hovertemplate="row %{y}, pixel %{x}: %{z:.2f}<extra></extra>"))
+    if fed_rows is not None and fed_rows < v.shape[0]:
+        fig.add_shape(type="rect", x0=-0.5, x1=v.shape[1] - 0.5, y0=fed_rows - 0.5, y1=v.shape[0] - 0.5,
+                      fillcolor="rgba(255,255,255,0.75)", line=dict(width=0))
+    if fed_rows:
+        fig.add_shape(type="rect", x0=-0.5, x1=v.shape[1] - 0.5, y0=fed_rows - 1.5, y1=fed_rows - 0.5,
+                      line=dict(color="#d62728", width=3))
+    fig.update_yaxes(autorange="reversed", title_text="row (time step)", scaleanchor="x")
+    fig.update_xaxes(title_text="pixel (feature)")
+    return _layout(fig, title, height=340)
+
+
+def images_figure(images, titles: Sequence[str], columns: int = 10) -> go.Figure:
+    """A grid of small grey images with a title each."""
+    imgs = np.asarray(images, dtype=float)
+    rows = (len(imgs) + columns - 1) // columns
+    fig = make_subplots(rows=rows, cols=columns, subplot_titles=[str(t) for t in titles],
+                        horizontal_spacing=0.01, vertical_spacing=0.08)
+    for k, img in enumerate(imgs):
+        fig.add_trace(go.Heatmap(z=img, colorscale="Greys", showscale=False, hoverinfo="skip"),
+                      row=k // columns + 1, col=k % columns + 1)
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, autorange="reversed")
+    return _layout(fig, "", height=40 + 110 * rows)
+
+
+def confusion_figure(matrix, names: Sequence[str], title: str = "Confusion matrix") -> go.Figure:
+    """Counts (K, K): rows the true class, columns the predicted one; the diagonal is right."""
+    m = np.asarray(matrix)
+    labels = [str(n) for n in names]
+    fig = go.Figure(go.Heatmap(z=m, x=labels, y=labels, colorscale="Blues", texttemplate="%{z}",
+                               hovertemplate="true %{y}, predicted %{x}: %{z}<extra></extra>"))
+    fig.update_xaxes(title_text="predicted", type="category")
+    fig.update_yaxes(title_text="true", type="category", autorange="reversed")
+    return _layout(fig, title, height=120 + 28 * len(labels))
+
+
+def losses_figure(histories: dict[str, Sequence[dict]], title: str = "Loss, overlaid") -> go.Figure:
+    """Training (solid) and validation (dotted) loss of several runs on one log axis."""
+    fig = go.Figure()
+    for name, history in histories.items():
+        colour = CELL_COLOURS.get(name, MODEL)
+        epochs = [r["epoch"] for r in history]
+        fig.add_trace(go.Scatter(x=epochs, y=[r["train_loss"] for r in history], name=f"{name} train",
+                                 mode="lines", line=dict(color=colour)))
+        if any(r.get("val_loss") is not None for r in history):
+            fig.add_trace(go.Scatter(x=epochs, y=[r.get("val_loss") for r in history], name=f"{name} validation",
+                                     mode="lines", line=dict(color=colour, dash="dot")))
+    fig.update_yaxes(type="log", title_text="loss", exponentformat="power")
+    fig.update_xaxes(title_text="epoch")
+    return _layout(fig, title)
+
+
+def gradient_distance_figure(norms: dict[str, np.ndarray], title: str) -> go.Figure:
+    """||dLoss/dh_t|| against the distance (steps) from the loss, one line per cell, log axis."""
+    fig = go.Figure()
+    for name, v in norms.items():
+        v = np.asarray(v, dtype=float)
+        fig.add_trace(go.Scatter(x=list(range(len(v))), y=v, name=name, mode="lines+markers",
+                                 line=dict(color=CELL_COLOURS.get(name.split()[0], MODEL),
+                                           dash="dot" if "before" in name else None)))
+    fig.update_yaxes(type="log", title_text="||dLoss/dh_t||", exponentformat="power")
+    fig.update_xaxes(title_text="distance from the loss (steps back from the answer)")
+    return _layout(fig, title, height=360)

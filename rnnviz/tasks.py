@@ -13,11 +13,12 @@ import pandas as pd
 import torch
 
 from . import checkpoint, metrics
+from .data.memory import MemoryTask
 from .data.forecast import ForecastConfig, ForecastDataset, make_forecast_dataset
 from .data.scaling import Scaler
 from .data.text import CharDataset
 from .models import ModelConfig, SequenceModel
-from .trace import Trace, trace
+from .trace import Trace, gradient_norms, trace
 from .train import TrainData, predict
 
 __all__ = [
@@ -25,6 +26,8 @@ __all__ = [
     "restore_forecast",
     "char_model", "char_train_data", "char_predictions", "generate", "letter_steps", "neuron_activations",
     "CellNumbers", "cell_from_numbers", "one_neuron_preset", "random_cell_numbers",
+    "image_model", "image_train_data", "image_evaluation", "probabilities_by_row",
+    "memory_model", "memory_train_data", "gradient_by_distance", "history_summary",
 ]
 
 
@@ -223,3 +226,64 @@ def random_cell_numbers(cell: str, input_size: int, hidden: int, steps: int, see
 
     return CellNumbers(cell, draw(gates * hidden, input_size), draw(gates * hidden, hidden), draw(gates * hidden),
                        draw(gates * hidden), draw(steps, input_size))
+
+
+# -- images read row by row ------------------------------------------------------------------
+def image_model(rows: int, pixels: int, classes: int, cell: str = "lstm", hidden_size: int = 32,
+                num_layers: int = 1, seed: int = 0) -> SequenceModel:
+    """Many-to-one: `rows` steps of `pixels` features in, a score per class out after the last row."""
+    config = ModelConfig(cell=cell, hidden_size=hidden_size, num_layers=num_layers, input_size=pixels,
+                         head="last", output_size=classes)
+    return SequenceModel(config, seed=seed)
+
+
+def image_train_data(parts: dict) -> TrainData:
+    """From digits_as_sequences' parts: train on "train", validate on "val" (if any)."""
+    x, y = parts["train"]
+    x_val, y_val = parts.get("val", (None, None))
+    return TrainData(x=x, y=y, x_val=x_val, y_val=y_val, task="classification")
+
+
+def image_evaluation(model: SequenceModel, x: torch.Tensor, y: torch.Tensor, classes: int) -> dict:
+    """Accuracy, the confusion matrix (true x predicted) and every prediction on one part."""
+    predicted = predict(model, x).argmax(-1).numpy()
+    truth = y.numpy()
+    return {"accuracy": metrics.accuracy(truth, predicted), "predicted": predicted,
+            "confusion": metrics.confusion_matrix(truth, predicted, classes)}
+
+
+@torch.no_grad()
+def probabilities_by_row(model: SequenceModel, image: torch.Tensor) -> torch.Tensor:
+    """The class probabilities after each row of one image (R, classes): the head applied to the
+    top layer's hidden state after row k, i.e. what the model would answer if the image ended there."""
+    model.eval()
+    states, _ = model.recurrent(image.unsqueeze(0).to(next(model.parameters()).device))  # (1, R, H)
+    return torch.softmax(model.read_out(states[0]), dim=-1).cpu()  # (R, classes)
+
+
+# -- the long-memory task and vanishing gradients ----------------------------------------------
+def memory_model(task: MemoryTask, cell: str = "lstm", hidden_size: int = 16, num_layers: int = 1,
+                 seed: int = 0) -> SequenceModel:
+    config = ModelConfig(cell=cell, hidden_size=hidden_size, num_layers=num_layers, vocab_size=len(task.vocab),
+                         head="last", output_size=task.symbols)
+    return SequenceModel(config, seed=seed)
+
+
+def memory_train_data(task: MemoryTask) -> TrainData:
+    return TrainData(x=task.x, y=task.y, x_val=task.x_val, y_val=task.y_val, task="classification")
+
+
+def gradient_by_distance(model: SequenceModel, x: torch.Tensor, y: torch.Tensor, sequences: int = 16) -> np.ndarray:
+    """Mean ||dLoss/dh_t|| of the top layer over the first `sequences` sequences, indexed by
+    distance from the loss: element d is the step L-1-d (d = 0 is the last step, next to the loss)."""
+    norms = torch.stack([gradient_norms(model, x[i], y[i : i + 1])[-1] for i in range(min(sequences, len(x)))])
+    return norms.mean(0).flip(0).numpy()  # (L,) distance 0 .. L-1
+
+
+def history_summary(history: list[dict]) -> dict:
+    """The numbers a comparison table shows for one job, straight from its per-epoch history."""
+    if not history:
+        return {"epochs": 0, "train_loss": None, "val_loss": None, "metric": None, "seconds": 0.0}
+    last = history[-1]
+    return {"epochs": last["epoch"], "train_loss": last["train_loss"], "val_loss": last["val_loss"],
+            "metric": last["metric"], "seconds": float(sum(r["seconds"] for r in history))}

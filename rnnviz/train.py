@@ -351,6 +351,7 @@ class TrainingJob:
         on_cpu = device.type == "cpu"
         clip = c.clip_norm if c.clip_norm else None
         params = [p for p in model.parameters() if p.requires_grad]
+        uses_target = getattr(model, "uses_target", False)  # seq2seq: teacher forcing reads the targets
         self._save_good(0)
         self._started_at = time.monotonic()
         for cb in self.callbacks:
@@ -372,7 +373,7 @@ class TrainingJob:
                 lb = lengths[idx] if lengths is not None else None
                 idx_d = idx if on_cpu else idx.to(device)
                 xb, yb = x[idx_d], y[idx_d]
-                output = model(xb, lb)
+                output = model(xb, lb, target=yb) if uses_target else model(xb, lb)
                 loss = _loss(output, yb, d.task)
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()

@@ -11,7 +11,7 @@
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import streamlit as st
 import torch
@@ -19,8 +19,10 @@ import torch
 from ..limits import Limits
 from ..models import SequenceModel
 from ..train import JobGate, TrainConfig, TrainData, TrainingJob
+from . import state
 
-__all__ = ["warm_up", "limits", "shared_gate", "start_job", "stop_button", "live_view", "status_line", "REFRESH_SECONDS"]
+__all__ = ["warm_up", "limits", "shared_gate", "start_job", "stop_button", "run_controls", "live_view", "status_line",
+           "REFRESH_SECONDS"]
 
 REFRESH_SECONDS = 1.0
 
@@ -53,10 +55,33 @@ def start_job(model: SequenceModel, data: TrainData, config: TrainConfig) -> Tra
     return job.start()
 
 
-def stop_button(job: TrainingJob | None, key: str) -> None:
-    """Stop, outside any fragment: it only sets the job's Event, the loop stops within one batch."""
-    if job is not None and job.running:
-        st.button("Stop", key=key, on_click=job.stop, type="secondary", icon="⏹")
+def _as_list(jobs) -> list[TrainingJob]:
+    if jobs is None:
+        return []
+    return [jobs] if isinstance(jobs, TrainingJob) else list(jobs)
+
+
+def stop_button(jobs: TrainingJob | Sequence[TrainingJob] | None, key: str) -> None:
+    """Stop, outside any fragment: it only sets the jobs' Events, each loop stops within one batch."""
+    running = [j for j in _as_list(jobs) if j.running]
+    if running:
+        st.button("Stop", key=key, on_click=lambda: [j.stop() for j in running], type="secondary", icon="⏹")
+
+
+def run_controls(page: str, prefix: str, can_train: bool = True) -> tuple[bool, dict | None]:
+    """The Train / Stop / Reset row every lesson page shows. Returns (Train was pressed, the run).
+    Reset removes the run (stopping its jobs) and reruns the page."""
+    run = state.get_run(page)
+    jobs = state.run_jobs(run)
+    b1, b2, b3, _ = st.columns([1, 1, 1, 4], gap="small")
+    train = b1.button("Train", type="primary", key=f"{prefix}_train", icon="▶",
+                      disabled=not can_train or any(j.running for j in jobs))
+    with b2:
+        stop_button(jobs, f"{prefix}_stop")
+    if run is not None and b3.button("Reset", key=f"{prefix}_reset", help="Forget the trained model and its curves."):
+        state.clear_run(page)
+        st.rerun()
+    return train, run
 
 
 def status_line(job: TrainingJob) -> None:
@@ -80,15 +105,18 @@ def status_line(job: TrainingJob) -> None:
         st.info(job.message, icon="⏹")
 
 
-def live_view(job: TrainingJob, render: Callable[[TrainingJob], None]) -> None:
-    """Draw `render(job)` now, and again about every second while the job runs."""
-    running = job.running
+def live_view(job: TrainingJob | Sequence[TrainingJob], render: Callable) -> None:
+    """Draw `render(job)` now, and again about every second while the job runs. Given a list of
+    jobs, `render` receives the list and the view refreshes until all of them have ended."""
+    jobs = _as_list(job)
+    running = any(j.running for j in jobs)
 
     @st.fragment(run_every=REFRESH_SECONDS if running else None)
     def _live():
-        job.heartbeat()
+        for j in jobs:
+            j.heartbeat()
         render(job)
-        if running and not job.running:
-            st.rerun()  # the job just ended: refresh the whole page once (buttons, inspection)
+        if running and not any(j.running for j in jobs):
+            st.rerun()  # the jobs just ended: refresh the whole page once (buttons, inspection)
 
     _live()

@@ -11,7 +11,7 @@ from typing import Any
 
 import streamlit as st
 
-__all__ = ["get_run", "set_run", "clear_run", "show_error", "plain"]
+__all__ = ["get_run", "set_run", "clear_run", "run_jobs", "show_error", "plain"]
 
 
 def get_run(page: str) -> dict[str, Any] | None:
@@ -22,17 +22,27 @@ def set_run(page: str, run: dict[str, Any]) -> dict[str, Any]:
     """Store a new run (its "id" counts runs in this session, for widget keys that belong to it)."""
     counter = st.session_state.setdefault("run_counter", itertools.count(1))
     run["id"] = next(counter)
-    old = st.session_state.get(f"run:{page}")
-    if old and old.get("job") is not None:
-        old["job"].stop()  # a new run replaces the old one; never leave it training unseen
+    _stop_jobs(st.session_state.get(f"run:{page}"))  # a new run replaces the old one; never leave it training unseen
     st.session_state[f"run:{page}"] = run
     return run
 
 
 def clear_run(page: str) -> None:
-    old = st.session_state.pop(f"run:{page}", None)
-    if old and old.get("job") is not None:
-        old["job"].stop()
+    _stop_jobs(st.session_state.pop(f"run:{page}", None))
+
+
+def run_jobs(run: dict[str, Any] | None) -> list:
+    """The training jobs of a run: its "job", or its "jobs" (a page that trains several at once)."""
+    if not run:
+        return []
+    if run.get("jobs"):
+        return list(run["jobs"])
+    return [run["job"]] if run.get("job") is not None else []
+
+
+def _stop_jobs(run: dict[str, Any] | None) -> None:
+    for job in run_jobs(run):
+        job.stop()
 
 
 def show_error(message: str) -> None:

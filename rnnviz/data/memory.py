@@ -1,0 +1,54 @@
+"""The long-memory task: read a symbol, then N distractors, then say the first symbol again.
+
+A sequence is one of `symbols` signal letters (A, B, ...) followed by N random distractor
+letters (a, b, ...); the answer is the first letter. Only the first step carries information,
+so the model must carry it across N steps: easy for an LSTM or GRU, hard for a plain RNN whose
+gradient from the answer back to step 0 shrinks with every step (see trace.gradient_norms).
+Shapes: N sequences, L = distractors + 1 steps, V vocabulary (signals then distractors).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor
+
+from .tables import DataError
+
+__all__ = ["MemoryTask", "make_memory_task"]
+
+
+@dataclass
+class MemoryTask:
+    vocab: list[str]  # index -> letter: the signals first, then the distractors
+    symbols: int  # how many signal letters (the classes)
+    distractors: int  # N, steps between the signal and the answer
+    x: Tensor  # (N_train, L) int64 letter indices
+    y: Tensor  # (N_train,) int64: the first letter's index (= its class)
+    x_val: Tensor  # (N_val, L)
+    y_val: Tensor  # (N_val,)
+
+    def text(self, row: Tensor) -> str:
+        return "".join(self.vocab[int(i)] for i in row)
+
+
+def make_memory_task(distractors: int = 10, symbols: int = 4, distractor_letters: int = 6, samples: int = 512,
+                     val_samples: int = 128, seed: int = 0) -> MemoryTask:
+    """Random sequences from `seed` (the same seed gives the same task).
+
+    >>> task = make_memory_task(distractors=3, samples=2, val_samples=1, seed=0)
+    >>> [task.text(r) for r in task.x], task.y.tolist()  # the answer is the capital letter's index
+    (['Aabd', 'Dbbb'], [0, 3])
+    """
+    if not 0 <= int(distractors) <= 500:
+        raise DataError(f"Distractors must be between 0 and 500 (got {distractors}).")
+    if not 2 <= int(symbols) <= 26 or not 1 <= int(distractor_letters) <= 26:
+        raise DataError("Use 2-26 signal letters and 1-26 distractor letters.")
+    vocab = [chr(ord("A") + i) for i in range(symbols)] + [chr(ord("a") + i) for i in range(distractor_letters)]
+    g = torch.Generator().manual_seed(int(seed))
+    n = int(samples) + int(val_samples)
+    first = torch.randint(0, symbols, (n,), generator=g)  # (n,) the class
+    noise = torch.randint(symbols, symbols + distractor_letters, (n, int(distractors)), generator=g)  # (n, N)
+    x = torch.cat([first[:, None], noise], dim=1)  # (n, N + 1)
+    s = int(samples)
+    return MemoryTask(vocab, int(symbols), int(distractors), x[:s], first[:s], x[s:], first[s:])

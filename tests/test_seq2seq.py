@@ -1,0 +1,104 @@
+"""The encoder-decoder: typed pairs, teacher forcing against the fused decoder, greedy decoding,
+and training that reproduces its pairs."""
+import pytest
+import torch
+
+from rnnviz import TrainConfig, TrainingJob
+from rnnviz.data import IGNORE_INDEX, DataError
+from rnnviz.seq2seq import (DEFAULT_PAIRS, EOS, PAD, SOS, Seq2Seq, Seq2SeqConfig, decode_steps, encoder_states,
+                            make_pair_dataset, pair_train_data, translate)
+
+
+def test_pairs_become_padded_indices_with_eos():
+    ds = make_pair_dataset("i am -> 나는\nyou are here → 너는 여기 있다", level="word")
+    assert ds.vocab[:3] == [PAD, SOS, EOS]
+    assert ds.sources == [["i", "am"], ["you", "are", "here"]]
+    assert ds.targets == [["나는"], ["너는", "여기", "있다"]]
+    assert ds.x.tolist()[0][2] == 0 and ds.lengths.tolist() == [2, 3]  # PAD after the short source
+    eos = ds.vocab.index(EOS)
+    assert ds.y[0].tolist() == [ds.vocab.index("나는"), eos, IGNORE_INDEX, IGNORE_INDEX]
+    assert ds.y[1, 3] == eos
+
+
+@pytest.mark.parametrize("text, words", [
+    ("no arrow here", "Line 1"),
+    ("a -> b\n\n -> c", "Line 3"),
+    ("", "at least one pair"),
+])
+def test_bad_pairs_say_which_line(text, words):
+    with pytest.raises(DataError, match=words):
+        make_pair_dataset(text, "char")
+
+
+def _model(ds, cell="gru", forcing=1.0, seed=0):
+    return Seq2Seq(Seq2SeqConfig(cell=cell, vocab_size=len(ds.vocab), embedding_dim=4, hidden_size=6,
+                                 max_target_len=ds.y.shape[1], teacher_forcing=forcing), seed=seed)
+
+
+@pytest.mark.parametrize("cell", ["gru", "lstm"])
+def test_parameter_count_matches_the_formula(cell):
+    ds = make_pair_dataset("ab -> ba\nabc -> cba", "char")
+    v, e, h, g = len(ds.vocab), 4, 6, {"gru": 3, "lstm": 4}[cell]
+    # two embeddings, encoder and decoder (g*H*(E+H+2) each, torch's two biases), head (H+1)*V
+    assert _model(ds, cell).parameter_count() == 2 * v * e + 2 * g * h * (e + h + 2) + (h + 1) * v
+
+
+@pytest.mark.parametrize("cell", ["gru", "lstm"])
+def test_teacher_forcing_equals_the_fused_decoder_over_the_shifted_target(cell):
+    """With ratio 1 every step is fed the true previous token: the same as running torch's
+    decoder module once over <sos> + target[:-1], started from the encoder's final state."""
+    ds = make_pair_dataset(DEFAULT_PAIRS["Reverse the letters"][0], "char")
+    model = _model(ds, cell).train()
+    scores = model(ds.x, ds.lengths, target=ds.y)  # (N, T, V)
+    _, context = model.encode(ds.x, ds.lengths)
+    prev = torch.cat([torch.full((len(ds.y), 1), ds.vocab.index(SOS)), ds.y[:, :-1]], dim=1)
+    prev = torch.where(prev == IGNORE_INDEX, torch.zeros_like(prev), prev)
+    out, _ = model.decoder(model.tgt_embedding(prev), context)
+    torch.testing.assert_close(scores, model.head(out), atol=1e-5, rtol=0)
+
+
+def test_greedy_decoding_feeds_back_its_own_argmax():
+    ds = make_pair_dataset("abc -> cba\nab -> ba", "char")
+    model = _model(ds).eval()
+    with torch.no_grad():
+        scores = model(ds.x, ds.lengths)
+        fed = torch.cat([torch.full((2, 1), ds.vocab.index(SOS)), scores.argmax(-1)[:, :-1]], dim=1)
+        _, context = model.encode(ds.x, ds.lengths)
+        out, _ = model.decoder(model.tgt_embedding(fed), context)
+    torch.testing.assert_close(scores, model.head(out), atol=1e-5, rtol=0)
+    steps = decode_steps(model, ds, 0, teacher=False)
+    assert [r["output"] for r in steps][: len(steps)] == [ds.vocab[int(k)] for k in scores[0].argmax(-1)][: len(steps)]
+
+
+def test_encoder_states_end_in_the_context():
+    ds = make_pair_dataset("abc -> cba\nab -> ba", "char")
+    model = _model(ds, "lstm")
+    states, context = encoder_states(model, ds, 1)
+    assert states.shape == (2, 6)  # the short source: 2 steps, no padding
+    torch.testing.assert_close(states[-1], context)
+
+
+@pytest.mark.parametrize("preset", list(DEFAULT_PAIRS))
+def test_training_reproduces_every_default_pair(preset):
+    text, level = DEFAULT_PAIRS[preset]
+    ds = make_pair_dataset(text, level)
+    model = Seq2Seq(Seq2SeqConfig(vocab_size=len(ds.vocab), hidden_size=32, embedding_dim=16,
+                                  max_target_len=ds.y.shape[1] + 5, teacher_forcing=0.5), seed=0)
+    job = TrainingJob(model, pair_train_data(ds), TrainConfig(epochs=150, batch_size=0, lr=0.01, clip_norm=5.0))
+    assert job.start().join(120).status == "done"
+    assert translate(job.snapshot_model(), ds) == [ds.join(t) for t in ds.targets]
+    teacher = decode_steps(job.snapshot_model(), ds, 0, teacher=True)
+    assert [r["output"] for r in teacher] == ds.targets[0] + [EOS]
+
+
+def test_same_seed_same_history():
+    ds = make_pair_dataset("abc -> cba\nab -> ba", "char")
+    runs = [TrainingJob(_model(ds, forcing=0.5, seed=3), pair_train_data(ds), TrainConfig(epochs=5, batch_size=0))
+            .start().join().history for _ in range(2)]
+    assert [r["train_loss"] for r in runs[0]] == [r["train_loss"] for r in runs[1]]
+
+
+def test_unknown_tokens_are_named():
+    ds = make_pair_dataset("abc -> cba", "char")
+    with pytest.raises(DataError, match="'z'"):
+        ds.encode_source("abz")
