@@ -21,6 +21,9 @@ PAGES = [
     st.Page("app_pages/forecast.py", title="Forecast", icon="📈", url_path="forecast"),
     st.Page("app_pages/next_letter.py", title="Next letter", icon="🔤", url_path="next-letter"),
     st.Page("app_pages/step_through.py", title="Step through", icon="🧮", url_path="step-through"),
+    st.Page("app_pages/digits.py", title="Digits", icon="✍️", url_path="digits"),
+    st.Page("app_pages/seq2seq.py", title="Seq2seq", icon="🔁", url_path="seq2seq"),
+    st.Page("app_pages/compare.py", title="Compare", icon="⚖️", url_path="compare"),
 ]
 
 warm_up()

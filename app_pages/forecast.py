@@ -280,16 +280,7 @@ def page() -> None:
     if table is not None:
         show_table(table)
         settings = choose_settings(table, sample)
-    run = state.get_run(PAGE)
-    job = run["job"] if run else None
-    b1, b2, b3, _ = st.columns([1, 1, 1, 4], gap="small")
-    train_clicked = b1.button("Train", type="primary", key="fc_train", disabled=settings is None or
-                              (job is not None and job.running), icon="▶")
-    with b2:
-        live.stop_button(job, "fc_stop")
-    if run is not None and b3.button("Reset", key="fc_reset", help="Forget the trained model and its curves."):
-        state.clear_run(PAGE)
-        st.rerun()
+    train_clicked, run = live.run_controls(PAGE, "fc", can_train=settings is not None)
     if train_clicked and settings is not None and start_training(table, settings):
         st.rerun()  # draw the page again with the new run: Stop shown, Train disabled
     if run is None:

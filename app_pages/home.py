@@ -20,6 +20,15 @@ LESSONS = [
     ("app_pages/step_through.py", "🧮 Step through",
      "One RNN, LSTM or GRU cell with numbers you can edit, or the weights of a model trained on another page. "
      "Each step's equations are shown twice: with symbols, then with the real numbers, down to the result."),
+    ("app_pages/digits.py", "✍️ Digits",
+     "Handwritten digits read one row of pixels per time step (or your own images-as-rows CSV). Watch the "
+     "accuracy climb, read the confusion matrix, and see how sure the model is after each row it has read."),
+    ("app_pages/seq2seq.py", "🔁 Seq2seq",
+     "Type source -> target pairs (English to Korean, reversed words, dates) and train an encoder-decoder. "
+     "See the encoder's states, the context vector, and each decoder step with and without teacher forcing."),
+    ("app_pages/compare.py", "⚖️ Compare",
+     "RNN, LSTM and GRU on one task with the same seed and budget, side by side; and the vanishing gradient: "
+     "how much of the loss reaches a step N positions back."),
 ]
 
 for path, title, text in LESSONS:

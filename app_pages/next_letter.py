@@ -184,16 +184,7 @@ def page() -> None:
         ds = model = None
     if ds is not None:
         show_encoding(ds, model)
-    run = state.get_run(PAGE)
-    job = run["job"] if run else None
-    b1, b2, b3, _ = st.columns([1, 1, 1, 4], gap="small")
-    train = b1.button("Train", type="primary", key="nl_train", icon="▶",
-                      disabled=ds is None or (job is not None and job.running))
-    with b2:
-        live.stop_button(job, "nl_stop")
-    if run is not None and b3.button("Reset", key="nl_reset"):
-        state.clear_run(PAGE)
-        st.rerun()
+    train, run = live.run_controls(PAGE, "nl", can_train=ds is not None)
     if train and start_training(s):
         st.rerun()
     if run is None:

@@ -1,0 +1,172 @@
+"""Digits: an image read row by row is a sequence; a many-to-one classifier names it.
+
+Widgets -> images (data.digits) -> image_model / TrainConfig -> rnnviz -> figures. No maths here.
+"""
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from rnnviz import TrainConfig, data, plots, tasks
+from rnnviz.data import DataError
+from rnnviz.data.digits import digits_as_sequences, guess_label_column, images_from_table, load_digits
+from rnnviz.limits import LimitError
+from rnnviz.ui import live, state
+from rnnviz.ui.sidebar import device_choice, seed_choice
+
+PAGE = "digits"
+SAMPLE = "8x8 handwritten digits (UCI / scikit-learn, 1,797 images)"
+UPLOAD = "Upload images as rows (CSV)"
+LEARNING_RATES = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0]
+MAX_PIXEL_COLUMNS = 32 * 32 + 1  # a label and up to 32x32 pixels
+
+
+@st.cache_resource(show_spinner=False)
+def sample_images():
+    images, labels = load_digits()
+    return images, labels, [str(d) for d in range(10)]
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def uploaded_table(content: bytes, name: str, max_bytes: int, max_rows: int) -> pd.DataFrame:
+    df = data.read_csv(content, max_bytes=max_bytes, max_rows=max_rows, max_columns=MAX_PIXEL_COLUMNS)
+    df.attrs["source"] = name
+    return df
+
+
+def choose_images():
+    """(images (N, R, P), labels (N,), class names, source name) or None with a message shown."""
+    lim = live.limits()
+    source = st.radio("Images", [SAMPLE, UPLOAD], key="dg_source", horizontal=True)
+    if source == SAMPLE:
+        images, labels, names = sample_images()
+        return images, labels, names, "digits.csv.gz"
+    uploaded = st.file_uploader("CSV with one image per row: a label column and side x side pixel columns "
+                                "(64 for 8x8, 784 for a 28x28 MNIST export)", type=["csv", "txt"], key="dg_upload")
+    if uploaded is None:
+        st.info("Choose a CSV file, or pick the sample digits above.")
+        return None
+    try:
+        table = uploaded_table(uploaded.getvalue(), uploaded.name, lim.upload_mb * 2**20, lim.rows)
+        columns = list(table.columns)
+        label = st.selectbox("Label column", columns, index=columns.index(guess_label_column(table)), key="dg_label")
+        images, labels, names = images_from_table(table.reset_index(drop=True), label)
+    except DataError as e:
+        state.show_error(str(e))
+        return None
+    return images, labels, names, uploaded.name
+
+
+def choose_settings(rows: int) -> dict:
+    lim = live.limits()
+    c1, c2, c3 = st.columns(3)
+    with c1:
+        cell = st.selectbox("Cell", ["lstm", "gru", "rnn"], key="dg_cell",
+                            format_func={"lstm": "LSTM", "gru": "GRU", "rnn": "RNN (Elman)"}.get)
+        hidden = st.select_slider("Hidden units", [h for h in (4, 8, 16, 32, 64, 128, 256) if h <= lim.hidden], 32,
+                                  key="dg_hidden")
+        layers = st.slider("Layers", 1, lim.layers, 1, key="dg_layers")
+    with c2:
+        optimizer = st.selectbox("Optimizer", ["adam", "sgd"], key="dg_optimizer")
+        lr = st.select_slider("Learning rate", LEARNING_RATES, 1e-2, key="dg_lr", format_func=lambda v: f"{v:g}")
+        batch = st.select_slider("Batch size", [8, 16, 32, 64, 128, 256], 32, key="dg_batch")
+    with c3:
+        epochs = st.number_input("Epochs", 1, lim.epochs, 20, key="dg_epochs")
+        test = st.slider("Test part", 0.1, 0.5, 0.25, 0.05, key="dg_test",
+                         help="Images kept aside: never trained on, used for the confusion matrix.")
+    return dict(cell=cell, hidden=int(hidden), layers=int(layers), optimizer=optimizer, lr=float(lr),
+                batch=int(batch), epochs=int(epochs), test=float(test), rows=rows)
+
+
+def start_training(images, labels, names, source: str, s: dict) -> bool:
+    try:
+        live.limits().check(hidden=s["hidden"], layers=s["layers"], epochs=s["epochs"])
+        parts = digits_as_sequences(images, labels, test_fraction=s["test"], val_fraction=0.15, seed=0)
+        model = tasks.image_model(images.shape[1], images.shape[2], len(names), s["cell"], s["hidden"], s["layers"],
+                                  seed=seed_choice())
+        cfg = TrainConfig(epochs=s["epochs"], batch_size=s["batch"], lr=s["lr"], optimizer=s["optimizer"],
+                          seed=seed_choice(), device=device_choice())
+        job = live.start_job(model, tasks.image_train_data(parts), cfg)
+    except (DataError, LimitError, ValueError) as e:
+        state.show_error(str(e))
+        return False
+    state.set_run(PAGE, {"job": job, "parts": parts, "names": names, "settings": s, "source": source})
+    return True
+
+
+def render_live(job) -> None:
+    live.status_line(job)
+    if job.history:
+        st.plotly_chart(plots.loss_figure(job.history, "Loss and validation accuracy",
+                                          metric_name="validation accuracy"), width="stretch", key="dg_loss_chart")
+
+
+def inspect(run: dict) -> None:
+    """After training: test accuracy, the confusion matrix, and one image read row by row."""
+    model = run["job"].snapshot_model()
+    names = run["names"]
+    x_test, y_test = run["parts"]["test"]
+    if run.get("evaluation") is None:
+        run["evaluation"] = tasks.image_evaluation(model, x_test, y_test, len(names))
+    ev = run["evaluation"]
+    right = int(np.trace(ev["confusion"]))
+    st.subheader(f"Test accuracy: {ev['accuracy']:.1%} ({right} of {len(y_test)} images never seen in training)")
+    st.plotly_chart(plots.confusion_figure(ev["confusion"], names, "Confusion matrix on the test images"),
+                    width="stretch", key="dg_confusion")
+    st.subheader("One image, row by row")
+    wrong = np.flatnonzero(ev["predicted"] != y_test.numpy())
+    only_wrong = st.toggle(f"Only the {len(wrong)} images it gets wrong", key=f"dg_wrong_{run['id']}",
+                           disabled=len(wrong) == 0)
+    choices = wrong if only_wrong and len(wrong) else np.arange(len(y_test))
+    i = int(st.selectbox("Test image", choices, key=f"dg_image_{run['id']}",
+                         format_func=lambda k: f"#{k}: a {names[int(y_test[k])]}, "
+                                               f"model says {names[int(ev['predicted'][k])]}"))
+    rows = x_test.shape[1]
+    k = st.slider("Rows fed so far", 1, rows, rows, key=f"dg_rows_{run['id']}")
+    probs = tasks.probabilities_by_row(model, x_test[i]).numpy()  # (R, classes)
+    top = int(probs[k - 1].argmax())
+    st.markdown(f"After **{k} of {rows} rows** the model says **{state.plain(names[top])}** "
+                f"with probability **{probs[k - 1, top]:.2f}** (the answer is {state.plain(names[int(y_test[i])])}).")
+    c1, c2 = st.columns([1, 2])
+    with c1:
+        st.plotly_chart(plots.image_figure(x_test[i].numpy(), f"The image: rows 1-{k} fed", fed_rows=k),
+                        width="stretch", key="dg_image_fig")
+    with c2:
+        st.plotly_chart(plots.bars_figure(names, probs[k - 1], f"Class probabilities after row {k}", "probability"),
+                        width="stretch", key="dg_probs_now")
+    st.plotly_chart(plots.heatmap_figure(probs, "How sure it is after each row (probability of each class)",
+                                         x_label="rows fed", y_label="class", x_ticks=list(range(1, rows + 1)),
+                                         y_ticks=names, zmid=None, colorscale="Blues", highlight=k - 1,
+                                         show_values=len(names) <= 12 and rows <= 16),
+                    width="stretch", key="dg_probs_rows")
+
+
+def page() -> None:
+    st.title("✍️ Digits")
+    st.caption("An image read one row at a time is a sequence: 8 rows of 8 pixels are 8 time steps of 8 features. "
+               "The network reads them top to bottom and names the digit after the last row.")
+    chosen = choose_images()
+    if chosen is not None:
+        images, labels, names, source = chosen
+        n, rows, pixels = images.shape
+        st.markdown(f"**{n:,} images** of {rows}x{pixels} pixels, {len(names)} classes. Input tensor "
+                    f"**(images, rows = steps, pixels = features) = ({n}, {rows}, {pixels})**.")
+        first = [int(np.flatnonzero(labels == c)[0]) for c in range(len(names))][:20]
+        st.plotly_chart(plots.images_figure(images[first], [names[labels[j]] for j in first]),
+                        width="stretch", key="dg_examples")
+        settings = choose_settings(rows)
+    else:
+        settings = None
+    train, run = live.run_controls(PAGE, "dg", can_train=settings is not None)
+    if train and settings is not None and start_training(images, labels, names, source, settings):
+        st.rerun()
+    if run is None:
+        st.info("Press Train: the loss and the validation accuracy appear here as it learns.")
+        return
+    if settings is not None and (settings != run["settings"] or source != run["source"]):
+        st.caption("The settings above changed since this run; press Train to use them.")
+    live.live_view(run["job"], render_live)
+    if not run["job"].running and run["job"].epochs_done > 0:
+        inspect(run)
+
+
+page()

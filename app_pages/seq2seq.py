@@ -1,0 +1,164 @@
+"""Seq2seq: an encoder reads the source, hands its last state to a decoder that writes the target.
+
+Widgets -> PairDataset / Seq2SeqConfig / TrainConfig -> rnnviz.seq2seq -> tables and figures.
+"""
+import pandas as pd
+import streamlit as st
+
+from rnnviz import TrainConfig, plots
+from rnnviz.data import DataError
+from rnnviz.limits import LimitError
+from rnnviz.seq2seq import (DEFAULT_PAIRS, Seq2Seq, Seq2SeqConfig, decode_steps, encoder_states, make_pair_dataset,
+                            pair_train_data, translate)
+from rnnviz.ui import live, state
+from rnnviz.ui.sidebar import device_choice, seed_choice
+
+PAGE = "seq2seq"
+LEARNING_RATES = [1e-3, 3e-3, 1e-2, 3e-2, 0.1]
+
+
+def _preset_changed():
+    text, level = DEFAULT_PAIRS[st.session_state["s2_preset"]]
+    st.session_state["s2_pairs"] = text
+    st.session_state["s2_level"] = level
+
+
+def choose_settings() -> dict:
+    lim = live.limits()
+    first = next(iter(DEFAULT_PAIRS))
+    st.selectbox("Example pairs", list(DEFAULT_PAIRS), key="s2_preset", on_change=_preset_changed)
+    st.session_state.setdefault("s2_pairs", DEFAULT_PAIRS[first][0])
+    st.session_state.setdefault("s2_level", DEFAULT_PAIRS[first][1])
+    c0, c1 = st.columns([3, 1])
+    text = c0.text_area("Pairs, one per line: source -> target", key="s2_pairs", height=180)
+    level = c1.radio("Tokens are", ["word", "char"], key="s2_level",
+                     format_func={"word": "words", "char": "letters"}.get)
+    c1, c2, c3 = st.columns(3)
+    with c1:
+        cell = st.selectbox("Cell", ["gru", "lstm"], key="s2_cell", format_func=str.upper)
+        hidden = st.select_slider("Hidden units", [h for h in (8, 16, 32, 64, 128) if h <= lim.hidden], 32,
+                                  key="s2_hidden")
+        embedding = st.select_slider("Embedding size", [4, 8, 16, 32], 16, key="s2_embedding")
+    with c2:
+        forcing = st.slider("Teacher forcing ratio", 0.0, 1.0, 0.5, 0.05, key="s2_forcing",
+                            help="While training, the chance that a decoder step is fed the true previous token "
+                                 "instead of its own guess. 1 = always the truth, 0 = always its own guess.")
+        lr = st.select_slider("Learning rate", LEARNING_RATES, 1e-2, key="s2_lr", format_func=lambda v: f"{v:g}")
+    with c3:
+        epochs = st.number_input("Epochs", 1, lim.epochs, 150, key="s2_epochs")
+    return dict(text=text, level=level, cell=cell, hidden=int(hidden), embedding=int(embedding),
+                forcing=float(forcing), lr=float(lr), epochs=int(epochs))
+
+
+def build(s: dict):
+    ds = make_pair_dataset(s["text"], s["level"])
+    config = Seq2SeqConfig(cell=s["cell"], vocab_size=len(ds.vocab), embedding_dim=s["embedding"],
+                           hidden_size=s["hidden"], max_target_len=ds.y.shape[1] + 5, teacher_forcing=s["forcing"])
+    return ds, Seq2Seq(config, seed=seed_choice())
+
+
+def start_training(s: dict) -> bool:
+    try:
+        live.limits().check(hidden=s["hidden"], epochs=s["epochs"])
+        ds, model = build(s)
+        cfg = TrainConfig(epochs=s["epochs"], batch_size=0, lr=s["lr"], seed=seed_choice(), device=device_choice(),
+                          clip_norm=5.0)
+        job = live.start_job(model, pair_train_data(ds), cfg)
+    except (DataError, LimitError, ValueError) as e:
+        state.show_error(str(e))
+        return False
+    state.set_run(PAGE, {"job": job, "ds": ds, "settings": s})
+    return True
+
+
+def pairs_table(model, ds) -> pd.DataFrame:
+    outputs = translate(model, ds)
+    targets = [ds.join(t) for t in ds.targets]
+    return pd.DataFrame({"source": [ds.join(s) for s in ds.sources], "target": targets, "model says": outputs,
+                         "exact": ["yes" if o == t else "no" for o, t in zip(outputs, targets)]})
+
+
+def render_live(run: dict):
+    def _render(job):
+        live.status_line(job)
+        left, right = st.columns([3, 2])
+        with left:
+            if job.history:
+                st.plotly_chart(plots.loss_figure(job.history, "Loss and token accuracy (training)",
+                                                  metric_name="token accuracy"), width="stretch", key="s2_loss_chart")
+        with right:
+            table = pairs_table(job.snapshot_model(), run["ds"])
+            st.markdown(f"**Every pair, decoded greedily** ({(table['exact'] == 'yes').sum()}/{len(table)} exact)")
+            st.dataframe(table, width="stretch", hide_index=True, key="s2_pairs_table")
+    return _render
+
+
+def _steps_frame(rows: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame({"step": [r["step"] for r in rows], "fed": [r["fed"] for r in rows],
+                         "output": [r["output"] for r in rows], "truth": [r["truth"] for r in rows],
+                         "top guesses": [", ".join(f"{tok} {p:.2f}" for tok, p in r["top"]) for r in rows]})
+
+
+def inside(run: dict) -> None:
+    ds, model = run["ds"], run["job"].snapshot_model()
+    st.subheader("Inside one pair")
+    i = st.selectbox("Pair", range(len(ds.sources)), key=f"s2_pair_{run['id']}",
+                     format_func=lambda k: f"{ds.join(ds.sources[k])} -> {ds.join(ds.targets[k])}")
+    states, context = encoder_states(model, ds, i)
+    tokens = ds.sources[i]
+    c1, c2 = st.columns([3, 1])
+    with c1:
+        st.plotly_chart(plots.heatmap_figure(states.numpy(), "Encoder: hidden state after each source token",
+                                             x_label="source token read", x_ticks=tokens, highlight=len(tokens) - 1),
+                        width="stretch", key="s2_encoder")
+    with c2:
+        st.plotly_chart(plots.heatmap_figure(context.numpy()[None, :], "Context vector → decoder",
+                                             x_label="", x_ticks=["context"]),
+                        width="stretch", key="s2_context")
+    st.caption("The context is the encoder's state after the last source token (the boxed column): the whole source, "
+               "squeezed into these numbers, is all the decoder gets.")
+    c1, c2 = st.columns(2)
+    with c1:
+        st.markdown("**Fed the truth** (teacher forcing: each step gets the correct previous token)")
+        st.dataframe(_steps_frame(decode_steps(model, ds, i, teacher=True)), hide_index=True, width="stretch",
+                     key="s2_teacher")
+    with c2:
+        st.markdown("**Fed its own guesses** (greedy decoding, as when it translates something new)")
+        st.dataframe(_steps_frame(decode_steps(model, ds, i, teacher=False)), hide_index=True, width="stretch",
+                     key="s2_greedy")
+    st.subheader("Try your own source")
+    typed = st.text_input("Source (only tokens from the pairs)", ds.join(ds.sources[0]), key="s2_try")
+    try:
+        x, lengths = ds.encode_source(typed)
+        st.code(translate(model, ds, x, lengths)[0] or "(nothing: it wrote EOS first)", language=None)
+    except DataError as e:
+        state.show_error(str(e))
+
+
+def page() -> None:
+    st.title("🔁 Seq2seq")
+    st.caption("An encoder reads the source; its last hidden state (the context) starts a decoder that writes the "
+               "target token by token, from `<sos>` until it writes `<eos>`.")
+    s = choose_settings()
+    try:
+        ds, model = build(s)
+        st.markdown(f"**{len(ds.sources)} pairs**, vocabulary of {len(ds.vocab)} tokens (with `<pad>`, `<sos>`, `<eos>`); "
+                    f"source tensor {tuple(ds.x.shape)}, target tensor {tuple(ds.y.shape)}; "
+                    f"**{model.parameter_count():,} parameters**.")
+    except (DataError, ValueError) as e:
+        state.show_error(str(e))
+        ds = None
+    train, run = live.run_controls(PAGE, "s2", can_train=ds is not None)
+    if train and start_training(s):
+        st.rerun()
+    if run is None:
+        st.info("Press Train: the loss and every pair's translation appear here as it learns.")
+        return
+    if s != run["settings"]:
+        st.caption("The settings above changed since this run; press Train to use them.")
+    live.live_view(run["job"], render_live(run))
+    if not run["job"].running:
+        inside(run)
+
+
+page()
