@@ -144,12 +144,16 @@ def vanishing_gradients(run: dict | None) -> None:
     st.plotly_chart(plots.gradient_distance_figure(norms, f"||dLoss/dh_t|| with N = {n} distractors (log scale)"),
                     width="stretch", key="cp_gradients")
     ratios = {name: float(v[-1] / v[0]) if v[0] > 0 else 0.0 for name, v in norms.items()}
-    st.markdown("At the first letter, **" + str(n) + " steps** before the answer, the gradient is "
-                + "; ".join(f"**{_times(r)}** the size it has at the answer for {name}" for name, r in ratios.items())
-                + ". A gradient that shrinks by the same factor at every step fades exponentially with distance: "
-                "the first letter then barely changes the weights, and the cell cannot learn to keep it. "
-                "The LSTM's and GRU's gates can hold their state (a forget gate near 1, an update gate near 0), "
-                "so their gradient can survive longer; whether it does here, the curves above say.")
+    lines = []
+    for cell in CELLS.values():
+        parts = [f"{_times(r)} {name.split(' ', 1)[1]}" for name, r in ratios.items() if name.startswith(cell + " ")]
+        lines.append(f"- **{cell}**: " + ", ".join(parts))
+    st.markdown(f"The gradient reaching the first letter, **{n} steps** before the answer, as a share of the "
+                "gradient at the answer:\n" + "\n".join(lines))
+    st.caption("A gradient that shrinks by the same factor at every step fades exponentially with distance; the "
+               "first letter then barely moves the weights, and the cell cannot learn to keep it. An LSTM's or GRU's "
+               "gates can hold the state (a forget gate near 1, an update gate near 0), so its gradient can survive "
+               "the distance. Whether it does for these weights, the curves and the numbers above say.")
 
 
 def _times(ratio: float) -> str:

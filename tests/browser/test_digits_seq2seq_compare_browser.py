@@ -1,0 +1,68 @@
+"""Digits, Seq2seq and Compare in a real browser: open, train, see the main chart; screenshots
+go to assets/ for the README."""
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rnnviz.data.digits import load_digits
+
+pytestmark = pytest.mark.browser
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _train_and_wait(page, timeout=120_000, done_count=1):
+    page.get_by_role("button", name=re.compile(r"\bTrain$")).click()
+    page.get_by_text("status: done").nth(done_count - 1).wait_for(timeout=timeout)
+
+
+def test_digits_trains_and_shows_the_confusion_matrix(server, page):
+    page.set_viewport_size({"width": 1400, "height": 3000})
+    page.goto(server + "/digits")
+    page.get_by_text("(1797, 8, 8)").wait_for()
+    _train_and_wait(page)
+    page.get_by_text(re.compile(r"Test accuracy: \d+\.\d%")).wait_for()
+    page.get_by_text("Confusion matrix on the test images").wait_for()
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(ROOT / "assets" / "screenshot-digits.png"))
+
+
+def test_digits_from_an_uploaded_mnist_style_csv(server, page, tmp_path):
+    images, labels = load_digits()
+    f = tmp_path / "my-digits.csv"
+    header = "label," + ",".join(f"pixel{k}" for k in range(64))
+    rows = [f"{labels[i]}," + ",".join(str(int(v)) for v in images[i].reshape(-1)) for i in range(300)]
+    f.write_text("\n".join([header, *rows]) + "\n")
+    page.goto(server + "/digits")
+    page.get_by_text("Upload images as rows (CSV)").click()
+    with page.expect_file_chooser() as fc:
+        page.get_by_test_id("stFileUploader").get_by_role("button", name="Upload", exact=True).click()
+    fc.value.set_files(str(f))
+    page.get_by_text("(300, 8, 8)").wait_for()
+    _train_and_wait(page)
+    page.get_by_text("Confusion matrix on the test images").wait_for()
+
+
+def test_seq2seq_trains_and_decodes_every_pair(server, page):
+    page.set_viewport_size({"width": 1400, "height": 2600})
+    page.goto(server + "/seq2seq")
+    _train_and_wait(page)
+    page.get_by_text("(8/8 exact)").wait_for()
+    page.get_by_text("Encoder: hidden state after each source token").wait_for()
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(ROOT / "assets" / "screenshot-seq2seq.png"))
+
+
+def test_compare_trains_three_cells_and_draws_the_gradient(server, page):
+    page.set_viewport_size({"width": 1400, "height": 2400})
+    page.goto(server + "/compare")
+    epochs = page.get_by_label("Epochs (the same budget for all three)")
+    epochs.fill("10")
+    epochs.press("Enter")
+    page.wait_for_timeout(1000)
+    _train_and_wait(page, done_count=3)
+    page.get_by_text("Loss of each cell").wait_for()
+    page.get_by_text("RNN after training").first.wait_for()
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(ROOT / "assets" / "screenshot-compare.png"))

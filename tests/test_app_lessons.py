@@ -1,0 +1,114 @@
+"""Digits, Seq2seq and Compare under AppTest: each trains to done with its defaults (or a tiny
+budget) and shows numbers that come from the model and the jobs."""
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from rnnviz import tasks
+from rnnviz.seq2seq import translate
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def _page(path) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page(path).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _train(at: AppTest, prefix: str, page: str, timeout=120) -> dict:
+    at.button(key=f"{prefix}_train").click().run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    run = at.session_state[f"run:{page}"]
+    for job in run.get("jobs") or [run["job"]]:
+        job.join(timeout)
+        assert job.status == "done", job.message
+    at.run()
+    assert not at.exception, at.exception
+    return run
+
+
+def test_digits_default_settings_beat_85_percent_on_the_test_images():
+    at = _page("app_pages/digits.py")
+    assert any("(1797, 8, 8)" in m.value for m in at.markdown)
+    run = _train(at, "dg", "digits")
+    x_test, y_test = run["parts"]["test"]
+    ev = tasks.image_evaluation(run["job"].snapshot_model(), x_test, y_test, 10)  # recomputed, not read back
+    assert ev["accuracy"] > 0.85
+    heading = [s.value for s in at.subheader if s.value.startswith("Test accuracy")][0]
+    assert f"{ev['accuracy']:.1%}" in heading and f"{int(np.trace(ev['confusion']))} of {len(y_test)}" in heading
+    charts = " ".join(str(c.proto) for c in at.get("plotly_chart"))
+    assert "Confusion matrix on the test images" in charts and "after each row" in charts
+    # fewer rows fed: the sentence follows the probabilities after that row
+    at.slider(key=f"dg_rows_{run['id']}").set_value(3).run()
+    probs = tasks.probabilities_by_row(run["job"].snapshot_model(), x_test[0]).numpy()
+    sentence = [m.value for m in at.markdown if m.value.startswith("After **3 of 8 rows**")][0]
+    assert f"**{probs[2].max():.2f}**" in sentence and f"says **{int(probs[2].argmax())}**" in sentence
+
+
+def test_digits_switching_to_upload_keeps_the_trained_run():
+    at = _page("app_pages/digits.py")
+    at.number_input(key="dg_epochs").set_value(2).run()
+    run = _train(at, "dg", "digits")
+    at.radio(key="dg_source").set_value("Upload images as rows (CSV)").run()
+    assert not at.exception
+    assert any("Choose a CSV file" in i.value for i in at.info)
+    assert at.session_state["run:digits"] is run  # switching the source forgets nothing
+    assert any(s.value.startswith("Test accuracy") for s in at.subheader)
+
+
+def test_seq2seq_default_reproduces_its_training_pairs():
+    at = _page("app_pages/seq2seq.py")
+    run = _train(at, "s2", "seq2seq")
+    ds = run["ds"]
+    table = [d.value for d in at.dataframe if "model says" in getattr(d.value, "columns", [])][0]
+    assert table["model says"].tolist() == table["target"].tolist() == [ds.join(t) for t in ds.targets]
+    assert table["model says"].tolist() == translate(run["job"].snapshot_model(), ds)
+    assert "나는 학생 이다" in table["model says"].tolist()
+    steps = [d.value for d in at.dataframe if "top guesses" in getattr(d.value, "columns", [])]
+    assert len(steps) == 2  # with and without teacher forcing
+    assert steps[0]["fed"].tolist()[0] == "<sos>" and steps[0]["output"].tolist()[-1] == "<eos>"
+    assert "Encoder: hidden state after each source token" in " ".join(str(c.proto) for c in at.get("plotly_chart"))
+
+
+def test_seq2seq_a_bad_line_is_named():
+    at = _page("app_pages/seq2seq.py")
+    at.text_area(key="s2_pairs").set_value("abc -> cba\nno arrow").run()
+    assert any("Line 2" in e.value for e in at.error)
+    assert not at.exception
+
+
+def test_compare_shows_three_rows_equal_to_the_jobs_histories():
+    at = _page("app_pages/compare.py")
+    at.number_input(key="cp_epochs").set_value(4).run()
+    run = _train(at, "cp", "compare")
+    table = [d.value for d in at.dataframe if "cell" in getattr(d.value, "columns", [])][0]
+    assert table["cell"].tolist() == ["RNN", "LSTM", "GRU"]
+    for (_, row), job in zip(table.iterrows(), run["jobs"]):
+        h = job.history
+        assert row["epochs"] == len(h) == 4
+        assert row["train loss"] == h[-1]["train_loss"] and row["validation loss"] == h[-1]["val_loss"]
+        assert row["validation accuracy"] == h[-1]["metric"]
+        assert row["training time (s)"] == round(sum(r["seconds"] for r in h), 2)
+        assert row["parameters"] == job.model.parameter_count()
+    assert len({job.model.config.cell for job in run["jobs"]}) == 3
+    sentence = [m.value for m in at.markdown if m.value.startswith("The gradient reaching the first letter")][0]
+    assert "**20 steps**" in sentence and sentence.count("after training") == 3  # trained on the chart's N
+
+
+def test_compare_on_the_series_reports_degrees_beside_the_baseline():
+    at = _page("app_pages/compare.py")
+    at.radio(key="cp_task").set_value("Sample series: Seattle daily max temperature").run()
+    at.number_input(key="cp_epochs").set_value(2).run()
+    run = _train(at, "cp", "compare")
+    table = [d.value for d in at.dataframe if "cell" in getattr(d.value, "columns", [])][0]
+    result = tasks.evaluate_forecast(run["jobs"][0].snapshot_model(), run["ds"], "test")
+    assert table.loc[0, "test RMSE (°C)"] == pytest.approx(result.table[0]["model"])
+    assert table.loc[0, "baseline RMSE (°C)"] == pytest.approx(result.table[0]["baseline"])
