@@ -82,13 +82,14 @@ def results_table(run: dict, jobs) -> pd.DataFrame:
     """One row per cell, every number read from that job's history (and, for the series, the
     test RMSE in °C beside the persistence baseline once it has finished)."""
     series = run["settings"]["task"] == SERIES
-    classify = not series
+    metric = {MEMORY: "validation accuracy", SERIES: "validation RMSE (scaled)",
+              WORDS: "training accuracy"}[run["settings"]["task"]]  # the words have no validation part
     rows = []
     for cell, job in zip(run["cells"], jobs):
         h = tasks.history_summary(job.history)
         row = {"cell": CELLS[cell], "status": job.status, "parameters": job.model.parameter_count(),
                "epochs": h["epochs"], "train loss": h["train_loss"], "validation loss": h["val_loss"],
-               ("validation accuracy" if classify else "validation RMSE (scaled)"): h["metric"],
+               metric: h["metric"],
                "training time (s)": round(h["seconds"], 2)}
         if series and not job.running and h["epochs"]:
             result = tasks.evaluate_forecast(job.snapshot_model(), run["ds"], "test")
