@@ -203,6 +203,7 @@ class TrainingJob:
         self._good_epoch = 0
         self._last_beat = time.monotonic()
         self._started_at: float | None = None
+        self._first_news = threading.Event()  # set by the first finished epoch, or by the job ending
         self.device = resolve_device(config.device)
         self._template = copy.deepcopy(model).cpu()  # for snapshot_model, made before training moves it
 
@@ -223,6 +224,11 @@ class TrainingJob:
         if self._thread is not None:
             self._thread.join(timeout)
         return self
+
+    def wait_for_first_epoch(self, timeout: float) -> bool:
+        """Block up to `timeout` seconds until the first epoch is recorded or the job has ended;
+        True if it has. (A live view uses it so its first drawing already has a point.)"""
+        return self._first_news.wait(timeout)
 
     def heartbeat(self) -> None:
         """Someone is still watching: keeps a job with heartbeat_timeout alive."""
@@ -285,6 +291,8 @@ class TrainingJob:
             self._status = status
             if message is not None:
                 self._message = message
+        if status not in ("idle", "queued", "running"):
+            self._first_news.set()
 
     @torch.no_grad()
     def _save_good(self, epoch: int) -> None:
@@ -316,6 +324,7 @@ class TrainingJob:
         except Exception as e:  # reported to the user through status/message, never raised in the thread
             self._set_status("failed", f"Training failed: {type(e).__name__}: {e}")
         finally:
+            self._first_news.set()
             if got_slot:
                 self.gate.release(self.id)
             for cb in self.callbacks:
@@ -417,6 +426,7 @@ class TrainingJob:
             self._save_good(epoch)
             with self._lock:
                 self._history.append(record)
+            self._first_news.set()
             for cb in self.callbacks:
                 cb.on_epoch_end(self, record)
         model.eval()

@@ -126,3 +126,19 @@ def test_gate_caps_concurrent_jobs_and_queues_the_rest():
 def test_zero_epochs_is_refused():
     with pytest.raises(ValueError, match="at least 1"):
         TrainConfig(epochs=0)
+
+
+def test_wait_for_first_epoch_returns_when_epoch_one_is_recorded():
+    gate_open = threading.Event()
+
+    class Hold(Callback):
+        def on_train_begin(self, job):
+            gate_open.wait(10)
+
+    model = SequenceModel(ModelConfig(cell="rnn", input_size=1, hidden_size=2), seed=0)
+    job = TrainingJob(model, TrainData(torch.randn(8, 3, 1), torch.randn(8, 1)), TrainConfig(epochs=2),
+                      callbacks=[Hold()]).start()
+    assert job.wait_for_first_epoch(0.2) is False and job.epochs_done == 0  # held before epoch 1
+    gate_open.set()
+    assert job.wait_for_first_epoch(10) is True and job.epochs_done >= 1
+    job.join()

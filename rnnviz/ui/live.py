@@ -25,6 +25,7 @@ __all__ = ["warm_up", "limits", "shared_gate", "start_job", "stop_button", "run_
            "REFRESH_SECONDS"]
 
 REFRESH_SECONDS = 1.0
+FIRST_EPOCH_WAIT = 1.5  # seconds a live view's first drawing waits for epoch 1 (it sleeps, holding no GIL)
 
 
 @st.cache_resource
@@ -115,6 +116,8 @@ def live_view(job: TrainingJob | Sequence[TrainingJob], render: Callable) -> Non
     def _live():
         for j in jobs:
             j.heartbeat()
+        if running and all(j.epochs_done == 0 for j in jobs):
+            jobs[0].wait_for_first_epoch(FIRST_EPOCH_WAIT)  # draw the first point now, not a second later
         render(job)
         if running and not any(j.running for j in jobs):
             st.rerun()  # the jobs just ended: refresh the whole page once (buttons, inspection)
