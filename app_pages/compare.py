@@ -13,7 +13,7 @@ from rnnviz import TrainConfig, data, plots, tasks
 from rnnviz.data import DataError, ForecastConfig
 from rnnviz.data.memory import make_memory_task
 from rnnviz.limits import LimitError
-from rnnviz.ui import live, state
+from rnnviz.ui import live, share, state
 from rnnviz.ui.sidebar import device_choice, seed_choice
 
 PAGE = "compare"
@@ -31,17 +31,23 @@ def seattle():
 
 def choose_settings() -> dict:
     lim = live.limits()
+    share.param("cp_task", options=[MEMORY, SERIES, WORDS])
     task = st.radio("Task", [MEMORY, SERIES, WORDS], key="cp_task")
     c1, c2, c3 = st.columns(3)
     with c1:
+        share.param("cp_distractors", "int", lo=1, hi=100)
         distractors = st.slider("N distractors", 1, 100, 20, key="cp_distractors", disabled=task != MEMORY,
                                 help="Steps between the letter to remember and the answer.")
+        share.param("cp_words", "text")
         words = st.text_input("Words", "hello apple lobby daddy bobby", key="cp_words", disabled=task != WORDS)
     with c2:
-        hidden = st.select_slider("Hidden units", [h for h in (4, 8, 16, 32, 64) if h <= lim.hidden], 16,
-                                  key="cp_hidden")
+        hidden_options = [h for h in (4, 8, 16, 32, 64) if h <= lim.hidden]
+        share.param("cp_hidden", "int", options=hidden_options)
+        hidden = st.select_slider("Hidden units", hidden_options, 16, key="cp_hidden")
+        share.param("cp_lr", "float", options=LEARNING_RATES)
         lr = st.select_slider("Learning rate", LEARNING_RATES, 1e-2, key="cp_lr", format_func=lambda v: f"{v:g}")
     with c3:
+        share.param("cp_epochs", "int", lo=1, hi=lim.epochs)
         epochs = st.number_input("Epochs (the same budget for all three)", 1, lim.epochs, 30, key="cp_epochs")
     return dict(task=task, distractors=int(distractors), words=words, hidden=int(hidden), lr=float(lr),
                 epochs=int(epochs))
@@ -167,6 +173,7 @@ def page() -> None:
     st.title("⚖️ Compare RNN, LSTM and GRU")
     st.caption("The same task, data, seed and budget; each cell trains in its own job.")
     s = choose_settings()
+    share.publish("cp")
     train, run = live.run_controls(PAGE, "cp")
     if train and start_training(s):
         st.rerun()

@@ -10,7 +10,7 @@ from rnnviz import TrainConfig, data, plots, tasks
 from rnnviz.data import DataError
 from rnnviz.data.digits import digits_as_sequences, guess_label_column, images_from_table, load_digits
 from rnnviz.limits import LimitError
-from rnnviz.ui import live, state
+from rnnviz.ui import live, share, state
 from rnnviz.ui.sidebar import device_choice, seed_choice
 
 PAGE = "digits"
@@ -36,6 +36,7 @@ def uploaded_table(content: bytes, name: str, max_bytes: int, max_rows: int) -> 
 def choose_images():
     """(images (N, R, P), labels (N,), class names, source name) or None with a message shown."""
     lim = live.limits()
+    share.param("dg_source", options=[SAMPLE, UPLOAD])
     source = st.radio("Images", [SAMPLE, UPLOAD], key="dg_source", horizontal=True)
     if source == SAMPLE:
         images, labels, names = sample_images()
@@ -60,17 +61,25 @@ def choose_settings(rows: int) -> dict:
     lim = live.limits()
     c1, c2, c3 = st.columns(3)
     with c1:
+        share.param("dg_cell", options=["lstm", "gru", "rnn"])
         cell = st.selectbox("Cell", ["lstm", "gru", "rnn"], key="dg_cell",
                             format_func={"lstm": "LSTM", "gru": "GRU", "rnn": "RNN (Elman)"}.get)
-        hidden = st.select_slider("Hidden units", [h for h in (4, 8, 16, 32, 64, 128, 256) if h <= lim.hidden], 32,
-                                  key="dg_hidden")
+        hidden_options = [h for h in (4, 8, 16, 32, 64, 128, 256) if h <= lim.hidden]
+        share.param("dg_hidden", "int", options=hidden_options)
+        hidden = st.select_slider("Hidden units", hidden_options, 32, key="dg_hidden")
+        share.param("dg_layers", "int", lo=1, hi=lim.layers)
         layers = st.slider("Layers", 1, lim.layers, 1, key="dg_layers")
     with c2:
+        share.param("dg_optimizer", options=["adam", "sgd"])
         optimizer = st.selectbox("Optimizer", ["adam", "sgd"], key="dg_optimizer")
+        share.param("dg_lr", "float", options=LEARNING_RATES)
         lr = st.select_slider("Learning rate", LEARNING_RATES, 1e-2, key="dg_lr", format_func=lambda v: f"{v:g}")
+        share.param("dg_batch", "int", options=[8, 16, 32, 64, 128, 256])
         batch = st.select_slider("Batch size", [8, 16, 32, 64, 128, 256], 32, key="dg_batch")
     with c3:
+        share.param("dg_epochs", "int", lo=1, hi=lim.epochs)
         epochs = st.number_input("Epochs", 1, lim.epochs, 20, key="dg_epochs")
+        share.param("dg_test", "float", lo=0.1, hi=0.5)
         test = st.slider("Test part", 0.1, 0.5, 0.25, 0.05, key="dg_test",
                          help="Images kept aside: never trained on, used for the confusion matrix.")
     return dict(cell=cell, hidden=int(hidden), layers=int(layers), optimizer=optimizer, lr=float(lr),
@@ -156,6 +165,7 @@ def page() -> None:
         settings = choose_settings(rows)
     else:
         settings = None
+    share.publish("dg")
     train, run = live.run_controls(PAGE, "dg", can_train=settings is not None)
     if train and settings is not None and start_training(images, labels, names, source, settings):
         st.rerun()

@@ -13,7 +13,7 @@ from rnnviz.checkpoint import CheckpointError
 from rnnviz.data import DataError, ForecastConfig
 from rnnviz.limits import LimitError
 from rnnviz.trace import last_hidden_states, pca, trace
-from rnnviz.ui import live, state
+from rnnviz.ui import live, share, state
 from rnnviz.ui.sidebar import device_choice, seed_choice
 
 PAGE = "forecast"
@@ -37,7 +37,9 @@ def load_table(content: bytes, name: str, fill: bool, max_bytes: int, max_rows: 
 def choose_data():
     """The data source widgets. Returns (table or None, sample label or None)."""
     lim = live.limits()
+    share.param("fc_source", options=[*SAMPLES, UPLOAD])
     source = st.radio("Data", [*SAMPLES, UPLOAD], key="fc_source", horizontal=True)
+    share.param("fc_fill", "bool")
     fill = st.checkbox("Fill missing values forward (from the row above)", key="fc_fill")
     if source == UPLOAD:
         uploaded = st.file_uploader("CSV file (comma, semicolon or tab separated; UTF-8 or Korean Excel)",
@@ -80,34 +82,50 @@ def choose_settings(table: pd.DataFrame, sample: str | None) -> dict | None:
     col_data, col_model, col_train = st.columns(3)
     with col_data:
         st.markdown("**Data**")
+        share.param(f"fc_target_{table.attrs['source']}", options=everything, name="target")
         target = st.selectbox("Target (the column to forecast)", everything,
                               index=everything.index(default_target) if default_target in everything else 0,
                               key=f"fc_target_{table.attrs['source']}")
+        share.param(f"fc_features_{table.attrs['source']}", "list", options=everything, name="features")
         features = st.multiselect("Input columns", everything, default=default_features,
                                   key=f"fc_features_{table.attrs['source']}")
+        share.param("fc_window", "int", lo=1, hi=lim.window)
         window = st.number_input("Window (steps of history)", 1, lim.window, value=min(20, max(1, len(table) // 10)),
                                  key="fc_window")
+        share.param("fc_horizon", "int", lo=1, hi=100)
         horizon = st.number_input("Horizon (rows ahead)", 1, 100, value=1, key="fc_horizon")
+        share.param("fc_train_pct", "int", options=range(10, 91, 5))
         train_pct = st.slider("Training part %", 10, 90, 70, 5, key="fc_train_pct")
+        share.param("fc_val_pct", "int", options=range(0, 41, 5))
         val_pct = st.slider("Validation part %", 0, 40, 15, 5, key="fc_val_pct")
+        share.param("fc_scaler", options=["minmax", "standard", "none"])
         scaler = st.selectbox("Scaling (fit on the training part only)", ["minmax", "standard", "none"], key="fc_scaler")
     with col_model:
         st.markdown("**Model**")
+        share.param("fc_cell", options=["lstm", "gru", "rnn"])
         cell = st.selectbox("Cell", ["lstm", "gru", "rnn"], key="fc_cell",
                             format_func={"lstm": "LSTM", "gru": "GRU", "rnn": "RNN (Elman)"}.get)
+        share.param("fc_nonlinearity", options=["tanh", "relu"])
         nonlinearity = st.selectbox("RNN nonlinearity", ["tanh", "relu"], key="fc_nonlinearity",
                                     disabled=cell != "rnn")
-        hidden = st.select_slider("Hidden units", [h for h in (2, 4, 8, 16, 32, 64, 128, 256) if h <= lim.hidden],
-                                  value=16, key="fc_hidden")
+        hidden_options = [h for h in (2, 4, 8, 16, 32, 64, 128, 256) if h <= lim.hidden]
+        share.param("fc_hidden", "int", options=hidden_options)
+        hidden = st.select_slider("Hidden units", hidden_options, value=16, key="fc_hidden")
+        share.param("fc_layers", "int", lo=1, hi=lim.layers)
         layers = st.slider("Layers", 1, lim.layers, 1, key="fc_layers")
+        share.param("fc_head", options=["last", "flatten"])
         head = st.radio("Head", ["last", "flatten"], key="fc_head", horizontal=True,
                         help="last: the last hidden state predicts (many-to-one). flatten: every step's hidden "
                              "state goes into the head, as in the KOSPI tutorial.")
     with col_train:
         st.markdown("**Training**")
+        share.param("fc_optimizer", options=["adam", "sgd"])
         optimizer = st.selectbox("Optimizer", ["adam", "sgd"], key="fc_optimizer")
+        share.param("fc_lr", "float", options=LEARNING_RATES)
         lr = st.select_slider("Learning rate", LEARNING_RATES, value=1e-2, key="fc_lr", format_func=lambda v: f"{v:g}")
+        share.param("fc_epochs", "int", lo=1, hi=lim.epochs)
         epochs = st.number_input("Epochs", 1, lim.epochs, 30, key="fc_epochs")
+        share.param("fc_batch", "int", options=[8, 16, 32, 64, 128, 256, 0])
         batch = st.select_slider("Batch size", [8, 16, 32, 64, 128, 256, 0], value=32, key="fc_batch",
                                  format_func=lambda b: "all" if b == 0 else str(b))
     if features:
@@ -280,6 +298,7 @@ def page() -> None:
     if table is not None:
         show_table(table)
         settings = choose_settings(table, sample)
+    share.publish("fc")
     train_clicked, run = live.run_controls(PAGE, "fc", can_train=settings is not None)
     if train_clicked and settings is not None and start_training(table, settings):
         st.rerun()  # draw the page again with the new run: Stop shown, Train disabled

@@ -1,5 +1,12 @@
-"""Home: what each lesson is, in two sentences, and a link to open it."""
+"""Home: what each lesson is, in two sentences, and a link to open it; the teacher presets."""
+import csv
+from pathlib import Path
+
 import streamlit as st
+
+from rnnviz.ui.state import plain
+
+PRESETS = Path(__file__).resolve().parents[1] / "assets" / "presets" / "presets.csv"
 
 st.title("rnnviz: watch a recurrent network learn")
 st.write(
@@ -36,5 +43,15 @@ for path, title, text in LESSONS:
         st.subheader(title)
         st.write(text)
         st.page_link(path, label=f"Open {title.split(' ', 1)[1]}", icon="➡️")
+
+with st.expander("For teachers: ready-made lessons (links with settings, some controls hidden)"):
+    st.caption("Each link opens a page with its settings filled in and the controls that would distract hidden "
+               "(the link's hide=... part). Every page has a 'Share these settings' box that makes such a link "
+               "from what is on screen; add &hide= and the names of the settings to hide. The list is "
+               "assets/presets/presets.csv.")
+    with PRESETS.open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            st.markdown(f"- [{plain(row['lesson'])}](./{row['page']}?{row['query']}): "
+                        f"{plain(row['what the students do'])}")
 
 st.caption("Data on this page stays in your browser session; nothing you upload is seen by other users.")

@@ -10,7 +10,7 @@ from rnnviz import TrainConfig, data, parameter_count_formula, plots, tasks
 from rnnviz.data import DataError
 from rnnviz.data.text import packing_view
 from rnnviz.limits import LimitError
-from rnnviz.ui import live, state
+from rnnviz.ui import live, share, state
 from rnnviz.ui.sidebar import device_choice, seed_choice
 
 PAGE = "next_letter"
@@ -20,23 +20,33 @@ LEARNING_RATES = [1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0]
 
 def choose_settings() -> dict:
     lim = live.limits()
+    share.param("nl_text", "text")
     text = st.text_area("Words (separated by spaces; any language: try 사과 바나나 포도)", DEFAULT_WORDS,
                         key="nl_text", height=80)
     c1, c2, c3 = st.columns(3)
     with c1:
+        share.param("nl_mode", options=["last", "next"])
         mode = st.radio("Predict", ["last", "next"], key="nl_mode", horizontal=True,
                         format_func={"last": "the last letter (hell → o)", "next": "every next letter (hell → ello)"}.get)
+        share.param("nl_encoding", options=["one-hot", "embedding"])
         encoding = st.radio("Letters go in as", ["one-hot", "embedding"], key="nl_encoding", horizontal=True)
+        share.param("nl_embedding_dim", "int", lo=2, hi=32)
         embedding_dim = st.slider("Embedding size", 2, 32, 4, key="nl_embedding_dim", disabled=encoding != "embedding")
     with c2:
+        share.param("nl_cell", options=["rnn", "lstm", "gru"])
         cell = st.selectbox("Cell", ["rnn", "lstm", "gru"], key="nl_cell",
                             format_func={"lstm": "LSTM", "gru": "GRU", "rnn": "RNN (Elman)"}.get)
-        hidden = st.select_slider("Hidden units", [h for h in (2, 4, 8, 16, 32, 64, 128) if h <= lim.hidden], 8,
-                                  key="nl_hidden")
+        hidden_options = [h for h in (2, 4, 8, 16, 32, 64, 128) if h <= lim.hidden]
+        share.param("nl_hidden", "int", options=hidden_options)
+        hidden = st.select_slider("Hidden units", hidden_options, 8, key="nl_hidden")
+        share.param("nl_layers", "int", lo=1, hi=lim.layers)
         layers = st.slider("Layers", 1, lim.layers, 1, key="nl_layers")
     with c3:
+        share.param("nl_optimizer", options=["adam", "sgd"])
         optimizer = st.selectbox("Optimizer", ["adam", "sgd"], key="nl_optimizer")
+        share.param("nl_lr", "float", options=LEARNING_RATES)
         lr = st.select_slider("Learning rate", LEARNING_RATES, 1e-2, key="nl_lr", format_func=lambda v: f"{v:g}")
+        share.param("nl_epochs", "int", lo=1, hi=lim.epochs)
         epochs = st.number_input("Epochs", 1, lim.epochs, 200, key="nl_epochs")
     return dict(text=text, mode=mode, encoding=encoding, embedding_dim=int(embedding_dim), cell=cell,
                 hidden=int(hidden), layers=int(layers), optimizer=optimizer, lr=float(lr), epochs=int(epochs))
@@ -177,6 +187,7 @@ def page() -> None:
     st.title("🔤 Next letter")
     st.caption("A recurrent network reads a word letter by letter and guesses what comes next.")
     s = choose_settings()
+    share.publish("nl")
     try:
         ds, model = build(s)
     except DataError as e:

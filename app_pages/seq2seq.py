@@ -10,7 +10,7 @@ from rnnviz.data import DataError
 from rnnviz.limits import LimitError
 from rnnviz.seq2seq import (DEFAULT_PAIRS, Seq2Seq, Seq2SeqConfig, decode_steps, encoder_states, make_pair_dataset,
                             pair_train_data, translate)
-from rnnviz.ui import live, state
+from rnnviz.ui import live, share, state
 from rnnviz.ui.sidebar import device_choice, seed_choice
 
 PAGE = "seq2seq"
@@ -26,25 +26,35 @@ def _preset_changed():
 def choose_settings() -> dict:
     lim = live.limits()
     first = next(iter(DEFAULT_PAIRS))
+    share.param("s2_preset", options=list(DEFAULT_PAIRS))
+    share.param("s2_pairs", "text")
+    share.param("s2_level", options=["word", "char"])
     st.selectbox("Example pairs", list(DEFAULT_PAIRS), key="s2_preset", on_change=_preset_changed)
-    st.session_state.setdefault("s2_pairs", DEFAULT_PAIRS[first][0])
-    st.session_state.setdefault("s2_level", DEFAULT_PAIRS[first][1])
+    preset = st.session_state.get("s2_preset", first)  # a shared link may name a preset and no pairs
+    st.session_state.setdefault("s2_pairs", DEFAULT_PAIRS[preset][0])
+    st.session_state.setdefault("s2_level", DEFAULT_PAIRS[preset][1])
     c0, c1 = st.columns([3, 1])
     text = c0.text_area("Pairs, one per line: source -> target", key="s2_pairs", height=180)
     level = c1.radio("Tokens are", ["word", "char"], key="s2_level",
                      format_func={"word": "words", "char": "letters"}.get)
     c1, c2, c3 = st.columns(3)
     with c1:
+        share.param("s2_cell", options=["gru", "lstm"])
         cell = st.selectbox("Cell", ["gru", "lstm"], key="s2_cell", format_func=str.upper)
-        hidden = st.select_slider("Hidden units", [h for h in (8, 16, 32, 64, 128) if h <= lim.hidden], 32,
-                                  key="s2_hidden")
+        hidden_options = [h for h in (8, 16, 32, 64, 128) if h <= lim.hidden]
+        share.param("s2_hidden", "int", options=hidden_options)
+        hidden = st.select_slider("Hidden units", hidden_options, 32, key="s2_hidden")
+        share.param("s2_embedding", "int", options=[4, 8, 16, 32])
         embedding = st.select_slider("Embedding size", [4, 8, 16, 32], 16, key="s2_embedding")
     with c2:
+        share.param("s2_forcing", "float", lo=0.0, hi=1.0)
         forcing = st.slider("Teacher forcing ratio", 0.0, 1.0, 0.5, 0.05, key="s2_forcing",
                             help="While training, the chance that a decoder step is fed the true previous token "
                                  "instead of its own guess. 1 = always the truth, 0 = always its own guess.")
+        share.param("s2_lr", "float", options=LEARNING_RATES)
         lr = st.select_slider("Learning rate", LEARNING_RATES, 1e-2, key="s2_lr", format_func=lambda v: f"{v:g}")
     with c3:
+        share.param("s2_epochs", "int", lo=1, hi=lim.epochs)
         epochs = st.number_input("Epochs", 1, lim.epochs, 150, key="s2_epochs")
     return dict(text=text, level=level, cell=cell, hidden=int(hidden), embedding=int(embedding),
                 forcing=float(forcing), lr=float(lr), epochs=int(epochs))
@@ -140,6 +150,7 @@ def page() -> None:
     st.caption("An encoder reads the source; its last hidden state (the context) starts a decoder that writes the "
                "target token by token, from `<sos>` until it writes `<eos>`.")
     s = choose_settings()
+    share.publish("s2")
     try:
         ds, model = build(s)
         st.markdown(f"**{len(ds.sources)} pairs**, vocabulary of {len(ds.vocab)} tokens (with `<pad>`, `<sos>`, `<eos>`); "

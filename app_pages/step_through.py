@@ -9,7 +9,7 @@ import streamlit as st
 from rnnviz import plots, tasks, trace
 from rnnviz.equations import step_equations
 from rnnviz.tasks import CellNumbers
-from rnnviz.ui import state
+from rnnviz.ui import share, state
 
 TYPED = "Numbers I type"
 FROM_PAGES = {"forecast": "The model trained on Forecast", "next_letter": "The model trained on Next letter"}
@@ -26,6 +26,11 @@ def use_random() -> None:
 
 
 def typed_numbers() -> CellNumbers | None:
+    share.param("st_cell", options=["rnn", "lstm", "gru"])
+    share.param("st_inputs", "int", lo=1, hi=3)
+    share.param("st_hidden", "int", lo=1, hi=4)
+    share.param("st_steps", "int", lo=1, hi=6)
+    share.param("st_numbers", options=["preset", "random"])
     for key, default in (("st_cell", "rnn"), ("st_inputs", 1), ("st_hidden", 1), ("st_steps", 2)):
         st.session_state.setdefault(key, default)  # set once here, so the preset button can change them
     c1, c2, c3, c4 = st.columns(4)
@@ -98,6 +103,7 @@ def page() -> None:
                       horizontal=True)
     if source == TYPED:
         numbers = typed_numbers()
+        share.publish("st")
         if numbers is None:
             return
         model, x = tasks.cell_from_numbers(numbers)

@@ -365,15 +365,16 @@ class TrainingJob:
         self._started_at = time.monotonic()
         for cb in self.callbacks:
             cb.on_train_begin(self)
-        # 2. epochs
+        # 2. epochs. On the CPU the running sums are Python numbers (an item() is cheaper than a tensor
+        # op there); on a GPU they stay on the device so the loop never waits for it before the epoch ends.
+        model.train()  # predict() below puts back whatever mode it found
         for epoch in range(1, int(c.epochs) + 1):
             t0 = time.perf_counter()
-            model.train()
             order = torch.randperm(n, generator=generator) if c.shuffle else torch.arange(n)
-            loss_sum = torch.zeros((), device=device)
-            grad_norm = torch.zeros((), device=device)
+            loss_sum = 0.0 if on_cpu else torch.zeros((), device=device)
+            right = 0 if on_cpu else torch.zeros((), device=device, dtype=torch.long)
+            grad_norm = None
             last_batch = (n - 1) // batch
-            right = torch.zeros((), device=device, dtype=torch.long)
             counted = 0
             for b, start in enumerate(range(0, n, batch)):
                 if self._should_stop():
@@ -393,14 +394,15 @@ class TrainingJob:
                 elif b == last_batch:  # the record keeps the last batch's norm, before clipping
                     grad_norm = _total_norm(params)
                 optimizer.step()
-                loss_sum.add_(loss.detach(), alpha=len(idx))
-                if classify and padded_targets:
-                    r, k = _correct(output.detach(), yb)
-                    right += r
+                if on_cpu:
+                    loss_sum += loss.item() * len(idx)
+                else:
+                    loss_sum.add_(loss.detach(), alpha=len(idx))
+                if classify:
+                    r, k = _correct(output.detach(), yb) if padded_targets else \
+                        ((output.detach().argmax(-1) == yb).sum(), yb.numel())
+                    right += r.item() if on_cpu else r
                     counted += int(k)
-                elif classify:
-                    right += (output.detach().argmax(-1) == yb).sum()
-                    counted += yb.numel()
                 for cb in self.callbacks:
                     cb.on_batch_end(self, b, loss.detach())
             # 3. end of epoch: one device sync, the NaN guard, validation, the record
@@ -408,7 +410,7 @@ class TrainingJob:
             if not math.isfinite(train_loss):
                 return self._finish_diverged(epoch)
             record = {"epoch": epoch, "train_loss": train_loss, "val_loss": None, "metric": None,
-                      "grad_norm": float(grad_norm)}
+                      "grad_norm": float(grad_norm) if grad_norm is not None else 0.0}
             if classify:
                 record["metric"] = float(right) / max(int(counted), 1)  # training accuracy
             if has_val:

@@ -5,6 +5,7 @@ import streamlit as st
 import torch
 
 from ..train import resolve_device
+from . import share
 
 __all__ = ["shared_sidebar", "device_choice", "seed_choice"]
 
@@ -20,11 +21,13 @@ def _devices() -> list[str]:
 
 def shared_sidebar() -> None:
     with st.sidebar:
+        share.param("device", options=_devices())
         st.selectbox("Device", _devices(), key="device",
                      help="auto uses a CUDA GPU or Apple MPS when there is one, else the CPU.")
         auto = resolve_device("auto")
         name = torch.cuda.get_device_name(0) if auto.type == "cuda" else auto.type.upper()
         st.caption(f"auto = {name}")
+        share.param("seed", "int", lo=0, hi=2**31 - 1)
         st.number_input("Seed", min_value=0, max_value=2**31 - 1, step=1, key="seed",
                         help="The same seed gives the same starting weights and the same training on the CPU.")
 
