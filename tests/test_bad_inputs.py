@@ -166,7 +166,6 @@ def test_learning_rate_10_diverges_and_is_rolled_back_and_told():
     assert "rolled back to epoch" in warning and "Lower the learning rate (it is 10)" in warning
     kept = run["job"].snapshot_model()
     assert all(torch.isfinite(p).all() for p in kept.parameters())
-    assert any("Predicted vs actual" in str(c.proto) or "Loss" in str(c.proto) for c in at.get("plotly_chart"))
 
 
 def _tampered_models(tmp_model: bytes):
