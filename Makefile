@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: setup run test test-fast bench browser-deps clean
+.PHONY: setup run test test-fast test-load bench browser-deps clean
 
 $(VENV)/.installed: requirements.txt requirements-test.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ test: setup browser-deps
 # everything but the real-browser tests
 test-fast: setup
 	$(PY) -m pytest -m "not browser and not load"
+
+# only the load test: 10 browser students at once against one real server
+test-load: setup browser-deps
+	$(PY) -m pytest -m load
 
 bench: setup browser-deps
 	$(PY) bench/run_all.py

@@ -40,6 +40,7 @@ REFUSED = {
     "NaN and inf cells": (_days([i if i not in (5, 7) else ("inf" if i == 5 else "") for i in range(28)]),
                           "missing values, first at line 7", "warning"),
     "text column": (_days(["Seoul"] * 28, "date,city"), "column 'city' is text", "warning"),
+    "over the size cap": (b"date,value\n" + b"2024-01-01,1.0\n" * 800_000, "the limit is 10 MB", "error"),
 }
 # name -> (file bytes, note the user sees, (target column, its first value))
 ACCEPTED = {

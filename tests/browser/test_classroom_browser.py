@@ -1,0 +1,125 @@
+"""Classroom features in a real browser: hidden controls, markup typed as words, and a load test
+(marked `load`): 10 students at once upload, train and stop."""
+import asyncio
+import re
+from concurrent.futures import ThreadPoolExecutor
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_server
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.browser
+def test_hide_hides_the_named_controls(server, page):
+    page.goto(server + "/next-letter?hide=optimizer,lr&epochs=50")
+    page.get_by_text("Cell", exact=True).wait_for()
+    page.get_by_text("Share these settings").wait_for()  # drawn after the controls, with the hiding style
+    page.get_by_text("Optimizer", exact=True).wait_for(state="hidden", timeout=5000)
+    page.get_by_text("Learning rate", exact=True).wait_for(state="hidden", timeout=5000)
+    assert page.get_by_text("Hidden units", exact=True).is_visible()
+    assert page.get_by_label("Epochs").input_value() == "50"
+    page.get_by_text("Share these settings").click()
+    link = page.locator("[data-testid='stCode']").inner_text()
+    assert "/next-letter?" in link and "hide=optimizer%2Clr" in link and "epochs=50" in link
+
+
+@pytest.mark.browser
+def test_markup_typed_as_words_shows_as_text(server, page):
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(server + "/next-letter")
+    box = page.get_by_label("Words (separated by spaces")
+    box.fill("<script>alert(1)</script> <img/src=x/onerror=alert(2)> **bold**")
+    box.press("Control+Enter")
+    page.get_by_text("One-hot input of '<script>alert(1)</script'").wait_for()
+    page.get_by_role("button", name=re.compile(r"\bTrain$")).click()
+    page.get_by_text("status: done").wait_for(timeout=60_000)
+    page.get_by_text("Word to follow").wait_for()
+    assert dialogs == []
+    assert page.locator("img[src='x']").count() == 0 and page.locator("script:has-text('alert(1)')").count() == 0
+    assert page.locator("strong:has-text('bold')").count() == 0  # **bold** stays two stars and a word
+
+
+def _csv(tmp_path: Path) -> Path:
+    rows = ["day,sales"] + [f"2024-{1 + i // 28:02d}-{1 + i % 28:02d},{100 + (i * 37) % 23}" for i in range(300)]
+    f = tmp_path / "shop.csv"
+    f.write_text("\n".join(rows) + "\n")
+    return f
+
+
+async def _student(browser, url, csv_path, role, epochs):
+    context = await browser.new_context(viewport={"width": 1200, "height": 1400})
+    page = await context.new_page()
+    page.set_default_timeout(150_000)
+    await page.goto(url + "/forecast")
+    await page.get_by_text("Upload a CSV").click()
+    async with page.expect_file_chooser() as fc:
+        await page.get_by_test_id("stFileUploader").get_by_role("button", name="Upload", exact=True).click()
+    await (await fc.value).set_files(str(csv_path))
+    await page.get_by_text("Read 300 rows").wait_for()
+    box = page.get_by_label("Epochs")
+    await box.fill(str(epochs))
+    await box.press("Enter")
+    await page.wait_for_timeout(800)
+    await page.get_by_role("button", name=re.compile(r"\bTrain$")).click()
+    await page.get_by_text(re.compile(r"status: (running|done)|The server is busy")).first.wait_for()
+    if role == "stop":
+        await page.get_by_test_id("stMainBlockContainer").get_by_role("button", name=re.compile(r"\bStop$")).click()
+        await page.get_by_text(re.compile("Stopped by you|Stopped before it started")).first.wait_for()
+        result = "stopped"
+    elif role == "finish":
+        await page.get_by_text("status: done").wait_for()
+        result = "done"
+    else:  # walk away while it trains: the heartbeat must end the job
+        result = "abandoned"
+    await context.close()
+    return result
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / 100  # utime + stime, in clock ticks of 1/100 s
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+@pytest.mark.load
+def test_ten_students_at_once(tmp_path):
+    from playwright.async_api import async_playwright
+
+    heartbeat = 5
+    proc, url = start_server({"RNNVIZ_HEARTBEAT_SECONDS": str(heartbeat)})
+    roles = ["stop"] * 6 + ["finish"] * 2 + ["abandon"] * 2
+    csv_path = _csv(tmp_path)
+
+    async def main():
+        async with async_playwright() as p:
+            browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            results = await asyncio.gather(*[_student(browser, url, csv_path, role, 30 if role == "finish" else 2000)
+                                             for role in roles], return_exceptions=True)
+            await browser.close()
+            return results
+
+    try:
+        rss_before = _rss_mb(proc.pid)
+        with ThreadPoolExecutor(1) as pool:  # its own thread: the sync Playwright of other tests runs a loop here
+            results = pool.submit(asyncio.run, main()).result()
+        assert results == ["stopped"] * 6 + ["done"] * 2 + ["abandoned"] * 2, results
+        time.sleep(heartbeat + 8)  # the abandoned jobs notice nobody is watching
+        cpu0 = _cpu_seconds(proc.pid)
+        time.sleep(3)
+        busy = (_cpu_seconds(proc.pid) - cpu0) / 3
+        assert busy < 0.2, f"the server still computes ({busy:.0%} of a core) after every student left"
+        assert _rss_mb(proc.pid) - rss_before < 600, (rss_before, _rss_mb(proc.pid))
+    finally:
+        proc.terminate()
+        proc.wait(10)
