@@ -6,8 +6,9 @@ in its own thin file under pages/.
 import streamlit as st
 import torch
 
+from rnnviz.ui.i18n import t
 from rnnviz.ui.live import warm_up
-from rnnviz.ui.sidebar import shared_sidebar
+from rnnviz.ui.sidebar import choose_language, shared_sidebar
 
 # One torch thread for everything in this process (every job, every page): a server runs
 # several jobs at once, and changing the count while one runs can hang OpenMP.
@@ -16,17 +17,17 @@ if torch.get_num_threads() != 1:
 
 st.set_page_config(page_title="rnnviz", page_icon="🔁", layout="wide")
 
-PAGES = [
-    st.Page("app_pages/home.py", title="Home", icon="🏠", default=True),
-    st.Page("app_pages/forecast.py", title="Forecast", icon="📈", url_path="forecast"),
-    st.Page("app_pages/next_letter.py", title="Next letter", icon="🔤", url_path="next-letter"),
-    st.Page("app_pages/step_through.py", title="Step through", icon="🧮", url_path="step-through"),
-    st.Page("app_pages/digits.py", title="Digits", icon="✍️", url_path="digits"),
-    st.Page("app_pages/seq2seq.py", title="Seq2seq", icon="🔁", url_path="seq2seq"),
-    st.Page("app_pages/compare.py", title="Compare", icon="⚖️", url_path="compare"),
-]
-
 warm_up()
+choose_language()
+PAGES = [
+    st.Page("app_pages/home.py", title=t("Home"), icon="🏠", default=True),
+    st.Page("app_pages/forecast.py", title=t("Forecast"), icon="📈", url_path="forecast"),
+    st.Page("app_pages/next_letter.py", title=t("Next letter"), icon="🔤", url_path="next-letter"),
+    st.Page("app_pages/step_through.py", title=t("Step through"), icon="🧮", url_path="step-through"),
+    st.Page("app_pages/digits.py", title=t("Digits"), icon="✍️", url_path="digits"),
+    st.Page("app_pages/seq2seq.py", title=t("Seq2seq"), icon="🔁", url_path="seq2seq"),
+    st.Page("app_pages/compare.py", title=t("Compare"), icon="⚖️", url_path="compare"),
+]
 page = st.navigation(PAGES)
 shared_sidebar()
 page.run()

@@ -13,6 +13,7 @@ from rnnviz import TrainConfig, data, plots, tasks
 from rnnviz.data import DataError, ForecastConfig
 from rnnviz.data.memory import make_memory_task
 from rnnviz.limits import LimitError
+from rnnviz.ui.i18n import t
 from rnnviz.ui import live, share, state
 from rnnviz.ui.sidebar import device_choice, seed_choice
 
@@ -32,23 +33,23 @@ def seattle():
 def choose_settings() -> dict:
     lim = live.limits()
     share.param("cp_task", options=[MEMORY, SERIES, WORDS])
-    task = st.radio("Task", [MEMORY, SERIES, WORDS], key="cp_task")
+    task = st.radio(t("Task"), [MEMORY, SERIES, WORDS], key="cp_task", format_func=t)
     c1, c2, c3 = st.columns(3)
     with c1:
         share.param("cp_distractors", "int", lo=1, hi=100)
-        distractors = st.slider("N distractors", 1, 100, 20, key="cp_distractors", disabled=task != MEMORY,
-                                help="Steps between the letter to remember and the answer.")
+        distractors = st.slider(t("N distractors"), 1, 100, 20, key="cp_distractors", disabled=task != MEMORY,
+                                help=t("Steps between the letter to remember and the answer."))
         share.param("cp_words", "text")
-        words = st.text_input("Words", "hello apple lobby daddy bobby", key="cp_words", disabled=task != WORDS)
+        words = st.text_input(t("Words"), "hello apple lobby daddy bobby", key="cp_words", disabled=task != WORDS)
     with c2:
         hidden_options = [h for h in (4, 8, 16, 32, 64) if h <= lim.hidden]
         share.param("cp_hidden", "int", options=hidden_options)
-        hidden = st.select_slider("Hidden units", hidden_options, 16, key="cp_hidden")
+        hidden = st.select_slider(t("Hidden units"), hidden_options, 16, key="cp_hidden")
         share.param("cp_lr", "float", options=LEARNING_RATES)
-        lr = st.select_slider("Learning rate", LEARNING_RATES, 1e-2, key="cp_lr", format_func=lambda v: f"{v:g}")
+        lr = st.select_slider(t("Learning rate"), LEARNING_RATES, 1e-2, key="cp_lr", format_func=lambda v: f"{v:g}")
     with c3:
         share.param("cp_epochs", "int", lo=1, hi=lim.epochs)
-        epochs = st.number_input("Epochs (the same budget for all three)", 1, lim.epochs, 30, key="cp_epochs")
+        epochs = st.number_input(t("Epochs (the same budget for all three)"), 1, lim.epochs, 30, key="cp_epochs")
     return dict(task=task, distractors=int(distractors), words=words, hidden=int(hidden), lr=float(lr),
                 epochs=int(epochs))
 
@@ -114,7 +115,7 @@ def render_live(run: dict):
                 live.status_line(job)
         histories = {CELLS[c]: j.history for c, j in zip(run["cells"], jobs)}
         if any(histories.values()):
-            st.plotly_chart(plots.losses_figure(histories, "Loss of each cell (solid: training, dotted: validation)"),
+            st.plotly_chart(plots.losses_figure(histories, t("Loss of each cell (solid: training, dotted: validation)")),
                             width="stretch", key="cp_losses")
         st.dataframe(results_table(run, jobs), hide_index=True, width="stretch", key="cp_table")
     return _render
@@ -129,12 +130,12 @@ def initial_gradients(distractors: int, hidden: int, seed: int) -> dict[str, np.
 
 
 def vanishing_gradients(run: dict | None) -> None:
-    st.subheader("Vanishing gradients")
-    st.caption("The long-memory task needs the first letter at the answer. Training moves the weights by the "
-               "gradient: how much the loss would change if the hidden state h_t at each step changed. "
-               "Here is its size, averaged over 16 sequences, against how many steps h_t lies before the answer.")
+    st.subheader(t("Vanishing gradients"))
+    st.caption(t("The long-memory task needs the first letter at the answer. Training moves the weights by the "
+                 "gradient: how much the loss would change if the hidden state h_t at each step changed. "
+                 "Here is its size, averaged over 16 sequences, against how many steps h_t lies before the answer."))
     c1, c2 = st.columns(2)
-    n = c1.slider("N distractors for this chart", 1, 100, 20, key="cp_grad_n")
+    n = c1.slider(t("N distractors for this chart"), 1, 100, 20, key="cp_grad_n")
     hidden = int(st.session_state.get("cp_hidden", 16))
     norms = dict(initial_gradients(n, hidden, seed_choice()))
     trained = run is not None and run["settings"]["task"] == MEMORY and run["settings"]["distractors"] == n \
@@ -147,20 +148,21 @@ def vanishing_gradients(run: dict | None) -> None:
                                 for c, j in zip(run["cells"], run["jobs"])}
         norms.update(run["gradients"])
     else:
-        c2.caption(f"Train all three on the long-memory task with N = {n} above to add their curves after training.")
-    st.plotly_chart(plots.gradient_distance_figure(norms, f"||dLoss/dh_t|| with N = {n} distractors (log scale)"),
+        c2.caption(t("Train all three on the long-memory task with N = {n} above to add their curves after training.",
+                     n=n))
+    st.plotly_chart(plots.gradient_distance_figure(norms, t("||dLoss/dh_t|| with N = {n} distractors (log scale)", n=n)),
                     width="stretch", key="cp_gradients")
     ratios = {name: float(v[-1] / v[0]) if v[0] > 0 else 0.0 for name, v in norms.items()}
     lines = []
     for cell in CELLS.values():
         parts = [f"{_times(r)} {name.split(' ', 1)[1]}" for name, r in ratios.items() if name.startswith(cell + " ")]
         lines.append(f"- **{cell}**: " + ", ".join(parts))
-    st.markdown(f"The gradient reaching the first letter, **{n} steps** before the answer, as a share of the "
-                "gradient at the answer:\n" + "\n".join(lines))
-    st.caption("A gradient that shrinks by the same factor at every step fades exponentially with distance; the "
-               "first letter then barely moves the weights, and the cell cannot learn to keep it. An LSTM's or GRU's "
-               "gates can hold the state (a forget gate near 1, an update gate near 0), so its gradient can survive "
-               "the distance. Whether it does for these weights, the curves and the numbers above say.")
+    st.markdown(t("The gradient reaching the first letter, **{n} steps** before the answer, as a share of the "
+                  "gradient at the answer:", n=n) + "\n" + "\n".join(lines))
+    st.caption(t("A gradient that shrinks by the same factor at every step fades exponentially with distance; the "
+                 "first letter then barely moves the weights, and the cell cannot learn to keep it. An LSTM's or "
+                 "GRU's gates can hold the state (a forget gate near 1, an update gate near 0), so its gradient can "
+                 "survive the distance. Whether it does for these weights, the curves and the numbers above say."))
 
 
 def _times(ratio: float) -> str:
@@ -170,18 +172,18 @@ def _times(ratio: float) -> str:
 
 
 def page() -> None:
-    st.title("⚖️ Compare RNN, LSTM and GRU")
-    st.caption("The same task, data, seed and budget; each cell trains in its own job.")
+    st.title(t("⚖️ Compare RNN, LSTM and GRU"))
+    st.caption(t("The same task, data, seed and budget; each cell trains in its own job."))
     s = choose_settings()
     share.publish("cp")
     train, run = live.run_controls(PAGE, "cp")
     if train and start_training(s):
         st.rerun()
     if run is None:
-        st.info("Press Train: three models train side by side, their losses overlaid.")
+        st.info(t("Press Train: three models train side by side, their losses overlaid."))
     else:
         if s != run["settings"]:
-            st.caption("The settings above changed since this run; press Train to use them.")
+            st.caption(t("The settings above changed since this run; press Train to use them."))
         live.live_view(run["jobs"], render_live(run))
     vanishing_gradients(run)
 

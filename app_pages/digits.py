@@ -10,6 +10,7 @@ from rnnviz import TrainConfig, data, plots, tasks
 from rnnviz.data import DataError
 from rnnviz.data.digits import digits_as_sequences, guess_label_column, images_from_table, load_digits
 from rnnviz.limits import LimitError
+from rnnviz.ui.i18n import t
 from rnnviz.ui import live, share, state
 from rnnviz.ui.sidebar import device_choice, seed_choice
 
@@ -37,19 +38,19 @@ def choose_images():
     """(images (N, R, P), labels (N,), class names, source name) or None with a message shown."""
     lim = live.limits()
     share.param("dg_source", options=[SAMPLE, UPLOAD])
-    source = st.radio("Images", [SAMPLE, UPLOAD], key="dg_source", horizontal=True)
+    source = st.radio(t("Images"), [SAMPLE, UPLOAD], key="dg_source", horizontal=True, format_func=t)
     if source == SAMPLE:
         images, labels, names = sample_images()
         return images, labels, names, "digits.csv.gz"
-    uploaded = st.file_uploader("CSV with one image per row: a label column and side x side pixel columns "
-                                "(64 for 8x8, 784 for a 28x28 MNIST export)", type=["csv", "txt"], key="dg_upload")
+    uploaded = st.file_uploader(t("CSV with one image per row: a label column and side x side pixel columns "
+                                  "(64 for 8x8, 784 for a 28x28 MNIST export)"), type=["csv", "txt"], key="dg_upload")
     if uploaded is None:
-        st.info("Choose a CSV file, or pick the sample digits above.")
+        st.info(t("Choose a CSV file, or pick the sample digits above."))
         return None
     try:
         table = uploaded_table(uploaded.getvalue(), uploaded.name, lim.upload_mb * 2**20, lim.rows)
         columns = list(table.columns)
-        label = st.selectbox("Label column", columns, index=columns.index(guess_label_column(table)), key="dg_label")
+        label = st.selectbox(t("Label column"), columns, index=columns.index(guess_label_column(table)), key="dg_label")
         images, labels, names = images_from_table(table.reset_index(drop=True), label)
     except DataError as e:
         state.show_error(str(e))
@@ -62,26 +63,26 @@ def choose_settings(rows: int) -> dict:
     c1, c2, c3 = st.columns(3)
     with c1:
         share.param("dg_cell", options=["lstm", "gru", "rnn"])
-        cell = st.selectbox("Cell", ["lstm", "gru", "rnn"], key="dg_cell",
+        cell = st.selectbox(t("Cell"), ["lstm", "gru", "rnn"], key="dg_cell",
                             format_func={"lstm": "LSTM", "gru": "GRU", "rnn": "RNN (Elman)"}.get)
         hidden_options = [h for h in (4, 8, 16, 32, 64, 128, 256) if h <= lim.hidden]
         share.param("dg_hidden", "int", options=hidden_options)
-        hidden = st.select_slider("Hidden units", hidden_options, 32, key="dg_hidden")
+        hidden = st.select_slider(t("Hidden units"), hidden_options, 32, key="dg_hidden")
         share.param("dg_layers", "int", lo=1, hi=lim.layers)
-        layers = st.slider("Layers", 1, lim.layers, 1, key="dg_layers")
+        layers = st.slider(t("Layers"), 1, lim.layers, 1, key="dg_layers")
     with c2:
         share.param("dg_optimizer", options=["adam", "sgd"])
-        optimizer = st.selectbox("Optimizer", ["adam", "sgd"], key="dg_optimizer")
+        optimizer = st.selectbox(t("Optimizer"), ["adam", "sgd"], key="dg_optimizer")
         share.param("dg_lr", "float", options=LEARNING_RATES)
-        lr = st.select_slider("Learning rate", LEARNING_RATES, 1e-2, key="dg_lr", format_func=lambda v: f"{v:g}")
+        lr = st.select_slider(t("Learning rate"), LEARNING_RATES, 1e-2, key="dg_lr", format_func=lambda v: f"{v:g}")
         share.param("dg_batch", "int", options=[8, 16, 32, 64, 128, 256])
-        batch = st.select_slider("Batch size", [8, 16, 32, 64, 128, 256], 32, key="dg_batch")
+        batch = st.select_slider(t("Batch size"), [8, 16, 32, 64, 128, 256], 32, key="dg_batch")
     with c3:
         share.param("dg_epochs", "int", lo=1, hi=lim.epochs)
-        epochs = st.number_input("Epochs", 1, lim.epochs, 20, key="dg_epochs")
+        epochs = st.number_input(t("Epochs"), 1, lim.epochs, 20, key="dg_epochs")
         share.param("dg_test", "float", lo=0.1, hi=0.5)
-        test = st.slider("Test part", 0.1, 0.5, 0.25, 0.05, key="dg_test",
-                         help="Images kept aside: never trained on, used for the confusion matrix.")
+        test = st.slider(t("Test part"), 0.1, 0.5, 0.25, 0.05, key="dg_test",
+                         help=t("Images kept aside: never trained on, used for the confusion matrix."))
     return dict(cell=cell, hidden=int(hidden), layers=int(layers), optimizer=optimizer, lr=float(lr),
                 batch=int(batch), epochs=int(epochs), test=float(test), rows=rows)
 
@@ -105,8 +106,8 @@ def start_training(images, labels, names, source: str, s: dict) -> bool:
 def render_live(job) -> None:
     live.status_line(job)
     if job.history:
-        st.plotly_chart(plots.loss_figure(job.history, "Loss and validation accuracy",
-                                          metric_name="validation accuracy"), width="stretch", key="dg_loss_chart")
+        st.plotly_chart(plots.loss_figure(job.history, t("Loss and validation accuracy"),
+                                          metric_name=t("validation accuracy")), width="stretch", key="dg_loss_chart")
 
 
 def inspect(run: dict) -> None:
@@ -118,47 +119,50 @@ def inspect(run: dict) -> None:
         run["evaluation"] = tasks.image_evaluation(model, x_test, y_test, len(names))
     ev = run["evaluation"]
     right = int(np.trace(ev["confusion"]))
-    st.subheader(f"Test accuracy: {ev['accuracy']:.1%} ({right} of {len(y_test)} images never seen in training)")
-    st.plotly_chart(plots.confusion_figure(ev["confusion"], names, "Confusion matrix on the test images"),
+    st.subheader(t("Test accuracy: {accuracy} ({right} of {total} images never seen in training)",
+                   accuracy=f"{ev['accuracy']:.1%}", right=right, total=len(y_test)))
+    st.plotly_chart(plots.confusion_figure(ev["confusion"], names, t("Confusion matrix on the test images")),
                     width="stretch", key="dg_confusion")
-    st.subheader("One image, row by row")
+    st.subheader(t("One image, row by row"))
     wrong = np.flatnonzero(ev["predicted"] != y_test.numpy())
-    only_wrong = st.toggle(f"Only the {len(wrong)} images it gets wrong", key=f"dg_wrong_{run['id']}",
+    only_wrong = st.toggle(t("Only the {count} images it gets wrong", count=len(wrong)), key=f"dg_wrong_{run['id']}",
                            disabled=len(wrong) == 0)
     choices = wrong if only_wrong and len(wrong) else np.arange(len(y_test))
-    i = int(st.selectbox("Test image", choices, key=f"dg_image_{run['id']}",
-                         format_func=lambda k: f"#{k}: a {names[int(y_test[k])]}, "
-                                               f"model says {names[int(ev['predicted'][k])]}"))
+    i = int(st.selectbox(t("Test image"), choices, key=f"dg_image_{run['id']}",
+                         format_func=lambda k: t("#{index}: a {label}, model says {guess}", index=k,
+                                                 label=names[int(y_test[k])], guess=names[int(ev["predicted"][k])])))
     rows = x_test.shape[1]
-    k = st.slider("Rows fed so far", 1, rows, rows, key=f"dg_rows_{run['id']}")
+    k = st.slider(t("Rows fed so far"), 1, rows, rows, key=f"dg_rows_{run['id']}")
     probs = tasks.probabilities_by_row(model, x_test[i]).numpy()  # (R, classes)
     top = int(probs[k - 1].argmax())
-    st.markdown(f"After **{k} of {rows} rows** the model says **{state.plain(names[top])}** "
-                f"with probability **{probs[k - 1, top]:.2f}** (the answer is {state.plain(names[int(y_test[i])])}).")
+    st.markdown(t("After **{k} of {rows} rows** the model says **{guess}** with probability **{p}** "
+                  "(the answer is {answer}).", k=k, rows=rows, guess=state.plain(names[top]),
+                  p=f"{probs[k - 1, top]:.2f}", answer=state.plain(names[int(y_test[i])])))
     c1, c2 = st.columns([1, 2])
     with c1:
-        st.plotly_chart(plots.image_figure(x_test[i].numpy(), f"The image: rows 1-{k} fed", fed_rows=k),
+        st.plotly_chart(plots.image_figure(x_test[i].numpy(), t("The image: rows 1-{k} fed", k=k), fed_rows=k),
                         width="stretch", key="dg_image_fig")
     with c2:
-        st.plotly_chart(plots.bars_figure(names, probs[k - 1], f"Class probabilities after row {k}", "probability"),
+        st.plotly_chart(plots.bars_figure(names, probs[k - 1], t("Class probabilities after row {k}", k=k), t("probability")),
                         width="stretch", key="dg_probs_now")
-    st.plotly_chart(plots.heatmap_figure(probs, "How sure it is after each row (probability of each class)",
-                                         x_label="rows fed", y_label="class", x_ticks=list(range(1, rows + 1)),
+    st.plotly_chart(plots.heatmap_figure(probs, t("How sure it is after each row (probability of each class)"),
+                                         x_label=t("rows fed"), y_label=t("class"), x_ticks=list(range(1, rows + 1)),
                                          y_ticks=names, zmid=None, colorscale="Blues", highlight=k - 1,
                                          show_values=len(names) <= 12 and rows <= 16),
                     width="stretch", key="dg_probs_rows")
 
 
 def page() -> None:
-    st.title("✍️ Digits")
-    st.caption("An image read one row at a time is a sequence: 8 rows of 8 pixels are 8 time steps of 8 features. "
-               "The network reads them top to bottom and names the digit after the last row.")
+    st.title(t("✍️ Digits"))
+    st.caption(t("An image read one row at a time is a sequence: 8 rows of 8 pixels are 8 time steps of 8 features. "
+                 "The network reads them top to bottom and names the digit after the last row."))
     chosen = choose_images()
     if chosen is not None:
         images, labels, names, source = chosen
         n, rows, pixels = images.shape
-        st.markdown(f"**{n:,} images** of {rows}x{pixels} pixels, {len(names)} classes. Input tensor "
-                    f"**(images, rows = steps, pixels = features) = ({n}, {rows}, {pixels})**.")
+        st.markdown(t("**{n} images** of {rows}x{pixels} pixels, {classes} classes. Input tensor "
+                      "**(images, rows = steps, pixels = features) = ({count}, {rows}, {pixels})**.", n=f"{n:,}",
+                      rows=rows, pixels=pixels, classes=len(names), count=n))
         first = [int(np.flatnonzero(labels == c)[0]) for c in range(len(names))][:20]
         st.plotly_chart(plots.images_figure(images[first], [names[labels[j]] for j in first]),
                         width="stretch", key="dg_examples")
@@ -170,10 +174,10 @@ def page() -> None:
     if train and settings is not None and start_training(images, labels, names, source, settings):
         st.rerun()
     if run is None:
-        st.info("Press Train: the loss and the validation accuracy appear here as it learns.")
+        st.info(t("Press Train: the loss and the validation accuracy appear here as it learns."))
         return
     if settings is not None and (settings != run["settings"] or source != run["source"]):
-        st.caption("The settings above changed since this run; press Train to use them.")
+        st.caption(t("The settings above changed since this run; press Train to use them."))
     live.live_view(run["job"], render_live)
     if not run["job"].running and run["job"].epochs_done > 0:
         inspect(run)

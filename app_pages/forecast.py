@@ -13,6 +13,7 @@ from rnnviz.checkpoint import CheckpointError
 from rnnviz.data import DataError, ForecastConfig
 from rnnviz.limits import LimitError
 from rnnviz.trace import last_hidden_states, pca, trace
+from rnnviz.ui.i18n import t
 from rnnviz.ui import live, share, state
 from rnnviz.ui.sidebar import device_choice, seed_choice
 
@@ -38,14 +39,14 @@ def choose_data():
     """The data source widgets. Returns (table or None, sample label or None)."""
     lim = live.limits()
     share.param("fc_source", options=[*SAMPLES, UPLOAD])
-    source = st.radio("Data", [*SAMPLES, UPLOAD], key="fc_source", horizontal=True)
+    source = st.radio(t("Data"), [*SAMPLES, UPLOAD], key="fc_source", horizontal=True, format_func=t)
     share.param("fc_fill", "bool")
-    fill = st.checkbox("Fill missing values forward (from the row above)", key="fc_fill")
+    fill = st.checkbox(t("Fill missing values forward (from the row above)"), key="fc_fill")
     if source == UPLOAD:
-        uploaded = st.file_uploader("CSV file (comma, semicolon or tab separated; UTF-8 or Korean Excel)",
+        uploaded = st.file_uploader(t("CSV file (comma, semicolon or tab separated; UTF-8 or Korean Excel)"),
                                     type=["csv", "txt", "tsv"], key="fc_upload")
         if uploaded is None:
-            st.info("Choose a CSV file with one row per time step, or pick a sample above.")
+            st.info(t("Choose a CSV file with one row per time step, or pick a sample above."))
             return None, None
         content, name = uploaded.getvalue(), uploaded.name
     else:
@@ -62,9 +63,10 @@ def show_table(table: pd.DataFrame) -> None:
     st.caption(" · ".join(state.plain(note) for note in table.attrs["notes"]))
     problems = table.attrs["problems"]
     if problems:
-        st.warning("Some columns cannot be used as numbers yet:\n\n" +
+        st.warning(t("Some columns cannot be used as numbers yet:") + "\n\n" +
                    "\n".join(f"- {state.plain(msg)}" for msg in problems.values()))
-    with st.expander(f"Preview: {len(table):,} rows x {table.shape[1]} columns", expanded=False):
+    with st.expander(t("Preview: {rows} rows x {columns} columns", rows=f"{len(table):,}", columns=table.shape[1]),
+                     expanded=False):
         st.dataframe(table.head(500), width="stretch")
 
 
@@ -74,60 +76,60 @@ def choose_settings(table: pd.DataFrame, sample: str | None) -> dict | None:
     numeric = data.numeric_columns(table)
     everything = [c for c in table.columns]
     if not numeric:
-        state.show_error("No column of this file holds numbers that can be used. Check the file's separator "
-                         "and that the values are numbers.")
+        state.show_error(t("No column of this file holds numbers that can be used. Check the file's separator "
+                           "and that the values are numbers."))
         return None
     default_target = SAMPLES[sample][1] if sample else data.suggest_target(table)
     default_features = [f for f in SAMPLES[sample][2] if f in numeric] if sample else [default_target]
     col_data, col_model, col_train = st.columns(3)
     with col_data:
-        st.markdown("**Data**")
+        st.markdown(t("**Data**"))
         share.param(f"fc_target_{table.attrs['source']}", options=everything, name="target")
-        target = st.selectbox("Target (the column to forecast)", everything,
+        target = st.selectbox(t("Target (the column to forecast)"), everything,
                               index=everything.index(default_target) if default_target in everything else 0,
                               key=f"fc_target_{table.attrs['source']}")
         share.param(f"fc_features_{table.attrs['source']}", "list", options=everything, name="features")
-        features = st.multiselect("Input columns", everything, default=default_features,
+        features = st.multiselect(t("Input columns"), everything, default=default_features,
                                   key=f"fc_features_{table.attrs['source']}")
         share.param("fc_window", "int", lo=1, hi=lim.window)
-        window = st.number_input("Window (steps of history)", 1, lim.window, value=min(20, max(1, len(table) // 10)),
+        window = st.number_input(t("Window (steps of history)"), 1, lim.window, value=min(20, max(1, len(table) // 10)),
                                  key="fc_window")
         share.param("fc_horizon", "int", lo=1, hi=100)
-        horizon = st.number_input("Horizon (rows ahead)", 1, 100, value=1, key="fc_horizon")
+        horizon = st.number_input(t("Horizon (rows ahead)"), 1, 100, value=1, key="fc_horizon")
         share.param("fc_train_pct", "int", options=range(10, 91, 5))
-        train_pct = st.slider("Training part %", 10, 90, 70, 5, key="fc_train_pct")
+        train_pct = st.slider(t("Training part %"), 10, 90, 70, 5, key="fc_train_pct")
         share.param("fc_val_pct", "int", options=range(0, 41, 5))
-        val_pct = st.slider("Validation part %", 0, 40, 15, 5, key="fc_val_pct")
+        val_pct = st.slider(t("Validation part %"), 0, 40, 15, 5, key="fc_val_pct")
         share.param("fc_scaler", options=["minmax", "standard", "none"])
-        scaler = st.selectbox("Scaling (fit on the training part only)", ["minmax", "standard", "none"], key="fc_scaler")
+        scaler = st.selectbox(t("Scaling (fit on the training part only)"), ["minmax", "standard", "none"], key="fc_scaler")
     with col_model:
-        st.markdown("**Model**")
+        st.markdown(t("**Model**"))
         share.param("fc_cell", options=["lstm", "gru", "rnn"])
-        cell = st.selectbox("Cell", ["lstm", "gru", "rnn"], key="fc_cell",
+        cell = st.selectbox(t("Cell"), ["lstm", "gru", "rnn"], key="fc_cell",
                             format_func={"lstm": "LSTM", "gru": "GRU", "rnn": "RNN (Elman)"}.get)
         share.param("fc_nonlinearity", options=["tanh", "relu"])
-        nonlinearity = st.selectbox("RNN nonlinearity", ["tanh", "relu"], key="fc_nonlinearity",
+        nonlinearity = st.selectbox(t("RNN nonlinearity"), ["tanh", "relu"], key="fc_nonlinearity",
                                     disabled=cell != "rnn")
         hidden_options = [h for h in (2, 4, 8, 16, 32, 64, 128, 256) if h <= lim.hidden]
         share.param("fc_hidden", "int", options=hidden_options)
-        hidden = st.select_slider("Hidden units", hidden_options, value=16, key="fc_hidden")
+        hidden = st.select_slider(t("Hidden units"), hidden_options, value=16, key="fc_hidden")
         share.param("fc_layers", "int", lo=1, hi=lim.layers)
-        layers = st.slider("Layers", 1, lim.layers, 1, key="fc_layers")
+        layers = st.slider(t("Layers"), 1, lim.layers, 1, key="fc_layers")
         share.param("fc_head", options=["last", "flatten"])
-        head = st.radio("Head", ["last", "flatten"], key="fc_head", horizontal=True,
-                        help="last: the last hidden state predicts (many-to-one). flatten: every step's hidden "
-                             "state goes into the head, as in the KOSPI tutorial.")
+        head = st.radio(t("Head"), ["last", "flatten"], key="fc_head", horizontal=True,
+                        help=t("last: the last hidden state predicts (many-to-one). flatten: every step's hidden "
+                               "state goes into the head, as in the KOSPI tutorial."))
     with col_train:
-        st.markdown("**Training**")
+        st.markdown(t("**Training**"))
         share.param("fc_optimizer", options=["adam", "sgd"])
-        optimizer = st.selectbox("Optimizer", ["adam", "sgd"], key="fc_optimizer")
+        optimizer = st.selectbox(t("Optimizer"), ["adam", "sgd"], key="fc_optimizer")
         share.param("fc_lr", "float", options=LEARNING_RATES)
-        lr = st.select_slider("Learning rate", LEARNING_RATES, value=1e-2, key="fc_lr", format_func=lambda v: f"{v:g}")
+        lr = st.select_slider(t("Learning rate"), LEARNING_RATES, value=1e-2, key="fc_lr", format_func=lambda v: f"{v:g}")
         share.param("fc_epochs", "int", lo=1, hi=lim.epochs)
-        epochs = st.number_input("Epochs", 1, lim.epochs, 30, key="fc_epochs")
+        epochs = st.number_input(t("Epochs"), 1, lim.epochs, 30, key="fc_epochs")
         share.param("fc_batch", "int", options=[8, 16, 32, 64, 128, 256, 0])
-        batch = st.select_slider("Batch size", [8, 16, 32, 64, 128, 256, 0], value=32, key="fc_batch",
-                                 format_func=lambda b: "all" if b == 0 else str(b))
+        batch = st.select_slider(t("Batch size"), [8, 16, 32, 64, 128, 256, 0], value=32, key="fc_batch",
+                                 format_func=lambda b: t("all") if b == 0 else str(b))
     if features:
         st.plotly_chart(plots.series_figure(table, [c for c in dict.fromkeys([target, *features])
                                                     if c in numeric]), width="stretch")
@@ -142,7 +144,7 @@ def start_training(table: pd.DataFrame, s: dict) -> bool:
     previous run stays as it was."""
     try:
         if s["split"][2] <= 0:
-            raise DataError("Training and validation take every row: leave some for the test part.")
+            raise DataError(t("Training and validation take every row: leave some for the test part."))
         live.limits().check(window=s["window"], hidden=s["hidden"], layers=s["layers"], epochs=s["epochs"])
         cfg = ForecastConfig(target=s["target"], features=s["features"], window=s["window"], horizon=s["horizon"],
                              split=s["split"], scaler=s["scaler"])
@@ -187,15 +189,15 @@ def render_live(run: dict):
         if job is not None:
             live.status_line(job)
         history = job.history if job is not None else []
-        ds, s = run["ds"], run["settings"]
+        s = run["settings"]
         parts = evaluation(run)
         left, right = st.columns(2)
         with left:
             if history:
-                st.plotly_chart(plots.loss_figure(history, "Loss (scaled units, log axis)"), width="stretch",
+                st.plotly_chart(plots.loss_figure(history, t("Loss (scaled units, log axis)")), width="stretch",
                                 key="fc_loss_chart")
             else:
-                st.caption("The loss curve appears after the first epoch.")
+                st.caption(t("The loss curve appears after the first epoch."))
         with right:
             shown = parts.get("test") or parts.get("val")
             if shown is not None:
@@ -204,13 +206,14 @@ def render_live(run: dict):
                 fig = plots.forecast_figure(dates, np.concatenate([r.actual for r in both]),
                                             np.concatenate([r.predicted for r in both]),
                                             np.concatenate([r.baseline for r in both]),
-                                            title=f"'{s['target']}' on validation + test, in its own units")
+                                            title=t("'{target}' on validation + test, in its own units",
+                                                    target=s["target"]))
                 st.plotly_chart(fig, width="stretch", key="fc_forecast_chart")
         shown = parts.get("test") or parts.get("val")
         if shown is not None:
-            st.markdown(f"**Errors on the {'test' if 'test' in parts else 'validation'} part** "
-                        f"({len(shown.actual)} rows, in the units of '{state.plain(s['target'])}'); "
-                        "baseline = tomorrow equals today")
+            st.markdown(t("**Errors on the {part} part** ({rows} rows, in the units of '{target}'); "
+                          "baseline = tomorrow equals today", part=t("test") if "test" in parts else t("validation"),
+                          rows=len(shown.actual), target=state.plain(s["target"])))
             st.dataframe(metrics_frame(shown), width="content", key="fc_metrics")
     return _render
 
@@ -219,33 +222,35 @@ def inside_the_model(run: dict) -> None:
     ds = run["ds"]
     model = run_model(run)
     n = len(ds.x)
-    st.subheader("Inside the model")
+    st.subheader(t("Inside the model"))
     labels = [str(d.date()) if hasattr(d, "date") else str(d) for d in ds.dates]
-    i = st.select_slider("Window (by the date it predicts)", options=list(range(n)), value=n - 1,
+    i = st.select_slider(t("Window (by the date it predicts)"), options=list(range(n)), value=n - 1,
                          format_func=lambda k: labels[k], key=f"fc_window_pick_{run['id']}",
-                         help="Pick which window of the series to look inside.")
+                         help=t("Pick which window of the series to look inside."))
     tr = trace(model, ds.x[i])
     predicted = float(ds.inverse(tr.prediction.reshape(1, 1))[0])
     c1, c2, c3 = st.columns(3)
-    c1.metric(f"Actual ({labels[i]})", f"{ds.actual[i]:.4g}")
-    c2.metric("Model", f"{predicted:.4g}", f"{predicted - ds.actual[i]:+.4g} error", delta_color="off")
-    c3.metric("Baseline (next = last)", f"{ds.baseline[i]:.4g}", f"{ds.baseline[i] - ds.actual[i]:+.4g} error",
+    c1.metric(t("Actual ({date})", date=labels[i]), f"{ds.actual[i]:.4g}")
+    c2.metric(t("Model"), f"{predicted:.4g}", t("{error} error", error=f"{predicted - ds.actual[i]:+.4g}"),
               delta_color="off")
-    t = st.slider("Step t inside the window", 0, ds.window - 1, ds.window - 1, key=f"fc_step_{run['id']}")
+    c3.metric(t("Baseline (next = last)"), f"{ds.baseline[i]:.4g}",
+              t("{error} error", error=f"{ds.baseline[i] - ds.actual[i]:+.4g}"),
+              delta_color="off")
+    step = st.slider(t("Step t inside the window"), 0, ds.window - 1, ds.window - 1, key=f"fc_step_{run['id']}")
     for layer, h in enumerate(tr.hidden):
-        st.plotly_chart(plots.heatmap_figure(h.numpy(), f"Hidden state h_t, layer {layer + 1} (units x steps)",
-                                             highlight=t), width="stretch", key=f"fc_heat_{layer}")
+        st.plotly_chart(plots.heatmap_figure(h.numpy(), t("Hidden state h_t, layer {layer} (units x steps)", layer=layer + 1),
+                                             highlight=step), width="stretch", key=f"fc_heat_{layer}")
         if tr.cell != "rnn":
             gates = {g: v.numpy() for g, v in tr.gates[layer].items()}
             if tr.cell_state is not None:
                 gates["c_t (cell state)"] = tr.cell_state[layer].numpy()
-            st.plotly_chart(plots.gates_figure(gates, f"Gates, layer {layer + 1}", highlight=t), width="stretch",
+            st.plotly_chart(plots.gates_figure(gates, t("Gates, layer {layer}", layer=layer + 1), highlight=step), width="stretch",
                             key=f"fc_gates_{layer}")
-    step_table = {"h_t": tr.hidden[-1][t].numpy()}
+    step_table = {"h_t": tr.hidden[-1][step].numpy()}
     for g, v in tr.gates[-1].items():
         if tr.cell != "rnn":
-            step_table[g] = v[t].numpy()
-    st.caption(f"Top layer at step t = {t}: one row per hidden unit")
+            step_table[g] = v[step].numpy()
+    st.caption(t("Top layer at step t = {step}: one row per hidden unit", step=step))
     st.dataframe(pd.DataFrame(step_table).rename_axis("unit"), width="content", key="fc_step_table")
     points, explained = pca(last_hidden_states(model, ds.x), 2)
     st.plotly_chart(plots.pca_path_figure(points.numpy(), labels, highlight=i, explained=explained.tolist()),
@@ -259,38 +264,38 @@ def downloads(run: dict) -> None:
               if len(ds.actual[ds.parts[p]])]
     csv = pd.concat(frames).to_csv(index=False).encode("utf-8")
     c1, c2 = st.columns(2)
-    c1.download_button("Download predictions (CSV)", csv, "predictions.csv", "text/csv", key="fc_dl_csv")
-    c2.download_button("Download the model (safetensors)", tasks.forecast_checkpoint(model, ds, s),
+    c1.download_button(t("Download predictions (CSV)"), csv, "predictions.csv", "text/csv", key="fc_dl_csv")
+    c2.download_button(t("Download the model (safetensors)"), tasks.forecast_checkpoint(model, ds, s),
                        "rnnviz-forecast.safetensors", "application/octet-stream", key="fc_dl_model")
 
 
 def restore_model(table: pd.DataFrame | None) -> None:
     """Upload a model saved here; it is rebuilt on the current data for inspection."""
     lim = live.limits()
-    uploaded = st.file_uploader("Open a saved model (.safetensors from this page)", type=["safetensors"],
+    uploaded = st.file_uploader(t("Open a saved model (.safetensors from this page)"), type=["safetensors"],
                                 key="fc_model_upload")
     if uploaded is None or st.session_state.get("fc_restored") == uploaded.file_id:
         return
     try:
         if table is None:
-            raise DataError("Choose the data the model was trained on first.")
+            raise DataError(t("Choose the data the model was trained on first."))
         if uploaded.size > lim.upload_mb * 2**20:
-            raise CheckpointError(f"The file is larger than this server's limit of {lim.upload_mb} MB.")
+            raise CheckpointError(t("The file is larger than this server's limit of {mb} MB.", mb=lim.upload_mb))
         model, ds, s = tasks.restore_forecast(uploaded.getvalue(), table)
     except (CheckpointError, DataError, KeyError, TypeError, ValueError) as e:
-        state.show_error(f"Could not open that model: {e}")
+        state.show_error(t("Could not open that model: {problem}", problem=e))
         return
     st.session_state["fc_restored"] = uploaded.file_id
     state.set_run(PAGE, {"job": None, "model": model, "ds": ds, "settings": s, "source": table.attrs["source"],
                          "evaluated": None})
-    st.session_state["fc_flash"] = f"Opened {uploaded.name}: its forecasts and insides are shown below."
+    st.session_state["fc_flash"] = t("Opened {name}: its forecasts and insides are shown below.", name=uploaded.name)
     st.rerun()
 
 
 def page() -> None:
-    st.title("📈 Forecast")
-    st.caption("Would an RNN with a window of history beat 'tomorrow = today' on this series? Train one and see, "
-               "in the data's own units.")
+    st.title(t("📈 Forecast"))
+    st.caption(t("Would an RNN with a window of history beat 'tomorrow = today' on this series? Train one and see, "
+                 "in the data's own units."))
     if "fc_flash" in st.session_state:
         st.success(state.plain(st.session_state.pop("fc_flash")))
     table, sample = choose_data()
@@ -303,20 +308,20 @@ def page() -> None:
     if train_clicked and settings is not None and start_training(table, settings):
         st.rerun()  # draw the page again with the new run: Stop shown, Train disabled
     if run is None:
-        st.info("Press Train: the loss, the forecast against the baseline and the metrics appear here as it learns.")
+        st.info(t("Press Train: the loss, the forecast against the baseline and the metrics appear here as it learns."))
     else:
         if settings is not None and (settings != run["settings"] or table.attrs["source"] != run["source"]):
-            st.caption("The settings above changed since this run; press Train to use them. The results below are "
-                       "from the run as it was started.")
+            st.caption(t("The settings above changed since this run; press Train to use them. The results below are "
+                         "from the run as it was started."))
         if run["job"] is not None:
             live.live_view(run["job"], render_live(run))
         else:
             render_live(run)(None)
         if run["job"] is None or not run["job"].running:
             inside_the_model(run)
-            st.subheader("Downloads")
+            st.subheader(t("Downloads"))
             downloads(run)
-    with st.expander("Open a saved model"):
+    with st.expander(t("Open a saved model")):
         restore_model(table)
 
 

@@ -4,54 +4,53 @@ from pathlib import Path
 
 import streamlit as st
 
+from rnnviz.ui.i18n import t
 from rnnviz.ui.state import plain
 
 PRESETS = Path(__file__).resolve().parents[1] / "assets" / "presets" / "presets.csv"
 
-st.title("rnnviz: watch a recurrent network learn")
-st.write(
-    "Train small RNN, LSTM and GRU models live, on your own CSV or on the bundled samples, and look "
-    "inside while they learn: the hidden state step by step, every gate, the loss curves, and the "
-    "forecast beside the naive 'next = last' baseline."
-)
+st.title(t("rnnviz: watch a recurrent network learn"))
+st.write(t("Train small RNN, LSTM and GRU models live, on your own CSV or on the bundled samples, and look "
+           "inside while they learn: the hidden state step by step, every gate, the loss curves, and the "
+           "forecast beside the naive 'next = last' baseline."))
 
 LESSONS = [
-    ("app_pages/forecast.py", "📈 Forecast",
-     "Upload a CSV (or use the bundled Seattle weather) and train a model to predict the next value of a "
-     "column. Watch the loss fall, compare the forecast with the persistence baseline in the data's own "
-     "units, and see the hidden state move through the series."),
-    ("app_pages/next_letter.py", "🔤 Next letter",
-     "Type a few words (any language) and train a character-level RNN to guess each word's last letter, or "
-     "every next letter. See the one-hot tensor, count the parameters, watch the softmax after each letter and "
-     "let the model write."),
-    ("app_pages/step_through.py", "🧮 Step through",
-     "One RNN, LSTM or GRU cell with numbers you can edit, or the weights of a model trained on another page. "
-     "Each step's equations are shown twice: with symbols, then with the real numbers, down to the result."),
-    ("app_pages/digits.py", "✍️ Digits",
-     "Handwritten digits read one row of pixels per time step (or your own images-as-rows CSV). Watch the "
-     "accuracy climb, read the confusion matrix, and see how sure the model is after each row it has read."),
-    ("app_pages/seq2seq.py", "🔁 Seq2seq",
-     "Type source -> target pairs (English to Korean, reversed words, dates) and train an encoder-decoder. "
-     "See the encoder's states, the context vector, and each decoder step with and without teacher forcing."),
-    ("app_pages/compare.py", "⚖️ Compare",
-     "RNN, LSTM and GRU on one task with the same seed and budget, side by side; and the vanishing gradient: "
-     "how much of the loss reaches a step N positions back."),
+    ("app_pages/forecast.py", "📈", t("Forecast"),
+     t("Upload a CSV (or use the bundled Seattle weather) and train a model to predict the next value of a "
+       "column. Watch the loss fall, compare the forecast with the persistence baseline in the data's own "
+       "units, and see the hidden state move through the series.")),
+    ("app_pages/next_letter.py", "🔤", t("Next letter"),
+     t("Type a few words (any language) and train a character-level RNN to guess each word's last letter, or "
+       "every next letter. See the one-hot tensor, count the parameters, watch the softmax after each letter and "
+       "let the model write.")),
+    ("app_pages/step_through.py", "🧮", t("Step through"),
+     t("One RNN, LSTM or GRU cell with numbers you can edit, or the weights of a model trained on another page. "
+       "Each step's equations are shown twice: with symbols, then with the real numbers, down to the result.")),
+    ("app_pages/digits.py", "✍️", t("Digits"),
+     t("Handwritten digits read one row of pixels per time step (or your own images-as-rows CSV). Watch the "
+       "accuracy climb, read the confusion matrix, and see how sure the model is after each row it has read.")),
+    ("app_pages/seq2seq.py", "🔁", t("Seq2seq"),
+     t("Type source -> target pairs (English to Korean, reversed words, dates) and train an encoder-decoder. "
+       "See the encoder's states, the context vector, and each decoder step with and without teacher forcing.")),
+    ("app_pages/compare.py", "⚖️", t("Compare"),
+     t("RNN, LSTM and GRU on one task with the same seed and budget, side by side; and the vanishing gradient: "
+       "how much of the loss reaches a step N positions back.")),
 ]
 
-for path, title, text in LESSONS:
+for path, icon, title, text in LESSONS:
     with st.container(border=True):
-        st.subheader(title)
+        st.subheader(f"{icon} {title}")
         st.write(text)
-        st.page_link(path, label=f"Open {title.split(' ', 1)[1]}", icon="➡️")
+        st.page_link(path, label=t("Open {page}", page=title), icon="➡️")
 
-with st.expander("For teachers: ready-made lessons (links with settings, some controls hidden)"):
-    st.caption("Each link opens a page with its settings filled in and the controls that would distract hidden "
-               "(the link's hide=... part). Every page has a 'Share these settings' box that makes such a link "
-               "from what is on screen; add &hide= and the names of the settings to hide. The list is "
-               "assets/presets/presets.csv.")
+with st.expander(t("For teachers: ready-made lessons (links with settings, some controls hidden)")):
+    st.caption(t("Each link opens a page with its settings filled in and the controls that would distract hidden "
+                 "(the link's hide=... part). Every page has a 'Share these settings' box that makes such a link "
+                 "from what is on screen; add &hide= and the names of the settings to hide. The list is "
+                 "assets/presets/presets.csv."))
     with PRESETS.open(encoding="utf-8") as f:
         for row in csv.DictReader(f):
             st.markdown(f"- [{plain(row['lesson'])}](./{row['page']}?{row['query']}): "
                         f"{plain(row['what the students do'])}")
 
-st.caption("Data on this page stays in your browser session; nothing you upload is seen by other users.")
+st.caption(t("Data on this page stays in your browser session; nothing you upload is seen by other users."))

@@ -10,6 +10,7 @@ from rnnviz import TrainConfig, data, parameter_count_formula, plots, tasks
 from rnnviz.data import DataError
 from rnnviz.data.text import packing_view
 from rnnviz.limits import LimitError
+from rnnviz.ui.i18n import t
 from rnnviz.ui import live, share, state
 from rnnviz.ui.sidebar import device_choice, seed_choice
 
@@ -21,33 +22,34 @@ LEARNING_RATES = [1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0]
 def choose_settings() -> dict:
     lim = live.limits()
     share.param("nl_text", "text")
-    text = st.text_area("Words (separated by spaces; any language: try 사과 바나나 포도)", DEFAULT_WORDS,
+    text = st.text_area(t("Words (separated by spaces; any language: try 사과 바나나 포도)"), DEFAULT_WORDS,
                         key="nl_text", height=80)
     c1, c2, c3 = st.columns(3)
     with c1:
         share.param("nl_mode", options=["last", "next"])
-        mode = st.radio("Predict", ["last", "next"], key="nl_mode", horizontal=True,
-                        format_func={"last": "the last letter (hell → o)", "next": "every next letter (hell → ello)"}.get)
+        mode = st.radio(t("Predict"), ["last", "next"], key="nl_mode", horizontal=True,
+                        format_func={"last": t("the last letter (hell → o)"),
+                                     "next": t("every next letter (hell → ello)")}.get)
         share.param("nl_encoding", options=["one-hot", "embedding"])
-        encoding = st.radio("Letters go in as", ["one-hot", "embedding"], key="nl_encoding", horizontal=True)
+        encoding = st.radio(t("Letters go in as"), ["one-hot", "embedding"], key="nl_encoding", horizontal=True)
         share.param("nl_embedding_dim", "int", lo=2, hi=32)
-        embedding_dim = st.slider("Embedding size", 2, 32, 4, key="nl_embedding_dim", disabled=encoding != "embedding")
+        embedding_dim = st.slider(t("Embedding size"), 2, 32, 4, key="nl_embedding_dim", disabled=encoding != "embedding")
     with c2:
         share.param("nl_cell", options=["rnn", "lstm", "gru"])
-        cell = st.selectbox("Cell", ["rnn", "lstm", "gru"], key="nl_cell",
+        cell = st.selectbox(t("Cell"), ["rnn", "lstm", "gru"], key="nl_cell",
                             format_func={"lstm": "LSTM", "gru": "GRU", "rnn": "RNN (Elman)"}.get)
         hidden_options = [h for h in (2, 4, 8, 16, 32, 64, 128) if h <= lim.hidden]
         share.param("nl_hidden", "int", options=hidden_options)
-        hidden = st.select_slider("Hidden units", hidden_options, 8, key="nl_hidden")
+        hidden = st.select_slider(t("Hidden units"), hidden_options, 8, key="nl_hidden")
         share.param("nl_layers", "int", lo=1, hi=lim.layers)
-        layers = st.slider("Layers", 1, lim.layers, 1, key="nl_layers")
+        layers = st.slider(t("Layers"), 1, lim.layers, 1, key="nl_layers")
     with c3:
         share.param("nl_optimizer", options=["adam", "sgd"])
-        optimizer = st.selectbox("Optimizer", ["adam", "sgd"], key="nl_optimizer")
+        optimizer = st.selectbox(t("Optimizer"), ["adam", "sgd"], key="nl_optimizer")
         share.param("nl_lr", "float", options=LEARNING_RATES)
-        lr = st.select_slider("Learning rate", LEARNING_RATES, 1e-2, key="nl_lr", format_func=lambda v: f"{v:g}")
+        lr = st.select_slider(t("Learning rate"), LEARNING_RATES, 1e-2, key="nl_lr", format_func=lambda v: f"{v:g}")
         share.param("nl_epochs", "int", lo=1, hi=lim.epochs)
-        epochs = st.number_input("Epochs", 1, lim.epochs, 200, key="nl_epochs")
+        epochs = st.number_input(t("Epochs"), 1, lim.epochs, 200, key="nl_epochs")
     return dict(text=text, mode=mode, encoding=encoding, embedding_dim=int(embedding_dim), cell=cell,
                 hidden=int(hidden), layers=int(layers), optimizer=optimizer, lr=float(lr), epochs=int(epochs))
 
@@ -62,40 +64,42 @@ def build(s: dict):
 
 def show_encoding(ds, model) -> None:
     """The vocabulary, one word's one-hot tensor, the batch shape, the parameter count and packing."""
-    st.subheader("From letters to numbers")
+    st.subheader(t("From letters to numbers"))
     left, right = st.columns([1, 2])
     with left:
         st.markdown(f"**Vocabulary**: {len(ds.vocab)} letters")
         st.dataframe(pd.DataFrame({"letter": ds.vocab}).rename_axis("index"), height=220, width="stretch")
     with right:
-        word_i = st.selectbox("Word", range(len(ds.words)), format_func=lambda i: ds.words[i], key="nl_onehot_word")
+        word_i = st.selectbox(t("Word"), range(len(ds.words)), format_func=lambda i: ds.words[i], key="nl_onehot_word")
         n = int(ds.lengths[word_i])
         one_hot = ds.one_hot()[word_i, :n].int().numpy()
         frame = pd.DataFrame(one_hot, columns=ds.vocab, index=[f"t={t}: {ch}" for t, ch in enumerate(ds.inputs[word_i])])
-        st.markdown(f"**One-hot input of '{state.plain(ds.inputs[word_i])}'** (a row per step, a column per letter)")
+        st.markdown(t("**One-hot input of '{word}'** (a row per step, a column per letter)",
+                      word=state.plain(ds.inputs[word_i])))
         st.dataframe(frame, width="stretch")
         shape = tuple(ds.one_hot().shape)
-        st.markdown(f"Input tensor shape **(words, steps, vocabulary) = {shape}**; target: "
-                    + ("one letter per word" if ds.mode == "last" else "the next letter at every step"))
+        st.markdown(t("Input tensor shape **(words, steps, vocabulary) = {shape}**; target: ", shape=shape)
+                    + (t("one letter per word") if ds.mode == "last" else t("the next letter at every step")))
     rows = parameter_count_formula(model.config)
     total = sum(r["count"] for r in rows)
-    st.markdown(f"**{total} parameters** (torch counts {model.parameter_count()})")
+    st.markdown(t("**{total} parameters** (torch counts {torch_count})", total=total,
+                  torch_count=model.parameter_count()))
     params = pd.DataFrame(rows)
     params["keras_count"] = params["keras_count"].fillna(params["count"]).astype(int)  # the head is the same
     st.dataframe(params.rename(columns={"keras_count": "Keras would have"}), width="content", hide_index=True,
                  key="nl_params")
-    st.caption("torch keeps two bias vectors per gate, b_ih and b_hh, where Keras keeps one: each recurrent layer "
-               "has (gates x hidden) more parameters in torch. For the classic hello example: torch 233, Keras 225.")
+    st.caption(t("torch keeps two bias vectors per gate, b_ih and b_hh, where Keras keeps one: each recurrent layer "
+                 "has (gates x hidden) more parameters in torch. For the classic hello example: torch 233, Keras 225."))
     if int(ds.lengths.min()) != int(ds.lengths.max()):
-        with st.expander("Words of different lengths: padding and packing"):
+        with st.expander(t("Words of different lengths: padding and packing")):
             padded = pd.DataFrame([[ds.vocab[int(c)] if t < int(ds.lengths[i]) else "·" for t, c in enumerate(row)]
                                    for i, row in enumerate(ds.x)], index=ds.words,
                                   columns=[f"t={t}" for t in range(ds.x.shape[1])])
-            st.markdown("Padded batch (· = padding) and the real lengths:")
+            st.markdown(t("Padded batch (· = padding) and the real lengths:"))
             st.dataframe(padded.assign(length=ds.lengths.tolist()), width="content")
             view = packing_view(ds)
-            st.markdown("PackedSequence sorts the words longest first and, at each step, feeds only the words "
-                        "still running, so the padding is never read:")
+            st.markdown(t("PackedSequence sorts the words longest first and, at each step, feeds only the words "
+                          "still running, so the padding is never read:"))
             st.dataframe(pd.DataFrame(view["steps"]).set_index("step"), width="stretch")
 
 
@@ -121,14 +125,14 @@ def render_live(run: dict):
         left, right = st.columns([3, 2])
         with left:
             if history:
-                st.plotly_chart(plots.loss_figure(history, "Loss and accuracy", metric_name="accuracy"),
+                st.plotly_chart(plots.loss_figure(history, t("Loss and accuracy"), metric_name=t("accuracy")),
                                 width="stretch", key="nl_loss_chart")
         with right:
             rows = tasks.char_predictions(job.snapshot_model(), ds)
             table = pd.DataFrame(rows)[["input", "target", "predicted", "probability", "correct"]]
             table["correct"] = table["correct"].map({True: "right", False: "wrong"})
             right_count = (table["correct"] == "right").sum()
-            st.markdown(f"**Every word** ({right_count}/{len(table)} right)")
+            st.markdown(t("**Every word** ({right}/{total} right)", right=right_count, total=len(table)))
             st.dataframe(table, width="stretch", hide_index=True, key="nl_words")
     return _render
 
@@ -136,47 +140,49 @@ def render_live(run: dict):
 def inside(run: dict) -> None:
     ds = run["ds"]
     model = run["job"].snapshot_model()
-    st.subheader("Step by step")
-    word_i = st.selectbox("Word to follow", range(len(ds.words)), format_func=lambda i: ds.words[i],
+    st.subheader(t("Step by step"))
+    word_i = st.selectbox(t("Word to follow"), range(len(ds.words)), format_func=lambda i: ds.words[i],
                           key=f"nl_step_word_{run['id']}")
     word = ds.inputs[word_i]
     tr, probs, letters = tasks.letter_steps(model, ds, word)
-    t = st.slider("Step t (the letter just read)", 0, len(letters) - 1, len(letters) - 1, key=f"nl_t_{run['id']}")
-    st.markdown(f"Read so far: **{state.plain(word[: t + 1])}** (the letter at t is '{state.plain(letters[t])}')")
-    top = torch.topk(probs[t], k=min(5, len(ds.vocab)))
+    step = st.slider(t("Step t (the letter just read)"), 0, len(letters) - 1, len(letters) - 1, key=f"nl_t_{run['id']}")
+    st.markdown(t("Read so far: **{read}** (the letter at t is '{letter}')", read=state.plain(word[: step + 1]),
+                  letter=state.plain(letters[step])))
+    top = torch.topk(probs[step], k=min(5, len(ds.vocab)))
     c1, c2 = st.columns(2)
     with c1:
         st.plotly_chart(plots.bars_figure([ds.vocab[int(i)] for i in top.indices], top.values.numpy(),
-                                          f"Softmax after '{letters[t]}': the most likely next letters", "probability"),
+                                          t("Softmax after '{letter}': the most likely next letters", letter=letters[step]),
+                                          t("probability")),
                         width="stretch", key="nl_softmax")
     with c2:
-        st.plotly_chart(plots.bars_figure(list(range(tr.hidden[-1].shape[1])), tr.hidden[-1][t].numpy(),
-                                          f"Hidden state h_t after '{letters[t]}'", "activation"),
+        st.plotly_chart(plots.bars_figure(list(range(tr.hidden[-1].shape[1])), tr.hidden[-1][step].numpy(),
+                                          t("Hidden state h_t after '{letter}'", letter=letters[step]), t("activation")),
                         width="stretch", key="nl_hidden_bars")
-    st.plotly_chart(plots.heatmap_figure(probs.numpy(), "Softmax over the vocabulary after each letter",
-                                         x_label="letter read", y_label="next letter", x_ticks=letters,
-                                         y_ticks=ds.vocab, zmid=None, colorscale="Blues", highlight=t,
+    st.plotly_chart(plots.heatmap_figure(probs.numpy(), t("Softmax over the vocabulary after each letter"),
+                                         x_label=t("letter read"), y_label=t("next letter"), x_ticks=letters,
+                                         y_ticks=ds.vocab, zmid=None, colorscale="Blues", highlight=step,
                                          show_values=len(ds.vocab) <= 30),
                     width="stretch", key="nl_softmax_map")
     for layer in range(len(tr.hidden)):
-        st.plotly_chart(plots.heatmap_figure(tr.hidden[layer].numpy(), f"Hidden state, layer {layer + 1}",
-                                             x_label="letter read", x_ticks=letters, highlight=t),
+        st.plotly_chart(plots.heatmap_figure(tr.hidden[layer].numpy(), t("Hidden state, layer {layer}", layer=layer + 1),
+                                             x_label=t("letter read"), x_ticks=letters, highlight=step),
                         width="stretch", key=f"nl_hidden_{layer}")
         if tr.cell != "rnn":
             st.plotly_chart(plots.gates_figure({g: v.numpy() for g, v in tr.gates[layer].items()},
-                                               f"Gates, layer {layer + 1}", highlight=t),
+                                               t("Gates, layer {layer}", layer=layer + 1), highlight=step),
                             width="stretch", key=f"nl_gates_{layer}")
-    st.subheader("One neuron across every word")
-    unit = st.slider("Hidden unit (top layer)", 0, model.config.hidden_size - 1, 0, key=f"nl_unit_{run['id']}")
+    st.subheader(t("One neuron across every word"))
+    unit = st.slider(t("Hidden unit (top layer)"), 0, model.config.hidden_size - 1, 0, key=f"nl_unit_{run['id']}")
     st.plotly_chart(plots.letters_figure(tasks.neuron_activations(model, ds, unit),
-                                         f"Unit {unit}'s activation after each letter (red +, blue -)"),
+                                         t("Unit {unit}'s activation after each letter (red +, blue -)", unit=unit)),
                     width="stretch", key="nl_neuron")
-    st.subheader("Let it write")
+    st.subheader(t("Let it write"))
     c1, c2, c3 = st.columns([2, 1, 1])
-    prefix = c1.text_input("Start with", ds.words[0][:2], key="nl_prefix")
-    length = c2.slider("Letters to add", 1, 30, 8, key="nl_gen_length")
-    temperature = c3.slider("Temperature", 0.0, 2.0, 0.5, 0.1, key="nl_temperature",
-                            help="0: always the most likely letter. Higher: more surprising choices.")
+    prefix = c1.text_input(t("Start with"), ds.words[0][:2], key="nl_prefix")
+    length = c2.slider(t("Letters to add"), 1, 30, 8, key="nl_gen_length")
+    temperature = c3.slider(t("Temperature"), 0.0, 2.0, 0.5, 0.1, key="nl_temperature",
+                            help=t("0: always the most likely letter. Higher: more surprising choices."))
     try:
         st.code(tasks.generate(model, ds, prefix, length, temperature, seed=seed_choice()), language=None)
     except (DataError, ValueError) as e:
@@ -184,8 +190,8 @@ def inside(run: dict) -> None:
 
 
 def page() -> None:
-    st.title("🔤 Next letter")
-    st.caption("A recurrent network reads a word letter by letter and guesses what comes next.")
+    st.title(t("🔤 Next letter"))
+    st.caption(t("A recurrent network reads a word letter by letter and guesses what comes next."))
     s = choose_settings()
     share.publish("nl")
     try:
@@ -199,10 +205,10 @@ def page() -> None:
     if train and start_training(s):
         st.rerun()
     if run is None:
-        st.info("Press Train: the loss, the accuracy and every word's guess appear here as it learns.")
+        st.info(t("Press Train: the loss, the accuracy and every word's guess appear here as it learns."))
         return
     if s != run["settings"]:
-        st.caption("The settings above changed since this run; press Train to use them.")
+        st.caption(t("The settings above changed since this run; press Train to use them."))
     live.live_view(run["job"], render_live(run))
     if not run["job"].running:
         inside(run)

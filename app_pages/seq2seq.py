@@ -10,6 +10,7 @@ from rnnviz.data import DataError
 from rnnviz.limits import LimitError
 from rnnviz.seq2seq import (DEFAULT_PAIRS, Seq2Seq, Seq2SeqConfig, decode_steps, encoder_states, make_pair_dataset,
                             pair_train_data, translate)
+from rnnviz.ui.i18n import t
 from rnnviz.ui import live, share, state
 from rnnviz.ui.sidebar import device_choice, seed_choice
 
@@ -29,33 +30,33 @@ def choose_settings() -> dict:
     share.param("s2_preset", options=list(DEFAULT_PAIRS))
     share.param("s2_pairs", "text")
     share.param("s2_level", options=["word", "char"])
-    st.selectbox("Example pairs", list(DEFAULT_PAIRS), key="s2_preset", on_change=_preset_changed)
+    st.selectbox(t("Example pairs"), list(DEFAULT_PAIRS), key="s2_preset", on_change=_preset_changed, format_func=t)
     preset = st.session_state.get("s2_preset", first)  # a shared link may name a preset and no pairs
     st.session_state.setdefault("s2_pairs", DEFAULT_PAIRS[preset][0])
     st.session_state.setdefault("s2_level", DEFAULT_PAIRS[preset][1])
     c0, c1 = st.columns([3, 1])
-    text = c0.text_area("Pairs, one per line: source -> target", key="s2_pairs", height=180)
-    level = c1.radio("Tokens are", ["word", "char"], key="s2_level",
-                     format_func={"word": "words", "char": "letters"}.get)
+    text = c0.text_area(t("Pairs, one per line: source -> target"), key="s2_pairs", height=180)
+    level = c1.radio(t("Tokens are"), ["word", "char"], key="s2_level",
+                     format_func={"word": t("words"), "char": t("letters")}.get)
     c1, c2, c3 = st.columns(3)
     with c1:
         share.param("s2_cell", options=["gru", "lstm"])
-        cell = st.selectbox("Cell", ["gru", "lstm"], key="s2_cell", format_func=str.upper)
+        cell = st.selectbox(t("Cell"), ["gru", "lstm"], key="s2_cell", format_func=str.upper)
         hidden_options = [h for h in (8, 16, 32, 64, 128) if h <= lim.hidden]
         share.param("s2_hidden", "int", options=hidden_options)
-        hidden = st.select_slider("Hidden units", hidden_options, 32, key="s2_hidden")
+        hidden = st.select_slider(t("Hidden units"), hidden_options, 32, key="s2_hidden")
         share.param("s2_embedding", "int", options=[4, 8, 16, 32])
-        embedding = st.select_slider("Embedding size", [4, 8, 16, 32], 16, key="s2_embedding")
+        embedding = st.select_slider(t("Embedding size"), [4, 8, 16, 32], 16, key="s2_embedding")
     with c2:
         share.param("s2_forcing", "float", lo=0.0, hi=1.0)
-        forcing = st.slider("Teacher forcing ratio", 0.0, 1.0, 0.5, 0.05, key="s2_forcing",
-                            help="While training, the chance that a decoder step is fed the true previous token "
-                                 "instead of its own guess. 1 = always the truth, 0 = always its own guess.")
+        forcing = st.slider(t("Teacher forcing ratio"), 0.0, 1.0, 0.5, 0.05, key="s2_forcing",
+                            help=t("While training, the chance that a decoder step is fed the true previous token "
+                                   "instead of its own guess. 1 = always the truth, 0 = always its own guess."))
         share.param("s2_lr", "float", options=LEARNING_RATES)
-        lr = st.select_slider("Learning rate", LEARNING_RATES, 1e-2, key="s2_lr", format_func=lambda v: f"{v:g}")
+        lr = st.select_slider(t("Learning rate"), LEARNING_RATES, 1e-2, key="s2_lr", format_func=lambda v: f"{v:g}")
     with c3:
         share.param("s2_epochs", "int", lo=1, hi=lim.epochs)
-        epochs = st.number_input("Epochs", 1, lim.epochs, 150, key="s2_epochs")
+        epochs = st.number_input(t("Epochs"), 1, lim.epochs, 150, key="s2_epochs")
     return dict(text=text, level=level, cell=cell, hidden=int(hidden), embedding=int(embedding),
                 forcing=float(forcing), lr=float(lr), epochs=int(epochs))
 
@@ -94,11 +95,12 @@ def render_live(run: dict):
         left, right = st.columns([3, 2])
         with left:
             if job.history:
-                st.plotly_chart(plots.loss_figure(job.history, "Loss and token accuracy (training)",
-                                                  metric_name="token accuracy"), width="stretch", key="s2_loss_chart")
+                st.plotly_chart(plots.loss_figure(job.history, t("Loss and token accuracy (training)"),
+                                                  metric_name=t("token accuracy")), width="stretch", key="s2_loss_chart")
         with right:
             table = pairs_table(job.snapshot_model(), run["ds"])
-            st.markdown(f"**Every pair, decoded greedily** ({(table['exact'] == 'yes').sum()}/{len(table)} exact)")
+            st.markdown(t("**Every pair, decoded greedily** ({exact}/{total} exact)",
+                          exact=(table["exact"] == "yes").sum(), total=len(table)))
             st.dataframe(table, width="stretch", hide_index=True, key="s2_pairs_table")
     return _render
 
@@ -111,51 +113,52 @@ def _steps_frame(rows: list[dict]) -> pd.DataFrame:
 
 def inside(run: dict) -> None:
     ds, model = run["ds"], run["job"].snapshot_model()
-    st.subheader("Inside one pair")
-    i = st.selectbox("Pair", range(len(ds.sources)), key=f"s2_pair_{run['id']}",
+    st.subheader(t("Inside one pair"))
+    i = st.selectbox(t("Pair"), range(len(ds.sources)), key=f"s2_pair_{run['id']}",
                      format_func=lambda k: f"{ds.join(ds.sources[k])} -> {ds.join(ds.targets[k])}")
     states, context = encoder_states(model, ds, i)
     tokens = ds.sources[i]
     c1, c2 = st.columns([3, 1])
     with c1:
-        st.plotly_chart(plots.heatmap_figure(states.numpy(), "Encoder: hidden state after each source token",
-                                             x_label="source token read", x_ticks=tokens, highlight=len(tokens) - 1),
+        st.plotly_chart(plots.heatmap_figure(states.numpy(), t("Encoder: hidden state after each source token"),
+                                             x_label=t("source token read"), x_ticks=tokens, highlight=len(tokens) - 1),
                         width="stretch", key="s2_encoder")
     with c2:
-        st.plotly_chart(plots.heatmap_figure(context.numpy()[None, :], "Context vector → decoder",
+        st.plotly_chart(plots.heatmap_figure(context.numpy()[None, :], t("Context vector → decoder"),
                                              x_label="", x_ticks=["context"]),
                         width="stretch", key="s2_context")
-    st.caption("The context is the encoder's state after the last source token (the boxed column): the whole source, "
-               "squeezed into these numbers, is all the decoder gets.")
+    st.caption(t("The context is the encoder's state after the last source token (the boxed column): the whole "
+                 "source, squeezed into these numbers, is all the decoder gets."))
     c1, c2 = st.columns(2)
     with c1:
-        st.markdown("**Fed the truth** (teacher forcing: each step gets the correct previous token)")
+        st.markdown(t("**Fed the truth** (teacher forcing: each step gets the correct previous token)"))
         st.dataframe(_steps_frame(decode_steps(model, ds, i, teacher=True)), hide_index=True, width="stretch",
                      key="s2_teacher")
     with c2:
-        st.markdown("**Fed its own guesses** (greedy decoding, as when it translates something new)")
+        st.markdown(t("**Fed its own guesses** (greedy decoding, as when it translates something new)"))
         st.dataframe(_steps_frame(decode_steps(model, ds, i, teacher=False)), hide_index=True, width="stretch",
                      key="s2_greedy")
-    st.subheader("Try your own source")
-    typed = st.text_input("Source (only tokens from the pairs)", ds.join(ds.sources[0]), key="s2_try")
+    st.subheader(t("Try your own source"))
+    typed = st.text_input(t("Source (only tokens from the pairs)"), ds.join(ds.sources[0]), key="s2_try")
     try:
         x, lengths = ds.encode_source(typed)
-        st.code(translate(model, ds, x, lengths)[0] or "(nothing: it wrote EOS first)", language=None)
+        st.code(translate(model, ds, x, lengths)[0] or t("(nothing: it wrote EOS first)"), language=None)
     except DataError as e:
         state.show_error(str(e))
 
 
 def page() -> None:
-    st.title("🔁 Seq2seq")
-    st.caption("An encoder reads the source; its last hidden state (the context) starts a decoder that writes the "
-               "target token by token, from `<sos>` until it writes `<eos>`.")
+    st.title(t("🔁 Seq2seq"))
+    st.caption(t("An encoder reads the source; its last hidden state (the context) starts a decoder that writes the "
+                 "target token by token, from `<sos>` until it writes `<eos>`."))
     s = choose_settings()
     share.publish("s2")
     try:
         ds, model = build(s)
-        st.markdown(f"**{len(ds.sources)} pairs**, vocabulary of {len(ds.vocab)} tokens (with `<pad>`, `<sos>`, `<eos>`); "
-                    f"source tensor {tuple(ds.x.shape)}, target tensor {tuple(ds.y.shape)}; "
-                    f"**{model.parameter_count():,} parameters**.")
+        st.markdown(t("**{pairs} pairs**, vocabulary of {vocab} tokens (with `<pad>`, `<sos>`, `<eos>`); source "
+                      "tensor {source}, target tensor {target}; **{params} parameters**.", pairs=len(ds.sources),
+                      vocab=len(ds.vocab), source=tuple(ds.x.shape), target=tuple(ds.y.shape),
+                      params=f"{model.parameter_count():,}"))
     except (DataError, ValueError) as e:
         state.show_error(str(e))
         ds = None
@@ -163,10 +166,10 @@ def page() -> None:
     if train and start_training(s):
         st.rerun()
     if run is None:
-        st.info("Press Train: the loss and every pair's translation appear here as it learns.")
+        st.info(t("Press Train: the loss and every pair's translation appear here as it learns."))
         return
     if s != run["settings"]:
-        st.caption("The settings above changed since this run; press Train to use them.")
+        st.caption(t("The settings above changed since this run; press Train to use them."))
     live.live_view(run["job"], render_live(run))
     if not run["job"].running:
         inside(run)

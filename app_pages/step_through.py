@@ -9,6 +9,7 @@ import streamlit as st
 from rnnviz import plots, tasks, trace
 from rnnviz.equations import step_equations
 from rnnviz.tasks import CellNumbers
+from rnnviz.ui.i18n import t
 from rnnviz.ui import share, state
 
 TYPED = "Numbers I type"
@@ -34,14 +35,14 @@ def typed_numbers() -> CellNumbers | None:
     for key, default in (("st_cell", "rnn"), ("st_inputs", 1), ("st_hidden", 1), ("st_steps", 2)):
         st.session_state.setdefault(key, default)  # set once here, so the preset button can change them
     c1, c2, c3, c4 = st.columns(4)
-    cell = c1.selectbox("Cell", ["rnn", "lstm", "gru"], key="st_cell",
+    cell = c1.selectbox(t("Cell"), ["rnn", "lstm", "gru"], key="st_cell",
                         format_func={"lstm": "LSTM", "gru": "GRU", "rnn": "RNN (tanh)"}.get)
-    f = c2.number_input("Inputs per step", 1, 3, key="st_inputs")
-    h = c3.number_input("Hidden units", 1, 4, key="st_hidden")
-    steps = c4.number_input("Steps", 1, 6, key="st_steps")
+    f = c2.number_input(t("Inputs per step"), 1, 3, key="st_inputs")
+    h = c3.number_input(t("Hidden units"), 1, 4, key="st_hidden")
+    steps = c4.number_input(t("Steps"), 1, 6, key="st_steps")
     b1, b2, _ = st.columns([2, 2, 4])
-    b1.button("Preset: 1 neuron, 2 time steps", on_click=apply_preset, key="st_preset")
-    b2.button("Random numbers", on_click=use_random, key="st_random")
+    b1.button(t("Preset: 1 neuron, 2 time steps"), on_click=apply_preset, key="st_preset")
+    b2.button(t("Random numbers"), on_click=use_random, key="st_random")
     which = st.session_state.get("st_numbers", "preset")
     preset = tasks.one_neuron_preset()
     if which == "preset" and (cell, f, h, steps) == ("rnn", 1, 1, 2):
@@ -51,27 +52,27 @@ def typed_numbers() -> CellNumbers | None:
         start = tasks.random_cell_numbers(cell, int(f), int(h), int(steps), seed=int(st.session_state.get("seed", 0)))
     key = f"{which}_{cell}_{f}_{h}_{steps}"
     rows = [f"{g}[{j}]" for g in GATE_ROWS[cell] for j in range(int(h))]
-    st.caption("Edit any number; rows are stacked per gate in torch's order "
-               f"({', '.join(GATE_ROWS[cell])}), one row per hidden unit.")
+    st.caption(t("Edit any number; rows are stacked per gate in torch's order ({gates}), one row per hidden unit.",
+                 gates=", ".join(GATE_ROWS[cell])))
     w1, w2, w3 = st.columns([2, 2, 2])
     with w1:
-        st.markdown("**W_ih** (input weights)")
+        st.markdown(t("**W_ih** (input weights)"))
         w_ih = st.data_editor(pd.DataFrame(start.weight_ih, index=rows, columns=[f"x{k}" for k in range(int(f))]),
                               key=f"st_wih_{key}")
     with w2:
-        st.markdown("**W_hh** (recurrent weights)")
+        st.markdown(t("**W_hh** (recurrent weights)"))
         w_hh = st.data_editor(pd.DataFrame(start.weight_hh, index=rows, columns=[f"h{k}" for k in range(int(h))]),
                               key=f"st_whh_{key}")
     with w3:
-        st.markdown("**Biases**")
+        st.markdown(t("**Biases**"))
         b = st.data_editor(pd.DataFrame({"b_ih": start.bias_ih, "b_hh": start.bias_hh}, index=rows),
                            key=f"st_b_{key}")
-    st.markdown("**Inputs x_t** (a row per step)")
+    st.markdown(t("**Inputs x_t** (a row per step)"))
     x = st.data_editor(pd.DataFrame(start.inputs, index=[f"t={t}" for t in range(int(steps))],
                                     columns=[f"x{k}" for k in range(int(f))]), key=f"st_x_{key}")
     tables = [w_ih, w_hh, b, x]
     if any(tb.isna().to_numpy().any() for tb in tables):
-        state.show_error("Every cell of the tables needs a number. Fill in the empty ones.")
+        state.show_error(t("Every cell of the tables needs a number. Fill in the empty ones."))
         return None
     return CellNumbers(cell, w_ih.to_numpy(float).tolist(), w_hh.to_numpy(float).tolist(),
                        b["b_ih"].to_numpy(float).tolist(), b["b_hh"].to_numpy(float).tolist(),
@@ -87,19 +88,19 @@ def trained_model(page_key: str):
     ds = run["ds"]
     if page_key == "forecast":
         n = len(ds.x)
-        i = st.select_slider("Window", list(range(n)), n - 1, key="st_forecast_window",
+        i = st.select_slider(t("Window"), list(range(n)), n - 1, key="st_forecast_window",
                              format_func=lambda k: str(ds.dates[k]))
         return model, ds.x[i], [f"t={t}" for t in range(ds.window)]
-    i = st.selectbox("Word", range(len(ds.words)), format_func=lambda k: ds.words[k], key="st_word")
+    i = st.selectbox(t("Word"), range(len(ds.words)), format_func=lambda k: ds.words[k], key="st_word")
     word = ds.inputs[i]
     return model, ds.encode(word), list(word)
 
 
 def page() -> None:
-    st.title("🧮 Step through")
-    st.caption("One cell, one step at a time: the equation, then the same equation with the real numbers in it.")
+    st.title(t("🧮 Step through"))
+    st.caption(t("One cell, one step at a time: the equation, then the same equation with the real numbers in it."))
     available = [k for k in FROM_PAGES if state.get_run(k) is not None]
-    source = st.radio("Weights and inputs", [TYPED, *[FROM_PAGES[k] for k in available]], key="st_source",
+    source = st.radio(t("Weights and inputs"), [TYPED, *[FROM_PAGES[k] for k in available]], key="st_source", format_func=t,
                       horizontal=True)
     if source == TYPED:
         numbers = typed_numbers()
@@ -107,7 +108,7 @@ def page() -> None:
         if numbers is None:
             return
         model, x = tasks.cell_from_numbers(numbers)
-        labels = [f"t={t}" for t in range(len(numbers.inputs))]
+        labels = [f"t={step}" for step in range(len(numbers.inputs))]
     else:
         page_key = next(k for k, v in FROM_PAGES.items() if v == source)
         model, x, labels = trained_model(page_key)
@@ -116,23 +117,24 @@ def page() -> None:
     if st.session_state.get("st_t", 0) > steps - 1:
         st.session_state["st_t"] = steps - 1
     c1, c2, c3, c4 = st.columns([1, 1, 3, 3])
-    c1.button("◀ previous", key="st_prev", disabled=st.session_state.get("st_t", 0) <= 0,
+    c1.button(t("◀ previous"), key="st_prev", disabled=st.session_state.get("st_t", 0) <= 0,
               on_click=lambda: st.session_state.update(st_t=st.session_state.get("st_t", 0) - 1))
-    c2.button("next ▶", key="st_next", disabled=st.session_state.get("st_t", 0) >= steps - 1,
+    c2.button(t("next ▶"), key="st_next", disabled=st.session_state.get("st_t", 0) >= steps - 1,
               on_click=lambda: st.session_state.update(st_t=st.session_state.get("st_t", 0) + 1))
-    t = c3.slider("Step t", 0, max(steps - 1, 1), key="st_t", disabled=steps == 1) if steps > 1 else 0
-    unit = c4.number_input("Hidden unit", 0, hidden - 1, 0, key="st_unit") if hidden > 1 else 0
-    layer = st.number_input("Layer", 1, layers, 1, key="st_layer") - 1 if layers > 1 else 0
-    st.markdown(f"**Step t = {t}** (input {state.plain(labels[t])}), hidden unit {unit}"
-                + (f", layer {layer + 1}" if layers > 1 else "") + ". Before the first step h and c are 0.")
-    for eq in step_equations(tr, layer, int(t), int(unit)):
+    step = c3.slider(t("Step t"), 0, max(steps - 1, 1), key="st_t", disabled=steps == 1) if steps > 1 else 0
+    unit = c4.number_input(t("Hidden unit"), 0, hidden - 1, 0, key="st_unit") if hidden > 1 else 0
+    layer = st.number_input(t("Layer"), 1, layers, 1, key="st_layer") - 1 if layers > 1 else 0
+    st.markdown(t("**Step t = {step}** (input {label}), hidden unit {unit}", step=step, label=state.plain(labels[step]),
+                  unit=unit) + (t(", layer {layer}", layer=layer + 1) if layers > 1 else "")
+                + t(". Before the first step h and c are 0."))
+    for eq in step_equations(tr, layer, int(step), int(unit)):
         st.markdown(f"*{eq.name}*")
         st.latex(eq.symbolic)
         st.latex(eq.numeric)
-    st.plotly_chart(plots.line_figure(tr.hidden[layer][: int(t) + 1].numpy(), "The hidden state so far",
+    st.plotly_chart(plots.line_figure(tr.hidden[layer][: int(step) + 1].numpy(), t("The hidden state so far"),
                                       y_label="h_t", steps=steps), width="stretch", key="st_hidden_chart")
     if tr.cell_state is not None:
-        st.plotly_chart(plots.line_figure(tr.cell_state[layer][: int(t) + 1].numpy(), "The cell state so far",
+        st.plotly_chart(plots.line_figure(tr.cell_state[layer][: int(step) + 1].numpy(), t("The cell state so far"),
                                           y_label="c_t", steps=steps), width="stretch", key="st_cell_chart")
 
 

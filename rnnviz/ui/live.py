@@ -20,6 +20,7 @@ from ..limits import Limits
 from ..models import SequenceModel
 from ..train import JobGate, TrainConfig, TrainData, TrainingJob
 from . import state
+from .i18n import t
 
 __all__ = ["warm_up", "limits", "shared_gate", "start_job", "stop_button", "run_controls", "live_view", "status_line",
            "REFRESH_SECONDS"]
@@ -66,7 +67,7 @@ def stop_button(jobs: TrainingJob | Sequence[TrainingJob] | None, key: str) -> N
     """Stop, outside any fragment: it only sets the jobs' Events, each loop stops within one batch."""
     running = [j for j in _as_list(jobs) if j.running]
     if running:
-        st.button("Stop", key=key, on_click=lambda: [j.stop() for j in running], type="secondary", icon="⏹")
+        st.button(t("Stop"), key=key, on_click=lambda: [j.stop() for j in running], type="secondary", icon="⏹")
 
 
 def run_controls(page: str, prefix: str, can_train: bool = True) -> tuple[bool, dict | None]:
@@ -75,11 +76,11 @@ def run_controls(page: str, prefix: str, can_train: bool = True) -> tuple[bool, 
     run = state.get_run(page)
     jobs = state.run_jobs(run)
     b1, b2, b3, _ = st.columns([1, 1, 1, 4], gap="small")
-    train = b1.button("Train", type="primary", key=f"{prefix}_train", icon="▶",
+    train = b1.button(t("Train"), type="primary", key=f"{prefix}_train", icon="▶",
                       disabled=not can_train or any(j.running for j in jobs))
     with b2:
         stop_button(jobs, f"{prefix}_stop")
-    if run is not None and b3.button("Reset", key=f"{prefix}_reset", help="Forget the trained model and its curves."):
+    if run is not None and b3.button(t("Reset"), key=f"{prefix}_reset", help=t("Forget the trained model and its curves.")):
         state.clear_run(page)
         st.rerun()
     return train, run
@@ -92,12 +93,13 @@ def status_line(job: TrainingJob) -> None:
     status = job.status
     if status == "queued":
         ahead = job.queue_position
-        st.info(f"The server is busy: {ahead} run{'s' * (ahead != 1)} ahead of you. "
-                "Training starts by itself when a place frees up.", icon="⏳")
+        st.info(t("The server is busy: {ahead} run(s) ahead of you. Training starts by itself when a place frees up.",
+                  ahead=ahead), icon="⏳")
         return
     eta = job.eta_seconds
-    eta_text = f" · about {eta:.0f} s left" if eta is not None and status == "running" else ""
-    st.progress(min(done / total, 1.0), text=f"Epoch {done}/{total}{eta_text} · status: {status}")
+    eta_text = t(" · about {eta} s left", eta=f"{eta:.0f}") if eta is not None and status == "running" else ""
+    st.progress(min(done / total, 1.0), text=t("Epoch {done}/{total}", done=done, total=total) + eta_text
+                + t(" · status: {status}", status=status))
     if status == "diverged":
         st.warning(job.message, icon="📈")
     elif status == "failed":

@@ -21,6 +21,8 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+from .i18n import t
+
 __all__ = ["param", "publish", "hidden_names", "share_link"]
 
 _NAME = re.compile(r"^[a-z0-9_]{1,40}$")
@@ -138,8 +140,8 @@ def publish(prefix: str, show_link: bool = True) -> None:
         group["restored"] = True  # from now on the widgets own their values
         group["skipped"] = []
     if skipped:
-        st.caption("This link's " + ", ".join(sorted(set(skipped))) +
-                   " did not fit this page (a value out of range or not offered), so the default is used.")
+        st.caption(t("This link's {names} did not fit this page (a value out of range or not offered), so the "
+                     "default is used.", names=", ".join(sorted(set(skipped)))))
     by_name = {name: key for key, (_, name) in {**sidebar["keys"], **page["keys"]}.items()}
     hidden = [by_name[n] for n in hidden_names() if n in by_name]
     if hidden:
@@ -149,8 +151,8 @@ def publish(prefix: str, show_link: bool = True) -> None:
     if dict(st.query_params) != values:
         st.query_params.from_dict(values)
     if show_link:
-        with st.expander("🔗 Share these settings"):
-            st.caption("Copy this link (the button at its right): it opens this page with these settings. "
-                       "A teacher can add &hide=optimizer,lr (any setting's name) to hide controls from students. "
-                       "An uploaded file is not in the link: whoever opens it uploads the file again.")
+        with st.expander("🔗 " + t("Share these settings")):
+            st.caption(t("Copy this link (the button at its right): it opens this page with these settings. "
+                         "A teacher can add &hide=optimizer,lr (any setting's name) to hide controls from students. "
+                         "An uploaded file is not in the link: whoever opens it uploads the file again."))
             st.code(share_link(prefix), language=None, wrap_lines=True)
