@@ -44,12 +44,12 @@ def choose_settings() -> dict:
     with c2:
         hidden_options = [h for h in (4, 8, 16, 32, 64) if h <= lim.hidden]
         share.param("cp_hidden", "int", options=hidden_options)
-        hidden = st.select_slider(t("Hidden units"), hidden_options, 16, key="cp_hidden")
+        hidden = st.select_slider(t("Hidden units"), hidden_options, live.at_most(16, hidden_options), key="cp_hidden")
         share.param("cp_lr", "float", options=LEARNING_RATES)
         lr = st.select_slider(t("Learning rate"), LEARNING_RATES, 1e-2, key="cp_lr", format_func=lambda v: f"{v:g}")
     with c3:
         share.param("cp_epochs", "int", lo=1, hi=lim.epochs)
-        epochs = st.number_input(t("Epochs (the same budget for all three)"), 1, lim.epochs, 30, key="cp_epochs")
+        epochs = st.number_input(t("Epochs (the same budget for all three)"), 1, lim.epochs, min(30, lim.epochs), key="cp_epochs")
     return dict(task=task, distractors=int(distractors), words=words, hidden=int(hidden), lr=float(lr),
                 epochs=int(epochs))
 

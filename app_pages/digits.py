@@ -67,9 +67,9 @@ def choose_settings(rows: int) -> dict:
                             format_func={"lstm": "LSTM", "gru": "GRU", "rnn": "RNN (Elman)"}.get)
         hidden_options = [h for h in (4, 8, 16, 32, 64, 128, 256) if h <= lim.hidden]
         share.param("dg_hidden", "int", options=hidden_options)
-        hidden = st.select_slider(t("Hidden units"), hidden_options, 32, key="dg_hidden")
+        hidden = st.select_slider(t("Hidden units"), hidden_options, live.at_most(32, hidden_options), key="dg_hidden")
         share.param("dg_layers", "int", lo=1, hi=lim.layers)
-        layers = st.slider(t("Layers"), 1, lim.layers, 1, key="dg_layers")
+        layers = st.slider(t("Layers"), 1, max(2, lim.layers), 1, key="dg_layers")
     with c2:
         share.param("dg_optimizer", options=["adam", "sgd"])
         optimizer = st.selectbox(t("Optimizer"), ["adam", "sgd"], key="dg_optimizer")
@@ -79,7 +79,7 @@ def choose_settings(rows: int) -> dict:
         batch = st.select_slider(t("Batch size"), [8, 16, 32, 64, 128, 256], 32, key="dg_batch")
     with c3:
         share.param("dg_epochs", "int", lo=1, hi=lim.epochs)
-        epochs = st.number_input(t("Epochs"), 1, lim.epochs, 20, key="dg_epochs")
+        epochs = st.number_input(t("Epochs"), 1, lim.epochs, min(20, lim.epochs), key="dg_epochs")
         share.param("dg_test", "float", lo=0.1, hi=0.5)
         test = st.slider(t("Test part"), 0.1, 0.5, 0.25, 0.05, key="dg_test",
                          help=t("Images kept aside: never trained on, used for the confusion matrix."))

@@ -92,7 +92,7 @@ def choose_settings(table: pd.DataFrame, sample: str | None) -> dict | None:
         features = st.multiselect(t("Input columns"), everything, default=default_features,
                                   key=f"fc_features_{table.attrs['source']}")
         share.param("fc_window", "int", lo=1, hi=lim.window)
-        window = st.number_input(t("Window (steps of history)"), 1, lim.window, value=min(20, max(1, len(table) // 10)),
+        window = st.number_input(t("Window (steps of history)"), 1, lim.window, value=min(20, lim.window, max(1, len(table) // 10)),
                                  key="fc_window")
         share.param("fc_horizon", "int", lo=1, hi=100)
         horizon = st.number_input(t("Horizon (rows ahead)"), 1, 100, value=1, key="fc_horizon")
@@ -112,9 +112,9 @@ def choose_settings(table: pd.DataFrame, sample: str | None) -> dict | None:
                                     disabled=cell != "rnn")
         hidden_options = [h for h in (2, 4, 8, 16, 32, 64, 128, 256) if h <= lim.hidden]
         share.param("fc_hidden", "int", options=hidden_options)
-        hidden = st.select_slider(t("Hidden units"), hidden_options, value=16, key="fc_hidden")
+        hidden = st.select_slider(t("Hidden units"), hidden_options, live.at_most(16, hidden_options), key="fc_hidden")
         share.param("fc_layers", "int", lo=1, hi=lim.layers)
-        layers = st.slider(t("Layers"), 1, lim.layers, 1, key="fc_layers")
+        layers = st.slider(t("Layers"), 1, max(2, lim.layers), 1, key="fc_layers")
         share.param("fc_head", options=["last", "flatten"])
         head = st.radio(t("Head"), ["last", "flatten"], key="fc_head", horizontal=True,
                         help=t("last: the last hidden state predicts (many-to-one). flatten: every step's hidden "
@@ -126,7 +126,7 @@ def choose_settings(table: pd.DataFrame, sample: str | None) -> dict | None:
         share.param("fc_lr", "float", options=LEARNING_RATES)
         lr = st.select_slider(t("Learning rate"), LEARNING_RATES, value=1e-2, key="fc_lr", format_func=lambda v: f"{v:g}")
         share.param("fc_epochs", "int", lo=1, hi=lim.epochs)
-        epochs = st.number_input(t("Epochs"), 1, lim.epochs, 30, key="fc_epochs")
+        epochs = st.number_input(t("Epochs"), 1, lim.epochs, min(30, lim.epochs), key="fc_epochs")
         share.param("fc_batch", "int", options=[8, 16, 32, 64, 128, 256, 0])
         batch = st.select_slider(t("Batch size"), [8, 16, 32, 64, 128, 256, 0], value=32, key="fc_batch",
                                  format_func=lambda b: t("all") if b == 0 else str(b))

@@ -40,16 +40,16 @@ def choose_settings() -> dict:
                             format_func={"lstm": "LSTM", "gru": "GRU", "rnn": "RNN (Elman)"}.get)
         hidden_options = [h for h in (2, 4, 8, 16, 32, 64, 128) if h <= lim.hidden]
         share.param("nl_hidden", "int", options=hidden_options)
-        hidden = st.select_slider(t("Hidden units"), hidden_options, 8, key="nl_hidden")
+        hidden = st.select_slider(t("Hidden units"), hidden_options, live.at_most(8, hidden_options), key="nl_hidden")
         share.param("nl_layers", "int", lo=1, hi=lim.layers)
-        layers = st.slider(t("Layers"), 1, lim.layers, 1, key="nl_layers")
+        layers = st.slider(t("Layers"), 1, max(2, lim.layers), 1, key="nl_layers")
     with c3:
         share.param("nl_optimizer", options=["adam", "sgd"])
         optimizer = st.selectbox(t("Optimizer"), ["adam", "sgd"], key="nl_optimizer")
         share.param("nl_lr", "float", options=LEARNING_RATES)
         lr = st.select_slider(t("Learning rate"), LEARNING_RATES, 1e-2, key="nl_lr", format_func=lambda v: f"{v:g}")
         share.param("nl_epochs", "int", lo=1, hi=lim.epochs)
-        epochs = st.number_input(t("Epochs"), 1, lim.epochs, 200, key="nl_epochs")
+        epochs = st.number_input(t("Epochs"), 1, lim.epochs, min(200, lim.epochs), key="nl_epochs")
     return dict(text=text, mode=mode, encoding=encoding, embedding_dim=int(embedding_dim), cell=cell,
                 hidden=int(hidden), layers=int(layers), optimizer=optimizer, lr=float(lr), epochs=int(epochs))
 

@@ -44,7 +44,7 @@ def choose_settings() -> dict:
         cell = st.selectbox(t("Cell"), ["gru", "lstm"], key="s2_cell", format_func=str.upper)
         hidden_options = [h for h in (8, 16, 32, 64, 128) if h <= lim.hidden]
         share.param("s2_hidden", "int", options=hidden_options)
-        hidden = st.select_slider(t("Hidden units"), hidden_options, 32, key="s2_hidden")
+        hidden = st.select_slider(t("Hidden units"), hidden_options, live.at_most(32, hidden_options), key="s2_hidden")
         share.param("s2_embedding", "int", options=[4, 8, 16, 32])
         embedding = st.select_slider(t("Embedding size"), [4, 8, 16, 32], 16, key="s2_embedding")
     with c2:
@@ -56,7 +56,7 @@ def choose_settings() -> dict:
         lr = st.select_slider(t("Learning rate"), LEARNING_RATES, 1e-2, key="s2_lr", format_func=lambda v: f"{v:g}")
     with c3:
         share.param("s2_epochs", "int", lo=1, hi=lim.epochs)
-        epochs = st.number_input(t("Epochs"), 1, lim.epochs, 150, key="s2_epochs")
+        epochs = st.number_input(t("Epochs"), 1, lim.epochs, min(150, lim.epochs), key="s2_epochs")
     return dict(text=text, level=level, cell=cell, hidden=int(hidden), embedding=int(embedding),
                 forcing=float(forcing), lr=float(lr), epochs=int(epochs))
 

@@ -22,7 +22,7 @@ from ..train import JobGate, TrainConfig, TrainData, TrainingJob
 from . import state
 from .i18n import t
 
-__all__ = ["warm_up", "limits", "shared_gate", "start_job", "stop_button", "run_controls", "live_view", "status_line",
+__all__ = ["warm_up", "limits", "at_most", "shared_gate", "start_job", "stop_button", "run_controls", "live_view", "status_line",
            "REFRESH_SECONDS"]
 
 REFRESH_SECONDS = 1.0
@@ -61,6 +61,13 @@ def _as_list(jobs) -> list[TrainingJob]:
     if jobs is None:
         return []
     return [jobs] if isinstance(jobs, TrainingJob) else list(jobs)
+
+
+def at_most(default, options):
+    """`default` if it is one of `options`, else the largest option under it (a server's limits can
+    remove the usual default from a widget's choices)."""
+    below = [o for o in options if o <= default]
+    return default if default in options else (max(below) if below else options[0])
 
 
 def stop_button(jobs: TrainingJob | Sequence[TrainingJob] | None, key: str) -> None:

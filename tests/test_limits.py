@@ -1,0 +1,71 @@
+"""Limits, set in one place (rnnviz.limits, or RNNVIZ_<NAME> variables): each one met says which
+limit and its value, in the page, never a crash."""
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from rnnviz.limits import LimitError, Limits
+from rnnviz.ui import live
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def test_limits_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("RNNVIZ_HIDDEN", "32")
+    monkeypatch.setenv("RNNVIZ_MAX_JOBS", "3")
+    lim = Limits.from_env()
+    assert lim.hidden == 32 and lim.max_jobs == 3 and lim.epochs == Limits().epochs
+    with pytest.raises(LimitError, match="64 hidden units is above this server's limit of 32"):
+        lim.check(hidden=64)
+
+
+@pytest.fixture
+def small_server(monkeypatch):
+    """The app with tight limits (limits() is cached per process: clear it before and after)."""
+    for name, value in {"ROWS": "1500", "EPOCHS": "10", "JOB_SECONDS": "1", "HIDDEN": "16", "UPLOAD_MB": "1"}.items():
+        monkeypatch.setenv(f"RNNVIZ_{name}", value)
+    live.limits.clear()
+    yield
+    live.limits.clear()
+
+
+def _forecast(query=None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update(query or {})
+    at.run()
+    at.switch_page("app_pages/forecast.py").run()
+    assert not at.exception
+    return at
+
+
+def _texts(elements) -> str:
+    return " ".join(e.value for e in elements).replace("\\", "")
+
+
+def test_each_limit_met_is_named_with_its_value(small_server):
+    at = _forecast({"epochs": "50", "hidden": "64"})
+    assert at.number_input(key="fc_epochs").max == 10
+    assert max(at.select_slider(key="fc_hidden").options, key=int) == "16"
+    note = _texts(at.caption)
+    assert "epochs" in note and "hidden" in note and "did not fit" in note
+    rows = "value\n" + "".join(f"{i}\n" for i in range(2000))
+    at.radio(key="fc_source").set_value("Upload a CSV").run()
+    at.file_uploader(key="fc_upload").set_value(("long.csv", rows.encode(), "text/csv")).run()
+    assert "2,000 rows; the limit here is 1,500 rows" in _texts(at.error)
+    at.file_uploader(key="fc_upload").set_value(("big.csv", b"a,b\n" + b"1,2\n" * 400_000, "text/csv")).run()
+    assert "the limit is 1 MB" in _texts(at.error)
+    assert not at.exception
+
+
+def test_the_job_time_limit_stops_training_and_says_so(small_server):
+    at = _forecast()
+    at.select_slider(key="fc_batch").set_value(8).run()
+    at.number_input(key="fc_epochs").set_value(10).run()
+    at.button(key="fc_train").click().run()
+    run = at.session_state["run:forecast"]
+    run["job"].join(60)
+    at.run()
+    assert run["job"].status == "stopped"
+    assert "Stopped at the time limit of 1 s per training run" in _texts(at.info)
+    assert not at.exception
