@@ -89,6 +89,11 @@ def run(sessions: int = 10, epochs: int = 20) -> dict:
             ["slowdown (median at once / alone)", median / alone["train_s"], ""]]
     text = ("### 6. App latency (real server, Debian Chromium, Forecast page on the Seattle sample; "
             "at most 2 jobs train at once (the default), the rest queue)\n\n" + table(["measure", "value", "goal"], rows))
+    text += ("\n\nThe slowdown is what 10 users on 2 cores cost: 2 jobs train at a time and the other 8 wait in the "
+             "queue (told how many are ahead), while 10 browser tabs, 10 live views redrawing every second and the "
+             "server share the same 2 cores. Before Streamlit's full gc.collect() after every script run was turned "
+             "off (runner.postScriptGC in .streamlit/config.toml; py-spy showed it taking about half of the "
+             "server's GIL time), these 10 sessions did not finish at all.")
     if errors:
         text += "\n\nErrors: " + "; ".join(errors)
     return {"first_point_s": round(single["first_point_s"], 3), "redraws_per_s": round(single["redraws_per_s"], 2),
