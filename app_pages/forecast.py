@@ -131,8 +131,8 @@ def choose_settings(table: pd.DataFrame, sample: str | None) -> dict | None:
         batch = st.select_slider(t("Batch size"), [8, 16, 32, 64, 128, 256, 0], value=32, key="fc_batch",
                                  format_func=lambda b: t("all") if b == 0 else str(b))
     if features:
-        st.plotly_chart(plots.series_figure(table, [c for c in dict.fromkeys([target, *features])
-                                                    if c in numeric]), width="stretch")
+        st.plotly_chart(plots.series_figure(table, [c for c in dict.fromkeys([target, *features]) if c in numeric],
+                                            t("The data")), width="stretch")
     return dict(target=target, features=features, window=int(window), horizon=int(horizon),
                 split=(train_pct / 100, val_pct / 100, round(1 - train_pct / 100 - val_pct / 100, 10)),
                 scaler=scaler, cell=cell, nonlinearity=nonlinearity, hidden=int(hidden), layers=int(layers),

@@ -26,7 +26,7 @@ __all__ = ["warm_up", "limits", "at_most", "shared_gate", "start_job", "stop_but
            "REFRESH_SECONDS"]
 
 REFRESH_SECONDS = 1.0
-FIRST_EPOCH_WAIT = 1.5  # seconds a live view's first drawing waits for epoch 1 (it sleeps, holding no GIL)
+FIRST_EPOCH_WAIT = 0.8  # seconds a live view's first drawing waits for epoch 1 (it sleeps, holding no GIL)
 
 
 @st.cache_resource
@@ -125,8 +125,10 @@ def live_view(job: TrainingJob | Sequence[TrainingJob], render: Callable) -> Non
     def _live():
         for j in jobs:
             j.heartbeat()
-        if running and all(j.epochs_done == 0 for j in jobs):
-            jobs[0].wait_for_first_epoch(FIRST_EPOCH_WAIT)  # draw the first point now, not a second later
+        if all(j.epochs_done == 0 for j in jobs) and any(j.status == "running" for j in jobs):
+            # just started: draw the first point now, not a second later (a queued job is not waited for:
+            # a fragment that never finishes its run keeps the page from settling)
+            next(j for j in jobs if j.status == "running").wait_for_first_epoch(FIRST_EPOCH_WAIT)
         render(job)
         if running and not any(j.running for j in jobs):
             st.rerun()  # the jobs just ended: refresh the whole page once (buttons, inspection)

@@ -68,8 +68,17 @@ async def _student(browser, url, csv_path, role, epochs):
     await page.get_by_role("button", name=re.compile(r"\bTrain$")).click()
     await page.get_by_text(re.compile(r"status: (running|done)|The server is busy")).first.wait_for()
     if role == "stop":
-        await page.get_by_test_id("stMainBlockContainer").get_by_role("button", name=re.compile(r"\bStop$")).click()
-        await page.get_by_text(re.compile("Stopped by you|Stopped before it started")).first.wait_for()
+        stopped = page.get_by_text(re.compile("Stopped by you|Stopped before it started")).first
+        stop = page.get_by_test_id("stMainBlockContainer").get_by_role("button", name=re.compile(r"\bStop$"))
+        for attempt in range(3):  # as a person would: if nothing happens, press Stop again
+            if await stop.count():
+                await stop.click()
+            try:
+                await stopped.wait_for(timeout=30_000)
+                break
+            except Exception:
+                await page.screenshot(path=str(ROOT / "test-artifacts" / f"load-stop-{id(page)}-{attempt}.png"))
+        await stopped.wait_for(timeout=5_000)
         result = "stopped"
     elif role == "finish":
         await page.get_by_text("status: done").wait_for()

@@ -100,6 +100,7 @@ STRINGS = {
         "과거 구간(윈도)을 보는 RNN이 이 시계열에서 '내일 = 오늘'을 이길까요? 학습시켜서 데이터 자체의 단위로 "
         "확인해 보세요.",
     "Data": "데이터",
+    "The data": "데이터 그래프",
     "Seattle weather, daily 2012-2015 (NOAA)": "시애틀 날씨, 일별 2012-2015 (NOAA)",
     "US employment, monthly 2006-2015 (BLS)": "미국 고용, 월별 2006-2015 (BLS)",
     "Upload a CSV": "CSV 올리기",
