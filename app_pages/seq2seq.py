@@ -55,16 +55,21 @@ def choose_settings() -> dict:
         share.param("s2_lr", "float", options=LEARNING_RATES)
         lr = st.select_slider(t("Learning rate"), LEARNING_RATES, 1e-2, key="s2_lr", format_func=lambda v: f"{v:g}")
     with c3:
+        share.param("s2_attention", "bool")
+        attention = st.checkbox(t("Attention (dot-product)"), key="s2_attention",
+                                help=t("At every step the decoder also looks at all of the encoder's states, weighted "
+                                       "by how well each matches its own state, instead of the context vector alone."))
         share.param("s2_epochs", "int", lo=1, hi=lim.epochs)
         epochs = st.number_input(t("Epochs"), 1, lim.epochs, min(150, lim.epochs), key="s2_epochs")
     return dict(text=text, level=level, cell=cell, hidden=int(hidden), embedding=int(embedding),
-                forcing=float(forcing), lr=float(lr), epochs=int(epochs))
+                forcing=float(forcing), lr=float(lr), epochs=int(epochs), attention=bool(attention))
 
 
 def build(s: dict):
     ds = make_pair_dataset(s["text"], s["level"])
     config = Seq2SeqConfig(cell=s["cell"], vocab_size=len(ds.vocab), embedding_dim=s["embedding"],
-                           hidden_size=s["hidden"], max_target_len=ds.y.shape[1] + 5, teacher_forcing=s["forcing"])
+                           hidden_size=s["hidden"], max_target_len=ds.y.shape[1] + 5, teacher_forcing=s["forcing"],
+                           attention=s["attention"])
     return ds, Seq2Seq(config, seed=seed_choice())
 
 
@@ -129,15 +134,21 @@ def inside(run: dict) -> None:
                         width="stretch", key="s2_context")
     st.caption(t("The context is the encoder's state after the last source token (the boxed column): the whole "
                  "source, squeezed into these numbers, is all the decoder gets."))
+    teacher, greedy = decode_steps(model, ds, i, teacher=True), decode_steps(model, ds, i, teacher=False)
     c1, c2 = st.columns(2)
     with c1:
         st.markdown(t("**Fed the truth** (teacher forcing: each step gets the correct previous token)"))
-        st.dataframe(_steps_frame(decode_steps(model, ds, i, teacher=True)), hide_index=True, width="stretch",
-                     key="s2_teacher")
+        st.dataframe(_steps_frame(teacher), hide_index=True, width="stretch", key="s2_teacher")
     with c2:
         st.markdown(t("**Fed its own guesses** (greedy decoding, as when it translates something new)"))
-        st.dataframe(_steps_frame(decode_steps(model, ds, i, teacher=False)), hide_index=True, width="stretch",
-                     key="s2_greedy")
+        st.dataframe(_steps_frame(greedy), hide_index=True, width="stretch", key="s2_greedy")
+    if greedy and greedy[0]["attention"] is not None:
+        weights = [r["attention"] for r in greedy]  # (output steps, source tokens)
+        st.plotly_chart(plots.heatmap_figure(weights, t("Attention: where each output token looked in the source"),
+                                             x_label=t("output token"), y_label=t("source token"),
+                                             x_ticks=[r["output"] for r in greedy], y_ticks=tokens, zmid=None,
+                                             colorscale="Blues", show_values=len(tokens) <= 15),
+                        width="stretch", key="s2_attention_map")
     st.subheader(t("Try your own source"))
     typed = st.text_input(t("Source (only tokens from the pairs)"), ds.join(ds.sources[0]), key="s2_try")
     try:

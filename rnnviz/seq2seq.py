@@ -4,6 +4,9 @@ The encoder (fused GRU or LSTM) reads the source; its final state, the context, 
 decoder, which writes the target one token at a time from SOS until EOS. While training, each
 decoder step is fed either the true previous token (teacher forcing, with probability
 `teacher_forcing`) or the model's own previous guess. Without a target the model decodes greedily.
+With `attention`, each decoder step also scores every encoder state by its dot product with the
+decoder's output (Luong), mixes the states by the softmax of those scores, and reads out
+tanh(W [output; mixture]); the weights show where it looked.
 
 Works with train.TrainingJob: `uses_target` tells the job to pass the batch's targets to forward.
 Shapes: N pairs, S source steps, T target steps (EOS included), V vocabulary, H hidden units.
@@ -134,6 +137,7 @@ class Seq2SeqConfig:
     num_layers: int = 1
     max_target_len: int = 10  # decoder steps when decoding without a target (EOS included)
     teacher_forcing: float = 1.0  # probability of feeding the true previous token while training
+    attention: bool = False  # dot-product (Luong) attention over the encoder's states at every decoder step
 
     def __post_init__(self):
         if self.cell not in ("gru", "lstm"):
@@ -146,7 +150,8 @@ class Seq2SeqConfig:
 
 
 class Seq2Seq(nn.Module):
-    """GRU/LSTM encoder -> context -> GRU/LSTM decoder with a linear read-out over the vocabulary.
+    """GRU/LSTM encoder -> context -> GRU/LSTM decoder (optionally attending to every encoder state)
+    with a linear read-out over the vocabulary.
 
     >>> ds = make_pair_dataset("ab -> ba\\nba -> ab", level="char")
     >>> m = Seq2Seq(Seq2SeqConfig(vocab_size=len(ds.vocab), max_target_len=3), seed=0)
@@ -165,6 +170,8 @@ class Seq2Seq(nn.Module):
         self.encoder = module(c.embedding_dim, c.hidden_size, c.num_layers, batch_first=True)
         self.decoder = module(c.embedding_dim, c.hidden_size, c.num_layers, batch_first=True)
         self.head = nn.Linear(c.hidden_size, c.vocab_size)
+        # attention: [decoder output; attended encoder states] -> tanh(combine) -> head
+        self.combine = nn.Linear(2 * c.hidden_size, c.hidden_size) if c.attention else None
         self._coin = random.Random(0 if seed is None else int(seed))  # teacher-forcing draws
         if seed is not None:
             g = torch.Generator().manual_seed(int(seed))
@@ -189,20 +196,35 @@ class Seq2Seq(nn.Module):
         out, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=x.shape[1])
         return out, context
 
-    def decode_step(self, token: Tensor, state):
-        """One decoder step: previous token (N,) and state -> (scores (N, V), new state)."""
+    def decode_step(self, token: Tensor, state, memory: tuple[Tensor, Tensor] | None = None):
+        """One decoder step: previous token (N,) and state -> (scores (N, V), new state, attention
+        weights (N, S) or None). `memory` is (encoder outputs (N, S, H), mask (N, S) of real tokens),
+        needed with attention."""
         out, state = self.decoder(self.tgt_embedding(token).unsqueeze(1), state)
-        return self.head(out[:, 0]), state
+        o = out[:, 0]  # (N, H)
+        if self.combine is None:
+            return self.head(o), state, None
+        enc, mask = memory
+        scores = torch.einsum("nsh,nh->ns", enc, o).masked_fill(~mask, float("-inf"))  # dot products (N, S)
+        weights = torch.softmax(scores, dim=-1)  # (N, S), 0 on padding
+        attended = torch.einsum("ns,nsh->nh", weights, enc)  # (N, H)
+        return self.head(torch.tanh(self.combine(torch.cat([o, attended], dim=-1)))), state, weights
+
+    def memory(self, x: Tensor, lengths: Tensor | None, enc: Tensor) -> tuple[Tensor, Tensor]:
+        steps = torch.arange(x.shape[1], device=x.device)
+        n = lengths.to(x.device) if lengths is not None else torch.full((x.shape[0],), x.shape[1], device=x.device)
+        return enc, steps[None, :] < n[:, None]  # (N, S, H), (N, S)
 
     def forward(self, x: Tensor, lengths: Tensor | None = None, target: Tensor | None = None) -> Tensor:
         """Scores (N, T, V). With `target` (training) each step is teacher-forced with probability
         config.teacher_forcing; without, every step is fed the previous step's argmax (greedy)."""
-        _, state = self.encode(x, lengths)
+        enc, state = self.encode(x, lengths)
+        memory = self.memory(x, lengths, enc) if self.combine is not None else None
         steps = target.shape[1] if target is not None else self.config.max_target_len
         token = torch.full((x.shape[0],), _SPECIALS.index(SOS), dtype=torch.long, device=x.device)
         scores = []
         for t in range(steps):
-            logits, state = self.decode_step(token, state)
+            logits, state, _ = self.decode_step(token, state, memory)
             scores.append(logits)
             token = logits.argmax(-1)
             if target is not None and self.training and self._coin.random() < self.config.teacher_forcing:
@@ -247,23 +269,27 @@ def encoder_states(model: Seq2Seq, ds: PairDataset, i: int) -> tuple[Tensor, Ten
 
 @torch.no_grad()
 def decode_steps(model: Seq2Seq, ds: PairDataset, i: int, teacher: bool, k: int = 3) -> list[dict]:
-    """Pair i decoded step by step: what each step was fed, its top-k guesses, and the truth.
-    teacher=True feeds the true previous token (as in teacher forcing), False the model's own."""
+    """Pair i decoded step by step: what each step was fed, its top-k guesses, the truth, and (with
+    attention) the weight on each source token. teacher=True feeds the true previous token (as in
+    teacher forcing), False the model's own."""
     model.eval()
     n = int(ds.lengths[i])
-    _, state = model.encode(ds.x[i : i + 1, :n])
+    x = ds.x[i : i + 1, :n]
+    enc, state = model.encode(x)
+    memory = model.memory(x, None, enc) if model.combine is not None else None
     truth = ds.targets[i] + [EOS]
     token = torch.tensor([_SPECIALS.index(SOS)])
     rows = []
     steps = len(truth) if teacher else model.config.max_target_len
     for t in range(steps):
-        logits, state = model.decode_step(token, state)
+        logits, state, weights = model.decode_step(token, state, memory)
         probs = torch.softmax(logits[0], -1)
         top = torch.topk(probs, k=min(k, len(ds.vocab)))
         guess = ds.vocab[int(top.indices[0])]
         rows.append({"step": t, "fed": ds.vocab[int(token[0])], "output": guess,
                      "top": [(ds.vocab[int(j)], float(p)) for j, p in zip(top.indices, top.values)],
-                     "truth": truth[t] if t < len(truth) else ""})
+                     "truth": truth[t] if t < len(truth) else "",
+                     "attention": weights[0].tolist() if weights is not None else None})
         token = torch.tensor([ds.index[truth[t]]]) if teacher else top.indices[:1]
         if not teacher and guess == EOS:
             break

@@ -112,3 +112,14 @@ def test_compare_on_the_series_reports_degrees_beside_the_baseline():
     result = tasks.evaluate_forecast(run["jobs"][0].snapshot_model(), run["ds"], "test")
     assert table.loc[0, "test RMSE (°C)"] == pytest.approx(result.table[0]["model"])
     assert table.loc[0, "baseline RMSE (°C)"] == pytest.approx(result.table[0]["baseline"])
+
+
+def test_seq2seq_with_attention_shows_where_it_looked():
+    at = _page("app_pages/seq2seq.py")
+    at.checkbox(key="s2_attention").check().run()
+    run = _train(at, "s2", "seq2seq")
+    assert run["job"].model.config.attention
+    table = [d.value for d in at.dataframe if "model says" in getattr(d.value, "columns", [])][0]
+    assert (table["exact"] == "yes").all()
+    charts = [c for c in at.get("plotly_chart") if "where each output token looked" in str(c.proto)]
+    assert len(charts) == 1

@@ -102,3 +102,36 @@ def test_unknown_tokens_are_named():
     ds = make_pair_dataset("abc -> cba", "char")
     with pytest.raises(DataError, match="'z'"):
         ds.encode_source("abz")
+
+
+def test_attention_equals_dot_product_attention_over_the_fused_decoder():
+    """Luong attention reads the decoder's output; with ratio 1 the decoder runs over the shifted
+    target at once, and the attention can be written as a batch: masked softmax of dot products."""
+    ds = make_pair_dataset(DEFAULT_PAIRS["Reverse the letters"][0], "char")
+    model = Seq2Seq(Seq2SeqConfig(vocab_size=len(ds.vocab), embedding_dim=4, hidden_size=6,
+                                  max_target_len=ds.y.shape[1], teacher_forcing=1.0, attention=True), seed=0).train()
+    scores = model(ds.x, ds.lengths, target=ds.y)
+    enc, context = model.encode(ds.x, ds.lengths)  # (N, S, H)
+    prev = torch.cat([torch.full((len(ds.y), 1), ds.vocab.index(SOS)), ds.y[:, :-1]], dim=1)
+    out, _ = model.decoder(model.tgt_embedding(torch.where(prev == IGNORE_INDEX, 0, prev)), context)  # (N, T, H)
+    real = torch.arange(ds.x.shape[1])[None, :] < ds.lengths[:, None]  # (N, S)
+    dots = (out @ enc.transpose(1, 2)).masked_fill(~real[:, None, :], float("-inf"))  # (N, T, S)
+    weights = torch.softmax(dots, -1)
+    expected = model.head(torch.tanh(model.combine(torch.cat([out, weights @ enc], -1))))
+    torch.testing.assert_close(scores, expected, atol=1e-5, rtol=0)
+    h, v, e = 6, len(ds.vocab), 4
+    assert model.parameter_count() == 2 * v * e + 2 * 3 * h * (e + h + 2) + (h + 1) * v + (2 * h + 1) * h
+
+
+def test_attention_weights_cover_the_real_source_only_and_it_trains():
+    text, level = DEFAULT_PAIRS["Reverse the letters"]
+    ds = make_pair_dataset(text, level)
+    model = Seq2Seq(Seq2SeqConfig(vocab_size=len(ds.vocab), hidden_size=32, embedding_dim=16,
+                                  max_target_len=ds.y.shape[1] + 5, teacher_forcing=0.5, attention=True), seed=0)
+    job = TrainingJob(model, pair_train_data(ds), TrainConfig(epochs=150, batch_size=0, lr=0.01, clip_norm=5.0))
+    assert job.start().join(120).status == "done"
+    trained = job.snapshot_model()
+    assert translate(trained, ds) == [ds.join(t) for t in ds.targets]
+    steps = decode_steps(trained, ds, 0, teacher=True)  # "abc" -> "cba"
+    for row in steps:
+        assert len(row["attention"]) == 3 and abs(sum(row["attention"]) - 1) < 1e-5

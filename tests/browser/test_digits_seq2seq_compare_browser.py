@@ -45,11 +45,12 @@ def test_digits_from_an_uploaded_mnist_style_csv(server, page, tmp_path):
 
 
 def test_seq2seq_trains_and_decodes_every_pair(server, page):
-    page.set_viewport_size({"width": 1400, "height": 2600})
-    page.goto(server + "/seq2seq")
+    page.set_viewport_size({"width": 1400, "height": 3000})
+    page.goto(server + "/seq2seq?attention=true")
     _train_and_wait(page)
     page.get_by_text("(8/8 exact)").wait_for()
     page.get_by_text("Encoder: hidden state after each source token").wait_for()
+    page.get_by_text("Attention: where each output token looked in the source").wait_for()
     page.wait_for_timeout(1500)
     page.screenshot(path=str(ROOT / "assets" / "screenshot-seq2seq.png"))
 

@@ -328,6 +328,14 @@ STRINGS = {
     "Try your own source": "직접 원문 넣어 보기",
     "Source (only tokens from the pairs)": "원문(쌍에 나온 토큰만)",
     "(nothing: it wrote EOS first)": "(없음: 처음부터 EOS를 씀)",
+    "Attention (dot-product)": "어텐션(내적)",
+    "At every step the decoder also looks at all of the encoder's states, weighted by how well each matches its "
+    "own state, instead of the context vector alone.":
+        "디코더가 매 단계 문맥 벡터만이 아니라 인코더의 모든 상태를 함께 봅니다. 각 상태는 디코더 자신의 상태와 "
+        "얼마나 잘 맞는지에 따라 가중됩니다.",
+    "Attention: where each output token looked in the source": "어텐션: 출력 토큰마다 원문의 어디를 보았는지",
+    "output token": "출력 토큰",
+    "source token": "원문 토큰",
     # compare
     "⚖️ Compare RNN, LSTM and GRU": "⚖️ RNN, LSTM, GRU 비교",
     "The same task, data, seed and budget; each cell trains in its own job.":
