@@ -99,7 +99,10 @@ def results_table(run: dict, jobs) -> pd.DataFrame:
                metric: h["metric"],
                "training time (s)": round(h["seconds"], 2)}
         if series and not job.running and h["epochs"]:
-            result = tasks.evaluate_forecast(job.snapshot_model(), run["ds"], "test")
+            tested = run.setdefault("tested", {})  # a finished job's weights no longer change: evaluate once
+            if job.id not in tested:
+                tested[job.id] = tasks.evaluate_forecast(job.snapshot_model(), run["ds"], "test")
+            result = tested[job.id]
             row["test RMSE (°C)"] = result.table[0]["model"]
             row["baseline RMSE (°C)"] = result.table[0]["baseline"]
         rows.append(row)
