@@ -26,6 +26,10 @@ class Limits:
     hidden: int = 256  # hidden units per layer
     layers: int = 4  # stacked layers
     epochs: int = 2_000  # epochs per training run
+    words: int = 200  # words typed on Next letter and Compare
+    word_letters: int = 40  # letters in one typed word
+    pairs: int = 100  # source -> target pairs on Seq2seq
+    pair_tokens: int = 30  # words (or letters) on one side of a pair
     max_jobs: int = 2  # training jobs running at once on the server (the rest queue); = cores here
     job_seconds: int = 600  # longest training run
     heartbeat_seconds: int = 30  # a job nobody watches for this long stops itself

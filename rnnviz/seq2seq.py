@@ -22,6 +22,7 @@ from torch import Tensor, nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
 from .data.tables import DataError
+from .limits import Limits
 from .data.text import IGNORE_INDEX
 from .train import TrainData
 
@@ -94,7 +95,8 @@ def _tokens(text: str, level: str) -> list[str]:
     return text.split() if level == "word" else list(text)
 
 
-def make_pair_dataset(text: str, level: str = "word", max_pairs: int = 100, max_tokens: int = 30) -> PairDataset:
+def make_pair_dataset(text: str, level: str = "word", max_pairs: int = Limits.pairs,
+                      max_tokens: int = Limits.pair_tokens) -> PairDataset:
     """Pairs typed one per line as `source -> target` (also `→`, `=>` or a tab)."""
     if level not in ("word", "char"):
         raise DataError(f"level must be 'word' or 'char' (got {level!r})")

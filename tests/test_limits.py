@@ -69,3 +69,20 @@ def test_the_job_time_limit_stops_training_and_says_so(small_server):
     assert run["job"].status == "stopped"
     assert "Stopped at the time limit of 1 s per training run" in _texts(at.info)
     assert not at.exception
+
+
+def test_typed_text_caps_come_from_limits():
+    """Issue 12 point 8: every cap comes from limits.py, the typed words' and pairs' too."""
+    from rnnviz.data import DataError, make_char_dataset
+    from rnnviz.seq2seq import make_pair_dataset
+
+    lim = Limits()
+    with pytest.raises(DataError, match=f"{lim.words + 1} words is more than the limit of {lim.words}"):
+        make_char_dataset(" ".join(["ab"] * (lim.words + 1)))
+    with pytest.raises(DataError, match=f"the limit is {lim.word_letters}"):
+        make_char_dataset("a" * (lim.word_letters + 1))
+    with pytest.raises(DataError, match=f"the limit is {lim.pairs}"):
+        make_pair_dataset("\n".join(["a -> b"] * (lim.pairs + 1)))
+    with pytest.raises(DataError, match=f"the limit is {lim.pair_tokens}"):
+        make_pair_dataset(" ".join(["w"] * (lim.pair_tokens + 1)) + " -> b")
+    assert len(make_char_dataset(" ".join(["ab"] * lim.words)).words) == lim.words

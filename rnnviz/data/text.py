@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
+from ..limits import Limits
 from .tables import DataError
 
 __all__ = ["CharDataset", "make_char_dataset", "IGNORE_INDEX", "packing_view"]
@@ -67,7 +68,8 @@ class CharDataset:
         return "".join(self.vocab[int(i)] for i in indices)
 
 
-def make_char_dataset(text: str, mode: str = "last", max_words: int = 200, max_length: int = 40) -> CharDataset:
+def make_char_dataset(text: str, mode: str = "last", max_words: int = Limits.words,
+                      max_length: int = Limits.word_letters) -> CharDataset:
     """Words separated by spaces or new lines -> a padded index dataset.
 
     >>> ds = make_char_dataset("hello apple lobby daddy bobby")
