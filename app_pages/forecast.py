@@ -15,6 +15,7 @@ from rnnviz.limits import LimitError
 from rnnviz.trace import last_hidden_states, pca, trace
 from rnnviz.ui.i18n import t
 from rnnviz.ui import live, share, state
+from rnnviz.ui.widgets import int_slider, option_slider, up_to
 from rnnviz.ui.sidebar import device_choice, seed_choice
 
 PAGE = "forecast"
@@ -110,11 +111,11 @@ def choose_settings(table: pd.DataFrame, sample: str | None) -> dict | None:
         share.param("fc_nonlinearity", options=["tanh", "relu"])
         nonlinearity = st.selectbox(t("RNN nonlinearity"), ["tanh", "relu"], key="fc_nonlinearity",
                                     disabled=cell != "rnn")
-        hidden_options = [h for h in (2, 4, 8, 16, 32, 64, 128, 256) if h <= lim.hidden]
+        hidden_options = up_to((2, 4, 8, 16, 32, 64, 128, 256), lim.hidden)
         share.param("fc_hidden", "int", options=hidden_options)
-        hidden = st.select_slider(t("Hidden units"), hidden_options, live.at_most(16, hidden_options), key="fc_hidden")
+        hidden = option_slider(t("Hidden units"), hidden_options, live.at_most(16, hidden_options), key="fc_hidden")
         share.param("fc_layers", "int", lo=1, hi=lim.layers)
-        layers = st.slider(t("Layers"), 1, max(2, lim.layers), 1, key="fc_layers")
+        layers = int_slider(t("Layers"), 1, lim.layers, 1, key="fc_layers")
         share.param("fc_head", options=["last", "flatten"])
         head = st.radio(t("Head"), ["last", "flatten"], key="fc_head", horizontal=True,
                         help=t("last: the last hidden state predicts (many-to-one). flatten: every step's hidden "
@@ -224,9 +225,8 @@ def inside_the_model(run: dict) -> None:
     n = len(ds.x)
     st.subheader(t("Inside the model"))
     labels = [str(d.date()) if hasattr(d, "date") else str(d) for d in ds.dates]
-    i = st.select_slider(t("Window (by the date it predicts)"), options=list(range(n)), value=n - 1,
-                         format_func=lambda k: labels[k], key=f"fc_window_pick_{run['id']}",
-                         help=t("Pick which window of the series to look inside."))
+    i = option_slider(t("Window (by the date it predicts)"), list(range(n)), n - 1, key=f"fc_window_pick_{run['id']}",
+                      format_func=lambda k: labels[k], help=t("Pick which window of the series to look inside."))
     tr = trace(model, ds.x[i])
     predicted = float(ds.inverse(tr.prediction.reshape(1, 1))[0])
     c1, c2, c3 = st.columns(3)
@@ -236,7 +236,7 @@ def inside_the_model(run: dict) -> None:
     c3.metric(t("Baseline (next = last)"), f"{ds.baseline[i]:.4g}",
               t("{error} error", error=f"{ds.baseline[i] - ds.actual[i]:+.4g}"),
               delta_color="off")
-    step = st.slider(t("Step t inside the window"), 0, ds.window - 1, ds.window - 1, key=f"fc_step_{run['id']}")
+    step = int_slider(t("Step t inside the window"), 0, ds.window - 1, ds.window - 1, key=f"fc_step_{run['id']}")
     for layer, h in enumerate(tr.hidden):
         st.plotly_chart(plots.heatmap_figure(h.numpy(), t("Hidden state h_t, layer {layer} (units x steps)", layer=layer + 1),
                                              highlight=step), width="stretch", key=f"fc_heat_{layer}")
