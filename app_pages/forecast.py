@@ -71,6 +71,24 @@ def show_table(table: pd.DataFrame) -> None:
         st.dataframe(table.head(500), width="stretch")
 
 
+def fit_window(table: pd.DataFrame) -> int:
+    """The largest window this table takes with the horizon and split as they stand. When a table
+    is new, a window kept from the session or the link that is longer becomes that, and the page
+    says so (the other settings stay as they were)."""
+    train, val = share.value("fc_train_pct", 70), share.value("fc_val_pct", 15)
+    split = (train / 100, val / 100, round(1 - train / 100 - val / 100, 10))
+    fit = data.largest_window(len(table), int(share.value("fc_horizon", 1)), split)
+    seen = (table.attrs["source"], len(table))
+    if st.session_state.get("fc_window_fitted") != seen:
+        st.session_state["fc_window_fitted"] = seen
+        window = st.session_state.get("fc_window")
+        if window is not None and 1 <= fit < window:
+            st.session_state["fc_window"] = fit  # before the widget is drawn: it shows the new value
+            st.info(t("Window {window} does not fit this file's {rows} rows (with this horizon and split), so "
+                      "{fit} is used.", window=window, rows=len(table), fit=fit), icon="ℹ️")
+    return fit
+
+
 def choose_settings(table: pd.DataFrame, sample: str | None) -> dict | None:
     """All the choices for the next run, as plain values."""
     lim = live.limits()
@@ -93,8 +111,9 @@ def choose_settings(table: pd.DataFrame, sample: str | None) -> dict | None:
         features = st.multiselect(t("Input columns"), everything, default=default_features,
                                   key=f"fc_features_{table.attrs['source']}")
         share.param("fc_window", "int", lo=1, hi=lim.window)
-        window = st.number_input(t("Window (steps of history)"), 1, lim.window, value=min(20, lim.window, max(1, len(table) // 10)),
-                                 key="fc_window")
+        fit = fit_window(table)
+        window = st.number_input(t("Window (steps of history)"), 1, lim.window,
+                                 value=max(1, min(20, lim.window, len(table) // 10, fit)), key="fc_window")
         share.param("fc_horizon", "int", lo=1, hi=100)
         horizon = st.number_input(t("Horizon (rows ahead)"), 1, 100, value=1, key="fc_horizon")
         share.param("fc_train_pct", "int", options=range(10, 91, 5))

@@ -26,6 +26,10 @@ STRINGS = {
     "Epoch {done}/{total}": "에폭 {done}/{total}",
     "This link's {names} did not fit this page (a value out of range or not offered), so the default is used.":
         "이 링크의 {names} 값은 이 페이지에 맞지 않아(범위를 벗어났거나 없는 선택지) 기본값을 씁니다.",
+    "{name} = {kept} does not fit this data, so {used} is used.":
+        "{name} = {kept} 값은 이 데이터에 맞지 않아 {used} 값을 씁니다.",
+    "Window {window} does not fit this file's {rows} rows (with this horizon and split), so {fit} is used.":
+        "윈도 {window}은(는) 이 파일의 {rows}행에 맞지 않아(지금의 예측 거리와 분할로) {fit}을(를) 씁니다.",
     "Share these settings": "이 설정 공유하기",
     "Copy this link (the button at its right): it opens this page with these settings. A teacher can add "
     "&hide=optimizer,lr (any setting's name) to hide controls from students. An uploaded file is not in the link: "
