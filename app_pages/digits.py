@@ -28,8 +28,8 @@ def sample_images():
     return images, labels, [str(d) for d in range(10)]
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
 def uploaded_table(content: bytes, name: str, max_bytes: int, max_rows: int) -> pd.DataFrame:
+    """Parse an upload; the page keeps the table in its session (state.parsed_upload), never in a shared cache."""
     df = data.read_csv(content, max_bytes=max_bytes, max_rows=max_rows, max_columns=MAX_PIXEL_COLUMNS)
     df.attrs["source"] = name
     return df
@@ -49,7 +49,8 @@ def choose_images():
         st.info(t("Choose a CSV file, or pick the sample digits above."))
         return None
     try:
-        table = uploaded_table(uploaded.getvalue(), uploaded.name, lim.upload_mb * 2**20, lim.rows)
+        table = state.parsed_upload("dg_upload", uploaded.file_id, lambda:  # once per session, never on disk
+                                    uploaded_table(uploaded.getvalue(), uploaded.name, lim.upload_mb * 2**20, lim.rows))
         columns = list(table.columns)
         label = st.selectbox(t("Label column"), columns, index=columns.index(guess_label_column(table)), key="dg_label")
         images, labels, names = images_from_table(table.reset_index(drop=True), label)

@@ -28,12 +28,19 @@ UPLOAD = "Upload a CSV"
 LEARNING_RATES = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0]
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
 def load_table(content: bytes, name: str, fill: bool, max_bytes: int, max_rows: int, max_columns: int):
+    """Parse a CSV. An upload's table is kept in its session (state.parsed_upload), a sample's in
+    sample_table: no cache shared by sessions ever holds a user's file."""
     df = data.read_csv(content, fill="ffill" if fill else None, max_bytes=max_bytes, max_rows=max_rows,
                        max_columns=max_columns)
     df.attrs["source"] = name
     return df
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def sample_table(file: str, fill: bool, max_bytes: int, max_rows: int, max_columns: int) -> pd.DataFrame:
+    """A bundled sample (public data, the same for everyone): parsed once per server."""
+    return load_table((ASSETS / file).read_bytes(), file, fill, max_bytes, max_rows, max_columns)
 
 
 def choose_data():
@@ -49,11 +56,12 @@ def choose_data():
         if uploaded is None:
             st.info(t("Choose a CSV file with one row per time step, or pick a sample above."))
             return None, None
-        content, name = uploaded.getvalue(), uploaded.name
-    else:
-        content, name = (ASSETS / SAMPLES[source][0]).read_bytes(), SAMPLES[source][0]
     try:
-        table = load_table(content, name, fill, lim.upload_mb * 2**20, lim.rows, lim.columns)
+        if source == UPLOAD:  # parsed once per session and kept in it (a failed parse too): never shared, never on disk
+            table = state.parsed_upload("fc_upload", (uploaded.file_id, fill), lambda: load_table(
+                uploaded.getvalue(), uploaded.name, fill, lim.upload_mb * 2**20, lim.rows, lim.columns))
+        else:
+            table = sample_table(SAMPLES[source][0], fill, lim.upload_mb * 2**20, lim.rows, lim.columns)
     except DataError as e:
         state.show_error(str(e))
         return None, None

@@ -143,3 +143,17 @@ def test_digits_labels_show_as_integers_not_8_0():
     examples = [json.loads(c.proto.spec) for c in at.get("plotly_chart") if "dg_examples" in c.proto.id][0]
     titles = [a["text"] for a in examples["layout"]["annotations"]]
     assert sorted(titles) == ["3", "8"], titles  # one example per class, named as in the file
+
+
+def test_digits_a_failed_parse_is_cached_per_upload(monkeypatch):
+    import rnnviz.data
+    calls = []
+    real = rnnviz.data.read_csv
+    monkeypatch.setattr(rnnviz.data, "read_csv", lambda content, *a, **k: calls.append(1) or real(content, *a, **k))
+    at = _page("app_pages/digits.py")
+    at.radio(key="dg_source").set_value("Upload images as rows (CSV)").run()
+    at.file_uploader(key="dg_upload").set_value(("x.csv", b"label\n1\n", "text/csv"))
+    for _ in range(3):
+        at.run()
+        assert not at.exception and at.error
+    assert len(calls) == 1

@@ -80,8 +80,10 @@ STRINGS = {
         "각 링크는 설정이 채워진 페이지를 열고, 방해가 될 설정은 숨깁니다(링크의 hide=... 부분). 모든 페이지에는 "
         "화면의 설정으로 이런 링크를 만드는 '이 설정 공유하기' 상자가 있습니다. 숨길 설정 이름을 &hide= 뒤에 "
         "붙이세요. 목록은 assets/presets/presets.csv에 있습니다.",
-    "Data on this page stays in your browser session; nothing you upload is seen by other users.":
-        "이 페이지의 데이터는 내 브라우저 세션에만 있습니다. 올린 파일은 다른 사용자에게 보이지 않습니다.",
+    "A file you upload is held in this server's memory for your session only: it is never written to disk, no other "
+    "user can see it, and it is dropped a couple of minutes after you close the tab.":
+        "올린 파일은 이 세션 동안만 서버의 메모리에 보관됩니다. 디스크에 저장되지 않고, 다른 사용자는 볼 수 없으며, "
+        "탭을 닫으면 몇 분 안에 지워집니다.",
     # shared controls
     "Cell": "셀",
     "Hidden units": "은닉 유닛 수",
