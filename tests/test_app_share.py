@@ -189,6 +189,7 @@ def test_a_kept_value_the_new_file_cannot_take_is_named():
     at = _open("forecast", {"source": "Upload a CSV"})
     at.file_uploader(key="fc_upload").set_value(("data.csv", _csv(60), "text/csv")).run()
     at.multiselect(key="fc_features_data.csv").set_value(["value", "other"]).run()
+    at.selectbox(key="fc_target_data.csv").set_value("other").run()
     at.number_input(key="fc_epochs").set_value(7).run()
     edited = _csv(60).replace(b"date,value,other", b"date,value,third")
     at.file_uploader(key="fc_upload").set_value(("data.csv", edited, "text/csv")).run()
@@ -196,4 +197,7 @@ def test_a_kept_value_the_new_file_cannot_take_is_named():
     assert at.multiselect(key="fc_features_data.csv").value == ["value"]
     assert at.number_input(key="fc_epochs").value == 7
     notes = [i.value for i in at.info if "does not fit" in i.value]
-    assert notes == ["features = value, other does not fit this data, so value is used."], notes
+    target = at.selectbox(key="fc_target_data.csv").value
+    assert target in ("value", "third")
+    assert notes == [f"target = other does not fit this data, so {target} is used.",
+                     "features = value, other does not fit this data, so value is used."], notes
