@@ -15,6 +15,7 @@ from rnnviz.data.memory import make_memory_task
 from rnnviz.limits import LimitError
 from rnnviz.ui.i18n import t
 from rnnviz.ui import live, share, state
+from rnnviz.ui.widgets import option_slider, up_to
 from rnnviz.ui.sidebar import device_choice, seed_choice
 
 PAGE = "compare"
@@ -42,9 +43,9 @@ def choose_settings() -> dict:
         share.param("cp_words", "text")
         words = st.text_input(t("Words"), "hello apple lobby daddy bobby", key="cp_words", disabled=task != WORDS)
     with c2:
-        hidden_options = [h for h in (4, 8, 16, 32, 64) if h <= lim.hidden]
+        hidden_options = up_to((4, 8, 16, 32, 64), lim.hidden)
         share.param("cp_hidden", "int", options=hidden_options)
-        hidden = st.select_slider(t("Hidden units"), hidden_options, live.at_most(16, hidden_options), key="cp_hidden")
+        hidden = option_slider(t("Hidden units"), hidden_options, live.at_most(16, hidden_options), key="cp_hidden")
         share.param("cp_lr", "float", options=LEARNING_RATES)
         lr = st.select_slider(t("Learning rate"), LEARNING_RATES, 1e-2, key="cp_lr", format_func=lambda v: f"{v:g}")
     with c3:
@@ -132,14 +133,13 @@ def initial_gradients(distractors: int, hidden: int, seed: int) -> dict[str, np.
             for c in CELLS}
 
 
-def vanishing_gradients(run: dict | None) -> None:
+def vanishing_gradients(run: dict | None, hidden: int) -> None:
     st.subheader(t("Vanishing gradients"))
     st.caption(t("The long-memory task needs the first letter at the answer. Training moves the weights by the "
                  "gradient: how much the loss would change if the hidden state h_t at each step changed. "
                  "Here is its size, averaged over 16 sequences, against how many steps h_t lies before the answer."))
     c1, c2 = st.columns(2)
     n = c1.slider(t("N distractors for this chart"), 1, 100, 20, key="cp_grad_n")
-    hidden = int(st.session_state.get("cp_hidden", 16))
     norms = dict(initial_gradients(n, hidden, seed_choice()))
     trained = run is not None and run["settings"]["task"] == MEMORY and run["settings"]["distractors"] == n \
         and not any(j.running for j in run["jobs"])
@@ -188,7 +188,7 @@ def page() -> None:
         if s != run["settings"]:
             st.caption(t("The settings above changed since this run; press Train to use them."))
         live.live_view(run["jobs"], render_live(run))
-    vanishing_gradients(run)
+    vanishing_gradients(run, s["hidden"])
 
 
 page()

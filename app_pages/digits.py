@@ -12,6 +12,7 @@ from rnnviz.data.digits import digits_as_sequences, guess_label_column, images_f
 from rnnviz.limits import LimitError
 from rnnviz.ui.i18n import t
 from rnnviz.ui import live, share, state
+from rnnviz.ui.widgets import int_slider, option_slider, up_to
 from rnnviz.ui.sidebar import device_choice, seed_choice
 
 PAGE = "digits"
@@ -27,8 +28,8 @@ def sample_images():
     return images, labels, [str(d) for d in range(10)]
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
 def uploaded_table(content: bytes, name: str, max_bytes: int, max_rows: int) -> pd.DataFrame:
+    """Parse an upload; the page keeps the table in its session (state.parsed_upload), never in a shared cache."""
     df = data.read_csv(content, max_bytes=max_bytes, max_rows=max_rows, max_columns=MAX_PIXEL_COLUMNS)
     df.attrs["source"] = name
     return df
@@ -48,7 +49,8 @@ def choose_images():
         st.info(t("Choose a CSV file, or pick the sample digits above."))
         return None
     try:
-        table = uploaded_table(uploaded.getvalue(), uploaded.name, lim.upload_mb * 2**20, lim.rows)
+        table = state.parsed_upload("dg_upload", uploaded.file_id, lambda:  # once per session, never on disk
+                                    uploaded_table(uploaded.getvalue(), uploaded.name, lim.upload_mb * 2**20, lim.rows))
         columns = list(table.columns)
         label = st.selectbox(t("Label column"), columns, index=columns.index(guess_label_column(table)), key="dg_label")
         images, labels, names = images_from_table(table.reset_index(drop=True), label)
@@ -65,11 +67,11 @@ def choose_settings(rows: int) -> dict:
         share.param("dg_cell", options=["lstm", "gru", "rnn"])
         cell = st.selectbox(t("Cell"), ["lstm", "gru", "rnn"], key="dg_cell",
                             format_func={"lstm": "LSTM", "gru": "GRU", "rnn": "RNN (Elman)"}.get)
-        hidden_options = [h for h in (4, 8, 16, 32, 64, 128, 256) if h <= lim.hidden]
+        hidden_options = up_to((4, 8, 16, 32, 64, 128, 256), lim.hidden)
         share.param("dg_hidden", "int", options=hidden_options)
-        hidden = st.select_slider(t("Hidden units"), hidden_options, live.at_most(32, hidden_options), key="dg_hidden")
+        hidden = option_slider(t("Hidden units"), hidden_options, live.at_most(32, hidden_options), key="dg_hidden")
         share.param("dg_layers", "int", lo=1, hi=lim.layers)
-        layers = st.slider(t("Layers"), 1, max(2, lim.layers), 1, key="dg_layers")
+        layers = int_slider(t("Layers"), 1, lim.layers, 1, key="dg_layers")
     with c2:
         share.param("dg_optimizer", options=["adam", "sgd"])
         optimizer = st.selectbox(t("Optimizer"), ["adam", "sgd"], key="dg_optimizer")
@@ -132,7 +134,7 @@ def inspect(run: dict) -> None:
                          format_func=lambda k: t("#{index}: a {label}, model says {guess}", index=k,
                                                  label=names[int(y_test[k])], guess=names[int(ev["predicted"][k])])))
     rows = x_test.shape[1]
-    k = st.slider(t("Rows fed so far"), 1, rows, rows, key=f"dg_rows_{run['id']}")
+    k = int_slider(t("Rows fed so far"), 1, rows, rows, key=f"dg_rows_{run['id']}")
     probs = tasks.probabilities_by_row(model, x_test[i]).numpy()  # (R, classes)
     top = int(probs[k - 1].argmax())
     st.markdown(t("After **{k} of {rows} rows** the model says **{guess}** with probability **{p}** "

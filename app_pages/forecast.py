@@ -15,6 +15,7 @@ from rnnviz.limits import LimitError
 from rnnviz.trace import last_hidden_states, pca, trace
 from rnnviz.ui.i18n import t
 from rnnviz.ui import live, share, state
+from rnnviz.ui.widgets import int_slider, option_slider, up_to
 from rnnviz.ui.sidebar import device_choice, seed_choice
 
 PAGE = "forecast"
@@ -27,12 +28,19 @@ UPLOAD = "Upload a CSV"
 LEARNING_RATES = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0]
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
 def load_table(content: bytes, name: str, fill: bool, max_bytes: int, max_rows: int, max_columns: int):
+    """Parse a CSV. An upload's table is kept in its session (state.parsed_upload), a sample's in
+    sample_table: no cache shared by sessions ever holds a user's file."""
     df = data.read_csv(content, fill="ffill" if fill else None, max_bytes=max_bytes, max_rows=max_rows,
                        max_columns=max_columns)
     df.attrs["source"] = name
     return df
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def sample_table(file: str, fill: bool, max_bytes: int, max_rows: int, max_columns: int) -> pd.DataFrame:
+    """A bundled sample (public data, the same for everyone): parsed once per server."""
+    return load_table((ASSETS / file).read_bytes(), file, fill, max_bytes, max_rows, max_columns)
 
 
 def choose_data():
@@ -48,11 +56,12 @@ def choose_data():
         if uploaded is None:
             st.info(t("Choose a CSV file with one row per time step, or pick a sample above."))
             return None, None
-        content, name = uploaded.getvalue(), uploaded.name
-    else:
-        content, name = (ASSETS / SAMPLES[source][0]).read_bytes(), SAMPLES[source][0]
     try:
-        table = load_table(content, name, fill, lim.upload_mb * 2**20, lim.rows, lim.columns)
+        if source == UPLOAD:  # parsed once per session and kept in it (a failed parse too): never shared, never on disk
+            table = state.parsed_upload("fc_upload", (uploaded.file_id, fill), lambda: load_table(
+                uploaded.getvalue(), uploaded.name, fill, lim.upload_mb * 2**20, lim.rows, lim.columns))
+        else:
+            table = sample_table(SAMPLES[source][0], fill, lim.upload_mb * 2**20, lim.rows, lim.columns)
     except DataError as e:
         state.show_error(str(e))
         return None, None
@@ -68,6 +77,24 @@ def show_table(table: pd.DataFrame) -> None:
     with st.expander(t("Preview: {rows} rows x {columns} columns", rows=f"{len(table):,}", columns=table.shape[1]),
                      expanded=False):
         st.dataframe(table.head(500), width="stretch")
+
+
+def fit_window(table: pd.DataFrame) -> int:
+    """The largest window this table takes with the horizon and split as they stand. When a table
+    is new, a window kept from the session or the link that is longer becomes that, and the page
+    says so (the other settings stay as they were)."""
+    train, val = share.value("fc_train_pct", 70), share.value("fc_val_pct", 15)
+    split = (train / 100, val / 100, round(1 - train / 100 - val / 100, 10))
+    fit = data.largest_window(len(table), int(share.value("fc_horizon", 1)), split)
+    seen = (table.attrs["source"], len(table))
+    if st.session_state.get("fc_window_fitted") != seen:
+        st.session_state["fc_window_fitted"] = seen
+        window = st.session_state.get("fc_window")
+        if window is not None and 1 <= fit < window:
+            st.session_state["fc_window"] = fit  # before the widget is drawn: it shows the new value
+            st.info(t("Window {window} does not fit this file's {rows} rows (with this horizon and split), so "
+                      "{fit} is used.", window=window, rows=len(table), fit=fit), icon="ℹ️")
+    return fit
 
 
 def choose_settings(table: pd.DataFrame, sample: str | None) -> dict | None:
@@ -92,8 +119,9 @@ def choose_settings(table: pd.DataFrame, sample: str | None) -> dict | None:
         features = st.multiselect(t("Input columns"), everything, default=default_features,
                                   key=f"fc_features_{table.attrs['source']}")
         share.param("fc_window", "int", lo=1, hi=lim.window)
-        window = st.number_input(t("Window (steps of history)"), 1, lim.window, value=min(20, lim.window, max(1, len(table) // 10)),
-                                 key="fc_window")
+        fit = fit_window(table)
+        window = st.number_input(t("Window (steps of history)"), 1, lim.window,
+                                 value=max(1, min(20, lim.window, len(table) // 10, fit)), key="fc_window")
         share.param("fc_horizon", "int", lo=1, hi=100)
         horizon = st.number_input(t("Horizon (rows ahead)"), 1, 100, value=1, key="fc_horizon")
         share.param("fc_train_pct", "int", options=range(10, 91, 5))
@@ -110,11 +138,11 @@ def choose_settings(table: pd.DataFrame, sample: str | None) -> dict | None:
         share.param("fc_nonlinearity", options=["tanh", "relu"])
         nonlinearity = st.selectbox(t("RNN nonlinearity"), ["tanh", "relu"], key="fc_nonlinearity",
                                     disabled=cell != "rnn")
-        hidden_options = [h for h in (2, 4, 8, 16, 32, 64, 128, 256) if h <= lim.hidden]
+        hidden_options = up_to((2, 4, 8, 16, 32, 64, 128, 256), lim.hidden)
         share.param("fc_hidden", "int", options=hidden_options)
-        hidden = st.select_slider(t("Hidden units"), hidden_options, live.at_most(16, hidden_options), key="fc_hidden")
+        hidden = option_slider(t("Hidden units"), hidden_options, live.at_most(16, hidden_options), key="fc_hidden")
         share.param("fc_layers", "int", lo=1, hi=lim.layers)
-        layers = st.slider(t("Layers"), 1, max(2, lim.layers), 1, key="fc_layers")
+        layers = int_slider(t("Layers"), 1, lim.layers, 1, key="fc_layers")
         share.param("fc_head", options=["last", "flatten"])
         head = st.radio(t("Head"), ["last", "flatten"], key="fc_head", horizontal=True,
                         help=t("last: the last hidden state predicts (many-to-one). flatten: every step's hidden "
@@ -224,9 +252,8 @@ def inside_the_model(run: dict) -> None:
     n = len(ds.x)
     st.subheader(t("Inside the model"))
     labels = [str(d.date()) if hasattr(d, "date") else str(d) for d in ds.dates]
-    i = st.select_slider(t("Window (by the date it predicts)"), options=list(range(n)), value=n - 1,
-                         format_func=lambda k: labels[k], key=f"fc_window_pick_{run['id']}",
-                         help=t("Pick which window of the series to look inside."))
+    i = option_slider(t("Window (by the date it predicts)"), list(range(n)), n - 1, key=f"fc_window_pick_{run['id']}",
+                      format_func=lambda k: labels[k], help=t("Pick which window of the series to look inside."))
     tr = trace(model, ds.x[i])
     predicted = float(ds.inverse(tr.prediction.reshape(1, 1))[0])
     c1, c2, c3 = st.columns(3)
@@ -236,7 +263,7 @@ def inside_the_model(run: dict) -> None:
     c3.metric(t("Baseline (next = last)"), f"{ds.baseline[i]:.4g}",
               t("{error} error", error=f"{ds.baseline[i] - ds.actual[i]:+.4g}"),
               delta_color="off")
-    step = st.slider(t("Step t inside the window"), 0, ds.window - 1, ds.window - 1, key=f"fc_step_{run['id']}")
+    step = int_slider(t("Step t inside the window"), 0, ds.window - 1, ds.window - 1, key=f"fc_step_{run['id']}")
     for layer, h in enumerate(tr.hidden):
         st.plotly_chart(plots.heatmap_figure(h.numpy(), t("Hidden state h_t, layer {layer} (units x steps)", layer=layer + 1),
                                              highlight=step), width="stretch", key=f"fc_heat_{layer}")

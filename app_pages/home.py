@@ -53,4 +53,5 @@ with st.expander(t("For teachers: ready-made lessons (links with settings, some 
             st.markdown(f"- [{plain(row['lesson'])}](./{row['page']}?{row['query']}): "
                         f"{plain(row['what the students do'])}")
 
-st.caption(t("Data on this page stays in your browser session; nothing you upload is seen by other users."))
+st.caption(t("A file you upload is held in this server's memory for your session only: it is never written to disk, "
+             "no other user can see it, and it is dropped a couple of minutes after you close the tab."))

@@ -12,6 +12,7 @@ from rnnviz.data.text import packing_view
 from rnnviz.limits import LimitError
 from rnnviz.ui.i18n import t
 from rnnviz.ui import live, share, state
+from rnnviz.ui.widgets import int_slider, option_slider, up_to
 from rnnviz.ui.sidebar import device_choice, seed_choice
 
 PAGE = "next_letter"
@@ -38,11 +39,11 @@ def choose_settings() -> dict:
         share.param("nl_cell", options=["rnn", "lstm", "gru"])
         cell = st.selectbox(t("Cell"), ["rnn", "lstm", "gru"], key="nl_cell",
                             format_func={"lstm": "LSTM", "gru": "GRU", "rnn": "RNN (Elman)"}.get)
-        hidden_options = [h for h in (2, 4, 8, 16, 32, 64, 128) if h <= lim.hidden]
+        hidden_options = up_to((2, 4, 8, 16, 32, 64, 128), lim.hidden)
         share.param("nl_hidden", "int", options=hidden_options)
-        hidden = st.select_slider(t("Hidden units"), hidden_options, live.at_most(8, hidden_options), key="nl_hidden")
+        hidden = option_slider(t("Hidden units"), hidden_options, live.at_most(8, hidden_options), key="nl_hidden")
         share.param("nl_layers", "int", lo=1, hi=lim.layers)
-        layers = st.slider(t("Layers"), 1, max(2, lim.layers), 1, key="nl_layers")
+        layers = int_slider(t("Layers"), 1, lim.layers, 1, key="nl_layers")
     with c3:
         share.param("nl_optimizer", options=["adam", "sgd"])
         optimizer = st.selectbox(t("Optimizer"), ["adam", "sgd"], key="nl_optimizer")
@@ -145,7 +146,7 @@ def inside(run: dict) -> None:
                           key=f"nl_step_word_{run['id']}")
     word = ds.inputs[word_i]
     tr, probs, letters = tasks.letter_steps(model, ds, word)
-    step = st.slider(t("Step t (the letter just read)"), 0, len(letters) - 1, len(letters) - 1, key=f"nl_t_{run['id']}")
+    step = int_slider(t("Step t (the letter just read)"), 0, len(letters) - 1, len(letters) - 1, key=f"nl_t_{run['id']}")
     st.markdown(t("Read so far: **{read}** (the letter at t is '{letter}')", read=state.plain(word[: step + 1]),
                   letter=state.plain(letters[step])))
     top = torch.topk(probs[step], k=min(5, len(ds.vocab)))
@@ -173,7 +174,7 @@ def inside(run: dict) -> None:
                                                t("Gates, layer {layer}", layer=layer + 1), highlight=step),
                             width="stretch", key=f"nl_gates_{layer}")
     st.subheader(t("One neuron across every word"))
-    unit = st.slider(t("Hidden unit (top layer)"), 0, model.config.hidden_size - 1, 0, key=f"nl_unit_{run['id']}")
+    unit = int_slider(t("Hidden unit (top layer)"), 0, model.config.hidden_size - 1, 0, key=f"nl_unit_{run['id']}")
     st.plotly_chart(plots.letters_figure(tasks.neuron_activations(model, ds, unit),
                                          t("Unit {unit}'s activation after each letter (red +, blue -)", unit=unit)),
                     width="stretch", key="nl_neuron")

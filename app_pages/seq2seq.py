@@ -12,6 +12,7 @@ from rnnviz.seq2seq import (DEFAULT_PAIRS, Seq2Seq, Seq2SeqConfig, decode_steps,
                             pair_train_data, translate)
 from rnnviz.ui.i18n import t
 from rnnviz.ui import live, share, state
+from rnnviz.ui.widgets import option_slider, up_to
 from rnnviz.ui.sidebar import device_choice, seed_choice
 
 PAGE = "seq2seq"
@@ -42,9 +43,9 @@ def choose_settings() -> dict:
     with c1:
         share.param("s2_cell", options=["gru", "lstm"])
         cell = st.selectbox(t("Cell"), ["gru", "lstm"], key="s2_cell", format_func=str.upper)
-        hidden_options = [h for h in (8, 16, 32, 64, 128) if h <= lim.hidden]
+        hidden_options = up_to((8, 16, 32, 64, 128), lim.hidden)
         share.param("s2_hidden", "int", options=hidden_options)
-        hidden = st.select_slider(t("Hidden units"), hidden_options, live.at_most(32, hidden_options), key="s2_hidden")
+        hidden = option_slider(t("Hidden units"), hidden_options, live.at_most(32, hidden_options), key="s2_hidden")
         share.param("s2_embedding", "int", options=[4, 8, 16, 32])
         embedding = st.select_slider(t("Embedding size"), [4, 8, 16, 32], 16, key="s2_embedding")
     with c2:

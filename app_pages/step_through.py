@@ -11,6 +11,7 @@ from rnnviz.equations import step_equations
 from rnnviz.tasks import CellNumbers
 from rnnviz.ui.i18n import t
 from rnnviz.ui import share, state
+from rnnviz.ui.widgets import option_slider
 
 TYPED = "Numbers I type"
 FROM_PAGES = {"forecast": "The model trained on Forecast", "next_letter": "The model trained on Next letter"}
@@ -88,8 +89,8 @@ def trained_model(page_key: str):
     ds = run["ds"]
     if page_key == "forecast":
         n = len(ds.x)
-        i = st.select_slider(t("Window"), list(range(n)), n - 1, key="st_forecast_window",
-                             format_func=lambda k: str(ds.dates[k]))
+        i = option_slider(t("Window"), list(range(n)), n - 1, key="st_forecast_window",
+                          format_func=lambda k: str(ds.dates[k]))
         return model, ds.x[i], [f"t={t}" for t in range(ds.window)]
     i = st.selectbox(t("Word"), range(len(ds.words)), format_func=lambda k: ds.words[k], key="st_word")
     word = ds.inputs[i]

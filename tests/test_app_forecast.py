@@ -170,3 +170,60 @@ def test_saved_model_opens_again_and_foreign_files_are_refused():
     assert not at.exception
     assert any("not a safetensors file" in e.value for e in at.error), [e.value for e in at.error]
     assert at.session_state["run:forecast"] is restored
+
+
+@pytest.fixture
+def parses(monkeypatch):
+    """Count the CSV parses the pages make (they call rnnviz.data.read_csv)."""
+    import rnnviz.data
+    calls = []
+    real = rnnviz.data.read_csv
+
+    def counting(content, *args, **kwargs):
+        calls.append(bytes(content[:40]) if isinstance(content, (bytes, bytearray)) else content)
+        return real(content, *args, **kwargs)
+
+    monkeypatch.setattr(rnnviz.data, "read_csv", counting)
+    return calls
+
+
+def _upload(at: AppTest, name: str, content: bytes) -> AppTest:
+    at.radio(key="fc_source").set_value("Upload a CSV").run()
+    at.file_uploader(key="fc_upload").set_value((name, content, "text/csv"))
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_a_failed_parse_is_cached_per_upload_like_a_good_one(parses):
+    at = _upload(_forecast_page(), "bad.csv", b"a,b\n1,2\n")
+    for _ in range(3):
+        at.run()
+        assert any("only one data row" in e.value for e in at.error), [e.value for e in at.error]
+    assert parses.count(b"a,b\n1,2\n") == 1  # the message again, the parse not again
+    good = b"day,v\n" + b"\n".join(b"%d,%d" % (d, d % 7) for d in range(40)) + b"\n"
+    at.file_uploader(key="fc_upload").set_value(("good.csv", good, "text/csv"))
+    for _ in range(3):
+        at.run()
+    assert not at.error and parses.count(good[:40]) == 1
+
+
+def test_uploads_are_kept_in_the_session_never_in_a_shared_cache(parses):
+    content = b"day,v\n" + b"\n".join(b"%d,%d" % (d, d % 5) for d in range(30)) + b"\n"
+    a = _upload(_forecast_page(), "same.csv", content)
+    b = _upload(_forecast_page(), "same.csv", content)
+    assert parses.count(content[:40]) == 2  # one parse per session: the second user gets nothing of the first's
+    tables = [next(iter(s.session_state["_uploads"]["fc_upload"].values()))[0] for s in (a, b)]
+    assert tables[0] is not tables[1] and tables[0].equals(tables[1])
+    for i in range(6):  # a few kept, not every file a session ever uploaded
+        a.file_uploader(key="fc_upload").set_value((f"f{i}.csv", content.replace(b"v\n", b"v%d\n" % i), "text/csv"))
+        a.run()
+    from rnnviz.ui.state import KEPT_UPLOADS
+    assert len(a.session_state["_uploads"]["fc_upload"]) == KEPT_UPLOADS
+
+
+def test_home_says_where_uploads_are_held():
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    text = " ".join(c.value for c in at.caption)
+    assert "stays in your browser" not in text
+    assert "held in this server's memory for your session only" in text and "never written to disk" in text

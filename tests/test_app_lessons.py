@@ -1,5 +1,6 @@
 """Digits, Seq2seq and Compare under AppTest: each trains to done with its defaults (or a tiny
 budget) and shows numbers that come from the model and the jobs."""
+import json
 import re
 from pathlib import Path
 
@@ -123,3 +124,36 @@ def test_seq2seq_with_attention_shows_where_it_looked():
     assert (table["exact"] == "yes").all()
     charts = [c for c in at.get("plotly_chart") if "where each output token looked" in str(c.proto)]
     assert len(charts) == 1
+
+
+def test_digits_labels_show_as_integers_not_8_0():
+    """read_csv reads a numeric label column as floats; the page names the classes as written."""
+    at = _page("app_pages/digits.py")
+    at.radio(key="dg_source").set_value("Upload images as rows (CSV)").run()
+    rows = [f"{8 if i % 2 else 3},{i % 4},{i % 3},{i % 5},{i % 2}" for i in range(12)]
+    at.file_uploader(key="dg_upload").set_value(("digits.csv", ("label,a,b,c,d\n" + "\n".join(rows)).encode(),
+                                                  "text/csv"))
+    at.run()
+    at.number_input(key="dg_epochs").set_value(1).run()
+    run = _train(at, "dg", "digits")
+    assert run["names"] == ["3", "8"]
+    options = at.selectbox(key=f"dg_image_{run['id']}").options
+    assert options and all(".0" not in o for o in options), options
+    assert all(re.search(r"a [38], model says [38]$", o) for o in options), options
+    examples = [json.loads(c.proto.spec) for c in at.get("plotly_chart") if "dg_examples" in c.proto.id][0]
+    titles = [a["text"] for a in examples["layout"]["annotations"]]
+    assert sorted(titles) == ["3", "8"], titles  # one example per class, named as in the file
+
+
+def test_digits_a_failed_parse_is_cached_per_upload(monkeypatch):
+    import rnnviz.data
+    calls = []
+    real = rnnviz.data.read_csv
+    monkeypatch.setattr(rnnviz.data, "read_csv", lambda content, *a, **k: calls.append(1) or real(content, *a, **k))
+    at = _page("app_pages/digits.py")
+    at.radio(key="dg_source").set_value("Upload images as rows (CSV)").run()
+    at.file_uploader(key="dg_upload").set_value(("x.csv", b"label\n1\n", "text/csv"))
+    for _ in range(3):
+        at.run()
+        assert not at.exception and at.error
+    assert len(calls) == 1

@@ -6,8 +6,11 @@ from urllib.parse import parse_qsl
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from rnnviz.data.forecast import largest_window
+
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
+APP_HOME = "app_pages/home.py"
 PAGES = {"forecast": "app_pages/forecast.py", "next-letter": "app_pages/next_letter.py",
          "step-through": "app_pages/step_through.py", "digits": "app_pages/digits.py",
          "seq2seq": "app_pages/seq2seq.py", "compare": "app_pages/compare.py"}
@@ -93,3 +96,108 @@ def test_two_sessions_training_different_data_never_share_a_model():
     # one session's Reset leaves the other's run alone
     a.button(key="nl_reset").click().run()
     assert "run:next_letter" not in a.session_state and b.session_state["run:next_letter"] is runs[1]
+
+
+def _csv(rows: int) -> bytes:
+    lines = [f"2024-{1 + d // 28:02d}-{1 + d % 28:02d},{10 + d % 7},{d % 3}" for d in range(rows)]
+    return ("date,value,other\n" + "\n".join(lines) + "\n").encode()
+
+
+TEACHER = {"source": "Upload a CSV", "hidden": "256", "epochs": "2000", "window": "20", "lr": "0.1", "cell": "gru",
+           "layers": "2", "target": "other", "hide": "hidden,epochs"}
+
+
+def _forecast_widgets(at: AppTest) -> dict:
+    return {"hidden": at.select_slider(key="fc_hidden").value, "epochs": at.number_input(key="fc_epochs").value,
+            "window": at.number_input(key="fc_window").value, "lr": at.select_slider(key="fc_lr").value,
+            "cell": at.selectbox(key="fc_cell").value, "layers": at.slider(key="fc_layers").value}
+
+
+def test_share_link_survives_an_upload_on_forecast():
+    at = _open("forecast", TEACHER)
+    assert any("Choose a CSV file" in i.value for i in at.info)  # no file yet: the settings are not drawn
+    assert at.query_params["hidden"] == "256" and at.query_params["window"] == "20"  # and the address keeps them
+    at.file_uploader(key="fc_upload").set_value(("class.csv", _csv(200), "text/csv"))
+    at.run()
+    assert not at.exception, at.exception
+    assert _forecast_widgets(at) == {"hidden": 256, "epochs": 2000, "window": 20, "lr": 0.1, "cell": "gru", "layers": 2}
+    assert at.selectbox(key="fc_target_class.csv").value == "other"
+    styles = [h.proto.body for h in at.get("html")]
+    assert styles == ["<style>.st-key-fc_hidden, .st-key-fc_epochs { display: none !important; }</style>"]
+    for name in ("hidden", "epochs", "window", "lr", "cell", "layers", "target", "hide"):
+        assert at.query_params[name] == TEACHER[name], name
+    assert not [i.value for i in at.info if "does not fit" in i.value]  # nothing had to change
+
+
+def test_share_link_window_that_does_not_fit_the_upload_is_named():
+    at = _open("forecast", TEACHER)
+    at.file_uploader(key="fc_upload").set_value(("short.csv", _csv(12), "text/csv"))
+    at.run()
+    assert not at.exception, at.exception
+    fit = largest_window(12, 1, (0.7, 0.15, 0.15))
+    assert 1 <= fit < 20
+    widgets = _forecast_widgets(at)
+    assert widgets == {"hidden": 256, "epochs": 2000, "window": fit, "lr": 0.1, "cell": "gru", "layers": 2}
+    notes = [i.value for i in at.info if "does not fit" in i.value]
+    assert notes == [f"Window 20 does not fit this file's 12 rows (with this horizon and split), so {fit} is used."]
+    at.run()
+    assert at.number_input(key="fc_window").value == fit and at.query_params["window"] == str(fit)
+
+
+def test_share_link_survives_an_upload_on_digits():
+    link = {"source": "Upload images as rows (CSV)", "hidden": "8", "epochs": "3", "lr": "0.1", "batch": "16",
+            "layers": "2", "test": "0.3", "cell": "gru", "hide": "lr"}
+    at = _open("digits", link)
+    rows = [f"{i % 2},{i % 4},{i % 3},{i % 5},{i % 2}" for i in range(20)]
+    at.file_uploader(key="dg_upload").set_value(("img.csv", ("label,a,b,c,d\n" + "\n".join(rows)).encode(),
+                                                  "text/csv"))
+    at.run()
+    assert not at.exception, at.exception
+    shown = {"hidden": at.select_slider(key="dg_hidden").value, "epochs": at.number_input(key="dg_epochs").value,
+             "lr": at.select_slider(key="dg_lr").value, "batch": at.select_slider(key="dg_batch").value,
+             "layers": at.slider(key="dg_layers").value, "test": at.slider(key="dg_test").value,
+             "cell": at.selectbox(key="dg_cell").value}
+    assert shown == {"hidden": 8, "epochs": 3, "lr": 0.1, "batch": 16, "layers": 2, "test": 0.3, "cell": "gru"}
+    assert [h.proto.body for h in at.get("html")] == ["<style>.st-key-dg_lr { display: none !important; }</style>"]
+
+
+def test_settings_last_for_the_session_across_pages():
+    """Forecast -> Home -> Forecast through the sidebar: the link's values and the user's own change stay."""
+    at = _open("forecast", {"hidden": "256", "epochs": "2000", "hide": "epochs"})
+    at.selectbox(key="fc_cell").set_value("gru").run()
+    at.switch_page(APP_HOME)
+    at.query_params.clear()  # the browser's address loses the page's query when the sidebar switches page
+    at.run()
+    assert not at.exception, at.exception
+    at.switch_page(PAGES["forecast"]).run()
+    assert not at.exception, at.exception
+    assert at.select_slider(key="fc_hidden").value == 256
+    assert at.number_input(key="fc_epochs").value == 2000
+    assert at.selectbox(key="fc_cell").value == "gru"
+    assert at.query_params["hidden"] == "256" and at.query_params["hide"] == "epochs"
+    assert [h.proto.body for h in at.get("html")] == ["<style>.st-key-fc_epochs { display: none !important; }</style>"]
+    # and through an upload after the round trip
+    at.radio(key="fc_source").set_value("Upload a CSV").run()
+    at.file_uploader(key="fc_upload").set_value(("mine.csv", _csv(100), "text/csv"))
+    at.run()
+    assert (at.select_slider(key="fc_hidden").value, at.number_input(key="fc_epochs").value,
+            at.selectbox(key="fc_cell").value) == (256, 2000, "gru")
+
+
+def test_a_kept_value_the_new_file_cannot_take_is_named():
+    """The same file name uploaded again without a column: the features lose it, the page says so."""
+    at = _open("forecast", {"source": "Upload a CSV"})
+    at.file_uploader(key="fc_upload").set_value(("data.csv", _csv(60), "text/csv")).run()
+    at.multiselect(key="fc_features_data.csv").set_value(["value", "other"]).run()
+    at.selectbox(key="fc_target_data.csv").set_value("other").run()
+    at.number_input(key="fc_epochs").set_value(7).run()
+    edited = _csv(60).replace(b"date,value,other", b"date,value,third")
+    at.file_uploader(key="fc_upload").set_value(("data.csv", edited, "text/csv")).run()
+    assert not at.exception, at.exception
+    assert at.multiselect(key="fc_features_data.csv").value == ["value"]
+    assert at.number_input(key="fc_epochs").value == 7
+    notes = [i.value for i in at.info if "does not fit" in i.value]
+    target = at.selectbox(key="fc_target_data.csv").value
+    assert target in ("value", "third")
+    assert notes == [f"target = other does not fit this data, so {target} is used.",
+                     "features = value, other does not fit this data, so value is used."], notes

@@ -65,15 +65,23 @@ def images_from_table(df: pd.DataFrame, label_column: str) -> tuple[np.ndarray, 
     if labels_raw.isna().any():
         row = int(np.flatnonzero(labels_raw.isna().to_numpy())[0])
         raise DataError(f"Row {row + 1} has no label in column '{label_column}'. Fill it in or delete the row.")
-    names = sorted({str(v) for v in labels_raw.to_numpy(dtype=object)}, key=_natural)
+    texts = [_label_text(v) for v in labels_raw.to_numpy(dtype=object)]
+    names = sorted(set(texts), key=_natural)
     if len(names) < 2:
         raise DataError(f"Column '{label_column}' has only one label ({names[0]}); a classifier needs at least two.")
     if len(names) > 100:
         raise DataError(f"Column '{label_column}' has {len(names)} different labels; is it really the label column? "
                         "Choose the column with the class of each image (at most 100 classes).")
     index = {n: i for i, n in enumerate(names)}
-    labels = np.array([index[str(v)] for v in labels_raw.to_numpy(dtype=object)], dtype=np.int64)
+    labels = np.array([index[text] for text in texts], dtype=np.int64)
     return values.reshape(-1, side, side), labels, names
+
+
+def _label_text(value) -> str:
+    """A label as the user wrote it: read_csv gives a numeric column as floats, and 8.0 was an 8."""
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _natural(name: str):

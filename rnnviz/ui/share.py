@@ -1,11 +1,17 @@
-"""Share links and teacher presets: a page's settings live in its URL.
+"""Share links and teacher presets: a page's settings live in its URL, and last for the session.
 
-A page calls `param(key, ...)` just before drawing each widget it shares. On the first run of
-that page in a session, a value for the widget in the URL (its name is the key without the
-page's prefix: `fc_lr` is `?lr=0.01`) is checked against the widget's options or range and put
-into st.session_state, so the widget starts there; a value that does not fit is skipped and
-listed in a note. `publish()`, after the widgets, writes the current values back to
-st.query_params, so the address bar is always a link to what is on screen.
+A page calls `param(key, ...)` just before drawing each widget it shares. The first time a page is
+opened in a session, its link (the URL's query parameters) is kept; a value for the widget in it
+(its name is the key without the page's prefix: `fc_lr` is `?lr=0.01`) is checked against the
+widget's options or range and put into st.session_state, so the widget starts there; a value that
+does not fit is skipped and listed in a note. `publish()`, after the widgets, writes the current
+values back to st.query_params, so the address bar is always a link to what is on screen.
+
+Streamlit forgets a widget's value when the widget is not drawn in a run: while no file is
+uploaded yet, or while the user is on another page. So `publish()` also keeps every shared value
+in a store of its own (session state that is no widget's), and `param()` puts a forgotten value
+back into the widget's key before the widget is drawn again. A kept value the widget cannot take
+any more (a column the new file lacks) changes to the nearest it can, and the page says so.
 
 `?hide=optimizer,lr` hides those controls (any shared control's name) for a class: they keep the
 value from the link but are not drawn (CSS on Streamlit's `st-key-<key>` class). Only names of
@@ -21,17 +27,22 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+from . import state
 from .i18n import t
 
-__all__ = ["param", "publish", "hidden_names", "share_link"]
+__all__ = ["param", "publish", "value", "hidden_names", "share_link"]
 
 _NAME = re.compile(r"^[a-z0-9_]{1,40}$")
 
 
 def _page_state(prefix: str) -> dict:
-    """Per session and page: which keys were registered this run and which were restored once."""
+    """Per session and page: the link it was opened with, the keys registered, the value each shared
+    setting last had, and the notes for this run (link values skipped, kept values changed)."""
     store = st.session_state.setdefault("_share", {})
-    return store.setdefault(prefix, {"restored": False, "keys": {}, "skipped": []})
+    if prefix not in store:
+        link = {name: str(st.query_params.get(name, "")) for name in st.query_params}
+        store[prefix] = {"link": link, "keys": {}, "values": {}, "skipped": [], "changed": []}
+    return store[prefix]
 
 
 def _split(key: str) -> tuple[str, str]:
@@ -84,13 +95,54 @@ def param(key: str, kind: str = "choice", options: Sequence | None = None, lo: f
     name = name or short
     page = _page_state(prefix)
     page["keys"][key] = (kind, name)
-    if page["restored"] or name not in st.query_params:
+    if key in st.session_state or key in page["values"]:
+        # the widget's value from the last run, or kept while streamlit dropped it (not drawn): it
+        # goes (back) into the widget's key, as near as the widget's options now allow
+        kept = st.session_state[key] if key in st.session_state else page["values"][key]
+        fitted = _fit(kept, kind, options, lo, hi)
+        if fitted is None:
+            st.session_state.pop(key, None)  # the widget starts at its default
+        elif fitted != kept or key not in st.session_state:
+            st.session_state[key] = fitted
+        if fitted != kept:
+            page["changed"].append((name, kept, kind, key))
         return
-    raw = st.query_params.get(name, "")
+    if name in page["link"]:
+        try:
+            st.session_state[key] = _from_text(page["link"][name], kind, options, lo, hi)
+        except (ValueError, TypeError):
+            page["skipped"].append(name)
+
+
+def _fit(value: Any, kind: str, options: Sequence | None, lo, hi) -> Any:
+    """`value` if the widget can still take it; else the nearest it can (a number clamped into its
+    range, a list without the options that are gone), or None for the widget's default."""
+    if kind in ("text", "bool"):
+        return value
+    if kind == "list":
+        return value if options is None else [v for v in value if v in list(options)]
+    if options is not None:
+        return value if value in list(options) else None
+    if kind in ("int", "float"):
+        low = value if lo is None else max(value, lo)
+        return low if hi is None else min(low, hi)
+    return value
+
+
+def value(key: str, default: Any) -> Any:
+    """The session's value of shared setting `key` before its widget is drawn in this run: the
+    widget's, else the kept one, else the link's (as the type of `default`), else `default`."""
+    if key in st.session_state:
+        return st.session_state[key]
+    prefix, short = _split(key)
+    page = _page_state(prefix)
+    if key in page["values"]:
+        return page["values"][key]
+    _, name = page["keys"].get(key, (None, short))
     try:
-        st.session_state[key] = _from_text(str(raw), kind, options, lo, hi)
-    except (ValueError, TypeError):
-        page["skipped"].append(name)
+        return type(default)(page["link"][name])
+    except (KeyError, ValueError, TypeError):
+        return default
 
 
 def _to_text(value: Any, kind: str) -> str:
@@ -103,14 +155,21 @@ def _to_text(value: Any, kind: str) -> str:
     return str(value)
 
 
+def _shown(value: Any, kind: str) -> str:
+    """A setting's value in a note on the page (markdown-escaped: it may be a column's name)."""
+    text = ", ".join(str(v) for v in value) if kind == "list" and value is not None else _to_text(value, kind)
+    return state.plain(text) if text else "—"
+
+
 def _css_safe(key: str) -> str:
     """The class Streamlit's frontend gives a keyed element: st-key-<key with other characters as '-'>."""
     return re.sub(r"[^a-zA-Z0-9_-]", "-", key.strip())
 
 
-def hidden_names() -> list[str]:
-    raw = st.query_params.get("hide", "")
-    return [n.strip() for n in str(raw).split(",") if _NAME.match(n.strip())]
+def hidden_names(prefix: str = "") -> list[str]:
+    """The controls the page's link hides (the link it was opened with, and the address bar now)."""
+    raw = ",".join([str(st.query_params.get("hide", "")), _page_state(prefix)["link"].get("hide", "")])
+    return list(dict.fromkeys(n.strip() for n in raw.split(",") if _NAME.match(n.strip())))
 
 
 def share_link(prefix: str) -> str:
@@ -120,30 +179,48 @@ def share_link(prefix: str) -> str:
 
 
 def _current(prefix: str) -> dict[str, str]:
+    """Name -> text of every shared setting of the sidebar and the page: the widget's value, else
+    the kept one; then the page link's values for settings not drawn yet (no file uploaded)."""
     values = {}
-    for group in ("", prefix):  # the sidebar's shared settings, then the page's
-        for key, (kind, name) in _page_state(group)["keys"].items():
-            if key in st.session_state and st.session_state[key] is not None:
-                values[name] = _to_text(st.session_state[key], kind)
-    hide = hidden_names()
+    groups = [_page_state(""), _page_state(prefix)]  # the sidebar's shared settings, then the page's
+    for group in groups:
+        for key, (kind, name) in group["keys"].items():
+            current = st.session_state[key] if key in st.session_state else group["values"].get(key)
+            if current is not None:
+                values[name] = _to_text(current, kind)
+    for name, raw in groups[1]["link"].items():
+        if name != "hide" and _NAME.match(name):
+            values.setdefault(name, raw)
+    hide = hidden_names(prefix)
     if hide:
         values["hide"] = ",".join(hide)
     return values
 
 
+def _remember(group: dict) -> None:
+    """Keep the value of every shared widget drawn in this run, for when it is drawn again."""
+    for key in group["keys"]:
+        if key in st.session_state:
+            group["values"][key] = st.session_state[key]
+
+
 def publish(prefix: str, show_link: bool = True) -> None:
-    """After the page's widgets: write their values to the URL, hide the controls the link asks to
-    hide, mention values that could not be used, and offer the link to copy."""
+    """After the page's widgets: keep their values for the session, write them to the URL, hide the
+    controls the link asks to hide, name the values that could not be used, and offer the link."""
     page, sidebar = _page_state(prefix), _page_state("")
     skipped = page["skipped"] + sidebar["skipped"]
+    changed = page["changed"] + sidebar["changed"]
     for group in (page, sidebar):
-        group["restored"] = True  # from now on the widgets own their values
-        group["skipped"] = []
+        _remember(group)
+        group["skipped"], group["changed"] = [], []
     if skipped:
         st.caption(t("This link's {names} did not fit this page (a value out of range or not offered), so the "
                      "default is used.", names=", ".join(sorted(set(skipped)))))
+    for name, kept, kind, key in changed:
+        st.info(t("{name} = {kept} does not fit this data, so {used} is used.", name=name, kept=_shown(kept, kind),
+                  used=_shown(st.session_state.get(key), kind)), icon="ℹ️")
     by_name = {name: key for key, (_, name) in {**sidebar["keys"], **page["keys"]}.items()}
-    hidden = [by_name[n] for n in hidden_names() if n in by_name]
+    hidden = [by_name[n] for n in hidden_names(prefix) if n in by_name]
     if hidden:
         css = ", ".join(f".st-key-{_css_safe(key)}" for key in hidden)  # our own keys, never user text
         st.html(f"<style>{css} {{ display: none !important; }}</style>")

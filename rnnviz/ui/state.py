@@ -3,15 +3,25 @@
 A "run" is what one press of Train made: its job, the dataset and settings it trained on, and
 whatever the page derived from them. Changing a widget afterwards changes the next run only;
 Reset removes the run.
+
+An uploaded file is parsed once per session (`parsed_upload`) and kept here too, never in a
+cache shared by sessions (st.cache_data would keep it after the tab closes and hand it to anyone
+who uploads the same bytes). Nothing uploaded is written to disk.
 """
 from __future__ import annotations
 
 import itertools
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from typing import Any
 
 import streamlit as st
 
-__all__ = ["get_run", "set_run", "clear_run", "run_jobs", "show_error", "plain"]
+from ..data import DataError
+
+__all__ = ["get_run", "set_run", "clear_run", "run_jobs", "parsed_upload", "show_error", "plain", "KEPT_UPLOADS"]
+
+KEPT_UPLOADS = 3  # parsed uploads kept per uploader and session: the one shown and the last two
 
 
 def get_run(page: str) -> dict[str, Any] | None:
@@ -43,6 +53,26 @@ def run_jobs(run: dict[str, Any] | None) -> list:
 def _stop_jobs(run: dict[str, Any] | None) -> None:
     for job in run_jobs(run):
         job.stop()
+
+
+def parsed_upload(uploader: str, upload: Hashable, parse: Callable[[], Any]) -> Any:
+    """`parse()` for this upload (its file_id, and any parse option), run once per session: a rerun
+    gets the table it made, or the same DataError again without parsing again. Kept in this
+    session's state, the last KEPT_UPLOADS uploads of each `uploader` (a page's file widget)."""
+    kept = st.session_state.setdefault("_uploads", {}).setdefault(uploader, OrderedDict())
+    if upload in kept:
+        kept.move_to_end(upload)
+    else:
+        try:
+            kept[upload] = (parse(), None)
+        except DataError as e:
+            kept[upload] = (None, e)
+        while len(kept) > KEPT_UPLOADS:
+            kept.popitem(last=False)
+    result, error = kept[upload]
+    if error is not None:
+        raise error.with_traceback(None)
+    return result
 
 
 def show_error(message: str) -> None:

@@ -26,6 +26,10 @@ STRINGS = {
     "Epoch {done}/{total}": "에폭 {done}/{total}",
     "This link's {names} did not fit this page (a value out of range or not offered), so the default is used.":
         "이 링크의 {names} 값은 이 페이지에 맞지 않아(범위를 벗어났거나 없는 선택지) 기본값을 씁니다.",
+    "{name} = {kept} does not fit this data, so {used} is used.":
+        "{name} = {kept} 값은 이 데이터에 맞지 않아 {used} 값을 씁니다.",
+    "Window {window} does not fit this file's {rows} rows (with this horizon and split), so {fit} is used.":
+        "윈도 {window}은(는) 이 파일의 {rows}행에 맞지 않아(지금의 예측 거리와 분할로) {fit}을(를) 씁니다.",
     "Share these settings": "이 설정 공유하기",
     "Copy this link (the button at its right): it opens this page with these settings. A teacher can add "
     "&hide=optimizer,lr (any setting's name) to hide controls from students. An uploaded file is not in the link: "
@@ -76,8 +80,10 @@ STRINGS = {
         "각 링크는 설정이 채워진 페이지를 열고, 방해가 될 설정은 숨깁니다(링크의 hide=... 부분). 모든 페이지에는 "
         "화면의 설정으로 이런 링크를 만드는 '이 설정 공유하기' 상자가 있습니다. 숨길 설정 이름을 &hide= 뒤에 "
         "붙이세요. 목록은 assets/presets/presets.csv에 있습니다.",
-    "Data on this page stays in your browser session; nothing you upload is seen by other users.":
-        "이 페이지의 데이터는 내 브라우저 세션에만 있습니다. 올린 파일은 다른 사용자에게 보이지 않습니다.",
+    "A file you upload is held in this server's memory for your session only: it is never written to disk, no other "
+    "user can see it, and it is dropped a couple of minutes after you close the tab.":
+        "올린 파일은 이 세션 동안만 서버의 메모리에 보관됩니다. 디스크에 저장되지 않고, 다른 사용자는 볼 수 없으며, "
+        "탭을 닫으면 몇 분 안에 지워집니다.",
     # shared controls
     "Cell": "셀",
     "Hidden units": "은닉 유닛 수",
