@@ -41,7 +41,8 @@ def choose_settings() -> dict:
         distractors = st.slider(t("N distractors"), 1, 100, 20, key="cp_distractors", disabled=task != MEMORY,
                                 help=t("Steps between the letter to remember and the answer."))
         share.param("cp_words", "text")
-        words = st.text_input(t("Words"), "hello apple lobby daddy bobby", key="cp_words", disabled=task != WORDS)
+        words = st.text_input(t("Words"), "hello apple lobby daddy bobby", key="cp_words", disabled=task != WORDS,
+                              max_chars=lim.words * (lim.word_letters + 1))
     with c2:
         hidden_options = up_to((4, 8, 16, 32, 64), lim.hidden)
         share.param("cp_hidden", "int", options=hidden_options)
@@ -65,7 +66,8 @@ def build(s: dict, seed: int):
         ds = data.make_forecast_dataset(seattle(), ForecastConfig(target="temp_max", window=14))
         models = {c: tasks.forecast_model(ds, c, s["hidden"], seed=seed) for c in CELLS}
         return ds, models, tasks.forecast_train_data(ds), 32
-    ds = data.make_char_dataset(s["words"], mode="last")
+    lim = live.limits()
+    ds = data.make_char_dataset(s["words"], mode="last", max_words=lim.words, max_length=lim.word_letters)
     models = {c: tasks.char_model(ds, c, s["hidden"], seed=seed) for c in CELLS}
     return ds, models, tasks.char_train_data(ds), 0
 

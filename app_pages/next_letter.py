@@ -24,7 +24,7 @@ def choose_settings() -> dict:
     lim = live.limits()
     share.param("nl_text", "text")
     text = st.text_area(t("Words (separated by spaces; any language: try 사과 바나나 포도)"), DEFAULT_WORDS,
-                        key="nl_text", height=80)
+                        key="nl_text", height=80, max_chars=lim.words * (lim.word_letters + 1))
     c1, c2, c3 = st.columns(3)
     with c1:
         share.param("nl_mode", options=["last", "next"])
@@ -56,7 +56,8 @@ def choose_settings() -> dict:
 
 
 def build(s: dict):
-    ds = data.make_char_dataset(s["text"], mode=s["mode"])
+    lim = live.limits()
+    ds = data.make_char_dataset(s["text"], mode=s["mode"], max_words=lim.words, max_length=lim.word_letters)
     model = tasks.char_model(ds, s["cell"], s["hidden"], s["layers"],
                              embedding_dim=s["embedding_dim"] if s["encoding"] == "embedding" else None,
                              seed=seed_choice())

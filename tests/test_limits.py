@@ -86,3 +86,18 @@ def test_typed_text_caps_come_from_limits():
     with pytest.raises(DataError, match=f"the limit is {lim.pair_tokens}"):
         make_pair_dataset(" ".join(["w"] * (lim.pair_tokens + 1)) + " -> b")
     assert len(make_char_dataset(" ".join(["ab"] * lim.words)).words) == lim.words
+
+
+def test_a_tight_word_limit_reaches_the_next_letter_page(monkeypatch):
+    """RNNVIZ_WORDS set on the server is the cap the page checks (not the package's default)."""
+    monkeypatch.setenv("RNNVIZ_WORDS", "3")
+    live.limits.clear()
+    try:
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.run()
+        at.switch_page("app_pages/next_letter.py").run()
+        assert "5 words is more than the limit of 3" in _texts(at.error)
+        assert at.text_area(key="nl_text").max_chars == 3 * (Limits().word_letters + 1)
+        assert not at.exception
+    finally:
+        live.limits.clear()
