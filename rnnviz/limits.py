@@ -25,6 +25,10 @@ class Limits:
     window: int = 400  # steps per window
     hidden: int = 256  # hidden units per layer
     layers: int = 4  # stacked layers
+    features: int = 1_000  # input features per step (columns, or pixels of an image row)
+    vocabulary: int = 10_000  # distinct characters of a text model (200 words x 40 letters fit)
+    embedding: int = 256  # embedding dimensions per character
+    outputs: int = 10_000  # outputs of a model's head (a class or a character each)
     epochs: int = 2_000  # epochs per training run
     max_jobs: int = 2  # training jobs running at once on the server (the rest queue); = cores here
     job_seconds: int = 600  # longest training run
@@ -42,7 +46,8 @@ class Limits:
     def check(self, **settings: int) -> None:
         """Raise LimitError for the first setting above its limit: check(hidden=512)."""
         labels = {"window": "window length", "hidden": "hidden units", "layers": "layers", "epochs": "epochs",
-                  "rows": "rows", "columns": "columns"}
+                  "rows": "rows", "columns": "columns", "features": "input features", "vocabulary": "characters",
+                  "embedding": "embedding dimensions", "outputs": "outputs"}
         for name, value in settings.items():
             limit = getattr(self, name)
             if value is not None and value > limit:
