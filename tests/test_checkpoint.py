@@ -2,6 +2,10 @@
 import io
 import json
 import pickle
+import struct
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import torch
@@ -66,3 +70,152 @@ def test_tampered_config_is_refused():
     cfg = m.config.to_dict() | {"cell": "transformer"}
     with pytest.raises(CheckpointError, match="settings are invalid"):
         checkpoint.load(st_save(dict(m.state_dict()), metadata={"config": json.dumps(cfg)}))
+
+
+# -- crafted files: validated before anything is allocated (issue 12, point 1) ------------------------------
+def _tiny():
+    """A small, legitimate model: its file is about 1.7 KB."""
+    return SequenceModel(ModelConfig(cell="rnn", input_size=1, hidden_size=4), seed=0)
+
+
+def _with_config(**changes) -> bytes:
+    """The tiny model's real weights under a config with `changes`: what an attacker uploads."""
+    m = _tiny()
+    cfg = m.config.to_dict() | changes
+    return st_save(dict(m.state_dict()), metadata={"format": "rnnviz", "config": json.dumps(cfg), "extra": "{}"})
+
+
+def _raw(header: dict, payload: bytes = b"") -> bytes:
+    """A safetensors file written by hand, so that its header can lie."""
+    text = json.dumps(header).encode()
+    return struct.pack("<Q", len(text)) + text + payload
+
+
+_GOOD_META = {"format": "rnnviz", "config": json.dumps(_tiny().config.to_dict()), "extra": "{}"}
+
+# case -> (file, words of the one message it must get)
+_CRAFTED = {
+    "hidden 8000": (lambda: _with_config(hidden_size=8000), "hidden size 8000 is above this server's limit of 256"),
+    "vocabulary 20M x 16": (lambda: _with_config(vocab_size=20_000_000, embedding_dim=16),
+                            "vocabulary size 20000000 is above this server's limit"),
+    "4 layers x 100000": (lambda: _with_config(num_layers=4, hidden_size=100_000), "hidden size 100000 is above"),
+    "inputs 10M": (lambda: _with_config(input_size=10_000_000), "input size 10000000 is above"),
+    "outputs 10M": (lambda: _with_config(output_size=10_000_000), "output size 10000000 is above"),
+    "flatten window 10M": (lambda: _with_config(head="flatten", window=10_000_000), "window 10000000 is above"),
+    "within limits, not these tensors": (lambda: _with_config(hidden_size=256),
+                                         "wrong shapes: rnn.weight_ih_l0 is \\(4, 1\\), expected \\(256, 1\\)"),
+    "more layers than tensors": (lambda: _with_config(num_layers=4), "do not belong to this model \\(missing "
+                                                                     "rnn.bias_hh_l1"),
+    "another cell than tensors": (lambda: _with_config(cell="lstm"), "expected \\(16, 1\\)"),
+    "hidden as text": (lambda: _with_config(hidden_size="4"), "hidden size must be a whole number \\(got '4'\\)"),
+    "hidden as float": (lambda: _with_config(hidden_size=4.0), "hidden size must be a whole number \\(got 4.0\\)"),
+    "hidden as bool": (lambda: _with_config(hidden_size=True), "hidden size must be a whole number \\(got True\\)"),
+    "layers as list": (lambda: _with_config(num_layers=[1]), "layers must be a whole number \\(got a list\\)"),
+    "nested junk": (lambda: _with_config(cell={"a": [{"b": {}}]}), "cell must be a word \\(got a dict\\)"),
+    "dropout NaN": (lambda: _with_config(dropout=float("nan")), "dropout must be at least 0 and below 1"),
+    "unknown field": (lambda: _with_config(evil=1), "unknown model settings: evil"),
+    "missing fields": (lambda: st_save(dict(_tiny().state_dict()), metadata={"config": json.dumps({"cell": "rnn"})}),
+                       "settings lack hidden_size, num_layers"),
+    "config is a list": (lambda: st_save(dict(_tiny().state_dict()), metadata={"config": "[1, 2]"}),
+                         "must be a set of named values, not a list"),
+    "config not JSON": (lambda: st_save(dict(_tiny().state_dict()), metadata={"config": "{hidden"}),
+                        "settings are not valid JSON"),
+    "config nested 100000 deep": (lambda: st_save(dict(_tiny().state_dict()),
+                                                  metadata={"config": "[" * 100_000 + "]" * 100_000}),
+                                  "settings are not valid JSON"),
+    "extra not a dict": (lambda: st_save(dict(_tiny().state_dict()), metadata=_GOOD_META | {"extra": "[1]"}),
+                         "extra settings are not a set of named values"),
+    "huge JSON header": (lambda: _raw({"__metadata__": _GOOD_META | {"pad": "x" * 2_000_000}}),
+                         "header is 2,000,\\d+ bytes"),
+    "header nested 100000 deep": (lambda: struct.pack("<Q", 200_000) + b"[" * 100_000 + b"]" * 100_000,
+                                  "not a safetensors file"),
+    "metadata not text": (lambda: _raw({"__metadata__": {"config": {"hidden_size": 4}}}),
+                          "metadata is not a set of texts"),
+    "shape lies about the bytes": (lambda: _raw({"__metadata__": _GOOD_META,
+                                                 "rnn.weight_hh_l0": {"dtype": "F32", "shape": [100_000, 100_000],
+                                                                      "data_offsets": [0, 64]}}, b"\0" * 64),
+                                   "claims shape \\(100000, 100000\\) but the file holds 64 bytes"),
+    "offsets beyond the file": (lambda: _raw({"__metadata__": _GOOD_META,
+                                              "head.bias": {"dtype": "F32", "shape": [2**40],
+                                                            "data_offsets": [0, 2**42]}}, b"\0" * 4),
+                                "holds 4 bytes of weights where its header describes 4,398,046,511,104"),
+    "integer tensor": (lambda: _raw({"__metadata__": _GOOD_META,
+                                     "head.bias": {"dtype": "I64", "shape": [1], "data_offsets": [0, 8]}}, b"\0" * 8),
+                       "holds 'I64' values"),
+    "shape of junk": (lambda: _raw({"__metadata__": _GOOD_META,
+                                    "head.bias": {"dtype": "F32", "shape": [{"a": 1}], "data_offsets": [0, 4]}},
+                                   b"\0" * 4), "no valid shape"),
+    "entry of junk": (lambda: _raw({"__metadata__": _GOOD_META, "head.bias": [1, 2, 3]}), "not a tensor description"),
+    "header is a list": (lambda: _raw([1, 2, 3]), "not a safetensors file"),
+}
+
+
+@pytest.mark.parametrize("case", list(_CRAFTED))
+def test_checkpoint_crafted_metadata_gets_one_clear_message(case):
+    make, words = _CRAFTED[case]
+    with pytest.raises(CheckpointError, match=words) as caught:
+        checkpoint.from_bytes(make())
+    assert type(caught.value) is CheckpointError, case
+    assert len(str(caught.value)) < 400, f"{case}: the message is not short: {str(caught.value)[:500]}"
+
+
+def test_checkpoint_huge_hidden_file_is_small():
+    assert len(_with_config(hidden_size=8000)) < 2_000  # the issue's 1.7 KB file
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")])
+def test_checkpoint_nan_weights_refused(bad):
+    m = _tiny()
+    state = {k: v.clone() for k, v in m.state_dict().items()}
+    state["rnn.weight_hh_l0"][1, 2] = bad
+    with pytest.raises(CheckpointError, match="1 value\\(s\\) that are not numbers \\(NaN or infinity\\), in "
+                                              "rnn.weight_hh_l0"):
+        checkpoint.from_bytes(st_save(state, metadata=_GOOD_META))
+
+
+def test_checkpoint_other_float_dtypes_still_load():
+    m = _model()
+    data = st_save({k: v.double() for k, v in m.state_dict().items()},
+                   metadata={"config": json.dumps(m.config.to_dict())})
+    loaded, _ = checkpoint.from_bytes(data)
+    x = torch.randn(2, 4, 3)
+    assert torch.allclose(loaded(x), m.eval()(x), atol=1e-6)
+
+
+_PEAK_SCRIPT = r"""
+import json, resource, sys, time
+sys.path.insert(0, sys.argv[1])
+import test_checkpoint as t
+from rnnviz import checkpoint
+normal = checkpoint.to_bytes(t._tiny())
+checkpoint.from_bytes(normal)  # a normal load first: the baseline includes it
+rows = {}
+for case in sys.argv[2:]:
+    data = t._CRAFTED[case][0]()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.perf_counter()
+    try:
+        checkpoint.from_bytes(data)
+        outcome = "loaded"
+    except Exception as e:
+        outcome = type(e).__name__
+    rows[case] = {"seconds": time.perf_counter() - start, "outcome": outcome,
+                  "growth_mb": (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024}
+print(json.dumps(rows))
+"""
+
+
+def test_checkpoint_huge_hidden_refused_before_allocating():
+    """The issue's cases in a fresh process: refused in well under a second, peak memory growing by less
+    than 50 MB above a normal load (before: hidden 8000 peaked at +1 GB, 20M x 16 at +1.2 GB, and
+    4 x 100000 ended in torch's allocator RuntimeError)."""
+    cases = ["hidden 8000", "vocabulary 20M x 16", "4 layers x 100000", "flatten window 10M",
+             "within limits, not these tensors", "shape lies about the bytes", "huge JSON header"]
+    proc = subprocess.run([sys.executable, "-c", _PEAK_SCRIPT, str(Path(__file__).parent), *cases],
+                          capture_output=True, text=True, timeout=120, cwd=Path(__file__).parents[1])
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    rows = json.loads(proc.stdout.strip().splitlines()[-1])
+    for case, row in rows.items():
+        assert row["outcome"] == "CheckpointError", f"{case}: {row}"
+        assert row["growth_mb"] < 50, f"{case}: peak memory grew by {row['growth_mb']:.0f} MB"
+        assert row["seconds"] < 2, f"{case}: took {row['seconds']:.1f} s"
