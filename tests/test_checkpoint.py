@@ -219,3 +219,85 @@ def test_checkpoint_huge_hidden_refused_before_allocating():
         assert row["outcome"] == "CheckpointError", f"{case}: {row}"
         assert row["growth_mb"] < 50, f"{case}: peak memory grew by {row['growth_mb']:.0f} MB"
         assert row["seconds"] < 2, f"{case}: took {row['seconds']:.1f} s"
+
+
+# -- a forecasting checkpoint's own settings: damaged ones get one CheckpointError ------------------------
+def _forecast_file(kospi_like, **extra_changes):
+    from rnnviz import tasks
+    from rnnviz.data import ForecastConfig, make_forecast_dataset
+    ds = make_forecast_dataset(kospi_like, ForecastConfig(target="Close", features=["Close", "Volume"], window=5))
+    model = tasks.forecast_model(ds, "gru", hidden_size=3, seed=0)
+    settings = {"target": "Close", "features": ["Close", "Volume"], "window": 5, "horizon": 1,
+                "split": [0.7, 0.15, 0.15], "scaler": "minmax", "cell": "gru", "hidden": 3}
+    extra = tasks.forecast_extra(ds, settings)
+    for key, value in extra_changes.items():
+        target = extra["settings"] if key in settings else extra
+        target[key] = value
+    return checkpoint.to_bytes(model, extra), model, ds
+
+
+def test_restore_forecast_round_trip(kospi_like):
+    from rnnviz import tasks
+    content, model, ds = _forecast_file(kospi_like)
+    restored, ds2, settings = tasks.restore_forecast(content, kospi_like)
+    assert settings["features"] == ["Close", "Volume"]
+    assert torch.equal(restored(ds2.x[:4]), model.eval()(ds.x[:4]))
+
+
+@pytest.mark.parametrize("changes,words", [
+    ({"settings": [1, 2]}, "not a set of named values"),
+    ({"window": "5"}, "settings are damaged"),
+    ({"window": 10_000}, "window of 10000 steps is above this server's limit of 400"),
+    ({"features": [1, 2]}, "settings are damaged"),
+    ({"split": [0.5]}, "settings are damaged"),
+    ({"scaler": {"kind": "minmax"}}, "settings are damaged"),
+    ({"target": None}, "settings are damaged"),
+    ({"feature_scaler": {"kind": "minmax", "shift": [0.0, 0.0], "scale": [0.0, 1.0]}}, "scale of 0"),
+    ({"target_scaler": {"kind": "minmax", "shift": [[1, [2]]], "scale": [1.0]}}, "scaling is damaged"),
+    ({"target_scaler": "junk"}, "scaling is damaged"),
+    ({"task": "digits"}, "not saved from the Forecast page"),
+], ids=lambda v: str(v)[:30])
+def test_restore_forecast_damaged_settings_get_one_message(kospi_like, changes, words):
+    from rnnviz import tasks
+    content, _, _ = _forecast_file(kospi_like, **changes)
+    with pytest.raises(CheckpointError, match=words):
+        tasks.restore_forecast(content, kospi_like)
+
+
+def test_restore_forecast_old_cli_file_says_to_save_again(kospi_like):
+    from rnnviz import tasks
+    content, model, ds = _forecast_file(kospi_like)
+    old_cli = {"task": "forecast", "target": "Close", "features": ["Close", "Volume"], "window": 5, "horizon": 1,
+               "feature_scaler": ds.feature_scaler.to_dict(), "target_scaler": ds.target_scaler.to_dict()}
+    with pytest.raises(CheckpointError, match="older `python -m rnnviz fit --save`"):
+        tasks.restore_forecast(checkpoint.to_bytes(model, old_cli), kospi_like)
+
+
+def test_restore_forecast_refuses_a_model_that_does_not_forecast(kospi_like):
+    from rnnviz import tasks
+    content, _, ds = _forecast_file(kospi_like)
+    letters = SequenceModel(ModelConfig(cell="rnn", hidden_size=3, vocab_size=5, output_size=5, head="each"))
+    with pytest.raises(CheckpointError, match="does not forecast one number"):
+        tasks.restore_forecast(checkpoint.to_bytes(letters, checkpoint.from_bytes(content)[1]), kospi_like)
+
+
+@pytest.mark.parametrize("case", ["hidden 8000", "4 layers x 100000", "nested junk", "shape lies about the bytes",
+                                  "NaN weights"])
+def test_checkpoint_crafted_files_on_the_forecast_page_say_why(case):
+    from streamlit.testing.v1 import AppTest
+    at = AppTest.from_file(str(Path(__file__).parents[1] / "app.py"), default_timeout=30)
+    at.run()
+    at.switch_page("app_pages/forecast.py").run()
+    if case == "NaN weights":
+        state = {k: v.clone() for k, v in _tiny().state_dict().items()}
+        state["head.weight"][0, 0] = float("nan")
+        content = st_save(state, metadata=_GOOD_META)
+    else:
+        content = _CRAFTED[case][0]()
+    at.file_uploader(key="fc_model_upload").set_value((f"{case}.safetensors", content, "application/octet-stream"))
+    at.run()
+    assert not at.exception, at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "Could not open that model" in errors, errors
+    assert {"hidden 8000": "limit of 256", "4 layers x 100000": "limit of 256", "nested junk": "cell must be a word",
+            "shape lies about the bytes": "claims shape", "NaN weights": "not numbers"}[case] in errors, errors
