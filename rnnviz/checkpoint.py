@@ -198,4 +198,6 @@ def load(source: str | os.PathLike | bytes) -> tuple[SequenceModel, dict]:
         path = path / WEIGHTS_NAME
     if not path.exists():
         raise CheckpointError(f"There is no model file at {path}.")
+    if path.stat().st_size > MAX_CHECKPOINT_BYTES:  # before reading it
+        raise CheckpointError(f"The model file is larger than {MAX_CHECKPOINT_BYTES // 2**20} MB.")
     return from_bytes(path.read_bytes())

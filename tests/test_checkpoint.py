@@ -301,3 +301,12 @@ def test_checkpoint_crafted_files_on_the_forecast_page_say_why(case):
     assert "Could not open that model" in errors, errors
     assert {"hidden 8000": "limit of 256", "4 layers x 100000": "limit of 256", "nested junk": "cell must be a word",
             "shape lies about the bytes": "claims shape", "NaN weights": "not numbers"}[case] in errors, errors
+
+
+def test_checkpoint_load_refuses_a_huge_file_before_reading_it(tmp_path, monkeypatch):
+    path = tmp_path / "huge.safetensors"
+    with open(path, "wb") as f:  # sparse: takes no disk
+        f.truncate(checkpoint.MAX_CHECKPOINT_BYTES + 1)
+    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("the file was read"))
+    with pytest.raises(CheckpointError, match="larger than 200 MB"):
+        checkpoint.load(path)
