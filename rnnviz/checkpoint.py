@@ -87,8 +87,10 @@ def _check_entry(name: str, entry) -> None:
     if not isinstance(entry, dict) or set(entry) != {"dtype", "shape", "data_offsets"}:
         raise CheckpointError(f"The model file's entry for '{shown}' is not a tensor description.")
     dtype, shape, offsets = entry["dtype"], entry["shape"], entry["data_offsets"]
+    if not isinstance(dtype, str):  # a list here is not even hashable
+        raise CheckpointError(f"Tensor '{shown}' has no valid value type.")
     if dtype not in _DTYPE_BYTES:
-        raise CheckpointError(f"Tensor '{shown}' holds {str(dtype)[:20]!r} values; a model's weights are floating "
+        raise CheckpointError(f"Tensor '{shown}' holds {dtype[:20]!r} values; a model's weights are floating "
                               f"point ({', '.join(_DTYPE_BYTES)}).")
     if not isinstance(shape, list) or len(shape) > 8 or not all(_is_count(d) for d in shape):
         raise CheckpointError(f"Tensor '{shown}' has no valid shape.")

@@ -142,6 +142,9 @@ _CRAFTED = {
     "integer tensor": (lambda: _raw({"__metadata__": _GOOD_META,
                                      "head.bias": {"dtype": "I64", "shape": [1], "data_offsets": [0, 8]}}, b"\0" * 8),
                        "holds 'I64' values"),
+    "dtype of junk": (lambda: _raw({"__metadata__": _GOOD_META,
+                                    "head.bias": {"dtype": ["F32"], "shape": [1], "data_offsets": [0, 4]}}, b"\0" * 4),
+                      "no valid value type"),
     "shape of junk": (lambda: _raw({"__metadata__": _GOOD_META,
                                     "head.bias": {"dtype": "F32", "shape": [{"a": 1}], "data_offsets": [0, 4]}},
                                    b"\0" * 4), "no valid shape"),
@@ -310,3 +313,23 @@ def test_checkpoint_load_refuses_a_huge_file_before_reading_it(tmp_path, monkeyp
     monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("the file was read"))
     with pytest.raises(CheckpointError, match="larger than 200 MB"):
         checkpoint.load(path)
+
+
+def test_checkpoint_flipped_bytes_load_or_get_a_checkpoint_error():
+    """Damage a good file at 400 random places (header and weights): it loads (a weight changed) or it is
+    refused with CheckpointError, never another exception."""
+    import random
+    good = bytearray(checkpoint.to_bytes(_tiny(), {"task": "forecast"}))
+    header_end = 8 + int.from_bytes(good[:8], "little")
+    rng = random.Random(0)
+    outcomes = {"loaded": 0, "refused": 0}
+    for _ in range(400):
+        data = bytearray(good)
+        at = rng.randrange(header_end + 16) if rng.random() < 0.8 else rng.randrange(len(data))
+        data[at] = rng.randrange(256)
+        try:
+            checkpoint.from_bytes(bytes(data))
+            outcomes["loaded"] += 1
+        except CheckpointError:
+            outcomes["refused"] += 1
+    assert outcomes["refused"] > 100, outcomes
