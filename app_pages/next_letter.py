@@ -88,10 +88,12 @@ def show_encoding(ds, model) -> None:
                   torch_count=model.parameter_count()))
     params = pd.DataFrame(rows)
     params["keras_count"] = params["keras_count"].fillna(params["count"]).astype(int)  # the head is the same
-    st.dataframe(params.rename(columns={"keras_count": "Keras would have"}), width="content", hide_index=True,
-                 key="nl_params")
-    st.caption(t("torch keeps two bias vectors per gate, b_ih and b_hh, where Keras keeps one: each recurrent layer "
-                 "has (gates x hidden) more parameters in torch. For the classic hello example: torch 233, Keras 225."))
+    params["keras_formula"] = params["keras_formula"].fillna(params["formula"])
+    st.dataframe(params.rename(columns={"keras_formula": "Keras formula", "keras_count": "Keras would have"}),
+                 width="content", hide_index=True, key="nl_params")
+    st.caption(t("torch keeps two bias vectors per gate, b_ih and b_hh. Keras's SimpleRNN and LSTM keep one, so those "
+                 "layers have (gates x hidden) more parameters in torch: for the classic hello example, torch 233, "
+                 "Keras 225. Keras's GRU (reset_after=True, its default) keeps two as well, so its count is torch's."))
     if int(ds.lengths.min()) != int(ds.lengths.max()):
         with st.expander(t("Words of different lengths: padding and packing")):
             padded = pd.DataFrame([[ds.vocab[int(c)] if t < int(ds.lengths[i]) else "·" for t, c in enumerate(row)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import checkpoint, data, tasks
+from . import data, tasks
 from .train import Callback, TrainConfig, TrainingJob
 
 __all__ = ["main"]
@@ -102,15 +102,16 @@ def _fit(a, out) -> int:
     for row in result.table:
         out(f"{row['metric']:<8} {row['model']:>14.4f} {row['baseline']:>14.4f}  {row['better']}")
     if a.save:
-        path = checkpoint.save(job.model, a.save, extra=_forecast_extra(ds))
-        out(f"Saved the model to {path}")
+        path = tasks.save_forecast(job.model, ds, _forecast_settings(a, ds), a.save)
+        out(f"Saved the model to {path}; the Forecast page opens it (Open a saved model).")
     return 0
 
 
-def _forecast_extra(ds) -> dict:
-    return {"task": "forecast", "target": ds.config.target, "features": ds.features, "window": ds.window,
-            "horizon": ds.config.horizon, "feature_scaler": ds.feature_scaler.to_dict(),
-            "target_scaler": ds.target_scaler.to_dict()}
+def _forecast_settings(a, ds) -> dict:
+    """This run's choices under the names the Forecast page saves, so that its checkpoint is the page's."""
+    return dict(target=a.target, features=list(ds.features), window=ds.window, horizon=a.horizon,
+                split=tuple(a.split), scaler=a.scaler, cell=a.cell, nonlinearity=a.nonlinearity, hidden=a.hidden,
+                layers=a.layers, head=a.head, optimizer=a.optimizer, lr=a.lr, epochs=a.epochs, batch=a.batch_size)
 
 
 def _words(a, out) -> int:

@@ -25,6 +25,10 @@ class Limits:
     window: int = 400  # steps per window
     hidden: int = 256  # hidden units per layer
     layers: int = 4  # stacked layers
+    features: int = 1_000  # input features per step (columns, or pixels of an image row)
+    vocabulary: int = 10_000  # distinct characters of a text model (200 words x 40 letters fit)
+    embedding: int = 256  # embedding dimensions per character
+    outputs: int = 10_000  # outputs of a model's head (a class or a character each)
     epochs: int = 2_000  # epochs per training run
     words: int = 200  # words typed on Next letter and Compare
     word_letters: int = 40  # letters in one typed word
@@ -46,7 +50,8 @@ class Limits:
     def check(self, **settings: int) -> None:
         """Raise LimitError for the first setting above its limit: check(hidden=512)."""
         labels = {"window": "window length", "hidden": "hidden units", "layers": "layers", "epochs": "epochs",
-                  "rows": "rows", "columns": "columns"}
+                  "rows": "rows", "columns": "columns", "features": "input features", "vocabulary": "characters",
+                  "embedding": "embedding dimensions", "outputs": "outputs"}
         for name, value in settings.items():
             limit = getattr(self, name)
             if value is not None and value > limit:

@@ -15,26 +15,34 @@ Heads:
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import asdict, dataclass, fields
 
 import torch
 from torch import Tensor, nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-__all__ = ["ModelConfig", "SequenceModel", "parameter_count_formula"]
+from .limits import Limits
+
+__all__ = ["ModelConfig", "SequenceModel", "parameter_count_formula", "state_shapes"]
 
 _MODULES = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 _GATE_COUNT = {"rnn": 1, "lstm": 4, "gru": 3}
+_KERAS_BIASES = {"rnn": 1, "lstm": 1, "gru": 2}  # bias vectors per gate in Keras 3 (GRU: reset_after=True)
 
 
 @dataclass
 class ModelConfig:
-    """Everything needed to rebuild a SequenceModel (saved beside its weights)."""
+    """Everything needed to rebuild a SequenceModel (saved beside its weights).
+
+    Every size is checked against this server's limits (rnnviz.limits, RNNVIZ_<NAME> to change
+    them), so a config that would not fit is refused before any tensor is made.
+    """
 
     cell: str = "lstm"  # "rnn", "lstm" or "gru"
-    hidden_size: int = 16  # H, units per layer
-    num_layers: int = 1  # stacked layers, 1-4
-    input_size: int = 1  # F, features per step (ignored when vocab_size is set)
+    hidden_size: int = 16  # H, units per layer, at most Limits.hidden
+    num_layers: int = 1  # stacked layers, 1 to Limits.layers
+    input_size: int = 1  # F, features per step, at most Limits.features (ignored when vocab_size is set)
     vocab_size: int | None = None  # V: the input is character indices instead of features
     embedding_dim: int | None = None  # with a vocabulary: None = one-hot, else an nn.Embedding
     nonlinearity: str = "tanh"  # plain RNN only: "tanh" or "relu"
@@ -45,23 +53,14 @@ class ModelConfig:
     dropout: float = 0.0  # between stacked layers, as nn.LSTM's dropout
 
     def __post_init__(self):
-        problems = []
-        if self.cell not in _MODULES:
-            problems.append(f"cell must be one of rnn, lstm, gru (got {self.cell!r})")
-        if self.nonlinearity not in ("tanh", "relu"):
-            problems.append(f"nonlinearity must be tanh or relu (got {self.nonlinearity!r})")
-        if self.head not in ("last", "flatten", "each"):
-            problems.append(f"head must be last, flatten or each (got {self.head!r})")
-        if not 1 <= int(self.num_layers) <= 4:
-            problems.append(f"layers must be between 1 and 4 (got {self.num_layers})")
-        if int(self.hidden_size) < 1:
-            problems.append(f"hidden size must be at least 1 (got {self.hidden_size})")
-        if self.head == "flatten" and not self.window:
-            problems.append("the flatten head needs the window length")
-        if self.output_activation not in (None, "sigmoid"):
-            problems.append(f"output activation must be None or 'sigmoid' (got {self.output_activation!r})")
-        if self.vocab_size is None and int(self.input_size) < 1:
-            problems.append(f"input size must be at least 1 (got {self.input_size})")
+        problems = _type_problems(self)
+        if problems:  # sizes of the wrong type cannot be compared with the limits
+            raise ValueError("; ".join(problems))
+        for name in _SIZES:
+            if getattr(self, name) is not None:
+                setattr(self, name, int(getattr(self, name)))  # numpy integers -> int, for JSON
+        self.dropout = float(self.dropout)
+        problems = _choice_problems(self) + _size_problems(self, Limits.from_env())
         if problems:
             raise ValueError("; ".join(problems))
 
@@ -77,11 +76,110 @@ class ModelConfig:
 
     @classmethod
     def from_dict(cls, d: dict) -> "ModelConfig":
+        """A config from a plain dict (JSON read from a file): unknown names and wrong types are refused."""
+        if not isinstance(d, dict):
+            raise ValueError(f"the model settings must be a set of named values, not {_shown(d)}")
         known = {f.name for f in fields(cls)}
-        unknown = sorted(set(d) - known)
+        unknown = sorted(str(k)[:40] for k in set(d) - known)
         if unknown:
-            raise ValueError(f"unknown model settings: {', '.join(unknown)}")
+            raise ValueError(f"unknown model settings: {', '.join(unknown[:5])}"
+                             + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""))
         return cls(**d)
+
+
+# -- ModelConfig's checks, in words a person can act on ---------------------------------------
+_SIZES = ("hidden_size", "num_layers", "input_size", "vocab_size", "embedding_dim", "window", "output_size")
+_OPTIONAL = ("vocab_size", "embedding_dim", "window", "output_activation")
+_LABELS = {"hidden_size": "hidden size", "num_layers": "layers", "input_size": "input size",
+           "vocab_size": "vocabulary size", "embedding_dim": "embedding size", "window": "window",
+           "output_size": "output size", "dropout": "dropout", "cell": "cell", "nonlinearity": "nonlinearity",
+           "head": "head", "output_activation": "output activation"}
+
+
+def _shown(value) -> str:
+    """A value as a message shows it: short, and containers by their kind only."""
+    if isinstance(value, (list, tuple, dict, set)):
+        return f"a {type(value).__name__}"
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _is_whole(value) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _type_problems(c: ModelConfig) -> list[str]:
+    problems = []
+    for name in _SIZES:
+        value = getattr(c, name)
+        if not (_is_whole(value) or (value is None and name in _OPTIONAL)):
+            problems.append(f"{_LABELS[name]} must be a whole number (got {_shown(value)})")
+    for name in ("cell", "nonlinearity", "head", "output_activation"):
+        value = getattr(c, name)
+        if not (isinstance(value, str) or (value is None and name in _OPTIONAL)):
+            problems.append(f"{_LABELS[name]} must be a word (got {_shown(value)})")
+    if isinstance(c.dropout, bool) or not isinstance(c.dropout, numbers.Real):
+        problems.append(f"dropout must be a number (got {_shown(c.dropout)})")
+    return problems
+
+
+def _choice_problems(c: ModelConfig) -> list[str]:
+    problems = []
+    if c.cell not in _MODULES:
+        problems.append(f"cell must be one of rnn, lstm, gru (got {_shown(c.cell)})")
+    if c.nonlinearity not in ("tanh", "relu"):
+        problems.append(f"nonlinearity must be tanh or relu (got {_shown(c.nonlinearity)})")
+    if c.head not in ("last", "flatten", "each"):
+        problems.append(f"head must be last, flatten or each (got {_shown(c.head)})")
+    if c.head == "flatten" and not c.window:
+        problems.append("the flatten head needs the window length")
+    if c.output_activation not in (None, "sigmoid"):
+        problems.append(f"output activation must be None or 'sigmoid' (got {_shown(c.output_activation)})")
+    if not 0.0 <= c.dropout < 1.0:  # NaN fails this too
+        problems.append(f"dropout must be at least 0 and below 1 (got {c.dropout})")
+    return problems
+
+
+def _size_problems(c: ModelConfig, limits: Limits) -> list[str]:
+    """Every size that shapes a tensor, between 1 and this server's limit."""
+    bounds = {"hidden_size": limits.hidden, "num_layers": limits.layers, "input_size": limits.features,
+              "vocab_size": limits.vocabulary, "embedding_dim": limits.embedding, "window": limits.window,
+              "output_size": limits.outputs}
+    problems = []
+    for name, limit in bounds.items():
+        value = getattr(c, name)
+        if value is None:
+            continue
+        if value < 1:
+            problems.append(f"{_LABELS[name]} must be at least 1 (got {value})")
+        elif value > limit:
+            problems.append(f"{_LABELS[name]} {value} is above this server's limit of {limit}")
+    return problems
+
+
+def state_shapes(config: ModelConfig) -> dict[str, tuple[int, ...]]:
+    """The shape of every tensor in SequenceModel(config).state_dict(), by arithmetic alone:
+    nothing is built or allocated, so a checkpoint's config can be checked against its file first.
+
+    >>> state_shapes(ModelConfig(cell="gru", input_size=2, hidden_size=4))["rnn.weight_ih_l0"]
+    (12, 2)
+    """
+    c = config
+    g, h = _GATE_COUNT[c.cell], c.hidden_size
+    shapes = {}
+    if c.vocab_size and c.embedding_dim:
+        shapes["embedding.weight"] = (c.vocab_size, c.embedding_dim)  # (V, E)
+    f = c.rnn_input_size
+    for k in range(c.num_layers):
+        shapes[f"rnn.weight_ih_l{k}"] = (g * h, f)  # (G*H, F), gates stacked in torch's order
+        shapes[f"rnn.weight_hh_l{k}"] = (g * h, h)  # (G*H, H)
+        shapes[f"rnn.bias_ih_l{k}"] = (g * h,)
+        shapes[f"rnn.bias_hh_l{k}"] = (g * h,)
+        f = h
+    head_in = h * (c.window if c.head == "flatten" else 1)
+    shapes["head.weight"] = (c.output_size, head_in)  # (O, H) or (O, L*H)
+    shapes["head.bias"] = (c.output_size,)
+    return shapes
 
 
 class SequenceModel(nn.Module):
@@ -177,26 +275,30 @@ class SequenceModel(nn.Module):
 
 
 def parameter_count_formula(config: ModelConfig) -> list[dict]:
-    """Per-part parameter counts with the formula that gives each, for the page to show.
+    """Per-part parameter counts with the formula that gives each, for the page to show, beside
+    what Keras 3 would count for the same layer (`keras_count`, `keras_formula`).
 
-    torch keeps two bias vectors per gate (b_ih and b_hh) where Keras keeps one, so a torch
-    RNN layer has G*H more parameters than Keras's: SimpleRNN(8) on 9 inputs is 144 in Keras and
-    152 in torch.
+    torch keeps two bias vectors per gate (b_ih and b_hh) in every cell. Keras 3 keeps one in
+    SimpleRNN, units*(units+F)+units, and LSTM, 4*(units*(units+F)+units), so those torch layers
+    have G*H more parameters: SimpleRNN(8) on 9 inputs is 144 in Keras and 152 in torch. Keras's
+    GRU, with reset_after=True (its default since TF 2), keeps two as torch does (bias shape
+    (2, 3*units)): 3*units*(units+F) + 2*3*units, so GRU(8) on 9 inputs is 456 in both.
     """
     c = config
     g, h = _GATE_COUNT[c.cell], c.hidden_size
+    b = _KERAS_BIASES[c.cell]
     rows = []
     if c.vocab_size and c.embedding_dim:
         rows.append({"part": "embedding", "formula": f"V*E = {c.vocab_size}*{c.embedding_dim}",
                      "count": c.vocab_size * c.embedding_dim})
     f = c.rnn_input_size
     for layer in range(c.num_layers):
-        count = g * h * (f + h + 2)
         rows.append({
             "part": f"{c.cell.upper()} layer {layer}",
             "formula": f"{g}*H*(F+H+2) = {g}*{h}*({f}+{h}+2)",
-            "count": count,
-            "keras_count": g * h * (f + h + 1),
+            "count": g * h * (f + h + 2),
+            "keras_formula": f"{g}*H*(F+H+{b}) = {g}*{h}*({f}+{h}+{b})",
+            "keras_count": g * h * (f + h + b),
         })
         f = h
     head_in = h * (c.window if c.head == "flatten" else 1)

@@ -7,6 +7,7 @@ or a letter per word with its probability. No training loop (train.py) and no dr
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -16,14 +17,15 @@ from . import checkpoint, metrics
 from .data.memory import MemoryTask
 from .data.forecast import ForecastConfig, ForecastDataset, make_forecast_dataset
 from .data.scaling import Scaler
+from .limits import Limits
 from .data.text import CharDataset
 from .models import ModelConfig, SequenceModel
 from .trace import Trace, gradient_norms, trace
 from .train import TrainData, predict
 
 __all__ = [
-    "forecast_model", "forecast_train_data", "ForecastResult", "evaluate_forecast", "forecast_checkpoint",
-    "restore_forecast",
+    "forecast_model", "forecast_train_data", "ForecastResult", "evaluate_forecast", "forecast_extra",
+    "forecast_checkpoint", "save_forecast", "restore_forecast",
     "char_model", "char_train_data", "char_predictions", "generate", "letter_steps", "neuron_activations",
     "CellNumbers", "cell_from_numbers", "one_neuron_preset", "random_cell_numbers",
     "image_model", "image_train_data", "image_evaluation", "probabilities_by_row",
@@ -70,32 +72,80 @@ def evaluate_forecast(model: SequenceModel, ds: ForecastDataset, part: str = "te
                           table=metrics.compare_to_baseline(actual, predicted, baseline))
 
 
+def forecast_extra(ds: ForecastDataset, settings: dict) -> dict:
+    """What a forecasting checkpoint keeps beside the weights to be used again: the page's settings
+    (columns, window, split, scaling, model and training choices) and both fitted scalers."""
+    return {"task": "forecast", "settings": settings, "feature_scaler": ds.feature_scaler.to_dict(),
+            "target_scaler": ds.target_scaler.to_dict()}
+
+
 def forecast_checkpoint(model: SequenceModel, ds: ForecastDataset, settings: dict) -> bytes:
-    """The model as safetensors bytes, with what is needed to use it again: the page's settings
-    (columns, window, split) and both scalers."""
-    extra = {"task": "forecast", "settings": settings, "feature_scaler": ds.feature_scaler.to_dict(),
-             "target_scaler": ds.target_scaler.to_dict()}
-    return checkpoint.to_bytes(model, extra)
+    """The model as safetensors bytes (the Forecast page's download)."""
+    return checkpoint.to_bytes(model, forecast_extra(ds, settings))
+
+
+def save_forecast(model: SequenceModel, ds: ForecastDataset, settings: dict, folder) -> Path:
+    """The same checkpoint as `forecast_checkpoint`, written to `folder` (`python -m rnnviz fit --save`)."""
+    return checkpoint.save(model, folder, extra=forecast_extra(ds, settings))
+
+
+def _saved_forecast_config(s) -> ForecastConfig:
+    """The saved settings' data part as a ForecastConfig, each value of the type it must have."""
+    if not isinstance(s, dict):
+        raise checkpoint.CheckpointError("The saved settings are not a set of named values.")
+    missing = [k for k in ("target", "features", "window", "horizon", "split", "scaler") if k not in s]
+    if missing:
+        raise checkpoint.CheckpointError(f"The saved settings lack {', '.join(missing)}.")
+    target, features, split = s["target"], s["features"], s["split"]
+    whole = [k for k in ("window", "horizon") if not isinstance(s[k], int) or isinstance(s[k], bool) or s[k] < 1]
+    if (not isinstance(target, str) or whole or not isinstance(features, (list, type(None)))
+            or not all(isinstance(f, str) for f in features or [])
+            or not (isinstance(split, list) and len(split) == 3
+                    and all(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1 for v in split))
+            or s["scaler"] not in ("minmax", "standard", "none")):
+        raise checkpoint.CheckpointError("The saved settings are damaged: the column names, window, horizon, split "
+                                         "or scaling are not what the Forecast page writes.")
+    limit = Limits.from_env().window
+    if s["window"] > limit:
+        raise checkpoint.CheckpointError(f"The saved window of {s['window']} steps is above this server's limit of "
+                                         f"{limit}.")
+    return ForecastConfig(target=target, features=features, window=s["window"], horizon=s["horizon"],
+                          split=tuple(split), scaler=s["scaler"])
+
+
+def _saved_scaler(d, columns: int) -> Scaler:
+    try:
+        scaler = Scaler.from_dict(d)
+    except (KeyError, TypeError, ValueError):
+        raise checkpoint.CheckpointError("The saved scaling is damaged.") from None
+    if (scaler.kind not in ("minmax", "standard", "none") or scaler.shift.shape != (columns,)
+            or scaler.scale.shape != (columns,) or not np.isfinite(scaler.shift).all()
+            or not np.isfinite(scaler.scale).all() or (scaler.scale == 0).any()):
+        raise checkpoint.CheckpointError(f"The saved scaling does not fit the model's {columns} column(s), or it "
+                                         "holds a scale of 0 or a value that is not a number.")
+    return scaler
 
 
 def restore_forecast(content: bytes, table: pd.DataFrame) -> tuple[SequenceModel, ForecastDataset, dict]:
-    """Open a checkpoint made by `forecast_checkpoint` on `table`: (model, dataset, settings).
-    The saved scalers are reused, so predictions come back in the units the model learnt."""
+    """Open a checkpoint made by `forecast_checkpoint` or `save_forecast` on `table`:
+    (model, dataset, settings). The saved scalers are reused, so predictions come back in the units
+    the model learnt. A damaged or foreign file raises CheckpointError, never anything else."""
     model, extra = checkpoint.from_bytes(content)
-    s = extra.get("settings")
-    if extra.get("task") != "forecast" or not s:
+    if extra.get("task") != "forecast":
         raise checkpoint.CheckpointError("This model was not saved from the Forecast page.")
-    try:
-        cfg = ForecastConfig(target=s["target"], features=s["features"], window=int(s["window"]),
-                             horizon=int(s["horizon"]), split=tuple(s["split"]), scaler=s["scaler"])
-        scalers = (Scaler.from_dict(extra["feature_scaler"]), Scaler.from_dict(extra["target_scaler"]))
-    except (KeyError, TypeError, ValueError) as e:
-        raise checkpoint.CheckpointError(f"The saved settings are incomplete ({e}).") from None
-    if model.config.input_size != len(cfg.features or [cfg.target]) or len(scalers[0].shift) != model.config.input_size:
+    if "settings" not in extra and "target" in extra:
+        raise checkpoint.CheckpointError("This model was saved by an older `python -m rnnviz fit --save`, which did "
+                                         "not keep the split and the scaling. Train and save it again.")
+    cfg = _saved_forecast_config(extra.get("settings"))
+    c = model.config
+    if c.vocab_size is not None or c.output_size != 1 or c.head not in ("last", "flatten"):
+        raise checkpoint.CheckpointError("This model does not forecast one number from columns of numbers.")
+    if c.input_size != len(cfg.features or [cfg.target]):
         raise checkpoint.CheckpointError("The model's input size does not match its saved columns.")
-    if model.config.head == "flatten" and model.config.window != cfg.window:
+    if c.head == "flatten" and c.window != cfg.window:
         raise checkpoint.CheckpointError("The model's window does not match its saved settings.")
-    return model, make_forecast_dataset(table, cfg, scalers=scalers), s
+    scalers = (_saved_scaler(extra.get("feature_scaler"), c.input_size), _saved_scaler(extra.get("target_scaler"), 1))
+    return model, make_forecast_dataset(table, cfg, scalers=scalers), extra["settings"]
 
 
 # -- next letter ------------------------------------------------------------------------------

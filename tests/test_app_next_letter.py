@@ -98,3 +98,16 @@ def test_step_through_uses_the_model_trained_on_next_letter():
     tr = trace(model, run["ds"].encode("hell"))
     last = [lt.value.strip("$\n ") for lt in at.latex][-1]
     assert last.endswith(f"= {float(tr.hidden[0][3, 0]):.4f}")
+
+
+def test_keras_count_gru_hello_shows_537():
+    # issue 12, point 8: the page said 513 for a GRU on the hello words; Keras 3 counts 456 + 81 = 537
+    at = _page("app_pages/next_letter.py")
+    at.selectbox(key="nl_cell").set_value("gru").run()
+    params = [d.value for d in at.dataframe if "Keras would have" in getattr(d.value, "columns", [])][0]
+    assert params["Keras would have"].sum() == 537
+    assert params["Keras would have"].tolist() == [456, 81]
+    assert params["Keras formula"].tolist()[0] == "3*H*(F+H+2) = 3*8*(9+8+2)"
+    caption = " ".join(c.value for c in at.caption)
+    assert "GRU (reset_after=True, its default) keeps two" in caption
+    assert not at.exception

@@ -1,7 +1,11 @@
 """python -m rnnviz: fit a bundled real sample, the words example, bad input exits 2."""
+import json
 import re
 import subprocess
 import sys
+
+import torch
+from safetensors.torch import load as st_load
 
 from rnnviz.cli import main
 
@@ -57,3 +61,48 @@ def test_too_short_for_window_suggests_one(tmp_path):
     ok = subprocess.run([sys.executable, "-m", "rnnviz", "fit", str(f), "--target", "v", "--epochs", "2"],
                         capture_output=True, text=True)
     assert ok.returncode == 0, ok.stderr
+
+
+def _metadata(content: bytes) -> dict:
+    """A checkpoint's metadata with each JSON value parsed."""
+    header = json.loads(content[8 : 8 + int.from_bytes(content[:8], "little")])
+    return {k: json.loads(v) if k != "format" else v for k, v in header["__metadata__"].items()}
+
+
+def test_cli_fit_save_opens_on_the_forecast_page(seattle_csv, tmp_path):
+    # issue 12, point 8: the CLI's checkpoint lacked the page's settings, so "Open a saved model" refused it
+    from rnnviz import checkpoint, tasks
+    from rnnviz.data import read_csv
+    rc, lines = _run(["fit", str(seattle_csv), "--target", "temp_max", "--features", "temp_max", "wind",
+                      "--window", "7", "--epochs", "2", "--cell", "gru", "--hidden", "4", "--split", "0.6", "0.2", "0.2",
+                      "--scaler", "standard", "--save", str(tmp_path / "m")])
+    assert rc == 0, lines
+    content = (tmp_path / "m" / "model.safetensors").read_bytes()
+    table = read_csv(seattle_csv)
+    model, ds, settings = tasks.restore_forecast(content, table)
+    assert settings == {"target": "temp_max", "features": ["temp_max", "wind"], "window": 7, "horizon": 1,
+                        "split": [0.6, 0.2, 0.2], "scaler": "standard", "cell": "gru", "nonlinearity": "tanh",
+                        "hidden": 4, "layers": 1, "head": "last", "optimizer": "adam", "lr": 0.01, "epochs": 2,
+                        "batch": 32}
+    # the same predictions: the restored model's test RMSE is the one the CLI printed
+    restored = tasks.evaluate_forecast(model, ds, "test").table
+    assert len(restored) == 3
+    for row in restored:
+        label = f"{row['metric']:<8} "
+        printed = float(next(ln for ln in lines if ln.startswith(label))[len(label):].split()[0])
+        assert abs(row["model"] - printed) <= 1e-4 * max(1.0, abs(printed)), f"{row['metric']}: {row} vs {printed}"
+    # one save path: the file holds what the Forecast page's download writes for this run (the bytes differ
+    # only in the order safetensors writes the metadata in)
+    page = tasks.forecast_checkpoint(model, ds, settings)
+    assert _metadata(content) == _metadata(page)
+    assert all(torch.equal(v, st_load(page)[k]) for k, v in st_load(content).items())
+    assert checkpoint.load(tmp_path / "m")[1]["settings"] == settings
+
+
+def test_cli_fit_save_refuses_settings_above_the_limits(seattle_csv, tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "rnnviz", "fit", str(seattle_csv), "--target", "temp_max",
+                           "--hidden", "100000", "--epochs", "1", "--save", str(tmp_path / "m")],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    assert "hidden size 100000 is above this server's limit of 256" in proc.stderr
+    assert "Traceback" not in proc.stderr and not (tmp_path / "m").exists()

@@ -64,3 +64,91 @@ def test_seed_gives_identical_weights():
 def test_bad_config_is_refused(bad):
     with pytest.raises(ValueError):
         ModelConfig(**bad)
+
+
+# -- Keras 3's counts, one formula per cell, checked by hand (issue 12, point 8) ---------------------------
+def _keras_layer(cell: str, units: int, inputs: int) -> int:
+    """Keras 3's own formulas: SimpleRNN and LSTM keep one bias per gate; GRU with reset_after=True
+    (its default) keeps two, bias shape (2, 3*units)."""
+    if cell == "rnn":
+        return units * (units + inputs) + units
+    if cell == "lstm":
+        return 4 * (units * (units + inputs) + units)
+    return 3 * (units * (units + inputs)) + 2 * 3 * units
+
+
+@pytest.mark.parametrize("cell,units,inputs,by_hand", [
+    ("rnn", 8, 9, 144), ("rnn", 1, 1, 3), ("rnn", 32, 4, 1184),
+    ("lstm", 8, 9, 576), ("lstm", 1, 1, 12), ("lstm", 32, 4, 4736),
+    ("gru", 8, 9, 456), ("gru", 1, 1, 12), ("gru", 32, 4, 3648),
+])
+def test_keras_count_matches_keras_formula_for_every_cell(cell, units, inputs, by_hand):
+    assert _keras_layer(cell, units, inputs) == by_hand, f"hand count for {cell}({units}) on {inputs}"
+    row = parameter_count_formula(ModelConfig(cell=cell, hidden_size=units, input_size=inputs))[0]
+    assert row["keras_count"] == by_hand, f"{cell}({units}) on {inputs} inputs: {row}"
+    gates, biases = {"rnn": (1, 1), "lstm": (4, 1), "gru": (3, 2)}[cell]
+    shown = f"{gates}*{units}*({inputs}+{units}+{biases})"
+    assert row["keras_formula"] == f"{gates}*H*(F+H+{biases}) = {shown}"
+    assert gates * units * (inputs + units + biases) == by_hand, f"the formula shown for {cell} gives another count"
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_keras_count_stacked_layers_read_the_layer_below(cell):
+    rows = parameter_count_formula(ModelConfig(cell=cell, hidden_size=5, num_layers=3, input_size=2))
+    assert [r["keras_count"] for r in rows[:3]] == [_keras_layer(cell, 5, 2)] + [_keras_layer(cell, 5, 5)] * 2
+
+
+def test_keras_count_gru_hello_is_537_not_513():
+    # the hello example with a GRU: vocabulary 9 one-hot, GRU(8), Dense(9). Keras 3: 456 + 81 = 537
+    # (the page said 513, counting one bias vector as for SimpleRNN and LSTM)
+    rows = parameter_count_formula(ModelConfig(cell="gru", hidden_size=8, vocab_size=9, output_size=9))
+    assert sum(r.get("keras_count", r["count"]) for r in rows) == 537
+    assert rows[0]["keras_count"] == 456 == rows[0]["count"], "Keras's GRU keeps two biases, as torch does"
+
+
+# -- sizes and types are bounded before anything is built (issue 12, point 1) -------------------------------
+@pytest.mark.parametrize("field,value,words", [
+    ("hidden_size", 8000, "hidden size 8000 is above this server's limit of 256"),
+    ("num_layers", 5, "layers 5 is above this server's limit of 4"),
+    ("input_size", 10**6, "input size 1000000 is above this server's limit of 1000"),
+    ("vocab_size", 20_000_000, "vocabulary size 20000000 is above this server's limit of 10000"),
+    ("embedding_dim", 100_000, "embedding size 100000 is above this server's limit of 256"),
+    ("output_size", 10**7, "output size 10000000 is above this server's limit of 10000"),
+    ("window", 10**6, "window 1000000 is above this server's limit of 400"),
+])
+def test_model_config_sizes_above_the_limits_are_refused(field, value, words):
+    settings = {"head": "flatten", "window": 4, "vocab_size": 5 if field == "embedding_dim" else None}
+    with pytest.raises(ValueError, match=words):
+        ModelConfig(**(settings | {field: value}))
+
+
+def test_model_config_limits_follow_the_environment(monkeypatch):
+    monkeypatch.setenv("RNNVIZ_HIDDEN", "512")
+    assert ModelConfig(hidden_size=512).hidden_size == 512
+    monkeypatch.setenv("RNNVIZ_HIDDEN", "8")
+    with pytest.raises(ValueError, match="hidden size 16 is above this server's limit of 8"):
+        ModelConfig(hidden_size=16)
+
+
+@pytest.mark.parametrize("value,shown", [("16", "'16'"), (16.0, "16.0"), (True, "True"), ([16], "a list"),
+                                         ({"a": 1}, "a dict"), (None, "None")])
+def test_model_config_sizes_of_the_wrong_type_are_refused(value, shown):
+    with pytest.raises(ValueError, match=f"hidden size must be a whole number \\(got {shown}\\)"):
+        ModelConfig(hidden_size=value)
+
+
+def test_model_config_from_dict_refuses_what_is_not_a_dict():
+    for junk in ([1, 2], "lstm", 3, None):
+        with pytest.raises(ValueError, match="must be a set of named values"):
+            ModelConfig.from_dict(junk)
+
+
+@pytest.mark.parametrize("config", [
+    ModelConfig(cell="rnn", hidden_size=8, vocab_size=9, output_size=9),
+    ModelConfig(cell="lstm", hidden_size=6, num_layers=3, input_size=4, head="flatten", window=5, output_size=2),
+    ModelConfig(cell="gru", hidden_size=3, num_layers=2, vocab_size=7, embedding_dim=4, head="each", output_size=7),
+], ids=["rnn one-hot", "lstm flatten", "gru embedding"])
+def test_state_shapes_match_torch_without_building(config):
+    from rnnviz.models import state_shapes
+    built = {k: tuple(v.shape) for k, v in SequenceModel(config).state_dict().items()}
+    assert state_shapes(config) == built

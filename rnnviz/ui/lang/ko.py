@@ -189,10 +189,12 @@ STRINGS = {
     "one letter per word": "단어마다 글자 하나",
     "the next letter at every step": "단계마다 다음 글자",
     "**{total} parameters** (torch counts {torch_count})": "**파라미터 {total}개** (torch 계산 {torch_count})",
-    "torch keeps two bias vectors per gate, b_ih and b_hh, where Keras keeps one: each recurrent layer has "
-    "(gates x hidden) more parameters in torch. For the classic hello example: torch 233, Keras 225.":
-        "torch는 게이트마다 편향 벡터를 두 개(b_ih, b_hh) 두고 Keras는 하나를 둡니다. 그래서 torch의 순환층마다 "
-        "(게이트 x 은닉) 개의 파라미터가 더 있습니다. 고전적인 hello 예제: torch 233, Keras 225.",
+    "torch keeps two bias vectors per gate, b_ih and b_hh. Keras's SimpleRNN and LSTM keep one, so those layers "
+    "have (gates x hidden) more parameters in torch: for the classic hello example, torch 233, Keras 225. Keras's "
+    "GRU (reset_after=True, its default) keeps two as well, so its count is torch's.":
+        "torch는 게이트마다 편향 벡터를 두 개(b_ih, b_hh) 둡니다. Keras의 SimpleRNN과 LSTM은 하나를 두므로, 그 층들은 "
+        "torch에서 (게이트 x 은닉) 개의 파라미터가 더 많습니다. 고전적인 hello 예제: torch 233, Keras 225. Keras의 GRU"
+        "(reset_after=True, 기본값)도 두 개를 두므로 개수가 torch와 같습니다.",
     "Words of different lengths: padding and packing": "길이가 다른 단어: 패딩과 패킹",
     "Padded batch (· = padding) and the real lengths:": "패딩한 배치(· = 패딩)와 실제 길이:",
     "PackedSequence sorts the words longest first and, at each step, feeds only the words still running, so the "
