@@ -67,7 +67,8 @@ def build(s: dict, seed: int):
         models = {c: tasks.forecast_model(ds, c, s["hidden"], seed=seed) for c in CELLS}
         return ds, models, tasks.forecast_train_data(ds), 32
     lim = live.limits()
-    ds = data.make_char_dataset(s["words"], mode="last", max_words=lim.words, max_length=lim.word_letters)
+    ds = data.make_char_dataset(s["words"], mode="last", max_words=lim.words, max_length=lim.word_letters,
+                                max_vocabulary=lim.vocabulary)
     models = {c: tasks.char_model(ds, c, s["hidden"], seed=seed) for c in CELLS}
     return ds, models, tasks.char_train_data(ds), 0
 

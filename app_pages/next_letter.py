@@ -57,7 +57,8 @@ def choose_settings() -> dict:
 
 def build(s: dict):
     lim = live.limits()
-    ds = data.make_char_dataset(s["text"], mode=s["mode"], max_words=lim.words, max_length=lim.word_letters)
+    ds = data.make_char_dataset(s["text"], mode=s["mode"], max_words=lim.words, max_length=lim.word_letters,
+                                max_vocabulary=lim.vocabulary)
     model = tasks.char_model(ds, s["cell"], s["hidden"], s["layers"],
                              embedding_dim=s["embedding_dim"] if s["encoding"] == "embedding" else None,
                              seed=seed_choice())

@@ -68,7 +68,8 @@ def choose_settings() -> dict:
 
 def build(s: dict):
     lim = live.limits()
-    ds = make_pair_dataset(s["text"], s["level"], max_pairs=lim.pairs, max_tokens=lim.pair_tokens)
+    ds = make_pair_dataset(s["text"], s["level"], max_pairs=lim.pairs, max_tokens=lim.pair_tokens,
+                           max_vocabulary=lim.vocabulary)
     config = Seq2SeqConfig(cell=s["cell"], vocab_size=len(ds.vocab), embedding_dim=s["embedding"],
                            hidden_size=s["hidden"], max_target_len=ds.y.shape[1] + 5, teacher_forcing=s["forcing"],
                            attention=s["attention"])

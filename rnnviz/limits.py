@@ -26,7 +26,7 @@ class Limits:
     hidden: int = 256  # hidden units per layer
     layers: int = 4  # stacked layers
     features: int = 1_000  # input features per step (columns, or pixels of an image row)
-    vocabulary: int = 10_000  # distinct characters of a text model (200 words x 40 letters fit)
+    vocabulary: int = 2_000  # distinct characters (or seq2seq tokens) of a text model: one-hot inputs grow with it
     embedding: int = 256  # embedding dimensions per character
     outputs: int = 10_000  # outputs of a model's head (a class or a character each)
     epochs: int = 2_000  # epochs per training run

@@ -96,7 +96,7 @@ def _tokens(text: str, level: str) -> list[str]:
 
 
 def make_pair_dataset(text: str, level: str = "word", max_pairs: int = Limits.pairs,
-                      max_tokens: int = Limits.pair_tokens) -> PairDataset:
+                      max_tokens: int = Limits.pair_tokens, max_vocabulary: int = Limits.vocabulary) -> PairDataset:
     """Pairs typed one per line as `source -> target` (also `→`, `=>` or a tab)."""
     if level not in ("word", "char"):
         raise DataError(f"level must be 'word' or 'char' (got {level!r})")
@@ -120,6 +120,9 @@ def make_pair_dataset(text: str, level: str = "word", max_pairs: int = Limits.pa
     if len(sources) > max_pairs:
         raise DataError(f"{len(sources)} pairs; the limit is {max_pairs}. Remove some lines.")
     vocab = _SPECIALS + sorted({t for seq in sources + targets for t in seq} - set(_SPECIALS))
+    if len(vocab) > max_vocabulary:
+        raise DataError(f"These pairs use {len(vocab):,} different {level}s; the limit is {max_vocabulary:,}. "
+                        "Use fewer pairs.")
     index = {tok: i for i, tok in enumerate(vocab)}
     n, s, t = len(sources), max(map(len, sources)), max(map(len, targets)) + 1
     x = torch.zeros(n, s, dtype=torch.long)  # PAD = 0

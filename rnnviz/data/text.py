@@ -69,7 +69,7 @@ class CharDataset:
 
 
 def make_char_dataset(text: str, mode: str = "last", max_words: int = Limits.words,
-                      max_length: int = Limits.word_letters) -> CharDataset:
+                      max_length: int = Limits.word_letters, max_vocabulary: int = Limits.vocabulary) -> CharDataset:
     """Words separated by spaces or new lines -> a padded index dataset.
 
     >>> ds = make_char_dataset("hello apple lobby daddy bobby")
@@ -91,6 +91,9 @@ def make_char_dataset(text: str, mode: str = "last", max_words: int = Limits.wor
     if long:
         raise DataError(f"'{long[0][:20]}...' is {len(long[0])} letters; the limit is {max_length}.")
     vocab = sorted({ch for w in words for ch in w})
+    if len(vocab) > max_vocabulary:
+        raise DataError(f"These words use {len(vocab):,} different letters; the limit is {max_vocabulary:,}. "
+                        "Use fewer words or fewer different letters.")
     idx = {ch: i for i, ch in enumerate(vocab)}
     lengths = torch.tensor([len(w) - 1 for w in words], dtype=torch.long)  # (N,)
     steps = int(lengths.max())
