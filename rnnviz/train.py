@@ -96,7 +96,11 @@ def resolve_device(name: str = "auto") -> torch.device:
 
 
 class JobGate:
-    """At most `slots` jobs train at once; the rest wait in arrival order."""
+    """At most `slots` jobs train at once; the rest wait in arrival order.
+
+    A job joins the line with `enqueue` when it is started (before its thread runs, so a page that
+    asks at once already sees it) and leaves it when `acquire` gives it a slot or it is cancelled.
+    """
 
     def __init__(self, slots: int):
         self.slots = int(slots)
@@ -104,10 +108,17 @@ class JobGate:
         self._queue: list[int] = []
         self._cond = threading.Condition()
 
+    def enqueue(self, job_id: int) -> None:
+        """Take a place at the end of the line (a no-op for a job already in it or training)."""
+        with self._cond:
+            if job_id not in self._queue and job_id not in self._active:
+                self._queue.append(job_id)
+
     def acquire(self, job_id: int, cancelled: threading.Event) -> bool:
         """Wait for a slot; False if `cancelled` was set first."""
         with self._cond:
-            self._queue.append(job_id)
+            if job_id not in self._queue:
+                self._queue.append(job_id)
             try:
                 while not cancelled.is_set():
                     if self._queue[0] == job_id and len(self._active) < self.slots:
@@ -125,9 +136,15 @@ class JobGate:
             self._cond.notify_all()
 
     def ahead_of(self, job_id: int) -> int:
-        """How many jobs wait before this one (0 when it is next or running)."""
+        """How many runs must end before a waiting job can start: its place in the line (counting
+        from 1) less the slots free now, never below 0.
+        With 1 slot, A training and B, C waiting: A has 0, B has 1 (A), C has 2 (A, then B).
+        With 2 slots, both training and C waiting: C has 1 (either of them). 0 for a job not waiting."""
         with self._cond:
-            return self._queue.index(job_id) if job_id in self._queue else 0
+            if job_id not in self._queue:
+                return 0
+            free = self.slots - len(self._active)
+            return max(0, self._queue.index(job_id) + 1 - free)
 
     @property
     def active(self) -> int:
@@ -211,6 +228,8 @@ class TrainingJob:
     def start(self) -> "TrainingJob":
         if self._thread is not None:
             raise RuntimeError("this job was already started; make a new one to train again")
+        if self.gate is not None:
+            self.gate.enqueue(self.id)
         self._set_status("queued" if self.gate else "running")
         self._thread = threading.Thread(target=self._run, name=f"rnnviz-job-{self.id}", daemon=True)
         self._thread.start()

@@ -142,3 +142,45 @@ def test_wait_for_first_epoch_returns_when_epoch_one_is_recorded():
     gate_open.set()
     assert job.wait_for_first_epoch(10) is True and job.epochs_done >= 1
     job.join()
+
+
+def _wait_for(condition, timeout=10.0):
+    deadline = time.time() + timeout
+    while not condition() and time.time() < deadline:
+        time.sleep(0.01)
+    return condition()
+
+
+def test_queue_position_counts_the_running_job_ahead():
+    """1 slot, 3 jobs: A trains (0 ahead), B waits behind A (1 ahead), C behind A and B (2 ahead).
+    When A ends, B trains and C has 1 ahead; when B ends, C trains."""
+    gate = JobGate(1)
+    a, b, c = (_regression_job(epochs=10_000) for _ in range(3))
+    for job in (a, b, c):
+        job.gate = gate
+    try:
+        a.start()
+        assert _wait_for(lambda: a.status == "running"), a.status
+        b.start(), c.start()  # asked at once, before their threads run: already in the line
+        assert [j.queue_position for j in (a, b, c)] == [0, 1, 2]
+        assert (a.status, b.status, c.status) == ("running", "queued", "queued")
+        a.stop()
+        assert _wait_for(lambda: b.status == "running"), b.status
+        assert [j.queue_position for j in (b, c)] == [0, 1] and c.status == "queued"
+        b.stop()
+        assert _wait_for(lambda: c.status == "running"), c.status
+        assert c.queue_position == 0 and gate.active == 1
+    finally:
+        for job in (a, b, c):
+            job.stop()
+            job.join(10)
+
+
+def test_gate_ahead_of_with_two_slots_counts_the_runs_that_must_end_first():
+    gate, never = JobGate(2), threading.Event()
+    for job_id in (1, 2):
+        assert gate.acquire(job_id, never)
+    gate.enqueue(3), gate.enqueue(4)
+    assert [gate.ahead_of(i) for i in (1, 2, 3, 4)] == [0, 0, 1, 2]
+    gate.release(1)  # one slot free: job 3 is next and starts as soon as its thread asks
+    assert [gate.ahead_of(i) for i in (3, 4)] == [0, 1]
