@@ -104,7 +104,7 @@ def _fit(a, out) -> int:
     if a.save:
         path = checkpoint.save(job.model, a.save, extra=_forecast_extra(ds))
         out(f"Saved the model to {path}")
-    return 0
+    return 1 if job.status == "diverged" else 0  # the message above says why and what to do
 
 
 def _forecast_extra(ds) -> dict:

@@ -1,4 +1,5 @@
-"""A job belongs to the session, not to its page (issue 12, point 7), under streamlit's AppTest.
+"""Training state tells the truth in the app (issue 12, point 7), under streamlit's AppTest: a job
+belongs to the session, not to its page, and a run that diverged says so.
 
 The session-wide heartbeat is a fragment in the shared sidebar. A fragment's run_every never fires
 in AppTest, so "the tab is open" is simulated by calling at.run() again and again (each full run
@@ -73,3 +74,26 @@ def test_session_heartbeat_line_goes_when_the_job_ends(short_heartbeat):
     at.run()
     assert not at.exception, at.exception
     assert [link.value for link in at.sidebar.get("page_link")] == []
+
+
+def test_forecast_page_says_a_runaway_learning_rate_diverged():
+    """SGD at lr 10 on an RNN with ReLU: the loss stays finite, yet the page must not say "done"."""
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.run()
+    at.switch_page("app_pages/forecast.py").run()
+    at.radio(key="fc_source").set_value("US employment, monthly 2006-2015 (BLS)").run()
+    at.selectbox(key="fc_cell").set_value("rnn").run()
+    at.selectbox(key="fc_nonlinearity").set_value("relu")
+    at.selectbox(key="fc_optimizer").set_value("sgd")
+    at.select_slider(key="fc_lr").set_value(10.0)
+    at.run()
+    at.button(key="fc_train").click().run()
+    job = at.session_state["run:forecast"]["job"]
+    job.join(60)
+    at.run()
+    assert not at.exception, at.exception
+    assert job.status == "diverged", (job.status, job.message)
+    warnings = [w.value for w in at.warning]
+    assert any(w.startswith("Training diverged: ") and "Lower the learning rate (it is 10)" in w for w in warnings), \
+        warnings
+    assert any("status: diverged" in p.proto.text for p in at.get("progress")), "the progress line says another status"
