@@ -29,5 +29,5 @@ PAGES = [
     st.Page("app_pages/compare.py", title=t("Compare"), icon="⚖️", url_path="compare"),
 ]
 page = st.navigation(PAGES)
-shared_sidebar()
+shared_sidebar(PAGES)  # with the session-wide heartbeat: a job trains on while its student looks elsewhere
 page.run()

@@ -104,7 +104,7 @@ def _fit(a, out) -> int:
     if a.save:
         path = tasks.save_forecast(job.model, ds, _forecast_settings(a, ds), a.save)
         out(f"Saved the model to {path}; the Forecast page opens it (Open a saved model).")
-    return 0
+    return 1 if job.status == "diverged" else 0  # the message above says why and what to do
 
 
 def _forecast_settings(a, ds) -> dict:

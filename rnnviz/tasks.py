@@ -42,9 +42,15 @@ def forecast_model(ds: ForecastDataset, cell: str = "lstm", hidden_size: int = 1
 
 
 def forecast_train_data(ds: ForecastDataset) -> TrainData:
+    """The train and validation windows, with the persistence baseline's loss on the part the job
+    judges divergence by (validation, else training), in the same scaled units as the loss."""
     x, y = ds.part("train")
     x_val, y_val = ds.part("val")
-    return TrainData(x=x, y=y, x_val=x_val if len(x_val) else None, y_val=y_val if len(y_val) else None)
+    judged = "val" if len(x_val) else "train"
+    baseline = ds.target_scaler.transform(ds.baseline[ds.parts[judged], None])  # (N, 1) scaled
+    baseline_loss = float(np.mean((baseline - ds.part(judged)[1].numpy()) ** 2))
+    return TrainData(x=x, y=y, x_val=x_val if len(x_val) else None, y_val=y_val if len(y_val) else None,
+                     baseline_loss=baseline_loss)
 
 
 @dataclass

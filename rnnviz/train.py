@@ -3,8 +3,10 @@
 Plain Python and torch, no streamlit: a page starts a job, reads `history` and `status` while it
 runs (both safe from any thread), and calls `stop()`. The loop slices batches by index from
 tensors already on the device (no DataLoader: its per-batch overhead dominates tiny models),
-checks a stop Event before every batch, keeps a copy of the weights after every finished epoch,
-and rolls back to it if the loss turns NaN or infinite ("diverged").
+checks a stop Event before every batch, keeps a copy of the weights after every finished epoch
+(and of the best epoch's), and ends "diverged" when the run has run away, keeping the best
+epoch's weights. Gradient clipping keeps a runaway loss finite, so NaN is not the only sign:
+see `TrainingJob._divergence` for the rule.
 
 Also here: `JobGate`, a bounded set of training slots with a queue, so a server can cap how many
 jobs train at once and tell a waiting user how many are ahead; `predict`, batched inference.
@@ -27,6 +29,8 @@ from .models import SequenceModel
 __all__ = ["TrainConfig", "TrainData", "TrainingJob", "Callback", "JobGate", "predict", "resolve_device"]
 
 STATUSES = ("idle", "queued", "running", "done", "stopped", "diverged", "failed")
+LOSS_RATIO = 10.0  # a last loss this many times above epoch 1's and the baseline's counts as diverged
+WILD_RANGES = 1.0  # typical predictions this many target ranges farther out than before training: diverged
 
 
 @dataclass
@@ -69,6 +73,8 @@ class TrainData:
     lengths: Tensor | None = None  # (N,) real steps, for padded sequences
     lengths_val: Tensor | None = None
     task: str = "regression"  # "regression" (MSE) or "classification" (cross-entropy)
+    baseline_loss: float | None = None  # a naive forecast's loss (e.g. persistence) on the validation part
+    # (the training part when there is none), in the same units as the loss; None = no baseline
 
 
 class Callback:
@@ -96,7 +102,11 @@ def resolve_device(name: str = "auto") -> torch.device:
 
 
 class JobGate:
-    """At most `slots` jobs train at once; the rest wait in arrival order."""
+    """At most `slots` jobs train at once; the rest wait in arrival order.
+
+    A job joins the line with `enqueue` when it is started (before its thread runs, so a page that
+    asks at once already sees it) and leaves it when `acquire` gives it a slot or it is cancelled.
+    """
 
     def __init__(self, slots: int):
         self.slots = int(slots)
@@ -104,10 +114,17 @@ class JobGate:
         self._queue: list[int] = []
         self._cond = threading.Condition()
 
+    def enqueue(self, job_id: int) -> None:
+        """Take a place at the end of the line (a no-op for a job already in it or training)."""
+        with self._cond:
+            if job_id not in self._queue and job_id not in self._active:
+                self._queue.append(job_id)
+
     def acquire(self, job_id: int, cancelled: threading.Event) -> bool:
         """Wait for a slot; False if `cancelled` was set first."""
         with self._cond:
-            self._queue.append(job_id)
+            if job_id not in self._queue:
+                self._queue.append(job_id)
             try:
                 while not cancelled.is_set():
                     if self._queue[0] == job_id and len(self._active) < self.slots:
@@ -125,9 +142,15 @@ class JobGate:
             self._cond.notify_all()
 
     def ahead_of(self, job_id: int) -> int:
-        """How many jobs wait before this one (0 when it is next or running)."""
+        """How many runs must end before a waiting job can start: its place in the line (counting
+        from 1) less the slots free now, never below 0.
+        With 1 slot, A training and B, C waiting: A has 0, B has 1 (A), C has 2 (A, then B).
+        With 2 slots, both training and C waiting: C has 1 (either of them). 0 for a job not waiting."""
         with self._cond:
-            return self._queue.index(job_id) if job_id in self._queue else 0
+            if job_id not in self._queue:
+                return 0
+            free = self.slots - len(self._active)
+            return max(0, self._queue.index(job_id) + 1 - free)
 
     @property
     def active(self) -> int:
@@ -201,6 +224,9 @@ class TrainingJob:
         self._good_state: dict[str, Tensor] | None = None
         self._live_state: list[Tensor] | None = None  # the model's own tensors, set when training starts
         self._good_epoch = 0
+        self._best_state: dict[str, Tensor] | None = None  # the weights of the lowest-loss epoch so far
+        self._best_epoch = 0
+        self._outside_at_start = 0.0  # regression: where the untrained model's predictions lie (_ranges_outside)
         self._last_beat = time.monotonic()
         self._started_at: float | None = None
         self._first_news = threading.Event()  # set by the first finished epoch, or by the job ending
@@ -211,6 +237,8 @@ class TrainingJob:
     def start(self) -> "TrainingJob":
         if self._thread is not None:
             raise RuntimeError("this job was already started; make a new one to train again")
+        if self.gate is not None:
+            self.gate.enqueue(self.id)
         self._set_status("queued" if self.gate else "running")
         self._thread = threading.Thread(target=self._run, name=f"rnnviz-job-{self.id}", daemon=True)
         self._thread.start()
@@ -295,17 +323,22 @@ class TrainingJob:
             self._first_news.set()
 
     @torch.no_grad()
-    def _save_good(self, epoch: int) -> None:
-        """Copy the weights into the snapshot buffers: allocated once, then one fused copy per epoch."""
+    def _save_good(self, epoch: int, best: bool = False) -> None:
+        """Copy the weights into the snapshot buffers, and into the best epoch's when `best`:
+        allocated once, then one fused copy per epoch."""
         with self._lock:
             if self._live_state is None:  # first call: allocate the buffers
                 state = self.model.state_dict(keep_vars=True)
                 self._live_state = list(state.values())
                 self._good_state = {k: v.detach().clone() for k, v in state.items()}
-                self._good_buffers = list(self._good_state.values())
+                self._best_state = {k: v.detach().clone() for k, v in state.items()}
             else:
-                torch._foreach_copy_(self._good_buffers, self._live_state)
+                torch._foreach_copy_(list(self._good_state.values()), self._live_state)
+                if best:
+                    torch._foreach_copy_(list(self._best_state.values()), self._live_state)
             self._good_epoch = epoch
+            if best:
+                self._best_epoch = epoch
 
     def _run(self) -> None:
         got_slot = False
@@ -361,7 +394,10 @@ class TrainingJob:
         clip = c.clip_norm if c.clip_norm else None
         params = [p for p in model.parameters() if p.requires_grad]
         uses_target = getattr(model, "uses_target", False)  # seq2seq: teacher forcing reads the targets
-        self._save_good(0)
+        self._save_good(0, best=True)
+        if d.task == "regression":
+            self._outside_at_start = self._ranges_outside()  # what divergence rule 3 measures from
+        best_loss = math.inf  # the loss the best epoch is chosen by: validation, else training
         self._started_at = time.monotonic()
         for cb in self.callbacks:
             cb.on_train_begin(self)
@@ -408,7 +444,7 @@ class TrainingJob:
             # 3. end of epoch: one device sync, the NaN guard, validation, the record
             train_loss = float(loss_sum) / n
             if not math.isfinite(train_loss):
-                return self._finish_diverged(epoch)
+                return self._finish_diverged(f"the training loss became NaN or infinite in epoch {epoch}")
             record = {"epoch": epoch, "train_loss": train_loss, "val_loss": None, "metric": None,
                       "grad_norm": float(grad_norm) if grad_norm is not None else 0.0}
             if classify:
@@ -425,13 +461,18 @@ class TrainingJob:
             elif not classify:
                 record["metric"] = math.sqrt(train_loss)
             record["seconds"] = time.perf_counter() - t0
-            self._save_good(epoch)
+            watched = record["val_loss"] if has_val else train_loss
+            self._save_good(epoch, best=watched < best_loss)
+            best_loss = min(best_loss, watched) if math.isfinite(watched) else best_loss
             with self._lock:
                 self._history.append(record)
             self._first_news.set()
             for cb in self.callbacks:
                 cb.on_epoch_end(self, record)
         model.eval()
+        reason = self._divergence()
+        if reason:
+            return self._finish_diverged(reason)
         self._set_status("done", f"Finished {c.epochs} epochs.")
 
     def _should_stop(self) -> bool:
@@ -449,6 +490,70 @@ class TrainingJob:
             return True
         return False
 
+    @torch.no_grad()
+    def _divergence(self) -> str | None:
+        """Why this run counts as diverged, in words, or None. Judged on the weights after the last
+        finished epoch and its record ("the loss" is the validation loss, or the training loss when
+        there is no validation part). Diverged when
+          1. the loss is NaN or infinite; or
+          2. the loss ended more than LOSS_RATIO (10) times above epoch 1's, and more than 10 times
+             above the baseline's (`TrainData.baseline_loss`, when there is one); or
+          3. (regression) the model's typical (median) prediction on the validation windows (else the
+             training ones) lies more than WILD_RANGES (1) times the targets' range (training and judged
+             part together) farther outside that range than the untrained model's did: every target lies
+             in that range, so such a model is off by more than the whole spread of the data. (Compared
+             with the untrained model, so one that starts far off, on unscaled data, is not called
+             diverged for not getting there.)
+        Gradient clipping keeps a runaway loss finite, so 2 and 3 catch what 1 cannot: with Adam at
+        lr 1e6 the loss is huge from epoch 1 on, and a dead ReLU network predicts one wild constant.
+        """
+        history = self.history
+        if not history:
+            return None
+        key, what = ("val_loss", "validation loss") if history[-1]["val_loss"] is not None else \
+            ("train_loss", "training loss")
+        first, last, base = history[0][key], history[-1][key], self.data.baseline_loss
+        if not math.isfinite(last):
+            return f"the {what} became NaN or infinite by epoch {history[-1]['epoch']}"
+        if last > LOSS_RATIO * first and (base is None or last > LOSS_RATIO * base):
+            against = f"epoch 1's {first:.3g}" + (f" and the baseline's {base:.3g}" if base is not None else "")
+            return f"the {what} ended at {last:.3g}, more than {LOSS_RATIO:g} times {against}"
+        if self.data.task == "regression":
+            return self._wild_predictions()
+        return None
+
+    def _judged_part(self) -> tuple[Tensor, Tensor | None, Tensor, str]:
+        """(x, lengths, y, name) of the part divergence is judged on: validation, else training."""
+        d = self.data
+        if d.x_val is not None and len(d.x_val):
+            return d.x_val, d.lengths_val, d.y_val, "validation"
+        return d.x, d.lengths, d.y, "training"
+
+    def _ranges_outside(self) -> float:
+        """How far the model's median prediction on the judged part lies outside the targets' range
+        (training targets and the judged part's together), in multiples of that range; inf if any
+        prediction is NaN or infinite. One forward pass over the part, on the job's device."""
+        x, lengths, y, _ = self._judged_part()
+        targets = torch.cat([self.data.y.reshape(-1), y.reshape(-1)]).float().cpu()
+        lo, hi = float(targets.min()), float(targets.max())
+        span = hi - lo if hi > lo else max(abs(hi), 1.0)
+        predicted = predict(self.model, x, lengths).reshape(-1)  # (N*O,) on the CPU
+        if not torch.isfinite(predicted).all():
+            return math.inf
+        outside = torch.clamp(lo - predicted, min=0) + torch.clamp(predicted - hi, min=0)  # (N*O,)
+        return float(outside.median()) / span
+
+    def _wild_predictions(self) -> str | None:
+        """Rule 3 of `_divergence`, against where the untrained model's predictions were."""
+        now = self._ranges_outside()
+        if now - self._outside_at_start > WILD_RANGES:
+            part = self._judged_part()[3]
+            if math.isinf(now):
+                return f"the model's predictions on the {part} part are NaN or infinite"
+            return (f"the model's predictions on the {part} part lie far outside the values it learnt from "
+                    f"(typically {now:.3g} times their whole range beyond them)")
+        return None
+
     def _restore_good(self) -> int:
         with self._lock:
             state, epoch = self._good_state, self._good_epoch
@@ -457,14 +562,30 @@ class TrainingJob:
         self.model.eval()
         return epoch
 
+    @torch.no_grad()
+    def _keep_best(self) -> int:
+        """Put the best epoch's weights in the model and in the snapshot; returns that epoch."""
+        with self._lock:
+            if self._best_state is not None:
+                torch._foreach_copy_(list(self._good_state.values()), list(self._best_state.values()))
+                self._good_epoch = self._best_epoch
+            state, epoch = self._good_state, self._good_epoch
+        if state is not None:
+            self.model.load_state_dict(state)
+        self.model.eval()
+        return epoch
+
     def _finish_stopped(self, epoch: int) -> None:
         kept = self._restore_good()
+        reason = self._divergence()
+        if reason:
+            return self._finish_diverged(reason, before=f"{self._message_on_stop} By then training had diverged")
         self._set_status("stopped", f"{self._message_on_stop} Kept the weights after epoch {kept}.")
 
-    def _finish_diverged(self, epoch: int) -> None:
-        kept = self._restore_good()
-        self._set_status(
-            "diverged",
-            f"Training diverged in epoch {epoch}: the loss became NaN or infinite. The weights were rolled "
-            f"back to epoch {kept}. Lower the learning rate (it is {self.config.lr:g}) and train again.",
-        )
+    def _finish_diverged(self, reason: str, before: str = "Training diverged") -> None:
+        kept = self._keep_best()
+        what = "validation" if self.data.x_val is not None and len(self.data.x_val) else "training"
+        kept_text = (f"The weights kept are those of epoch {kept}, the epoch with the lowest {what} loss."
+                     if kept else f"No epoch ended with a finite {what} loss, so the starting weights were kept.")
+        self._set_status("diverged", f"{before}: {reason}. Lower the learning rate (it is {self.config.lr:g}) "
+                                     f"and train again. {kept_text}")

@@ -89,8 +89,8 @@ def test_typed_text_caps_come_from_limits():
     letters = "".join(chr(0xAC00 + i) for i in range(41))  # 41 different Hangul syllables
     with pytest.raises(DataError, match="use 41 different letters; the limit is 40"):
         make_char_dataset(letters[:21] + " " + letters[21:], max_vocabulary=40)
-    with pytest.raises(DataError, match="use 6 different words; the limit is 5"):
-        make_pair_dataset("a -> b", max_vocabulary=5)  # 4 specials + a + b
+    with pytest.raises(DataError, match="use 5 different words; the limit is 4"):
+        make_pair_dataset("a -> b", max_vocabulary=4)  # 3 specials + a + b
 
 
 def test_a_tight_word_limit_reaches_the_next_letter_page(monkeypatch):

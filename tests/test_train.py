@@ -1,12 +1,16 @@
 """TrainingJob: the seed's hello to 100%, identical histories per seed, stop, divergence, the gate."""
+import math
 import threading
 import time
+from pathlib import Path
 
 import pytest
 import torch
 
-from rnnviz import Callback, JobGate, ModelConfig, SequenceModel, TrainConfig, TrainData, TrainingJob, tasks
+from rnnviz import Callback, JobGate, ModelConfig, SequenceModel, TrainConfig, TrainData, TrainingJob, cli, data, \
+    predict, tasks
 from rnnviz.data import make_char_dataset
+from rnnviz.train import _loss
 
 
 def _hello_job(epochs=200, **kw):
@@ -142,3 +146,173 @@ def test_wait_for_first_epoch_returns_when_epoch_one_is_recorded():
     gate_open.set()
     assert job.wait_for_first_epoch(10) is True and job.epochs_done >= 1
     job.join()
+
+
+def _wait_for(condition, timeout=10.0):
+    deadline = time.time() + timeout
+    while not condition() and time.time() < deadline:
+        time.sleep(0.01)
+    return condition()
+
+
+def test_queue_position_counts_the_running_job_ahead():
+    """1 slot, 3 jobs: A trains (0 ahead), B waits behind A (1 ahead), C behind A and B (2 ahead).
+    When A ends, B trains and C has 1 ahead; when B ends, C trains."""
+    gate = JobGate(1)
+    a, b, c = (_regression_job(epochs=10_000) for _ in range(3))
+    for job in (a, b, c):
+        job.gate = gate
+    try:
+        a.start()
+        assert _wait_for(lambda: a.status == "running"), a.status
+        b.start(), c.start()  # asked at once, before their threads run: already in the line
+        assert [j.queue_position for j in (a, b, c)] == [0, 1, 2]
+        assert (a.status, b.status, c.status) == ("running", "queued", "queued")
+        a.stop()
+        assert _wait_for(lambda: b.status == "running"), b.status
+        assert [j.queue_position for j in (b, c)] == [0, 1] and c.status == "queued"
+        b.stop()
+        assert _wait_for(lambda: c.status == "running"), c.status
+        assert c.queue_position == 0 and gate.active == 1
+    finally:
+        for job in (a, b, c):
+            job.stop()
+            job.join(10)
+
+
+def test_gate_ahead_of_with_two_slots_counts_the_runs_that_must_end_first():
+    gate, never = JobGate(2), threading.Event()
+    for job_id in (1, 2):
+        assert gate.acquire(job_id, never)
+    gate.enqueue(3), gate.enqueue(4)
+    assert [gate.ahead_of(i) for i in (1, 2, 3, 4)] == [0, 0, 1, 2]
+    gate.release(1)  # one slot free: job 3 is next and starts as soon as its thread asks
+    assert [gate.ahead_of(i) for i in (3, 4)] == [0, 1]
+
+
+# -- divergence that gradient clipping keeps finite (issue 12, point 7) ----------------------------
+# The Nile's annual flow at Aswan, 1871-1970, in 10^8 m^3 (Durbin & Koopman; R's datasets::Nile).
+NILE = [1120, 1160, 963, 1210, 1160, 1160, 813, 1230, 1370, 1140, 995, 935, 1110, 994, 1020, 960, 1180, 799, 958,
+        1140, 1100, 1210, 1150, 1250, 1260, 1220, 1030, 1100, 774, 840, 874, 694, 940, 833, 701, 916, 692, 1020,
+        1050, 969, 831, 726, 456, 824, 702, 1120, 1100, 832, 764, 821, 768, 845, 864, 862, 698, 845, 744, 796, 1040,
+        759, 781, 865, 845, 944, 984, 897, 822, 1010, 771, 676, 649, 846, 812, 742, 801, 1040, 860, 874, 848, 890,
+        744, 749, 838, 1050, 918, 986, 797, 923, 975, 815, 1020, 906, 901, 1170, 912, 746, 919, 718, 714, 740]
+ASSETS = Path(__file__).resolve().parents[1] / "assets"
+SEATTLE = (ASSETS / "seattle-weather.csv", "temp_max", ["temp_max", "temp_min", "wind"])
+EMPLOYMENT = (ASSETS / "us-employment.csv", "nonfarm", ["nonfarm"])
+
+
+@pytest.fixture(scope="module")
+def nile_csv(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("nile") / "nile.csv"
+    path.write_text("year,flow\n" + "".join(f"{1871 + i},{v}\n" for i, v in enumerate(NILE)))
+    return path
+
+
+def _forecast_job(path, target, features, window=20, cell="lstm", nonlinearity="tanh", optimizer="adam", lr=1e-2,
+                  epochs=30, scaler="minmax", callbacks=()):
+    """A job as the Forecast page builds it (its defaults: LSTM, 16 units, batch 32, Adam 0.01, 30 epochs)."""
+    ds = data.make_forecast_dataset(data.read_csv(path), data.ForecastConfig(target=target, features=features,
+                                                                             window=window, scaler=scaler))
+    model = tasks.forecast_model(ds, cell, 16, 1, "last", nonlinearity, seed=0)
+    cfg = TrainConfig(epochs=epochs, batch_size=32, lr=lr, optimizer=optimizer, seed=0, device="cpu")
+    return ds, TrainingJob(model, tasks.forecast_train_data(ds), cfg, callbacks=list(callbacks))
+
+
+def _assert_kept_the_best_epoch(job, ds):
+    """The message names the epoch of lowest validation loss, and the model holds that epoch's weights:
+    its validation loss, recomputed here, is the one the history recorded for that epoch."""
+    losses = [r["val_loss"] for r in job.history]
+    best = min(range(len(losses)), key=losses.__getitem__) + 1
+    assert f"The weights kept are those of epoch {best}, the epoch with the lowest validation loss." in job.message
+    x_val, y_val = ds.part("val")
+    for model in (job.model, job.snapshot_model()):
+        recomputed = float(_loss(predict(model, x_val), y_val, "regression"))
+        assert recomputed == pytest.approx(losses[best - 1], rel=1e-4), (recomputed, losses[best - 1])
+
+
+def test_runaway_learning_rate_on_nile_is_diverged_not_done(nile_csv):
+    """Adam at lr 1e6: clipping keeps every loss finite (the old NaN guard saw nothing), the test RMSE was 1.4e9."""
+    ds, job = _forecast_job(nile_csv, "flow", ["flow"], lr=1e6, epochs=50)
+    job.start().join(60)
+    assert all(math.isfinite(r["train_loss"]) and math.isfinite(r["val_loss"]) for r in job.history)
+    assert job.status == "diverged", (job.status, job.message)
+    assert job.message.startswith("Training diverged: the model's predictions on the validation part lie far "
+                                  "outside the values it learnt from"), job.message
+    assert "Lower the learning rate (it is 1e+06) and train again." in job.message
+    assert len(job.history) == 50  # it trained to the end: the verdict is on the finished run
+    _assert_kept_the_best_epoch(job, ds)
+
+
+def test_sgd_relu_lr_10_predicting_250_degrees_on_seattle_is_diverged():
+    """The page's Seattle sample with RNN/relu, SGD, lr 10: every ReLU dies and the model says 255 °C."""
+    ds, job = _forecast_job(*SEATTLE, cell="rnn", nonlinearity="relu", optimizer="sgd", lr=10.0, epochs=5)
+    job.start().join(120)
+    test_x, _ = ds.part("test")
+    degrees = ds.inverse(predict(job.model, test_x))
+    assert degrees.min() > 200, degrees.min()  # the case as reported: far above any Seattle maximum (35.6 °C)
+    assert job.status == "diverged", (job.status, job.message)
+    assert "lie far outside the values it learnt from (typically 5.9 times their whole range beyond them)" \
+        in job.message, job.message
+    assert "Lower the learning rate (it is 10) and train again." in job.message
+    _assert_kept_the_best_epoch(job, ds)
+
+
+def test_validation_loss_ending_10x_above_epoch_1_and_the_baseline_is_diverged():
+    """Rule 2: LSTM, SGD at lr 1 on US employment: the validation loss climbs from 0.017 to 0.56."""
+    ds, job = _forecast_job(*EMPLOYMENT, window=11, optimizer="sgd", lr=1.0)
+    job.start().join(60)
+    first, last = job.history[0]["val_loss"], job.history[-1]["val_loss"]
+    base = job.data.baseline_loss
+    assert last > 10 * first and last > 10 * base, (first, last, base)
+    assert job.status == "diverged", (job.status, job.message)
+    assert job.message.startswith(f"Training diverged: the validation loss ended at {last:.3g}, more than 10 times "
+                                  f"epoch 1's {first:.3g} and the baseline's {base:.3g}."), job.message
+    _assert_kept_the_best_epoch(job, ds)
+
+
+def test_forecast_train_data_baseline_loss_is_persistence_on_the_validation_part():
+    table = data.read_csv(EMPLOYMENT[0])
+    ds = data.make_forecast_dataset(table, data.ForecastConfig(target="nonfarm", window=11))
+    val = ds.parts["val"]
+    # independent: min-max scale by hand, fit on the rows the training windows touch (n_train + window + horizon - 1)
+    seen = table["nonfarm"].to_numpy()[: ds.parts["train"].stop + 11]
+    scaled_errors = (ds.baseline[val] - ds.actual[val]) / (seen.max() - seen.min())
+    assert tasks.forecast_train_data(ds).baseline_loss == pytest.approx(float((scaled_errors ** 2).mean()), rel=1e-6)
+
+
+@pytest.mark.parametrize("sample", [SEATTLE, EMPLOYMENT], ids=["seattle", "us-employment"])
+def test_default_settings_on_the_bundled_samples_stay_done(sample):
+    path, target, features = sample
+    rows = len(data.read_csv(path))
+    _, job = _forecast_job(path, target, features, window=min(20, rows // 10))  # the page's default window
+    job.start().join(180)
+    assert job.status == "done", (job.status, job.message)
+
+
+def test_unscaled_targets_far_from_zero_are_not_called_diverged():
+    """Scaling 'none': the untrained model predicts about 0 where the targets are about 130,000. Three
+    epochs do not get there, which is not divergence (rule 3 measures from where the model started)."""
+    _, job = _forecast_job(*EMPLOYMENT, window=11, epochs=3, scaler="none")
+    job.start().join(60)
+    assert job.status == "done", (job.status, job.message)
+
+
+def test_stopped_after_diverging_says_both():
+    """Rules 1 to 3 also judge a run that was stopped: the user learns it had diverged."""
+    ds = data.make_forecast_dataset(data.read_csv(EMPLOYMENT[0]), data.ForecastConfig(target="nonfarm", window=11))
+    batches = math.ceil(len(ds.part("train")[0]) / 32)
+    _, job = _forecast_job(*EMPLOYMENT, window=11, lr=1e6, epochs=100, callbacks=[_StopAfter(batches * 3)])
+    job.start().join(60)
+    assert len(job.history) == 3  # stopped after the last batch of epoch 3
+    assert job.status == "diverged", (job.status, job.message)
+    assert job.message.startswith("Stopped by you. By then training had diverged: "), job.message
+
+
+def test_cli_says_diverged_with_what_to_do(nile_csv):
+    lines = []
+    rc = cli.main(["fit", str(nile_csv), "--target", "flow", "--lr", "1e6", "--epochs", "20", "--device", "cpu"],
+                  out=lines.append)
+    said = [ln for ln in lines if ln.startswith("Training diverged: ")]
+    assert len(said) == 1 and "Lower the learning rate (it is 1e+06) and train again." in said[0], lines
+    assert rc == 1

@@ -6,8 +6,11 @@
   sees how many are ahead.
 - The Stop button lives outside any fragment and only sets the job's stop Event.
 - `live_view` draws the progress inside an st.fragment that reruns about once a second while
-  the job runs; each rerun is also the job's heartbeat, so a job whose page was closed stops
-  itself. When the job ends the fragment asks for one full rerun so the whole page updates.
+  the job runs. When the job ends the fragment asks for one full rerun so the whole page updates.
+- A job belongs to the session, not to its page: `session_heartbeat`, drawn by the shared sidebar
+  on every page, heartbeats every running job of the session (and says where each trains), so
+  a student can look at another page while a job trains. A closed tab runs no fragment: its jobs
+  hear nothing for Limits.heartbeat_seconds and stop themselves.
 """
 from __future__ import annotations
 
@@ -23,9 +26,10 @@ from . import state
 from .i18n import t
 
 __all__ = ["warm_up", "limits", "at_most", "shared_gate", "start_job", "stop_button", "run_controls", "live_view", "status_line",
-           "REFRESH_SECONDS"]
+           "session_jobs", "session_heartbeat", "REFRESH_SECONDS", "HEARTBEAT_SECONDS"]
 
 REFRESH_SECONDS = 1.0
+HEARTBEAT_SECONDS = 2.0  # the session-wide heartbeat's period while a job of the session trains
 FIRST_EPOCH_WAIT = 0.8  # seconds a live view's first drawing waits for epoch 1 (it sleeps, holding no GIL)
 
 
@@ -134,3 +138,52 @@ def live_view(job: TrainingJob | Sequence[TrainingJob], render: Callable) -> Non
             st.rerun()  # the jobs just ended: refresh the whole page once (buttons, inspection)
 
     _live()
+
+
+def session_jobs() -> dict[str, list[TrainingJob]]:
+    """The session's queued or running jobs, by the page whose run holds them (keys "run:<page>")."""
+    found = {}
+    for key in list(st.session_state.keys()):
+        if isinstance(key, str) and key.startswith("run:"):
+            jobs = [j for j in state.run_jobs(st.session_state[key]) if j.running]
+            if jobs:
+                found[key.removeprefix("run:")] = jobs
+    return found
+
+
+def session_heartbeat(pages: Sequence = ()) -> None:
+    """Keep every job of this session alive from whichever page is open, with a line per training
+    page ("Training on Forecast: epoch 5/30") that links to it. `pages`: the app's st.Page objects.
+
+    A fragment that reruns every HEARTBEAT_SECONDS while a job of the session is queued or running;
+    each rerun is their heartbeat. With no job it draws nothing and has no timer, so an idle
+    session costs nothing; when the last job ends it asks for one full rerun, which drops the timer.
+    """
+    links = {p.url_path.replace("-", "_"): p for p in pages}
+    watching = bool(session_jobs())
+
+    @st.fragment(run_every=HEARTBEAT_SECONDS if watching else None)
+    def _heartbeat():
+        jobs = session_jobs()
+        for page, page_jobs in jobs.items():
+            for job in page_jobs:
+                job.heartbeat()
+            _where_it_trains(page, page_jobs, links.get(page))
+        if watching and not jobs:
+            st.rerun()  # the last job just ended: redraw without the timer
+
+    _heartbeat()
+
+
+def _where_it_trains(page: str, jobs: list[TrainingJob], link) -> None:
+    job = min(jobs, key=lambda j: j.epochs_done)  # several jobs (Compare): the one furthest behind
+    title = link.title if link is not None else page
+    if job.status == "queued":
+        text = t("Waiting on {page}: {ahead} run(s) ahead", page=title, ahead=job.queue_position)
+    else:
+        text = t("Training on {page}: epoch {done}/{total}", page=title, done=job.epochs_done,
+                 total=job.config.epochs)
+    if link is not None:
+        st.page_link(link, label=text, icon="⏳")
+    else:
+        st.caption(text)

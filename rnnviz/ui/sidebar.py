@@ -1,11 +1,12 @@
-"""The sidebar every page shares: where training runs (device) and the seed."""
+"""The sidebar every page shares: the session's running jobs (their heartbeat), the language,
+where training runs (device) and the seed."""
 from __future__ import annotations
 
 import streamlit as st
 import torch
 
 from ..train import resolve_device
-from . import share
+from . import live, share
 from .i18n import LANGUAGES, t
 
 __all__ = ["choose_language", "shared_sidebar", "device_choice", "seed_choice"]
@@ -27,8 +28,10 @@ def choose_language() -> None:
         st.session_state["lang"] = "ko" if str(st.context.locale or "").lower().startswith("ko") else "en"
 
 
-def shared_sidebar() -> None:
+def shared_sidebar(pages=()) -> None:
+    """Drawn by app.py on every page; `pages` (the app's st.Page objects) for links to running jobs."""
     with st.sidebar:
+        live.session_heartbeat(pages)
         st.radio("Language / 언어", list(LANGUAGES), key="lang", format_func=LANGUAGES.get, horizontal=True)
         share.param("device", options=_devices())
         st.selectbox(t("Device"), _devices(), key="device",

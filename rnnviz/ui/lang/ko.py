@@ -20,7 +20,9 @@ STRINGS = {
     "Reset": "초기화",
     "Forget the trained model and its curves.": "학습한 모델과 곡선을 지웁니다.",
     "The server is busy: {ahead} run(s) ahead of you. Training starts by itself when a place frees up.":
-        "서버가 바쁩니다: 앞에 {ahead}개의 학습이 기다리고 있습니다. 자리가 나면 학습이 저절로 시작됩니다.",
+        "서버가 바쁩니다: 앞에 {ahead}개의 학습이 먼저 진행됩니다. 자리가 나면 학습이 저절로 시작됩니다.",
+    "Training on {page}: epoch {done}/{total}": "{page}에서 학습 중: 에폭 {done}/{total}",
+    "Waiting on {page}: {ahead} run(s) ahead": "{page}에서 대기 중: 앞에 {ahead}개의 학습",
     " · about {eta} s left": " · 약 {eta}초 남음",
     " · status: {status}": " · 상태: {status}",
     "Epoch {done}/{total}": "에폭 {done}/{total}",
