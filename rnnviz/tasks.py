@@ -151,7 +151,8 @@ def restore_forecast(content: bytes, table: pd.DataFrame) -> tuple[SequenceModel
     if c.head == "flatten" and c.window != cfg.window:
         raise checkpoint.CheckpointError("The model's window does not match its saved settings.")
     scalers = (_saved_scaler(extra.get("feature_scaler"), c.input_size), _saved_scaler(extra.get("target_scaler"), 1))
-    return model, make_forecast_dataset(table, cfg, scalers=scalers), extra["settings"]
+    settings = {**extra["settings"], "split": cfg.split}  # JSON keeps a list; the page's settings hold a tuple
+    return model, make_forecast_dataset(table, cfg, scalers=scalers), settings
 
 
 # -- next letter ------------------------------------------------------------------------------

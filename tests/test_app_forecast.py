@@ -164,6 +164,8 @@ def test_saved_model_opens_again_and_foreign_files_are_refused():
     assert torch.allclose(predict(restored["model"], restored["ds"].x[-5:]), expected)
     assert any("Opened m\\.safetensors" in s.value for s in at.success), [s.value for s in at.success]  # escaped markdown
     assert list(_metrics_table(at).index) == ["RMSE", "MAE", "MAPE %"]
+    assert restored["settings"] == run["settings"]  # the split comes back a tuple, as the page holds it
+    assert not any("settings above changed" in c.value for c in at.caption)
     # a pickle renamed to .safetensors
     at.file_uploader(key="fc_model_upload").set_value(("evil.safetensors", b"\x80\x04\x95" + b"x" * 50, "application/octet-stream"))
     at.run()
