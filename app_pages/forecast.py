@@ -258,8 +258,9 @@ def inside_the_model(run: dict) -> None:
     if "path" not in views:
         views["path"] = hidden_state_path(model, ds.x, live.limits())  # a bounded subset of the windows
     path = views["path"]
+    chosen = path.project(tr.hidden[-1][-1]).tolist()  # the chosen window, on the path's axes
     st.plotly_chart(plots.pca_path_figure(path.points.numpy(), [labels[k] for k in path.indices],
-                                          explained=path.explained.tolist(), chosen=path.project(tr.hidden[-1][-1]).tolist()),
+                                          explained=path.explained.tolist(), chosen=chosen),
                     width="stretch", key="fc_pca")
     if path.subset:
         st.caption(t("The path shows one window in {stride}, {shown:,} of {total:,}, evenly spaced up to the last one, "
