@@ -12,7 +12,7 @@ from rnnviz import TrainConfig, data, plots, tasks
 from rnnviz.checkpoint import CheckpointError
 from rnnviz.data import DataError, ForecastConfig
 from rnnviz.limits import LimitError
-from rnnviz.trace import last_hidden_states, pca, trace
+from rnnviz.trace import hidden_state_path, trace
 from rnnviz.ui.i18n import t
 from rnnviz.ui import live, share, state
 from rnnviz.ui.widgets import int_slider, option_slider, up_to
@@ -254,7 +254,10 @@ def inside_the_model(run: dict) -> None:
     labels = [str(d.date()) if hasattr(d, "date") else str(d) for d in ds.dates]
     i = option_slider(t("Window (by the date it predicts)"), list(range(n)), n - 1, key=f"fc_window_pick_{run['id']}",
                       format_func=lambda k: labels[k], help=t("Pick which window of the series to look inside."))
-    tr = trace(model, ds.x[i])
+    views = run.setdefault("views", {})  # the model is final here: each view is computed once per run
+    if views.get("window") != i:
+        views["window"], views["trace"] = i, trace(model, ds.x[i])  # one window: bounded by the window limit
+    tr = views["trace"]
     predicted = float(ds.inverse(tr.prediction.reshape(1, 1))[0])
     c1, c2, c3 = st.columns(3)
     c1.metric(t("Actual ({date})", date=labels[i]), f"{ds.actual[i]:.4g}")
@@ -279,9 +282,17 @@ def inside_the_model(run: dict) -> None:
             step_table[g] = v[step].numpy()
     st.caption(t("Top layer at step t = {step}: one row per hidden unit", step=step))
     st.dataframe(pd.DataFrame(step_table).rename_axis("unit"), width="content", key="fc_step_table")
-    points, explained = pca(last_hidden_states(model, ds.x), 2)
-    st.plotly_chart(plots.pca_path_figure(points.numpy(), labels, highlight=i, explained=explained.tolist()),
+    if "path" not in views:
+        views["path"] = hidden_state_path(model, ds.x, live.limits())  # a bounded subset of the windows
+    path = views["path"]
+    chosen = path.project(tr.hidden[-1][-1]).tolist()  # the chosen window, on the path's axes
+    st.plotly_chart(plots.pca_path_figure(path.points.numpy(), [labels[k] for k in path.indices],
+                                          explained=path.explained.tolist(), chosen=chosen),
                     width="stretch", key="fc_pca")
+    if path.subset:
+        st.caption(t("The path shows one window in {stride}, {shown:,} of {total:,}, evenly spaced up to the last one, "
+                     "so that this view stays quick on a shared server.",
+                     stride=path.stride, shown=len(path.indices), total=path.total))
 
 
 def downloads(run: dict) -> None:

@@ -157,14 +157,16 @@ def _gru_update(x_all: Tensor, h_all: Tensor, h: Tensor):
 def recurrence(cell: str, inputs: Tensor, weights: dict[str, Tensor], nonlinearity: str = "tanh"):
     """Run a cell over a whole sequence, keeping only what the next step needs.
 
-    inputs (L, F) -> (list of L states h_t (1, H), list of c_t (1, H) or None). The input
-    projections are one matrix product for all steps; the loop does the recurrent part only,
-    with the same updates as the step functions. Under autograd each h_t stays a graph node
-    (gradient_norms uses this); trace() recomputes every gate afterwards, all steps at once.
+    inputs (L, F) -> (list of L states h_t (1, H), list of c_t (1, H) or None); a batch of
+    sequences (N, L, F) gives states (N, H). The input projections are one matrix product for
+    all steps; the loop does the recurrent part only, with the same updates as the step functions.
+    Under autograd each h_t stays a graph node (gradient_norms uses this); trace() recomputes
+    every gate afterwards, all steps at once.
     """
     w_ih, w_hh = weights["weight_ih"], weights["weight_hh"]
     hidden = w_hh.shape[1]
-    xw = inputs @ w_ih.T  # (L, G*H)
+    batch = inputs if inputs.dim() == 3 else inputs.unsqueeze(0)  # (N, L, F), N = 1 for one sequence
+    xw = batch @ w_ih.T  # (N, L, G*H)
     if weights.get("bias_ih") is not None:
         xw = xw + weights["bias_ih"]
     b_hh = weights.get("bias_hh")
@@ -173,14 +175,14 @@ def recurrence(cell: str, inputs: Tensor, weights: dict[str, Tensor], nonlineari
     if cell != "gru":
         xw = xw + b_hh  # both biases sit outside the nonlinearity: add them once
     w_hh_t = w_hh.T  # (H, G*H)
-    h = torch.zeros(1, hidden, dtype=inputs.dtype, device=inputs.device)
+    h = torch.zeros(batch.shape[0], hidden, dtype=inputs.dtype, device=inputs.device)  # (N, H)
     c = torch.zeros_like(h) if cell == "lstm" else None
     hs, cs = [], [] if cell == "lstm" else None
-    for t in range(inputs.shape[0]):
+    for t in range(batch.shape[1]):
         if cell == "gru":
-            _, _, _, h = _gru_update(xw[t : t + 1], torch.addmm(b_hh, h, w_hh_t), h)
+            _, _, _, h = _gru_update(xw[:, t], torch.addmm(b_hh, h, w_hh_t), h)
         else:
-            pre = torch.addmm(xw[t : t + 1], h, w_hh_t)  # (1, G*H)
+            pre = torch.addmm(xw[:, t], h, w_hh_t)  # (N, G*H)
             if cell == "lstm":
                 *_, c, h = _lstm_update(pre, c)
                 cs.append(c)

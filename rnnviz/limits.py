@@ -37,6 +37,10 @@ class Limits:
     max_jobs: int = 2  # training jobs running at once on the server (the rest queue); = cores here
     job_seconds: int = 600  # longest training run
     heartbeat_seconds: int = 30  # a job nobody watches for this long stops itself
+    # The views after training run in the web process: each is bounded by these, not by the data.
+    view_windows: int = 500  # most windows the hidden-state path (PCA) computes, evenly spaced over the series
+    view_multiply_adds: int = 8_000_000_000  # work one view may do (~1 s on one busy core): fewer windows when big
+    view_batch_mb: int = 64  # memory one batch of windows may take while a view computes it
 
     @classmethod
     def from_env(cls) -> "Limits":

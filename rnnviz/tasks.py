@@ -20,7 +20,7 @@ from .data.scaling import Scaler
 from .limits import Limits
 from .data.text import CharDataset
 from .models import ModelConfig, SequenceModel
-from .trace import Trace, gradient_norms, trace
+from .trace import Trace, sequence_gradient_norms, trace
 from .train import TrainData, predict
 
 __all__ = [
@@ -224,7 +224,22 @@ def letter_steps(model: SequenceModel, ds: CharDataset, word: str) -> tuple[Trac
 
 
 def neuron_activations(model: SequenceModel, ds: CharDataset, unit: int, layer: int = -1) -> list[list[tuple[str, float]]]:
-    """For every word, each letter with hidden unit `unit`'s activation right after reading it."""
+    """For every word, each letter with hidden unit `unit`'s activation right after reading it.
+    The top layer comes from one fused pass over all the words (padded, packed); another layer
+    needs the explicit cells, one word at a time."""
+    if layer in (-1, model.config.num_layers - 1):
+        encoded = [ds.encode(word) for word in ds.words]
+        lengths = torch.tensor([len(e) for e in encoded])  # (N,)
+        x = torch.nn.utils.rnn.pad_sequence(encoded, batch_first=True)  # (N, L) indices, 0-padded
+        was_training = model.training
+        model.eval()
+        try:
+            with torch.no_grad():
+                states, _ = model.recurrent(x.to(next(model.parameters()).device), lengths)  # (N, L, H)
+        finally:
+            model.train(was_training)
+        activations = states[:, :, unit].cpu().tolist()  # (N, L)
+        return [list(zip(word, activations[i][: int(lengths[i])])) for i, word in enumerate(ds.words)]
     rows = []
     for word in ds.words:
         tr = trace(model, ds.encode(word))
@@ -332,8 +347,11 @@ def memory_train_data(task: MemoryTask) -> TrainData:
 
 def gradient_by_distance(model: SequenceModel, x: torch.Tensor, y: torch.Tensor, sequences: int = 16) -> np.ndarray:
     """Mean ||dLoss/dh_t|| of the top layer over the first `sequences` sequences, indexed by
-    distance from the loss: element d is the step L-1-d (d = 0 is the last step, next to the loss)."""
-    norms = torch.stack([gradient_norms(model, x[i], y[i : i + 1])[-1] for i in range(min(sequences, len(x)))])
+    distance from the loss: element d is the step L-1-d (d = 0 is the last step, next to the loss).
+    The sequences are unrolled together (one pass of L steps), so the cost is that of one sequence:
+    it grows with the window length and the model, both capped by the server's limits."""
+    n = min(sequences, len(x))
+    norms = sequence_gradient_norms(model, x[:n], y[:n])[:, -1]  # (n, L): top layer
     return norms.mean(0).flip(0).numpy()  # (L,) distance 0 .. L-1
 
 

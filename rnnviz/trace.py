@@ -7,19 +7,29 @@ by step. Tests hold trace's hidden states and outputs equal to the fused module'
 `gradient_norms` unrolls the same way, with autograd, to measure ||dLoss/dh_t|| for every step:
 the vanishing-gradient view.
 
-Shapes: L steps, F features, H hidden units, O outputs.
+Both read one sequence: (L, F) features, or (L,) indices for a vocabulary model, or the same as a
+batch of one, (1, L, F) or (1, L). Any other shape is refused with the shapes expected.
+
+`hidden_state_path` is the view over a whole series (the PCA path of the last hidden state of
+every window), bounded by `Limits`: an evenly spaced subset of the windows, run in batches.
+
+Shapes: N sequences (windows), L steps, F features, H hidden units, O outputs.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
+import numpy as np
 import torch
 from torch import Tensor
 
 from . import cells
+from .limits import Limits
 from .models import SequenceModel
 
-__all__ = ["Trace", "trace", "gradient_norms", "layer_weights", "last_hidden_states", "pca"]
+__all__ = ["Trace", "trace", "gradient_norms", "sequence_gradient_norms", "layer_weights", "last_hidden_states",
+           "pca", "StatePath", "hidden_state_path", "evenly_spaced", "window_cost"]
 
 
 @dataclass
@@ -60,25 +70,53 @@ def layer_weights(model: SequenceModel, layer: int, live: bool = False) -> dict[
     }
 
 
+def _one_sequence(model: SequenceModel, x: Tensor, caller: str) -> Tensor:
+    """x as one sequence, (L, F) features or (L,) indices, accepting a batch of one around it;
+    a ValueError naming the shapes expected for anything else."""
+    c = model.config
+    if not isinstance(x, Tensor):
+        x = torch.as_tensor(x)
+    if c.vocab_size is None:
+        f = c.input_size
+        if x.dim() == 3 and x.shape[0] == 1:
+            x = x[0]  # (1, L, F) -> (L, F)
+        if x.dim() != 2 or x.shape[1] != f or x.shape[0] == 0:
+            raise ValueError(f"{caller} reads one sequence of {f} feature(s) per step: a tensor of shape (L, {f}) "
+                             f"or (1, L, {f}) with L >= 1 steps; got shape {tuple(x.shape)}.")
+        return x
+    if x.dim() == 2 and x.shape[0] == 1:
+        x = x[0]  # (1, L) -> (L,)
+    if x.dim() != 1 or x.shape[0] == 0 or x.is_floating_point() or x.is_complex():
+        raise ValueError(f"{caller} reads one sequence of character indices: an integer tensor of shape (L,) or "
+                         f"(1, L) with L >= 1 steps; got {'a float tensor of ' if x.is_floating_point() else ''}"
+                         f"shape {tuple(x.shape)}.")
+    if int(x.min()) < 0 or int(x.max()) >= c.vocab_size:
+        raise ValueError(f"{caller}: character indices must lie in 0..{c.vocab_size - 1} (the vocabulary); "
+                         f"got {int(x.min())}..{int(x.max())}.")
+    return x
+
+
 def _unroll(model: SequenceModel, inputs: Tensor, keep_graph: bool):
-    """Run the explicit recurrence layer by layer. inputs (L, F).
-    Returns per layer (layer inputs (L, F_k), list of h_t (1, H), list of c_t or None, weights)."""
+    """Run the explicit recurrence layer by layer. inputs (L, F), or (N, L, F) for a batch.
+    Returns per layer (layer inputs (L, F_k) or (N, L, F_k), list of h_t (1 or N, H), list of c_t
+    or None, weights)."""
     c = model.config
     layers = []
-    layer_in = inputs  # (L, F)
+    layer_in = inputs  # (L, F) or (N, L, F)
     for layer in range(c.num_layers):
         w = layer_weights(model, layer, live=keep_graph)
         hs, cs = cells.recurrence(c.cell, layer_in, w, c.nonlinearity)
         layers.append((layer_in, hs, cs, w))
-        layer_in = torch.cat(hs)  # (L, H) feeds the next layer
+        layer_in = torch.cat(hs) if inputs.dim() == 2 else torch.stack(hs, dim=1)  # (L, H) or (N, L, H)
         # (dropout between layers is a training-time thing; trace shows the eval-mode model)
     return layers
 
 
 @torch.inference_mode()
 def trace(model: SequenceModel, x: Tensor, length: int | None = None) -> Trace:
-    """Trace one sequence x: (L, F) features or (L,) character indices, optionally only its first
-    `length` steps (for padded words).
+    """Trace one sequence x: (L, F) features or (L,) character indices (or a batch of one,
+    (1, L, F) or (1, L)), optionally only its first `length` steps (for padded words).
+    Its cost is one window's: L steps x layers, whatever the series around it.
 
     >>> from rnnviz import ModelConfig, SequenceModel
     >>> m = SequenceModel(ModelConfig(cell="gru", input_size=2, hidden_size=3), seed=0)
@@ -89,6 +127,7 @@ def trace(model: SequenceModel, x: Tensor, length: int | None = None) -> Trace:
     was_training = model.training
     model.eval()
     try:
+        x = _one_sequence(model, x, "trace")
         if length is not None:
             x = x[:length]
         param = next(model.parameters())
@@ -130,68 +169,180 @@ def trace(model: SequenceModel, x: Tensor, length: int | None = None) -> Trace:
 def gradient_norms(model: SequenceModel, x: Tensor, y: Tensor, loss_fn=None) -> Tensor:
     """||dLoss/dh_t|| for every layer and step of one sequence: (layers, L).
 
-    x is one sequence ((L, F) or (L,) indices), y its target as the model's loss expects it.
-    The loss defaults to mean squared error for float targets and cross-entropy for class indices.
-    The gradient is the total derivative: it counts every path from h_t to the loss, through the
-    later steps and the layers above, which is what shrinks (vanishes) with distance for a plain RNN.
+    x is one sequence ((L, F) or (L,) indices, or a batch of one: (1, L, F) or (1, L)), y its target
+    as the model's loss expects it. The loss defaults to mean squared error for float targets and
+    cross-entropy for class indices; a `loss_fn(out, y)` gets the head's output for this sequence,
+    (1, O), or (L, O) for the "each" head. The gradient is the total derivative: it counts every path
+    from h_t to the loss, through the later steps and the layers above, which is what shrinks
+    (vanishes) with distance for a plain RNN. Its cost grows with L (at most the window limit).
+    """
+    x = _one_sequence(model, x, "gradient_norms")
+    if loss_fn is None:
+        return sequence_gradient_norms(model, x.unsqueeze(0), y.reshape(1, -1))[0]
+    each = model.config.head == "each"
+    return sequence_gradient_norms(model, x.unsqueeze(0), y,
+                                   loss_fn=lambda out, target: loss_fn(out[0] if each else out, target))[0]
+
+
+def sequence_gradient_norms(model: SequenceModel, x: Tensor, y: Tensor, loss_fn=None) -> Tensor:
+    """gradient_norms for N sequences at once: (N, layers, L), row i equal to gradient_norms(x[i], y[i]).
+
+    x (N, L, F) or (N, L) indices; y (N, ...) one target per sequence. Each sequence's loss is its
+    own mean (MSE or cross-entropy, as gradient_norms), and the losses are summed: the sequences do
+    not touch, so the gradient at sequence i's h_t is that of sequence i's loss alone. One unroll
+    serves the whole batch, so N sequences cost about what one does. A `loss_fn(out, y)` must keep
+    the same sum of per-sequence losses.
     """
     was_training = model.training
     model.eval()
     try:
         param = next(model.parameters())
-        inputs = model.encode(x.unsqueeze(0).to(param.device))[0]  # (L, F)
+        inputs = model.encode(x.to(param.device))  # (N, L, F)
         layers = _unroll(model, inputs, keep_graph=True)
         for _, hs, _, _ in layers:
             for h in hs:
                 h.retain_grad()
-        top = torch.cat(layers[-1][1])  # (L, H)
+        top = torch.stack(layers[-1][1], dim=1)  # (N, L, H)
         head = model.config.head
         if head == "last":
-            out = model.read_out(top[-1:])  # (1, O)
+            out = model.read_out(top[:, -1])  # (N, O)
         elif head == "flatten":
-            out = model.read_out(top.reshape(1, -1))  # (1, O)
+            out = model.read_out(top.reshape(top.shape[0], -1))  # (N, O)
         else:
-            out = model.read_out(top)  # (L, O)
+            out = model.read_out(top)  # (N, L, O)
         y = y.to(out.device)
-        if loss_fn is None:
-            if y.dtype in (torch.int64, torch.int32):
-                loss = torch.nn.functional.cross_entropy(out.reshape(-1, out.shape[-1]), y.reshape(-1).long())
-            else:
-                loss = torch.nn.functional.mse_loss(out, y.reshape(out.shape).float())
-        else:
-            loss = loss_fn(out, y)
+        loss = _summed_sequence_losses(out, y) if loss_fn is None else loss_fn(out, y)
         loss.backward()
-        norms = [
-            torch.stack([h.grad.norm() if h.grad is not None else torch.zeros((), device=out.device) for h in hs])
-            for _, hs, _, _ in layers
-        ]
+        zero = torch.zeros(out.shape[0], device=out.device)
+        norms = [torch.stack([h.grad.norm(dim=1) if h.grad is not None else zero for h in hs], dim=1)  # (N, L)
+                 for _, hs, _, _ in layers]
         model.zero_grad(set_to_none=True)
-        return torch.stack(norms).detach().cpu()  # (layers, L)
+        return torch.stack(norms, dim=1).detach().cpu()  # (N, layers, L)
     finally:
         model.train(was_training)
 
 
+def _summed_sequence_losses(out: Tensor, y: Tensor) -> Tensor:
+    """Sum over sequences of each one's mean loss: cross-entropy for class indices, else MSE.
+    out (N, O) or (N, L, O); y with N first."""
+    n = out.shape[0]
+    if y.dtype in (torch.int64, torch.int32):
+        per_item = torch.nn.functional.cross_entropy(out.reshape(-1, out.shape[-1]), y.reshape(-1).long(),
+                                                     reduction="none")
+    else:
+        per_item = torch.nn.functional.mse_loss(out, y.reshape(out.shape).float(), reduction="none")
+    return per_item.reshape(n, -1).mean(dim=1).sum()
+
+
+def window_cost(model: SequenceModel, steps: int) -> int:
+    """Multiply-adds one window of `steps` steps costs in the recurrent layers: L x (weights of every layer)."""
+    return int(steps) * sum(p.numel() for name, p in model.rnn.named_parameters() if name.startswith("weight"))
+
+
+def _window_bytes(model: SequenceModel, steps: int) -> int:
+    """Memory one window takes in a fused, no-grad pass: its inputs and, per step, the gate
+    pre-activations, the state and the output (measured on CPU: LSTM 1.2, GRU 0.6 MB at L 400)."""
+    c = model.config
+    gates = {"rnn": 1, "lstm": 4, "gru": 3}[c.cell]
+    return 4 * int(steps) * (c.rnn_input_size + c.hidden_size * (gates + 3))
+
+
 @torch.no_grad()
-def last_hidden_states(model: SequenceModel, x: Tensor, batch_size: int = 4096) -> Tensor:
+def last_hidden_states(model: SequenceModel, x: Tensor, batch_size: int | None = None,
+                       limits: Limits | None = None) -> Tensor:
     """The top layer's last hidden state for every sequence in x: (N, H), on the CPU.
-    Run through the fused module (fast); trace() is for looking at one sequence in detail."""
+    Run through the fused module (fast) in batches that fit `limits.view_batch_mb` (or of
+    `batch_size`), keeping only each window's last state; trace() is for one sequence in detail."""
+    limits = limits or Limits()
+    if batch_size is None:
+        steps = x.shape[1] if x.dim() > 1 else 1
+        batch_size = max(1, limits.view_batch_mb * 2**20 // _window_bytes(model, steps))
     was_training = model.training
     model.eval()
     device = next(model.parameters()).device
-    out = [model.recurrent(x[i : i + batch_size].to(device))[1].cpu() for i in range(0, x.shape[0], batch_size)]
-    model.train(was_training)
+    try:
+        out = [model.recurrent(x[i : i + batch_size].to(device))[1].cpu()  # (batch, H)
+               for i in range(0, x.shape[0], batch_size)]
+    finally:
+        model.train(was_training)
     return torch.cat(out) if out else torch.empty(0, model.config.hidden_size)
+
+
+def _principal_axes(points: Tensor, k: int) -> tuple[Tensor, Tensor, Tensor]:
+    """(mean (H,), first k unit directions (k', H), explained variance ratio (k',)), k' = min(k, N, H); float64."""
+    mean = points.double().mean(dim=0)  # (H,)
+    _, s, vh = torch.linalg.svd(points.double() - mean, full_matrices=False)
+    total = (s**2).sum()
+    ratio = (s[:k] ** 2) / total if total > 0 else torch.zeros(min(k, len(s)), dtype=torch.double)
+    return mean, vh[:k], ratio
+
+
+def _project(points: Tensor, mean: Tensor, axes: Tensor, k: int) -> Tensor:
+    """(N, H) points on the axes (k', H), padded with zeros to k columns: (N, k) float64."""
+    proj = (points.double() - mean) @ axes.T  # (N, k')
+    return torch.cat([proj, torch.zeros(proj.shape[0], k - proj.shape[1], dtype=proj.dtype)], dim=1)
 
 
 def pca(points: Tensor, k: int = 2) -> tuple[Tensor, Tensor]:
     """Project (N, H) points on their first k principal components: ((N, k), explained variance
     ratio per component (k,)). Missing components (H < k) come back as zeros."""
-    p = points.double() - points.double().mean(dim=0, keepdim=True)  # (N, H)
-    _, s, vh = torch.linalg.svd(p, full_matrices=False)
-    total = (s**2).sum()
-    proj = p @ vh[:k].T  # (N, min(k, H))
-    ratio = (s[:k] ** 2) / total if total > 0 else torch.zeros(min(k, len(s)), dtype=torch.double)
-    if proj.shape[1] < k:
-        proj = torch.cat([proj, torch.zeros(p.shape[0], k - proj.shape[1], dtype=proj.dtype)], dim=1)
-        ratio = torch.cat([ratio, torch.zeros(k - ratio.shape[0], dtype=ratio.dtype)])
-    return proj.float(), ratio.float()
+    mean, axes, ratio = _principal_axes(points, k)
+    ratio = torch.cat([ratio, torch.zeros(k - ratio.shape[0], dtype=ratio.dtype)])
+    return _project(points, mean, axes, k).float(), ratio.float()
+
+
+def evenly_spaced(total: int, most: int) -> np.ndarray:
+    """At most `most` of the indices 0..total-1, one every ceil(total / most), ending at the last
+    one (the most recent window is always shown). All of them when they fit."""
+    stride = max(1, math.ceil(total / max(1, most)))
+    return np.arange(total - 1, -1, -stride)[::-1].copy() if total > 0 else np.arange(0)
+
+
+@dataclass
+class StatePath:
+    """The last hidden state of an evenly spaced subset of windows, projected on 2 principal axes."""
+
+    indices: np.ndarray  # (K,) which windows, in time order; the last window is always among them
+    total: int  # windows in the series
+    points: Tensor  # (K, 2) projected states
+    explained: Tensor  # (2,) share of the variance along each axis
+    mean: Tensor  # (H,) centre of the states (float64)
+    axes: Tensor  # (k', H) principal directions, k' <= 2 (float64)
+
+    @property
+    def stride(self) -> int:
+        """Windows between two shown ones (1 = every window)."""
+        return int(self.indices[1] - self.indices[0]) if len(self.indices) > 1 else max(1, self.total)
+
+    @property
+    def subset(self) -> bool:
+        return len(self.indices) < self.total
+
+    def project(self, h: Tensor) -> Tensor:
+        """Any last hidden state (H,) on the same two axes: (2,)."""
+        return _project(h.detach().cpu().reshape(1, -1), self.mean, self.axes, 2)[0].float()
+
+
+def hidden_state_path(model: SequenceModel, x: Tensor, limits: Limits | None = None) -> StatePath:
+    """The PCA path of the hidden state over a series of windows x (N, L, F) (or (N, L) indices):
+    the last hidden state of each window, projected on its two principal axes, within `limits`.
+
+    1. pick at most `view_windows` windows, fewer when each costs much (`view_multiply_adds` in all),
+       evenly spaced and ending at the last window;
+    2. run them through the fused module in batches of `view_batch_mb`, keeping only the last state;
+    3. centre them and project on the first two principal axes.
+    Time and memory stay within those limits however long the series is.
+    """
+    limits = limits or Limits()
+    total, steps = x.shape[0], x.shape[1]
+    if total == 0:
+        raise ValueError("hidden_state_path needs at least one window.")
+    affordable = limits.view_multiply_adds // max(1, window_cost(model, steps))
+    indices = evenly_spaced(total, max(1, min(limits.view_windows, affordable)))  # (K,)
+    batch = max(1, limits.view_batch_mb * 2**20 // _window_bytes(model, steps))
+    states = torch.cat([last_hidden_states(model, x[torch.as_tensor(chunk)], batch_size=batch)  # (batch, H)
+                        for chunk in np.array_split(indices, max(1, math.ceil(len(indices) / batch)))])  # (K, H)
+    mean, axes, ratio = _principal_axes(states, 2)
+    ratio = torch.cat([ratio, torch.zeros(2 - ratio.shape[0], dtype=ratio.dtype)])
+    return StatePath(indices=indices, total=total, points=_project(states, mean, axes, 2).float(),
+                     explained=ratio.float(), mean=mean, axes=axes)

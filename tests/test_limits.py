@@ -1,5 +1,6 @@
 """Limits, set in one place (rnnviz.limits, or RNNVIZ_<NAME> variables): each one met says which
 limit and its value, in the page, never a crash."""
+import json
 from pathlib import Path
 
 import pytest
@@ -104,5 +105,35 @@ def test_a_tight_word_limit_reaches_the_next_letter_page(monkeypatch):
         assert "5 words is more than the limit of 3" in _texts(at.error)
         assert at.text_area(key="nl_text").max_chars == 3 * (Limits().word_letters + 1)
         assert not at.exception
+    finally:
+        live.limits.clear()
+
+
+def test_every_view_has_a_bound_the_forecast_path_says_when_it_shows_a_subset(monkeypatch):
+    """With view_windows 5, the PCA path of a trained run uses 5 evenly spaced windows, says so, and is
+    computed once per run (not on every rerun)."""
+    monkeypatch.setenv("RNNVIZ_VIEW_WINDOWS", "5")
+    live.limits.clear()
+    try:
+        at = _forecast()
+        at.number_input(key="fc_window").set_value(5)
+        at.number_input(key="fc_epochs").set_value(1)
+        at.select_slider(key="fc_hidden").set_value(4)
+        at.run()
+        at.button(key="fc_train").click().run()
+        run = at.session_state["run:forecast"]
+        run["job"].join(60)
+        at.run()
+        assert not at.exception, at.exception
+        path = run["views"]["path"]
+        total = len(run["ds"].x)
+        stride = -(-total // 5)
+        assert path.indices.tolist() == list(range(total - 1, -1, -stride))[::-1] and len(path.indices) == 5
+        assert f"The path shows one window in {stride}, 5 of {total:,}" in _texts(at.caption)
+        charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+        pca = [c for c in charts if c["data"][0].get("name") == "h"]
+        assert len(pca) == 1 and len(pca[0]["data"][0]["text"]) == 5
+        at.run()
+        assert at.session_state["run:forecast"]["views"]["path"] is path, "the path was computed again"
     finally:
         live.limits.clear()

@@ -1,8 +1,13 @@
 """trace and gradient_norms against torch's fused modules and autograd."""
+import re
+
+import numpy as np
 import pytest
 import torch
 
 from rnnviz import ModelConfig, SequenceModel, gradient_norms, trace
+from rnnviz.limits import Limits
+from rnnviz.trace import hidden_state_path, last_hidden_states, sequence_gradient_norms, window_cost
 
 CASES = [(cell, nl, layers) for cell, nl in [("rnn", "tanh"), ("rnn", "relu"), ("lstm", "tanh"), ("gru", "tanh")]
          for layers in (1, 2, 3)]
@@ -130,3 +135,126 @@ def test_last_hidden_states_match_trace_and_pca_matches_svd():
     eig = torch.linalg.eigvalsh(centred.T @ centred)
     assert abs(float(ratio[0]) - float(eig[-1] / eig.sum())) < 1e-5
     assert abs(float(proj[:, 0].double().pow(2).sum()) - float(eig[-1])) < 1e-3 * float(eig[-1])
+
+
+# -- shapes: one sequence, or a batch of one; anything else says what is expected --------------
+def test_trace_and_gradient_norms_accept_a_batch_of_one():
+    model = SequenceModel(ModelConfig(cell="lstm", input_size=3, hidden_size=4, num_layers=2), seed=1)
+    x, y = torch.randn(6, 3), torch.tensor([0.3])
+    one, batched = trace(model, x), trace(model, x[None])  # (L, F) and (1, L, F)
+    for layer in range(2):
+        assert torch.equal(one.hidden[layer], batched.hidden[layer]), f"layer {layer}"
+    assert torch.equal(gradient_norms(model, x, y), gradient_norms(model, x[None], y))
+    chars = SequenceModel(ModelConfig(cell="gru", vocab_size=5, hidden_size=3, output_size=5, head="each"), seed=2)
+    idx = torch.tensor([0, 3, 1, 4])
+    assert torch.equal(trace(chars, idx).hidden[0], trace(chars, idx[None]).hidden[0])  # (L,) and (1, L)
+    target = torch.tensor([3, 1, 4, 0])
+    assert torch.equal(gradient_norms(chars, idx, target), gradient_norms(chars, idx[None], target))
+
+
+@pytest.mark.parametrize("shape", [(2, 6, 3), (6, 2), (6,), (1, 1, 6, 3), (0, 3)])
+def test_trace_and_gradient_norms_other_shapes_say_which_are_expected(shape):
+    model = SequenceModel(ModelConfig(cell="rnn", input_size=3, hidden_size=4), seed=0)
+    x = torch.randn(shape)
+    with pytest.raises(ValueError, match=r"\(L, 3\) or \(1, L, 3\).*got shape " + re.escape(str(shape))):
+        trace(model, x)
+    with pytest.raises(ValueError, match=r"gradient_norms reads one sequence.*\(L, 3\) or \(1, L, 3\)"):
+        gradient_norms(model, x, torch.tensor([0.0]))
+
+
+@pytest.mark.parametrize("x", [torch.tensor([[1, 2], [3, 4]]), torch.tensor([1.0, 2.0]), torch.tensor([1, 5]),
+                               torch.tensor([-1, 2])])
+def test_trace_of_characters_other_inputs_say_which_are_expected(x):
+    model = SequenceModel(ModelConfig(cell="gru", vocab_size=5, hidden_size=3, output_size=5), seed=0)
+    with pytest.raises(ValueError, match=r"\(L,\) or \(1, L\)|0\.\.4"):
+        trace(model, x)
+
+
+# -- many sequences in one unroll ----------------------------------------------------------------
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize("head", ["last", "each", "flatten"])
+def test_sequence_gradient_norms_equal_one_sequence_at_a_time(cell, head):
+    model = SequenceModel(ModelConfig(cell=cell, num_layers=2, input_size=2, hidden_size=4, head=head, window=7,
+                                      output_size=3), seed=3)
+    x = torch.randn(5, 7, 2)
+    y = torch.randint(0, 3, (5, 7)) if head == "each" else torch.randint(0, 3, (5,))
+    got = sequence_gradient_norms(model, x, y)  # (N, layers, L)
+    assert got.shape == (5, 2, 7)
+    for i in range(5):
+        want = gradient_norms(model, x[i], y[i] if head == "each" else y[i : i + 1])
+        assert torch.allclose(got[i], want, atol=1e-7, rtol=1e-5), f"{cell}/{head} sequence {i}"
+
+
+def test_gradient_by_distance_is_the_mean_over_sequences_of_the_top_layer_reversed():
+    from rnnviz import tasks
+    from rnnviz.data.memory import make_memory_task
+    task = make_memory_task(distractors=6, seed=0)
+    model = tasks.memory_model(task, "lstm", 8, num_layers=2, seed=0)
+    got = tasks.gradient_by_distance(model, task.x_val, task.y_val, sequences=5)
+    want = torch.stack([gradient_norms(model, task.x_val[i], task.y_val[i : i + 1])[-1] for i in range(5)])
+    assert np.allclose(got, want.mean(0).flip(0).numpy(), atol=1e-7, rtol=1e-5)
+
+
+def test_neuron_activations_of_the_top_layer_equal_trace_word_by_word():
+    from rnnviz import data, tasks
+    ds = data.make_char_dataset("ab abc abcab ba", mode="next")
+    model = tasks.char_model(ds, "lstm", 5, num_layers=2, seed=0)
+    rows = tasks.neuron_activations(model, ds, unit=3)
+    assert [[ch for ch, _ in row] for row in rows] == [list(w) for w in ds.words]
+    for word, row in zip(ds.words, rows):
+        want = trace(model, ds.encode(word)).hidden[-1][:, 3]
+        assert np.allclose([v for _, v in row], want.numpy(), atol=1e-5), word
+
+
+# -- the hidden-state path over a series, within the view limits ---------------------------------
+def _path_model(hidden=6):
+    return SequenceModel(ModelConfig(cell="gru", input_size=2, hidden_size=hidden, num_layers=2), seed=4)
+
+
+def test_every_view_has_a_bound_the_path_uses_at_most_view_windows_evenly_spaced():
+    model, x = _path_model(), torch.randn(50, 9, 2)
+    path = hidden_state_path(model, x, Limits(view_windows=7))
+    assert path.indices.tolist() == [1, 9, 17, 25, 33, 41, 49], "one window in 8, ending at the last"
+    assert (path.total, path.stride, path.subset) == (50, 8, True)
+    states = torch.stack([trace(model, x[k]).hidden[-1][-1] for k in path.indices])  # independent: explicit cells
+    centred = (states - states.mean(0)).double()
+    eig = torch.linalg.eigvalsh(centred.T @ centred)
+    assert abs(float(path.explained[0]) - float(eig[-1] / eig.sum())) < 1e-4
+    assert torch.allclose(path.points[:, 0].double().pow(2).sum(), eig[-1], rtol=1e-3)
+    for k, i in enumerate(path.indices):  # a window's own state projects onto its point
+        assert torch.allclose(path.project(states[k]), path.points[k], atol=1e-4), f"window {i}"
+    whole = hidden_state_path(model, x, Limits(view_windows=500))
+    assert whole.indices.tolist() == list(range(50)) and not whole.subset and whole.stride == 1
+
+
+def test_every_view_has_a_bound_the_path_takes_fewer_windows_when_each_costs_more():
+    model, x = _path_model(), torch.randn(50, 9, 2)
+    cost = window_cost(model, 9)
+    assert cost == 9 * (3 * 6 * 2 + 3 * 6 * 6 + 3 * 6 * 6 + 3 * 6 * 6)  # L x (W_ih + W_hh of both layers)
+    path = hidden_state_path(model, x, Limits(view_windows=500, view_multiply_adds=4 * cost))
+    assert len(path.indices) == 4 and path.indices[-1] == 49
+    assert len(hidden_state_path(model, x, Limits(view_multiply_adds=1)).indices) == 1  # never none
+
+
+def test_every_view_has_a_bound_the_path_runs_in_batches_of_view_batch_mb(monkeypatch):
+    """The server once ran 4,096 windows of 400 steps at once (5.2 GB); now a batch fits view_batch_mb."""
+    model, x = _path_model(hidden=32), torch.randn(300, 40, 2)
+    seen = []
+    run = model.recurrent
+    monkeypatch.setattr(model, "recurrent", lambda batch, *a: seen.append(batch.shape[0]) or run(batch, *a))
+    limits = Limits(view_windows=200, view_batch_mb=1)
+    per_window = 4 * 40 * (2 + 32 * (3 + 3))  # bytes: inputs, 3 gates + 3 more per step (measured, see trace.py)
+    path = hidden_state_path(model, x, limits)
+    assert sum(seen) == len(path.indices) == 150, "every 2nd window, each run once"
+    assert max(seen) <= 2**20 // per_window, f"batches {seen}"
+    want = last_hidden_states(model, x[torch.as_tensor(path.indices)], batch_size=1000)
+    centred = want.double() - want.double().mean(0)
+    assert torch.allclose(path.points.double().pow(2).sum(), torch.linalg.svdvals(centred)[:2].pow(2).sum(),
+                          rtol=1e-4)
+
+
+def test_view_limits_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("RNNVIZ_VIEW_WINDOWS", "12")
+    monkeypatch.setenv("RNNVIZ_VIEW_MULTIPLY_ADDS", "1000")
+    lim = Limits.from_env()
+    assert (lim.view_windows, lim.view_multiply_adds, lim.view_batch_mb) == (12, 1000, Limits().view_batch_mb)

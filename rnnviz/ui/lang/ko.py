@@ -163,6 +163,10 @@ STRINGS = {
     "Step t inside the window": "윈도 안의 단계 t",
     "Hidden state h_t, layer {layer} (units x steps)": "은닉 상태 h_t, {layer}층(유닛 x 단계)",
     "Top layer at step t = {step}: one row per hidden unit": "단계 t = {step}의 맨 위층: 은닉 유닛마다 한 행",
+    "The path shows one window in {stride}, {shown:,} of {total:,}, evenly spaced up to the last one, so that this "
+    "view stays quick on a shared server.":
+        "경로는 윈도 {stride}개마다 하나씩, {total:,}개 중 {shown:,}개를 마지막 윈도까지 고르게 골라 보여 줍니다. "
+        "공유 서버에서 이 화면이 빠르게 유지되도록 하기 위해서입니다.",
     "Downloads": "내려받기",
     "Download predictions (CSV)": "예측 내려받기(CSV)",
     "Download the model (safetensors)": "모델 내려받기(safetensors)",
