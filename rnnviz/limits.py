@@ -19,7 +19,7 @@ class LimitError(ValueError):
 
 @dataclass(frozen=True)
 class Limits:
-    upload_mb: int = 10  # largest CSV or model file accepted
+    upload_mb: int = 10  # largest CSV or model file accepted, in Streamlit's MB (1024 x 1024 bytes)
     rows: int = 200_000  # rows of a CSV
     columns: int = 50  # columns of a CSV
     window: int = 400  # steps per window
@@ -29,6 +29,12 @@ class Limits:
     max_jobs: int = 2  # training jobs running at once on the server (the rest queue); = cores here
     job_seconds: int = 600  # longest training run
     heartbeat_seconds: int = 30  # a job nobody watches for this long stops itself
+
+    @property
+    def upload_bytes(self) -> int:
+        """The upload cap in bytes, counted as Streamlit counts server.maxUploadSize and
+        st.file_uploader(max_upload_size=...): 1 MB = 1024 x 1024 bytes."""
+        return self.upload_mb * 1024 * 1024
 
     @classmethod
     def from_env(cls) -> "Limits":
