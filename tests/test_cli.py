@@ -57,3 +57,25 @@ def test_too_short_for_window_suggests_one(tmp_path):
     ok = subprocess.run([sys.executable, "-m", "rnnviz", "fit", str(f), "--target", "v", "--epochs", "2"],
                         capture_output=True, text=True)
     assert ok.returncode == 0, ok.stderr
+
+
+def test_fit_with_1e308_exits_2_naming_the_column_and_line(tmp_path):
+    f = tmp_path / "huge.csv"
+    f.write_text("v\n" + "".join(f"{1e308 if i == 30 else i % 7}\n" for i in range(60)))
+    proc = subprocess.run([sys.executable, "-m", "rnnviz", "fit", str(f), "--target", "v", "--epochs", "2"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2, proc.stdout  # on 9c17188: exit 0 printing RMSE inf
+    assert "column 'v'" in proc.stderr and "line 32" in proc.stderr and "too large" in proc.stderr
+    assert "inf" not in proc.stdout.lower().replace("info", "")
+
+
+def test_fit_never_prints_an_infinite_metric(tmp_path, monkeypatch):
+    import numpy as np
+
+    from rnnviz import tasks
+    f = tmp_path / "s.csv"
+    f.write_text("v\n" + "".join(f"{np.sin(i / 5):.4f}\n" for i in range(60)))
+    monkeypatch.setattr(tasks, "predict", lambda model, x: np.full((len(x), 1), np.inf))  # a forecast gone to inf
+    rc, lines = _run(["fit", str(f), "--target", "v", "--epochs", "1"])
+    assert rc == 2
+    assert not any(re.match(r"^(RMSE|MAE|MAPE)", ln) for ln in lines), lines
