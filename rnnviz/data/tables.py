@@ -174,7 +174,7 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
             except UnicodeDecodeError:
                 raise DataError(_encoding_help(name, _line_of(data, utf8_error.start))) from None
     _refuse_control_characters(text, name)
-    return encoding, text.lstrip("\ufeff")
+    return encoding, text
 
 
 def _decode_or_explain(data: bytes, encoding: str, name: str) -> str:
@@ -260,13 +260,19 @@ def _quote(name: str, delimiter: str) -> str:
     return name
 
 
-def _parse_table(text: str, encoding: str, delimiter: str, max_columns: int, name: str) -> pd.DataFrame:
-    """pandas' C parser on UTF-8 bytes whose header line has been replaced by unique, stripped names
-    (so pandas has nothing to de-duplicate). Returns the raw table."""
+def _pandas_input(text: str, utf8: bytes | None, delimiter: str, max_columns: int,
+                  name: str) -> tuple[bytes, dict]:
+    """(UTF-8 bytes for pandas' C parser, its options): the file with its header line replaced by
+    unique, stripped names, so pandas has nothing to de-duplicate. `utf8` is the file's own bytes
+    when it already is UTF-8 (no copy of the text is encoded then)."""
     names, body = _header(text, delimiter, max_columns, name)
     unique = _unique_names([n.strip() for n in names])
-    header = delimiter.join(_quote(n, delimiter) for n in unique) + "\n"
-    content = (header + text[body:]).encode("utf-8")
+    header = (delimiter.join(_quote(n, delimiter) for n in unique) + "\n").encode("utf-8")
+    if utf8 is None:
+        content = header + text[body:].encode("utf-8")
+    else:
+        offset = len(text[:body].encode("utf-8"))
+        content = b"".join([header, memoryview(utf8)[offset:]])  # one copy
     # a first data line with one field more than the header makes pandas take the first column as
     # the index, shifting every name by one: a trailing separator (an empty last field) is dropped,
     # anything else is said
@@ -275,8 +281,8 @@ def _parse_table(text: str, encoding: str, delimiter: str, max_columns: int, nam
         if first_row[-1].strip():
             raise DataError(f"Line 2 of {name} has {len(unique) + 1} values but the header has {len(unique)} "
                             "names. Add a name for the extra column (or delete the extra value) and upload again.")
-        return _pandas_read(content, delimiter, index_col=False)
-    return _pandas_read(content, delimiter)
+        return content, {"index_col": False}
+    return content, {}
 
 
 def _pandas_read(content: bytes, delimiter: str, **options) -> pd.DataFrame:
@@ -391,18 +397,21 @@ def read_csv(source, *, fill: str | None = None, max_bytes: int | None = None,
     if not data or data.isspace():
         raise DataError(f"{name} is empty. Choose a CSV file with a header row and data rows.")
     encoding, text = _decode(data, name)
+    utf8 = data[3:] if encoding == "utf-8-sig" else data if encoding == "utf-8" else None
     del data
-    if not text.strip():
+    if not text or text.isspace():
         raise DataError(f"{name} is empty. Choose a CSV file with a header row and data rows.")
     # 2. count the header's columns (refused above the cap before any per-column work), then split
     #    into cells; pandas' C parser types the plain numeric columns (the fast path)
     delimiter = _sniff_delimiter(text[:65536])
+    content, options = _pandas_input(text, utf8, delimiter, max_columns, name)
+    del text, utf8
     try:
-        raw = _parse_table(text, encoding, delimiter, max_columns, name)
+        raw = _pandas_read(content, delimiter, **options)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeError, OverflowError) as e:
         raise DataError(f"{name} could not be split into columns: {_first_line(e)}. "
                         "Check that every row has the same number of separators.") from None
-    del text
+    del content
     notes = [f"Read {len(raw)} rows x {raw.shape[1]} columns "
              f"(encoding {encoding}, separator {_delimiter_name(delimiter)})."]
     if raw.shape[1] < 1 or len(raw) == 0:
