@@ -13,6 +13,7 @@ from rnnviz import TrainConfig, data, plots, tasks
 from rnnviz.data import DataError, ForecastConfig
 from rnnviz.data.memory import make_memory_task
 from rnnviz.limits import LimitError
+from rnnviz.metrics import MetricError
 from rnnviz.ui.i18n import t
 from rnnviz.ui import live, share, state
 from rnnviz.ui.widgets import option_slider, up_to
@@ -105,10 +106,16 @@ def results_table(run: dict, jobs) -> pd.DataFrame:
         if series and not job.running and h["epochs"]:
             tested = run.setdefault("tested", {})  # a finished job's weights no longer change: evaluate once
             if job.id not in tested:
-                tested[job.id] = tasks.evaluate_forecast(job.snapshot_model(), run["ds"], "test")
+                try:
+                    tested[job.id] = tasks.evaluate_forecast(job.snapshot_model(), run["ds"], "test")
+                except MetricError as e:  # a forecast that is not finite: said, never shown as inf
+                    tested[job.id] = f"{CELLS[cell]}: {e}"
             result = tested[job.id]
-            row["test RMSE (°C)"] = result.table[0]["model"]
-            row["baseline RMSE (°C)"] = result.table[0]["baseline"]
+            if isinstance(result, str):
+                state.show_error(result)
+            else:
+                row["test RMSE (°C)"] = result.table[0]["model"]
+                row["baseline RMSE (°C)"] = result.table[0]["baseline"]
         rows.append(row)
     return pd.DataFrame(rows)
 

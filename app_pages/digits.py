@@ -44,13 +44,14 @@ def choose_images():
         images, labels, names = sample_images()
         return images, labels, names, "digits.csv.gz"
     uploaded = st.file_uploader(t("CSV with one image per row: a label column and side x side pixel columns "
-                                  "(64 for 8x8, 784 for a 28x28 MNIST export)"), type=["csv", "txt"], key="dg_upload")
+                                  "(64 for 8x8, 784 for a 28x28 MNIST export)"), type=["csv", "txt"], key="dg_upload",
+                                max_upload_size=lim.upload_mb)
     if uploaded is None:
         st.info(t("Choose a CSV file, or pick the sample digits above."))
         return None
     try:
         table = state.parsed_upload("dg_upload", uploaded.file_id, lambda:  # once per session, never on disk
-                                    uploaded_table(uploaded.getvalue(), uploaded.name, lim.upload_mb * 2**20, lim.rows))
+                                    uploaded_table(uploaded.getvalue(), uploaded.name, lim.upload_bytes, lim.rows))
         columns = list(table.columns)
         label = st.selectbox(t("Label column"), columns, index=columns.index(guess_label_column(table)), key="dg_label")
         images, labels, names = images_from_table(table.reset_index(drop=True), label)

@@ -12,6 +12,7 @@ from rnnviz import TrainConfig, data, plots, tasks
 from rnnviz.checkpoint import CheckpointError
 from rnnviz.data import DataError, ForecastConfig
 from rnnviz.limits import LimitError
+from rnnviz.metrics import MetricError
 from rnnviz.trace import hidden_state_path, trace
 from rnnviz.ui.i18n import t
 from rnnviz.ui import live, share, state
@@ -52,16 +53,16 @@ def choose_data():
     fill = st.checkbox(t("Fill missing values forward (from the row above)"), key="fc_fill")
     if source == UPLOAD:
         uploaded = st.file_uploader(t("CSV file (comma, semicolon or tab separated; UTF-8 or Korean Excel)"),
-                                    type=["csv", "txt", "tsv"], key="fc_upload")
+                                    type=["csv", "txt", "tsv"], key="fc_upload", max_upload_size=lim.upload_mb)
         if uploaded is None:
             st.info(t("Choose a CSV file with one row per time step, or pick a sample above."))
             return None, None
     try:
         if source == UPLOAD:  # parsed once per session and kept in it (a failed parse too): never shared, never on disk
             table = state.parsed_upload("fc_upload", (uploaded.file_id, fill), lambda: load_table(
-                uploaded.getvalue(), uploaded.name, fill, lim.upload_mb * 2**20, lim.rows, lim.columns))
+                uploaded.getvalue(), uploaded.name, fill, lim.upload_bytes, lim.rows, lim.columns))
         else:
-            table = sample_table(SAMPLES[source][0], fill, lim.upload_mb * 2**20, lim.rows, lim.columns)
+            table = sample_table(SAMPLES[source][0], fill, lim.upload_bytes, lim.rows, lim.columns)
     except DataError as e:
         state.show_error(str(e))
         return None, None
@@ -202,7 +203,11 @@ def evaluation(run: dict) -> dict:
     if cached is None or cached["epoch"] != epoch or (job is not None and cached["status"] != job.status):
         model = run_model(run)
         ds = run["ds"]
-        parts = {p: tasks.evaluate_forecast(model, ds, p) for p in ("val", "test") if len(ds.actual[ds.parts[p]])}
+        try:
+            parts = {p: tasks.evaluate_forecast(model, ds, p) for p in ("val", "test") if len(ds.actual[ds.parts[p]])}
+        except MetricError as e:  # a forecast that is not finite: said, never shown as inf
+            state.show_error(str(e))
+            parts = {}
         cached = {"epoch": epoch, "status": job.status if job else "loaded", "parts": parts}
         run["evaluated"] = cached
     return cached["parts"]
@@ -311,13 +316,13 @@ def restore_model(table: pd.DataFrame | None) -> None:
     """Upload a model saved here; it is rebuilt on the current data for inspection."""
     lim = live.limits()
     uploaded = st.file_uploader(t("Open a saved model (.safetensors from this page)"), type=["safetensors"],
-                                key="fc_model_upload")
+                                key="fc_model_upload", max_upload_size=lim.upload_mb)
     if uploaded is None or st.session_state.get("fc_restored") == uploaded.file_id:
         return
     try:
         if table is None:
             raise DataError(t("Choose the data the model was trained on first."))
-        if uploaded.size > lim.upload_mb * 2**20:
+        if uploaded.size > lim.upload_bytes:
             raise CheckpointError(t("The file is larger than this server's limit of {mb} MB.", mb=lim.upload_mb))
         model, ds, s = tasks.restore_forecast(uploaded.getvalue(), table)
     except (CheckpointError, DataError, KeyError, TypeError, ValueError) as e:

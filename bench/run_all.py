@@ -1,7 +1,7 @@
 """Run every benchmark and write bench/RESULTS.md and bench/results.json.
 
-    .venv/bin/python bench/run_all.py            all tables (engine, windowing, trace, CSV, app latency)
-    .venv/bin/python bench/run_all.py --fast     without the engine and app tables (about 20 s)
+    .venv/bin/python bench/run_all.py            all tables (engine, windowing, trace, CSV, app latency, worst inputs)
+    .venv/bin/python bench/run_all.py --fast     without the engine and app tables (about 30 s)
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench import data_bench, trace_bench  # noqa: E402
+from bench import data_bench, trace_bench, worst_inputs  # noqa: E402
 from bench.common import machine  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -26,7 +26,7 @@ def main(argv: list[str]) -> int:
     if not fast:
         from bench import engine
         parts.append(engine.run())
-    parts += [data_bench.windowing(), trace_bench.run(), data_bench.csv_speed()]
+    parts += [data_bench.windowing(), trace_bench.run(), data_bench.csv_speed(), worst_inputs.run()]
     if not fast:
         from bench import app_latency
         parts.append(app_latency.run())

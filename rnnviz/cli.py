@@ -2,7 +2,8 @@
 
 fit    trains a forecaster on a CSV column and prints model vs persistence baseline on the test part
 words  trains the next-letter model on typed words and prints each word's predicted last letter
-Bad input ends with exit status 2 and the DataError's message, never a traceback.
+Bad input ends with exit status 2 and the DataError's message, never a traceback; so does a forecast whose
+error would be infinite or NaN (MetricError): a finished run never prints an inf or NaN metric.
 """
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ class LimitError(ValueError):
 
 @dataclass(frozen=True)
 class Limits:
-    upload_mb: int = 10  # largest CSV or model file accepted
+    upload_mb: int = 10  # largest CSV or model file accepted, in Streamlit's MB (1024 x 1024 bytes)
     rows: int = 200_000  # rows of a CSV
     columns: int = 50  # columns of a CSV
     window: int = 400  # steps per window
@@ -41,6 +41,12 @@ class Limits:
     view_windows: int = 500  # most windows the hidden-state path (PCA) computes, evenly spaced over the series
     view_multiply_adds: int = 8_000_000_000  # work one view may do (~1 s on one busy core): fewer windows when big
     view_batch_mb: int = 64  # memory one batch of windows may take while a view computes it
+
+    @property
+    def upload_bytes(self) -> int:
+        """The upload cap in bytes, counted as Streamlit counts server.maxUploadSize and
+        st.file_uploader(max_upload_size=...): 1 MB = 1024 x 1024 bytes."""
+        return self.upload_mb * 1024 * 1024
 
     @classmethod
     def from_env(cls) -> "Limits":

@@ -3,12 +3,20 @@
 All functions take plain arrays (numpy or anything np.asarray accepts) and return floats.
 The persistence baseline ("next = last") predicts that the next value equals the last one seen;
 a model that cannot beat it has learnt nothing useful.
+
+A metric is reported only as a finite number: `compare_to_baseline` raises `MetricError`, in words,
+when the model's forecast (or the data) would make one infinite or NaN, and leaves out MAPE when
+every actual value is zero (it has no value then).
 """
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["rmse", "mae", "mape", "accuracy", "persistence_baseline", "compare_to_baseline"]
+__all__ = ["rmse", "mae", "mape", "accuracy", "persistence_baseline", "compare_to_baseline", "MetricError"]
+
+
+class MetricError(ValueError):
+    """A metric that would be infinite or NaN: an error state, said in words, never a number shown."""
 
 
 def _pair(actual, predicted) -> tuple[np.ndarray, np.ndarray]:
@@ -22,7 +30,8 @@ def _pair(actual, predicted) -> tuple[np.ndarray, np.ndarray]:
 def rmse(actual, predicted) -> float:
     """Root mean squared error. rmse([1, 2], [1, 4]) = sqrt(2)."""
     a, p = _pair(actual, predicted)
-    return float(np.sqrt(np.mean((a - p) ** 2))) if a.size else float("nan")
+    with np.errstate(over="ignore"):  # an overflow gives inf, which compare_to_baseline reports in words
+        return float(np.sqrt(np.mean((a - p) ** 2))) if a.size else float("nan")
 
 
 def mae(actual, predicted) -> float:
@@ -67,14 +76,33 @@ def persistence_baseline(series, window: int, horizon: int = 1) -> np.ndarray:
     return s[window - 1 : window - 1 + max(n, 0)]
 
 
+def _first_not_finite(values: np.ndarray) -> int | None:
+    bad = np.flatnonzero(~np.isfinite(values))
+    return int(bad[0]) if len(bad) else None
+
+
 def compare_to_baseline(actual, predicted, baseline) -> list[dict]:
-    """Rows of RMSE / MAE / MAPE for the model and the baseline, and who wins each."""
+    """Rows of RMSE / MAE / MAPE for the model and the baseline, and who wins each. Every number is
+    finite: a forecast that is not (a diverged model) raises MetricError saying where."""
+    a, p = _pair(actual, predicted)
+    _, b = _pair(actual, baseline)
+    if not a.size:
+        return []  # no rows: no error to measure
+    for values, who in ((a, "actual value"), (b, "baseline"), (p, "model's forecast")):
+        row = _first_not_finite(values)
+        if row is not None:
+            raise MetricError(f"The {who} at row {row + 1} of {len(a)} is {values[row]}, not a finite number, "
+                              "so no error can be measured. Training probably diverged: lower the learning "
+                              "rate (or check the data) and train again.")
     rows = []
     for name, fn in (("RMSE", rmse), ("MAE", mae), ("MAPE %", mape)):
-        model_value, base_value = fn(actual, predicted), fn(actual, baseline)
-        if np.isnan(model_value) or np.isnan(base_value):
-            winner = "-"
-        else:
-            winner = "model" if model_value < base_value else "baseline" if base_value < model_value else "tie"
+        model_value, base_value = fn(a, p), fn(a, b)
+        if name == "MAPE %" and np.isnan(model_value) and np.isnan(base_value):
+            continue  # every actual value is zero: a percentage error does not exist
+        if not (np.isfinite(model_value) and np.isfinite(base_value)):
+            raise MetricError(f"The {name} of the forecast overflows ({model_value:g}, baseline {base_value:g}): "
+                              "its errors are too large to measure. Training probably diverged: lower the "
+                              "learning rate and train again.")
+        winner = "model" if model_value < base_value else "baseline" if base_value < model_value else "tie"
         rows.append({"metric": name, "model": model_value, "baseline": base_value, "better": winner})
     return rows

@@ -38,7 +38,13 @@ REFUSED = {
     "binary junk": (bytes(range(256)) * 20, "binary data", "error"),
     "wrong delimiter": (_dated(sep="|").encode(), "Separate the columns with commas", "error"),
     "NaN and inf cells": (_days([i if i not in (5, 7) else ("inf" if i == 5 else "") for i in range(28)]),
-                          "missing values, first at line 7", "warning"),
+                          "1 infinite value, first at line 7", "warning"),
+    "1e308 in a column": (_days([1e308 if i == 9 else i for i in range(28)]),
+                          "column 'value' has 1 value too large to compute with, first at line 11", "warning"),
+    "NUL byte": (_days(range(28)).replace(b"2024-01-20,19", b"2024-01-20,1\x009"),
+                 "Line 21 of the file contains a NUL character", "error"),
+    "mixed date formats": (_days(range(28)).replace(b"2024-01-15", b"15/01/2024"),
+                           "line 16 is '15/01/2024'", "warning"),
     "text column": (_days(["Seoul"] * 28, "date,city"), "column 'city' is text", "warning"),
     "over the size cap": (b"date,value\n" + b"2024-01-01,1.0\n" * 800_000, "the limit is 10 MB", "error"),
 }
@@ -53,6 +59,10 @@ ACCEPTED = {
     "unsorted and duplicate dates": (b"date,value\n2024-01-03,3\n2024-01-01,1\n2024-01-02,2\n2024-01-02,2.5\n"
                                      + "\n".join(f"2024-02-{i + 1:02d},{i}" for i in range(20)).encode(),
                                      "repeat an earlier date", ("value", 1.0)),
+    "UTF-16 Excel Unicode text": (_dated(sep="\t").encode("utf-16"), "encoding utf-16", ("value", 10.0)),
+    "names colliding after de-duplication": (("date,a, a,a (2)\n" + "".join(
+        f"2024-01-{i + 1:02d},{i},{i + 100},{i + 200}\n" for i in range(28))).encode(), "separator comma",
+        ("a (2)", 200.0)),
 }
 
 
@@ -164,7 +174,9 @@ def test_learning_rate_10_diverges_and_is_rolled_back_and_told():
     assert not at.exception
     assert run["job"].status == "diverged"
     warning = _texts(at, "warning")
-    assert "rolled back to epoch" in warning and "Lower the learning rate (it is 10)" in warning
+    assert "Lower the learning rate (it is 10)" in warning
+    # the weights kept are named: here no epoch ended finite, so the starting weights stay
+    assert "No epoch ended with a finite validation loss, so the starting weights were kept" in warning
     kept = run["job"].snapshot_model()
     assert all(torch.isfinite(p).all() for p in kept.parameters())
 
@@ -190,3 +202,17 @@ def test_tampered_or_foreign_checkpoints_are_refused(trained, case):
                                                        "application/octet-stream")).run()
     assert "Could not open that model" in _texts(at, "error"), _texts(at, "error")
     _still_there(at, run, epochs)
+
+
+def test_upload_widgets_enforce_the_server_cap_in_streamlits_mb():
+    from rnnviz.limits import Limits
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page("app_pages/forecast.py").run()
+    at.radio(key="fc_source").set_value(UPLOAD).run()
+    caps = {key: at.file_uploader(key=key).proto.max_upload_size_mb for key in ("fc_upload", "fc_model_upload")}
+    at.switch_page("app_pages/digits.py").run()
+    at.radio(key="dg_source").set_value("Upload images as rows (CSV)").run()
+    caps["dg_upload"] = at.file_uploader(key="dg_upload").proto.max_upload_size_mb
+    assert caps == dict.fromkeys(caps, Limits().upload_mb), caps  # not Streamlit's default 200 MB
+    assert not at.exception

@@ -81,7 +81,7 @@ def test_cli_fit_save_opens_on_the_forecast_page(seattle_csv, tmp_path):
     table = read_csv(seattle_csv)
     model, ds, settings = tasks.restore_forecast(content, table)
     assert settings == {"target": "temp_max", "features": ["temp_max", "wind"], "window": 7, "horizon": 1,
-                        "split": [0.6, 0.2, 0.2], "scaler": "standard", "cell": "gru", "nonlinearity": "tanh",
+                        "split": (0.6, 0.2, 0.2), "scaler": "standard", "cell": "gru", "nonlinearity": "tanh",
                         "hidden": 4, "layers": 1, "head": "last", "optimizer": "adam", "lr": 0.01, "epochs": 2,
                         "batch": 32}
     # the same predictions: the restored model's test RMSE is the one the CLI printed
@@ -96,7 +96,7 @@ def test_cli_fit_save_opens_on_the_forecast_page(seattle_csv, tmp_path):
     page = tasks.forecast_checkpoint(model, ds, settings)
     assert _metadata(content) == _metadata(page)
     assert all(torch.equal(v, st_load(page)[k]) for k, v in st_load(content).items())
-    assert checkpoint.load(tmp_path / "m")[1]["settings"] == settings
+    assert checkpoint.load(tmp_path / "m")[1]["settings"] == {**settings, "split": [0.6, 0.2, 0.2]}  # JSON
 
 
 def test_cli_fit_save_refuses_settings_above_the_limits(seattle_csv, tmp_path):
@@ -106,3 +106,25 @@ def test_cli_fit_save_refuses_settings_above_the_limits(seattle_csv, tmp_path):
     assert proc.returncode == 2, proc.stderr
     assert "hidden size 100000 is above this server's limit of 256" in proc.stderr
     assert "Traceback" not in proc.stderr and not (tmp_path / "m").exists()
+
+
+def test_fit_with_1e308_exits_2_naming_the_column_and_line(tmp_path):
+    f = tmp_path / "huge.csv"
+    f.write_text("v\n" + "".join(f"{1e308 if i == 30 else i % 7}\n" for i in range(60)))
+    proc = subprocess.run([sys.executable, "-m", "rnnviz", "fit", str(f), "--target", "v", "--epochs", "2"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2, proc.stdout  # on 9c17188: exit 0 printing RMSE inf
+    assert "column 'v'" in proc.stderr and "line 32" in proc.stderr and "too large" in proc.stderr
+    assert "inf" not in proc.stdout.lower().replace("info", "")
+
+
+def test_fit_never_prints_an_infinite_metric(tmp_path, monkeypatch):
+    import numpy as np
+
+    from rnnviz import tasks
+    f = tmp_path / "s.csv"
+    f.write_text("v\n" + "".join(f"{np.sin(i / 5):.4f}\n" for i in range(60)))
+    monkeypatch.setattr(tasks, "predict", lambda model, x: np.full((len(x), 1), np.inf))  # a forecast gone to inf
+    rc, lines = _run(["fit", str(f), "--target", "v", "--epochs", "1"])
+    assert rc == 2
+    assert not any(re.match(r"^(RMSE|MAE|MAPE)", ln) for ln in lines), lines

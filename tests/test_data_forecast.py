@@ -87,3 +87,15 @@ def test_unknown_column():
     df = pd.DataFrame({"a": np.arange(30.0)})
     with pytest.raises(DataError, match="no column 'zz'"):
         make_forecast_dataset(df, ForecastConfig(target="zz"))
+
+
+def test_scaled_value_too_large_for_float32_is_refused_naming_column_and_row():
+    # a training part that barely varies (range 1e-25) and a later spike of 1e14: scaled, the spike
+    # would be 1e39, above float32's 3.4e38 (an inf in training), so it is refused with its line
+    values = [(i % 2) * 1e-25 for i in range(30)] + [1e14] + [0.0] * 9
+    df = read_csv(("v\n" + "".join(f"{v!r}\n" for v in values)).encode())
+    assert "v" not in df.attrs["problems"]  # each value alone is fine
+    with pytest.raises(DataError, match=r"Column 'v' at line 32 \(1e\+14\).*too large to compute with"):
+        make_forecast_dataset(df, ForecastConfig(target="v", window=3, split=(0.7, 0.15, 0.15)))
+    with np.errstate(over="ignore"):
+        assert np.float32(1e14 / 1e-25) == np.inf  # what the old code would have handed to the model

@@ -2,10 +2,14 @@
 import io
 
 import numpy as np
+import pandas as pd
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from rnnviz.data import DataError, read_csv
-from rnnviz.data.tables import numeric_columns
+from rnnviz.data.tables import MAX_ABS_VALUE, numeric_columns
+from rnnviz.limits import Limits
 
 
 def test_bundled_sample_reads_with_dates_and_a_text_column(seattle_csv):
@@ -66,9 +70,109 @@ def test_missing_values_are_reported_then_filled_on_request():
     assert not filled.attrs["problems"]
 
 
-def test_infinite_cells_count_as_missing():
-    df = read_csv(b"a,b\n1,2\ninf,3\n4,5\n")
-    assert "a" in df.attrs["problems"] and np.isnan(df["a"].iloc[1])
+def test_infinite_cell_is_refused_naming_column_and_line():
+    for fill in (None, "ffill"):  # never filled over, never passed on
+        df = read_csv(b"a,b\n1,2\ninf,3\n4,5\n", fill=fill)
+        msg = df.attrs["problems"]["a"]
+        assert "1 infinite value" in msg and "line 3" in msg and "missing" not in msg, msg
+        assert not np.isinf(df["a"].to_numpy()).any() and numeric_columns(df) == ["b"]
+
+
+def test_huge_values_are_refused_naming_column_and_line():
+    df = read_csv(b"a,b,c,d\n1,2,1,1\n1e308,3,-1e308,1e15\n4,5,2e15,-1e15\n")
+    assert "too large to compute with" in df.attrs["problems"]["a"] and "line 3" in df.attrs["problems"]["a"]
+    assert "line 3 (-1e+308)" in df.attrs["problems"]["c"]
+    assert numeric_columns(df) == ["b", "d"]  # 1e15 is the bound itself: accepted
+    assert df["d"].tolist() == [1, MAX_ABS_VALUE, -MAX_ABS_VALUE]
+    assert float(np.float32(2 * MAX_ABS_VALUE) ** 2 * Limits().rows) < np.finfo(np.float32).max  # the bound's reason
+
+
+def test_mixed_date_formats_name_the_line():
+    rows = "".join(f"2024-01-{i + 1:02d},{i}\n" for i in range(5))
+    df = read_csv(f"date,v\n{rows}06/01/2024,5\n2024-01-07,6\n".encode())
+    msg = df.attrs["problems"]["date"]
+    assert "more than one way" in msg and "line 7 is '06/01/2024'" in msg and "is text" not in msg, msg
+    df = read_csv(f"date,v\n{rows},5\n2024-01-07,6\n".encode())
+    assert "line 7 has no date" in df.attrs["problems"]["date"]
+
+
+def test_utf16_excel_unicode_text_is_read_not_called_binary():
+    text = "날짜\t값\n" + "".join(f"2024-01-{i + 1:02d}\t{i * 1.5}\n" for i in range(20))
+    reference = read_csv(text.encode("utf-8"))
+    for encoded in (text.encode("utf-16"), b"\xfe\xff" + text.encode("utf-16-be"), text.encode("utf-16-le")):
+        df = read_csv(encoded)
+        assert df.attrs["encoding"].startswith("utf-16") and df.attrs["date_column"] == "날짜"
+        pd.testing.assert_frame_equal(df, reference)
+    with pytest.raises(DataError, match="looks like UTF-16.*line 22"):
+        read_csv(text.encode("utf-16") + b"\x00")  # half a character after the last line break
+
+
+def test_nul_byte_in_a_utf8_file_names_its_line():
+    late = ("a,b\n" + "1,2\n" * 3000 + "3,\x004\n").encode()
+    with pytest.raises(DataError, match="Line 3002 of the file contains a NUL character"):
+        read_csv(late)
+    with pytest.raises(DataError, match="Line 3 of the file contains a NUL character"):
+        read_csv(b"a,b\n1,2\n3,\x004\n5,6\n")
+
+
+def test_header_names_colliding_after_deduplication_are_unique():
+    df = read_csv(b"a, a,a (2)\n1,2,3\n4,5,6\n")
+    assert list(df.columns) == ["a", "a (3)", "a (2)"]  # the name written in the file keeps its column
+    assert df["a (2)"].tolist() == [3, 6] and df["a (3)"].tolist() == [2, 5]
+    df = read_csv(b",column 2,\n1,2,3\n4,5,6\n")
+    assert list(df.columns) == ["column 1", "column 2", "column 3"] and df["column 2"].tolist() == [2, 5]
+
+
+def test_column_limit_applies_before_pandas_parses_the_file(monkeypatch):
+    calls = []
+    monkeypatch.setattr(pd, "read_csv", lambda *a, **k: calls.append(1))
+    header = ",".join(["a"] * 100_000)  # 600 KB with two rows: took 101 s on 9c17188
+    content = f"{header}\n{header.replace('a', '1')}\n{header.replace('a', '1')}\n".encode()
+    with pytest.raises(DataError, match="100,000 columns; the limit here is 50"):
+        read_csv(content)
+    assert calls == []  # refused from the header alone
+
+
+def test_duplicate_header_reaches_pandas_already_unique(monkeypatch):
+    seen = []
+    real = pd.read_csv
+
+    def spy(source, *args, **kwargs):
+        seen.append(source.getvalue().split(b"\n", 1)[0].decode())
+        return real(io.BytesIO(source.getvalue()), *args, **kwargs)
+    monkeypatch.setattr(pd, "read_csv", spy)
+    lines = [",".join([cell] * 2000) for cell in ("a", "1", "2")]
+    df = read_csv(("\n".join(lines) + "\n").encode(), max_columns=5000)
+    names = seen[0].split(",")
+    assert len(names) == len(set(names)) == 2000  # pandas has nothing left to de-duplicate (quadratic there)
+    assert list(df.columns) == ["a"] + [f"a ({k})" for k in range(2, 2001)]
+
+
+def test_one_extra_value_per_row_never_shifts_the_columns():
+    df = read_csv(b"a,b\n1,2,\n3,4,\n")  # a trailing separator on every row
+    assert df["a"].tolist() == [1, 3] and df["b"].tolist() == [2, 4]
+    with pytest.raises(DataError, match="Line 2 of the file has 3 values but the header has 2 names"):
+        read_csv(b"a,b\n1,2,3\n4,5,6\n")
+
+
+headers = st.text(alphabet=list('a ,;\t"()2\r\n가'), min_size=0, max_size=30)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(headers)
+@example("a, a,a (2)")
+@example('"')
+@example(",,,")
+@example('"a""')
+def test_crafted_headers_give_unique_names_or_a_data_error(header):
+    try:
+        df = read_csv((header + "\n1,2,3\n4,5,6\n").encode())
+    except DataError as e:
+        assert str(e)
+        return
+    assert len(set(df.columns)) == df.shape[1], list(df.columns)
+    for col in df.columns:
+        assert isinstance(df[col], pd.Series), col
 
 
 def test_mostly_numeric_column_with_junk_names_row_and_value():
@@ -111,6 +215,19 @@ def test_bad_files_raise_data_error_with_a_reason(content, message):
 def test_size_cap():
     with pytest.raises(DataError, match="limit is"):
         read_csv(b"a,b\n" + b"1,2\n" * 1000, max_bytes=100)
+
+
+def test_upload_cap_counts_mb_as_streamlit_does():
+    mib = 1024 * 1024  # Streamlit: server.maxUploadSize * 1024 * 1024 (starlette_routes.py)
+    assert Limits().upload_bytes == 10 * mib and Limits(upload_mb=3).upload_bytes == 3 * mib
+    row = ",".join(["1234567.125"] * 8) + "\n"  # 96 bytes
+    body = row * (10 * mib // len(row))
+    others = "".join(f",c{i}" for i in range(7)) + "\n"
+    exact = ("v" * (10 * mib - len(body) - len(others)) + others + body).encode()
+    assert len(exact) == 10 * mib
+    assert len(read_csv(exact)) == 10 * mib // len(row)  # the default cap is Limits', not 50 MB
+    with pytest.raises(DataError, match=r"The file is 10\.1 MB; the limit is 10 MB \(1 MB = 1024 x 1024 bytes\)"):
+        read_csv(exact + b"1")
 
 
 def test_row_and_column_limits():

@@ -30,3 +30,18 @@ def test_accuracy_and_comparison_table():
     rows = metrics.compare_to_baseline([1.0, 2.0], [1.0, 2.5], [0.0, 0.0])
     assert [r["metric"] for r in rows] == ["RMSE", "MAE", "MAPE %"]
     assert rows[1]["model"] == 0.25 and rows[1]["baseline"] == 1.5 and rows[1]["better"] == "model"
+
+
+def test_non_finite_forecast_is_an_error_in_words_not_a_metric():
+    import pytest
+    with pytest.raises(metrics.MetricError, match="model's forecast at row 2 of 3 is nan"):
+        metrics.compare_to_baseline([1.0, 2.0, 3.0], [1.0, float("nan"), 3.0], [1.0, 1.0, 2.0])
+    with pytest.raises(metrics.MetricError, match="RMSE of the forecast overflows"):
+        metrics.compare_to_baseline([1.0, 2.0], [1e200, -1e200], [1.0, 1.0])  # (1e200)^2 overflows float64
+
+
+def test_mape_is_left_out_when_every_actual_is_zero():
+    rows = metrics.compare_to_baseline([0.0, 0.0], [1.0, 3.0], [0.0, 1.0])
+    assert [r["metric"] for r in rows] == ["RMSE", "MAE"]
+    assert rows[0]["model"] == math.sqrt((1 + 9) / 2) and rows[1]["baseline"] == 0.5
+    assert all(math.isfinite(r["model"]) and math.isfinite(r["baseline"]) for r in rows)

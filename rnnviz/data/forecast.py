@@ -18,7 +18,7 @@ import torch
 from torch import Tensor
 
 from .scaling import Scaler
-from .tables import DataError, numeric_columns
+from .tables import MAX_ABS_VALUE, DataError, numeric_columns
 from .windows import sliding_windows, window_count
 
 __all__ = ["ForecastConfig", "ForecastDataset", "make_forecast_dataset", "split_counts", "largest_window"]
@@ -144,19 +144,38 @@ def make_forecast_dataset(df: pd.DataFrame, config: ForecastConfig,
         target_scaler = Scaler.fit(target_values[:train_rows, None], c.scaler)
     else:
         feature_scaler, target_scaler = scalers
-    scaled = torch.from_numpy(feature_scaler.transform(table).astype(np.float32))  # (T, F)
+    scaled_table = feature_scaler.transform(table)  # (T, F) float64
+    _check_scaled(df, scaled_table, features)
+    scaled = torch.from_numpy(scaled_table.astype(np.float32))  # (T, F)
     x = sliding_windows(scaled, c.window)[:n]  # (N, L, F) view
     # 4. targets and the persistence baseline, in the data's units
     first_target = c.window - 1 + c.horizon
     actual = target_values[first_target : first_target + n]  # (N,)
     baseline = target_values[c.window - 1 : c.window - 1 + n]  # (N,) last observed value
-    y = torch.from_numpy(target_scaler.transform(actual[:, None]).astype(np.float32))  # (N, 1)
+    scaled_target = target_scaler.transform(target_values[:, None])  # (T, 1) float64
+    _check_scaled(df, scaled_target, [c.target])
+    y = torch.from_numpy(scaled_target[first_target : first_target + n].astype(np.float32))  # (N, 1)
     return ForecastDataset(
         config=c, features=features, x=x, y=y, actual=actual, baseline=baseline,
         dates=df.index[first_target : first_target + n], parts=parts,
         feature_scaler=feature_scaler, target_scaler=target_scaler,
         notes=list(df.attrs.get("notes", [])),
     )
+
+
+def _check_scaled(df: pd.DataFrame, scaled: np.ndarray, columns: list[str]) -> None:
+    """Refuse a value that scaling (fit on the training part) makes too large for the model's float32
+    arithmetic: a spike far outside a training part that barely varies. The bound is the same as
+    read_csv's (MAX_ABS_VALUE): squared errors summed over every row stay finite in float32."""
+    extreme = ~(np.abs(scaled) <= MAX_ABS_VALUE)  # (T, F); NaN or inf included
+    if not extreme.any():
+        return
+    row, j = (int(k) for k in np.argwhere(extreme)[0])
+    col = columns[j]
+    where = (f"the row dated {df.index[row]}" if isinstance(df.index, pd.DatetimeIndex) else f"line {row + 2}")
+    raise DataError(f"Column '{col}' at {where} ({df[col].iloc[row]:g}) lies so far outside the training part's "
+                    f"values that scaled it becomes {scaled[row, j]:.3g}, too large to compute with. Check that "
+                    "value, choose another scaler, or give the training part a larger share.")
 
 
 def suggest_target(df: pd.DataFrame) -> str | None:

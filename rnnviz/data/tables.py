@@ -11,23 +11,37 @@ columns are floats, whose date column (if any) has become a sorted DatetimeIndex
 
 Anything that makes the file unusable raises `DataError` with the row ("line" = line of the file,
 the header being line 1) and column at fault and what to do. Building windows and splits from
-the table is datasets.py's job.
+the table is forecast.py's job.
+
+Every step is linear in the file's size, and the server's caps (`rnnviz.limits.Limits`: bytes,
+columns, rows) apply before the work they bound: the header's fields are counted, and refused
+above the column cap, before pandas sees the file. The header's names are made unique here and
+written back into the bytes, so pandas never de-duplicates them (its mangling is quadratic: a
+600 KB header of 100,000 equal names took 101 s).
 """
 from __future__ import annotations
 
-import codecs
 import csv
+import datetime
 import io
 import math
 import os
 import re
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
-__all__ = ["DataError", "read_csv", "numeric_columns", "MAX_UPLOAD_BYTES"]
+from ..limits import Limits
 
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # the default cap on a file's size
+__all__ = ["DataError", "read_csv", "numeric_columns", "MAX_ABS_VALUE"]
+
+# The largest magnitude a number may have. Training runs in float32 (largest 3.4e38), whose square
+# overflows above 1.8e19; a mean squared error (and the standard scaler) sums up to Limits.rows =
+# 200,000 squared differences, each at most (2 * 1e15)^2 = 4e30, which stays below 1e36. Above
+# this bound a number is refused with its column and line, never passed on to overflow later.
+MAX_ABS_VALUE = 1e15
 _EXTRA_NA = ["-", "--", "?", "missing", "Missing", "MISSING"]  # besides pandas' own NA spellings
 _NA_TOKENS = {"", "na", "n/a", "nan", "null", "none", "-", "--", "?", "#n/a", "missing"}
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")  # 2,345.67
@@ -77,52 +91,206 @@ def _read_bytes(source, max_bytes: int) -> tuple[bytes, str]:
 
 
 def _too_big(size: int, limit: int) -> str:
-    return (f"The file is {size / 1e6:.1f} MB; the limit is {limit / 1e6:.0f} MB. "
+    """Both sizes in Streamlit's unit (server.maxUploadSize: 1 MB = 1024 x 1024 bytes); the file's size
+    rounded up, so a file just over the cap never reads as equal to it."""
+    size_mb = math.ceil(size / _MB * 10) / 10
+    limit_text = f"{limit / _MB:g} MB" if limit >= _MB else f"{limit:,} bytes"
+    return (f"The file is {size_mb:.1f} MB; the limit is {limit_text} (1 MB = 1024 x 1024 bytes). "
             "Use fewer rows (for example one per day instead of one per minute) and upload again.")
 
 
-def _detect_encoding(data: bytes) -> tuple[str, str]:
-    """(encoding, the first 64 KB as text): UTF-8 (with or without BOM), then Korean Excel (cp949).
-    Only the head is decoded here; pandas decodes the rest, and a later bad byte is caught there."""
-    head = data[:65536]
-    if data.startswith(b"\xef\xbb\xbf"):
-        candidates = ["utf-8-sig"]
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        candidates = ["utf-16"]
-    else:
-        candidates = ["utf-8", "cp949"]
-    for encoding in candidates:
-        decoder = codecs.getincrementaldecoder(encoding)()
-        try:
-            return encoding, decoder.decode(head, final=len(head) == len(data))
-        except UnicodeDecodeError:
-            continue
-    raise DataError(_ENCODING_HELP)
+_MB = 1024 * 1024
+_MAGIC = {  # file signatures of what people upload by mistake -> what to say it is
+    b"PK\x03\x04": "a ZIP archive or an Excel workbook (.xlsx)",
+    b"\xd0\xcf\x11\xe0": "an old Excel workbook (.xls)",
+    b"%PDF": "a PDF document",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"\x1f\x8b": "a gzip archive",
+}
+_BOMS = [(b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+         (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")]
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # characters no text table holds
 
 
-_ENCODING_HELP = ("This file is not text in UTF-8 or Korean Excel (cp949/EUC-KR) encoding. "
-                  "Save it from your spreadsheet as 'CSV UTF-8' and upload again.")
+def _binary_kind(data: bytes) -> str | None:
+    """What a non-text file is ("a PNG image", "binary data"), or None for text."""
+    for magic, kind in _MAGIC.items():
+        if data.startswith(magic):
+            return kind
+    return None
 
 
-def _parse_table(data: bytes, encoding: str, delimiter: str) -> tuple[pd.DataFrame, str]:
-    """pandas' C parser on the bytes; a file whose later bytes are not UTF-8 is retried as cp949."""
-    tries = [encoding] + (["cp949"] if encoding == "utf-8" else [])
-    for enc in tries:
-        try:
-            raw = pd.read_csv(io.BytesIO(data), sep=delimiter, encoding=enc, skip_blank_lines=True, engine="c",
-                              na_values=_EXTRA_NA)  # (skipinitialspace costs 15%: cells are stripped later)
-            return raw, enc
-        except UnicodeDecodeError:
-            continue
-    raise DataError(_ENCODING_HELP)
-
-
-def _looks_binary(data: bytes) -> bool:
+def _wide_encoding(data: bytes) -> str | None:
+    """UTF-16/32 by its byte-order mark, or UTF-16 without one by its pattern of zero bytes
+    (ASCII text in UTF-16 LE has a zero at every odd offset)."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return None if encoding == "utf-8-sig" else encoding
     head = data[:4096]
-    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return True
-    control = sum(1 for b in head if b < 9 or 13 < b < 32)
-    return len(head) > 0 and control / len(head) > 0.05
+    pairs = len(head) // 2
+    if pairs < 2:
+        return None
+    zeros_even, zeros_odd = head[0::2].count(0) / pairs, head[1::2].count(0) / pairs
+    if zeros_odd > 0.3 and zeros_even < 0.05:
+        return "utf-16-le"
+    if zeros_even > 0.3 and zeros_odd < 0.05:
+        return "utf-16-be"
+    return None
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _decode(data: bytes, name: str) -> tuple[str, str]:
+    """(encoding, the whole file as text). UTF-8 (with or without BOM), then Korean Excel (cp949);
+    UTF-16/32 (Excel's "Unicode text") by its BOM or its zero bytes. Binary files, bytes that are
+    no text and NUL characters are refused here, each with its own message."""
+    kind = _binary_kind(data)
+    if kind:
+        raise DataError(f"{name} is {kind}, not a CSV text file (it contains binary data). "
+                        "Export your table as CSV and upload that.")
+    wide = _wide_encoding(data)
+    if not wide:
+        _refuse_control_characters(data[:4096].decode("latin-1"), name)  # before decoding: junk is binary
+    if wide:
+        try:
+            text = data.decode(wide)
+        except UnicodeDecodeError as e:
+            line = data[: e.start].decode(wide, errors="replace").count("\n") + 1
+            raise DataError(f"{name} looks like {wide.upper()} text (Excel's 'Unicode text'), but line {line} "
+                            "is not valid UTF-16. Save it from your spreadsheet as 'CSV UTF-8' and upload again.") from None
+        encoding = wide
+    elif data.startswith(b"\xef\xbb\xbf"):
+        encoding, text = "utf-8-sig", _decode_or_explain(data[3:], "utf-8", name)
+    else:
+        try:
+            encoding, text = "utf-8", data.decode("utf-8")
+        except UnicodeDecodeError as utf8_error:
+            try:
+                encoding, text = "cp949", data.decode("cp949")
+            except UnicodeDecodeError:
+                raise DataError(_encoding_help(name, _line_of(data, utf8_error.start))) from None
+    _refuse_control_characters(text, name)
+    return encoding, text
+
+
+def _decode_or_explain(data: bytes, encoding: str, name: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as e:
+        raise DataError(_encoding_help(name, _line_of(data, e.start))) from None
+
+
+def _encoding_help(name: str, line: int) -> str:
+    return (f"{name} is not text in UTF-8 or Korean Excel (cp949/EUC-KR) encoding: line {line} has bytes "
+            "that are neither. Save it from your spreadsheet as 'CSV UTF-8' and upload again.")
+
+
+def _refuse_control_characters(text: str, name: str) -> None:
+    """Many control characters: binary. One NUL (or a few) in text: name its line."""
+    head = text[:4096]
+    if len(_CONTROL.findall(head)) > max(8, 0.05 * len(head)):
+        raise DataError(f"{name} does not look like a CSV text file (it contains binary data). "
+                        "Export your table as CSV and upload that.")
+    nul = text.find("\x00")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        raise DataError(f"Line {line} of {name} contains a NUL character (a zero byte), which a text file "
+                        "never holds: the file may be damaged or not plain text. Delete that character, or "
+                        "export the table again as CSV, and upload again.")
+
+
+def _record(text: str, pos: int, delimiter: str, max_fields: int, name: str, what: str) -> tuple[list[str], int]:
+    """(the fields of the line starting at `pos`, where the next line starts), read as pandas' C
+    parser reads them: quotes count only at the start of a field, "" is a quote inside one, a quoted
+    field may hold the separator or a line break. Stops after max_fields + 1 fields, so a line of a
+    million fields costs no more than max_fields + 1 of them."""
+    d = re.escape(delimiter)
+    quoted_field = re.compile(rf'"([^"]*(?:""[^"]*)*)"([^{d}\r\n]*)')
+    plain_field = re.compile(rf"[^{d}\r\n]*")
+    fields: list[str] = []
+    while len(fields) <= max_fields:
+        if text.startswith('"', pos):
+            m = quoted_field.match(text, pos)
+            if m is None:
+                line = text.count("\n", 0, pos) + 1
+                raise DataError(f"The {what} of {name} opens a quote (\") at line {line} that is never closed. "
+                                "Close it or delete it and upload again.")
+            fields.append(m.group(1).replace('""', '"') + m.group(2))
+        else:
+            m = plain_field.match(text, pos)
+            fields.append(m.group(0))
+        pos = m.end()
+        if not text.startswith(delimiter, pos):
+            break
+        pos += len(delimiter)
+    if text.startswith("\r\n", pos):
+        pos += 2
+    elif text.startswith(("\r", "\n"), pos):
+        pos += 1
+    return fields, pos
+
+
+def _header(text: str, delimiter: str, max_columns: int, name: str) -> tuple[list[str], int]:
+    """(the header's names, where the first data line starts) in `text`. The fields are counted one
+    by one, and refused above max_columns before any other work on the file."""
+    start = 0
+    while text.startswith(("\n", "\r"), start):  # blank lines before the header are skipped, as pandas does
+        start += 1
+    names, body = _record(text, start, delimiter, max_columns, name, "header")
+    if len(names) > max_columns:
+        count = _count_fields(text, start, delimiter)
+        raise DataError(f"{name} has {count:,} columns; the limit here is {max_columns}. "
+                        "Keep only the columns you need.")
+    return names, body
+
+
+def _count_fields(text: str, pos: int, delimiter: str) -> int:
+    """How many fields the line at `pos` has (for a message), ignoring quotes: one C-speed count."""
+    stop = min(i for i in (text.find("\n", pos), text.find("\r", pos), len(text)) if i >= 0)
+    return 1 + text.count(delimiter, pos, stop)
+
+
+def _quote(name: str, delimiter: str) -> str:
+    if any(ch in name for ch in (delimiter, '"', "\r", "\n")) or name != name.strip():
+        return '"' + name.replace('"', '""') + '"'
+    return name
+
+
+def _pandas_input(text: str, utf8: bytes | None, delimiter: str, max_columns: int,
+                  name: str) -> tuple[bytes, dict]:
+    """(UTF-8 bytes for pandas' C parser, its options): the file with its header line replaced by
+    unique, stripped names, so pandas has nothing to de-duplicate. `utf8` is the file's own bytes
+    when it already is UTF-8 (no copy of the text is encoded then)."""
+    names, body = _header(text, delimiter, max_columns, name)
+    unique = _unique_names([n.strip() for n in names])
+    header = (delimiter.join(_quote(n, delimiter) for n in unique) + "\n").encode("utf-8")
+    if utf8 is None:
+        content = header + text[body:].encode("utf-8")
+    else:
+        offset = len(text[:body].encode("utf-8"))
+        content = b"".join([header, memoryview(utf8)[offset:]])  # one copy
+    # a first data line with one field more than the header makes pandas take the first column as
+    # the index, shifting every name by one: a trailing separator (an empty last field) is dropped,
+    # anything else is said
+    first_row, _ = _record(text, body, delimiter, len(unique) + 1, name, "first data line")
+    if len(first_row) == len(unique) + 1:
+        if first_row[-1].strip():
+            raise DataError(f"Line 2 of {name} has {len(unique) + 1} values but the header has {len(unique)} "
+                            "names. Add a name for the extra column (or delete the extra value) and upload again.")
+        return content, {"index_col": False}
+    return content, {}
+
+
+def _pandas_read(content: bytes, delimiter: str, **options) -> pd.DataFrame:
+    """(skipinitialspace would cost 15%: cells are stripped later)"""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # ParserWarning for index_col=False: the trailing separator above
+        return pd.read_csv(io.BytesIO(content), sep=delimiter, encoding="utf-8", skip_blank_lines=True,
+                           engine="c", na_values=_EXTRA_NA, **options)
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -211,29 +379,39 @@ def _parse_dates(values: pd.Series):
     return None
 
 
-def read_csv(source, *, fill: str | None = None, max_bytes: int = MAX_UPLOAD_BYTES,
+def read_csv(source, *, fill: str | None = None, max_bytes: int | None = None,
              max_rows: int | None = None, max_columns: int | None = None) -> pd.DataFrame:
     """Read a CSV a user gave us. `fill="ffill"` fills missing numbers from the row above.
+    The caps default to this server's `Limits` (upload_bytes, rows, columns).
 
     >>> df = read_csv(b"Date;Close\\n02.01.2024;1.234,5\\n01.01.2024;1.200,0\\n")
     >>> df.attrs["date_column"], df["Close"].tolist()
     ('Date', [1200.0, 1234.5])
     """
+    limits = Limits.from_env()
+    max_bytes = limits.upload_bytes if max_bytes is None else max_bytes
+    max_rows = limits.rows if max_rows is None else max_rows
+    max_columns = limits.columns if max_columns is None else max_columns
     # 1. bytes, size, text
     data, name = _read_bytes(source, max_bytes)
     if not data or data.isspace():
         raise DataError(f"{name} is empty. Choose a CSV file with a header row and data rows.")
-    if _looks_binary(data):
-        raise DataError(f"{name} does not look like a CSV text file (it contains binary data). "
-                        "Export your table as CSV and upload that.")
-    encoding, head = _detect_encoding(data)
-    # 2. split into cells; pandas' C parser types the plain numeric columns (the fast path)
-    delimiter = _sniff_delimiter(head.lstrip("\ufeff"))
+    encoding, text = _decode(data, name)
+    utf8 = data[3:] if encoding == "utf-8-sig" else data if encoding == "utf-8" else None
+    del data
+    if not text or text.isspace():
+        raise DataError(f"{name} is empty. Choose a CSV file with a header row and data rows.")
+    # 2. count the header's columns (refused above the cap before any per-column work), then split
+    #    into cells; pandas' C parser types the plain numeric columns (the fast path)
+    delimiter = _sniff_delimiter(text[:65536])
+    content, options = _pandas_input(text, utf8, delimiter, max_columns, name)
+    del text, utf8
     try:
-        raw, encoding = _parse_table(data, encoding, delimiter)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as e:
+        raw = _pandas_read(content, delimiter, **options)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeError, OverflowError) as e:
         raise DataError(f"{name} could not be split into columns: {_first_line(e)}. "
                         "Check that every row has the same number of separators.") from None
+    del content
     notes = [f"Read {len(raw)} rows x {raw.shape[1]} columns "
              f"(encoding {encoding}, separator {_delimiter_name(delimiter)})."]
     if raw.shape[1] < 1 or len(raw) == 0:
@@ -243,13 +421,9 @@ def read_csv(source, *, fill: str | None = None, max_bytes: int = MAX_UPLOAD_BYT
                         "with commas, semicolons or tabs.")
     if len(raw) < 2:
         raise DataError(f"{name} has only one data row. A sequence needs many rows, one per time step.")
-    if max_rows is not None and len(raw) > max_rows:
+    if len(raw) > max_rows:
         raise DataError(f"{name} has {len(raw):,} rows; the limit here is {max_rows:,} rows. "
                         "Use a shorter period or resample it.")
-    if max_columns is not None and raw.shape[1] > max_columns:
-        raise DataError(f"{name} has {raw.shape[1]} columns; the limit here is {max_columns}. "
-                        "Keep only the columns you need.")
-    raw.columns = _unique_names([str(c).strip() for c in raw.columns])
     decimal_comma = delimiter == ";"
 
     # 3. each column: date, number or text
@@ -273,7 +447,8 @@ def read_csv(source, *, fill: str | None = None, max_bytes: int = MAX_UPLOAD_BYT
         if not _looks_numeric(values, decimal_comma):
             first = next((v.strip() for v in values if v.strip()), "")
             out[col] = values.to_numpy()
-            problems[col] = f"column '{col}' is text (for example '{first[:30]}'), not numbers"
+            problems[col] = (_date_problem(col, values) or
+                             f"column '{col}' is text (for example '{first[:30]}'), not numbers")
             continue
         numbers, bad = _parse_numeric(values, decimal_comma)  # the careful path: thousands separators, ...
         if bad:
@@ -289,15 +464,15 @@ def read_csv(source, *, fill: str | None = None, max_bytes: int = MAX_UPLOAD_BYT
     if text_cols:
         notes.append("Left out (not numbers): " + ", ".join(f"'{c}'" for c in text_cols) + ".")
 
-    # 4. missing and non-finite numbers
+    # 4. numbers that cannot be computed with (infinite, or beyond MAX_ABS_VALUE), then missing ones
     for col in [c for c in df.columns if c not in problems]:
         col_values = df[col].to_numpy(dtype=float)
-        if np.isinf(col_values).any():
-            first = int(np.flatnonzero(np.isinf(col_values))[0])
-            df[col] = np.where(np.isinf(col_values), np.nan, col_values)
-            notes.append(f"Column '{col}' has infinite values (first at line {first + 2}); "
-                         "they are treated as missing.")
-        missing = np.flatnonzero(np.isnan(df[col].to_numpy(dtype=float)))
+        extreme = np.abs(col_values) > MAX_ABS_VALUE  # inf included, NaN not
+        if extreme.any():
+            df[col] = np.where(extreme, np.nan, col_values)  # never passed on, even by mistake
+            problems[col] = _extreme_problem(col, col_values, extreme)
+            continue
+        missing = np.flatnonzero(np.isnan(col_values))
         if len(missing):
             msg = (f"column '{col}' has {len(missing)} missing value{'s' * (len(missing) > 1)}, "
                    f"first at line {missing[0] + 2}")
@@ -339,6 +514,62 @@ def read_csv(source, *, fill: str | None = None, max_bytes: int = MAX_UPLOAD_BYT
     return df
 
 
+def _extreme_problem(col: str, values: np.ndarray, extreme: np.ndarray) -> str:
+    """What is wrong with a column holding infinite or huge numbers, with the first line."""
+    rows = np.flatnonzero(extreme)
+    first = int(rows[0])
+    infinite = int(np.isinf(values[rows]).sum())
+    if infinite == len(rows):
+        what = f"{len(rows)} infinite value{'s' * (len(rows) > 1)}"
+    elif infinite == 0:
+        what = f"{len(rows)} value{'s' * (len(rows) > 1)} too large to compute with"
+    else:
+        what = f"{len(rows)} infinite or too large values"
+    return (f"column '{col}' has {what}, first at line {first + 2} ({values[first]:g}). Numbers must be "
+            f"finite and between -{MAX_ABS_VALUE:g} and {MAX_ABS_VALUE:g}: fix or delete those cells")
+
+
+def _date_format_of(cell: str) -> str | None:
+    """The first of _DATE_FORMATS that reads this one cell, or None."""
+    for fmt, _ in _DATE_FORMATS:
+        try:
+            datetime.datetime.strptime(cell, fmt)
+            return fmt
+        except ValueError:
+            continue
+    return None
+
+
+def _date_problem(col: str, values: pd.Series) -> str | None:
+    """For a column that holds dates but not all in one form: which line breaks the pattern and how.
+    None when the column does not look like dates at all (then it is plain text)."""
+    cells = values.str.strip()
+    filled = cells[cells != ""]
+    if filled.empty or _date_format_of(filled.iloc[0]) is None:
+        return None
+    sample = filled.iloc[:200]
+    counts = {fmt: int(pd.to_datetime(sample, format=fmt, errors="coerce").notna().sum()) for fmt, _ in _DATE_FORMATS}
+    fmt = max(counts, key=counts.get)
+    if counts[fmt] * 2 < len(sample):
+        return None  # mostly not dates
+    parsed = pd.to_datetime(cells, format=fmt, errors="coerce")  # the whole column, once
+    failing = np.flatnonzero(parsed.isna().to_numpy())
+    if not len(failing):
+        return None
+    good = int(np.flatnonzero(parsed.notna().to_numpy())[0])
+    bad = int(failing[0])
+    example = f"line {good + 2} is '{cells.iloc[good][:30]}'"
+    cell = cells.iloc[bad]
+    if cell == "":
+        return (f"column '{col}' holds dates ({example}), but line {bad + 2} has no date. "
+                "Fill in that date or delete the row")
+    if _date_format_of(cell) is not None:
+        return (f"column '{col}' holds dates written in more than one way: {example} but line {bad + 2} is "
+                f"'{cell[:30]}'. Write every date the same way (for example 2024-01-31)")
+    return (f"column '{col}' holds dates ({example}), but line {bad + 2} has '{cell[:30]}', which is not a "
+            "date. Fix or delete that cell")
+
+
 def numeric_columns(df: pd.DataFrame) -> list[str]:
     """Columns usable as features or target (numbers with no unresolved problem)."""
     problems = df.attrs.get("problems", {})
@@ -346,16 +577,31 @@ def numeric_columns(df: pd.DataFrame) -> list[str]:
 
 
 def _unique_names(names: list[str]) -> list[str]:
-    seen: dict[str, int] = {}
+    """Names as the file gives them, made unique: a name written in the file keeps it; a repeat
+    becomes "name (2)", "name (3)"... skipping any name already taken; an empty one "column 4".
+
+    >>> _unique_names(["a", "a", "a (2)", ""])
+    ['a', 'a (3)', 'a (2)', 'column 4']
+    """
+    given = set(names)
+    taken: set[str] = set()
+    next_suffix: dict[str, int] = {}  # per base name: where to start looking (keeps this linear)
     out = []
     for i, n in enumerate(names):
-        n = n or f"column {i + 1}"
-        if n in seen:
-            seen[n] += 1
-            n = f"{n} ({seen[n]})"
+        if n and n not in taken:
+            chosen = n
         else:
-            seen[n] = 1
-        out.append(n)
+            base = n or f"column {i + 1}"
+            if not n and base not in given and base not in taken:
+                chosen = base
+            else:
+                k = next_suffix.get(base, 2)
+                while f"{base} ({k})" in given or f"{base} ({k})" in taken:
+                    k += 1
+                next_suffix[base] = k + 1
+                chosen = f"{base} ({k})"
+        taken.add(chosen)
+        out.append(chosen)
     return out
 
 
