@@ -20,16 +20,22 @@ actor where its resources are free and queues it while none are. Nothing here sc
                model (as TrainingJob trains it in place); snapshot_model() fetches at most once a
                second while the job runs
 
-Connecting: one `ray.init` per process. RayExecutor(address) or RAY_ADDRESS joins that cluster;
-with neither, a local instance starts (num_cpus = the cores this process may use), for tests and a
-single machine. Every node of a real cluster needs rnnviz installed (the same version); on one
-machine Ray puts the caller's working directory on the workers' path.
+Connecting: one `ray.init` per process. RayExecutor(address) or RAY_ADDRESS joins that cluster (an
+address that does not answer fails in seconds, in words); with neither, a local instance starts
+(num_cpus = the cores this process may use), for tests and a single machine. Every node of a real
+cluster needs rnnviz installed (the same version); on one machine Ray puts the caller's working
+directory on the workers' path. Ray 2.60 heads use token authentication when a token exists: give
+the head and every app replica the same RAY_AUTH_MODE=token and RAY_AUTH_TOKEN (with an explicit
+address Ray does not pick up ~/.ray/auth_token by itself).
+
+Cost per job: a fresh Ray worker process that imports torch (seconds: Ray starts one per actor).
 """
 from __future__ import annotations
 
 import copy
 import math
 import os
+import socket
 import threading
 import time
 
@@ -78,6 +84,19 @@ def _usable_cores() -> int:
         return os.cpu_count() or 1
 
 
+def _check_reachable(address: str, seconds: float = 3.0) -> None:
+    """Fail in seconds, in words, when a host:port address does not answer (ray.init would wait for
+    minutes). Other forms ("auto", "ray://...") are left to Ray."""
+    host, _, port = address.rpartition(":")
+    if "://" in address or not host or not port.isdigit():
+        return
+    try:
+        socket.create_connection((host, int(port)), timeout=seconds).close()
+    except OSError as e:
+        raise ConnectionError(f"No Ray cluster answers at {address} (RAY_ADDRESS): {e}. Start its head with "
+                              "`ray start --head`, or unset RAY_ADDRESS to train on this machine.") from None
+
+
 def connect(address: str | None = None, num_cpus: int | None = None) -> None:
     """Join Ray once per process: `address`, else RAY_ADDRESS, else start a local instance with
     `num_cpus` (default: the cores this process may use). A no-op when Ray is already initialised."""
@@ -87,6 +106,7 @@ def connect(address: str | None = None, num_cpus: int | None = None) -> None:
         address = address or os.environ.get("RAY_ADDRESS")
         quiet = {"ignore_reinit_error": True, "log_to_driver": False, "logging_level": "WARNING"}
         if address:
+            _check_reachable(address)
             ray.init(address=address, **quiet)
         else:  # "local": never join some other cluster found in /tmp/ray by accident
             ray.init(address="local", num_cpus=num_cpus or _usable_cores(), include_dashboard=False, **quiet)
@@ -247,7 +267,7 @@ class RayJob:
             return clone
         if self.status == "running" and time.monotonic() - self._snapshot_at >= 1.0:
             try:
-                state = ray.get(self.actor.snapshot_state.remote(), timeout=5)
+                state = ray.get(self.actor.snapshot_state.remote(), timeout=2)
                 with self._lock:
                     self._snapshot, self._snapshot_at = state, time.monotonic()
             except Exception:  # busy or gone: the last snapshot (or the initial weights) will do
