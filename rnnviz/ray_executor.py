@@ -300,7 +300,8 @@ class RayJob:
             self._ended.set()
 
     def _wait_for_placement(self) -> bool:
-        """1. wait until Ray has placed the actor (it is queued until then); cancel if stopped."""
+        """1. wait until Ray has placed the actor (it is queued until then); cancel it if stopped, or
+        if nobody watches it for heartbeat_timeout while it waits."""
         ready = self.actor.where.remote()
         while True:
             done, _ = ray.wait([ready], timeout=self._executor.poll_seconds)
@@ -314,6 +315,12 @@ class RayJob:
             if self._stop_asked_at is not None:
                 ray.kill(self.actor)
                 self._end("stopped", "Stopped before it started.", kill=False)
+                return False
+            timeout = self.config.heartbeat_timeout
+            if timeout is not None and time.monotonic() - self._last_beat > timeout:  # left in the queue
+                ray.kill(self.actor)
+                self._end("stopped", f"Stopped before it started: nobody was watching for {timeout:g} s "
+                                     "(the page was closed).", kill=False)
                 return False
 
     def _stream(self) -> None:

@@ -152,15 +152,19 @@ def test_ray_unwatched_job_stops_and_max_seconds_is_enforced_in_the_actor(execut
     assert limited.message.startswith("Stopped at the time limit of 1 s per training run."), limited.message
 
 
-def test_ray_queue_position_counts_runs_ahead_and_stop_cancels_a_queued_job(executor):
+def test_ray_queue_position_counts_runs_ahead_and_stop_or_no_heartbeat_cancels_a_queued_job(executor):
     """2 CPUs: two long jobs train, the third waits with 1 run ahead, the fourth with 2. Stopping the
-    waiting ones cancels them before they start."""
+    waiting ones cancels them before they start; so does nobody watching one that waits."""
     jobs = [executor.submit(_series_spec(epochs=100_000)) for _ in range(4)]
     try:
         assert jobs[0].wait_for_first_epoch(60) and jobs[1].wait_for_first_epoch(60)
         time.sleep(1.5)  # the free-CPU reading is at most a second old
         assert [j.status for j in jobs] == ["running", "running", "queued", "queued"]
         assert [j.queue_position for j in jobs] == [0, 0, 1, 2]
+        unwatched = executor.submit(_series_spec(epochs=100_000, heartbeat_timeout=1.0))  # waits, nobody beats
+        assert unwatched.join(30).status == "stopped" and unwatched.pid is None
+        assert unwatched.message == ("Stopped before it started: nobody was watching for 1 s "
+                                     "(the page was closed)."), unwatched.message
         jobs[3].stop()
         jobs[2].stop()
         for job in jobs[2:]:
