@@ -30,7 +30,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Class", "start_class", "render_nginx_conf", "free_port"]
+__all__ = ["Class", "start_class", "new_class", "start_proxy", "render_nginx_conf", "free_port"]
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = Path(__file__).with_name("nginx.conf.template")
@@ -93,6 +93,16 @@ class Class:
         self.stop()
 
 
+def new_class(port: int | None = None, workdir: Path | None = None) -> Class:
+    """An empty Class: its URL (port free now unless given) and its working directory; stopped at exit."""
+    workdir = Path(workdir or tempfile.mkdtemp(prefix="rv", dir="/tmp"))  # short: Ray's socket paths must fit 107 bytes
+    workdir.chmod(0o755)  # nginx's workers (user nobody when started as root) write its temp files here
+    (workdir / "tmp").mkdir(exist_ok=True)
+    cls = Class(url=f"http://127.0.0.1:{port or free_port()}", replica_ports=[], replica_pids=[], workdir=workdir)
+    atexit.register(cls.stop)
+    return cls
+
+
 def start_class(replicas: int = 2, port: int | None = None, ray: bool = True, num_cpus: int | None = None,
                 workdir: Path | None = None, env: dict | None = None, timeout: float = 120) -> Class:
     """Start a Ray head (unless `ray` is False), `replicas` Streamlit replicas and nginx, all on loopback.
@@ -100,18 +110,15 @@ def start_class(replicas: int = 2, port: int | None = None, ray: bool = True, nu
     `env` adds environment variables for the replicas (RNNVIZ_* limits, for example). If any part
     fails to start, what was already started is stopped and the error names the log to read.
     """
-    workdir = Path(workdir or tempfile.mkdtemp(prefix="rv", dir="/tmp"))  # short: Ray's socket paths must fit 107 bytes
-    workdir.chmod(0o755)  # nginx's workers (user nobody when started as root) write its temp files here
-    (workdir / "tmp").mkdir(exist_ok=True)
-    cls = Class(url=f"http://127.0.0.1:{port or free_port()}", replica_ports=[], replica_pids=[], workdir=workdir)
-    atexit.register(cls.stop)
+    cls = new_class(port, workdir)
     try:
         replica_env = dict(os.environ, **(env or {}))
         replica_env.setdefault("STREAMLIT_SERVER_COOKIE_SECRET", secrets.token_hex(32))  # one secret, every replica
         replica_env["PYTHONPATH"] = _pythonpath()
         if ray:
             # 1. the Ray head: the replicas send their jobs here, with the cluster's token
-            ray_env = {"RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": os.environ.get("RAY_AUTH_TOKEN") or secrets.token_hex(32)}
+            token = os.environ.get("RAY_AUTH_TOKEN") or secrets.token_hex(32)
+            ray_env = {"RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": token}
             cls.ray_address = _start_ray_head(cls, num_cpus, ray_env, timeout)
             cls.ray_pgid = cls._procs[-1].pid
             replica_env.update(ray_env, RAY_ADDRESS=cls.ray_address, RNNVIZ_EXECUTOR="ray")
@@ -127,16 +134,21 @@ def start_class(replicas: int = 2, port: int | None = None, ray: bool = True, nu
         for i, replica_port in enumerate(cls.replica_ports):
             _wait_http(f"http://127.0.0.1:{replica_port}/_stcore/health", cls, f"replica-{i}", timeout)
         # 3. nginx in front
-        conf = workdir / "nginx.conf"
-        conf.write_text(render_nginx_conf([f"127.0.0.1:{p}" for p in cls.replica_ports], cls.url.split("//")[1],
-                                          str(workdir), _upload_mb()))
-        _spawn(cls, "nginx", [NGINX, "-p", str(workdir), "-c", str(conf), "-e", str(workdir / "error.log")],
-               dict(os.environ))
-        _wait_http(cls.url + "/_stcore/health", cls, "nginx", timeout)
+        start_proxy(cls, [f"127.0.0.1:{p}" for p in cls.replica_ports], timeout)
     except BaseException:
         cls.stop()
         raise
     return cls
+
+
+def start_proxy(cls: Class, replicas: list[str], timeout: float = 60) -> None:
+    """nginx on `cls.url` in front of `replicas` ("host:port"), its prefix `cls.workdir`; returns once
+    a replica answers /_stcore/health through it."""
+    conf = cls.workdir / "nginx.conf"
+    conf.write_text(render_nginx_conf(replicas, cls.url.split("//")[1], str(cls.workdir), _upload_mb()))
+    _spawn(cls, "nginx", [NGINX, "-p", str(cls.workdir), "-c", str(conf), "-e", str(cls.workdir / "error.log")],
+           dict(os.environ))
+    _wait_http(cls.url + "/_stcore/health", cls, "nginx", timeout, expect=None)
 
 
 def _pythonpath() -> str:
