@@ -217,19 +217,15 @@ def _wait_http(url: str, cls: Class, name: str, timeout: float, expect: bytes | 
     raise RuntimeError(f"{name} did not answer {url} within {timeout:.0f} s; see {cls.workdir / name}.log")
 
 
-def _stop_group(proc: subprocess.Popen, grace: float = 15) -> None:
-    """SIGTERM to the process group `proc` leads, then SIGKILL to what is left after `grace` seconds."""
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    try:
-        proc.wait(grace)
-    except subprocess.TimeoutExpired:
-        pass
+def _stop_group(proc: subprocess.Popen, grace: float = 20) -> None:
+    """SIGTERM to `proc` (it ends what it started: `ray start --block` its Ray processes, nginx its
+    workers), then SIGKILL to whatever of its process group is left after `grace` seconds.
+    (SIGTERM to the whole group at once made Ray's processes take 34 s to end instead of 3.)"""
+    if proc.poll() is None:
+        proc.terminate()
     deadline = time.monotonic() + grace
     while time.monotonic() < deadline and _group_alive(proc.pid):
-        time.sleep(0.2)
+        time.sleep(0.1)
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except ProcessLookupError:
