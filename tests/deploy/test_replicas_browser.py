@@ -69,9 +69,11 @@ def _descendants(table: dict, root: int) -> set[int]:
 
 
 def _job_actors(table: dict, under: set[int]) -> dict[int, str]:
-    """Ray's training actors among the processes `under`: pid -> title (Ray names an actor's worker
-    process `ray::<its class>`)."""
-    return {pid: table[pid][2] for pid in under if table[pid][2].startswith("ray::") and "Job" in table[pid][2]}
+    """Busy Ray workers among the processes `under`: pid -> title. Ray titles a worker process
+    `ray::<actor class>` (the training job's actor: `ray::_JobActor`) and an idle one `ray::IDLE`.
+    Under a replica there must be none: a Ray started inside a replica would put them there."""
+    return {pid: table[pid][2] for pid in under
+            if table[pid][2].startswith("ray::") and not table[pid][2].startswith("ray::IDLE")}
 
 
 @pytest.fixture(scope="module")
