@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: setup run test test-fast test-load bench browser-deps clean
+.PHONY: setup run test test-fast test-load test-deploy bench browser-deps clean
 
 $(VENV)/.installed: requirements.txt requirements-test.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,14 +21,16 @@ setup: $(VENV)/.installed
 run: setup
 	$(PY) -m streamlit run app.py --server.port $(PORT)
 
-# Debian's Chromium for the browser tests, and fonts so screenshots show emoji and Hangul.
+# Debian's Chromium for the browser tests, fonts so screenshots show emoji and Hangul, and Debian's
+# nginx for the replicas test (tests/deploy: it runs nginx itself, as any user, under a temp dir).
 browser-deps:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Color Emoji"; then \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/sbin/nginx ] || ! fc-list 2>/dev/null | grep -qi "Noto Color Emoji"; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && \
-		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji fonts-noto-cjk >/dev/null; \
+		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji fonts-noto-cjk nginx >/dev/null; \
 	fi
 	@/usr/bin/chromium --version
+	@/usr/sbin/nginx -v
 
 test: setup browser-deps
 	$(PY) -m pytest
@@ -40,6 +42,10 @@ test-fast: setup
 # only the load test: 10 browser students at once against one real server
 test-load: setup browser-deps
 	$(PY) -m pytest -m load
+
+# only the class bigger than one machine: 2 replicas behind nginx and a Ray head (deploy/), in Chromium
+test-deploy: setup browser-deps
+	$(PY) -m pytest -m deploy
 
 bench: setup browser-deps
 	$(PY) bench/run_all.py
