@@ -93,16 +93,17 @@ def rnn_cell(
 def lstm_cell(
     x: Tensor,
     h: Tensor,
-    c: Tensor,
+    c: Tensor | None,
     weight_ih: Tensor,
     weight_hh: Tensor,
     bias_ih: Tensor | None = None,
     bias_hh: Tensor | None = None,
 ) -> CellStep:
-    """LSTM step. x (N, F), h and c (N, H), weight_ih (4H, F) stacked i|f|g|o, weight_hh (4H, H)."""
-    names = GATES["lstm"]
-    xp, hp, bx, bh = _split(x @ weight_ih.T, h @ weight_hh.T, bias_ih, bias_hh, names)
-    pre = torch.cat([xp[k] + bx[k] + hp[k] + bh[k] for k in names], dim=-1)  # (N, 4H) stacked i|f|g|o
+    """LSTM step. x (N, F), h and c (N, H), weight_ih (4H, F) stacked i|f|g|o, weight_hh (4H, H).
+    c None means c_{t-1} = 0: then c_t = i * g (what trace.py scans over all steps)."""
+    x_proj, h_proj = x @ weight_ih.T, h @ weight_hh.T  # (N, 4H) each, stacked i|f|g|o
+    xp, hp, bx, bh = _split(x_proj, h_proj, bias_ih, bias_hh, GATES["lstm"])
+    pre = _plus_biases(x_proj + h_proj, bias_ih, bias_hh)  # (N, 4H): all four gates in whole-tensor ops
     i, f, g, o, c_new, h_new = _lstm_update(pre, c)
     gates = {"input": i, "forget": f, "cell": g, "output": o}
     return CellStep(h=h_new, c=c_new, gates=gates, x_part=xp, h_part=hp, bias_x=bx, bias_h=bh)
@@ -117,13 +118,21 @@ def gru_cell(
     bias_hh: Tensor | None = None,
 ) -> CellStep:
     """GRU step. x (N, F), h (N, H), weight_ih (3H, F) stacked r|z|n, weight_hh (3H, H)."""
-    names = GATES["gru"]
-    xp, hp, bx, bh = _split(x @ weight_ih.T, h @ weight_hh.T, bias_ih, bias_hh, names)
-    x_all = torch.cat([xp[k] + bx[k] for k in names], dim=-1)  # (N, 3H) W_i x + b_i, stacked r|z|n
-    h_all = torch.cat([hp[k] + bh[k] for k in names], dim=-1)  # (N, 3H) W_h h + b_h
+    x_proj, h_proj = x @ weight_ih.T, h @ weight_hh.T  # (N, 3H) each, stacked r|z|n
+    xp, hp, bx, bh = _split(x_proj, h_proj, bias_ih, bias_hh, GATES["gru"])
+    x_all = _plus_biases(x_proj, bias_ih)  # (N, 3H) W_i x + b_i
+    h_all = _plus_biases(h_proj, bias_hh)  # (N, 3H) W_h h + b_h
     r, z, n, h_new = _gru_update(x_all, h_all, h)
     gates = {"reset": r, "update": z, "new": n}
     return CellStep(h=h_new, c=None, gates=gates, x_part=xp, h_part=hp, bias_x=bx, bias_h=bh)
+
+
+def _plus_biases(proj: Tensor, *biases: Tensor | None) -> Tensor:
+    """proj (N, G*H) plus every bias (G*H,) that exists: one pass over the stacked gates."""
+    present = [b for b in biases if b is not None]
+    if not present:
+        return proj
+    return proj + (present[0] if len(present) == 1 else present[0] + present[1])  # biases summed first: (G*H,)
 
 
 # -- the state updates, written once: used by the step functions above and by `recurrence` --
@@ -135,13 +144,13 @@ def _rnn_update(pre: Tensor, nonlinearity: str) -> Tensor:
     raise ValueError(f"nonlinearity must be 'tanh' or 'relu', not {nonlinearity!r}")
 
 
-def _lstm_update(pre: Tensor, c: Tensor):
-    """pre (N, 4H) stacked i|f|g|o pre-activations, c (N, H) -> i, f, g, o, c_t, h_t."""
-    hidden = c.shape[-1]
+def _lstm_update(pre: Tensor, c: Tensor | None):
+    """pre (N, 4H) stacked i|f|g|o pre-activations, c (N, H) or None for zeros -> i, f, g, o, c_t, h_t."""
+    hidden = pre.shape[-1] // 4
     s = torch.sigmoid(pre)  # the g slot is recomputed with tanh below
     i, f, o = s[:, :hidden], s[:, hidden : 2 * hidden], s[:, 3 * hidden :]
     g = torch.tanh(pre[:, 2 * hidden : 3 * hidden])
-    c_new = torch.addcmul(f * c, i, g)  # f*c + i*g
+    c_new = i * g if c is None else torch.addcmul(f * c, i, g)  # f*c + i*g
     return i, f, g, o, c_new, o * torch.tanh(c_new)
 
 
@@ -206,9 +215,7 @@ def step(
     if cell == "rnn":
         return rnn_cell(x, h, *w, nonlinearity=nonlinearity)
     if cell == "lstm":
-        if c is None:
-            c = torch.zeros_like(h)
-        return lstm_cell(x, h, c, *w)
+        return lstm_cell(x, h, c, *w)  # c None: c_{t-1} = 0
     if cell == "gru":
         return gru_cell(x, h, *w)
     raise ValueError(f"cell must be 'rnn', 'lstm' or 'gru', not {cell!r}")
