@@ -10,6 +10,7 @@ reference, so a busy machine slows both alike.
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import torch
@@ -40,8 +41,8 @@ def _trace_before(model: SequenceModel, x) -> None:
     model.read_out(hidden)
 
 
-def _trace_rows(cell: str, device: str, repeats: int) -> dict:
-    """ms of the fused forward, trace and the trace before, for one cell type, timed round-robin."""
+def _trace_rows(cell: str, device: str, repeats: int, clock=time.perf_counter) -> dict:
+    """Seconds of the fused forward, trace and the trace before, for one cell type, timed round-robin."""
     model = _model(cell, device)
     x = torch.randn(STEPS, 4, generator=torch.Generator().manual_seed(0)).to(device)
 
@@ -62,7 +63,7 @@ def _trace_rows(cell: str, device: str, repeats: int) -> dict:
         _trace_before(model, x)
         sync()
 
-    return interleaved_medians({"fused": fused, "trace": traced, "before": before}, repeats=repeats)
+    return interleaved_medians({"fused": fused, "trace": traced, "before": before}, repeats=repeats, clock=clock)
 
 
 def _gradient_rows(device: str, repeats: int) -> dict:
@@ -143,8 +144,9 @@ if __name__ == "__main__":
     torch.set_num_threads(1)
     no_gradients = "--trace-only" in sys.argv
     if no_gradients:
+        clock = time.thread_time if "--cpu-time" in sys.argv else time.perf_counter
         for cell in ("lstm", "gru", "rnn"):
-            t = _trace_rows(cell, "cpu", 21)
+            t = _trace_rows(cell, "cpu", 21, clock)
             print(f"{cell}: fused {t['fused'] * 1000:.2f} ms, trace {t['trace'] * 1000:.2f} ms "
                   f"({t['trace'] / t['fused']:.2f}x), before {t['before'] * 1000:.2f} ms ({t['before'] / t['fused']:.2f}x)")
     else:

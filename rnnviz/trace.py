@@ -186,26 +186,26 @@ def trace(model: SequenceModel, x: Tensor, length: int | None = None) -> Trace:
             gates=[], x_part=[], h_part=[], bias_x=[], bias_h=[],
             outputs=torch.empty(0), weights=[], nonlinearity=c.nonlinearity,
         )
+        # 1. every layer's h_t from the fused kernel, layer after layer (as the stacked module runs them)
         layer_in = inputs  # (L, F)
         for layer in range(c.num_layers):
-            # 1. the fused module gives this layer's h_t for every step
-            w = layer_weights(model, layer)
-            hidden = _fused_layer(c.cell, layer_in, w, c.nonlinearity)  # (L, H)
-            h_prev = torch.cat([hidden.new_zeros(1, hidden.shape[1]), hidden[:-1]])  # (L, H): h_{t-1}
-            # 2. every step's gates at once: the same cell equations with N = L rows (no gate reads c)
-            steps = cells.step(c.cell, layer_in, h_prev, None, w, c.nonlinearity)
+            result.weights.append(layer_weights(model, layer))
             result.inputs.append(layer_in)
-            result.hidden.append(hidden)
+            layer_in = _fused_layer(c.cell, layer_in, result.weights[-1], c.nonlinearity)  # (L, H)
+            result.hidden.append(layer_in)  # (dropout between layers is a training-time thing: the eval model)
+        for layer_in, hidden, w in zip(result.inputs, result.hidden, result.weights):
+            # 2. every step's gates at once: the cell equations with N = L rows (no gate reads c_{t-1})
+            h_prev = torch.cat([hidden.new_zeros(1, hidden.shape[1]), hidden[:-1]])  # (L, H): h_{t-1}
+            steps = cells.gates(c.cell, layer_in, h_prev, w, c.nonlinearity)
             if result.cell_state is not None:
-                # 3. c_t = f_t * c_{t-1} + i_t * g_t, all steps by a scan (steps.c is i_t * g_t: c_{t-1} was 0)
-                result.cell_state.append(_linear_scan(steps.gates["forget"], steps.c))  # (L, H)
+                # 3. c_t = f_t * c_{t-1} + i_t * g_t, all steps by a scan
+                g = steps.gates
+                result.cell_state.append(_linear_scan(g["forget"], g["input"] * g["cell"]))  # (L, H)
             result.gates.append({name: steps.gates[name] for name in cells.GATES[c.cell]})
             result.x_part.append(dict(steps.x_part))
             result.h_part.append(dict(steps.h_part))
             result.bias_x.append(dict(steps.bias_x))
             result.bias_h.append(dict(steps.bias_h))
-            result.weights.append(w)
-            layer_in = hidden  # (dropout between layers is a training-time thing; trace shows the eval model)
         top = result.hidden[-1]  # (L, H)
         if model.config.head == "flatten":
             result.outputs = model.read_out(top.reshape(1, -1))  # (1, O)

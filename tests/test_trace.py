@@ -313,6 +313,11 @@ def test_trace_every_gate_equals_the_per_step_cells(cell, nl, layers):
         for part in ("bias_x", "bias_h"):
             for name, want in getattr(steps[0], part).items():
                 assert torch.equal(getattr(tr, part)[layer][name], want), f"{case}: {part}[{name}]"
+        w, h_prev = tr.weights[layer], torch.cat([torch.zeros(1, 6), hs[:-1]])  # (L, H): h_{t-1}
+        for k, name in enumerate(cells.GATES[cell]):  # and independently of cells.py: W x and W h by hand
+            rows = slice(k * 6, (k + 1) * 6)
+            assert torch.allclose(tr.x_part[layer][name], tr.inputs[layer] @ w["weight_ih"][rows].T, atol=1e-5), case
+            assert torch.allclose(tr.h_part[layer][name], h_prev @ w["weight_hh"][rows].T, atol=1e-5), case
     assert torch.allclose(tr.outputs, model.read_out(ref[-1][0]), atol=1e-5), f"{cell}/{nl} x{layers}: outputs"
 
 
