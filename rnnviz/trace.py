@@ -9,8 +9,9 @@ halving (log2 L rounds of whole-tensor ops), not a loop over steps. So a trace c
 passes, not a Python loop of cell steps. Tests hold every gate equal to the explicit per-step
 cells and trace's hidden states and outputs equal to the fused module's (atol 1e-5).
 
-`gradient_norms` unrolls the same way, with autograd, to measure ||dLoss/dh_t|| for every step:
-the vanishing-gradient view.
+`gradient_norms` unrolls the explicit cells step by step (cells.recurrence) with autograd, to
+measure ||dLoss/dh_t|| for every step: the vanishing-gradient view. Each h_t has to be a graph
+node of its own there, which the fused module cannot give.
 
 Both read one sequence: (L, F) features, or (L,) indices for a vocabulary model, or the same as a
 batch of one, (1, L, F) or (1, L). Any other shape is refused with the shapes expected.
@@ -141,7 +142,7 @@ def _linear_scan(decay: Tensor, drive: Tensor) -> Tensor:
     A scan by halving: steps 2k and 2k+1 together are one step with decay a_{2k+1} a_{2k} and
     drive a_{2k+1} b_{2k} + b_{2k+1}; scan those L/2 pairs (recursively), which gives every odd
     step, then each even step is one update from the odd step before it. About 5 whole-tensor
-    passes and 2 log2(L) calls instead of L small steps. Only products and sums of the gates: a
+    passes and a dozen calls per halving instead of L small steps. Only products and sums of the gates: a
     product that underflows to 0 is the true limit (that old state is forgotten), and the error is
     the sequential loop's, summed in another order (about 1e-7 relative to the largest |s|)."""
     n = drive.shape[0]
