@@ -6,6 +6,9 @@ same input. The row "before" is the trace of issue 12, timed in the same run: th
 stepped in a Python loop (cells.recurrence), then the gates. gradient_norms unrolls with autograd;
 its reference is one fused forward and backward. Every trace row is timed round-robin with its
 reference, so a busy machine slows both alike.
+
+    .venv/bin/python bench/trace_bench.py                          table 4 (about a minute)
+    .venv/bin/python bench/trace_bench.py --trace-only [--cpu-time]  the trace ratios alone
 """
 from __future__ import annotations
 
@@ -151,12 +154,12 @@ def run(repeats: int = 5, device: str = "cpu", trace_repeats: int = 21) -> dict:
 
 if __name__ == "__main__":
     torch.set_num_threads(1)
-    no_gradients = "--trace-only" in sys.argv
-    if no_gradients:
+    if "--trace-only" in sys.argv:
         clock = time.thread_time if "--cpu-time" in sys.argv else time.perf_counter
         for cell in ("lstm", "gru", "rnn"):
             t = _trace_rows(cell, "cpu", 21, clock)
             print(f"{cell}: fused {t['fused'] * 1000:.2f} ms, trace {t['trace'] * 1000:.2f} ms "
-                  f"({t['trace'] / t['fused']:.2f}x), before {t['before'] * 1000:.2f} ms ({t['before'] / t['fused']:.2f}x)")
+                  f"({t['trace'] / t['fused']:.2f}x), before {t['before'] * 1000:.2f} ms "
+                  f"({t['before'] / t['fused']:.2f}x)")
     else:
         print(run()["tables"][0])
