@@ -18,8 +18,10 @@ bias_ih, bias_hh), so a fused module's weights copy over one-to-one and the two 
 
 Each step returns a `CellStep` holding the new state, every gate after its activation and the
 pieces before it (W x, W h and both biases, per gate), which is what a page needs to print an
-equation with the real numbers substituted. This file knows nothing about sequences, layers or
-training: trace.py loops these over time and layers.
+equation with the real numbers substituted. The steps take N rows at once, so trace.py computes
+every gate of a whole sequence in one call (N = L, with every h_{t-1} from the fused module).
+This file knows nothing about sequences, layers or training beyond `recurrence`, the explicit
+loop over time that gradient_norms differentiates through.
 
 Shapes: N batch, F input features, H hidden units.
 """
@@ -30,7 +32,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import Tensor
 
-__all__ = ["GATES", "CellStep", "rnn_cell", "lstm_cell", "gru_cell", "step", "recurrence"]
+__all__ = ["GATES", "CellStep", "rnn_cell", "lstm_cell", "gru_cell", "step", "gates", "recurrence"]
 
 # Gate names per cell type, in the order torch stacks them inside weight_ih / weight_hh.
 GATES: dict[str, tuple[str, ...]] = {
@@ -44,7 +46,7 @@ GATES: dict[str, tuple[str, ...]] = {
 class CellStep:
     """One time step of one cell: the new state and everything that went into it."""
 
-    h: Tensor  # (N, H) new hidden state h_t
+    h: Tensor | None  # (N, H) new hidden state h_t (None from `gates`, which leaves the state to its caller)
     c: Tensor | None  # (N, H) new cell state c_t (LSTM only)
     gates: dict[str, Tensor]  # gate name -> (N, H) value after its activation
     x_part: dict[str, Tensor] = field(default_factory=dict)  # gate -> (N, H) W_i? x_t
@@ -93,19 +95,28 @@ def rnn_cell(
 def lstm_cell(
     x: Tensor,
     h: Tensor,
-    c: Tensor,
+    c: Tensor | None,
     weight_ih: Tensor,
     weight_hh: Tensor,
     bias_ih: Tensor | None = None,
     bias_hh: Tensor | None = None,
 ) -> CellStep:
-    """LSTM step. x (N, F), h and c (N, H), weight_ih (4H, F) stacked i|f|g|o, weight_hh (4H, H)."""
-    names = GATES["lstm"]
-    xp, hp, bx, bh = _split(x @ weight_ih.T, h @ weight_hh.T, bias_ih, bias_hh, names)
-    pre = torch.cat([xp[k] + bx[k] + hp[k] + bh[k] for k in names], dim=-1)  # (N, 4H) stacked i|f|g|o
-    i, f, g, o, c_new, h_new = _lstm_update(pre, c)
-    gates = {"input": i, "forget": f, "cell": g, "output": o}
-    return CellStep(h=h_new, c=c_new, gates=gates, x_part=xp, h_part=hp, bias_x=bx, bias_h=bh)
+    """LSTM step. x (N, F), h and c (N, H), weight_ih (4H, F) stacked i|f|g|o, weight_hh (4H, H).
+    c None means c_{t-1} = 0."""
+    s = _lstm_gates(x, h, weight_ih, weight_hh, bias_ih, bias_hh)
+    i, f, g, o = (s.gates[k] for k in GATES["lstm"])
+    s.c = i * g if c is None else torch.addcmul(f * c, i, g)  # f*c + i*g
+    s.h = o * torch.tanh(s.c)
+    return s
+
+
+def _lstm_gates(x, h, weight_ih, weight_hh, bias_ih, bias_hh) -> CellStep:
+    """The LSTM's four gates and their pieces; the state (needing c_{t-1}) left to the caller."""
+    x_proj, h_proj = x @ weight_ih.T, h @ weight_hh.T  # (N, 4H) each, stacked i|f|g|o
+    xp, hp, bx, bh = _split(x_proj, h_proj, bias_ih, bias_hh, GATES["lstm"])
+    pre = _plus_biases(x_proj + h_proj, bias_ih, bias_hh, in_place=True)  # (N, 4H): all gates, whole-tensor ops
+    gates = dict(zip(GATES["lstm"], _lstm_activate(pre)))
+    return CellStep(h=None, c=None, gates=gates, x_part=xp, h_part=hp, bias_x=bx, bias_h=bh)
 
 
 def gru_cell(
@@ -117,13 +128,30 @@ def gru_cell(
     bias_hh: Tensor | None = None,
 ) -> CellStep:
     """GRU step. x (N, F), h (N, H), weight_ih (3H, F) stacked r|z|n, weight_hh (3H, H)."""
-    names = GATES["gru"]
-    xp, hp, bx, bh = _split(x @ weight_ih.T, h @ weight_hh.T, bias_ih, bias_hh, names)
-    x_all = torch.cat([xp[k] + bx[k] for k in names], dim=-1)  # (N, 3H) W_i x + b_i, stacked r|z|n
-    h_all = torch.cat([hp[k] + bh[k] for k in names], dim=-1)  # (N, 3H) W_h h + b_h
-    r, z, n, h_new = _gru_update(x_all, h_all, h)
-    gates = {"reset": r, "update": z, "new": n}
-    return CellStep(h=h_new, c=None, gates=gates, x_part=xp, h_part=hp, bias_x=bx, bias_h=bh)
+    s = _gru_gates(x, h, weight_ih, weight_hh, bias_ih, bias_hh)
+    n, z = s.gates["new"], s.gates["update"]
+    s.h = n + z * (h - n)  # (1 - z) * n + z * h
+    return s
+
+
+def _gru_gates(x, h, weight_ih, weight_hh, bias_ih, bias_hh) -> CellStep:
+    """The GRU's three gates and their pieces; the new state left to the caller."""
+    x_proj, h_proj = x @ weight_ih.T, h @ weight_hh.T  # (N, 3H) each, stacked r|z|n
+    xp, hp, bx, bh = _split(x_proj, h_proj, bias_ih, bias_hh, GATES["gru"])
+    x_all = _plus_biases(x_proj, bias_ih)  # (N, 3H) W_i x + b_i
+    h_all = _plus_biases(h_proj, bias_hh)  # (N, 3H) W_h h + b_h
+    gates = dict(zip(GATES["gru"], _gru_activate(x_all, h_all)))
+    return CellStep(h=None, c=None, gates=gates, x_part=xp, h_part=hp, bias_x=bx, bias_h=bh)
+
+
+def _plus_biases(proj: Tensor, *biases: Tensor | None, in_place: bool = False) -> Tensor:
+    """proj (N, G*H) plus every bias (G*H,) that exists, in one pass over the stacked gates; in_place
+    (for a proj nobody else holds) writes into proj where autograd does not track it."""
+    present = [b for b in biases if b is not None]
+    if not present:
+        return proj
+    bias = present[0] if len(present) == 1 else present[0] + present[1]  # (G*H,) the biases summed first
+    return proj.add_(bias) if in_place and not proj.requires_grad else proj + bias
 
 
 # -- the state updates, written once: used by the step functions above and by `recurrence` --
@@ -136,22 +164,43 @@ def _rnn_update(pre: Tensor, nonlinearity: str) -> Tensor:
 
 
 def _lstm_update(pre: Tensor, c: Tensor):
-    """pre (N, 4H) stacked i|f|g|o pre-activations, c (N, H) -> i, f, g, o, c_t, h_t."""
-    hidden = c.shape[-1]
-    s = torch.sigmoid(pre)  # the g slot is recomputed with tanh below
-    i, f, o = s[:, :hidden], s[:, hidden : 2 * hidden], s[:, 3 * hidden :]
-    g = torch.tanh(pre[:, 2 * hidden : 3 * hidden])
+    """pre (N, 4H) stacked i|f|g|o pre-activations, c (N, H) -> c_t, h_t."""
+    i, f, g, o = _lstm_activate(pre)
     c_new = torch.addcmul(f * c, i, g)  # f*c + i*g
-    return i, f, g, o, c_new, o * torch.tanh(c_new)
+    return c_new, o * torch.tanh(c_new)
 
 
-def _gru_update(x_all: Tensor, h_all: Tensor, h: Tensor):
-    """x_all = W_i x + b_i and h_all = W_h h + b_h, both (N, 3H) stacked r|z|n -> r, z, n, h_t."""
-    hidden = h.shape[-1]
+def _lstm_activate(pre: Tensor):
+    """pre (N, 4H) stacked i|f|g|o pre-activations -> i, f, g, o (N, H). pre must be a new tensor:
+    where autograd does not track it, it is overwritten with the gates (nothing allocated; trace.py
+    runs this on all L steps at once)."""
+    hidden = pre.shape[-1] // 4
+    if pre.requires_grad:
+        s = torch.sigmoid(pre)  # the g slot is recomputed with tanh below
+        g = torch.tanh(pre[:, 2 * hidden : 3 * hidden])
+    else:
+        # tanh(a) = 2 sigmoid(2a) - 1: one sigmoid pass over all four gates, as torch's CPU tanh
+        # costs about three sigmoids (the result differs from tanh by about 1e-7)
+        s = pre
+        s[:, 2 * hidden : 3 * hidden].mul_(2)
+        s.sigmoid_()
+        g = s[:, 2 * hidden : 3 * hidden].mul_(2).sub_(1)
+    return s[:, :hidden], s[:, hidden : 2 * hidden], g, s[:, 3 * hidden :]
+
+
+def _gru_update(x_all: Tensor, h_all: Tensor, h: Tensor) -> Tensor:
+    """x_all = W_i x + b_i and h_all = W_h h + b_h, both (N, 3H) stacked r|z|n -> h_t."""
+    _, z, n = _gru_activate(x_all, h_all)
+    return n + z * (h - n)  # (1 - z) * n + z * h
+
+
+def _gru_activate(x_all: Tensor, h_all: Tensor):
+    """x_all = W_i x + b_i and h_all = W_h h + b_h, both (N, 3H) stacked r|z|n -> r, z, n (N, H)."""
+    hidden = x_all.shape[-1] // 3
     rz = torch.sigmoid(x_all[:, : 2 * hidden] + h_all[:, : 2 * hidden])
     r, z = rz[:, :hidden], rz[:, hidden:]
     n = torch.tanh(torch.addcmul(x_all[:, 2 * hidden :], r, h_all[:, 2 * hidden :]))
-    return r, z, n, n + z * (h - n)  # (1 - z) * n + z * h
+    return r, z, n
 
 
 def recurrence(cell: str, inputs: Tensor, weights: dict[str, Tensor], nonlinearity: str = "tanh"):
@@ -160,8 +209,8 @@ def recurrence(cell: str, inputs: Tensor, weights: dict[str, Tensor], nonlineari
     inputs (L, F) -> (list of L states h_t (1, H), list of c_t (1, H) or None); a batch of
     sequences (N, L, F) gives states (N, H). The input projections are one matrix product for
     all steps; the loop does the recurrent part only, with the same updates as the step functions.
-    Under autograd each h_t stays a graph node (gradient_norms uses this); trace() recomputes
-    every gate afterwards, all steps at once.
+    Under autograd each h_t stays a graph node: gradient_norms uses this. (trace() takes every h_t
+    from the fused module instead, then every gate for all steps at once.)
     """
     w_ih, w_hh = weights["weight_ih"], weights["weight_hh"]
     hidden = w_hh.shape[1]
@@ -180,11 +229,11 @@ def recurrence(cell: str, inputs: Tensor, weights: dict[str, Tensor], nonlineari
     hs, cs = [], [] if cell == "lstm" else None
     for t in range(batch.shape[1]):
         if cell == "gru":
-            _, _, _, h = _gru_update(xw[:, t], torch.addmm(b_hh, h, w_hh_t), h)
+            h = _gru_update(xw[:, t], torch.addmm(b_hh, h, w_hh_t), h)
         else:
             pre = torch.addmm(xw[:, t], h, w_hh_t)  # (N, G*H)
             if cell == "lstm":
-                *_, c, h = _lstm_update(pre, c)
+                c, h = _lstm_update(pre, c)
                 cs.append(c)
             else:
                 h = _rnn_update(pre, nonlinearity)
@@ -206,9 +255,24 @@ def step(
     if cell == "rnn":
         return rnn_cell(x, h, *w, nonlinearity=nonlinearity)
     if cell == "lstm":
-        if c is None:
-            c = torch.zeros_like(h)
-        return lstm_cell(x, h, c, *w)
+        return lstm_cell(x, h, c, *w)  # c None: c_{t-1} = 0
     if cell == "gru":
         return gru_cell(x, h, *w)
+    raise ValueError(f"cell must be 'rnn', 'lstm' or 'gru', not {cell!r}")
+
+
+def gates(cell: str, x: Tensor, h: Tensor, weights: dict[str, Tensor], nonlinearity: str = "tanh") -> CellStep:
+    """Every gate of `cell` and the pieces before it, from x_t (N, F) and h_{t-1} (N, H) alone
+    (no gate reads c_{t-1}), without the state update: a CellStep whose h and c are None.
+    The N rows need not be one batch at one step: trace.py passes all L steps of a sequence
+    with every h_{t-1} from the fused module, and gets every step's gates in whole-tensor ops."""
+    w = (weights["weight_ih"], weights["weight_hh"], weights.get("bias_ih"), weights.get("bias_hh"))
+    if cell == "rnn":
+        s = rnn_cell(x, h, *w, nonlinearity=nonlinearity)
+        s.h = None
+        return s
+    if cell == "lstm":
+        return _lstm_gates(x, h, *w)
+    if cell == "gru":
+        return _gru_gates(x, h, *w)
     raise ValueError(f"cell must be 'rnn', 'lstm' or 'gru', not {cell!r}")

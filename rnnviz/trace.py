@@ -1,11 +1,17 @@
-"""Look inside a trained SequenceModel: re-run its weights through the explicit cells.
+"""Look inside a trained SequenceModel: every step's gates, from the fused module's own states.
 
-torch's fused nn.LSTM returns neither c_t for every step nor any gate, so `trace` copies the
-trained weights into cells.py's step functions and records everything, layer by layer and step
-by step. Tests hold trace's hidden states and outputs equal to the fused module's (atol 1e-5).
+torch's fused nn.LSTM returns neither c_t for every step nor any gate, only the top layer's h_t.
+`trace` runs the fused module one layer at a time (torch's own kernel, the layer's weights) to
+get every h_t of that layer, then computes every step's gates at once with cells.py's equations
+(N = L rows: two matrix products and elementwise ops), since the gates need only x_t and h_{t-1}.
+The LSTM's c_t = f_t * c_{t-1} + i_t * g_t is a linear recurrence in the gates: a scan by
+halving (log2 L rounds of whole-tensor ops), not a loop over steps. So a trace costs about two fused
+passes, not a Python loop of cell steps. Tests hold every gate equal to the explicit per-step
+cells and trace's hidden states and outputs equal to the fused module's (atol 1e-5).
 
-`gradient_norms` unrolls the same way, with autograd, to measure ||dLoss/dh_t|| for every step:
-the vanishing-gradient view.
+`gradient_norms` unrolls the explicit cells step by step (cells.recurrence) with autograd, to
+measure ||dLoss/dh_t|| for every step: the vanishing-gradient view. Each h_t has to be a graph
+node of its own there, which the fused module cannot give.
 
 Both read one sequence: (L, F) features, or (L,) indices for a vocabulary model, or the same as a
 batch of one, (1, L, F) or (1, L). Any other shape is refused with the shapes expected.
@@ -22,7 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
-from torch import Tensor
+from torch import Tensor, _VF
 
 from . import cells
 from .limits import Limits
@@ -112,6 +118,48 @@ def _unroll(model: SequenceModel, inputs: Tensor, keep_graph: bool):
     return layers
 
 
+def _fused_layer(cell: str, layer_in: Tensor, w: dict[str, Tensor], nonlinearity: str) -> Tensor:
+    """One layer of the fused module over one sequence, with that layer's weights: every h_t, (L, H).
+    layer_in (L, F). The same kernel nn.RNN/LSTM/GRU run (torch._VF), one layer at a time, because
+    the stacked module returns only the top layer's states."""
+    names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+    params = [w[n] for n in names if w.get(n) is not None]
+    h0 = layer_in.new_zeros(1, 1, w["weight_hh"].shape[1])  # (layers 1, N 1, H)
+    args = (params, len(params) == 4, 1, 0.0, False, False, True)  # biases, layers, dropout, train, bidir, batch_first
+    batch = layer_in.unsqueeze(0)  # (1, L, F)
+    if cell == "lstm":
+        out = _VF.lstm(batch, (h0, h0), *args)[0]
+    elif cell == "gru":
+        out = _VF.gru(batch, h0, *args)[0]
+    else:
+        out = {"tanh": _VF.rnn_tanh, "relu": _VF.rnn_relu}[nonlinearity](batch, h0, *args)[0]
+    return out[0]  # (L, H)
+
+
+def _linear_scan(decay: Tensor, drive: Tensor) -> Tensor:
+    """s_t = decay_t * s_{t-1} + drive_t from s_{-1} = 0, for every t along dim 0: (L, H).
+
+    A scan by halving: steps 2k and 2k+1 together are one step with decay a_{2k+1} a_{2k} and
+    drive a_{2k+1} b_{2k} + b_{2k+1}; scan those L/2 pairs (recursively), which gives every odd
+    step, then each even step is one update from the odd step before it. About 5 whole-tensor
+    passes and a dozen calls per halving instead of L small steps. Only products and sums of the gates: a
+    product that underflows to 0 is the true limit (that old state is forgotten), and the error is
+    the sequential loop's, summed in another order (about 1e-7 relative to the largest |s|)."""
+    n = drive.shape[0]
+    if n == 1:
+        return drive.clone()
+    even = n - n % 2
+    a0, a1, b0, b1 = decay[0:even:2], decay[1:even:2], drive[0:even:2], drive[1:even:2]  # (n//2, H) each
+    odd = _linear_scan(a1 * a0, torch.addcmul(b1, a1, b0))  # (n//2, H): s_1, s_3, ...
+    out = torch.empty(drive.shape, dtype=drive.dtype, device=drive.device)  # (n, H)
+    out[1:even:2] = odd
+    out[0] = drive[0]
+    torch.addcmul(b0[1:], a0[1:], odd[:-1], out=out[2:even:2])  # s_2k = a_2k s_2k-1 + b_2k
+    if n % 2:
+        torch.addcmul(drive[-1], decay[-1], odd[-1], out=out[-1])  # the last, unpaired step
+    return out
+
+
 @torch.inference_mode()
 def trace(model: SequenceModel, x: Tensor, length: int | None = None) -> Trace:
     """Trace one sequence x: (L, F) features or (L,) character indices (or a batch of one,
@@ -132,30 +180,33 @@ def trace(model: SequenceModel, x: Tensor, length: int | None = None) -> Trace:
             x = x[:length]
         param = next(model.parameters())
         inputs = model.encode(x.unsqueeze(0).to(param.device))[0]  # (L, F)
-        layers = _unroll(model, inputs, keep_graph=False)
-        names = cells.GATES[model.config.cell]
+        c = model.config
         result = Trace(
-            cell=model.config.cell,
-            inputs=[], hidden=[], cell_state=[] if model.config.cell == "lstm" else None,
+            cell=c.cell,
+            inputs=[], hidden=[], cell_state=[] if c.cell == "lstm" else None,
             gates=[], x_part=[], h_part=[], bias_x=[], bias_h=[],
-            outputs=torch.empty(0), weights=[], nonlinearity=model.config.nonlinearity,
+            outputs=torch.empty(0), weights=[], nonlinearity=c.nonlinearity,
         )
-        for layer_in, hs, cs, w in layers:
-            hidden = torch.cat(hs)  # (L, H)
-            h_prev = torch.cat([torch.zeros_like(hs[0]), hidden[:-1]])  # (L, H): h_{t-1}
-            c_prev = torch.cat([torch.zeros_like(cs[0]), torch.cat(cs)[:-1]]) if cs is not None else None
-            # every step's gates at once: the same cell equations, with N = L rows
-            steps = cells.step(model.config.cell, layer_in, h_prev, c_prev, w, model.config.nonlinearity)
+        # 1. every layer's h_t from the fused kernel, layer after layer (as the stacked module runs them)
+        layer_in = inputs  # (L, F)
+        for layer in range(c.num_layers):
+            result.weights.append(layer_weights(model, layer))
             result.inputs.append(layer_in)
-            result.hidden.append(hidden)
+            layer_in = _fused_layer(c.cell, layer_in, result.weights[-1], c.nonlinearity)  # (L, H)
+            result.hidden.append(layer_in)  # (dropout between layers is a training-time thing: the eval model)
+        for layer_in, hidden, w in zip(result.inputs, result.hidden, result.weights):
+            # 2. every step's gates at once: the cell equations with N = L rows (no gate reads c_{t-1})
+            h_prev = torch.cat([hidden.new_zeros(1, hidden.shape[1]), hidden[:-1]])  # (L, H): h_{t-1}
+            steps = cells.gates(c.cell, layer_in, h_prev, w, c.nonlinearity)
             if result.cell_state is not None:
-                result.cell_state.append(torch.cat(cs))  # (L, H)
-            result.gates.append({g: steps.gates[g] for g in names})
+                # 3. c_t = f_t * c_{t-1} + i_t * g_t, all steps by a scan
+                g = steps.gates
+                result.cell_state.append(_linear_scan(g["forget"], g["input"] * g["cell"]))  # (L, H)
+            result.gates.append({name: steps.gates[name] for name in cells.GATES[c.cell]})
             result.x_part.append(dict(steps.x_part))
             result.h_part.append(dict(steps.h_part))
             result.bias_x.append(dict(steps.bias_x))
             result.bias_h.append(dict(steps.bias_h))
-            result.weights.append(w)
         top = result.hidden[-1]  # (L, H)
         if model.config.head == "flatten":
             result.outputs = model.read_out(top.reshape(1, -1))  # (1, O)

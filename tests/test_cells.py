@@ -57,3 +57,23 @@ def test_one_neuron_rnn_by_hand():
 def test_unknown_cell_is_refused():
     with pytest.raises(ValueError, match="cell must be"):
         cells.step("transformer", torch.zeros(1, 1), torch.zeros(1, 1), None, {"weight_ih": 0, "weight_hh": 0})
+
+
+@pytest.mark.parametrize("cell,nl,f,h", CASES)
+def test_gates_equal_the_step_gates_without_a_state(cell, nl, f, h):
+    """cells.gates (trace's path: all steps' gates at once) gives the step's gates and pieces, and no state."""
+    torch.manual_seed(f * 100 + h)
+    weights = dict(_reference(cell, nl, f, h).named_parameters())
+    x, h0, c0 = torch.randn(6, f), torch.randn(6, h), torch.randn(6, h)
+    with torch.no_grad():
+        s = cells.step(cell, x, h0, c0 if cell == "lstm" else None, weights, nl or "tanh")
+        g = cells.gates(cell, x, h0, weights, nl or "tanh")
+    assert g.h is None and g.c is None, cell
+    for part in ("gates", "x_part", "h_part", "bias_x", "bias_h"):
+        for name in cells.GATES[cell]:
+            assert torch.allclose(getattr(g, part)[name], getattr(s, part)[name], atol=1e-7), f"{cell} {part}[{name}]"
+    if cell == "lstm":  # and the gates against torch's own equations, independently of the step
+        pre = (x @ weights["weight_ih"].T + weights["bias_ih"] + h0 @ weights["weight_hh"].T + weights["bias_hh"])
+        i, f_, gg, o = pre.chunk(4, dim=1)
+        for name, want in zip(cells.GATES["lstm"], (i.sigmoid(), f_.sigmoid(), gg.tanh(), o.sigmoid())):
+            assert torch.allclose(g.gates[name], want, atol=1e-6), f"lstm {name} f={f} h={h}"

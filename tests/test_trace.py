@@ -4,8 +4,9 @@ import re
 import numpy as np
 import pytest
 import torch
+from torch.overrides import TorchFunctionMode
 
-from rnnviz import ModelConfig, SequenceModel, gradient_norms, trace
+from rnnviz import ModelConfig, SequenceModel, cells, gradient_norms, trace
 from rnnviz.limits import Limits
 from rnnviz.trace import hidden_state_path, last_hidden_states, sequence_gradient_norms, window_cost
 
@@ -258,3 +259,115 @@ def test_view_limits_come_from_the_environment(monkeypatch):
     monkeypatch.setenv("RNNVIZ_VIEW_MULTIPLY_ADDS", "1000")
     lim = Limits.from_env()
     assert (lim.view_windows, lim.view_multiply_adds, lim.view_batch_mb) == (12, 1000, Limits().view_batch_mb)
+
+
+# -- trace from the fused module's states: every gate equals the explicit per-step cells ---------
+def _per_step_reference(model, x):
+    """The explicit cells stepped one t at a time, layer by layer (the old trace): per layer,
+    (h (L, H), c (L, H) or None, list over t of cells.CellStep)."""
+    from rnnviz.trace import layer_weights
+    cfg = model.config
+    layer_in, out = model.encode(x[None])[0], []
+    for layer in range(cfg.num_layers):
+        w = layer_weights(model, layer)
+        h = torch.zeros(1, cfg.hidden_size)
+        c = torch.zeros(1, cfg.hidden_size) if cfg.cell == "lstm" else None
+        steps = []
+        for t in range(layer_in.shape[0]):
+            s = cells.step(cfg.cell, layer_in[t : t + 1], h, c, w, cfg.nonlinearity)
+            h, c = s.h, s.c
+            steps.append(s)
+        hs = torch.cat([s.h for s in steps])  # (L, H)
+        out.append((hs, torch.cat([s.c for s in steps]) if cfg.cell == "lstm" else None, steps))
+        layer_in = hs
+    return out
+
+
+@pytest.mark.parametrize("cell,nl,layers", CASES)
+def test_trace_every_gate_equals_the_per_step_cells(cell, nl, layers):
+    """trace now reads h_t from the fused module and computes all steps' gates at once (and c_t by a
+    scan); every piece it returns must still be what the explicit cells give step by step."""
+    cfg = ModelConfig(cell=cell, nonlinearity=nl, num_layers=layers, input_size=3, hidden_size=6, head="each",
+                      output_size=2)
+    model = SequenceModel(cfg, seed=20 + layers).eval()
+    with torch.no_grad():  # larger weights: saturated and open gates both occur (relu stays unscaled: it grows)
+        for p in model.rnn.parameters():
+            p.mul_(1.0 if nl == "relu" else 2.5)
+    x = torch.randn(40, 3, generator=torch.Generator().manual_seed(layers))
+    tr = trace(model, x)
+    ref = _per_step_reference(model, x)
+    for layer, (hs, cs, steps) in enumerate(ref):
+        case = f"{cell}/{nl} x{layers} layer {layer}"
+        assert torch.allclose(tr.hidden[layer], hs, atol=1e-5), f"{case}: h"
+        if cell == "lstm":
+            assert torch.allclose(tr.cell_state[layer], cs, atol=1e-5), f"{case}: c"
+        else:
+            assert tr.cell_state is None, case
+        for part in ("gates", "x_part", "h_part"):
+            got = getattr(tr, part)[layer]
+            assert sorted(got) == sorted(cells.GATES[cell]), f"{case}: {part} names"
+            for name in got:
+                want = torch.cat([getattr(s, part)[name] for s in steps])  # (L, H)
+                assert got[name].shape == want.shape, f"{case}: {part}[{name}] shape"
+                assert torch.allclose(got[name], want, atol=1e-5), f"{case}: {part}[{name}]"
+        for part in ("bias_x", "bias_h"):
+            for name, want in getattr(steps[0], part).items():
+                assert torch.equal(getattr(tr, part)[layer][name], want), f"{case}: {part}[{name}]"
+        w, h_prev = tr.weights[layer], torch.cat([torch.zeros(1, 6), hs[:-1]])  # (L, H): h_{t-1}
+        for k, name in enumerate(cells.GATES[cell]):  # and independently of cells.py: W x and W h by hand
+            rows = slice(k * 6, (k + 1) * 6)
+            assert torch.allclose(tr.x_part[layer][name], tr.inputs[layer] @ w["weight_ih"][rows].T, atol=1e-5), case
+            assert torch.allclose(tr.h_part[layer][name], h_prev @ w["weight_hh"][rows].T, atol=1e-5), case
+    assert torch.allclose(tr.outputs, model.read_out(ref[-1][0]), atol=1e-5), f"{cell}/{nl} x{layers}: outputs"
+
+
+def test_trace_cell_state_scan_forgets_and_remembers_over_long_sequences():
+    """c_t over 3,000 steps from the scan: a forget gate near 1 carries c across the whole sequence
+    (it grows like t), one near 0 wipes it every step; both must match the step-by-step sum."""
+    from rnnviz.trace import _linear_scan
+    L, H = 3000, 4
+    gen = torch.Generator().manual_seed(0)
+    decay = torch.cat([torch.full((L, 2), 1.0 - 1e-4), torch.rand(L, 1, generator=gen) * 1e-30,
+                       torch.rand(L, 1, generator=gen)], dim=1)  # (L, H): remember, forget, in between
+    drive = torch.rand(L, H, generator=gen) * 2 - 1  # (L, H)
+    want = torch.zeros(L, H, dtype=torch.float64)
+    s = torch.zeros(H, dtype=torch.float64)
+    for t in range(L):
+        s = decay[t].double() * s + drive[t].double()
+        want[t] = s
+    got = _linear_scan(decay, drive)
+    assert got.dtype == torch.float32 and got.shape == (L, H)
+    err, size = (got.double() - want).abs().max(dim=0).values, want.abs().max(dim=0).values  # (H,) each
+    # float32 summed in another order: relative to the size c reaches (23 here), as the sequential loop's
+    assert (err <= 1e-5 * size + 1e-7).all(), f"error {err.tolist()} for |c| up to {size.tolist()}"
+    assert float(err[2]) == 0.0, "a forget gate of 1e-30 keeps only i*g: exactly"
+    for n in (1, 2, 3, 5, 6, 7, 9, 31, 33):  # odd lengths leave an unpaired last step at some level
+        assert torch.allclose(_linear_scan(decay[:n], drive[:n]), want[:n].float(), atol=1e-6), f"L = {n}"
+    assert torch.equal(_linear_scan(decay[:1], drive[:1]), drive[:1]), "one step: c_0 = i_0 g_0"
+
+
+class _CountTorchCalls(TorchFunctionMode):
+    """Counts every torch function and tensor method called while active."""
+
+    def __init__(self):
+        super().__init__()
+        self.calls = 0
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        self.calls += 1
+        return func(*args, **(kwargs or {}))
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_trace_speed_tensor_ops_grow_with_log_steps_not_steps(cell):
+    """Issue 13: trace of 1,000 LSTM steps took 6.9x the fused forward, a Python loop of cell steps
+    (about 25 torch calls per step and layer). Now the fused kernel runs each layer and the gates and
+    c_t take whole-tensor ops, so 16x more steps add only the scan's few calls per halving."""
+    model = SequenceModel(ModelConfig(cell=cell, input_size=2, hidden_size=4, num_layers=2), seed=0)
+    calls = []
+    for steps in (64, 1024):
+        with _CountTorchCalls() as count:
+            trace(model, torch.randn(steps, 2))
+        calls.append(count.calls)
+    added = calls[1] - calls[0]  # 4 more halvings (64 -> 1024), in each of the 2 layers
+    assert added <= 25 * 4 * 2, f"{cell}: {calls[0]} torch calls for 64 steps, {calls[1]} for 1,024"
