@@ -10,7 +10,6 @@ import torch
 from rnnviz import Callback, JobGate, ModelConfig, SequenceModel, TrainConfig, TrainData, TrainingJob, cli, data, \
     predict, tasks
 from rnnviz.data import make_char_dataset
-from rnnviz.train import _loss
 
 
 def _hello_job(epochs=200, **kw):
@@ -35,13 +34,13 @@ def test_hello_reaches_full_accuracy_within_200_epochs():
     assert job.status == "done", job.message
     rows = tasks.char_predictions(job.model, ds)
     assert [r["predicted"] for r in rows] == ["o", "e", "y", "y", "y"]
-    assert job.history[-1]["metric"] == 1.0
+    assert job.history[-1]["train_accuracy"] == 1.0
     assert len(job.history) == 200
 
 
 def test_same_seed_same_history():
     a, b = _regression_job().start().join(), _regression_job().start().join()
-    keys = ("train_loss", "val_loss", "metric", "grad_norm")
+    keys = ("train_loss", "val_loss", "val_rmse", "grad_norm")
     assert [[r[k] for k in keys] for r in a.history] == [[r[k] for k in keys] for r in b.history]
     c = _regression_job(seed=1).start().join()
     assert a.history[-1]["train_loss"] != c.history[-1]["train_loss"]
@@ -51,7 +50,7 @@ def test_history_records_every_field_and_validation():
     job = _regression_job(epochs=3).start().join()
     assert [r["epoch"] for r in job.history] == [1, 2, 3]
     for r in job.history:
-        assert r["val_loss"] is not None and r["metric"] == pytest.approx(r["val_loss"] ** 0.5)
+        assert r["val_loss"] is not None and r["val_rmse"] == pytest.approx(r["val_loss"] ** 0.5)
         assert r["seconds"] > 0 and r["grad_norm"] > 0
 
 
@@ -227,7 +226,7 @@ def _assert_kept_the_best_epoch(job, ds):
     assert f"The weights kept are those of epoch {best}, the epoch with the lowest validation loss." in job.message
     x_val, y_val = ds.part("val")
     for model in (job.model, job.snapshot_model()):
-        recomputed = float(_loss(predict(model, x_val), y_val, "regression"))
+        recomputed = float(torch.nn.functional.mse_loss(predict(model, x_val), y_val))
         assert recomputed == pytest.approx(losses[best - 1], rel=1e-4), (recomputed, losses[best - 1])
 
 
