@@ -169,15 +169,15 @@ def target_loss(output: Tensor, y: Tensor) -> Tensor:
                                        ignore_index=IGNORE_INDEX)
 
 
-def target_metrics(output: Tensor, y: Tensor) -> dict[str, Tensor | int]:
+def target_metrics(output: Tensor, y: Tensor, padded: bool = True) -> dict[str, Tensor | int]:
     """Sums over one batch that add up over an epoch, as 0-d tensors or ints (no device sync): for
-    class indices, the `right` guesses among the `counted` targets (padding not counted: accuracy);
-    for float values, their `squared_error` over the `counted` values (RMSE)."""
-    output = output.detach()
+    class indices, the `right` guesses among the `counted` targets (padding, IGNORE_INDEX, not
+    counted; `padded=False` says there is none, which spares counting it); for float values, their
+    `squared_error` over the `counted` values (RMSE)."""
     if y.is_floating_point():
-        return {"squared_error": nn.functional.mse_loss(output, y, reduction="sum"), "counted": y.numel()}
+        return {"squared_error": nn.functional.mse_loss(output.detach(), y, reduction="sum"), "counted": y.numel()}
     guessed = output.argmax(-1)  # (N,) or (N, L), never IGNORE_INDEX: a padded step is never right
-    return {"right": (guessed == y).sum(), "counted": (y != IGNORE_INDEX).sum()}
+    return {"right": (guessed == y).sum(), "counted": (y != IGNORE_INDEX).sum() if padded else y.numel()}
 
 
 def state_shapes(config: ModelConfig) -> dict[str, tuple[int, ...]]:
@@ -296,9 +296,10 @@ class SequenceModel(nn.Module):
         output = self(x, lengths)  # (N, O) or (N, L, O)
         return target_loss(output, y), output
 
-    def metrics(self, output: Tensor, y: Tensor) -> dict[str, Tensor]:
-        """Sums over the batch that training adds up per epoch: see `target_metrics`."""
-        return target_metrics(output, y)
+    def metrics(self, output: Tensor, y: Tensor) -> dict[str, Tensor | int]:
+        """Sums over the batch that training adds up per epoch: see `target_metrics`. Only the
+        "each" head has per-step targets, padded after a shorter word's end."""
+        return target_metrics(output, y, padded=self.config.head == "each")
 
     def parameter_count(self) -> int:
         return sum(p.numel() for p in self.parameters())

@@ -198,7 +198,7 @@ class Seq2Seq(nn.Module):
         scores = self(x, lengths, target=y)  # (N, T, V)
         return target_loss(scores, y), scores
 
-    def metrics(self, output: Tensor, y: Tensor) -> dict[str, Tensor]:
+    def metrics(self, output: Tensor, y: Tensor) -> dict[str, Tensor | int]:
         """Right tokens among the real target tokens (EOS included, padding not): `target_metrics`."""
         return target_metrics(output, y)
 

@@ -221,8 +221,9 @@ class Weights:
         self.lock = lock if lock is not None else contextlib.nullcontext()
         self.good: dict[str, Tensor] | None = None
         self.good_epoch = self.best_epoch = 0
-        self._best: list[Tensor] | None = None  # only while the best epoch is not the good one
-        self._live: list[Tensor] = []
+        self._good: list[Tensor] = []  # the values of `good`, for fused copies
+        self._best: list[Tensor] | None = None  # made when the best epoch's weights are first about to go
+        self._live: list[Tensor] = []  # the model's own tensors
 
     @torch.no_grad()
     def save(self, model: nn.Module, epoch: int, best: bool) -> None:
@@ -231,13 +232,14 @@ class Weights:
                 state = model.state_dict(keep_vars=True)
                 self._live = list(state.values())
                 self.good = {k: v.detach().clone() for k, v in state.items()}
+                self._good = list(self.good.values())
             else:
                 if not best and self.best_epoch == self.good_epoch:  # the best weights are about to go
                     if self._best is None:
-                        self._best = [t.clone() for t in self.good.values()]
+                        self._best = [t.clone() for t in self._good]
                     else:
-                        torch._foreach_copy_(self._best, list(self.good.values()))
-                torch._foreach_copy_(list(self.good.values()), self._live)
+                        torch._foreach_copy_(self._best, self._good)
+                torch._foreach_copy_(self._good, self._live)
             self.good_epoch = epoch
             if best:
                 self.best_epoch = epoch
@@ -253,7 +255,7 @@ class Weights:
         """Make the best epoch's weights the good ones and the model's; returns that epoch."""
         with self.lock:
             if self.best_epoch != self.good_epoch:
-                torch._foreach_copy_(list(self.good.values()), self._best)
+                torch._foreach_copy_(self._good, self._best)
                 self.good_epoch = self.best_epoch
         return self.restore_good(model)
 
@@ -321,9 +323,9 @@ def fit(model: nn.Module, data: TrainData, config: TrainConfig, sink: Callable[[
     rows: list[dict] = []
     best_loss = math.inf  # the loss the best epoch is chosen by: validation, else training
     # 2. epochs: batches, then the NaN guard, validation, the history row and the weights
+    model.train()  # _validate puts it back after each validation
     for epoch in range(1, int(config.epochs) + 1):
         t0 = time.perf_counter()
-        model.train()
         stopped, loss_sum, sums, grad_norm = _train_epoch(run, should_stop, on_batch_end)
         if stopped:
             return _stopped(run, weights, rows, outside_at_start, stopped)
@@ -415,6 +417,7 @@ def _validate(run: _Run) -> tuple[float | None, dict]:
         metrics = model.metrics(output, yb)
         losses.append((loss, int(metrics["counted"])))
         _add(sums, metrics, True)
+    model.train()
     if len(losses) == 1:
         return float(losses[0][0]), sums
     return sum(float(loss) * k for loss, k in losses) / max(sum(k for _, k in losses), 1), sums
@@ -686,7 +689,8 @@ class TrainingJob:
         """fit's sink: keep the row for readers in other threads, then tell the callbacks."""
         with self._lock:
             self._history.append(row)
-        self._first_news.set()
+        if not self._first_news.is_set():
+            self._first_news.set()
         for cb in self.callbacks:
             cb.on_epoch_end(self, row)
 

@@ -10,6 +10,7 @@ import torch
 from rnnviz import Callback, JobGate, ModelConfig, SequenceModel, TrainConfig, TrainData, TrainingJob, cli, data, \
     predict, tasks
 from rnnviz.data import make_char_dataset
+from rnnviz.train import HISTORY_COLUMNS, Weights, fit
 
 
 def _hello_job(epochs=200, **kw):
@@ -315,3 +316,105 @@ def test_cli_says_diverged_with_what_to_do(nile_csv):
     said = [ln for ln in lines if ln.startswith("Training diverged: ")]
     assert len(said) == 1 and "Lower the learning rate (it is 1e+06) and train again." in said[0], lines
     assert rc == 1
+
+
+# -- the loop as a pure function, the model protocol, named history columns (issues 13.1, 14.3) --------
+def _regression_parts(epochs=3, **kw):
+    job = _regression_job(epochs=epochs, **kw)
+    return job.model, job.data, job.config
+
+
+def _without_seconds(rows):
+    return [{k: v for k, v in r.items() if k != "seconds"} for r in rows]
+
+
+def test_fit_reports_rows_to_the_sink_as_the_thread_job_does():
+    rows = []
+    result = fit(*_regression_parts(), rows.append, lambda: None)
+    job = _regression_job(epochs=3).start().join()
+    assert (result.status, result.message, result.epochs) == ("done", "Finished 3 epochs.", 3)
+    assert _without_seconds(rows) == _without_seconds(job.history)  # same seed, same floats
+
+
+def test_fit_asks_should_stop_before_every_batch_and_keeps_the_last_finished_epoch():
+    model, data, config = _regression_parts(epochs=10)
+    asked, rows = [], []
+
+    def should_stop():
+        asked.append(len(rows))
+        return "Stopped by the test." if len(asked) == 9 else None  # 6 batches per epoch: the 3rd of epoch 2
+
+    result = fit(model, data, config, rows.append, should_stop)
+    assert len(asked) == 9 and asked == [0] * 6 + [1] * 3
+    assert (result.status, result.epochs, result.kept_epoch) == ("stopped", 1, 1)
+    assert result.message == "Stopped by the test. Kept the weights after epoch 1."
+    again, first = _regression_parts(epochs=1)[0], []
+    fit(again, data, TrainConfig(epochs=1, batch_size=8, lr=0.01, device="cpu"), first.append, lambda: None)
+    for (name, p), q in zip(model.named_parameters(), again.parameters()):
+        assert torch.equal(p, q), f"{name}: not the weights after epoch 1"
+
+
+def test_history_columns_are_named_for_regression():
+    job = _regression_job(epochs=2).start().join()
+    for r in job.history:
+        assert tuple(r) == HISTORY_COLUMNS
+        assert r["train_accuracy"] is None and r["val_accuracy"] is None
+    x_val, y_val = job.data.x_val, job.data.y_val
+    expected = float(((predict(job.model, x_val) - y_val) ** 2).mean().sqrt())  # the weights of the last epoch
+    assert job.history[-1]["val_rmse"] == pytest.approx(expected, rel=1e-5)
+    no_val = TrainingJob(job.model, TrainData(job.data.x, job.data.y), TrainConfig(epochs=1, device="cpu"))
+    assert no_val.start().join().history[0]["val_rmse"] is None
+
+
+def test_history_columns_are_named_for_classification_with_validation():
+    from rnnviz.data.memory import make_memory_task
+    task = make_memory_task(distractors=3, samples=64, val_samples=32, seed=0)
+    job = TrainingJob(tasks.memory_model(task, "gru", hidden_size=8, seed=0), tasks.memory_train_data(task),
+                      TrainConfig(epochs=3, batch_size=16, lr=0.02, device="cpu")).start().join()
+    last = job.history[-1]
+    assert tuple(last) == HISTORY_COLUMNS and last["val_rmse"] is None
+    right = (predict(job.model, task.x_val).argmax(-1) == task.y_val).float().mean()
+    assert last["val_accuracy"] == pytest.approx(float(right))
+    assert 0.0 <= last["train_accuracy"] <= 1.0
+
+
+class _HalfRight(torch.nn.Module):
+    """A model with its own loss (L1) and metric, whose batch_loss hands forward the targets: the loop must ask it."""
+
+    def __init__(self):
+        super().__init__()
+        self.w = torch.nn.Parameter(torch.zeros(1))
+
+    def forward(self, x, lengths=None, target=None):
+        return x.sum(dim=(1, 2))[:, None] * self.w  # (N, 1)
+
+    def batch_loss(self, x, y, lengths=None):
+        out = self(x, lengths, target=y)
+        return (out - y).abs().mean(), out
+
+    def metrics(self, output, y):
+        return {"right": 1, "counted": 2}
+
+
+def test_the_loop_asks_the_model_for_its_loss_and_metrics():
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(8, 3, 1, generator=g)
+    y = 2 * x.sum(dim=(1, 2))[:, None]
+    model = _HalfRight()
+    job = TrainingJob(model, TrainData(x, y), TrainConfig(epochs=1, batch_size=0, lr=0.5, optimizer="sgd",
+                                                          clip_norm=None, device="cpu")).start().join()
+    assert job.status == "done", job.message
+    assert job.history[0]["train_loss"] == pytest.approx(float(y.abs().mean()))  # L1 at w = 0, not MSE
+    assert job.history[0]["train_accuracy"] == 0.5
+    assert float(model.w.detach()) == pytest.approx(0.5 * float(x.sum(dim=(1, 2)).abs().mean()))  # one L1 step
+
+
+def test_weights_keep_the_best_epoch_across_worse_ones():
+    model = torch.nn.Linear(1, 1)
+    weights = Weights()
+    for epoch, best in enumerate([True, True, False, True, False, False]):
+        with torch.no_grad():
+            model.weight.fill_(epoch)
+        weights.save(model, epoch, best)
+    assert weights.good_epoch == 5 and float(weights.state()["weight"]) == 5
+    assert weights.keep_best(model) == 3 and float(model.weight) == 3 and float(weights.state()["weight"]) == 3
