@@ -298,7 +298,11 @@ class SequenceModel(nn.Module):
 
     def metrics(self, output: Tensor, y: Tensor) -> dict[str, Tensor | int]:
         """Sums over the batch that training adds up per epoch: see `target_metrics`. Only the
-        "each" head has per-step targets, padded after a shorter word's end."""
+        "each" head has per-step targets, padded after a shorter word's end. Float targets count
+        only in eval mode (validation: RMSE): while training, the loss already is their mean
+        squared error, and a training batch is spared the extra ops."""
+        if self.training and y.is_floating_point():
+            return {}
         return target_metrics(output, y, padded=self.config.head == "each")
 
     def parameter_count(self) -> int:
