@@ -317,9 +317,9 @@ def fit(model: nn.Module, data: TrainData, config: TrainConfig, sink: Callable[[
     """
     run = _Run.prepare(model, data, config, device or resolve_device(config.device))
     weights = weights if weights is not None else Weights()
-    # 1. the starting point: its weights, and where its predictions lie (divergence rule 3)
+    # 1. the starting point: its weights, also kept for divergence rule 3 (float targets)
     weights.save(model, 0, best=True)
-    outside_at_start = _ranges_outside(model, data) if data.y.is_floating_point() else 0.0
+    start = {k: v.detach().clone() for k, v in model.state_dict().items()} if data.y.is_floating_point() else None
     rows: list[dict] = []
     best_loss = math.inf  # the loss the best epoch is chosen by: validation, else training
     # 2. epochs: batches, then the NaN guard, validation, the history row and the weights
@@ -328,7 +328,7 @@ def fit(model: nn.Module, data: TrainData, config: TrainConfig, sink: Callable[[
         t0 = time.perf_counter()
         stopped, loss_sum, sums, grad_norm = _train_epoch(run, should_stop, on_batch_end)
         if stopped:
-            return _stopped(run, weights, rows, outside_at_start, stopped)
+            return _stopped(run, weights, rows, start, stopped)
         train_loss = float(loss_sum) / data.x.shape[0]
         if not math.isfinite(train_loss):
             return _diverged(run, weights, f"the training loss became NaN or infinite in epoch {epoch}", len(rows))
@@ -341,7 +341,7 @@ def fit(model: nn.Module, data: TrainData, config: TrainConfig, sink: Callable[[
         sink(row)
     # 3. the verdict on the finished run
     model.eval()
-    reason = _divergence(model, data, rows, outside_at_start)
+    reason = _divergence(model, data, rows, start)
     if reason:
         return _diverged(run, weights, reason, len(rows))
     return FitResult("done", f"Finished {config.epochs} epochs.", len(rows), weights.good_epoch)
@@ -443,10 +443,10 @@ def _rmse(sums: dict) -> float | None:
     return math.sqrt(mean) if math.isfinite(mean) else mean
 
 
-def _stopped(run: _Run, weights: Weights, rows: list[dict], outside_at_start: float, why: str) -> FitResult:
+def _stopped(run: _Run, weights: Weights, rows: list[dict], start: dict | None, why: str) -> FitResult:
     """Stopped before a batch: back to the last finished epoch's weights, and judged like a finished run."""
     kept = weights.restore_good(run.model)
-    reason = _divergence(run.model, run.data, rows, outside_at_start)
+    reason = _divergence(run.model, run.data, rows, start)
     if reason:
         return _diverged(run, weights, reason, len(rows), before=f"{why} By then training had diverged")
     return FitResult("stopped", f"{why} Kept the weights after epoch {kept}.", len(rows), kept)
@@ -463,7 +463,7 @@ def _diverged(run: _Run, weights: Weights, reason: str, epochs: int, before: str
 
 
 @torch.no_grad()
-def _divergence(model: nn.Module, data: TrainData, rows: list[dict], outside_at_start: float) -> str | None:
+def _divergence(model: nn.Module, data: TrainData, rows: list[dict], start: dict | None) -> str | None:
     """Why this run counts as diverged, in words, or None. Judged on the weights after the last
     finished epoch and its record ("the loss" is the validation loss, or the training loss when
     there is no validation part). Diverged when
@@ -489,7 +489,7 @@ def _divergence(model: nn.Module, data: TrainData, rows: list[dict], outside_at_
         against = f"epoch 1's {first:.3g}" + (f" and the baseline's {base:.3g}" if base is not None else "")
         return f"the {what} ended at {last:.3g}, more than {LOSS_RATIO:g} times {against}"
     if data.y.is_floating_point():
-        return _wild_predictions(model, data, outside_at_start)
+        return _wild_predictions(model, data, rows, start)
     return None
 
 
@@ -500,14 +500,21 @@ def _judged_part(data: TrainData) -> tuple[Tensor, Tensor | None, Tensor, str]:
     return data.x, data.lengths, data.y, "training"
 
 
-def _ranges_outside(model: nn.Module, data: TrainData) -> float:
-    """How far the model's median prediction on the judged part lies outside the targets' range
-    (training targets and the judged part's together), in multiples of that range; inf if any
-    prediction is NaN or infinite. One forward pass over the part, on the model's device."""
-    x, lengths, y, _ = _judged_part(data)
+def _target_range(data: TrainData) -> tuple[float, float, float]:
+    """(lowest, highest, span) of the training targets and the judged part's together; the span is
+    the range, or the largest magnitude (at least 1) when every target is the same."""
+    y = _judged_part(data)[2]
     targets = torch.cat([data.y.reshape(-1), y.reshape(-1)]).float().cpu()
     lo, hi = float(targets.min()), float(targets.max())
-    span = hi - lo if hi > lo else max(abs(hi), 1.0)
+    return lo, hi, hi - lo if hi > lo else max(abs(hi), 1.0)
+
+
+def _ranges_outside(model: nn.Module, data: TrainData) -> float:
+    """How far the model's median prediction on the judged part lies outside the targets' range
+    (`_target_range`), in multiples of its span; inf if any prediction is NaN or infinite. One
+    forward pass over the part, on the model's device."""
+    x, lengths, _, _ = _judged_part(data)
+    lo, hi, span = _target_range(data)
     predicted = predict(model, x, lengths).reshape(-1)  # (N*O,) on the CPU
     if not torch.isfinite(predicted).all():
         return math.inf
@@ -515,10 +522,22 @@ def _ranges_outside(model: nn.Module, data: TrainData) -> float:
     return float(outside.median()) / span
 
 
-def _wild_predictions(model: nn.Module, data: TrainData, outside_at_start: float) -> str | None:
-    """Rule 3 of `_divergence`, against where the untrained model's predictions were."""
+def _wild_predictions(model: nn.Module, data: TrainData, rows: list[dict], start: dict) -> str | None:
+    """Rule 3 of `_divergence`, against where the untrained model's (`start` weights) predictions were.
+    It costs no forward pass where it cannot fire, with the same verdict: (a) if the median prediction
+    lay more than WILD_RANGES spans outside the targets' range, at least half the errors would exceed
+    that, so the mean squared error would exceed half its square: a validation RMSE (of these weights,
+    from the last row) under 0.7 x WILD_RANGES x span rules it out; (b) the untrained model's place is
+    computed only when the trained one's is past WILD_RANGES (it is never below 0)."""
+    rmse, judged = rows[-1]["val_rmse"], _judged_part(data)[3]
+    if rmse is not None and judged == "validation" and rmse < 0.7 * WILD_RANGES * _target_range(data)[2]:
+        return None
     now = _ranges_outside(model, data)
-    if now - outside_at_start > WILD_RANGES:
+    if now <= WILD_RANGES:
+        return None
+    untrained = copy.deepcopy(model)
+    untrained.load_state_dict(start)
+    if now - _ranges_outside(untrained, data) > WILD_RANGES:
         part = _judged_part(data)[3]
         if math.isinf(now):
             return f"the model's predictions on the {part} part are NaN or infinite"

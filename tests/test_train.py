@@ -417,4 +417,15 @@ def test_weights_keep_the_best_epoch_across_worse_ones():
             model.weight.fill_(epoch)
         weights.save(model, epoch, best)
     assert weights.good_epoch == 5 and float(weights.state()["weight"]) == 5
-    assert weights.keep_best(model) == 3 and float(model.weight) == 3 and float(weights.state()["weight"]) == 3
+    assert weights.keep_best(model) == 3 and float(model.weight.detach()) == 3 and float(weights.state()["weight"]) == 3
+
+
+def test_divergence_rule_3_runs_no_forward_pass_when_the_validation_rmse_rules_it_out(monkeypatch):
+    """A finished run whose validation RMSE is small cannot have wild predictions (see _wild_predictions):
+    no pass over the validation part just for rule 3, and none for the untrained model either."""
+    import rnnviz.train as train
+    calls = []
+    monkeypatch.setattr(train, "predict", lambda *a, **k: calls.append(1) or predict(*a, **k))
+    job = _regression_job(epochs=2).start().join()
+    assert job.status == "done" and job.history[-1]["val_rmse"] < 0.5
+    assert calls == []
