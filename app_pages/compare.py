@@ -94,14 +94,15 @@ def results_table(run: dict, jobs) -> pd.DataFrame:
     """One row per cell, every number read from that job's history (and, for the series, the
     test RMSE in °C beside the persistence baseline once it has finished)."""
     series = run["settings"]["task"] == SERIES
-    metric = {MEMORY: "validation accuracy", SERIES: "validation RMSE (scaled)",
-              WORDS: "training accuracy"}[run["settings"]["task"]]  # the words have no validation part
+    metric, column = {MEMORY: ("validation accuracy", "val_accuracy"),
+                      SERIES: ("validation RMSE (scaled)", "val_rmse"),
+                      WORDS: ("training accuracy", "train_accuracy")}[run["settings"]["task"]]  # words: no val part
     rows = []
     for cell, job in zip(run["cells"], jobs):
         h = tasks.history_summary(job.history)
         row = {"cell": CELLS[cell], "status": job.status, "parameters": job.model.parameter_count(),
                "epochs": h["epochs"], "train loss": h["train_loss"], "validation loss": h["val_loss"],
-               metric: h["metric"],
+               metric: h[column],
                "training time (s)": round(h["seconds"], 2)}
         if series and not job.running and h["epochs"]:
             tested = run.setdefault("tested", {})  # a finished job's weights no longer change: evaluate once

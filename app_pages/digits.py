@@ -109,7 +109,7 @@ def start_training(images, labels, names, source: str, s: dict) -> bool:
 def render_live(job) -> None:
     live.status_line(job)
     if job.history:
-        st.plotly_chart(plots.loss_figure(job.history, t("Loss and validation accuracy"),
+        st.plotly_chart(plots.loss_figure(job.history, t("Loss and validation accuracy"), metric="val_accuracy",
                                           metric_name=t("validation accuracy")), width="stretch", key="dg_loss_chart")
 
 

@@ -130,7 +130,8 @@ def render_live(run: dict):
         left, right = st.columns([3, 2])
         with left:
             if history:
-                st.plotly_chart(plots.loss_figure(history, t("Loss and accuracy"), metric_name=t("accuracy")),
+                st.plotly_chart(plots.loss_figure(history, t("Loss and accuracy"), metric="train_accuracy",
+                                                  metric_name=t("accuracy")),
                                 width="stretch", key="nl_loss_chart")
         with right:
             rows = tasks.char_predictions(job.snapshot_model(), ds)

@@ -104,7 +104,7 @@ def render_live(run: dict):
         with left:
             if job.history:
                 st.plotly_chart(plots.loss_figure(job.history, t("Loss and token accuracy (training)"),
-                                                  metric_name=t("token accuracy")), width="stretch", key="s2_loss_chart")
+                                                  metric="train_accuracy", metric_name=t("token accuracy")), width="stretch", key="s2_loss_chart")
         with right:
             table = pairs_table(job.snapshot_model(), run["ds"])
             st.markdown(t("**Every pair, decoded greedily** ({exact}/{total} exact)",

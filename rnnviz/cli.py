@@ -24,7 +24,9 @@ class _PrintProgress(Callback):
 
     def on_epoch_end(self, job, record):
         val = f"  val {record['val_loss']:.5f}" if record["val_loss"] is not None else ""
-        acc = f"  acc {record['metric']:.2f}" if job.data.task == "classification" else ""
+        acc = f"  acc {record['train_accuracy']:.2f}" if record["train_accuracy"] is not None else ""
+        if record["val_accuracy"] is not None:
+            acc += f"  val acc {record['val_accuracy']:.2f}"
         self.sink(f"epoch {record['epoch']:>4}/{self.total}  train {record['train_loss']:.5f}{val}{acc}"
                   f"  ({record['seconds'] * 1000:.0f} ms)")
 

@@ -22,9 +22,11 @@ import torch
 from torch import Tensor, nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
+from .data.text import IGNORE_INDEX
 from .limits import Limits
 
-__all__ = ["ModelConfig", "SequenceModel", "parameter_count_formula", "state_shapes"]
+__all__ = ["ModelConfig", "SequenceModel", "parameter_count_formula", "state_shapes", "target_loss",
+           "target_metrics"]
 
 _MODULES = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 _GATE_COUNT = {"rnn": 1, "lstm": 4, "gru": 3}
@@ -157,6 +159,27 @@ def _size_problems(c: ModelConfig, limits: Limits) -> list[str]:
     return problems
 
 
+def target_loss(output: Tensor, y: Tensor) -> Tensor:
+    """The mean loss of outputs against targets, chosen by what the targets are: float values get
+    the mean squared error; class indices (int64) get the cross-entropy of the scores, padded steps
+    (IGNORE_INDEX) left out. output (N, O) against y (N, O), or scores (N, V) / (N, L, V) against y (N,) / (N, L)."""
+    if y.is_floating_point():
+        return nn.functional.mse_loss(output, y)
+    return nn.functional.cross_entropy(output.reshape(-1, output.shape[-1]), y.reshape(-1),
+                                       ignore_index=IGNORE_INDEX)
+
+
+def target_metrics(output: Tensor, y: Tensor, padded: bool = True) -> dict[str, Tensor | int]:
+    """Sums over one batch that add up over an epoch, as 0-d tensors or ints (no device sync): for
+    class indices, the `right` guesses among the `counted` targets (padding, IGNORE_INDEX, not
+    counted; `padded=False` says there is none, which spares counting it); for float values, their
+    `squared_error` over the `counted` values (RMSE)."""
+    if y.is_floating_point():
+        return {"squared_error": nn.functional.mse_loss(output.detach(), y, reduction="sum"), "counted": y.numel()}
+    guessed = output.argmax(-1)  # (N,) or (N, L), never IGNORE_INDEX: a padded step is never right
+    return {"right": (guessed == y).sum(), "counted": (y != IGNORE_INDEX).sum() if padded else y.numel()}
+
+
 def state_shapes(config: ModelConfig) -> dict[str, tuple[int, ...]]:
     """The shape of every tensor in SequenceModel(config).state_dict(), by arithmetic alone:
     nothing is built or allocated, so a checkpoint's config can be checked against its file first.
@@ -265,6 +288,22 @@ class SequenceModel(nn.Module):
                 raise ValueError("the flatten head needs sequences of equal length")
             return self.read_out(states.reshape(states.shape[0], -1))  # (N, O) from (N, L*H)
         return self.read_out(states)  # (N, L, O)
+
+    # -- what training asks of a model (train.fit): the loss and the metrics of one batch --
+    def batch_loss(self, x: Tensor, y: Tensor, lengths: Tensor | None = None) -> tuple[Tensor, Tensor]:
+        """(the batch's mean loss, the outputs): mean squared error against float targets, or
+        cross-entropy against class indices (next-letter targets padded with IGNORE_INDEX)."""
+        output = self(x, lengths)  # (N, O) or (N, L, O)
+        return target_loss(output, y), output
+
+    def metrics(self, output: Tensor, y: Tensor) -> dict[str, Tensor | int]:
+        """Sums over the batch that training adds up per epoch: see `target_metrics`. Only the
+        "each" head has per-step targets, padded after a shorter word's end. Float targets count
+        only in eval mode (validation: RMSE): while training, the loss already is their mean
+        squared error, and a training batch is spared the extra ops."""
+        if self.training and y.is_floating_point():
+            return {}
+        return target_metrics(output, y, padded=self.config.head == "each")
 
     def parameter_count(self) -> int:
         return sum(p.numel() for p in self.parameters())

@@ -53,9 +53,12 @@ def _layout(fig: go.Figure, title: str, height: int = 320, **kw) -> go.Figure:
     return fig
 
 
-def loss_figure(history: Sequence[dict], title: str = "Loss", metric_name: str | None = None) -> go.Figure:
-    """Training and validation loss per epoch on a log axis (and the metric on a second axis)."""
+def loss_figure(history: Sequence[dict], title: str = "Loss", metric: str | None = None,
+                metric_name: str | None = None) -> go.Figure:
+    """Training and validation loss per epoch on a log axis, and one history column between 0 and 1
+    (`metric`, e.g. "val_accuracy", shown as `metric_name`) on a second axis."""
     epochs = [r["epoch"] for r in history]
+    metric_name = (metric_name or metric) if metric else None
     fig = make_subplots(specs=[[{"secondary_y": metric_name is not None}]])
     mode = "lines+markers" if len(history) <= 100 else "lines"
     fig.add_trace(go.Scatter(x=epochs, y=[r["train_loss"] for r in history], name="train loss",
@@ -64,7 +67,7 @@ def loss_figure(history: Sequence[dict], title: str = "Loss", metric_name: str |
     if any(v is not None for v in val):
         fig.add_trace(go.Scatter(x=epochs, y=val, name="validation loss", mode=mode, line=dict(color=VAL)))
     if metric_name:
-        fig.add_trace(go.Scatter(x=epochs, y=[r.get("metric") for r in history], name=plain(metric_name),
+        fig.add_trace(go.Scatter(x=epochs, y=[r.get(metric) for r in history], name=plain(metric_name),
                                  mode="lines", line=dict(color="#2ca02c", dash="dot")), secondary_y=True)
         fig.update_yaxes(title_text=plain(metric_name), secondary_y=True, range=[0, 1.05], dtick=0.25, showgrid=False)
     fig.update_yaxes(type="log", title_text="loss", secondary_y=False, exponentformat="power",

@@ -8,7 +8,8 @@ With `attention`, each decoder step also scores every encoder state by its dot p
 decoder's output (Luong), mixes the states by the softmax of those scores, and reads out
 tanh(W [output; mixture]); the weights show where it looked.
 
-Works with train.TrainingJob: `uses_target` tells the job to pass the batch's targets to forward.
+Trains with train.fit like every model: `batch_loss` passes the batch's targets to forward, where
+teacher forcing reads them.
 Shapes: N pairs, S source steps, T target steps (EOS included), V vocabulary, H hidden units.
 """
 from __future__ import annotations
@@ -24,6 +25,7 @@ from torch.nn.utils.rnn import pack_padded_sequence
 from .data.tables import DataError
 from .limits import Limits
 from .data.text import IGNORE_INDEX
+from .models import target_loss, target_metrics
 from .train import TrainData
 
 __all__ = ["PAD", "SOS", "EOS", "PairDataset", "make_pair_dataset", "Seq2SeqConfig", "Seq2Seq",
@@ -164,8 +166,6 @@ class Seq2Seq(nn.Module):
     (2, 3, 5)
     """
 
-    uses_target = True  # TrainingJob passes the batch's targets to forward (teacher forcing)
-
     def __init__(self, config: Seq2SeqConfig, seed: int | None = None):
         super().__init__()
         self.config = c = config
@@ -190,6 +190,17 @@ class Seq2Seq(nn.Module):
 
     def parameter_count(self) -> int:
         return sum(p.numel() for p in self.parameters())
+
+    # -- what training asks of a model (train.fit) --
+    def batch_loss(self, x: Tensor, y: Tensor, lengths: Tensor | None = None) -> tuple[Tensor, Tensor]:
+        """(the batch's mean cross-entropy over real target tokens, scores (N, T, V)). The targets y
+        (N, T) drive the decoder: teacher forcing while training, T greedy steps in eval mode."""
+        scores = self(x, lengths, target=y)  # (N, T, V)
+        return target_loss(scores, y), scores
+
+    def metrics(self, output: Tensor, y: Tensor) -> dict[str, Tensor | int]:
+        """Right tokens among the real target tokens (EOS included, padding not): `target_metrics`."""
+        return target_metrics(output, y)
 
     def encode(self, x: Tensor, lengths: Tensor | None = None):
         """(encoder outputs (N, S, H), context: the final state, h (layers, N, H) or (h, c) for LSTM)."""

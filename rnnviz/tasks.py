@@ -356,9 +356,12 @@ def gradient_by_distance(model: SequenceModel, x: torch.Tensor, y: torch.Tensor,
 
 
 def history_summary(history: list[dict]) -> dict:
-    """The numbers a comparison table shows for one job, straight from its per-epoch history."""
-    if not history:
-        return {"epochs": 0, "train_loss": None, "val_loss": None, "metric": None, "seconds": 0.0}
-    last = history[-1]
-    return {"epochs": last["epoch"], "train_loss": last["train_loss"], "val_loss": last["val_loss"],
-            "metric": last["metric"], "seconds": float(sum(r["seconds"] for r in history))}
+    """The numbers a comparison table shows for one job, straight from its per-epoch history: the
+    last row's columns (train_loss, val_loss, train_accuracy, val_accuracy, val_rmse, None where they
+    do not apply), the epochs run and the seconds they took in all."""
+    last = history[-1] if history else dict.fromkeys(_SUMMARY_COLUMNS)
+    return {"epochs": last["epoch"] if history else 0, **{k: last[k] for k in _SUMMARY_COLUMNS},
+            "seconds": float(sum(r["seconds"] for r in history))}
+
+
+_SUMMARY_COLUMNS = ("train_loss", "val_loss", "train_accuracy", "val_accuracy", "val_rmse")

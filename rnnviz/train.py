@@ -1,32 +1,37 @@
-"""The training engine: a TrainingJob trains one model in a worker thread.
+"""The training engine: `fit`, the loop itself, and `TrainingJob`, which runs it in a worker thread.
 
-Plain Python and torch, no streamlit: a page starts a job, reads `history` and `status` while it
-runs (both safe from any thread), and calls `stop()`. The loop slices batches by index from
-tensors already on the device (no DataLoader: its per-batch overhead dominates tiny models),
-checks a stop Event before every batch, keeps a copy of the weights after every finished epoch
-(and of the best epoch's), and ends "diverged" when the run has run away, keeping the best
-epoch's weights. Gradient clipping keeps a runaway loss finite, so NaN is not the only sign:
-see `TrainingJob._divergence` for the rule.
+`fit(model, data, config, sink, should_stop)` is plain Python and torch: it knows nothing of threads,
+processes or pages, so a thread (TrainingJob), a worker process or a Ray actor can run it alike. It
+slices batches by index from tensors already on the device (no DataLoader: its per-batch overhead
+dominates tiny models), asks `should_stop()` before every batch, gives each finished epoch's history
+row to `sink`, keeps the weights of the last finished epoch and of the best one (`Weights`), and
+ends "diverged" when the run has run away, keeping the best epoch's weights. Gradient clipping keeps
+a runaway loss finite, so NaN is not the only sign: see `_divergence` for the rule. The loop has no
+task flags: each model says how to compute a batch's loss and metrics (`Trainable`).
 
-Also here: `JobGate`, a bounded set of training slots with a queue, so a server can cap how many
-jobs train at once and tell a waiting user how many are ahead; `predict`, batched inference.
-Shapes: N samples, L steps, F features, O outputs.
+A page starts a TrainingJob, reads `history` and `status` while it runs (both safe from any thread),
+and calls `stop()`. Also here: `JobGate`, a bounded set of training slots with a queue, so a server
+can cap how many jobs train at once and tell a waiting user how many are ahead; `predict`, batched
+inference. Shapes: N samples, B batch, L steps, F features, O outputs.
 """
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 import torch
-from torch import Tensor
+from torch import Tensor, nn
 
-from .data.text import IGNORE_INDEX
 from .models import SequenceModel
 
-__all__ = ["TrainConfig", "TrainData", "TrainingJob", "Callback", "JobGate", "predict", "resolve_device"]
+__all__ = ["TrainConfig", "TrainData", "TrainingJob", "Callback", "JobGate", "predict", "resolve_device", "fit",
+           "FitResult", "Weights", "Trainable", "HISTORY_COLUMNS"]
 
 STATUSES = ("idle", "queued", "running", "done", "stopped", "diverged", "failed")
 LOSS_RATIO = 10.0  # a last loss this many times above epoch 1's and the baseline's counts as diverged
@@ -64,7 +69,8 @@ class TrainConfig:
 @dataclass
 class TrainData:
     """Tensors to train on. y is float (N, O) for regression, int64 (N,) or (N, L) class indices
-    for classification (IGNORE_INDEX marks padded steps)."""
+    for classification (IGNORE_INDEX marks padded steps): the model's loss and metrics follow y's
+    dtype (models.target_loss), so `task` only names what y holds, for people reading it."""
 
     x: Tensor  # (N, L, F) or (N, L) indices
     y: Tensor
@@ -72,7 +78,7 @@ class TrainData:
     y_val: Tensor | None = None
     lengths: Tensor | None = None  # (N,) real steps, for padded sequences
     lengths_val: Tensor | None = None
-    task: str = "regression"  # "regression" (MSE) or "classification" (cross-entropy)
+    task: str = "regression"  # "regression" (float y) or "classification" (class indices); read by no loop
     baseline_loss: float | None = None  # a naive forecast's loss (e.g. persistence) on the validation part
     # (the training part when there is none), in the same units as the loss; None = no baseline
 
@@ -158,27 +164,12 @@ class JobGate:
             return len(self._active)
 
 
-def _loss(output: Tensor, y: Tensor, task: str) -> Tensor:
-    if task == "classification":
-        return torch.nn.functional.cross_entropy(
-            output.reshape(-1, output.shape[-1]), y.reshape(-1), ignore_index=IGNORE_INDEX
-        )
-    return torch.nn.functional.mse_loss(output, y)
-
-
 def _total_norm(params: list[Tensor]) -> Tensor:
     """The 2-norm of all gradients together, as clip_grad_norm_ computes it (without clipping)."""
     grads = [p.grad for p in params if p.grad is not None]
     if not grads:
         return torch.zeros(())
     return torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads)))
-
-
-def _correct(output: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
-    """(right, counted) over non-padded targets, as tensors (no device sync)."""
-    pred = output.argmax(-1)
-    mask = y != IGNORE_INDEX
-    return ((pred == y) & mask).sum(), mask.sum()
 
 
 @torch.no_grad()
@@ -196,8 +187,368 @@ def predict(model: SequenceModel, x: Tensor, lengths: Tensor | None = None, batc
     return torch.cat(outs) if outs else torch.empty(0)
 
 
+# -- the loop: fit() and its named steps. Nothing here knows of threads, processes or pages. --------------
+HISTORY_COLUMNS = ("epoch", "train_loss", "val_loss", "train_accuracy", "val_accuracy", "val_rmse", "seconds",
+                   "grad_norm")  # every history row has exactly these; None where a column does not apply
+VAL_BATCH = 4096  # validation runs in chunks of this many samples, to bound memory
+
+
+class Trainable(Protocol):
+    """What `fit` asks of a model (SequenceModel and Seq2Seq implement it): the loss and the outputs
+    of one batch, and the metrics of those outputs as sums that add up over an epoch."""
+
+    def batch_loss(self, x: Tensor, y: Tensor, lengths: Tensor | None = None) -> tuple[Tensor, Tensor]: ...
+    def metrics(self, output: Tensor, y: Tensor) -> dict[str, Tensor | int]: ...
+
+
+@dataclass
+class FitResult:
+    """How a run of `fit` ended."""
+
+    status: str  # "done", "stopped" or "diverged"
+    message: str  # the ending in words, with what to do about it
+    epochs: int  # epochs finished (rows given to the sink)
+    kept_epoch: int  # the epoch whose weights the model holds now (0: the starting weights)
+
+
+class Weights:
+    """The weights after the last finished epoch ("good", what a stop rolls back to and a snapshot
+    shows) and of the epoch with the lowest loss ("best", kept on divergence). Buffers are allocated
+    once; an epoch costs one fused copy, and a second only when the best epoch's weights would be
+    overwritten. `lock` (any context manager) guards the buffers for readers in other threads."""
+
+    def __init__(self, lock=None):
+        self.lock = lock if lock is not None else contextlib.nullcontext()
+        self.good: dict[str, Tensor] | None = None
+        self.good_epoch = self.best_epoch = 0
+        self._good: list[Tensor] = []  # the values of `good`, for fused copies
+        self._best: list[Tensor] | None = None  # made when the best epoch's weights are first about to go
+        self._live: list[Tensor] = []  # the model's own tensors
+
+    @torch.no_grad()
+    def save(self, model: nn.Module, epoch: int, best: bool) -> None:
+        with self.lock:
+            if self.good is None:  # first call: allocate
+                state = model.state_dict(keep_vars=True)
+                self._live = list(state.values())
+                self.good = {k: v.detach().clone() for k, v in state.items()}
+                self._good = list(self.good.values())
+            else:
+                if not best and self.best_epoch == self.good_epoch:  # the best weights are about to go
+                    if self._best is None:
+                        self._best = [t.clone() for t in self._good]
+                    else:
+                        torch._foreach_copy_(self._best, self._good)
+                torch._foreach_copy_(self._good, self._live)
+            self.good_epoch = epoch
+            if best:
+                self.best_epoch = epoch
+
+    def restore_good(self, model: nn.Module) -> int:
+        """Put the good weights back in the model; returns their epoch."""
+        model.load_state_dict(self.good)
+        model.eval()
+        return self.good_epoch
+
+    @torch.no_grad()
+    def keep_best(self, model: nn.Module) -> int:
+        """Make the best epoch's weights the good ones and the model's; returns that epoch."""
+        with self.lock:
+            if self.best_epoch != self.good_epoch:
+                torch._foreach_copy_(self._good, self._best)
+                self.good_epoch = self.best_epoch
+        return self.restore_good(model)
+
+    def state(self) -> dict[str, Tensor] | None:
+        with self.lock:
+            return self.good
+
+
+@dataclass
+class _Run:
+    """One run's fixed parts, on the device: the tensors batches are sliced from, and the optimizer."""
+
+    model: nn.Module
+    data: TrainData
+    config: TrainConfig
+    device: torch.device
+    x: Tensor
+    y: Tensor
+    batch: int  # samples per step
+    optimizer: torch.optim.Optimizer
+    generator: torch.Generator  # the shuffling order
+    params: list[Tensor]
+
+    @classmethod
+    def prepare(cls, model: nn.Module, data: TrainData, config: TrainConfig, device: torch.device) -> "_Run":
+        n = data.x.shape[0]
+        if n == 0:
+            raise ValueError("there is nothing to train on")
+        model = model.to(device)
+        params = [p for p in model.parameters() if p.requires_grad]
+        if config.optimizer == "sgd":
+            optimizer = torch.optim.SGD(params, lr=config.lr, momentum=config.momentum)
+        else:
+            optimizer = torch.optim.Adam(params, lr=config.lr)
+        batch = n if not config.batch_size or config.batch_size >= n else int(config.batch_size)
+        return cls(model, data, config, device, data.x.to(device), data.y.to(device), batch, optimizer,
+                   torch.Generator().manual_seed(int(config.seed)), params)
+
+    @property
+    def on_cpu(self) -> bool:
+        return self.device.type == "cpu"
+
+
+def fit(model: nn.Module, data: TrainData, config: TrainConfig, sink: Callable[[dict], None],
+        should_stop: Callable[[], str | None], *, weights: Weights | None = None,
+        on_batch_end: Callable[[int, Tensor], None] | None = None, device: torch.device | None = None) -> FitResult:
+    """Train `model` (a `Trainable`) on `data` for `config.epochs` epochs; give each finished epoch's
+    history row (HISTORY_COLUMNS) to `sink`. `should_stop()` is asked before every batch: a reason in
+    words ends the run there, with the weights of the last finished epoch. A NaN training loss, or a
+    finished run that `_divergence` judges diverged, ends with the best epoch's weights. `weights`
+    keeps the good and best weights (a caller passes its own to read them while this runs).
+
+    >>> from rnnviz import ModelConfig, SequenceModel
+    >>> m = SequenceModel(ModelConfig(cell="gru", input_size=1, hidden_size=4), seed=0)
+    >>> rows = []
+    >>> fit(m, TrainData(torch.randn(16, 5, 1), torch.randn(16, 1)), TrainConfig(epochs=2), rows.append,
+    ...     lambda: None).status, [r["epoch"] for r in rows]
+    ('done', [1, 2])
+    """
+    run = _Run.prepare(model, data, config, device or resolve_device(config.device))
+    weights = weights if weights is not None else Weights()
+    # 1. the starting point: its weights, also kept for divergence rule 3 (float targets)
+    weights.save(model, 0, best=True)
+    start = {k: v.detach().clone() for k, v in model.state_dict().items()} if data.y.is_floating_point() else None
+    rows: list[dict] = []
+    best_loss = math.inf  # the loss the best epoch is chosen by: validation, else training
+    # 2. epochs: batches, then the NaN guard, validation, the history row and the weights
+    model.train()  # _validate puts it back after each validation
+    for epoch in range(1, int(config.epochs) + 1):
+        t0 = time.perf_counter()
+        stopped, loss_sum, sums, grad_norm = _train_epoch(run, should_stop, on_batch_end)
+        if stopped:
+            return _stopped(run, weights, rows, start, stopped)
+        train_loss = float(loss_sum) / data.x.shape[0]
+        if not math.isfinite(train_loss):
+            return _diverged(run, weights, f"the training loss became NaN or infinite in epoch {epoch}", len(rows))
+        val_loss, val_sums = _validate(run)
+        row = _history_row(epoch, train_loss, sums, val_loss, val_sums, grad_norm, time.perf_counter() - t0)
+        watched = train_loss if val_loss is None else val_loss
+        weights.save(model, epoch, best=watched < best_loss)
+        best_loss = min(best_loss, watched) if math.isfinite(watched) else best_loss
+        rows.append(row)
+        sink(row)
+    # 3. the verdict on the finished run
+    model.eval()
+    reason = _divergence(model, data, rows, start)
+    if reason:
+        return _diverged(run, weights, reason, len(rows))
+    return FitResult("done", f"Finished {config.epochs} epochs.", len(rows), weights.good_epoch)
+
+
+def _train_epoch(run: _Run, should_stop, on_batch_end) -> tuple[str | None, float | Tensor, dict, Tensor | None]:
+    """One pass over the shuffled training data: (why it stopped early or None, the sum of batch
+    losses times batch sizes, the summed metrics, the gradient norm of the last batch). On the CPU
+    the sums are Python numbers (an item() is cheaper there than a tensor op); on a GPU they stay on
+    the device, so the loop never waits for it before the epoch ends."""
+    n, batch, d = run.x.shape[0], run.batch, run.data
+    order = torch.randperm(n, generator=run.generator) if run.config.shuffle else torch.arange(n)  # (N,)
+    loss_sum = 0.0 if run.on_cpu else torch.zeros((), device=run.device)
+    sums: dict = {}
+    grad_norm, last = None, (n - 1) // batch
+    for b, start in enumerate(range(0, n, batch)):
+        reason = should_stop()
+        if reason:
+            return reason, loss_sum, sums, grad_norm
+        idx = order[start : start + batch]  # (B,)
+        lengths = d.lengths[idx] if d.lengths is not None else None
+        idx_d = idx if run.on_cpu else idx.to(run.device)
+        loss, output, norm = _batch_step(run, run.x[idx_d], run.y[idx_d], lengths, b == last)
+        grad_norm = norm if b == last else grad_norm
+        if run.on_cpu:
+            loss_sum += loss.item() * len(idx)
+        else:
+            loss_sum.add_(loss.detach(), alpha=len(idx))
+        _add(sums, run.model.metrics(output, run.y[idx_d]), run.on_cpu)
+        if on_batch_end is not None:
+            on_batch_end(b, loss.detach())
+    return None, loss_sum, sums, grad_norm
+
+
+def _batch_step(run: _Run, xb: Tensor, yb: Tensor, lengths: Tensor | None, last: bool):
+    """One optimizer step on one batch: (loss, outputs, the gradient norm before clipping when
+    `last`, else None). Clipping computes the norm of every batch anyway; without it, only the
+    epoch's last batch pays for the norm the history records."""
+    loss, output = run.model.batch_loss(xb, yb, lengths)
+    run.optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    norm = None
+    if run.config.clip_norm:
+        norm = torch.nn.utils.clip_grad_norm_(run.params, run.config.clip_norm)
+    elif last:
+        norm = _total_norm(run.params)
+    run.optimizer.step()
+    return loss, output, norm if last else None
+
+
+def _add(sums: dict, metrics: dict, on_cpu: bool) -> None:
+    """Add one batch's metric sums to the epoch's (Python numbers on the CPU, tensors elsewhere)."""
+    for k, v in metrics.items():
+        if on_cpu and isinstance(v, Tensor):
+            v = v.item()
+        sums[k] = sums[k] + v if k in sums else v
+
+
+@torch.no_grad()
+def _validate(run: _Run) -> tuple[float | None, dict]:
+    """(the validation loss, its metric sums), in eval mode and chunks of VAL_BATCH samples; (None, {})
+    without a validation part. With several chunks the loss is their mean weighted by counted targets."""
+    d, model = run.data, run.model
+    if d.x_val is None or len(d.x_val) == 0:
+        return None, {}
+    model.eval()
+    losses, sums = [], {}
+    for start in range(0, d.x_val.shape[0], VAL_BATCH):
+        xb = d.x_val[start : start + VAL_BATCH].to(run.device)
+        yb = d.y_val[start : start + VAL_BATCH].to(run.device)
+        lengths = d.lengths_val[start : start + VAL_BATCH] if d.lengths_val is not None else None
+        loss, output = model.batch_loss(xb, yb, lengths)
+        metrics = model.metrics(output, yb)
+        losses.append((loss, int(metrics["counted"])))
+        _add(sums, metrics, True)
+    model.train()
+    if len(losses) == 1:
+        return float(losses[0][0]), sums
+    return sum(float(loss) * k for loss, k in losses) / max(sum(k for _, k in losses), 1), sums
+
+
+def _history_row(epoch: int, train_loss: float, train_sums: dict, val_loss: float | None, val_sums: dict,
+                 grad_norm: Tensor | None, seconds: float) -> dict:
+    """One epoch's record: HISTORY_COLUMNS, None where a column does not apply to this model or data."""
+    return {"epoch": epoch, "train_loss": train_loss, "val_loss": val_loss,
+            "train_accuracy": _accuracy(train_sums), "val_accuracy": _accuracy(val_sums),
+            "val_rmse": _rmse(val_sums), "seconds": seconds,
+            "grad_norm": float(grad_norm) if grad_norm is not None else 0.0}
+
+
+def _accuracy(sums: dict) -> float | None:
+    return float(sums["right"]) / max(int(sums["counted"]), 1) if "right" in sums else None
+
+
+def _rmse(sums: dict) -> float | None:
+    if "squared_error" not in sums:
+        return None
+    mean = float(sums["squared_error"]) / max(int(sums["counted"]), 1)
+    return math.sqrt(mean) if math.isfinite(mean) else mean
+
+
+def _stopped(run: _Run, weights: Weights, rows: list[dict], start: dict | None, why: str) -> FitResult:
+    """Stopped before a batch: back to the last finished epoch's weights, and judged like a finished run."""
+    kept = weights.restore_good(run.model)
+    reason = _divergence(run.model, run.data, rows, start)
+    if reason:
+        return _diverged(run, weights, reason, len(rows), before=f"{why} By then training had diverged")
+    return FitResult("stopped", f"{why} Kept the weights after epoch {kept}.", len(rows), kept)
+
+
+def _diverged(run: _Run, weights: Weights, reason: str, epochs: int, before: str = "Training diverged") -> FitResult:
+    """Diverged: keep the best epoch's weights and say what to do."""
+    kept = weights.keep_best(run.model)
+    what = _judged_part(run.data)[3]
+    kept_text = (f"The weights kept are those of epoch {kept}, the epoch with the lowest {what} loss."
+                 if kept else f"No epoch ended with a finite {what} loss, so the starting weights were kept.")
+    return FitResult("diverged", f"{before}: {reason}. Lower the learning rate (it is {run.config.lr:g}) "
+                                 f"and train again. {kept_text}", epochs, kept)
+
+
+@torch.no_grad()
+def _divergence(model: nn.Module, data: TrainData, rows: list[dict], start: dict | None) -> str | None:
+    """Why this run counts as diverged, in words, or None. Judged on the weights after the last
+    finished epoch and its record ("the loss" is the validation loss, or the training loss when
+    there is no validation part). Diverged when
+      1. the loss is NaN or infinite; or
+      2. the loss ended more than LOSS_RATIO (10) times above epoch 1's, and more than 10 times
+         above the baseline's (`TrainData.baseline_loss`, when there is one); or
+      3. (float targets) the model's typical (median) prediction on the validation windows (else the
+         training ones) lies more than WILD_RANGES (1) times the targets' range (training and judged
+         part together) farther outside that range than the untrained model's did: every target lies
+         in that range, so such a model is off by more than the whole spread of the data. (Compared
+         with the untrained model, so one that starts far off, on unscaled data, is not called
+         diverged for not getting there.)
+    Gradient clipping keeps a runaway loss finite, so 2 and 3 catch what 1 cannot: with Adam at
+    lr 1e6 the loss is huge from epoch 1 on, and a dead ReLU network predicts one wild constant.
+    """
+    if not rows:
+        return None
+    key, what = ("val_loss", "validation loss") if rows[-1]["val_loss"] is not None else ("train_loss", "training loss")
+    first, last, base = rows[0][key], rows[-1][key], data.baseline_loss
+    if not math.isfinite(last):
+        return f"the {what} became NaN or infinite by epoch {rows[-1]['epoch']}"
+    if last > LOSS_RATIO * first and (base is None or last > LOSS_RATIO * base):
+        against = f"epoch 1's {first:.3g}" + (f" and the baseline's {base:.3g}" if base is not None else "")
+        return f"the {what} ended at {last:.3g}, more than {LOSS_RATIO:g} times {against}"
+    if data.y.is_floating_point():
+        return _wild_predictions(model, data, rows, start)
+    return None
+
+
+def _judged_part(data: TrainData) -> tuple[Tensor, Tensor | None, Tensor, str]:
+    """(x, lengths, y, name) of the part divergence is judged on: validation, else training."""
+    if data.x_val is not None and len(data.x_val):
+        return data.x_val, data.lengths_val, data.y_val, "validation"
+    return data.x, data.lengths, data.y, "training"
+
+
+def _target_range(data: TrainData) -> tuple[float, float, float]:
+    """(lowest, highest, span) of the training targets and the judged part's together; the span is
+    the range, or the largest magnitude (at least 1) when every target is the same."""
+    y = _judged_part(data)[2]
+    targets = torch.cat([data.y.reshape(-1), y.reshape(-1)]).float().cpu()
+    lo, hi = float(targets.min()), float(targets.max())
+    return lo, hi, hi - lo if hi > lo else max(abs(hi), 1.0)
+
+
+def _ranges_outside(model: nn.Module, data: TrainData) -> float:
+    """How far the model's median prediction on the judged part lies outside the targets' range
+    (`_target_range`), in multiples of its span; inf if any prediction is NaN or infinite. One
+    forward pass over the part, on the model's device."""
+    x, lengths, _, _ = _judged_part(data)
+    lo, hi, span = _target_range(data)
+    predicted = predict(model, x, lengths).reshape(-1)  # (N*O,) on the CPU
+    if not torch.isfinite(predicted).all():
+        return math.inf
+    outside = torch.clamp(lo - predicted, min=0) + torch.clamp(predicted - hi, min=0)  # (N*O,)
+    return float(outside.median()) / span
+
+
+def _wild_predictions(model: nn.Module, data: TrainData, rows: list[dict], start: dict) -> str | None:
+    """Rule 3 of `_divergence`, against where the untrained model's (`start` weights) predictions were.
+    It costs no forward pass where it cannot fire, with the same verdict: (a) if the median prediction
+    lay more than WILD_RANGES spans outside the targets' range, at least half the errors would exceed
+    that, so the mean squared error would exceed half its square: a validation RMSE (of these weights,
+    from the last row) under 0.7 x WILD_RANGES x span rules it out; (b) the untrained model's place is
+    computed only when the trained one's is past WILD_RANGES (it is never below 0)."""
+    rmse, judged = rows[-1]["val_rmse"], _judged_part(data)[3]
+    if rmse is not None and judged == "validation" and rmse < 0.7 * WILD_RANGES * _target_range(data)[2]:
+        return None
+    now = _ranges_outside(model, data)
+    if now <= WILD_RANGES:
+        return None
+    untrained = copy.deepcopy(model)
+    untrained.load_state_dict(start)
+    if now - _ranges_outside(untrained, data) > WILD_RANGES:
+        part = _judged_part(data)[3]
+        if math.isinf(now):
+            return f"the model's predictions on the {part} part are NaN or infinite"
+        return (f"the model's predictions on the {part} part lie far outside the values it learnt from "
+                f"(typically {now:.3g} times their whole range beyond them)")
+    return None
+
+
 class TrainingJob:
-    """Train `model` on `data` with `config` in a worker thread.
+    """Train `model` on `data` with `config` in a worker thread: `fit` run where a page, a notebook
+    or a test can watch it (status, streamed history, stop, snapshots).
 
     >>> import torch
     >>> from rnnviz import ModelConfig, SequenceModel
@@ -221,12 +572,7 @@ class TrainingJob:
         self._history: list[dict] = []
         self._status = "idle"
         self._message = ""
-        self._good_state: dict[str, Tensor] | None = None
-        self._live_state: list[Tensor] | None = None  # the model's own tensors, set when training starts
-        self._good_epoch = 0
-        self._best_state: dict[str, Tensor] | None = None  # the weights of the lowest-loss epoch so far
-        self._best_epoch = 0
-        self._outside_at_start = 0.0  # regression: where the untrained model's predictions lie (_ranges_outside)
+        self._weights = Weights(self._lock)  # the good and best weights, kept by fit
         self._last_beat = time.monotonic()
         self._started_at: float | None = None
         self._first_news = threading.Event()  # set by the first finished epoch, or by the job ending
@@ -276,8 +622,9 @@ class TrainingJob:
 
     @property
     def history(self) -> list[dict]:
-        """A copy of the per-epoch records: epoch, train_loss, val_loss, metric, seconds, and grad_norm
-        (the total gradient norm of the epoch's last batch, before any clipping)."""
+        """A copy of the per-epoch rows, HISTORY_COLUMNS: epoch, train_loss, val_loss, train_accuracy
+        and val_accuracy (class targets), val_rmse (float targets, with a validation part), seconds,
+        and grad_norm (the total gradient norm of the epoch's last batch, before any clipping)."""
         with self._lock:
             return [dict(r) for r in self._history]
 
@@ -305,15 +652,15 @@ class TrainingJob:
     def snapshot_model(self) -> SequenceModel:
         """A CPU copy of the model with the weights of the last finished epoch (or the initial ones):
         safe to use for predictions and traces while the job keeps training."""
-        with self._lock:
-            state = self._good_state
         clone = copy.deepcopy(self._template)
-        if state is not None:
-            clone.load_state_dict({k: v.cpu() for k, v in state.items()})
+        with self._lock:
+            state = self._weights.good
+            if state is not None:
+                clone.load_state_dict({k: v.cpu() for k, v in state.items()})
         clone.eval()
         return clone
 
-    # -- the worker --
+    # -- the worker thread: fit, reporting into this job --
     def _set_status(self, status: str, message: str | None = None) -> None:
         with self._lock:
             self._status = status
@@ -321,24 +668,6 @@ class TrainingJob:
                 self._message = message
         if status not in ("idle", "queued", "running"):
             self._first_news.set()
-
-    @torch.no_grad()
-    def _save_good(self, epoch: int, best: bool = False) -> None:
-        """Copy the weights into the snapshot buffers, and into the best epoch's when `best`:
-        allocated once, then one fused copy per epoch."""
-        with self._lock:
-            if self._live_state is None:  # first call: allocate the buffers
-                state = self.model.state_dict(keep_vars=True)
-                self._live_state = list(state.values())
-                self._good_state = {k: v.detach().clone() for k, v in state.items()}
-                self._best_state = {k: v.detach().clone() for k, v in state.items()}
-            else:
-                torch._foreach_copy_(list(self._good_state.values()), self._live_state)
-                if best:
-                    torch._foreach_copy_(list(self._best_state.values()), self._live_state)
-            self._good_epoch = epoch
-            if best:
-                self._best_epoch = epoch
 
     def _run(self) -> None:
         got_slot = False
@@ -366,226 +695,36 @@ class TrainingJob:
                 except Exception:
                     pass
 
-    def _optimizer(self):
-        c = self.config
-        if c.optimizer == "sgd":
-            return torch.optim.SGD(self.model.parameters(), lr=c.lr, momentum=c.momentum)
-        return torch.optim.Adam(self.model.parameters(), lr=c.lr)
-
     def _train(self) -> None:
-        c, d = self.config, self.data
-        device = self.device
-        # 1. everything onto the device once; batches are index slices of these tensors
-        model = self.model.to(device)
-        x, y = d.x.to(device), d.y.to(device)
-        lengths = d.lengths
-        has_val = d.x_val is not None and len(d.x_val) > 0
-        if has_val:
-            x_val, y_val = d.x_val.to(device), d.y_val.to(device)
-        n = x.shape[0]
-        if n == 0:
-            raise ValueError("there is nothing to train on")
-        batch = n if not c.batch_size or c.batch_size >= n else int(c.batch_size)
-        generator = torch.Generator().manual_seed(int(c.seed))
-        optimizer = self._optimizer()
-        classify = d.task == "classification"
-        padded_targets = classify and bool((y == IGNORE_INDEX).any())
-        on_cpu = device.type == "cpu"
-        clip = c.clip_norm if c.clip_norm else None
-        params = [p for p in model.parameters() if p.requires_grad]
-        uses_target = getattr(model, "uses_target", False)  # seq2seq: teacher forcing reads the targets
-        self._save_good(0, best=True)
-        if d.task == "regression":
-            self._outside_at_start = self._ranges_outside()  # what divergence rule 3 measures from
-        best_loss = math.inf  # the loss the best epoch is chosen by: validation, else training
         self._started_at = time.monotonic()
         for cb in self.callbacks:
             cb.on_train_begin(self)
-        # 2. epochs. On the CPU the running sums are Python numbers (an item() is cheaper than a tensor
-        # op there); on a GPU they stay on the device so the loop never waits for it before the epoch ends.
-        model.train()  # predict() below puts back whatever mode it found
-        for epoch in range(1, int(c.epochs) + 1):
-            t0 = time.perf_counter()
-            order = torch.randperm(n, generator=generator) if c.shuffle else torch.arange(n)
-            loss_sum = 0.0 if on_cpu else torch.zeros((), device=device)
-            right = 0 if on_cpu else torch.zeros((), device=device, dtype=torch.long)
-            grad_norm = None
-            last_batch = (n - 1) // batch
-            counted = 0
-            for b, start in enumerate(range(0, n, batch)):
-                if self._should_stop():
-                    return self._finish_stopped(epoch)
-                idx = order[start : start + batch]
-                lb = lengths[idx] if lengths is not None else None
-                idx_d = idx if on_cpu else idx.to(device)
-                xb, yb = x[idx_d], y[idx_d]
-                output = model(xb, lb, target=yb) if uses_target else model(xb, lb)
-                loss = _loss(output, yb, d.task)
-                optimizer.zero_grad(set_to_none=True)
-                loss.backward()
-                if clip is not None:  # clipping computes the norm of every batch anyway
-                    norm = torch.nn.utils.clip_grad_norm_(params, clip)
-                    if b == last_batch:
-                        grad_norm = norm
-                elif b == last_batch:  # the record keeps the last batch's norm, before clipping
-                    grad_norm = _total_norm(params)
-                optimizer.step()
-                if on_cpu:
-                    loss_sum += loss.item() * len(idx)
-                else:
-                    loss_sum.add_(loss.detach(), alpha=len(idx))
-                if classify:
-                    r, k = _correct(output.detach(), yb) if padded_targets else \
-                        ((output.detach().argmax(-1) == yb).sum(), yb.numel())
-                    right += r.item() if on_cpu else r
-                    counted += int(k)
-                for cb in self.callbacks:
-                    cb.on_batch_end(self, b, loss.detach())
-            # 3. end of epoch: one device sync, the NaN guard, validation, the record
-            train_loss = float(loss_sum) / n
-            if not math.isfinite(train_loss):
-                return self._finish_diverged(f"the training loss became NaN or infinite in epoch {epoch}")
-            record = {"epoch": epoch, "train_loss": train_loss, "val_loss": None, "metric": None,
-                      "grad_norm": float(grad_norm) if grad_norm is not None else 0.0}
-            if classify:
-                record["metric"] = float(right) / max(int(counted), 1)  # training accuracy
-            if has_val:
-                val_out = predict(model, x_val, d.lengths_val).to(device)
-                val_loss = float(_loss(val_out, y_val, d.task))
-                record["val_loss"] = val_loss
-                if classify:
-                    r, k = _correct(val_out, y_val)
-                    record["metric"] = float(r) / max(int(k), 1)  # validation accuracy
-                else:
-                    record["metric"] = math.sqrt(val_loss) if math.isfinite(val_loss) else val_loss
-            elif not classify:
-                record["metric"] = math.sqrt(train_loss)
-            record["seconds"] = time.perf_counter() - t0
-            watched = record["val_loss"] if has_val else train_loss
-            self._save_good(epoch, best=watched < best_loss)
-            best_loss = min(best_loss, watched) if math.isfinite(watched) else best_loss
-            with self._lock:
-                self._history.append(record)
-            self._first_news.set()
-            for cb in self.callbacks:
-                cb.on_epoch_end(self, record)
-        model.eval()
-        reason = self._divergence()
-        if reason:
-            return self._finish_diverged(reason)
-        self._set_status("done", f"Finished {c.epochs} epochs.")
+        hook = self._on_batch_end if self.callbacks else None
+        result = fit(self.model, self.data, self.config, self._record, self._should_stop,
+                     weights=self._weights, on_batch_end=hook, device=self.device)
+        self._set_status(result.status, result.message)
 
-    def _should_stop(self) -> bool:
+    def _record(self, row: dict) -> None:
+        """fit's sink: keep the row for readers in other threads, then tell the callbacks."""
+        with self._lock:
+            self._history.append(row)
+        if not self._first_news.is_set():
+            self._first_news.set()
+        for cb in self.callbacks:
+            cb.on_epoch_end(self, row)
+
+    def _on_batch_end(self, batch: int, loss: Tensor) -> None:
+        for cb in self.callbacks:
+            cb.on_batch_end(self, batch, loss)
+
+    def _should_stop(self) -> str | None:
+        """fit's stop question: why this job should stop now, in words, or None."""
         c = self.config
         now = time.monotonic()
         if c.heartbeat_timeout is not None and now - self._last_beat > c.heartbeat_timeout:
-            self._message_on_stop = (f"Stopped: nobody was watching for {c.heartbeat_timeout:g} s "
-                                     "(the page was closed).")
-            return True
+            return f"Stopped: nobody was watching for {c.heartbeat_timeout:g} s (the page was closed)."
         if c.max_seconds is not None and self._started_at is not None and now - self._started_at > c.max_seconds:
-            self._message_on_stop = f"Stopped at the time limit of {c.max_seconds:g} s per training run."
-            return True
+            return f"Stopped at the time limit of {c.max_seconds:g} s per training run."
         if self._stop.is_set():
-            self._message_on_stop = "Stopped by you."
-            return True
-        return False
-
-    @torch.no_grad()
-    def _divergence(self) -> str | None:
-        """Why this run counts as diverged, in words, or None. Judged on the weights after the last
-        finished epoch and its record ("the loss" is the validation loss, or the training loss when
-        there is no validation part). Diverged when
-          1. the loss is NaN or infinite; or
-          2. the loss ended more than LOSS_RATIO (10) times above epoch 1's, and more than 10 times
-             above the baseline's (`TrainData.baseline_loss`, when there is one); or
-          3. (regression) the model's typical (median) prediction on the validation windows (else the
-             training ones) lies more than WILD_RANGES (1) times the targets' range (training and judged
-             part together) farther outside that range than the untrained model's did: every target lies
-             in that range, so such a model is off by more than the whole spread of the data. (Compared
-             with the untrained model, so one that starts far off, on unscaled data, is not called
-             diverged for not getting there.)
-        Gradient clipping keeps a runaway loss finite, so 2 and 3 catch what 1 cannot: with Adam at
-        lr 1e6 the loss is huge from epoch 1 on, and a dead ReLU network predicts one wild constant.
-        """
-        history = self.history
-        if not history:
-            return None
-        key, what = ("val_loss", "validation loss") if history[-1]["val_loss"] is not None else \
-            ("train_loss", "training loss")
-        first, last, base = history[0][key], history[-1][key], self.data.baseline_loss
-        if not math.isfinite(last):
-            return f"the {what} became NaN or infinite by epoch {history[-1]['epoch']}"
-        if last > LOSS_RATIO * first and (base is None or last > LOSS_RATIO * base):
-            against = f"epoch 1's {first:.3g}" + (f" and the baseline's {base:.3g}" if base is not None else "")
-            return f"the {what} ended at {last:.3g}, more than {LOSS_RATIO:g} times {against}"
-        if self.data.task == "regression":
-            return self._wild_predictions()
+            return "Stopped by you."
         return None
-
-    def _judged_part(self) -> tuple[Tensor, Tensor | None, Tensor, str]:
-        """(x, lengths, y, name) of the part divergence is judged on: validation, else training."""
-        d = self.data
-        if d.x_val is not None and len(d.x_val):
-            return d.x_val, d.lengths_val, d.y_val, "validation"
-        return d.x, d.lengths, d.y, "training"
-
-    def _ranges_outside(self) -> float:
-        """How far the model's median prediction on the judged part lies outside the targets' range
-        (training targets and the judged part's together), in multiples of that range; inf if any
-        prediction is NaN or infinite. One forward pass over the part, on the job's device."""
-        x, lengths, y, _ = self._judged_part()
-        targets = torch.cat([self.data.y.reshape(-1), y.reshape(-1)]).float().cpu()
-        lo, hi = float(targets.min()), float(targets.max())
-        span = hi - lo if hi > lo else max(abs(hi), 1.0)
-        predicted = predict(self.model, x, lengths).reshape(-1)  # (N*O,) on the CPU
-        if not torch.isfinite(predicted).all():
-            return math.inf
-        outside = torch.clamp(lo - predicted, min=0) + torch.clamp(predicted - hi, min=0)  # (N*O,)
-        return float(outside.median()) / span
-
-    def _wild_predictions(self) -> str | None:
-        """Rule 3 of `_divergence`, against where the untrained model's predictions were."""
-        now = self._ranges_outside()
-        if now - self._outside_at_start > WILD_RANGES:
-            part = self._judged_part()[3]
-            if math.isinf(now):
-                return f"the model's predictions on the {part} part are NaN or infinite"
-            return (f"the model's predictions on the {part} part lie far outside the values it learnt from "
-                    f"(typically {now:.3g} times their whole range beyond them)")
-        return None
-
-    def _restore_good(self) -> int:
-        with self._lock:
-            state, epoch = self._good_state, self._good_epoch
-        if state is not None:
-            self.model.load_state_dict(state)
-        self.model.eval()
-        return epoch
-
-    @torch.no_grad()
-    def _keep_best(self) -> int:
-        """Put the best epoch's weights in the model and in the snapshot; returns that epoch."""
-        with self._lock:
-            if self._best_state is not None:
-                torch._foreach_copy_(list(self._good_state.values()), list(self._best_state.values()))
-                self._good_epoch = self._best_epoch
-            state, epoch = self._good_state, self._good_epoch
-        if state is not None:
-            self.model.load_state_dict(state)
-        self.model.eval()
-        return epoch
-
-    def _finish_stopped(self, epoch: int) -> None:
-        kept = self._restore_good()
-        reason = self._divergence()
-        if reason:
-            return self._finish_diverged(reason, before=f"{self._message_on_stop} By then training had diverged")
-        self._set_status("stopped", f"{self._message_on_stop} Kept the weights after epoch {kept}.")
-
-    def _finish_diverged(self, reason: str, before: str = "Training diverged") -> None:
-        kept = self._keep_best()
-        what = "validation" if self.data.x_val is not None and len(self.data.x_val) else "training"
-        kept_text = (f"The weights kept are those of epoch {kept}, the epoch with the lowest {what} loss."
-                     if kept else f"No epoch ended with a finite {what} loss, so the starting weights were kept.")
-        self._set_status("diverged", f"{before}: {reason}. Lower the learning rate (it is {self.config.lr:g}) "
-                                     f"and train again. {kept_text}")

@@ -96,7 +96,7 @@ def test_compare_shows_three_rows_equal_to_the_jobs_histories():
         h = job.history
         assert row["epochs"] == len(h) == 4
         assert row["train loss"] == h[-1]["train_loss"] and row["validation loss"] == h[-1]["val_loss"]
-        assert row["validation accuracy"] == h[-1]["metric"]
+        assert row["validation accuracy"] == h[-1]["val_accuracy"]
         assert row["training time (s)"] == round(sum(r["seconds"] for r in h), 2)
         assert row["parameters"] == job.model.parameter_count()
     assert len({job.model.config.cell for job in run["jobs"]}) == 3

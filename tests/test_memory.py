@@ -32,7 +32,7 @@ def test_a_short_gap_is_learnt(cell):
     model = tasks.memory_model(task, cell, hidden_size=16, seed=0)
     job = TrainingJob(model, tasks.memory_train_data(task), TrainConfig(epochs=15, batch_size=32, lr=0.01))
     assert job.start().join(60).status == "done"
-    assert job.history[-1]["metric"] >= 0.95  # validation accuracy; chance is 0.25
+    assert job.history[-1]["val_accuracy"] >= 0.95  # chance is 0.25
 
 
 def test_gradient_by_distance_flips_the_mean_of_gradient_norms():
@@ -54,7 +54,11 @@ def test_without_recurrent_weights_no_gradient_reaches_back():
 
 
 def test_history_summary_reads_the_history():
-    history = [{"epoch": 1, "train_loss": 2.0, "val_loss": 1.5, "metric": 0.3, "seconds": 0.25},
-               {"epoch": 2, "train_loss": 1.0, "val_loss": 0.5, "metric": 0.6, "seconds": 0.5}]
-    assert tasks.history_summary(history) == {"epochs": 2, "train_loss": 1.0, "val_loss": 0.5, "metric": 0.6,
-                                              "seconds": 0.75}
+    history = [{"epoch": 1, "train_loss": 2.0, "val_loss": 1.5, "train_accuracy": 0.2, "val_accuracy": 0.3,
+                "val_rmse": None, "seconds": 0.25, "grad_norm": 1.0},
+               {"epoch": 2, "train_loss": 1.0, "val_loss": 0.5, "train_accuracy": 0.4, "val_accuracy": 0.6,
+                "val_rmse": None, "seconds": 0.5, "grad_norm": 2.0}]
+    assert tasks.history_summary(history) == {"epochs": 2, "train_loss": 1.0, "val_loss": 0.5, "train_accuracy": 0.4,
+                                              "val_accuracy": 0.6, "val_rmse": None, "seconds": 0.75}
+    assert tasks.history_summary([]) == {"epochs": 0, "train_loss": None, "val_loss": None, "train_accuracy": None,
+                                         "val_accuracy": None, "val_rmse": None, "seconds": 0.0}

@@ -32,7 +32,7 @@ def _strings(obj):
 
 
 def _history(n=3):
-    return [{"epoch": e + 1, "train_loss": 1.0 / (e + 1), "val_loss": 2.0 / (e + 1), "metric": 0.1 * e}
+    return [{"epoch": e + 1, "train_loss": 1.0 / (e + 1), "val_loss": 2.0 / (e + 1), "val_accuracy": 0.1 * e}
             for e in range(n)]
 
 
@@ -40,7 +40,7 @@ def _builders(a: str, b: str):
     """Each figure builder with user text a and b in every place that takes text: name -> figure."""
     values = np.arange(6, dtype=float).reshape(3, 2)
     return {
-        "loss": plots.loss_figure(_history(), title=a, metric_name=b),
+        "loss": plots.loss_figure(_history(), title=a, metric="val_accuracy", metric_name=b),
         "forecast": plots.forecast_figure([a, b, a + b], [1, 2, 3], [1, 2, 2], [0, 1, 2], title=a, unit=b),
         "series": plots.series_figure(pd.DataFrame({a: [1, 2], b: [3, 4]}, index=[a, b]), [a, b], title=b),
         "heatmap": plots.heatmap_figure(values, a, x_label=b, y_label=a, x_ticks=[a, b, a], y_ticks=[b, a],
@@ -156,12 +156,12 @@ def test_gates_figure_draws_each_gate():
 
 def test_loss_figure_data_equals_history():
     history = _history(4)
-    fig = plots.loss_figure(history, metric_name="accuracy")
+    fig = plots.loss_figure(history, metric="val_accuracy", metric_name="accuracy")
     train, val, metric = fig.data
     assert list(train.x) == [1, 2, 3, 4]
     assert list(train.y) == [r["train_loss"] for r in history]
     assert list(val.y) == [r["val_loss"] for r in history]
-    assert list(metric.y) == [r["metric"] for r in history]
+    assert list(metric.y) == [r["val_accuracy"] for r in history]
 
 
 def test_pca_path_figure_points_and_the_chosen_window():

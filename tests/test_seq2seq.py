@@ -3,7 +3,7 @@ and training that reproduces its pairs."""
 import pytest
 import torch
 
-from rnnviz import TrainConfig, TrainingJob
+from rnnviz import TrainConfig, TrainData, TrainingJob
 from rnnviz.data import IGNORE_INDEX, DataError
 from rnnviz.seq2seq import (DEFAULT_PAIRS, EOS, PAD, SOS, Seq2Seq, Seq2SeqConfig, decode_steps, encoder_states,
                             make_pair_dataset, pair_train_data, translate)
@@ -135,3 +135,24 @@ def test_attention_weights_cover_the_real_source_only_and_it_trains():
     steps = decode_steps(trained, ds, 0, teacher=True)  # "abc" -> "cba"
     for row in steps:
         assert len(row["attention"]) == 3 and abs(sum(row["attention"]) - 1) < 1e-5
+
+
+def test_seq2seq_validation_decodes_as_many_steps_as_the_targets():
+    """Validation asks the model for its batch loss like training does: greedy decoding (eval mode, no
+    teacher forcing) for exactly the targets' T steps, whatever max_target_len is. (The loop used to
+    call forward without targets, decode max_target_len steps and fail on the shapes.)"""
+    ds = make_pair_dataset("abc -> cba\nab -> ba\nba -> ab", "char")
+    model = Seq2Seq(Seq2SeqConfig(vocab_size=len(ds.vocab), embedding_dim=4, hidden_size=6,
+                                  max_target_len=ds.y.shape[1] + 3, teacher_forcing=1.0), seed=0)
+    data = TrainData(x=ds.x[:2], y=ds.y[:2], lengths=ds.lengths[:2], x_val=ds.x[2:], y_val=ds.y[2:],
+                     lengths_val=ds.lengths[2:], task="classification")
+    job = TrainingJob(model, data, TrainConfig(epochs=2, batch_size=0, device="cpu")).start().join()
+    assert job.status == "done", job.message
+    with torch.no_grad():
+        scores = job.model.eval()(ds.x[2:], ds.lengths[2:], target=ds.y[2:])  # (1, T, V), greedy
+    expected = torch.nn.functional.cross_entropy(scores.reshape(-1, scores.shape[-1]), ds.y[2:].reshape(-1),
+                                                 ignore_index=IGNORE_INDEX)
+    real = ds.y[2:] != IGNORE_INDEX
+    right = ((scores.argmax(-1) == ds.y[2:]) & real).sum() / real.sum()
+    assert job.history[-1]["val_loss"] == pytest.approx(float(expected))
+    assert job.history[-1]["val_accuracy"] == pytest.approx(float(right))

@@ -10,7 +10,7 @@ import torch
 from rnnviz import Callback, JobGate, ModelConfig, SequenceModel, TrainConfig, TrainData, TrainingJob, cli, data, \
     predict, tasks
 from rnnviz.data import make_char_dataset
-from rnnviz.train import _loss
+from rnnviz.train import HISTORY_COLUMNS, Weights, fit
 
 
 def _hello_job(epochs=200, **kw):
@@ -35,13 +35,13 @@ def test_hello_reaches_full_accuracy_within_200_epochs():
     assert job.status == "done", job.message
     rows = tasks.char_predictions(job.model, ds)
     assert [r["predicted"] for r in rows] == ["o", "e", "y", "y", "y"]
-    assert job.history[-1]["metric"] == 1.0
+    assert job.history[-1]["train_accuracy"] == 1.0
     assert len(job.history) == 200
 
 
 def test_same_seed_same_history():
     a, b = _regression_job().start().join(), _regression_job().start().join()
-    keys = ("train_loss", "val_loss", "metric", "grad_norm")
+    keys = ("train_loss", "val_loss", "val_rmse", "grad_norm")
     assert [[r[k] for k in keys] for r in a.history] == [[r[k] for k in keys] for r in b.history]
     c = _regression_job(seed=1).start().join()
     assert a.history[-1]["train_loss"] != c.history[-1]["train_loss"]
@@ -51,7 +51,7 @@ def test_history_records_every_field_and_validation():
     job = _regression_job(epochs=3).start().join()
     assert [r["epoch"] for r in job.history] == [1, 2, 3]
     for r in job.history:
-        assert r["val_loss"] is not None and r["metric"] == pytest.approx(r["val_loss"] ** 0.5)
+        assert r["val_loss"] is not None and r["val_rmse"] == pytest.approx(r["val_loss"] ** 0.5)
         assert r["seconds"] > 0 and r["grad_norm"] > 0
 
 
@@ -227,7 +227,7 @@ def _assert_kept_the_best_epoch(job, ds):
     assert f"The weights kept are those of epoch {best}, the epoch with the lowest validation loss." in job.message
     x_val, y_val = ds.part("val")
     for model in (job.model, job.snapshot_model()):
-        recomputed = float(_loss(predict(model, x_val), y_val, "regression"))
+        recomputed = float(torch.nn.functional.mse_loss(predict(model, x_val), y_val))
         assert recomputed == pytest.approx(losses[best - 1], rel=1e-4), (recomputed, losses[best - 1])
 
 
@@ -316,3 +316,116 @@ def test_cli_says_diverged_with_what_to_do(nile_csv):
     said = [ln for ln in lines if ln.startswith("Training diverged: ")]
     assert len(said) == 1 and "Lower the learning rate (it is 1e+06) and train again." in said[0], lines
     assert rc == 1
+
+
+# -- the loop as a pure function, the model protocol, named history columns (issues 13.1, 14.3) --------
+def _regression_parts(epochs=3, **kw):
+    job = _regression_job(epochs=epochs, **kw)
+    return job.model, job.data, job.config
+
+
+def _without_seconds(rows):
+    return [{k: v for k, v in r.items() if k != "seconds"} for r in rows]
+
+
+def test_fit_reports_rows_to_the_sink_as_the_thread_job_does():
+    rows = []
+    result = fit(*_regression_parts(), rows.append, lambda: None)
+    job = _regression_job(epochs=3).start().join()
+    assert (result.status, result.message, result.epochs) == ("done", "Finished 3 epochs.", 3)
+    assert _without_seconds(rows) == _without_seconds(job.history)  # same seed, same floats
+
+
+def test_fit_asks_should_stop_before_every_batch_and_keeps_the_last_finished_epoch():
+    model, data, config = _regression_parts(epochs=10)
+    asked, rows = [], []
+
+    def should_stop():
+        asked.append(len(rows))
+        return "Stopped by the test." if len(asked) == 9 else None  # 6 batches per epoch: the 3rd of epoch 2
+
+    result = fit(model, data, config, rows.append, should_stop)
+    assert len(asked) == 9 and asked == [0] * 6 + [1] * 3
+    assert (result.status, result.epochs, result.kept_epoch) == ("stopped", 1, 1)
+    assert result.message == "Stopped by the test. Kept the weights after epoch 1."
+    again, first = _regression_parts(epochs=1)[0], []
+    fit(again, data, TrainConfig(epochs=1, batch_size=8, lr=0.01, device="cpu"), first.append, lambda: None)
+    for (name, p), q in zip(model.named_parameters(), again.parameters()):
+        assert torch.equal(p, q), f"{name}: not the weights after epoch 1"
+
+
+def test_history_columns_are_named_for_regression():
+    job = _regression_job(epochs=2).start().join()
+    for r in job.history:
+        assert tuple(r) == HISTORY_COLUMNS
+        assert r["train_accuracy"] is None and r["val_accuracy"] is None
+    x_val, y_val = job.data.x_val, job.data.y_val
+    expected = float(((predict(job.model, x_val) - y_val) ** 2).mean().sqrt())  # the weights of the last epoch
+    assert job.history[-1]["val_rmse"] == pytest.approx(expected, rel=1e-5)
+    no_val = TrainingJob(job.model, TrainData(job.data.x, job.data.y), TrainConfig(epochs=1, device="cpu"))
+    assert no_val.start().join().history[0]["val_rmse"] is None
+
+
+def test_history_columns_are_named_for_classification_with_validation():
+    from rnnviz.data.memory import make_memory_task
+    task = make_memory_task(distractors=3, samples=64, val_samples=32, seed=0)
+    job = TrainingJob(tasks.memory_model(task, "gru", hidden_size=8, seed=0), tasks.memory_train_data(task),
+                      TrainConfig(epochs=3, batch_size=16, lr=0.02, device="cpu")).start().join()
+    last = job.history[-1]
+    assert tuple(last) == HISTORY_COLUMNS and last["val_rmse"] is None
+    right = (predict(job.model, task.x_val).argmax(-1) == task.y_val).float().mean()
+    assert last["val_accuracy"] == pytest.approx(float(right))
+    assert 0.0 <= last["train_accuracy"] <= 1.0
+
+
+class _HalfRight(torch.nn.Module):
+    """A model with its own loss (L1) and metric, whose batch_loss hands forward the targets: the loop must ask it."""
+
+    def __init__(self):
+        super().__init__()
+        self.w = torch.nn.Parameter(torch.zeros(1))
+
+    def forward(self, x, lengths=None, target=None):
+        return x.sum(dim=(1, 2))[:, None] * self.w  # (N, 1)
+
+    def batch_loss(self, x, y, lengths=None):
+        out = self(x, lengths, target=y)
+        return (out - y).abs().mean(), out
+
+    def metrics(self, output, y):
+        return {"right": 1, "counted": 2}
+
+
+def test_the_loop_asks_the_model_for_its_loss_and_metrics():
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(8, 3, 1, generator=g)
+    y = 2 * x.sum(dim=(1, 2))[:, None]
+    model = _HalfRight()
+    job = TrainingJob(model, TrainData(x, y), TrainConfig(epochs=1, batch_size=0, lr=0.5, optimizer="sgd",
+                                                          clip_norm=None, device="cpu")).start().join()
+    assert job.status == "done", job.message
+    assert job.history[0]["train_loss"] == pytest.approx(float(y.abs().mean()))  # L1 at w = 0, not MSE
+    assert job.history[0]["train_accuracy"] == 0.5
+    assert float(model.w.detach()) == pytest.approx(0.5 * float(x.sum(dim=(1, 2)).abs().mean()))  # one L1 step
+
+
+def test_weights_keep_the_best_epoch_across_worse_ones():
+    model = torch.nn.Linear(1, 1)
+    weights = Weights()
+    for epoch, best in enumerate([True, True, False, True, False, False]):
+        with torch.no_grad():
+            model.weight.fill_(epoch)
+        weights.save(model, epoch, best)
+    assert weights.good_epoch == 5 and float(weights.state()["weight"]) == 5
+    assert weights.keep_best(model) == 3 and float(model.weight.detach()) == 3 and float(weights.state()["weight"]) == 3
+
+
+def test_divergence_rule_3_runs_no_forward_pass_when_the_validation_rmse_rules_it_out(monkeypatch):
+    """A finished run whose validation RMSE is small cannot have wild predictions (see _wild_predictions):
+    no pass over the validation part just for rule 3, and none for the untrained model either."""
+    import rnnviz.train as train
+    calls = []
+    monkeypatch.setattr(train, "predict", lambda *a, **k: calls.append(1) or predict(*a, **k))
+    job = _regression_job(epochs=2).start().join()
+    assert job.status == "done" and job.history[-1]["val_rmse"] < 0.5
+    assert calls == []
