@@ -180,18 +180,43 @@ def _worker_main(inbox, outbox, stop_flag, beat, threads: int, memory_mb: int) -
         outbox.send_bytes(pickle.dumps(message))
 
     cap = _cap_memory(memory_mb)
-    send(("ready", (os.getpid(), cap)))
-    while True:
-        try:
+    try:
+        send(("ready", (os.getpid(), cap)))
+        while True:
             kind, job_id, payload = pickle.loads(inbox.recv_bytes())
-        except (EOFError, OSError):
-            return
-        if kind == "quit":
-            return
-        if kind == "job":
-            _run_job(pickle.loads(payload), job_id, send, stop_flag, beat, threads)
-        else:
-            _run_view(*payload, send)
+            if kind == "quit":
+                return
+            if kind == "job":
+                _run_job(pickle.loads(payload), job_id, send, stop_flag, beat, threads)
+            else:
+                _run_view(*payload, send)
+    except (EOFError, OSError):  # the web process is gone (or shut us down): nobody to train for
+        return
+
+
+_SPAWNING = threading.Lock()
+
+
+def _start_without_main(process) -> None:
+    """Start a spawned process that does not import this process's __main__ first. A spawned child
+    normally re-imports it; under Streamlit that is the app script itself (which would start a pool of
+    its own), under AppTest too. A worker needs only rnnviz, found through sys.path as here."""
+    import multiprocessing.spawn as spawn  # noqa: PLC0415
+
+    with _SPAWNING:
+        usual = spawn.get_preparation_data
+
+        def without_main(name):
+            data = usual(name)
+            data.pop("init_main_from_path", None)
+            data.pop("init_main_from_name", None)
+            return data
+
+        spawn.get_preparation_data = without_main
+        try:
+            process.start()
+        finally:
+            spawn.get_preparation_data = usual
 
 
 class _Worker:
@@ -204,7 +229,7 @@ class _Worker:
         self.beat = ctx.RawValue("d", 0.0)  # the latest heartbeat (time.monotonic(), shared by the machine)
         self.process = ctx.Process(target=_worker_main, name=name, daemon=True,
                                    args=(self.inbox_r, outbox_w, self.stop_flag, self.beat, threads, memory_mb))
-        self.process.start()
+        _start_without_main(self.process)
         outbox_w.close()  # only the worker writes: its death then reads as EOF here
         self.inbox_r.close()
         self.ready = threading.Event()
