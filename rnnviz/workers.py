@@ -24,6 +24,7 @@ moment can never leave a lock held that the web process would then wait on.
 """
 from __future__ import annotations
 
+import atexit
 import copy
 import math
 import multiprocessing as mp
@@ -402,6 +403,7 @@ class ProcessExecutor:
         self._lock = threading.RLock()
         self._queue: deque[ProcessJob] = deque()
         self._closed = False
+        atexit.register(self._exiting)  # runs before multiprocessing ends the workers: none is then replaced
         self._workers = [self._start_worker(i) for i in range(self.slots)]
         self._view_lock = threading.Lock()
         self._view_worker = self._new_worker("rnnviz-view") if view_worker else None
@@ -433,6 +435,9 @@ class ProcessExecutor:
             w.kill()
             if w.job is not None:
                 w.job._finish("failed", "Training failed: the server shut down while it trained.")
+
+    def _exiting(self) -> None:
+        self._closed = True
 
     def run_view(self, fn: Callable, *args, timeout: float = VIEW_SECONDS):
         """fn(*args) in the view worker (fn and args picklable); its result, or its exception raised
