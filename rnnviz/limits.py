@@ -36,7 +36,8 @@ class Limits:
     pair_tokens: int = 30  # words (or letters) on one side of a pair
     max_jobs: int = 0  # training jobs running at once (the rest queue); 0 = one per core this server may use
     job_seconds: int = 600  # longest training run
-    job_memory_mb: int = 1024  # memory one job (or view) may take in its worker, above the worker's own with torch
+    job_memory_mb: int = 2048  # address space one job (or view) may add to its worker (torch imported): a batch of
+    # 256 windows of 400 steps through 4 LSTM layers of 256 units keeps about 1.6 GB of activations for backward
     heartbeat_seconds: int = 30  # a job nobody watches for this long stops itself
     # The heavy views after training run in a worker process, each bounded by these, not by the data.
     view_windows: int = 500  # most windows the hidden-state path (PCA) computes, evenly spaced over the series

@@ -48,6 +48,7 @@ WEIGHTS_EVERY = 0.5  # seconds between two weight snapshots streamed back while 
 HARD_KILL_GRACE = 10.0  # seconds past a job's max_seconds before its worker is killed from outside
 POLL = 0.1  # seconds a reader thread waits for news before checking its worker is alive
 VIEW_SECONDS = 60.0  # the longest a heavy view may take before its worker is killed
+WORKER_NICE = 10  # workers yield the CPU to the web process: pages and the health probe answer first
 
 
 class WorkerLost(RuntimeError):
@@ -122,6 +123,8 @@ class _Relay:
         self.sent_weights_at = -math.inf
 
     def on_train_begin(self, job) -> None:
+        if self.stop_flag.value == self.job_id:  # asked before it started: stop before the first batch
+            job.stop()
         self.send(("running", None))
 
     def on_batch_end(self, job, batch, loss) -> None:
@@ -143,7 +146,7 @@ class _Relay:
     def on_train_end(self, job) -> None: ...
 
 
-def _run_job(spec: JobSpec, job_id: int, send: Callable, stop_flag, beat, threads: int) -> None:
+def _run_job(spec: JobSpec, job_id: int, send: Callable, stop_flag, beat, threads: int, memory_mb: int) -> None:
     from .train import TrainingJob  # noqa: PLC0415
 
     config = copy.copy(spec.config)
@@ -151,7 +154,15 @@ def _run_job(spec: JobSpec, job_id: int, send: Callable, stop_flag, beat, thread
     job = TrainingJob(spec.model, spec.data, config, callbacks=[_Relay(job_id, send, stop_flag, beat)])
     job.start().join()
     weights = {k: v.detach().cpu() for k, v in job.model.state_dict().items()}
-    send(("end", (job.status, job.message, weights)))
+    send(("end", (job.status, _in_words(job.status, job.message, memory_mb), weights)))
+
+
+def _in_words(status: str, message: str, memory_mb: int) -> str:
+    """The job's ending, with an allocation refused by the worker's memory cap said in the user's terms."""
+    if status == "failed" and ("can't allocate memory" in message or "MemoryError" in message):
+        return (f"Training failed: this run needs more memory than this server allows each run ({memory_mb} MB). "
+                "Use fewer hidden units or layers, a shorter window or a smaller batch.")
+    return message
 
 
 def _run_view(fn: Callable, args: tuple, send: Callable) -> None:
@@ -174,6 +185,7 @@ def _picklable(obj) -> bool:
 def _worker_main(inbox, outbox, stop_flag, beat, threads: int, memory_mb: int) -> None:
     """A worker's life: warm up, say so, then one message at a time until told to stop (None) or the
     web process is gone."""
+    os.nice(WORKER_NICE)
     torch.set_num_threads(threads)
     torch.optim.Adam([torch.zeros(1, requires_grad=True)])  # torch's lazy imports, now rather than in a job
 
@@ -188,7 +200,7 @@ def _worker_main(inbox, outbox, stop_flag, beat, threads: int, memory_mb: int) -
             if kind == "quit":
                 return
             if kind == "job":
-                _run_job(pickle.loads(payload), job_id, send, stop_flag, beat, threads)
+                _run_job(pickle.loads(payload), job_id, send, stop_flag, beat, threads, memory_mb)
             else:
                 _run_view(*payload, send)
     except (EOFError, OSError):  # the web process is gone (or shut us down): nobody to train for

@@ -258,7 +258,9 @@ def test_runaway_job_fails_alone_and_the_others_train_on(process_executor, how):
     runaway.join(WAIT)
     assert runaway.status == "failed", (how, runaway.status, runaway.message)
     if how == "memory":  # refused by the worker's address-space cap: the worker lives on
-        assert "allocate" in runaway.message or "memory" in runaway.message.lower(), runaway.message
+        assert runaway.message == ("Training failed: this run needs more memory than this server allows each run "
+                                   f"({process_executor.job_memory_mb} MB). Use fewer hidden units or layers, a shorter "
+                                   "window or a smaller batch."), runaway.message
     else:
         assert runaway.message.startswith("Training failed: the process training this run ended"), runaway.message
     epochs = other.epochs_done
@@ -286,5 +288,18 @@ def test_view_runs_in_a_worker_and_equals_inline():
         with pytest.raises(WorkerLost, match="ended"):
             pool.run_view(os._exit, 3, timeout=WAIT)
         assert pool.run_view(sum, [1, 2, 3], timeout=WAIT) == 6, "the view worker was not replaced"
+    finally:
+        pool.shutdown()
+
+
+def test_default_pool_is_one_worker_per_usable_core_not_a_fixed_two(monkeypatch):
+    from rnnviz.limits import Limits  # noqa: PLC0415
+
+    monkeypatch.delenv("RNNVIZ_MAX_JOBS", raising=False)
+    assert Limits.from_env().max_jobs == 0, "the default still caps the server at a fixed number of jobs"
+    pool = ProcessExecutor(Limits.from_env().max_jobs or None, view_worker=False)
+    try:
+        assert pool.slots == usable_cores() == len(pool._workers)
+        assert pool.slots * pool.threads <= usable_cores()
     finally:
         pool.shutdown()
