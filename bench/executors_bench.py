@@ -141,7 +141,7 @@ def server_side(cores: int, executor: str = "process") -> dict:
 
     from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_server  # noqa: PLC0415
 
-    proc, url = start_server({"RNNVIZ_EXECUTOR": executor})
+    proc, url = start_server({"RNNVIZ_EXECUTOR": executor, "RNNVIZ_MAX_JOBS": str(cores)})
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
