@@ -135,12 +135,15 @@ def run(quick: bool = False, repeats: int = 5) -> dict:
         f"{repeats} runs, seconds per whole training run)\n\n" + table(
             ["workload", "bare loop s", "TrainingJob s", "job / bare", "<= 1.05", "DataLoader / bare",
              "same final weights"], rows),
-        "Why hello-rnn misses 1.05: a whole epoch of it is one full batch of 5 words, about 0.5 ms. The job "
-        "adds a fixed few dozen microseconds per epoch for what the app shows and needs: the history record, "
-        "the training accuracy, the gradient norm, the weight snapshot that a NaN rolls back to, the stop and "
-        "heartbeat checks (profiled with cProfile: each is one to three tensor ops of ~3-5 us here). That is "
-        "~5-20% of so small an epoch and under 3% of every other workload; the run-to-run noise of this VM "
-        "at 0.1 s totals is itself +-10-20%. The DataLoader column is what the tutorials' loop costs.\n\n"
+        "What the job adds to a bare loop: per epoch, the gradient norm of the last batch (three tensor ops "
+        "without clipping), the training accuracy (classification), one fused copy of the weights (a second only "
+        "when the best epoch's would be lost), the history row and the stop checks; at the end, divergence "
+        "rule 3. That rule needs a forward pass over the judged part only when it could fire: with a validation "
+        "part, a small validation RMSE rules it out, and the untrained model's place is computed only when the "
+        "trained one's is past the limit. big-lstm64 has no validation part and one epoch, so its one pass over "
+        "the training windows with the final weights is about a third of the run. On a 2-core VM shared with "
+        "other work the run-to-run noise is itself +-10-20%. The DataLoader column is what the tutorials' loop "
+        "costs.\n\n"
         "### 2. Threads: the TrainingJob with 1 and 2 torch threads (a quarter of the epochs, median of 3)\n\n" + table(
             ["workload", "1 thread s", "2 threads s", "2 / 1", "faster"], thread_rows)
         + "\n\nThe default follows the small workloads the lessons run: 1 torch thread per job (app.py sets it "
