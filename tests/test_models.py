@@ -113,7 +113,7 @@ def test_keras_count_gru_hello_is_537_not_513():
     ("input_size", 10**6, "input size 1000000 is above this server's limit of 1000"),
     ("vocab_size", 20_000_000, "vocabulary size 20000000 is above this server's limit of 2000"),
     ("embedding_dim", 100_000, "embedding size 100000 is above this server's limit of 256"),
-    ("output_size", 10**7, "output size 10000000 is above this server's limit of 2000"),
+    ("output_size", 10**7, "output size 10000000 is above this server's limit of 10000"),
     ("window", 10**6, "window 1000000 is above this server's limit of 400"),
 ])
 def test_model_config_sizes_above_the_limits_are_refused(field, value, words):
