@@ -37,7 +37,7 @@ def test_markup_typed_as_words_shows_as_text(server, page):
     box.press("Control+Enter")
     page.get_by_text("One-hot input of '<script>alert(1)</script'").wait_for()
     page.get_by_role("button", name=re.compile(r"\bTrain$")).click()
-    page.get_by_text("status: done").wait_for(timeout=60_000)
+    page.get_by_text("status: done").wait_for(timeout=180_000)  # a loaded CI machine
     page.get_by_text("Word to follow").wait_for()
     assert dialogs == []
     assert page.locator("img[src='x']").count() == 0 and page.locator("script:has-text('alert(1)')").count() == 0
