@@ -7,7 +7,7 @@ import streamlit as st
 import torch
 
 from rnnviz.ui.i18n import t
-from rnnviz.ui.live import warm_up
+from rnnviz.ui.live import executor, warm_up
 from rnnviz.ui.sidebar import choose_language, shared_sidebar
 
 # One torch thread for everything in this process (every job, every page): a server runs
@@ -18,6 +18,7 @@ if torch.get_num_threads() != 1:
 st.set_page_config(page_title="rnnviz", page_icon="🔁", layout="wide")
 
 warm_up()
+executor()  # the training pool, started warm once per server process (not at the first Train)
 choose_language()
 PAGES = [
     st.Page("app_pages/home.py", title=t("Home"), icon="🏠", default=True),

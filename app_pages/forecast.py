@@ -288,8 +288,11 @@ def inside_the_model(run: dict) -> None:
     st.caption(t("Top layer at step t = {step}: one row per hidden unit", step=step))
     st.dataframe(pd.DataFrame(step_table).rename_axis("unit"), width="content", key="fc_step_table")
     if "path" not in views:
-        views["path"] = hidden_state_path(model, ds.x, live.limits())  # a bounded subset of the windows
+        # a bounded subset of the windows, computed where training runs (a worker process), not in the web process
+        views["path"] = live.run_view(hidden_state_path, model, ds.x, live.limits())
     path = views["path"]
+    if path is None:  # the view ran out of time or memory where it runs: already said above
+        return
     chosen = path.project(tr.hidden[-1][-1]).tolist()  # the chosen window, on the path's axes
     st.plotly_chart(plots.pca_path_figure(path.points.numpy(), [labels[k] for k in path.indices],
                                           explained=path.explained.tolist(), chosen=chosen),

@@ -34,10 +34,12 @@ class Limits:
     word_letters: int = 40  # letters in one typed word
     pairs: int = 100  # source -> target pairs on Seq2seq
     pair_tokens: int = 30  # words (or letters) on one side of a pair
-    max_jobs: int = 2  # training jobs running at once on the server (the rest queue); = cores here
+    max_jobs: int = 0  # training jobs running at once (the rest queue); 0 = one per core this server may use
     job_seconds: int = 600  # longest training run
+    job_memory_mb: int = 2048  # address space one job (or view) may add to its worker (torch imported): a batch of
+    # 256 windows of 400 steps through 4 LSTM layers of 256 units keeps about 1.6 GB of activations for backward
     heartbeat_seconds: int = 30  # a job nobody watches for this long stops itself
-    # The views after training run in the web process: each is bounded by these, not by the data.
+    # The heavy views after training run in a worker process, each bounded by these, not by the data.
     view_windows: int = 500  # most windows the hidden-state path (PCA) computes, evenly spaced over the series
     view_multiply_adds: int = 8_000_000_000  # work one view may do (~1 s on one busy core): fewer windows when big
     view_batch_mb: int = 64  # memory one batch of windows may take while a view computes it

@@ -1,9 +1,10 @@
 """Live training in a page, as DESIGN.md says.
 
-- One TrainingJob per run, kept in st.session_state; it trains in its own thread and never
-  touches streamlit.
-- A process-wide JobGate (st.cache_resource) caps how many jobs train at once; a waiting user
-  sees how many are ahead.
+- One job per run, kept in st.session_state, submitted to the server's executor (st.cache_resource,
+  created at server start by app.py): by default a pool of warm worker processes, one per core this
+  server may use, so training never runs in the web process (rnnviz.workers). Jobs beyond the pool
+  queue; a waiting user sees how many runs are ahead. RNNVIZ_EXECUTOR=thread trains in threads here.
+- Heavy views (`run_view`) are computed where training runs, not in the web process.
 - The Stop button lives outside any fragment and only sets the job's stop Event.
 - `live_view` draws the progress inside an st.fragment that reruns about once a second while
   the job runs. When the job ends the fragment asks for one full rerun so the whole page updates.
@@ -19,13 +20,15 @@ from collections.abc import Callable, Sequence
 import streamlit as st
 import torch
 
+from ..executors import Executor, JobHandle, JobSpec, executor_from_env
 from ..limits import Limits
 from ..models import SequenceModel
-from ..train import JobGate, TrainConfig, TrainData, TrainingJob
+from ..train import TrainConfig, TrainData
+from ..workers import WorkerLost
 from . import state
 from .i18n import t
 
-__all__ = ["warm_up", "limits", "at_most", "shared_gate", "start_job", "stop_button", "run_controls", "live_view", "status_line",
+__all__ = ["warm_up", "limits", "at_most", "executor", "start_job", "run_view", "stop_button", "run_controls", "live_view", "status_line",
            "session_jobs", "session_heartbeat", "REFRESH_SECONDS", "HEARTBEAT_SECONDS"]
 
 REFRESH_SECONDS = 1.0
@@ -48,23 +51,38 @@ def limits() -> Limits:
 
 
 @st.cache_resource
-def shared_gate(slots: int) -> JobGate:
-    """One gate for the whole server process, shared by every session."""
-    return JobGate(slots)
+def executor() -> Executor:
+    """One executor for the whole server process, shared by every session: RNNVIZ_EXECUTOR, else Ray
+    when RAY_ADDRESS is set, else worker processes (Limits.max_jobs of them; 0 = one per usable core),
+    started warm when it is made."""
+    return executor_from_env(limits().max_jobs or None)
 
 
-def start_job(model: SequenceModel, data: TrainData, config: TrainConfig) -> TrainingJob:
+def start_job(model: SequenceModel, data: TrainData, config: TrainConfig) -> JobHandle:
     lim = limits()
     config.heartbeat_timeout = float(lim.heartbeat_seconds)
     config.max_seconds = float(lim.job_seconds)
-    job = TrainingJob(model, data, config, gate=shared_gate(lim.max_jobs))
-    return job.start()
+    return executor().submit(JobSpec(model, data, config))
 
 
-def _as_list(jobs) -> list[TrainingJob]:
+def run_view(fn: Callable, *args):
+    """fn(*args) where training runs (a worker process by default), so a heavy view never stalls the
+    web process; inline with an executor that has no workers of its own. A view that runs out of time
+    or memory there is said in words and gives None."""
+    runner = getattr(executor(), "run_view", None)
+    if runner is None:
+        return fn(*args)
+    try:
+        return runner(fn, *args)
+    except (TimeoutError, WorkerLost) as e:
+        state.show_error(t("This view could not be computed on this server: {problem}", problem=e))
+        return None
+
+
+def _as_list(jobs) -> list[JobHandle]:
     if jobs is None:
         return []
-    return [jobs] if isinstance(jobs, TrainingJob) else list(jobs)
+    return list(jobs) if isinstance(jobs, (list, tuple)) else [jobs]
 
 
 def at_most(default, options):
@@ -74,7 +92,7 @@ def at_most(default, options):
     return default if default in options else (max(below) if below else options[0])
 
 
-def stop_button(jobs: TrainingJob | Sequence[TrainingJob] | None, key: str) -> None:
+def stop_button(jobs: JobHandle | Sequence[JobHandle] | None, key: str) -> None:
     """Stop, outside any fragment: it only sets the jobs' Events, each loop stops within one batch."""
     running = [j for j in _as_list(jobs) if j.running]
     if running:
@@ -97,7 +115,7 @@ def run_controls(page: str, prefix: str, can_train: bool = True) -> tuple[bool, 
     return train, run
 
 
-def status_line(job: TrainingJob) -> None:
+def status_line(job: JobHandle) -> None:
     """Progress bar with epoch and ETA while running; the ending in words after."""
     total = job.config.epochs
     done = job.epochs_done
@@ -119,7 +137,7 @@ def status_line(job: TrainingJob) -> None:
         st.info(job.message, icon="⏹")
 
 
-def live_view(job: TrainingJob | Sequence[TrainingJob], render: Callable) -> None:
+def live_view(job: JobHandle | Sequence[JobHandle], render: Callable) -> None:
     """Draw `render(job)` now, and again about every second while the job runs. Given a list of
     jobs, `render` receives the list and the view refreshes until all of them have ended."""
     jobs = _as_list(job)
@@ -140,7 +158,7 @@ def live_view(job: TrainingJob | Sequence[TrainingJob], render: Callable) -> Non
     _live()
 
 
-def session_jobs() -> dict[str, list[TrainingJob]]:
+def session_jobs() -> dict[str, list[JobHandle]]:
     """The session's queued or running jobs, by the page whose run holds them (keys "run:<page>")."""
     found = {}
     for key in list(st.session_state.keys()):
@@ -175,7 +193,7 @@ def session_heartbeat(pages: Sequence = ()) -> None:
     _heartbeat()
 
 
-def _where_it_trains(page: str, jobs: list[TrainingJob], link) -> None:
+def _where_it_trains(page: str, jobs: list[JobHandle], link) -> None:
     job = min(jobs, key=lambda j: j.epochs_done)  # several jobs (Compare): the one furthest behind
     title = link.title if link is not None else page
     if job.status == "queued":

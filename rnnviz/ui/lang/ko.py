@@ -19,6 +19,7 @@ STRINGS = {
     "Stop": "중지",
     "Reset": "초기화",
     "Forget the trained model and its curves.": "학습한 모델과 곡선을 지웁니다.",
+    "This view could not be computed on this server: {problem}": "이 서버에서 이 보기를 계산하지 못했습니다: {problem}",
     "The server is busy: {ahead} run(s) ahead of you. Training starts by itself when a place frees up.":
         "서버가 바쁩니다: 앞에 {ahead}개의 학습이 먼저 진행됩니다. 자리가 나면 학습이 저절로 시작됩니다.",
     "Training on {page}: epoch {done}/{total}": "{page}에서 학습 중: 에폭 {done}/{total}",

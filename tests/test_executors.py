@@ -1,0 +1,305 @@
+"""One conformance suite for every executor (thread, process, Ray): the contract of rnnviz.executors.
+
+Each case runs on each executor, with tiny jobs (seconds). The reference for "same history" is a
+TrainingJob run here, in this thread's process, with the same seed. Then what only worker processes
+do: sizing by usable cores, memory caps, runaway jobs that end their own worker only, views.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # before any pool starts: workers unpickle executor_jobs
+from executor_jobs import Runaway  # noqa: E402
+
+from rnnviz import ModelConfig, SequenceModel, TrainConfig, TrainData, TrainingJob  # noqa: E402
+from rnnviz.executors import JobSpec, ThreadExecutor  # noqa: E402
+from rnnviz.trace import hidden_state_path  # noqa: E402
+from rnnviz.workers import ProcessExecutor, WorkerLost, threads_per_worker, usable_cores  # noqa: E402
+
+SLOTS = 2
+WAIT = 120  # seconds any wait may take: a fresh worker imports torch first, slow on a busy machine
+
+
+def _data(n: int = 64) -> TrainData:
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(n, 6, 2, generator=g)  # (N, L, F)
+    y = x.sum(dim=(1, 2))[:, None] / 6  # (N, 1)
+    return TrainData(x[:48], y[:48], x[48:], y[48:])
+
+
+def _spec(epochs: int = 4, seed: int = 0, data: TrainData | None = None, model=None, **kw) -> JobSpec:
+    model = model or SequenceModel(ModelConfig(cell="lstm", input_size=2, hidden_size=8), seed=seed)
+    return JobSpec(model, data or _data(), TrainConfig(epochs=epochs, batch_size=8, device="cpu", seed=seed, **kw))
+
+
+def _without_seconds(history: list[dict]) -> list[dict]:
+    return [{k: v for k, v in r.items() if k != "seconds"} for r in history]
+
+
+def _weights(model) -> dict:
+    return {k: v.detach().clone() for k, v in model.state_dict().items()}
+
+
+def _same(a: dict, b: dict) -> bool:
+    return a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+
+
+@pytest.fixture(scope="module")
+def ray_cluster():
+    ray = pytest.importorskip("ray")
+    pytest.importorskip("rnnviz.ray_executor")
+    ray.init(num_cpus=SLOTS, include_dashboard=False, ignore_reinit_error=True)
+    yield ray
+    ray.shutdown()
+
+
+@pytest.fixture(scope="module")
+def process_executor():
+    ex = ProcessExecutor(SLOTS)
+    yield ex
+    ex.shutdown()
+
+
+@pytest.fixture(scope="module", params=["thread", "process", "ray"])
+def executor(request):
+    if request.param == "thread":
+        ex = ThreadExecutor(SLOTS)
+        yield ex
+        ex.shutdown()
+    elif request.param == "process":
+        yield request.getfixturevalue("process_executor")
+    else:
+        request.getfixturevalue("ray_cluster")
+        from rnnviz.ray_executor import RayExecutor  # noqa: PLC0415
+
+        ex = RayExecutor()
+        yield ex
+        ex.shutdown()
+
+
+def _kill_worker(executor, job) -> None:
+    if executor.name == "process":
+        os.kill(job.worker_pid, signal.SIGKILL)
+    elif executor.name == "ray":
+        import ray  # noqa: PLC0415
+
+        ray.kill(job.actor)
+
+
+# -- the contract, on every executor --------------------------------------------------------------------
+
+def test_status_goes_queued_or_running_then_done(executor):
+    job = executor.submit(_spec(epochs=3))
+    assert job.status in ("queued", "running"), job.status
+    assert job.running
+    job.join(WAIT)
+    assert job.status == "done", job.message
+    assert job.message == "Finished 3 epochs."
+    assert [r["epoch"] for r in job.history] == [1, 2, 3]
+    assert job.epochs_done == 3 and job.eta_seconds == 0 and job.queue_position == 0 and not job.running
+
+
+def test_history_equals_thread_executors_for_the_same_seed(executor):
+    reference = TrainingJob(_spec(epochs=5, seed=3).model, _data(), _spec(epochs=5, seed=3).config).start().join()
+    job = executor.submit(_spec(epochs=5, seed=3)).join(WAIT)
+    assert job.status == "done", job.message
+    assert _without_seconds(job.history) == _without_seconds(reference.history)
+    assert _same(_weights(job.model), _weights(reference.model)), "final weights differ from the thread's"
+    assert _same(_weights(job.snapshot_model()), _weights(reference.model)), "the snapshot lags the end"
+
+
+def test_stop_ends_stopped_with_the_weights_so_far(executor):
+    spec = _spec(epochs=100_000)
+    start = _weights(spec.model)
+    job = executor.submit(spec)
+    assert job.wait_for_first_epoch(WAIT) and job.status == "running", job.status
+    during = job.snapshot_model()
+    assert not _same(_weights(during), start), "the snapshot during training still has the initial weights"
+    job.stop()
+    job.join(WAIT)
+    assert job.status == "stopped", job.message
+    kept = job.epochs_done
+    assert job.message == f"Stopped by you. Kept the weights after epoch {kept}.", job.message
+    assert 1 <= kept < 100_000
+    assert _same(_weights(job.model), _weights(job.snapshot_model()))
+    assert not _same(_weights(job.model), start)
+
+
+def test_huge_learning_rate_is_diverged(executor):
+    job = executor.submit(_spec(epochs=20, lr=1e6, optimizer="sgd", clip_norm=None)).join(WAIT)
+    assert job.status == "diverged", (job.status, job.message)
+    assert job.message.startswith("Training diverged"), job.message
+
+
+def test_a_job_that_raises_is_failed_with_the_message(executor):
+    empty = TrainData(torch.zeros(0, 6, 2), torch.zeros(0, 1))
+    job = executor.submit(_spec(data=empty)).join(WAIT)
+    assert job.status == "failed"
+    assert job.message == "Training failed: ValueError: there is nothing to train on", job.message
+
+
+def test_nobody_watching_stops_the_job(executor):
+    job = executor.submit(_spec(epochs=100_000, heartbeat_timeout=1.0))
+    assert job.wait_for_first_epoch(WAIT)
+    job.join(WAIT)
+    assert job.status == "stopped", job.message
+    assert job.message.startswith("Stopped: nobody was watching for 1 s"), job.message
+
+
+def test_heartbeats_keep_a_watched_job_training(executor):
+    job = executor.submit(_spec(epochs=100_000, heartbeat_timeout=1.0))
+    assert job.wait_for_first_epoch(WAIT)
+    for _ in range(12):  # 2.4 s of heartbeats, past the 1 s timeout
+        job.heartbeat()
+        time.sleep(0.2)
+    assert job.status == "running", job.message
+    job.stop()
+    assert job.join(WAIT).status == "stopped"
+
+
+def test_time_limit_stops_the_job(executor):
+    job = executor.submit(_spec(epochs=100_000, max_seconds=0.5)).join(WAIT)
+    assert job.status == "stopped", job.message
+    assert job.message.startswith("Stopped at the time limit of 0.5 s"), job.message
+
+
+def test_killed_worker_is_failed_and_the_next_job_trains(executor):
+    if executor.name == "thread":
+        pytest.skip("a thread executor has no worker of its own to kill")
+    job = executor.submit(_spec(epochs=100_000))
+    assert job.wait_for_first_epoch(WAIT)
+    _kill_worker(executor, job)
+    job.join(WAIT)
+    assert job.status == "failed", (job.status, job.message)
+    assert "ended" in job.message and job.message.startswith("Training failed"), job.message
+    after = executor.submit(_spec(epochs=2)).join(WAIT)
+    assert after.status == "done", after.message
+
+
+def test_queue_position_counts_the_runs_ahead(executor):
+    long = [executor.submit(_spec(epochs=100_000)) for _ in range(executor.slots)]
+    try:
+        for job in long:
+            assert job.wait_for_first_epoch(WAIT) and job.status == "running", job.status
+        waiting = [executor.submit(_spec(epochs=2)) for _ in range(3)]
+        assert [j.status for j in waiting] == ["queued"] * 3
+        assert [j.queue_position for j in waiting] == [1, 2, 3]
+        waiting[0].stop()
+        assert waiting[0].join(WAIT).status == "stopped"
+        assert waiting[0].message == "Stopped before it started."
+        assert [j.queue_position for j in waiting[1:]] == [1, 2]
+        long[0].stop()
+        assert waiting[1].join(WAIT).status == "done", waiting[1].message
+        assert waiting[2].join(WAIT).status == "done", waiting[2].message
+    finally:
+        for job in long:
+            job.stop()
+            job.join(WAIT)
+
+
+# -- worker processes only ------------------------------------------------------------------------------
+
+def _fake_cgroup(root: Path, v2: str | None = None, v1: tuple[int, int] | None = None) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    if v2 is not None:
+        (root / "cpu.max").write_text(v2 + "\n")
+    if v1 is not None:
+        (root / "cpu").mkdir()
+        (root / "cpu" / "cpu.cfs_quota_us").write_text(f"{v1[0]}\n")
+        (root / "cpu" / "cpu.cfs_period_us").write_text(f"{v1[1]}\n")
+    return root
+
+
+@pytest.mark.parametrize("case, v2, v1, affinity, expected", [
+    ("no quota, 8 allowed cpus", None, None, set(range(8)), 8),
+    ("v2 max, 4 cpus", "max 100000", None, {0, 1, 2, 3}, 4),
+    ("v2 quota 2.5 cpus of 16", "250000 100000", None, set(range(16)), 2),
+    ("v2 quota 0.5 cpu", "50000 100000", None, set(range(4)), 1),
+    ("v2 quota above the affinity", "800000 100000", None, {2, 3}, 2),
+    ("v1 quota 3 cpus of 16", None, (300000, 100000), set(range(16)), 3),
+    ("v1 no quota (-1)", None, (-1, 100000), set(range(6)), 6),
+])
+def test_pool_size_follows_affinity_and_cgroup_quota_not_cpu_count(tmp_path, case, v2, v1, affinity, expected):
+    root = _fake_cgroup(tmp_path / "cg", v2, v1)
+    assert usable_cores(root, affinity) == expected, case
+
+
+def test_pool_size_here_is_the_affinity():
+    assert usable_cores() == min(len(os.sched_getaffinity(0)), usable_cores())
+    assert usable_cores() <= len(os.sched_getaffinity(0))
+
+
+@pytest.mark.parametrize("workers, cores, expected", [(2, 2, 1), (1, 2, 2), (4, 16, 4), (3, 16, 5), (8, 2, 1)])
+def test_threads_per_worker_keep_workers_times_threads_within_cores(workers, cores, expected):
+    threads = threads_per_worker(workers, cores)
+    assert threads == expected
+    assert workers * threads <= cores or threads == 1
+
+
+def test_process_jobs_train_outside_this_process(process_executor):
+    job = process_executor.submit(_spec(epochs=2)).join(WAIT)
+    assert job.status == "done"
+    assert job.worker_pid is not None and job.worker_pid != os.getpid()
+    assert job.worker_pid in {w.process.pid for w in process_executor._workers}
+
+
+@pytest.mark.parametrize("how", ["exit", "segfault", "memory"])
+def test_runaway_job_fails_alone_and_the_others_train_on(process_executor, how):
+    other = process_executor.submit(_spec(epochs=100_000))
+    assert other.wait_for_first_epoch(WAIT)
+    runaway = process_executor.submit(_spec(model=Runaway(how), data=TrainData(torch.randn(8, 3, 1), torch.randn(8, 1))))
+    runaway.join(WAIT)
+    assert runaway.status == "failed", (how, runaway.status, runaway.message)
+    if how == "memory":  # refused by the worker's address-space cap: the worker lives on
+        assert runaway.message == ("Training failed: this run needs more memory than this server allows each run "
+                                   f"({process_executor.job_memory_mb} MB). Use fewer hidden units or layers, a shorter "
+                                   "window or a smaller batch."), runaway.message
+    else:
+        assert runaway.message.startswith("Training failed: the process training this run ended"), runaway.message
+    epochs = other.epochs_done
+    time.sleep(1.0)
+    assert other.status == "running" and other.epochs_done > epochs, "the other job stopped training"
+    other.stop()
+    assert other.join(WAIT).status == "stopped"
+    assert process_executor.submit(_spec(epochs=2)).join(WAIT).status == "done", "the pool did not recover"
+
+
+def test_view_runs_in_a_worker_and_equals_inline():
+    ex = ThreadExecutor()
+    model = SequenceModel(ModelConfig(cell="gru", input_size=1, hidden_size=6), seed=1)
+    x = torch.randn(40, 7, 1, generator=torch.Generator().manual_seed(2))  # (N, L, F)
+    inline = ex.run_view(hidden_state_path, model, x)
+    pool = ProcessExecutor(1, view_worker=True)
+    try:
+        assert pool.run_view(os.getpid, timeout=WAIT) != os.getpid()
+        there = pool.run_view(hidden_state_path, model, x, timeout=WAIT)
+        assert torch.equal(there.points, inline.points) and list(there.indices) == list(inline.indices)
+        with pytest.raises(ValueError, match="at least one window"):
+            pool.run_view(hidden_state_path, model, x[:0], timeout=WAIT)
+        with pytest.raises(TimeoutError, match="longer than 1 s"):
+            pool.run_view(time.sleep, 30, timeout=1)
+        with pytest.raises(WorkerLost, match="ended"):
+            pool.run_view(os._exit, 3, timeout=WAIT)
+        assert pool.run_view(sum, [1, 2, 3], timeout=WAIT) == 6, "the view worker was not replaced"
+    finally:
+        pool.shutdown()
+
+
+def test_default_pool_is_one_worker_per_usable_core_not_a_fixed_two(monkeypatch):
+    from rnnviz.limits import Limits  # noqa: PLC0415
+
+    monkeypatch.delenv("RNNVIZ_MAX_JOBS", raising=False)
+    assert Limits.from_env().max_jobs == 0, "the default still caps the server at a fixed number of jobs"
+    pool = ProcessExecutor(Limits.from_env().max_jobs or None, view_worker=False)
+    try:
+        assert pool.slots == usable_cores() == len(pool._workers)
+        assert pool.slots * pool.threads <= usable_cores()
+    finally:
+        pool.shutdown()
