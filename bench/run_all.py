@@ -1,7 +1,7 @@
 """Run every benchmark and write bench/RESULTS.md and bench/results.json.
 
     .venv/bin/python bench/run_all.py            all tables (engine, windowing, trace, CSV, app latency, worst inputs,
-                                                 executors)
+                                                 executors, a simulated class)
     .venv/bin/python bench/run_all.py --fast     without the engine, app and executor tables (about 30 s)
 """
 from __future__ import annotations
@@ -29,9 +29,10 @@ def main(argv: list[str]) -> int:
         parts.append(engine.run())
     parts += [data_bench.windowing(), trace_bench.run(), data_bench.csv_speed(), worst_inputs.run()]
     if not fast:
-        from bench import app_latency, executors_bench
+        from bench import app_latency, class_bench, executors_bench
         parts.append(app_latency.run())
         parts.append(executors_bench.run())
+        parts.append(class_bench.run())
     tables = []
     for part in parts:
         tables += part.pop("tables")

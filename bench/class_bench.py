@@ -1,0 +1,198 @@
+"""Table 9: a simulated class on the real server. 30 sessions press Train on the Forecast preset within a minute.
+
+A `streamlit run app.py` server on a free loopback port, with the default executor (worker processes, one per
+usable core), driven by Debian's Chromium: one browser, one context per student, each opening the teacher's
+preset link ("Beat tomorrow = today": Seattle, LSTM 16, window 14), pressing Train and waiting for the run's
+end ("status: done"). 15 epochs instead of the preset's 30, so that the whole bench stays within about 6 minutes
+on 2 cores: one alone takes about 8 s, the ideal about 2 minutes (more than the minute the presses take).
+
+1. One session alone, on the same server with the same link: seconds from pressing Train to "status: done".
+2. The class: 30 sessions, one every 2 s (all 30 have pressed Train within a minute); the time from the first
+   press until the last run is done, against the ideal 30 x alone / usable cores.
+3. Throughout the class a thread here GETs /_stcore/health every 100 ms: p50, p99 and max latency.
+4. Memory: the server process's VmRSS before the first session and after the class, and the peak VmRSS of
+   each of its child processes (the training workers, the view worker) sampled during the class.
+
+The students' browsers run on this machine too; in a real class they run on the students' laptops. So, as in
+table 8, Chromium and the Playwright driver run at nice 15 (the workers at 10, the server at 0): they take
+only what the server and its workers leave.
+
+    .venv/bin/python bench/class_bench.py [--epochs 15] [--sessions 30]
+"""
+from __future__ import annotations
+
+import asyncio
+import csv
+import json
+import os
+import re
+import statistics
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.common import table  # noqa: E402
+from bench.executors_bench import _children, _nice_descendants, rss_mb  # noqa: E402
+from rnnviz.workers import usable_cores  # noqa: E402
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_server  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+CLASS_MINUTE_S = 60.0  # every session has pressed Train within this many seconds
+ENDED = re.compile(r"status: (done|stopped|failed|diverged)")
+
+
+def preset_query(epochs: int | None = None) -> str:
+    """The Forecast preset's query string from assets/presets/presets.csv, with `epochs` if given."""
+    with open(ROOT / "assets" / "presets" / "presets.csv", encoding="utf-8") as f:
+        query = next(row["query"] for row in csv.DictReader(f) if row["page"] == "forecast")
+    return query if epochs is None else re.sub(r"(^|&)epochs=\d+", rf"\g<1>epochs={epochs}", query)
+
+
+class HealthProbe(threading.Thread):
+    """GET /_stcore/health every `every` seconds until stopped; latencies in seconds (a failure counts
+    as its timeout, 10 s)."""
+
+    def __init__(self, url: str, every: float = 0.1):
+        super().__init__(daemon=True)
+        self.url, self.every = url + "/_stcore/health", every
+        self.latencies: list[float] = []
+        self._halt = threading.Event()
+
+    def run(self):
+        while not self._halt.is_set():
+            t0 = time.perf_counter()
+            try:
+                urllib.request.urlopen(self.url, timeout=10).read()
+                self.latencies.append(time.perf_counter() - t0)
+            except OSError:
+                self.latencies.append(10.0)
+            self._halt.wait(max(0.0, self.every - (time.perf_counter() - t0)))
+
+    def stop(self) -> list[float]:
+        self._halt.set()
+        self.join()
+        return self.latencies
+
+
+class ChildMemory(threading.Thread):
+    """The peak VmRSS (MB) of each child process of `pid`, sampled every second until stopped."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak_mb: dict[int, float] = {}
+        self._halt = threading.Event()
+
+    def run(self):
+        while not self._halt.wait(1.0):
+            for kid in _children(self.pid):
+                try:
+                    self.peak_mb[kid] = max(self.peak_mb.get(kid, 0.0), rss_mb(kid))
+                except OSError:  # it ended between the listing and the read
+                    pass
+
+    def stop(self) -> dict[int, float]:
+        self._halt.set()
+        self.join()
+        return self.peak_mb
+
+
+async def _student(browser, link: str, delay: float, timeout_s: float) -> dict:
+    """Open the preset link after `delay` seconds, press Train, wait for the end. Times are perf_counter()."""
+    await asyncio.sleep(delay)
+    context = await browser.new_context(viewport={"width": 1200, "height": 1400})
+    try:
+        page = await context.new_page()
+        page.set_default_timeout(timeout_s * 1000)
+        await page.goto(link)
+        train = page.get_by_role("button", name=re.compile(r"\bTrain$"))
+        await train.wait_for()
+        await page.wait_for_timeout(500)  # the preset's settings are applied by the first full run
+        await train.click()
+        pressed = time.perf_counter()
+        ended = page.get_by_text(ENDED).first
+        await ended.wait_for()
+        return {"pressed": pressed, "ended": time.perf_counter(), "status": ENDED.search(await ended.inner_text())[1]}
+    finally:
+        await context.close()
+
+
+def _p_ms(values: list[float], q: float) -> float:
+    return sorted(values)[min(len(values) - 1, int(q * len(values)))] * 1000 if values else float("nan")
+
+
+async def _class(url: str, server_pid: int, sessions: int, epochs: int) -> dict:
+    from playwright.async_api import async_playwright  # noqa: PLC0415
+
+    link = url + "/forecast?" + preset_query(epochs)
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        _nice_descendants(os.getpid(), skip=server_pid)  # the students' browsers are not on the server: ours yield
+        # 1. one alone (twice: the first pays the page's and the pool's first-use costs)
+        await _student(browser, link, 0, 300)
+        alone = await _student(browser, link, 0, 300)
+        rss_before = rss_mb(server_pid)
+        # 2.-4. the class, probed
+        probe, memory = HealthProbe(url), ChildMemory(server_pid)
+        probe.start()
+        memory.start()
+        gap = CLASS_MINUTE_S / sessions
+        runs = await asyncio.gather(*[_student(browser, link, i * gap, 900) for i in range(sessions)],
+                                    return_exceptions=True)
+        latencies, peaks = probe.stop(), memory.stop()
+        await browser.close()
+    return {"alone": alone, "runs": runs, "latencies": latencies, "peaks": peaks, "rss_before": rss_before,
+            "rss_after": rss_mb(server_pid)}
+
+
+def run(sessions: int = 30, epochs: int = 15) -> dict:
+    cores = usable_cores()
+    proc, url = start_server()  # the default: worker processes, one per usable core, the rest queue
+    try:
+        m = asyncio.run(_class(url, proc.pid, sessions, epochs))
+    finally:
+        proc.terminate()
+        proc.wait(20)
+    ok = [r for r in m["runs"] if isinstance(r, dict) and r["status"] == "done"]
+    errors = [r if isinstance(r, dict) else repr(r)[:200] for r in m["runs"] if not (isinstance(r, dict) and r["status"] == "done")]
+    alone_s = m["alone"]["ended"] - m["alone"]["pressed"]
+    ideal_s = sessions * alone_s / cores
+    last_s = (max(r["ended"] for r in ok) - min(r["pressed"] for r in ok)) if ok else float("nan")
+    each = [r["ended"] - r["pressed"] for r in ok]
+    lat = m["latencies"]
+    r = {"cores": cores, "sessions": sessions, "epochs": epochs, "finished": len(ok),
+         "alone_s": round(alone_s, 2), "ideal_s": round(ideal_s, 1), "last_done_s": round(last_s, 1),
+         "ratio_to_ideal": round(last_s / ideal_s, 3), "median_session_s": round(statistics.median(each), 1) if each else None,
+         "health_ms": {"probes": len(lat), "p50": round(_p_ms(lat, 0.5), 2), "p99": round(_p_ms(lat, 0.99), 2),
+                       "max": round(max(lat) * 1000, 1) if lat else None},
+         "server_rss_mb": {"before": round(m["rss_before"], 1), "after": round(m["rss_after"], 1)},
+         "child_peak_rss_mb": sorted(round(v, 1) for v in m["peaks"].values()), "errors": errors}
+    rows = [[f"one session alone: seconds from Train to done ({epochs} epochs)", r["alone_s"], ""],
+            [f"{sessions} sessions (one every {CLASS_MINUTE_S / sessions:.3g} s): finished", f"{len(ok)}/{sessions}",
+             f"{sessions}/{sessions}"],
+            ["seconds from the first press until the last run is done", r["last_done_s"], ""],
+            [f"ideal: {sessions} x alone / {cores} cores", r["ideal_s"], ""],
+            ["last done / ideal", r["ratio_to_ideal"], "<= 1.5"],
+            ["median seconds from one's press to one's done", r["median_session_s"], ""],
+            [f"/_stcore/health every 100 ms during the class ({len(lat)} probes): p50 / p99 / max ms",
+             f"{r['health_ms']['p50']:.3g} / {r['health_ms']['p99']:.3g} / {r['health_ms']['max']:.3g}", "p99 < 100"],
+            ["server VmRSS before / after the class, MB", f"{r['server_rss_mb']['before']:.0f} / {r['server_rss_mb']['after']:.0f}", ""],
+            ["peak VmRSS of each child of the server (workers, view worker, resource tracker), MB",
+             ", ".join(f"{v:.0f}" for v in r["child_peak_rss_mb"]), ""]]
+    text = (f"### 9. A simulated class: {sessions} sessions press Train on the Forecast preset within a minute "
+            f"(real server, default process executor, {cores} usable cores, Debian Chromium at nice 15)\n\n"
+            + table(["measure", "value", "goal"], rows))
+    if errors:
+        text += "\n\nSessions that did not end done: " + "; ".join(map(str, errors))
+    return {"class": r, "tables": [text]}
+
+
+if __name__ == "__main__":
+    args = sys.argv[1:]
+    kw = {k: int(args[args.index("--" + k) + 1]) for k in ("epochs", "sessions") if "--" + k in args}
+    out = run(**kw)
+    print(out.pop("tables")[0])
+    print(json.dumps(out, indent=2))
