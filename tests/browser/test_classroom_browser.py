@@ -180,7 +180,8 @@ def test_ten_students_at_once(tmp_path):
         # log and hold a second class, on a fresh server, to the full standard.
         print(f"first class did not all finish as expected: {results}")
         results, busy, grown, cpu = _one_class(tmp_path, heartbeat)
-    print(f"CPU seconds during the class: server {cpu['server']:.1f}, its children {cpu['children']:.1f}")
+    print(f"CPU seconds during the class: server {cpu['server']:.1f}, its children {cpu['children']:.1f}; "
+          f"server memory grew {grown:.0f} MB over the class")
     # Training ran outside the server: its worker processes did the work. Ten students train for a minute or
     # more in all; with every job in a thread of the server (RNNVIZ_EXECUTOR=thread) its children use nothing.
     assert cpu["children"] >= TRAINING_CPU_SECONDS, (
