@@ -14,6 +14,9 @@ $(VENV)/.installed: requirements.txt requirements-test.txt pyproject.toml
 	$(PY) -m pip install --quiet -r requirements-test.txt
 	$(PY) -m pip install --quiet --no-deps -e .
 	@$(PY) -c "import torch; assert torch.__version__.startswith('2.13.0'), torch.__version__; print('torch', torch.__version__)"
+	@# Compile the bytecode of what the server and its workers import (torch's optimizer stack pulls in sympy):
+	@# otherwise the first page on a fresh machine waits while three processes compile it at once.
+	$(PY) -c "import torch, streamlit, plotly.graph_objects, pandas, rnnviz.workers, rnnviz.ui.live; torch.optim.Adam([torch.zeros(1, requires_grad=True)])"
 	touch $@
 
 setup: $(VENV)/.installed

@@ -74,6 +74,6 @@ def browser():
 def page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     pg = context.new_page()
-    pg.set_default_timeout(30_000)
+    pg.set_default_timeout(90_000)  # the first page of a fresh server also starts its warm worker processes
     yield pg
     context.close()
