@@ -20,7 +20,7 @@ def test_hide_hides_the_named_controls(server, page):
     page.get_by_text("Share these settings").wait_for()  # drawn after the controls, with the hiding style
     page.get_by_text("Optimizer", exact=True).wait_for(state="hidden", timeout=5000)
     page.get_by_text("Learning rate", exact=True).wait_for(state="hidden", timeout=5000)
-    assert page.get_by_text("Hidden units", exact=True).is_visible()
+    page.get_by_text("Hidden units", exact=True).wait_for(state="visible")  # drawn, not hidden
     assert page.get_by_label("Epochs").input_value() == "50"
     page.get_by_text("Share these settings").click()
     link = page.locator("[data-testid='stCode']").inner_text()
