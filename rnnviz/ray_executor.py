@@ -45,7 +45,7 @@ from ray.exceptions import GetTimeoutError, RayActorError
 from torch import nn
 
 from .executors import JobSpec
-from .train import TrainConfig, TrainData, TrainingJob
+from .train import JobProgress, TrainConfig, TrainData, TrainingJob
 
 __all__ = ["RayExecutor", "RayJob", "actor_options", "connect", "gpu_fraction"]
 
@@ -165,7 +165,7 @@ class _JobActor:
 _RemoteJobActor = ray.remote(_JobActor)
 
 
-class RayJob:
+class RayJob(JobProgress):
     """The handle of one job on Ray (see the module docstring and rnnviz/executors.py). Also:
     `actor` (the Ray actor handle), `options` (the resources asked for), `node_id` and `pid` (where
     it trains, once Ray has placed it)."""
@@ -218,38 +218,6 @@ class RayJob:
         self._last_beat = time.monotonic()
 
     # -- state, safe to read from any thread; never waits on Ray --
-    @property
-    def status(self) -> str:
-        with self._lock:
-            return self._status
-
-    @property
-    def message(self) -> str:
-        with self._lock:
-            return self._message
-
-    @property
-    def history(self) -> list[dict]:
-        with self._lock:
-            return [dict(r) for r in self._history]
-
-    @property
-    def running(self) -> bool:
-        return self.status in ("queued", "running")
-
-    @property
-    def epochs_done(self) -> int:
-        with self._lock:
-            return len(self._history)
-
-    @property
-    def eta_seconds(self) -> float | None:
-        with self._lock:
-            if not self._history:
-                return None
-            per_epoch = sum(r["seconds"] for r in self._history) / len(self._history)
-            return per_epoch * (self.config.epochs - len(self._history))
-
     @property
     def queue_position(self) -> int:
         """How many runs must end before this one starts, as far as this process can know: 0 unless

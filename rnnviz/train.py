@@ -546,7 +546,48 @@ def _wild_predictions(model: nn.Module, data: TrainData, rows: list[dict], start
     return None
 
 
-class TrainingJob:
+class JobProgress:
+    """The read-only progress every job handle shows (a TrainingJob here, a worker's or a Ray actor's
+    job elsewhere): kept in `_status`, `_message` and `_history` under `_lock`, with `config.epochs`."""
+
+    @property
+    def status(self) -> str:
+        with self._lock:
+            return self._status
+
+    @property
+    def message(self) -> str:
+        """Why the job ended as it did, in words for the user ("" while all is well)."""
+        with self._lock:
+            return self._message
+
+    @property
+    def history(self) -> list[dict]:
+        """A copy of the per-epoch rows, HISTORY_COLUMNS: epoch, train_loss, val_loss, train_accuracy
+        and val_accuracy (class targets), val_rmse (float targets, with a validation part), seconds,
+        and grad_norm (the total gradient norm of the epoch's last batch, before any clipping)."""
+        with self._lock:
+            return [dict(r) for r in self._history]
+
+    @property
+    def running(self) -> bool:
+        return self.status in ("queued", "running")
+
+    @property
+    def epochs_done(self) -> int:
+        with self._lock:
+            return len(self._history)
+
+    @property
+    def eta_seconds(self) -> float | None:
+        with self._lock:
+            if not self._history:
+                return None
+            per_epoch = sum(r["seconds"] for r in self._history) / len(self._history)
+            return per_epoch * (self.config.epochs - len(self._history))
+
+
+class TrainingJob(JobProgress):
     """Train `model` on `data` with `config` in a worker thread: `fit` run where a page, a notebook
     or a test can watch it (status, streamed history, stop, snapshots).
 
@@ -609,42 +650,6 @@ class TrainingJob:
         self._last_beat = time.monotonic()
 
     # -- state, safe to read from any thread --
-    @property
-    def status(self) -> str:
-        with self._lock:
-            return self._status
-
-    @property
-    def message(self) -> str:
-        """Why the job ended as it did, in words for the user ("" while all is well)."""
-        with self._lock:
-            return self._message
-
-    @property
-    def history(self) -> list[dict]:
-        """A copy of the per-epoch rows, HISTORY_COLUMNS: epoch, train_loss, val_loss, train_accuracy
-        and val_accuracy (class targets), val_rmse (float targets, with a validation part), seconds,
-        and grad_norm (the total gradient norm of the epoch's last batch, before any clipping)."""
-        with self._lock:
-            return [dict(r) for r in self._history]
-
-    @property
-    def running(self) -> bool:
-        return self.status in ("queued", "running")
-
-    @property
-    def epochs_done(self) -> int:
-        with self._lock:
-            return len(self._history)
-
-    @property
-    def eta_seconds(self) -> float | None:
-        with self._lock:
-            if not self._history:
-                return None
-            per_epoch = sum(r["seconds"] for r in self._history) / len(self._history)
-            return per_epoch * (self.config.epochs - len(self._history))
-
     @property
     def queue_position(self) -> int:
         return self.gate.ahead_of(self.id) if self.gate and self.status == "queued" else 0

@@ -40,7 +40,7 @@ import torch
 from torch import nn
 
 from .executors import JobSpec
-from .train import TrainConfig, TrainData
+from .train import JobProgress, TrainConfig, TrainData
 
 __all__ = ["ProcessExecutor", "ProcessJob", "usable_cores", "threads_per_worker", "WorkerLost"]
 
@@ -283,7 +283,7 @@ class _Worker:
 
 # -- the handle ---------------------------------------------------------------------------------------------
 
-class ProcessJob:
+class ProcessJob(JobProgress):
     """A job submitted to a ProcessExecutor: the same surface as TrainingJob (see rnnviz.executors),
     plus `worker_pid`, the process it trains in."""
 
@@ -323,38 +323,6 @@ class ProcessJob:
         self._executor._beat(self)
 
     # -- state --
-    @property
-    def status(self) -> str:
-        with self._lock:
-            return self._status
-
-    @property
-    def message(self) -> str:
-        with self._lock:
-            return self._message
-
-    @property
-    def history(self) -> list[dict]:
-        with self._lock:
-            return [dict(r) for r in self._history]
-
-    @property
-    def running(self) -> bool:
-        return self.status in ("queued", "running")
-
-    @property
-    def epochs_done(self) -> int:
-        with self._lock:
-            return len(self._history)
-
-    @property
-    def eta_seconds(self) -> float | None:
-        with self._lock:
-            if not self._history:
-                return None
-            per_epoch = sum(r["seconds"] for r in self._history) / len(self._history)
-            return per_epoch * (self.config.epochs - len(self._history))
-
     @property
     def queue_position(self) -> int:
         return self._executor._ahead_of(self) if self.status == "queued" else 0
