@@ -198,9 +198,12 @@ def run_model(run: dict):
 def evaluation(run: dict) -> dict:
     """Validation and test forecasts for the latest finished epoch (recomputed only when it changes)."""
     job = run["job"]
+    # status before weights: a job marks itself done only after its final weights are in, so a cache
+    # labelled "done" holds them (read after the snapshot, a run ending meanwhile kept stale metrics)
+    status = job.status if job is not None else "loaded"
     epoch = job.epochs_done if job is not None else -1
     cached = run.get("evaluated")
-    if cached is None or cached["epoch"] != epoch or (job is not None and cached["status"] != job.status):
+    if cached is None or cached["epoch"] != epoch or cached["status"] != status:
         model = run_model(run)
         ds = run["ds"]
         try:
@@ -208,7 +211,7 @@ def evaluation(run: dict) -> dict:
         except MetricError as e:  # a forecast that is not finite: said, never shown as inf
             state.show_error(str(e))
             parts = {}
-        cached = {"epoch": epoch, "status": job.status if job else "loaded", "parts": parts}
+        cached = {"epoch": epoch, "status": status, "parts": parts}
         run["evaluated"] = cached
     return cached["parts"]
 

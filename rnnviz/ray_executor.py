@@ -229,7 +229,7 @@ class RayJob(JobProgress):
     def snapshot_model(self) -> nn.Module:
         """A CPU copy with the weights of the last finished epoch: fetched from the actor at most once
         a second while it trains; the final weights after the end."""
-        if self._ended.is_set():
+        if self._ended.is_set() or self.status in ENDED:  # ended: the model holds its final weights
             clone = copy.deepcopy(self.model).cpu()
             clone.eval()
             return clone
