@@ -58,7 +58,9 @@ def throughput(executor, epochs: int, repeats: int = 3) -> dict[int, float]:
     """K -> throughput of K concurrent jobs over one alone's (1.0 = no gain). Each time is the best of
     `repeats`: a 40-epoch job takes about a second, and one stray process on a 2-core machine moves a
     single timing by tens of percent."""
-    _all_done(executor, 1, 2)  # warm: the pool ready, first-call costs paid
+    if hasattr(executor, "wait_ready"):  # every worker started (a K = 2 run must not wait for one)
+        assert executor.wait_ready(300)
+    _all_done(executor, 1, 2)  # warm: first-call costs paid
 
     def best(k: int) -> float:
         return min(_all_done(executor, k, epochs) for _ in range(repeats))
