@@ -39,7 +39,8 @@ def choose_settings() -> dict:
     c1, c2, c3 = st.columns(3)
     with c1:
         share.param("cp_distractors", "int", lo=1, hi=lim.distractors)
-        distractors = int_slider(t("N distractors"), 1, lim.distractors, 20, key="cp_distractors", disabled=task != MEMORY,
+        distractors = int_slider(t("N distractors"), 1, lim.distractors, 20, key="cp_distractors",
+                                 disabled=task != MEMORY,
                                 help=t("Steps between the letter to remember and the answer."))
         share.param("cp_words", "text")
         words = st.text_input(t("Words"), "hello apple lobby daddy bobby", key="cp_words", disabled=task != WORDS,

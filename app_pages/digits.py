@@ -30,7 +30,8 @@ def sample_images():
 def uploaded_table(content: bytes, name: str, max_bytes: int, max_rows: int) -> pd.DataFrame:
     """Parse an upload; the page keeps the table in its session (state.parsed_upload), never in a shared cache."""
     side = live.limits().image_side
-    df = data.read_csv(content, max_bytes=max_bytes, max_rows=max_rows, max_columns=side * side + 1)  # label + pixels
+    df = data.read_csv(content, max_bytes=max_bytes, max_rows=max_rows,
+                       max_columns=side * side + 1)  # a label and side x side pixels
     df.attrs["source"] = name
     return df
 
@@ -66,7 +67,8 @@ def choose_settings(rows: int) -> dict:
     c1, c2, c3 = st.columns(3)
     with c1:
         share.param("dg_cell", options=["lstm", "gru", "rnn"])
-        cell = st.selectbox(t("Cell"), ["lstm", "gru", "rnn"], key="dg_cell", format_func=lambda c: spec(c).choice)
+        cell = st.selectbox(t("Cell"), ["lstm", "gru", "rnn"], key="dg_cell",
+                            format_func=lambda c: spec(c).choice)
         hidden_options = up_to((4, 8, 16, 32, 64, 128, 256), lim.hidden)
         share.param("dg_hidden", "int", options=hidden_options)
         hidden = option_slider(t("Hidden units"), hidden_options, live.at_most(32, hidden_options), key="dg_hidden")

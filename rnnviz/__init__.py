@@ -22,7 +22,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "cells", "checkpoint", "data", "metrics", "tasks",
-    "UserError", "DataError", "LimitError", "MetricError", "ModelConfig", "SequenceModel", "parameter_count_formula",
+    "UserError", "DataError", "LimitError", "MetricError",
+    "ModelConfig", "SequenceModel", "parameter_count_formula",
     "Trace", "trace", "gradient_norms",
     "TrainConfig", "TrainData", "TrainingJob", "Callback", "JobGate", "predict", "resolve_device",
 ]

@@ -41,7 +41,10 @@ def test_a_bug_shows_one_sentence_logs_its_traceback_and_keeps_the_run(monkeypat
     at.number_input(key="dg_epochs").set_value(1).run()
     at.button(key="dg_train").click().run()
     run = at.session_state["run:digits"]
-    run["job"].join(120)
+    for _ in range(120):  # each rerun is the job's heartbeat: a busy pool may queue it longer than 30 s
+        if not run["job"].join(1).running:
+            break
+        at.run()
     assert run["job"].status == "done", run["job"].message
     at.run()
     monkeypatch.setattr(tasks, "image_model", _broken_model(RuntimeError("boom: a bug in rnnviz")))
@@ -54,7 +57,8 @@ def test_a_bug_shows_one_sentence_logs_its_traceback_and_keeps_the_run(monkeypat
     records = [r for r in caplog.records if r.name == "rnnviz.ui"]
     assert len(records) == 1, [r.getMessage() for r in records]
     logged = logging.Formatter().format(records[0])
-    assert "RuntimeError: boom: a bug in rnnviz" in logged and "Traceback (most recent call last)" in logged, logged
+    assert "RuntimeError: boom: a bug in rnnviz" in logged, logged
+    assert "Traceback (most recent call last)" in logged, logged
     assert "in image_model" in logged, "the traceback names where it was raised"
     assert at.session_state["run:digits"] is run, "the trained run is kept"
     caplog.clear()  # this test's bug was on purpose (conftest fails a test that reports one)
@@ -63,9 +67,10 @@ def test_a_bug_shows_one_sentence_logs_its_traceback_and_keeps_the_run(monkeypat
     assert any(s.value.startswith("Test accuracy") for s in at.subheader), "the run's results are shown again"
 
 
-@pytest.mark.parametrize("error", [DataError("Row 3 has no label in column 'y'. Fill it in or delete the row."),
-                                   LimitError("512 hidden units is above this server's limit of 256. Use 256 or fewer.")],
-                         ids=["DataError", "LimitError"])
+@pytest.mark.parametrize("error", [
+    DataError("Row 3 has no label in column 'y'. Fill it in or delete the row."),
+    LimitError("512 hidden units is above this server's limit of 256. Use 256 or fewer."),
+], ids=["DataError", "LimitError"])
 def test_a_user_error_shows_its_own_message_and_logs_nothing(monkeypatch, caplog, error):
     at = _digits()
     monkeypatch.setattr(tasks, "image_model", _broken_model(error))

@@ -20,10 +20,12 @@ def test_gate_count_times_hidden_is_torchs_weight_rows(cell, hidden, inputs):
     for k in range(2):
         f = inputs if k == 0 else hidden
         assert tuple(getattr(module, f"weight_ih_l{k}").shape) == (g * hidden, f), f"{cell} layer {k} weight_ih"
-        assert tuple(getattr(module, f"weight_hh_l{k}").shape) == (g * hidden, hidden), f"{cell} layer {k} weight_hh"
+        assert tuple(getattr(module, f"weight_hh_l{k}").shape) == (g * hidden, hidden), \
+            f"{cell} layer {k} weight_hh"
         assert tuple(getattr(module, f"bias_ih_l{k}").shape) == (g * hidden,), f"{cell} layer {k} bias_ih"
     layer0 = sum(p.numel() for n, p in module.named_parameters() if n.endswith("_l0"))
-    assert spec(cell).torch_count(hidden, inputs) == layer0, f"{cell}({hidden}) on {inputs}: torch counts {layer0}"
+    assert spec(cell).torch_count(hidden, inputs) == layer0, \
+        f"{cell}({hidden}) on {inputs}: torch counts {layer0}"
 
 
 def _saturated(cell_module, hidden: int, blocks: dict[int, float], x, state):
