@@ -3,6 +3,7 @@ import pytest
 import torch
 
 from rnnviz import ModelConfig, SequenceModel, parameter_count_formula
+from rnnviz.limits import LimitError
 
 
 def test_hello_parameter_count_matches_the_seed():
@@ -87,7 +88,7 @@ def test_keras_count_gru_hello_is_537_not_513():
 ])
 def test_model_config_sizes_above_the_limits_are_refused(field, value, words):
     settings = {"head": "flatten", "window": 4, "vocab_size": 5 if field == "embedding_dim" else None}
-    with pytest.raises(ValueError, match=words):
+    with pytest.raises(LimitError, match=words):  # a UserError: the page shows it as it is
         ModelConfig(**(settings | {field: value}))
 
 
@@ -95,7 +96,7 @@ def test_model_config_limits_follow_the_environment(monkeypatch):
     monkeypatch.setenv("RNNVIZ_HIDDEN", "512")
     assert ModelConfig(hidden_size=512).hidden_size == 512
     monkeypatch.setenv("RNNVIZ_HIDDEN", "8")
-    with pytest.raises(ValueError, match="hidden size 16 is above this server's limit of 8"):
+    with pytest.raises(LimitError, match="hidden size 16 is above this server's limit of 8"):
         ModelConfig(hidden_size=16)
 
 
