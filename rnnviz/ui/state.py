@@ -24,7 +24,7 @@ from typing import Any
 
 import streamlit as st
 
-from ..data import DataError
+from ..errors import UserError
 from .i18n import t
 
 __all__ = ["get_run", "set_run", "clear_run", "run_jobs", "parsed_upload", "show_error", "report_bug",
@@ -68,7 +68,7 @@ def _stop_jobs(run: dict[str, Any] | None) -> None:
 
 def parsed_upload(uploader: str, upload: Hashable, parse: Callable[[], Any]) -> Any:
     """`parse()` for this upload (its file_id, and any parse option), run once per session: a rerun
-    gets the table it made, or the same DataError again without parsing again. Kept in this
+    gets the table it made, or the same UserError (a DataError, say) again without parsing again. Kept in this
     session's state, the last KEPT_UPLOADS uploads of each `uploader` (a page's file widget)."""
     kept = st.session_state.setdefault("_uploads", {}).setdefault(uploader, OrderedDict())
     if upload in kept:
@@ -76,7 +76,7 @@ def parsed_upload(uploader: str, upload: Hashable, parse: Callable[[], Any]) -> 
     else:
         try:
             kept[upload] = (parse(), None)
-        except DataError as e:
+        except UserError as e:
             kept[upload] = (None, e)
         while len(kept) > KEPT_UPLOADS:
             kept.popitem(last=False)
