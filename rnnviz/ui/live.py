@@ -1,4 +1,4 @@
-"""Live training in a page, as DESIGN.md says.
+"""Live training in a page (ARCHITECTURE.md: where training runs).
 
 - One job per run, kept in st.session_state, submitted to the server's executor (st.cache_resource,
   created at server start by app.py): by default a pool of warm worker processes, one per core this
@@ -8,6 +8,7 @@
 - The Stop button lives outside any fragment and only sets the job's stop Event.
 - `live_view` draws the progress inside an st.fragment that reruns about once a second while
   the job runs. When the job ends the fragment asks for one full rerun so the whole page updates.
+- A bug inside a fragment is reported as on the page (state.bugs_reported), not as a traceback.
 - A job belongs to the session, not to its page: `session_heartbeat`, drawn by the shared sidebar
   on every page, heartbeats every running job of the session (and says where each trains), so
   a student can look at another page while a job trains. A closed tab runs no fragment: its jobs
@@ -169,6 +170,10 @@ def live_view(job: JobHandle | Sequence[JobHandle], render: Callable) -> None:
 
     @st.fragment(run_every=REFRESH_SECONDS if running else None)
     def _live():
+        with state.bugs_reported():  # a fragment reruns alone, outside the page's own guard
+            _draw()
+
+    def _draw():
         for j in jobs:
             j.heartbeat()
         if all(j.status == "queued" for j in jobs):
@@ -212,6 +217,10 @@ def session_heartbeat(pages: Sequence = ()) -> None:
 
     @st.fragment(run_every=HEARTBEAT_SECONDS if watching else None)
     def _heartbeat():
+        with state.bugs_reported():  # a fragment reruns alone, outside the page's own guard
+            _beat()
+
+    def _beat():
         jobs = session_jobs()
         for page, page_jobs in jobs.items():
             for job in page_jobs:
