@@ -67,7 +67,6 @@ def _log_to_stderr() -> None:
         logger.addHandler(handler)
         level = os.environ.get("RNNVIZ_LOG_LEVEL", "INFO").upper()
         logger.setLevel(logging.getLevelNamesMapping().get(level, logging.INFO))
-        logger.propagate = False
 
 
 @st.cache_resource
