@@ -266,7 +266,7 @@ def inside_the_model(run: dict) -> None:
     if views.get("window") != i:
         views["window"], views["trace"] = i, trace(model, ds.x[i])  # one window: bounded by the window limit
     tr = views["trace"]
-    predicted = float(ds.inverse(tr.prediction.reshape(1, 1))[0])
+    predicted = float(ds.inverse(tr.prediction.reshape(1, 1), [i])[0])
     c1, c2, c3 = st.columns(3)
     c1.metric(t("Actual ({date})", date=labels[i]), f"{ds.actual[i]:.4g}")
     c2.metric(t("Model"), f"{predicted:.4g}", t("{error} error", error=f"{predicted - ds.actual[i]:+.4g}"),
