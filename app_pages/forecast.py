@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from rnnviz import TrainConfig, data, plots, tasks
+from rnnviz import TrainConfig, baselines, data, plots, tasks
 from rnnviz.checkpoint import CheckpointError
 from rnnviz.data import DataError, ForecastConfig
 from rnnviz.limits import LimitError
@@ -130,7 +130,19 @@ def choose_settings(table: pd.DataFrame, sample: str | None) -> dict | None:
         share.param("fc_val_pct", "int", options=range(0, 41, 5))
         val_pct = st.slider(t("Validation part %"), 0, 40, 15, 5, key="fc_val_pct")
         share.param("fc_scaler", options=["minmax", "standard", "none"])
-        scaler = st.selectbox(t("Scaling (fit on the training part only)"), ["minmax", "standard", "none"], key="fc_scaler")
+        scaler = st.selectbox(t("Scaling (fit on the training part only)"), ["minmax", "standard", "none"], key="fc_scaler",
+                              help=t("minmax maps the training part to 0..1; standard to mean 0, sd 1, which leaves "
+                                     "more room for values beyond the training part's range."))
+        share.param("fc_change", "bool", name="change")
+        predict_change = st.checkbox(t("Predict the change (differencing)"), key="fc_change",
+                                     help=t("The model learns the change from the window's last value; the plots "
+                                            "and metrics add it back to that value. It can follow a trend beyond "
+                                            "the training part's range."))
+        share.param("fc_season", "int", lo=0, hi=lim.rows)
+        season = st.number_input(t("Season for the baselines (rows per cycle; 0 = find it)"), 0, lim.rows, 0,
+                                 key="fc_season",
+                                 help=t("0 finds it from the dates (daily 7, monthly 12, quarterly 4) or from the "
+                                        "training part's autocorrelation."))
     with col_model:
         st.markdown(t("**Model**"))
         share.param("fc_cell", options=["lstm", "gru", "rnn"])
@@ -162,9 +174,14 @@ def choose_settings(table: pd.DataFrame, sample: str | None) -> dict | None:
     if features:
         st.plotly_chart(plots.series_figure(table, [c for c in dict.fromkeys([target, *features]) if c in numeric],
                                             t("The data")), width="stretch")
-    return dict(target=target, features=features, window=int(window), horizon=int(horizon),
-                split=(train_pct / 100, val_pct / 100, round(1 - train_pct / 100 - val_pct / 100, 10)),
-                scaler=scaler, cell=cell, nonlinearity=nonlinearity, hidden=int(hidden), layers=int(layers),
+    split = (train_pct / 100, val_pct / 100, round(1 - train_pct / 100 - val_pct / 100, 10))
+    if target in numeric:  # before training: does this split ask the model to extrapolate?
+        outside = baselines.extrapolation(table[target].to_numpy(dtype=float), ForecastConfig(
+            target=target, window=int(window), horizon=int(horizon), split=split))
+        if outside is not None:
+            st.warning(state.plain(outside.message(predict_change=predict_change)), icon="📏")
+    return dict(target=target, features=features, window=int(window), horizon=int(horizon), split=split,
+                scaler=scaler, predict_change=bool(predict_change), season=int(season) or None, cell=cell, nonlinearity=nonlinearity, hidden=int(hidden), layers=int(layers),
                 head=head, optimizer=optimizer, lr=float(lr), epochs=int(epochs), batch=int(batch))
 
 
@@ -176,7 +193,7 @@ def start_training(table: pd.DataFrame, s: dict) -> bool:
             raise DataError(t("Training and validation take every row: leave some for the test part."))
         live.limits().check(window=s["window"], hidden=s["hidden"], layers=s["layers"], epochs=s["epochs"])
         cfg = ForecastConfig(target=s["target"], features=s["features"], window=s["window"], horizon=s["horizon"],
-                             split=s["split"], scaler=s["scaler"])
+                             split=s["split"], scaler=s["scaler"], predict_change=s["predict_change"])
         ds = data.make_forecast_dataset(table, cfg)
         model = tasks.forecast_model(ds, s["cell"], s["hidden"], s["layers"], s["head"], s["nonlinearity"],
                                      seed=seed_choice())
@@ -252,6 +269,33 @@ def render_live(run: dict):
                           rows=len(shown.actual), target=state.plain(s["target"])))
             st.dataframe(metrics_frame(shown), width="content", key="fc_metrics")
     return _render
+
+
+def show_ladder(run: dict) -> None:
+    """The model ranked with every baseline on the part the metrics above are for, and who wins.
+    The baselines (ETS is fit here) are computed once per run, where training runs."""
+    parts = evaluation(run)
+    part = "test" if "test" in parts else "val" if "val" in parts else None
+    if part is None:
+        return
+    ds, s = run["ds"], run["settings"]
+    if "baselines" not in run:
+        run["baselines"] = live.run_view(baselines.baseline_forecasts, ds, s.get("season"))
+    if run["baselines"] is None:  # the view ran out of time or memory: said above
+        return
+    try:
+        result = baselines.ladder(ds, run["baselines"], parts[part].predicted, part, model_name=s["cell"].upper())
+    except MetricError as e:
+        state.show_error(str(e))
+        return
+    st.markdown(t("**The baseline ladder** on the {part} part, best first, in the units of '{target}' "
+                  "(▶ marks your model)", part=t("test") if part == "test" else t("validation"),
+                  target=state.plain(s["target"])))
+    st.dataframe(pd.DataFrame(result.records()).set_index("rank"), width="stretch", key="fc_ladder")
+    st.markdown(state.plain(result.verdict))
+    st.caption(t("Seasonal baselines: {season}.", season=state.plain(result.season.describe())))
+    for why in result.left_out:
+        st.caption(t("Left out: {why}", why=state.plain(why)))
 
 
 def inside_the_model(run: dict) -> None:
@@ -367,6 +411,7 @@ def page() -> None:
         else:
             render_live(run)(None)
         if run["job"] is None or not run["job"].running:
+            show_ladder(run)
             inside_the_model(run)
             st.subheader(t("Downloads"))
             downloads(run)
