@@ -279,13 +279,13 @@ def show_ladder(run: dict) -> None:
     if part is None:
         return
     ds, s = run["ds"], run["settings"]
-    if "baselines" not in run:
-        run["baselines"] = live.run_view(baselines.baseline_forecasts, ds, s.get("season"))
-    if run["baselines"] is None:  # the view ran out of time or memory: said above
-        return
     try:
+        if "baselines" not in run:
+            run["baselines"] = live.run_view(baselines.baseline_forecasts, ds, s.get("season"))
+        if run["baselines"] is None:  # the view ran out of time or memory: said above
+            return
         result = baselines.ladder(ds, run["baselines"], parts[part].predicted, part, model_name=s["cell"].upper())
-    except MetricError as e:
+    except (MetricError, ValueError) as e:
         state.show_error(str(e))
         return
     st.markdown(t("**The baseline ladder** on the {part} part, best first, in the units of '{target}' "

@@ -168,7 +168,7 @@ def _print_fit(a, result, ladder: baselines.Ladder, out) -> None:
 def _forecast_settings(a, ds) -> dict:
     """This run's choices under the names the Forecast page saves, so that its checkpoint is the page's."""
     return dict(target=a.target, features=list(ds.features), window=ds.window, horizon=a.horizon,
-                split=tuple(a.split), scaler=a.scaler, predict_change=a.difference, cell=a.cell, nonlinearity=a.nonlinearity, hidden=a.hidden,
+                split=tuple(a.split), scaler=a.scaler, predict_change=a.difference, season=a.season, cell=a.cell, nonlinearity=a.nonlinearity, hidden=a.hidden,
                 layers=a.layers, head=a.head, optimizer=a.optimizer, lr=a.lr, epochs=a.epochs, batch=a.batch_size)
 
 

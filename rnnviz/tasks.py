@@ -118,6 +118,10 @@ def _saved_forecast_config(s) -> ForecastConfig:
     predict_change = s.get("predict_change", False)  # absent from checkpoints saved before it existed
     if not isinstance(predict_change, bool):
         raise checkpoint.CheckpointError("The saved settings are damaged: 'predict the change' is not true or false.")
+    season = s.get("season")  # the seasonal baselines' cycle; None = found from the data
+    if season is not None and (not isinstance(season, int) or isinstance(season, bool) or season < 2):
+        raise checkpoint.CheckpointError("The saved settings are damaged: the season is not a whole number of rows "
+                                         "(2 or more).")
     return ForecastConfig(target=target, features=features, window=s["window"], horizon=s["horizon"],
                           split=tuple(split), scaler=s["scaler"], predict_change=predict_change)
 

@@ -234,7 +234,7 @@ def _forecast_file(kospi_like, **extra_changes):
                 "split": [0.7, 0.15, 0.15], "scaler": "minmax", "cell": "gru", "hidden": 3}
     extra = tasks.forecast_extra(ds, settings)
     for key, value in extra_changes.items():
-        target = extra["settings"] if key in settings or key == "predict_change" else extra
+        target = extra["settings"] if key in settings or key in ("predict_change", "season") else extra
         target[key] = value
     return checkpoint.to_bytes(model, extra), model, ds
 
@@ -273,6 +273,8 @@ def test_restore_forecast_round_trip_predicting_the_change(kospi_like):
 @pytest.mark.parametrize("changes,words", [
     ({"settings": [1, 2]}, "not a set of named values"),
     ({"predict_change": "yes"}, "'predict the change' is not true or false"),
+    ({"season": 1}, "the season is not a whole number"),
+    ({"season": "12"}, "the season is not a whole number"),
     ({"window": "5"}, "settings are damaged"),
     ({"window": 10_000}, "window of 10000 steps is above this server's limit of 400"),
     ({"features": [1, 2]}, "settings are damaged"),

@@ -82,7 +82,7 @@ def test_cli_fit_save_opens_on_the_forecast_page(seattle_csv, tmp_path):
     table = read_csv(seattle_csv)
     model, ds, settings = tasks.restore_forecast(content, table)
     assert settings == {"target": "temp_max", "features": ["temp_max", "wind"], "window": 7, "horizon": 1,
-                        "split": (0.6, 0.2, 0.2), "scaler": "standard", "predict_change": False, "cell": "gru",
+                        "split": (0.6, 0.2, 0.2), "scaler": "standard", "predict_change": False, "season": None, "cell": "gru",
                         "nonlinearity": "tanh",
                         "hidden": 4, "layers": 1, "head": "last", "optimizer": "adam", "lr": 0.01, "epochs": 2,
                         "batch": 32}
