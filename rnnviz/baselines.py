@@ -260,8 +260,8 @@ def baseline_forecasts(ds: ForecastDataset, season: int | None = None) -> Baseli
     try:
         forecasts["exponential smoothing"], notes["exponential smoothing"] = exponential_smoothing(
             ds.series, train_rows, first_target, n, c.horizon, found.period)
-    except (ValueError, np.linalg.LinAlgError) as e:
-        left_out.append(f"exponential smoothing: statsmodels could not fit it ({e})")
+    except Exception as e:  # noqa: BLE001 - any failure inside statsmodels' fit leaves this one rung out, said
+        left_out.append(f"exponential smoothing: statsmodels could not fit it ({type(e).__name__}: {e})")
     return BaselineForecasts(forecasts, notes, found, left_out)
 
 
@@ -379,14 +379,16 @@ class Extrapolation:
 
     @property
     def percent(self) -> float:
-        return 100.0 * self.beyond / (self.train_high - self.train_low)
+        span = self.train_high - self.train_low
+        return 100.0 * self.beyond / span if span > 0 else math.inf
 
     def message(self, cure: str = "'predict the change'", predict_change: bool = False) -> str:
         extreme = self.train_high if self.side == "above" else self.train_low
         word = "highest" if self.side == "above" else "lowest"
+        how_far = (f"{self.percent:.0f}% of the training range {self.train_low:.6g} to {self.train_high:.6g}"
+                   if math.isfinite(self.percent) else "the training part holds that one value only")
         said = (f"The {' and '.join(self.parts)} values of '{self.target}' leave the training part's range: they reach "
-                f"{self.reached:.6g}, {self.beyond:.4g} {self.side} its {word} value {extreme:.6g} "
-                f"({self.percent:.0f}% of the training range {self.train_low:.6g} to {self.train_high:.6g}). ")
+                f"{self.reached:.6g}, {self.beyond:.4g} {self.side} its {word} value {extreme:.6g} ({how_far}). ")
         if predict_change:
             return said + (f"The model predicts the change from the last value ({cure} is on), so its forecast can "
                            "follow the level there.")
@@ -414,9 +416,7 @@ def extrapolation(series, config: ForecastConfig, margin: float = EXTRAPOLATION_
         return None
     train_rows = n_train + c.window + c.horizon - 1
     low, high = float(values[:train_rows].min()), float(values[:train_rows].max())
-    span = high - low
-    if span <= 0:
-        return None
+    span = high - low  # 0: a training part of one value, which any other later value leaves
     worst, parts = None, []
     for name, rows in (("validation", values[train_rows : train_rows + n_val]), ("test", values[train_rows + n_val :])):
         if not len(rows):

@@ -290,5 +290,11 @@ class TestExtrapolation:
         assert e.side == "below" and e.reached == 0.0
         assert "lowest value" in e.message()
 
+    def test_a_training_part_of_one_value_is_left_by_any_other(self):
+        values = np.r_[np.full(70, 3.0), np.linspace(3, 5, 30)]
+        e = B.extrapolation(values, ForecastConfig(target="v", window=4))
+        assert e.percent == math.inf and e.beyond == 2.0
+        assert "(the training part holds that one value only)" in e.message()
+
     def test_a_split_that_does_not_fit_says_nothing(self):
         assert B.extrapolation(np.arange(5.0), ForecastConfig(target="v", window=10)) is None
