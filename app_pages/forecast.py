@@ -182,7 +182,8 @@ def choose_settings(table: pd.DataFrame, sample: str | None) -> dict | None:
             st.warning(state.plain(outside.message(predict_change=predict_change)), icon="📏")
     return dict(target=target, features=features, window=int(window), horizon=int(horizon), split=split,
                 scaler=scaler, predict_change=bool(predict_change), season=int(season) or None, cell=cell,
-                nonlinearity=nonlinearity, hidden=int(hidden), layers=int(layers), head=head, optimizer=optimizer, lr=float(lr), epochs=int(epochs), batch=int(batch))
+                nonlinearity=nonlinearity, hidden=int(hidden), layers=int(layers), head=head, optimizer=optimizer,
+                lr=float(lr), epochs=int(epochs), batch=int(batch))
 
 
 def start_training(table: pd.DataFrame, s: dict) -> bool:
