@@ -135,9 +135,9 @@ def choose_settings(table: pd.DataFrame, sample: str | None) -> dict | None:
                                      "more room for values beyond the training part's range."))
         share.param("fc_change", "bool", name="change")
         predict_change = st.checkbox(t("Predict the change (differencing)"), key="fc_change",
-                                     help=t("The model learns the change from the window's last value; the plots "
-                                            "and metrics add it back to that value. It can follow a trend beyond "
-                                            "the training part's range."))
+                                     help=t("The model reads each input's step changes and learns the change from "
+                                            "the window's last value; the plots and metrics add it back to that "
+                                            "value. It can follow a trend beyond the training part's range."))
         share.param("fc_season", "int", lo=0, hi=lim.rows)
         season = st.number_input(t("Season for the baselines (rows per cycle; 0 = find it)"), 0, lim.rows, 0,
                                  key="fc_season",

@@ -49,7 +49,8 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--scaler", choices=["minmax", "standard", "none"], default="minmax",
                    help="how the columns are scaled (fit on the training part); standard reaches further beyond it")
     f.add_argument("--difference", action="store_true",
-                   help="predict the change from the last value instead of the value itself (for trending series)")
+                   help="differencing: read each input's step changes and predict the change from the last value "
+                        "instead of the value itself (for trending series)")
     f.add_argument("--season", type=int, default=None,
                    help="rows per seasonal cycle for the seasonal baselines (default: from the dates or the "
                         "training part's autocorrelation)")

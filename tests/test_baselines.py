@@ -110,6 +110,8 @@ class TestLinearAutoregression:
         ds = make_forecast_dataset(df, cfg)
         got, _ = B.linear_autoregression(ds)
         raw = df[["v", "other"]].to_numpy()
+        if predict_change:  # the model reads each input's step changes then (0 on the first row)
+            raw = np.vstack([np.zeros((1, 2)), np.diff(raw, axis=0)])
         n = len(ds.actual)
         windows = np.stack([raw[i : i + 5].reshape(-1) for i in range(n)])  # (N, 10) unscaled
         learnt = ds.actual - ds.baseline if predict_change else ds.actual

@@ -260,6 +260,7 @@ def test_restore_forecast_round_trip_predicting_the_change(kospi_like):
     restored, ds2, back = tasks.restore_forecast(tasks.forecast_checkpoint(model, ds, settings), kospi_like)
     assert back == settings and ds2.config.predict_change is True
     assert np.array_equal(ds2.target_scaler.shift, ds.target_scaler.shift)
+    assert np.array_equal(ds2.feature_scaler.scale, ds.feature_scaler.scale) and torch.equal(ds2.x, ds.x)
     before, after = tasks.evaluate_forecast(model, ds, "test"), tasks.evaluate_forecast(restored, ds2, "test")
     assert np.allclose(after.predicted, before.predicted, rtol=0, atol=1e-9)
     assert after.table == before.table

@@ -126,11 +126,24 @@ def test_predict_change_learns_the_scaled_change_and_inverts_to_levels_exactly(k
         ds.inverse(ds.y[test])  # a part's predictions without their rows
 
 
-def test_predict_change_leaves_inputs_and_level_mode_alone(kospi_like):
-    level = make_forecast_dataset(kospi_like, ForecastConfig(target="Close", window=5))
-    change = make_forecast_dataset(kospi_like, ForecastConfig(target="Close", window=5, predict_change=True))
-    assert torch.equal(level.x, change.x)
+def test_predict_change_reads_each_inputs_step_changes_and_leaves_level_mode_alone(kospi_like):
+    level = make_forecast_dataset(kospi_like, ForecastConfig(target="Close", features=["Open", "Close"], window=5))
+    change = make_forecast_dataset(kospi_like, ForecastConfig(target="Close", features=["Open", "Close"], window=5,
+                                                              predict_change=True))
     assert np.array_equal(level.actual, change.actual) and np.array_equal(level.baseline, change.baseline)
     assert np.array_equal(level.series, kospi_like["Close"].to_numpy())
-    assert level.train_rows == level.parts["train"].stop + 5  # window 5, horizon 1
+    assert level.train_rows == change.train_rows == level.parts["train"].stop + 5  # window 5, horizon 1
     assert np.allclose(level.scale_target(level.actual)[:, 0], level.y.numpy()[:, 0], atol=1e-6)
+    # the inputs: each column's change from the row before (0 on the first row), min-max fit on the
+    # training rows' changes (rows 1 .. train_rows - 1), in windows that are still views
+    raw = kospi_like[["Open", "Close"]].to_numpy()
+    steps = np.vstack([np.zeros((1, 2)), raw[1:] - raw[:-1]])  # (T, 2)
+    train = steps[1:change.train_rows]
+    scaled = (steps - train.min(0)) / (train.max(0) - train.min(0))
+    n = len(change.actual)
+    expect = np.stack([scaled[i : i + 5] for i in range(n)])  # (N, 5, 2)
+    assert np.allclose(change.x.numpy(), expect, atol=1e-6)
+    assert change.x.untyped_storage().nbytes() < change.x.numel() * 4  # a strided view, not N copies
+    assert np.allclose(level.x.numpy()[:, :, 1], ((raw[:, 1] - raw[:level.train_rows, 1].min())
+                                                   / np.ptp(raw[:level.train_rows, 1]))[
+                                                  np.arange(n)[:, None] + np.arange(5)], atol=1e-6)

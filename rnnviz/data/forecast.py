@@ -8,10 +8,14 @@ Windows are split in time order (train, then validation, then test); the scalers
 rows the training windows touch and nothing later. `inverse` returns predictions in the data's
 own units. Shapes: T rows, N windows, L window length, F features.
 
-"Predict the change" (ForecastConfig.predict_change): the model learns y[i] = scaled(target i -
-baseline i), the change from the window's last value, instead of the level; the target scaler is
-fit on the training windows' changes. `inverse` adds the change back to the last value exactly, so
-plots and metrics stay in levels. The inputs are the same windows of levels either way.
+"Predict the change" (ForecastConfig.predict_change), differencing: the model learns y[i] =
+scaled(target i - baseline i), the change from the window's last value, instead of the level, and
+it reads every input column's step changes (row r: x[r] - x[r-1]; 0 at the first row, which has no
+row before it) instead of its levels, each scaler fit on the training rows' changes. Nothing it sees
+or predicts then depends on how high the series has climbed, so a trend that leaves the training
+part's range stays inside what it learnt (bench table 10: with level inputs and a change output, US
+employment's test RMSE was 374 against persistence's 247; with step changes in, 90). `inverse` adds
+the predicted change back to the last value exactly, so plots and metrics stay in levels.
 """
 from __future__ import annotations
 
@@ -172,12 +176,15 @@ def make_forecast_dataset(df: pd.DataFrame, config: ForecastConfig,
     actual = target_values[first_target : first_target + n]  # (N,)
     baseline = target_values[c.window - 1 : c.window - 1 + n]  # (N,) last observed value
     learnt = actual - baseline if c.predict_change else target_values  # (N,) changes or (T,) levels
+    seen = table  # (T, F) what the windows hold: the levels, or each row's step change
+    if c.predict_change:
+        seen = np.diff(table, axis=0, prepend=table[:1])  # (T, F); row 0 has no row before it: 0
     if scalers is None:
-        feature_scaler = Scaler.fit(table[:train_rows], c.scaler)
+        feature_scaler = Scaler.fit(seen[1:train_rows] if c.predict_change else seen[:train_rows], c.scaler)
         target_scaler = Scaler.fit((learnt[:n_train] if c.predict_change else learnt[:train_rows])[:, None], c.scaler)
     else:
         feature_scaler, target_scaler = scalers
-    scaled_table = feature_scaler.transform(table)  # (T, F) float64
+    scaled_table = feature_scaler.transform(seen)  # (T, F) float64
     _check_scaled(df, scaled_table, features)
     scaled = torch.from_numpy(scaled_table.astype(np.float32))  # (T, F)
     x = sliding_windows(scaled, c.window)[:n]  # (N, L, F) view
