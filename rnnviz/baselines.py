@@ -403,7 +403,8 @@ def extrapolation(series, config: ForecastConfig, margin: float = EXTRAPOLATION_
 
     Why 5%: a stationary series keeps setting small records (the later part of 730 monthly El Nino
     temperatures tops the earlier maximum by 3.9% of its range) that a model handles; a trend leaves the
-    range by tens of percent (US real GDP 65%, CO2 47%, employment 54%: bench/ladder_bench.py).
+    range by tens of percent (US real GDP 65%, CO2 47%, employment 54%: bench table 10). A stationary
+    series can leave it by as much (sunspots and US inflation, 23%): the warning is then just as true.
 
     >>> extrapolation(np.arange(100.0), ForecastConfig(target="v", window=5)).percent > 40
     True
