@@ -8,10 +8,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from rnnviz import TrainConfig, data, plots, tasks
+from rnnviz import TrainConfig, baselines, data, plots, tasks
 from rnnviz.checkpoint import CheckpointError
+from rnnviz.cellspec import spec
+from rnnviz.errors import UserError
 from rnnviz.data import DataError, ForecastConfig
-from rnnviz.limits import LimitError
 from rnnviz.metrics import MetricError
 from rnnviz.trace import hidden_state_path, trace
 from rnnviz.ui.i18n import t
@@ -63,7 +64,7 @@ def choose_data():
                 uploaded.getvalue(), uploaded.name, fill, lim.upload_bytes, lim.rows, lim.columns))
         else:
             table = sample_table(SAMPLES[source][0], fill, lim.upload_bytes, lim.rows, lim.columns)
-    except DataError as e:
+    except UserError as e:
         state.show_error(str(e))
         return None, None
     return table, (source if source != UPLOAD else None)
@@ -130,12 +131,24 @@ def choose_settings(table: pd.DataFrame, sample: str | None) -> dict | None:
         share.param("fc_val_pct", "int", options=range(0, 41, 5))
         val_pct = st.slider(t("Validation part %"), 0, 40, 15, 5, key="fc_val_pct")
         share.param("fc_scaler", options=["minmax", "standard", "none"])
-        scaler = st.selectbox(t("Scaling (fit on the training part only)"), ["minmax", "standard", "none"], key="fc_scaler")
+        scaler = st.selectbox(t("Scaling (fit on the training part only)"), ["minmax", "standard", "none"], key="fc_scaler",
+                              help=t("minmax maps the training part to 0..1; standard to mean 0, sd 1, which leaves "
+                                     "more room for values beyond the training part's range."))
+        share.param("fc_change", "bool", name="change")
+        predict_change = st.checkbox(t("Predict the change (differencing)"), key="fc_change",
+                                     help=t("The model reads each input's step changes and learns the change from "
+                                            "the window's last value; the plots and metrics add it back to that "
+                                            "value. It can follow a trend beyond the training part's range."))
+        share.param("fc_season", "int", lo=0, hi=lim.rows)
+        season = st.number_input(t("Season for the baselines (rows per cycle; 0 = find it)"), 0, lim.rows, 0,
+                                 key="fc_season",
+                                 help=t("0 finds it from the dates (daily 7, monthly 12, quarterly 4) or from the "
+                                        "training part's autocorrelation."))
     with col_model:
         st.markdown(t("**Model**"))
         share.param("fc_cell", options=["lstm", "gru", "rnn"])
         cell = st.selectbox(t("Cell"), ["lstm", "gru", "rnn"], key="fc_cell",
-                            format_func={"lstm": "LSTM", "gru": "GRU", "rnn": "RNN (Elman)"}.get)
+                            format_func=lambda c: spec(c).choice)
         share.param("fc_nonlinearity", options=["tanh", "relu"])
         nonlinearity = st.selectbox(t("RNN nonlinearity"), ["tanh", "relu"], key="fc_nonlinearity",
                                     disabled=cell != "rnn")
@@ -162,10 +175,16 @@ def choose_settings(table: pd.DataFrame, sample: str | None) -> dict | None:
     if features:
         st.plotly_chart(plots.series_figure(table, [c for c in dict.fromkeys([target, *features]) if c in numeric],
                                             t("The data")), width="stretch")
-    return dict(target=target, features=features, window=int(window), horizon=int(horizon),
-                split=(train_pct / 100, val_pct / 100, round(1 - train_pct / 100 - val_pct / 100, 10)),
-                scaler=scaler, cell=cell, nonlinearity=nonlinearity, hidden=int(hidden), layers=int(layers),
-                head=head, optimizer=optimizer, lr=float(lr), epochs=int(epochs), batch=int(batch))
+    split = (train_pct / 100, val_pct / 100, round(1 - train_pct / 100 - val_pct / 100, 10))
+    if target in numeric:  # before training: does this split ask the model to extrapolate?
+        outside = baselines.extrapolation(table[target].to_numpy(dtype=float), ForecastConfig(
+            target=target, window=int(window), horizon=int(horizon), split=split))
+        if outside is not None:
+            st.warning(state.plain(outside.message(predict_change=predict_change)), icon="📏")
+    return dict(target=target, features=features, window=int(window), horizon=int(horizon), split=split,
+                scaler=scaler, predict_change=bool(predict_change), season=int(season) or None, cell=cell,
+                nonlinearity=nonlinearity, hidden=int(hidden), layers=int(layers), head=head, optimizer=optimizer,
+                lr=float(lr), epochs=int(epochs), batch=int(batch))
 
 
 def start_training(table: pd.DataFrame, s: dict) -> bool:
@@ -176,14 +195,14 @@ def start_training(table: pd.DataFrame, s: dict) -> bool:
             raise DataError(t("Training and validation take every row: leave some for the test part."))
         live.limits().check(window=s["window"], hidden=s["hidden"], layers=s["layers"], epochs=s["epochs"])
         cfg = ForecastConfig(target=s["target"], features=s["features"], window=s["window"], horizon=s["horizon"],
-                             split=s["split"], scaler=s["scaler"])
+                             split=s["split"], scaler=s["scaler"], predict_change=s["predict_change"])
         ds = data.make_forecast_dataset(table, cfg)
         model = tasks.forecast_model(ds, s["cell"], s["hidden"], s["layers"], s["head"], s["nonlinearity"],
                                      seed=seed_choice())
         train_cfg = TrainConfig(epochs=s["epochs"], batch_size=s["batch"], lr=s["lr"], optimizer=s["optimizer"],
                                 seed=seed_choice(), device=device_choice())
         job = live.start_job(model, tasks.forecast_train_data(ds), train_cfg)
-    except (DataError, LimitError, ValueError) as e:
+    except UserError as e:
         state.show_error(str(e))
         return False
     state.set_run(PAGE, {"job": job, "model": None, "ds": ds, "settings": s, "source": table.attrs["source"],
@@ -254,6 +273,33 @@ def render_live(run: dict):
     return _render
 
 
+def show_ladder(run: dict) -> None:
+    """The model ranked with every baseline on the part the metrics above are for, and who wins.
+    The baselines (ETS is fit here) are computed once per run, where training runs."""
+    parts = evaluation(run)
+    part = "test" if "test" in parts else "val" if "val" in parts else None
+    if part is None:
+        return
+    ds, s = run["ds"], run["settings"]
+    try:
+        if "baselines" not in run:
+            run["baselines"] = live.run_view(baselines.baseline_forecasts, ds, s.get("season"))
+        if run["baselines"] is None:  # the view ran out of time or memory: said above
+            return
+        result = baselines.ladder(ds, run["baselines"], parts[part].predicted, part, model_name=s["cell"].upper())
+    except UserError as e:
+        state.show_error(str(e))
+        return
+    st.markdown(t("**The baseline ladder** on the {part} part, best first, in the units of '{target}' "
+                  "(▶ marks your model)", part=t("test") if part == "test" else t("validation"),
+                  target=state.plain(s["target"])))
+    st.dataframe(pd.DataFrame(result.records()).set_index("rank"), width="stretch", key="fc_ladder")
+    st.markdown(state.plain(result.verdict))
+    st.caption(t("Seasonal baselines: {season}.", season=state.plain(result.season.describe())))
+    for why in result.left_out:
+        st.caption(t("Left out: {why}", why=state.plain(why)))
+
+
 def inside_the_model(run: dict) -> None:
     ds = run["ds"]
     model = run_model(run)
@@ -266,7 +312,7 @@ def inside_the_model(run: dict) -> None:
     if views.get("window") != i:
         views["window"], views["trace"] = i, trace(model, ds.x[i])  # one window: bounded by the window limit
     tr = views["trace"]
-    predicted = float(ds.inverse(tr.prediction.reshape(1, 1))[0])
+    predicted = float(ds.inverse(tr.prediction.reshape(1, 1), [i])[0])
     c1, c2, c3 = st.columns(3)
     c1.metric(t("Actual ({date})", date=labels[i]), f"{ds.actual[i]:.4g}")
     c2.metric(t("Model"), f"{predicted:.4g}", t("{error} error", error=f"{predicted - ds.actual[i]:+.4g}"),
@@ -331,7 +377,7 @@ def restore_model(table: pd.DataFrame | None) -> None:
         if uploaded.size > lim.upload_bytes:
             raise CheckpointError(t("The file is larger than this server's limit of {mb} MB.", mb=lim.upload_mb))
         model, ds, s = tasks.restore_forecast(uploaded.getvalue(), table)
-    except (CheckpointError, DataError, KeyError, TypeError, ValueError) as e:
+    except UserError as e:
         state.show_error(t("Could not open that model: {problem}", problem=e))
         return
     st.session_state["fc_restored"] = uploaded.file_id
@@ -367,6 +413,7 @@ def page() -> None:
         else:
             render_live(run)(None)
         if run["job"] is None or not run["job"].running:
+            show_ladder(run)
             inside_the_model(run)
             st.subheader(t("Downloads"))
             downloads(run)
