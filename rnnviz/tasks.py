@@ -14,6 +14,7 @@ import pandas as pd
 import torch
 
 from . import checkpoint, metrics
+from .cellspec import spec
 from .data.memory import MemoryTask
 from .data.forecast import ForecastConfig, ForecastDataset, make_forecast_dataset
 from .data.scaling import Scaler
@@ -299,7 +300,7 @@ def one_neuron_preset() -> CellNumbers:
 def random_cell_numbers(cell: str, input_size: int, hidden: int, steps: int, seed: int = 0) -> CellNumbers:
     """Small random weights and inputs, rounded to 2 decimals so they are easy to read."""
     g = torch.Generator().manual_seed(int(seed))
-    gates = {"rnn": 1, "lstm": 4, "gru": 3}[cell]
+    gates = spec(cell).gate_count
 
     def draw(*shape):
         return (torch.rand(shape, generator=g) * 2 - 1).round(decimals=2).tolist()
