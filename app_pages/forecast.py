@@ -2,6 +2,7 @@
 
 Widgets -> ForecastConfig/ModelConfig/TrainConfig -> rnnviz -> figures. No maths here.
 """
+import hashlib
 from pathlib import Path
 
 import numpy as np
@@ -42,7 +43,9 @@ def load_table(content: bytes, name: str, fill: bool, max_bytes: int, max_rows: 
 @st.cache_data(max_entries=4, show_spinner=False)
 def sample_table(file: str, fill: bool, max_bytes: int, max_rows: int, max_columns: int) -> pd.DataFrame:
     """A bundled sample (public data, the same for everyone): parsed once per server."""
-    return load_table((ASSETS / file).read_bytes(), file, fill, max_bytes, max_rows, max_columns)
+    table = load_table((ASSETS / file).read_bytes(), file, fill, max_bytes, max_rows, max_columns)
+    table.attrs["public"] = True  # views of it may be shared by sessions (live.run_view_shared)
+    return table
 
 
 def choose_data():
@@ -206,8 +209,21 @@ def start_training(table: pd.DataFrame, s: dict) -> bool:
         state.show_error(str(e))
         return False
     state.set_run(PAGE, {"job": job, "model": None, "ds": ds, "settings": s, "source": table.attrs["source"],
-                         "evaluated": None})
+                         "public": bool(table.attrs.get("public")), "evaluated": None})
     return True
+
+
+def ladder_forecasts(run: dict):
+    """The baselines' forecasts for the run's dataset, in the view worker (ETS takes seconds). On a
+    bundled sample they are the same for every session with the same data and settings, so a class
+    training the preset computes them once."""
+    ds, season = run["ds"], run["settings"].get("season")
+    if not run.get("public"):
+        return live.run_view(baselines.baseline_forecasts, ds, season)
+    digest = hashlib.sha256(np.ascontiguousarray(ds.series).tobytes())
+    digest.update(ds.x.numpy().tobytes())
+    key = ("ladder", repr(ds.config), season, digest.hexdigest())
+    return live.run_view_shared(key, baselines.baseline_forecasts, ds, season)
 
 
 def run_model(run: dict):
@@ -283,7 +299,7 @@ def show_ladder(run: dict) -> None:
     ds, s = run["ds"], run["settings"]
     try:
         if "baselines" not in run:
-            run["baselines"] = live.run_view(baselines.baseline_forecasts, ds, s.get("season"))
+            run["baselines"] = ladder_forecasts(run)
         if run["baselines"] is None:  # the view ran out of time or memory: said above
             return
         result = baselines.ladder(ds, run["baselines"], parts[part].predicted, part, model_name=s["cell"].upper())

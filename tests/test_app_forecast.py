@@ -299,3 +299,23 @@ def test_a_stationary_series_gets_no_warning():
     assert not any("training part's range" in w.value for w in at.warning), [w.value for w in at.warning]
     at.number_input(key="fc_window").set_value(30).run()  # and the warning follows the settings, not a cache
     assert not any("training part's range" in w.value for w in at.warning)
+
+
+def test_two_sessions_on_the_same_sample_share_one_ladder_computation():
+    """The ladder's baselines (ETS takes seconds) depend only on the data and the settings: on a bundled
+    sample a class computes them once; they are the same numbers each session would have computed."""
+    from rnnviz import baselines
+    from rnnviz.ui import live
+    live._shared_views.clear()
+    runs = []
+    for _ in range(2):
+        at = _forecast_page()
+        _tiny(at, epochs=2)
+        _train_until(at)
+        at.run()
+        runs.append(at.session_state["run:forecast"])
+    assert runs[0]["public"] and runs[1]["public"]
+    assert runs[0]["baselines"] is runs[1]["baselines"]
+    alone = baselines.baseline_forecasts(runs[1]["ds"], runs[1]["settings"].get("season"))
+    for name, forecast in alone.forecasts.items():
+        assert np.allclose(runs[1]["baselines"].forecasts[name], forecast, equal_nan=True), name
