@@ -56,10 +56,10 @@ def choose_settings() -> dict:
         share.param("cp_epochs", "int", lo=1, hi=lim.epochs)
         epochs = st.number_input(t("Epochs (the same budget for all three)"), 1, lim.epochs, min(30, lim.epochs), key="cp_epochs")
         share.param("cp_forget_bias", "bool")
-        forget_bias = st.checkbox(t("Add an LSTM with forget-gate bias = 1"), False, key="cp_forget_bias",
+        forget_bias = st.checkbox(t("+ LSTM, forget bias 1"), False, key="cp_forget_bias",
                                   disabled=task != MEMORY,
-                                  help=t("b_if + b_hf start at 1 instead of near 0, so the forget gate starts "
-                                         "near sigmoid(1) = 0.73: the cell keeps more of its state from the start."))
+                                  help=t("b_if + b_hf start at 1 instead of near 0, so the forget gate starts near "
+                                         "sigmoid(1) = 0.73: the cell keeps more of its state from the start."))
     if task == MEMORY:
         st.caption(t("Chance: the answer is one of {k} letters, so guessing gives {p:.0%} accuracy.",
                      k=MEMORY_SYMBOLS, p=1 / MEMORY_SYMBOLS))
