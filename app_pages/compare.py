@@ -142,8 +142,8 @@ def render_live(run: dict):
                 live.status_line(job)
         histories = dict(zip(run["labels"], (j.history for j in jobs)))
         if any(histories.values()):
-            st.plotly_chart(plots.losses_figure(histories, t("Loss of each cell (solid: training, dotted: validation)")),
-                            width="stretch", key="cp_losses")
+            figure = plots.losses_figure(histories, t("Loss of each cell (solid: training, dotted: validation)"))
+            st.plotly_chart(plots.mark_variant(figure, FORGET_BIASED), width="stretch", key="cp_losses")
         st.dataframe(results_table(run, jobs), hide_index=True, width="stretch", key="cp_table")
     return _render
 
@@ -180,8 +180,8 @@ def vanishing_gradients(run: dict | None, hidden: int, forget_bias: bool) -> Non
     else:
         c2.caption(t("Train all three on the long-memory task with N = {n} above to add their curves after training.",
                      n=n))
-    st.plotly_chart(plots.gradient_distance_figure(norms, t("||dLoss/dh_t|| with N = {n} distractors (log scale)", n=n)),
-                    width="stretch", key="cp_gradients")
+    figure = plots.gradient_distance_figure(norms, t("||dLoss/dh_t|| with N = {n} distractors (log scale)", n=n))
+    st.plotly_chart(plots.mark_variant(figure, FORGET_BIASED), width="stretch", key="cp_gradients")
     ratios = {name: float(v[-1] / v[0]) if v[0] > 0 else 0.0 for name, v in norms.items()}
     lines = []
     for cell in [c.label for c in CELLS.values()] + ([FORGET_BIASED] if forget_bias else []):
