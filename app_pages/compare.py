@@ -12,7 +12,7 @@ import streamlit as st
 from rnnviz import TrainConfig, data, plots, tasks
 from rnnviz.cellspec import CELLS
 from rnnviz.data import ForecastConfig
-from rnnviz.data.memory import make_memory_task
+from rnnviz.data.memory import SYMBOLS as MEMORY_SYMBOLS, make_memory_task
 from rnnviz.errors import UserError
 from rnnviz.metrics import MetricError
 from rnnviz.ui.i18n import t
@@ -25,6 +25,7 @@ MEMORY, SERIES, WORDS = "Long memory: repeat the first letter after N distractor
     "Sample series: Seattle daily max temperature", "Typed words: the last letter"
 SERIES_FILE = Path(__file__).resolve().parents[1] / "assets" / "seattle-weather.csv"
 LEARNING_RATES = [1e-3, 3e-3, 1e-2, 3e-2, 0.1]
+FORGET_BIASED = "LSTM, forget bias 1"  # the extra run the forget-bias option adds beside the plain LSTM
 
 
 @st.cache_resource(show_spinner=False)
@@ -54,24 +55,34 @@ def choose_settings() -> dict:
     with c3:
         share.param("cp_epochs", "int", lo=1, hi=lim.epochs)
         epochs = st.number_input(t("Epochs (the same budget for all three)"), 1, lim.epochs, min(30, lim.epochs), key="cp_epochs")
+        share.param("cp_forget_bias", "bool")
+        forget_bias = st.checkbox(t("+ LSTM, forget bias 1"), False, key="cp_forget_bias",
+                                  disabled=task != MEMORY,
+                                  help=t("b_if + b_hf start at 1 instead of near 0, so the forget gate starts near "
+                                         "sigmoid(1) = 0.73: the cell keeps more of its state from the start."))
+    if task == MEMORY:
+        st.caption(t("Chance: the answer is one of {k} letters, so guessing gives {p:.0%} accuracy.",
+                     k=MEMORY_SYMBOLS, p=1 / MEMORY_SYMBOLS))
     return dict(task=task, distractors=int(distractors), words=words, hidden=int(hidden), lr=float(lr),
-                epochs=int(epochs))
+                epochs=int(epochs), forget_bias=bool(forget_bias) and task == MEMORY)
 
 
 def build(s: dict, seed: int):
-    """The dataset, a model per cell (same seed) and the TrainData they all share."""
+    """The dataset, a model per run (same seed; keyed by its label) and the TrainData they all share."""
     if s["task"] == MEMORY:
         ds = make_memory_task(distractors=s["distractors"], seed=seed)
-        models = {c: tasks.memory_model(ds, c, s["hidden"], seed=seed) for c in CELLS}
+        models = {CELLS[c].label: tasks.memory_model(ds, c, s["hidden"], seed=seed) for c in CELLS}
+        if s["forget_bias"]:
+            models[FORGET_BIASED] = tasks.memory_model(ds, "lstm", s["hidden"], seed=seed, forget_bias=1.0)
         return ds, models, tasks.memory_train_data(ds), 32
     if s["task"] == SERIES:
         ds = data.make_forecast_dataset(seattle(), ForecastConfig(target="temp_max", window=14))
-        models = {c: tasks.forecast_model(ds, c, s["hidden"], seed=seed) for c in CELLS}
+        models = {CELLS[c].label: tasks.forecast_model(ds, c, s["hidden"], seed=seed) for c in CELLS}
         return ds, models, tasks.forecast_train_data(ds), 32
     lim = live.limits()
     ds = data.make_char_dataset(s["words"], mode="last", max_words=lim.words, max_length=lim.word_letters,
                                 max_vocabulary=lim.vocabulary)
-    models = {c: tasks.char_model(ds, c, s["hidden"], seed=seed) for c in CELLS}
+    models = {CELLS[c].label: tasks.char_model(ds, c, s["hidden"], seed=seed) for c in CELLS}
     return ds, models, tasks.char_train_data(ds), 0
 
 
@@ -87,7 +98,7 @@ def start_training(s: dict) -> bool:
     except UserError as e:
         state.show_error(str(e))
         return False
-    state.set_run(PAGE, {"jobs": jobs, "cells": list(CELLS), "ds": ds, "settings": s})
+    state.set_run(PAGE, {"jobs": jobs, "labels": list(models), "ds": ds, "settings": s})
     return True
 
 
@@ -99,9 +110,9 @@ def results_table(run: dict, jobs) -> pd.DataFrame:
                       SERIES: ("validation RMSE (scaled)", "val_rmse"),
                       WORDS: ("training accuracy", "train_accuracy")}[run["settings"]["task"]]  # words: no val part
     rows = []
-    for cell, job in zip(run["cells"], jobs):
+    for label, job in zip(run["labels"], jobs):
         h = tasks.history_summary(job.history)
-        row = {"cell": CELLS[cell].label, "status": job.status, "parameters": job.model.parameter_count(),
+        row = {"cell": label, "status": job.status, "parameters": job.model.parameter_count(),
                "epochs": h["epochs"], "train loss": h["train_loss"], "validation loss": h["val_loss"],
                metric: h[column],
                "training time (s)": round(h["seconds"], 2)}
@@ -111,7 +122,7 @@ def results_table(run: dict, jobs) -> pd.DataFrame:
                 try:
                     tested[job.id] = tasks.evaluate_forecast(job.snapshot_model(), run["ds"], "test")
                 except MetricError as e:  # a forecast that is not finite: said, never shown as inf
-                    tested[job.id] = f"{CELLS[cell].label}: {e}"
+                    tested[job.id] = f"{label}: {e}"
             result = tested[job.id]
             if isinstance(result, str):
                 state.show_error(result)
@@ -124,28 +135,31 @@ def results_table(run: dict, jobs) -> pd.DataFrame:
 
 def render_live(run: dict):
     def _render(jobs):
-        cols = st.columns(3)
-        for col, cell, job in zip(cols, run["cells"], jobs):
+        cols = st.columns(len(jobs))
+        for col, label, job in zip(cols, run["labels"], jobs):
             with col:
-                st.markdown(f"**{CELLS[cell].label}**")
+                st.markdown(f"**{state.plain(label)}**")
                 live.status_line(job)
-        histories = {CELLS[c].label: j.history for c, j in zip(run["cells"], jobs)}
+        histories = dict(zip(run["labels"], (j.history for j in jobs)))
         if any(histories.values()):
-            st.plotly_chart(plots.losses_figure(histories, t("Loss of each cell (solid: training, dotted: validation)")),
-                            width="stretch", key="cp_losses")
+            figure = plots.losses_figure(histories, t("Loss of each cell (solid: training, dotted: validation)"))
+            st.plotly_chart(plots.mark_variant(figure, FORGET_BIASED), width="stretch", key="cp_losses")
         st.dataframe(results_table(run, jobs), hide_index=True, width="stretch", key="cp_table")
     return _render
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def initial_gradients(distractors: int, hidden: int, seed: int) -> dict[str, np.ndarray]:
+def initial_gradients(distractors: int, hidden: int, seed: int, forget_bias: bool) -> dict[str, np.ndarray]:
+    """||dLoss/dh_t|| by distance of each untrained model the page would train (same task and seed)."""
     task = make_memory_task(distractors=distractors, seed=seed)
-    return {f"{CELLS[c].label} before training": tasks.gradient_by_distance(tasks.memory_model(task, c, hidden, seed=seed),
-                                                                      task.x_val, task.y_val)
-            for c in CELLS}
+    models = {CELLS[c].label: tasks.memory_model(task, c, hidden, seed=seed) for c in CELLS}
+    if forget_bias:
+        models[FORGET_BIASED] = tasks.memory_model(task, "lstm", hidden, seed=seed, forget_bias=1.0)
+    return {f"{label} before training": tasks.gradient_by_distance(m, task.x_val, task.y_val)
+            for label, m in models.items()}
 
 
-def vanishing_gradients(run: dict | None, hidden: int) -> None:
+def vanishing_gradients(run: dict | None, hidden: int, forget_bias: bool) -> None:
     st.subheader(t("Vanishing gradients"))
     st.caption(t("The long-memory task needs the first letter at the answer. Training moves the weights by the "
                  "gradient: how much the loss would change if the hidden state h_t at each step changed. "
@@ -153,25 +167,25 @@ def vanishing_gradients(run: dict | None, hidden: int) -> None:
     c1, c2 = st.columns(2)
     with c1:
         n = int_slider(t("N distractors for this chart"), 1, live.limits().distractors, 20, key="cp_grad_n")
-    norms = dict(initial_gradients(n, hidden, seed_choice()))
+    norms = dict(initial_gradients(n, hidden, seed_choice(), forget_bias))
     trained = run is not None and run["settings"]["task"] == MEMORY and run["settings"]["distractors"] == n \
-        and not any(j.running for j in run["jobs"])
+        and run["settings"]["forget_bias"] == forget_bias and not any(j.running for j in run["jobs"])
     if trained:
         if run.get("gradients") is None:
             task = run["ds"]
-            run["gradients"] = {f"{CELLS[c].label} after training": tasks.gradient_by_distance(j.snapshot_model(),
-                                                                                          task.x_val, task.y_val)
-                                for c, j in zip(run["cells"], run["jobs"])}
+            run["gradients"] = {f"{label} after training": tasks.gradient_by_distance(j.snapshot_model(),
+                                                                                    task.x_val, task.y_val)
+                                for label, j in zip(run["labels"], run["jobs"])}
         norms.update(run["gradients"])
     else:
         c2.caption(t("Train all three on the long-memory task with N = {n} above to add their curves after training.",
                      n=n))
-    st.plotly_chart(plots.gradient_distance_figure(norms, t("||dLoss/dh_t|| with N = {n} distractors (log scale)", n=n)),
-                    width="stretch", key="cp_gradients")
+    figure = plots.gradient_distance_figure(norms, t("||dLoss/dh_t|| with N = {n} distractors (log scale)", n=n))
+    st.plotly_chart(plots.mark_variant(figure, FORGET_BIASED), width="stretch", key="cp_gradients")
     ratios = {name: float(v[-1] / v[0]) if v[0] > 0 else 0.0 for name, v in norms.items()}
     lines = []
-    for cell in (c.label for c in CELLS.values()):
-        parts = [f"{_times(r)} {name.split(' ', 1)[1]}" for name, r in ratios.items() if name.startswith(cell + " ")]
+    for cell in [c.label for c in CELLS.values()] + ([FORGET_BIASED] if forget_bias else []):
+        parts = [f"{_times(r)} {name[len(cell) + 1:]}" for name, r in ratios.items() if name.startswith(cell + " ")]
         lines.append(f"- **{cell}**: " + ", ".join(parts))
     st.markdown(t("The gradient reaching the first letter, **{n} steps** before the answer, as a share of the "
                   "gradient at the answer:", n=n) + "\n" + "\n".join(lines))
@@ -201,7 +215,7 @@ def page() -> None:
         if s != run["settings"]:
             st.caption(t("The settings above changed since this run; press Train to use them."))
         live.live_view(run["jobs"], render_live(run))
-    vanishing_gradients(run, s["hidden"])
+    vanishing_gradients(run, s["hidden"], s["forget_bias"])
 
 
 page()

@@ -52,6 +52,8 @@ class ModelConfig:
     output_size: int = 1  # O, outputs of the head (vocabulary size for next-letter)
     output_activation: str | None = None  # None or "sigmoid"
     dropout: float = 0.0  # between stacked layers, as nn.LSTM's dropout
+    forget_bias: float | None = None  # LSTM only: None = torch's init; a number v sets b_if = v and b_hf = 0
+    # in every layer (their sum is what the forget gate adds), so f starts near sigmoid(v): 1 keeps ~73%
 
     def __post_init__(self):
         problems = _type_problems(self)
@@ -61,6 +63,7 @@ class ModelConfig:
             if getattr(self, name) is not None:
                 setattr(self, name, int(getattr(self, name)))  # numpy integers -> int, for JSON
         self.dropout = float(self.dropout)
+        self.forget_bias = None if self.forget_bias is None else float(self.forget_bias)
         problems = _choice_problems(self) + _size_problems(self)
         if problems:
             raise ValueError("; ".join(problems))
@@ -124,6 +127,8 @@ def _type_problems(c: ModelConfig) -> list[str]:
             problems.append(f"{_LABELS[name]} must be a word (got {_shown(value)})")
     if isinstance(c.dropout, bool) or not isinstance(c.dropout, numbers.Real):
         problems.append(f"dropout must be a number (got {_shown(c.dropout)})")
+    if c.forget_bias is not None and (isinstance(c.forget_bias, bool) or not isinstance(c.forget_bias, numbers.Real)):
+        problems.append(f"forget-gate bias must be a number (got {_shown(c.forget_bias)})")
     return problems
 
 
@@ -141,6 +146,10 @@ def _choice_problems(c: ModelConfig) -> list[str]:
         problems.append(f"output activation must be None or 'sigmoid' (got {_shown(c.output_activation)})")
     if not 0.0 <= c.dropout < 1.0:  # NaN fails this too
         problems.append(f"dropout must be at least 0 and below 1 (got {c.dropout})")
+    if c.forget_bias is not None and c.cell != "lstm":
+        problems.append(f"the forget-gate bias is an LSTM setting ({c.cell} has no forget gate)")
+    if c.forget_bias is not None and not -10.0 <= c.forget_bias <= 10.0:  # NaN fails this too
+        problems.append(f"forget-gate bias must be between -10 and 10 (got {c.forget_bias})")
     return problems
 
 
@@ -234,6 +243,8 @@ class SequenceModel(nn.Module):
         self.head = nn.Linear(head_in, c.output_size)
         if seed is not None:
             self.reset_parameters(torch.Generator().manual_seed(int(seed)))
+        elif c.forget_bias is not None:
+            self.set_forget_bias(c.forget_bias)
 
     @torch.no_grad()
     def reset_parameters(self, generator: torch.Generator) -> None:
@@ -247,6 +258,19 @@ class SequenceModel(nn.Module):
             p.copy_(torch.rand(p.shape, generator=generator) * 2 * bound - bound)
         if self.embedding is not None:
             self.embedding.weight.copy_(torch.randn(self.embedding.weight.shape, generator=generator))
+        if self.config.forget_bias is not None:  # after every draw: the other weights stay those of the seed
+            self.set_forget_bias(self.config.forget_bias)
+
+    @torch.no_grad()
+    def set_forget_bias(self, value: float) -> None:
+        """An LSTM's forget gate starts at f = sigmoid(value + W x + W h): b_if = value and b_hf = 0
+        in every layer (rows H..2H-1 of torch's stacked i|f|g|o biases), the rest untouched.
+        With value 1 the cell starts out keeping most of its state (Jozefowicz et al., 2015)."""
+        h = self.config.hidden_size
+        f = spec("lstm").gate_names.index("forget")  # 1 in torch's order i, f, g, o
+        for k in range(self.config.num_layers):
+            getattr(self.rnn, f"bias_ih_l{k}")[f * h:(f + 1) * h] = float(value)  # (H,) slice of (4H,)
+            getattr(self.rnn, f"bias_hh_l{k}")[f * h:(f + 1) * h] = 0.0
 
     # -- the three stages, separately callable so trace.py can reuse the encoder and the head --
     def encode(self, x: Tensor) -> Tensor:

@@ -275,3 +275,11 @@ def gradient_distance_figure(norms: dict[str, np.ndarray], title: str) -> go.Fig
     fig.update_yaxes(type="log", title_text="||dLoss/dh_t||", exponentformat="power")
     fig.update_xaxes(title_text="distance from the loss (steps back from the answer)")
     return _layout(fig, title, height=360)
+
+
+def mark_variant(fig: go.Figure, name_prefix: str, colour: str = "#9467bd", symbol: str = "diamond") -> go.Figure:
+    """Give the traces whose name starts with `name_prefix` a colour and marker of their own: a variant
+    of a cell (an LSTM with another initialisation) beside the plain cell, which has the cell's colour."""
+    fig.update_traces(selector=lambda tr: str(tr.name or "").startswith(name_prefix), line_color=colour,
+                      marker_symbol=symbol)
+    return fig

@@ -344,9 +344,10 @@ def probabilities_by_row(model: SequenceModel, image: torch.Tensor) -> torch.Ten
 
 # -- the long-memory task and vanishing gradients ----------------------------------------------
 def memory_model(task: MemoryTask, cell: str = "lstm", hidden_size: int = 16, num_layers: int = 1,
-                 seed: int = 0) -> SequenceModel:
+                 seed: int = 0, forget_bias: float | None = None) -> SequenceModel:
+    """A many-to-one classifier of the task's first letter; `forget_bias` (LSTM only) as ModelConfig's."""
     config = ModelConfig(cell=cell, hidden_size=hidden_size, num_layers=num_layers, vocab_size=len(task.vocab),
-                         head="last", output_size=task.symbols)
+                         head="last", output_size=task.symbols, forget_bias=forget_bias)
     return SequenceModel(config, seed=seed)
 
 

@@ -1,5 +1,6 @@
 """Digits, Seq2seq and Compare under AppTest: each trains to done with its defaults (or a tiny
 budget) and shows numbers that come from the model and the jobs."""
+import base64
 import json
 import re
 from pathlib import Path
@@ -157,3 +158,50 @@ def test_digits_a_failed_parse_is_cached_per_upload(monkeypatch):
         at.run()
         assert not at.exception and at.error
     assert len(calls) == 1
+
+
+def _figure(at: AppTest, words: str) -> dict:
+    figures = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    found = [f for f in figures if words in f["layout"].get("title", {}).get("text", "")]
+    assert len(found) == 1, (words, [f["layout"].get("title") for f in figures])
+    return found[0]
+
+
+def _values(array) -> np.ndarray:
+    """A trace's x or y as plotly's JSON holds it: a list, or a typed array {"dtype", "bdata": base64}."""
+    if isinstance(array, dict):
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"])
+    return np.asarray(array)
+
+
+def test_compare_forget_bias_run_and_the_gradient_chart_hold_gradient_by_distance():
+    """With the forget-bias option a fourth job trains an LSTM whose b_if + b_hf start at 1; the one
+    gradient chart holds, before and after training, exactly what gradient_by_distance gives."""
+    from rnnviz.data.memory import make_memory_task
+    at = _page("app_pages/compare.py")
+    at.number_input(key="cp_epochs").set_value(2).run()
+    at.slider(key="cp_distractors").set_value(6).run()
+    at.slider(key="cp_grad_n").set_value(6).run()
+    at.checkbox(key="cp_forget_bias").check().run()
+    assert any("guessing gives 25% accuracy" in c.value for c in at.caption)
+    run = _train(at, "cp", "compare")
+    assert run["labels"] == ["RNN", "LSTM", "GRU", "LSTM, forget bias 1"]
+    biased, plain = run["jobs"][3].model, run["jobs"][1].model
+    assert biased.config.forget_bias == 1.0 and plain.config.forget_bias is None
+    table = [d.value for d in at.dataframe if "cell" in getattr(d.value, "columns", [])][0]
+    assert table["cell"].tolist() == run["labels"]
+    assert table.loc[3, "validation accuracy"] == run["jobs"][3].history[-1]["val_accuracy"]
+    # the chart's data against gradient_by_distance, recomputed here from fresh models and the trained ones
+    task = make_memory_task(distractors=6, seed=0)
+    fresh = {"RNN": tasks.memory_model(task, "rnn", 16, seed=0), "LSTM": tasks.memory_model(task, "lstm", 16, seed=0),
+             "GRU": tasks.memory_model(task, "gru", 16, seed=0),
+             "LSTM, forget bias 1": tasks.memory_model(task, "lstm", 16, seed=0, forget_bias=1.0)}
+    want = {f"{k} before training": tasks.gradient_by_distance(m, task.x_val, task.y_val) for k, m in fresh.items()}
+    want.update({f"{k} after training": tasks.gradient_by_distance(j.snapshot_model(), task.x_val, task.y_val)
+                 for k, j in zip(run["labels"], run["jobs"])})
+    traces = {tr["name"]: tr for tr in _figure(at, "||dLoss/dh_t|| with N = 6")["data"]}
+    assert sorted(traces) == sorted(want)
+    for name, v in want.items():
+        assert _values(traces[name]["x"]).tolist() == list(range(7)), name
+        np.testing.assert_allclose(_values(traces[name]["y"]), v, rtol=1e-6, err_msg=name)
+    assert not np.allclose(want["LSTM before training"], want["LSTM, forget bias 1 before training"])

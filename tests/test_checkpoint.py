@@ -363,3 +363,14 @@ def test_checkpoint_flipped_bytes_load_or_get_a_checkpoint_error():
         except CheckpointError:
             outcomes["refused"] += 1
     assert outcomes["refused"] > 100, outcomes
+
+
+def test_round_trip_keeps_the_forget_bias_setting(tmp_path):
+    m = SequenceModel(ModelConfig(cell="lstm", hidden_size=4, vocab_size=6, output_size=3, forget_bias=1.0), seed=1)
+    with torch.no_grad():
+        m.rnn.bias_ih_l0[4:8] = 0.25  # training moved it: the file's weights win over the init
+    loaded, _ = checkpoint.load(checkpoint.save(m, tmp_path / "run"))
+    assert loaded.config.forget_bias == 1.0 and loaded.config == m.config
+    assert torch.equal(loaded.rnn.bias_ih_l0, m.rnn.bias_ih_l0)
+    old = {k: v for k, v in m.config.to_dict().items() if k != "forget_bias"}  # a file from before the setting
+    assert ModelConfig.from_dict(old).forget_bias is None

@@ -122,3 +122,38 @@ def test_state_shapes_match_torch_without_building(config):
     from rnnviz.models import state_shapes
     built = {k: tuple(v.shape) for k, v in SequenceModel(config).state_dict().items()}
     assert state_shapes(config) == built
+
+
+@pytest.mark.parametrize("layers", [1, 2])
+def test_forget_bias_sets_only_the_forget_slice(layers):
+    """b_if = 1 and b_hf = 0 (rows H..2H-1 of torch's i|f|g|o stack), so b_if + b_hf = 1 in every layer;
+    every other number is the default init's for the same seed."""
+    h = 5
+    plain = SequenceModel(ModelConfig(cell="lstm", hidden_size=h, num_layers=layers, vocab_size=7, output_size=3), seed=2)
+    biased = SequenceModel(ModelConfig(cell="lstm", hidden_size=h, num_layers=layers, vocab_size=7, output_size=3,
+                                       forget_bias=1.0), seed=2)
+    a, b = plain.state_dict(), biased.state_dict()
+    assert a.keys() == b.keys()
+    forget = torch.zeros(4 * h, dtype=torch.bool)
+    forget[h:2 * h] = True
+    for name in a:
+        if name.startswith("rnn.bias_"):
+            assert torch.equal(a[name][~forget], b[name][~forget]), name
+            want = 1.0 if "_ih_" in name else 0.0
+            assert torch.equal(b[name][forget], torch.full((h,), want)), name
+        else:
+            assert torch.equal(a[name], b[name]), name
+    for k in range(layers):
+        total = b[f"rnn.bias_ih_l{k}"][h:2 * h] + b[f"rnn.bias_hh_l{k}"][h:2 * h]
+        assert torch.equal(total, torch.ones(h)), f"layer {k}"
+
+
+def test_forget_bias_without_a_seed_and_only_for_an_lstm():
+    m = SequenceModel(ModelConfig(cell="lstm", hidden_size=3, input_size=2, forget_bias=1.0))
+    assert torch.equal(m.rnn.bias_ih_l0[3:6] + m.rnn.bias_hh_l0[3:6], torch.ones(3))
+    with pytest.raises(ValueError, match="forget-gate bias is an LSTM setting"):
+        ModelConfig(cell="gru", forget_bias=1.0)
+    with pytest.raises(ValueError, match="forget-gate bias must be a number"):
+        ModelConfig(cell="lstm", forget_bias="1")
+    with pytest.raises(ValueError, match="between -10 and 10"):
+        ModelConfig(cell="lstm", forget_bias=float("nan"))

@@ -228,3 +228,12 @@ def test_losses_figure_draws_each_runs_history_in_its_cells_colour():
     assert list(by_name["GRU train"].y) == [0.5]
     assert by_name["RNN train"].line.color == by_name["RNN validation"].line.color == spec("rnn").colour
     assert by_name["GRU train"].line.color == spec("gru").colour
+
+
+def test_mark_variant_recolours_only_the_named_variant():
+    norms = {"LSTM before training": np.array([1.0, 0.5]), "LSTM, forget bias 1 before training": np.array([1.0, 0.9])}
+    fig = plots.mark_variant(plots.gradient_distance_figure(norms, "g"), "LSTM, forget bias 1", colour="#123456")
+    plain, variant = fig.data
+    assert plain.line.color == spec("lstm").colour and plain.marker.symbol is None
+    assert variant.line.color == "#123456" and variant.marker.symbol == "diamond"
+    assert list(variant.y) == [1.0, 0.9] and variant.line.dash == "dot"  # data and the before/after dash kept

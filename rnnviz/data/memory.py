@@ -16,7 +16,9 @@ from torch import Tensor
 from ..limits import LimitError, Limits
 from .tables import DataError
 
-__all__ = ["MemoryTask", "make_memory_task"]
+__all__ = ["SYMBOLS", "MemoryTask", "make_memory_task"]
+
+SYMBOLS = 4  # signal letters by default: the classes, so guessing is right 1 time in 4
 
 
 @dataclass
@@ -33,7 +35,7 @@ class MemoryTask:
         return "".join(self.vocab[int(i)] for i in row)
 
 
-def make_memory_task(distractors: int = 10, symbols: int = 4, distractor_letters: int = 6, samples: int = 512,
+def make_memory_task(distractors: int = 10, symbols: int = SYMBOLS, distractor_letters: int = 6, samples: int = 512,
                      val_samples: int = 128, seed: int = 0) -> MemoryTask:
     """Random sequences from `seed` (the same seed gives the same task).
 

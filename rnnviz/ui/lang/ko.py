@@ -392,6 +392,13 @@ STRINGS = {
         "바뀌면 손실이 얼마나 바뀌는지. 여기 그 크기를 16개 시퀀스로 평균 내어, h_t가 답보다 몇 단계 앞에 있는지에 "
         "따라 그렸습니다.",
     "N distractors for this chart": "이 그래프의 방해 글자 수 N",
+    "+ LSTM, forget bias 1": "+ 망각 편향 1인 LSTM",
+    "b_if + b_hf start at 1 instead of near 0, so the forget gate starts near sigmoid(1) = 0.73: the cell keeps "
+    "more of its state from the start.":
+        "b_if + b_hf가 0 근처 대신 1에서 시작하므로 망각 게이트가 sigmoid(1) = 0.73 근처에서 시작합니다: 셀이 처음부터 "
+        "상태를 더 많이 간직합니다.",
+    "Chance: the answer is one of {k} letters, so guessing gives {p:.0%} accuracy.":
+        "우연: 답은 {k}개 글자 중 하나이므로 찍으면 정확도는 {p:.0%}입니다.",
     "Train all three on the long-memory task with N = {n} above to add their curves after training.":
         "학습 후 곡선을 더하려면 위에서 N = {n}인 긴 기억 과제로 세 셀을 학습시키세요.",
     "||dLoss/dh_t|| with N = {n} distractors (log scale)": "방해 글자 N = {n}일 때 ||dLoss/dh_t|| (로그 축)",
