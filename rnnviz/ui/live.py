@@ -172,12 +172,14 @@ def run_controls(page: str, prefix: str, can_train: bool = True) -> tuple[bool, 
     Reset removes the run (stopping its jobs) and reruns the page."""
     run = state.get_run(page)
     jobs = state.run_jobs(run)
-    b1, b2, b3, _ = st.columns([1, 1, 1, 4], gap="small")
-    train = b1.button(t("Train"), type="primary", key=f"{prefix}_train", icon="▶",
-                      disabled=not can_train or any(j.running for j in jobs))
-    with b2:
+    # one row, each button as wide as its label (fixed columns cut "Train" to "▶ T" at 800 px with the sidebar open)
+    with st.container(horizontal=True, gap="small"):
+        train = st.button(t("Train"), type="primary", key=f"{prefix}_train", icon="▶",
+                          disabled=not can_train or any(j.running for j in jobs))
         stop_button(jobs, f"{prefix}_stop")
-    if run is not None and b3.button(t("Reset"), key=f"{prefix}_reset", help=t("Forget the trained model and its curves.")):
+        reset = run is not None and st.button(t("Reset"), key=f"{prefix}_reset",
+                                              help=t("Forget the trained model and its curves."))
+    if reset:
         state.clear_run(page)
         st.rerun()
     return train, run
