@@ -22,7 +22,7 @@ from plotly.subplots import make_subplots
 from .cellspec import CELLS, gate_activation
 
 __all__ = ["plain", "loss_figure", "forecast_figure", "series_figure", "heatmap_figure", "gates_figure",
-           "pca_path_figure", "bars_figure", "letters_figure", "line_figure", "image_figure", "images_figure",
+           "pca_path_figure", "bars_figure", "letters_figure", "writing_figure", "line_figure", "image_figure", "images_figure",
            "confusion_figure", "losses_figure", "gradient_distance_figure"]
 
 CELL_COLOURS = {cell.label: cell.colour for cell in CELLS.values()}  # "LSTM" -> its colour, from cellspec
@@ -189,6 +189,30 @@ def letters_figure(rows: Sequence[Sequence[tuple[str, float]]], title: str) -> g
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return _layout(fig, title, height=80 + 34 * len(rows))
+
+
+def writing_figure(chosen: Sequence[str], top_letters: Sequence[Sequence[str]], top_probabilities,
+                   title: str = "What the model chose from") -> go.Figure:
+    """A stacked bar per written letter: the k most likely letters (rank 1 at the bottom) with their
+    probabilities, the rest of the vocabulary in grey on top; the letter actually written is orange.
+    top_probabilities (S, k) for S steps."""
+    p = np.asarray(top_probabilities, dtype=float).reshape(len(chosen), -1)  # (S, k)
+    steps = [f"{s + 1}: {plain(ch)}" for s, ch in enumerate(chosen)]
+    fig = go.Figure()
+    for r in range(p.shape[1]):
+        letters = [plain(row[r]) for row in top_letters]
+        picked = [row[r] == ch for row, ch in zip(top_letters, chosen)]
+        fig.add_trace(go.Bar(x=steps, y=p[:, r], name=f"rank {r + 1}", text=letters, textposition="inside",
+                             insidetextanchor="middle", textfont=dict(size=14),
+                             marker=dict(color=[VAL if c else MODEL for c in picked],
+                                         opacity=1.0 - 0.12 * r, line=dict(color="white", width=1)),
+                             hovertemplate="step %{x}<br>'%{text}': %{y:.3f}<extra></extra>"))
+    fig.add_trace(go.Bar(x=steps, y=np.clip(1.0 - p.sum(axis=1), 0.0, 1.0), name="other letters",
+                         marker=dict(color="#dddddd"), hovertemplate="other letters: %{y:.3f}<extra></extra>"))
+    fig.update_layout(barmode="stack", showlegend=False, uniformtext=dict(minsize=9, mode="hide"))
+    fig.update_yaxes(title_text="probability", range=[0, 1])
+    fig.update_xaxes(title_text="letter written (step: letter)", type="category")
+    return _layout(fig, title, height=320)
 
 
 def line_figure(values, title: str, x_label: str = "step t", names: Sequence[str] | None = None,
