@@ -175,8 +175,10 @@ def inside(run: dict) -> None:
                                              x_label=t("letter read"), x_ticks=letters, highlight=step),
                         width="stretch", key=f"nl_hidden_{layer}")
         if tr.cell != "rnn":
-            st.plotly_chart(plots.gates_figure({g: v.numpy() for g, v in tr.gates[layer].items()},
-                                               t("Gates, layer {layer}", layer=layer + 1), highlight=step),
+            gates = {g: v.numpy() for g, v in tr.gates[layer].items()}
+            if tr.cell_state is not None:
+                gates["c_t (cell state)"] = tr.cell_state[layer].numpy()
+            st.plotly_chart(plots.gates_figure(gates, t("Gates, layer {layer}", layer=layer + 1), highlight=step),
                             width="stretch", key=f"nl_gates_{layer}")
     st.subheader(t("One neuron across every word"))
     unit = int_slider(t("Hidden unit (top layer)"), 0, model.config.hidden_size - 1, 0, key=f"nl_unit_{run['id']}")
