@@ -77,9 +77,11 @@ def _gate_parts(tr: Trace, layer: int, t: int, unit: int, gate: str, digits: int
     return x_tex, x_py, h_tex, h_py, bx, bh
 
 
-def _sum_tex(terms: list[str]) -> str:
-    out = " + ".join(terms)
-    return out.replace("+ -", "- ")
+def _sum_tex(terms: list[str], per_line: int = 4) -> str:
+    """terms joined by +, with a line break (KaTeX's \\) after every `per_line` terms, so that a
+    sum over many inputs and units wraps instead of running off the page."""
+    lines = [" + ".join(terms[k:k + per_line]) for k in range(0, len(terms), per_line)]
+    return r" \\ \quad + ".join(lines).replace("+ -", "- ")
 
 
 def step_equations(tr: Trace, layer: int, t: int, unit: int, digits: int = 4) -> list[Equation]:
@@ -114,7 +116,8 @@ def step_equations(tr: Trace, layer: int, t: int, unit: int, digits: int = 4) ->
             pre_py = f"{' + '.join([*x_py, bx])} + {r}*({' + '.join([*h_py, bh])})"
             symbolic = (rf"n_t{u} = \tanh\Big(\sum_k W_{{in}}[{unit},k]\, x_t^{{(k)}} + b_{{in}}{u} + r_t{u}"
                         rf"\big(\sum_k W_{{hn}}[{unit},k]\, h_{{t-1}}^{{(k)}} + b_{{hn}}{u}\big)\Big)")
-            numeric_inner = rf"{_sum_tex([*x_tex, bx])} + {_paren(r)} \cdot \big({_sum_tex([*h_tex, bh])}\big)"
+            joint = r" \\ \quad + " if len(x_tex) + len(h_tex) > 4 else " + "  # a long sum: r_t starts a line
+            numeric_inner = rf"{_sum_tex([*x_tex, bx])}{joint}{_paren(r)} \cdot \big({_sum_tex([*h_tex, bh])}\big)"
         else:
             pre_py = " + ".join([*x_py, bx, *h_py, bh])
             symbolic = (rf"{s}_t{u} = {_LATEX_FN[fn]}\Big(\sum_k W_{{i{s}}}[{unit},k]\, x_t^{{(k)}} + b_{{i{s}}}{u}"
