@@ -283,16 +283,20 @@ def image_figure(image, title: str, fed_rows: int | None = None) -> go.Figure:
     """One grey image (R, P), row 0 at the top; rows after `fed_rows` are veiled (not read yet)
     and the last row read is boxed."""
     v = np.asarray(image, dtype=float)
-    fig = go.Figure(go.Heatmap(z=v, colorscale="Greys", showscale=False,
-                               hovertemplate="row %{y}, pixel %{x}: %{z:.2f}<extra></extra>"))
+    rows, pixels = np.indices(v.shape) + 1  # counted from 1, as "rows fed" counts them
+    fig = go.Figure(go.Heatmap(z=v, colorscale="Greys", showscale=False, customdata=np.dstack([rows, pixels]),
+                               hovertemplate="row %{customdata[0]}, pixel %{customdata[1]}: %{z:.2f}<extra></extra>"))
     if fed_rows is not None and fed_rows < v.shape[0]:
         fig.add_shape(type="rect", x0=-0.5, x1=v.shape[1] - 0.5, y0=fed_rows - 0.5, y1=v.shape[0] - 0.5,
                       fillcolor="rgba(255,255,255,0.75)", line=dict(width=0))
     if fed_rows:
         fig.add_shape(type="rect", x0=-0.5, x1=v.shape[1] - 0.5, y0=fed_rows - 1.5, y1=fed_rows - 0.5,
                       line=dict(color="#d62728", width=3))
-    fig.update_yaxes(autorange="reversed", title_text="row (time step)", scaleanchor="x")
-    fig.update_xaxes(title_text="pixel (feature)")
+    row_ticks, pixel_ticks = _step_ticks(v.shape[0], 8), _step_ticks(v.shape[1], 8)
+    fig.update_yaxes(autorange="reversed", title_text="row (time step)", scaleanchor="x", tickmode="array",
+                     tickvals=row_ticks, ticktext=[str(r + 1) for r in row_ticks])
+    fig.update_xaxes(title_text="pixel (feature)", tickmode="array", tickvals=pixel_ticks,
+                     ticktext=[str(p + 1) for p in pixel_ticks])
     return _layout(fig, title, height=340)
 
 

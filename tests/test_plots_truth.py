@@ -91,3 +91,26 @@ def test_pca_path_highlight_is_the_original_point_even_when_thinned():
     points = np.arange(600, dtype=float).reshape(300, 2)
     fig = plots.pca_path_figure(points, list(range(300)), highlight=7)
     assert (fig.data[1].x[0], fig.data[1].y[0]) == (14.0, 15.0)
+
+
+def test_image_rows_and_pixels_are_whole_numbers_counted_from_one():
+    image = np.random.default_rng(0).random((8, 8))
+    fig = plots.image_figure(image, "img", fed_rows=3)
+    assert list(fig.layout.yaxis.tickvals) == list(range(8)) and list(fig.layout.yaxis.ticktext) == [str(k) for k in range(1, 9)]
+    assert list(fig.layout.xaxis.ticktext) == [str(k) for k in range(1, 9)]
+    custom = np.asarray(fig.data[0].customdata)  # (R, P, 2): row and pixel numbers in the hover
+    assert custom[2, 5].tolist() == [3, 6]
+
+
+def test_digits_page_labels_are_integers():
+    """The sample's example titles and an upload with float labels (read_csv makes 7 a 7.0) both read '7'."""
+    import json
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=30)
+    at.run()
+    at.switch_page("app_pages/digits.py").run()
+    assert not at.exception, at.exception
+    spec = [json.loads(c.proto.spec) for c in at.get("plotly_chart") if "dg_examples" in c.proto.id][0]
+    assert [a["text"] for a in spec["layout"]["annotations"]] == [str(d) for d in range(10)]
