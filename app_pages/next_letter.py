@@ -205,11 +205,11 @@ def inside(run: dict) -> None:
         return
     st.code(writing.text, language=None)
     letters, probabilities = writing.top(5, ds.vocab)
-    title = (t("Each letter was drawn from softmax(logits / {temperature:g}): the 5 most likely, the one written in orange",
-               temperature=temperature) if writing.sampled
-             else t("Each letter is the most likely one (orange) of the model's softmax: the 5 most likely"))
-    st.plotly_chart(plots.writing_figure([s.letter for s in writing.steps], letters, probabilities, title),
-                    width="stretch", key="nl_writing")
+    st.caption(t("Each letter was drawn from softmax(logits / {temperature:g}): the 5 most likely, the one written in orange",
+                 temperature=temperature) if writing.sampled
+               else t("Each letter is the most likely one (orange) of the model's softmax: the 5 most likely"))
+    st.plotly_chart(plots.writing_figure([s.letter for s in writing.steps], letters, probabilities,
+                                         t("What it chose from")), width="stretch", key="nl_writing")
 
 
 def page() -> None:
@@ -222,18 +222,19 @@ def page() -> None:
     except UserError as e:
         state.show_error(str(e))
         ds = model = None
-    if ds is not None:
-        show_encoding(ds, model)
+    # Train right below the settings, so a 1366 x 768 screen shows it without scrolling
     train, run = live.run_controls(PAGE, "nl", can_train=ds is not None)
     if train and start_training(s):
         st.rerun()
     if run is None:
         st.info(t("Press Train: the loss, the accuracy and every word's guess appear here as it learns."))
-        return
-    if s != run["settings"]:
-        st.caption(t("The settings above changed since this run; press Train to use them."))
-    live.live_view(run["job"], render_live(run))
-    if not run["job"].running:
+    else:
+        if s != run["settings"]:
+            st.caption(t("The settings above changed since this run; press Train to use them."))
+        live.live_view(run["job"], render_live(run))
+    if ds is not None:
+        show_encoding(ds, model)
+    if run is not None and not run["job"].running:
         inside(run)
 
 

@@ -155,8 +155,9 @@ def gates_figure(gates: dict, title: str = "Gates", highlight: int | None = None
     (-1..1) and anything that is no gate, such as the unbounded cell state c_t, on a diverging scale
     centred at 0 (c_t's reaching to its largest |value|), each with its own colour bar."""
     names = list(gates)
-    fig = make_subplots(rows=1, cols=len(names), subplot_titles=[plain(n) for n in names], horizontal_spacing=0.06)
+    fig = make_subplots(rows=1, cols=len(names), subplot_titles=[plain(n) for n in names], horizontal_spacing=0.08)
     for j, name in enumerate(names, start=1):
+        domain = fig.layout[f"xaxis{j if j > 1 else ''}"].domain  # the subplot's span, 0..1 across the figure
         v = np.asarray(gates[name], dtype=np.float32).T  # (H, L)
         activation = gate_activation(name)  # "sigmoid", "tanh" (cell candidate, GRU's new state), None (c_t)
         if activation == "sigmoid":
@@ -164,9 +165,8 @@ def gates_figure(gates: dict, title: str = "Gates", highlight: int | None = None
         else:
             reach = 1.0 if activation == "tanh" else max(float(np.abs(v).max()), 1e-6)
             scale = dict(colorscale="RdBu_r", zmid=0, zmin=-reach, zmax=reach)
-        x0 = (j - 1) / len(names)  # each subplot's colour bar just right of it
-        fig.add_trace(go.Heatmap(z=v, **scale, colorbar=dict(x=x0 + 1 / len(names) - 0.03, len=0.8, thickness=8,
-                                                             tickfont=dict(size=9)),
+        fig.add_trace(go.Heatmap(z=v, **scale, colorbar=dict(x=domain[1] + 0.005, xanchor="left", len=0.8, thickness=6,
+                                                             tickfont=dict(size=9)),  # just right of its subplot
                                  hovertemplate=f"{plain(name)}<br>step %{{x}}<br>unit %{{y}}<br>%{{z:.4f}}<extra></extra>"),
                       row=1, col=j)
         fig.update_xaxes(tickmode="array", tickvals=_step_ticks(v.shape[1], 8), row=1, col=j)

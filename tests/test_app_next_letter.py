@@ -159,4 +159,4 @@ def test_let_it_write_greedy_and_sampled_show_what_the_model_chose_from():
     for r in range(probabilities.shape[1]):
         np.testing.assert_allclose(_values(spec["data"][r]["y"]), probabilities[:, r], rtol=1e-5, err_msg=f"rank {r + 1}")
     np.testing.assert_allclose(_values(spec["data"][-1]["y"]), 1 - probabilities.sum(axis=1), atol=1e-6)
-    assert "1.5" in spec["layout"]["title"]["text"]
+    assert any("softmax(logits / 1.5)" in c.value for c in at.caption)

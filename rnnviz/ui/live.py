@@ -128,7 +128,7 @@ def run_controls(page: str, prefix: str, can_train: bool = True) -> tuple[bool, 
     Reset removes the run (stopping its jobs) and reruns the page."""
     run = state.get_run(page)
     jobs = state.run_jobs(run)
-    b1, b2, b3, _ = st.columns([1, 1, 1, 4], gap="small")
+    b1, b2, b3, _ = st.columns([2, 2, 2, 3], gap="small")  # each button keeps its word at 800 px wide
     train = b1.button(t("Train"), type="primary", key=f"{prefix}_train", icon="▶",
                       disabled=not can_train or any(j.running for j in jobs))
     with b2:

@@ -234,6 +234,7 @@ STRINGS = {
     "Low: nearly always the most likely letter. High: more surprising choices.":
         "낮을수록: 거의 언제나 가장 그럴듯한 글자. 높을수록: 더 뜻밖의 선택.",
     "Choose each letter": "글자 고르는 법",
+    "What it chose from": "무엇 가운데서 골랐나",
     "sampled (seeded)": "확률대로 뽑기(시드 고정)",
     "greedy (the most likely)": "가장 그럴듯한 글자(탐욕적)",
     "Each letter was drawn from softmax(logits / {temperature:g}): the 5 most likely, the one written in orange":
