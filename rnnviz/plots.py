@@ -150,27 +150,32 @@ def heatmap_figure(values, title: str, x_label: str = "step t", y_label: str = "
     return _layout(fig, title, height=260 + 8 * min(v.shape[0], 40))
 
 
+def _gate_scale(name: str, v: np.ndarray) -> dict:
+    """A gate's colours: sigmoid gates 0..1 sequential; tanh gates -1..1 and anything that is no gate
+    (the unbounded cell state c_t: out to its largest |value|) diverging, centred at 0."""
+    activation = gate_activation(name)  # "sigmoid", "tanh" (cell candidate, GRU's new state), None (c_t)
+    if activation == "sigmoid":
+        return dict(colorscale="Viridis", zmin=0, zmax=1)
+    reach = 1.0 if activation == "tanh" else max(float(np.abs(v).max()), 1e-6)
+    return dict(colorscale="RdBu_r", zmid=0, zmin=-reach, zmax=reach)
+
+
 def gates_figure(gates: dict, title: str = "Gates", highlight: int | None = None) -> go.Figure:
-    """One heatmap per gate, each (L, H). Sigmoid gates (0..1) on a sequential scale; tanh gates
-    (-1..1) and anything that is no gate, such as the unbounded cell state c_t, on a diverging scale
-    centred at 0 (c_t's reaching to its largest |value|), each with its own colour bar."""
+    """One heatmap per gate, each (L, H), coloured by `_gate_scale`. A colour bar sits beside the
+    last subplot of each scale (the sigmoid gates share one); units are labelled on the first."""
     names = list(gates)
-    fig = make_subplots(rows=1, cols=len(names), subplot_titles=[plain(n) for n in names], horizontal_spacing=0.08)
-    for j, name in enumerate(names, start=1):
+    values = [np.asarray(gates[name], dtype=np.float32).T for name in names]  # each (H, L)
+    scales = [_gate_scale(name, v) for name, v in zip(names, values)]
+    fig = make_subplots(rows=1, cols=len(names), subplot_titles=[plain(n) for n in names], horizontal_spacing=0.09)
+    for j, (name, v, scale) in enumerate(zip(names, values, scales), start=1):
         domain = fig.layout[f"xaxis{j if j > 1 else ''}"].domain  # the subplot's span, 0..1 across the figure
-        v = np.asarray(gates[name], dtype=np.float32).T  # (H, L)
-        activation = gate_activation(name)  # "sigmoid", "tanh" (cell candidate, GRU's new state), None (c_t)
-        if activation == "sigmoid":
-            scale = dict(colorscale="Viridis", zmin=0, zmax=1)
-        else:
-            reach = 1.0 if activation == "tanh" else max(float(np.abs(v).max()), 1e-6)
-            scale = dict(colorscale="RdBu_r", zmid=0, zmin=-reach, zmax=reach)
-        fig.add_trace(go.Heatmap(z=v, **scale, colorbar=dict(x=domain[1] + 0.005, xanchor="left", len=0.8, thickness=6,
-                                                             tickfont=dict(size=9)),  # just right of its subplot
+        fig.add_trace(go.Heatmap(z=v, **scale, showscale=scale not in scales[j:],
+                                 colorbar=dict(x=domain[1] + 0.004, xanchor="left", len=0.8, thickness=6,
+                                               tickfont=dict(size=8)),  # just right of its subplot
                                  hovertemplate=f"{plain(name)}<br>step %{{x}}<br>unit %{{y}}<br>%{{z:.4f}}<extra></extra>"),
                       row=1, col=j)
-        fig.update_xaxes(tickmode="array", tickvals=_step_ticks(v.shape[1], 8), row=1, col=j)
-        fig.update_yaxes(tickmode="array", tickvals=_step_ticks(v.shape[0], 10), row=1, col=j)
+        fig.update_xaxes(tickmode="array", tickvals=_step_ticks(v.shape[1], 4), tickangle=0, row=1, col=j)
+        fig.update_yaxes(tickmode="array", tickvals=_step_ticks(v.shape[0], 10), showticklabels=j == 1, row=1, col=j)
         if highlight is not None:
             fig.add_vline(x=highlight, line=dict(color="black", width=1), row=1, col=j)
     return _layout(fig, title, height=300)

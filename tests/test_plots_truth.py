@@ -21,7 +21,7 @@ def test_cell_state_is_on_a_diverging_scale_centred_at_zero_and_gates_stay_seque
     assert cell_state.zmin == pytest.approx(-7.0) and cell_state.zmax == pytest.approx(7.0)
     np.testing.assert_allclose(np.asarray(cell_state.z), c.T.astype(np.float32))
     assert cell_state.colorscale == tanh_gate.colorscale  # RdBu_r, white at the middle
-    assert len({tr.colorbar.x for tr in fig.data}) == 3, "one colour bar per subplot"
+    assert [tr.showscale for tr in fig.data] == [True, True, True]  # three scales, a bar each
 
 
 @pytest.mark.parametrize("steps,units", [(4, 3), (7, 16), (50, 64)])
@@ -34,6 +34,13 @@ def test_heatmap_ticks_fall_on_whole_steps_and_units(steps, units):
         assert vals[0] == 0 and vals[-1] <= n - 1 and len(vals) <= 20
         if n <= 20:
             assert vals == list(range(n))
+
+
+def test_sigmoid_gates_share_one_colour_bar_beside_the_last_of_them():
+    g = np.full((4, 3), 0.5)
+    fig = plots.gates_figure({"input": g, "forget": g, "cell": g * 0, "output": g, "c_t (cell state)": g})
+    assert [tr.showscale for tr in fig.data] == [False, False, True, True, True]
+    assert fig.data[3].colorbar.x > fig.layout.xaxis4.domain[1] > fig.data[2].colorbar.x
 
 
 def test_gates_ticks_are_whole_steps():
