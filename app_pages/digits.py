@@ -167,23 +167,25 @@ def page() -> None:
         st.markdown(t("**{n} images** of {rows}x{pixels} pixels, {classes} classes. Input tensor "
                       "**(images, rows = steps, pixels = features) = ({count}, {rows}, {pixels})**.", n=f"{n:,}",
                       rows=rows, pixels=pixels, classes=len(names), count=n))
-        first = [int(np.flatnonzero(labels == c)[0]) for c in range(len(names))][:20]
-        st.plotly_chart(plots.images_figure(images[first], [names[labels[j]] for j in first]),
-                        width="stretch", key="dg_examples")
         settings = choose_settings(rows)
     else:
         settings = None
     share.publish("dg")
+    # Train right below the settings (a 1366 x 768 screen shows it without scrolling), the examples after
     train, run = live.run_controls(PAGE, "dg", can_train=settings is not None)
     if train and settings is not None and start_training(images, labels, names, source, settings):
         st.rerun()
     if run is None:
         st.info(t("Press Train: the loss and the validation accuracy appear here as it learns."))
-        return
-    if settings is not None and (settings != run["settings"] or source != run["source"]):
-        st.caption(t("The settings above changed since this run; press Train to use them."))
-    live.live_view(run["job"], render_live)
-    if not run["job"].running and run["job"].epochs_done > 0:
+    else:
+        if settings is not None and (settings != run["settings"] or source != run["source"]):
+            st.caption(t("The settings above changed since this run; press Train to use them."))
+        live.live_view(run["job"], render_live)
+    if chosen is not None:
+        first = [int(np.flatnonzero(labels == c)[0]) for c in range(len(names))][:20]
+        st.plotly_chart(plots.images_figure(images[first], [names[labels[j]] for j in first]),
+                        width="stretch", key="dg_examples")
+    if run is not None and not run["job"].running and run["job"].epochs_done > 0:
         inspect(run)
 
 

@@ -175,8 +175,10 @@ def inside(run: dict) -> None:
                                              x_label=t("letter read"), x_ticks=letters, highlight=step),
                         width="stretch", key=f"nl_hidden_{layer}")
         if tr.cell != "rnn":
-            st.plotly_chart(plots.gates_figure({g: v.numpy() for g, v in tr.gates[layer].items()},
-                                               t("Gates, layer {layer}", layer=layer + 1), highlight=step),
+            gates = {g: v.numpy() for g, v in tr.gates[layer].items()}
+            if tr.cell_state is not None:
+                gates["c_t (cell state)"] = tr.cell_state[layer].numpy()
+            st.plotly_chart(plots.gates_figure(gates, t("Gates, layer {layer}", layer=layer + 1), highlight=step),
                             width="stretch", key=f"nl_gates_{layer}")
     st.subheader(t("One neuron across every word"))
     unit = int_slider(t("Hidden unit (top layer)"), 0, model.config.hidden_size - 1, 0, key=f"nl_unit_{run['id']}")
@@ -184,19 +186,30 @@ def inside(run: dict) -> None:
                                          t("Unit {unit}'s activation after each letter (red +, blue -)", unit=unit)),
                     width="stretch", key="nl_neuron")
     st.subheader(t("Let it write"))
-    c1, c2, c3 = st.columns([2, 1, 1])
+    c1, c2 = st.columns(2)
     prefix = c1.text_input(t("Start with"), ds.words[0][:2], key="nl_prefix")
     with c2:
         length = int_slider(t("Letters to add"), 1, live.limits().letters_to_write, 8, key="nl_gen_length")
-    temperature = c3.slider(t("Temperature"), 0.0, 2.0, 0.5, 0.1, key="nl_temperature",
-                            help=t("0: always the most likely letter. Higher: more surprising choices."))
+    c3, c4 = st.columns(2)
+    how = c3.radio(t("Choose each letter"), ["sampled", "greedy"], key="nl_choice", horizontal=True,
+                   format_func={"sampled": t("sampled (seeded)"), "greedy": t("greedy (the most likely)")}.get)
+    temperature = c4.slider(t("Temperature"), 0.1, 2.0, 0.5, 0.1, key="nl_temperature", disabled=how == "greedy",
+                            help=t("Low: nearly always the most likely letter. High: more surprising choices."))
     if not prefix:
         st.info(t("Type at least one letter to start from."))
         return
     try:
-        st.code(tasks.generate(model, ds, prefix, length, temperature, seed=seed_choice()), language=None)
+        writing = tasks.write(model, ds, prefix, length, temperature, sampled=how == "sampled", seed=seed_choice())
     except UserError as e:
         state.show_error(str(e))
+        return
+    st.code(writing.text, language=None)
+    letters, probabilities = writing.top(5, ds.vocab)
+    st.caption(t("Each letter was drawn from softmax(logits / {temperature:g}): the 5 most likely, the one written in orange",
+                 temperature=temperature) if writing.sampled
+               else t("Each letter is the most likely one (orange) of the model's softmax: the 5 most likely"))
+    st.plotly_chart(plots.writing_figure([s.letter for s in writing.steps], letters, probabilities,
+                                         t("What it chose from")), width="stretch", key="nl_writing")
 
 
 def page() -> None:
@@ -209,18 +222,19 @@ def page() -> None:
     except UserError as e:
         state.show_error(str(e))
         ds = model = None
-    if ds is not None:
-        show_encoding(ds, model)
+    # Train right below the settings, so a 1366 x 768 screen shows it without scrolling
     train, run = live.run_controls(PAGE, "nl", can_train=ds is not None)
     if train and start_training(s):
         st.rerun()
     if run is None:
         st.info(t("Press Train: the loss, the accuracy and every word's guess appear here as it learns."))
-        return
-    if s != run["settings"]:
-        st.caption(t("The settings above changed since this run; press Train to use them."))
-    live.live_view(run["job"], render_live(run))
-    if not run["job"].running:
+    else:
+        if s != run["settings"]:
+            st.caption(t("The settings above changed since this run; press Train to use them."))
+        live.live_view(run["job"], render_live(run))
+    if ds is not None:
+        show_encoding(ds, model)
+    if run is not None and not run["job"].running:
         inside(run)
 
 

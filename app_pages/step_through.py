@@ -36,12 +36,12 @@ def typed_numbers() -> CellNumbers | None:
     share.param("st_numbers", options=["preset", "random"])
     for key, default in (("st_cell", "rnn"), ("st_inputs", 1), ("st_hidden", 1), ("st_steps", 2)):
         st.session_state.setdefault(key, default)  # set once here, so the preset button can change them
-    c1, c2, c3, c4 = st.columns(4)
+    c1, c2, c3, c4 = st.columns([3, 2, 2, 2])  # "RNN (Elman)" stays whole at 800 px wide
     cell = c1.selectbox(t("Cell"), list(CELLS), key="st_cell", format_func=lambda c: spec(c).choice)
     f = c2.number_input(t("Inputs per step"), 1, lim.typed_inputs, key="st_inputs")
     h = c3.number_input(t("Hidden units"), 1, lim.typed_hidden, key="st_hidden")
     steps = c4.number_input(t("Steps"), 1, lim.typed_steps, key="st_steps")
-    b1, b2, _ = st.columns([2, 2, 4])
+    b1, b2, _ = st.columns([3, 2, 1])
     b1.button(t("Preset: 1 neuron, 2 time steps"), on_click=apply_preset, key="st_preset")
     b2.button(t("Random numbers"), on_click=use_random, key="st_random")
     which = st.session_state.get("st_numbers", "preset")
@@ -118,12 +118,12 @@ def page() -> None:
     steps, hidden, layers = tr.steps, tr.hidden[0].shape[1], len(tr.hidden)
     if st.session_state.get("st_t", 0) > steps - 1:
         st.session_state["st_t"] = steps - 1
-    c1, c2, c3, c4 = st.columns([1, 1, 3, 3])
+    c1, c2, c4 = st.columns([1, 1, 2])  # the step slider gets a row of its own: the buttons keep their words at 800 px
     c1.button(t("◀ previous"), key="st_prev", disabled=st.session_state.get("st_t", 0) <= 0,
               on_click=lambda: st.session_state.update(st_t=st.session_state.get("st_t", 0) - 1))
     c2.button(t("next ▶"), key="st_next", disabled=st.session_state.get("st_t", 0) >= steps - 1,
               on_click=lambda: st.session_state.update(st_t=st.session_state.get("st_t", 0) + 1))
-    step = c3.slider(t("Step t"), 0, max(steps - 1, 1), key="st_t", disabled=steps == 1) if steps > 1 else 0
+    step = st.slider(t("Step t"), 0, max(steps - 1, 1), key="st_t", disabled=steps == 1) if steps > 1 else 0
     unit = c4.number_input(t("Hidden unit"), 0, hidden - 1, 0, key="st_unit") if hidden > 1 else 0
     layer = st.number_input(t("Layer"), 1, layers, 1, key="st_layer") - 1 if layers > 1 else 0
     st.markdown(t("**Step t = {step}** (input {label}), hidden unit {unit}", step=step, label=state.plain(labels[step]),

@@ -77,9 +77,13 @@ def _gate_parts(tr: Trace, layer: int, t: int, unit: int, gate: str, digits: int
     return x_tex, x_py, h_tex, h_py, bx, bh
 
 
-def _sum_tex(terms: list[str]) -> str:
-    out = " + ".join(terms)
-    return out.replace("+ -", "- ")
+def _sum_tex(terms: list[str], per_line: int = 3) -> str:
+    """terms joined by +, at most `per_line` to a line (KaTeX's \\ breaks it, lines as even as
+    they can be), so that a sum over many inputs and units wraps instead of running off the page
+    (three terms fit the 470 px a page has at 800 px wide)."""
+    chunk = -(-len(terms) // -(-len(terms) // per_line)) if terms else 1  # lines as even as they can be
+    lines = [" + ".join(terms[k:k + chunk]) for k in range(0, len(terms), chunk)]
+    return r" \\ \quad + ".join(lines).replace("+ -", "- ")
 
 
 def step_equations(tr: Trace, layer: int, t: int, unit: int, digits: int = 4) -> list[Equation]:
@@ -98,8 +102,8 @@ def step_equations(tr: Trace, layer: int, t: int, unit: int, digits: int = 4) ->
         out.append(Equation(
             spec(cell).gate("hidden").label,
             rf"h_t{u} = {_LATEX_FN[fn]}\Big(\sum_k W_{{ih}}[{unit},k]\, x_t^{{(k)}} + b_{{ih}}{u}"
-            rf" + \sum_k W_{{hh}}[{unit},k]\, h_{{t-1}}^{{(k)}} + b_{{hh}}{u}\Big)",
-            rf"= {_LATEX_FN[fn]}\big({_sum_tex([*x_tex, bx, *h_tex, bh])}\big) = {_LATEX_FN[fn]}({_num(pre, digits)})"
+            rf" \\ \quad + \sum_k W_{{hh}}[{unit},k]\, h_{{t-1}}^{{(k)}} + b_{{hh}}{u}\Big)",
+            rf"= {_LATEX_FN[fn]}\big({_sum_tex([*x_tex, bx, *h_tex, bh])}\big) \\ = {_LATEX_FN[fn]}({_num(pre, digits)})"
             rf" = {_num(h_val, digits)}",
             f"{fn}({pre_py})", h_val))
         return out
@@ -112,20 +116,21 @@ def step_equations(tr: Trace, layer: int, t: int, unit: int, digits: int = 4) ->
         if cell == "gru" and gate == "new":
             r = _num(float(gates["reset"][t, unit]), digits)
             pre_py = f"{' + '.join([*x_py, bx])} + {r}*({' + '.join([*h_py, bh])})"
-            symbolic = (rf"n_t{u} = \tanh\Big(\sum_k W_{{in}}[{unit},k]\, x_t^{{(k)}} + b_{{in}}{u} + r_t{u}"
+            symbolic = (rf"n_t{u} = \tanh\Big(\sum_k W_{{in}}[{unit},k]\, x_t^{{(k)}} + b_{{in}}{u} \\ \quad + r_t{u}"
                         rf"\big(\sum_k W_{{hn}}[{unit},k]\, h_{{t-1}}^{{(k)}} + b_{{hn}}{u}\big)\Big)")
-            numeric_inner = rf"{_sum_tex([*x_tex, bx])} + {_paren(r)} \cdot \big({_sum_tex([*h_tex, bh])}\big)"
+            joint = r" \\ \quad + " if len(x_tex) + len(h_tex) > 3 else " + "  # a long sum: r_t starts a line
+            numeric_inner = rf"{_sum_tex([*x_tex, bx])}{joint}{_paren(r)} \cdot \big({_sum_tex([*h_tex, bh])}\big)"
         else:
             pre_py = " + ".join([*x_py, bx, *h_py, bh])
             symbolic = (rf"{s}_t{u} = {_LATEX_FN[fn]}\Big(\sum_k W_{{i{s}}}[{unit},k]\, x_t^{{(k)}} + b_{{i{s}}}{u}"
-                        rf" + \sum_k W_{{h{s}}}[{unit},k]\, h_{{t-1}}^{{(k)}} + b_{{h{s}}}{u}\Big)")
+                        rf" \\ \quad + \sum_k W_{{h{s}}}[{unit},k]\, h_{{t-1}}^{{(k)}} + b_{{h{s}}}{u}\Big)")
             numeric_inner = _sum_tex([*x_tex, bx, *h_tex, bh])
         pre = evaluate(pre_py)
         pre_values[gate] = pre
         out.append(Equation(
             about.label,
             symbolic,
-            rf"= {_LATEX_FN[fn]}\big({numeric_inner}\big) = {_LATEX_FN[fn]}({_num(pre, digits)}) = {_num(value, digits)}",
+            rf"= {_LATEX_FN[fn]}\big({numeric_inner}\big) \\ = {_LATEX_FN[fn]}({_num(pre, digits)}) = {_num(value, digits)}",
             f"{fn}({pre_py})", value))
     g = {k: _num(float(v[t, unit]), digits) for k, v in gates.items()}
     if cell == "lstm":

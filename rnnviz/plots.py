@@ -22,7 +22,7 @@ from plotly.subplots import make_subplots
 from .cellspec import CELLS, gate_activation
 
 __all__ = ["plain", "loss_figure", "forecast_figure", "series_figure", "heatmap_figure", "gates_figure",
-           "pca_path_figure", "bars_figure", "letters_figure", "line_figure", "image_figure", "images_figure",
+           "pca_path_figure", "bars_figure", "letters_figure", "writing_figure", "line_figure", "image_figure", "images_figure",
            "confusion_figure", "losses_figure", "gradient_distance_figure"]
 
 CELL_COLOURS = {cell.label: cell.colour for cell in CELLS.values()}  # "LSTM" -> its colour, from cellspec
@@ -55,6 +55,30 @@ def _layout(fig: go.Figure, title: str, height: int = 320, **kw) -> go.Figure:
     return fig
 
 
+def _step_ticks(n: int, most: int = 20) -> list[int]:
+    """Whole-step tick positions for n steps (or units): every one up to `most`, else evenly thinned."""
+    return list(range(0, n, max(1, -(-n // most))))
+
+
+def _log_ticks(values, most: int = 10) -> tuple[list[float], list[str]]:
+    """Ticks for a log axis over `values` that read as plain numbers, labelled '0.002', '0.5', '10':
+    1..9 times each power of ten in range when that gives at most `most`, else 1-2-5, 1-3, the powers
+    alone, and over very many decades every k-th power."""
+    v = np.asarray([x for x in values if x is not None], dtype=float)
+    v = v[np.isfinite(v) & (v > 0)]
+    if not len(v):
+        return [], []
+    lo, hi = int(np.floor(np.log10(v.min()))), int(np.ceil(np.log10(v.max())))
+    for mantissas in ((1, 2, 3, 4, 5, 6, 7, 8, 9), (1, 2, 5), (1, 3), (1,)):
+        ticks = [float(f"{m * 10.0 ** e:.12g}") for e in range(lo, hi + 1) for m in mantissas]
+        ticks = [x for x in ticks if v.min() / 1.5 <= x <= v.max() * 1.5] or ticks
+        if len(ticks) <= most:
+            break
+    if len(ticks) > most:  # many decades: every k-th power of ten
+        ticks = ticks[:: -(-len(ticks) // most)]
+    return ticks, [f"{x:.12g}" for x in ticks]
+
+
 def loss_figure(history: Sequence[dict], title: str = "Loss", metric: str | None = None,
                 metric_name: str | None = None) -> go.Figure:
     """Training and validation loss per epoch on a log axis, and one history column between 0 and 1
@@ -72,8 +96,9 @@ def loss_figure(history: Sequence[dict], title: str = "Loss", metric: str | None
         fig.add_trace(go.Scatter(x=epochs, y=[r.get(metric) for r in history], name=plain(metric_name),
                                  mode="lines", line=dict(color="#2ca02c", dash="dot")), secondary_y=True)
         fig.update_yaxes(title_text=plain(metric_name), secondary_y=True, range=[0, 1.05], dtick=0.25, showgrid=False)
-    fig.update_yaxes(type="log", title_text="loss", secondary_y=False, exponentformat="power",
-                     minorloglabels="complete")
+    tickvals, ticktext = _log_ticks([r["train_loss"] for r in history] + val)
+    fig.update_yaxes(type="log", title_text="loss", secondary_y=False, tickmode="array", tickvals=tickvals,
+                     ticktext=ticktext)
     fig.update_xaxes(title_text="epoch")
     return _layout(fig, title)
 
@@ -116,26 +141,41 @@ def heatmap_figure(values, title: str, x_label: str = "step t", y_label: str = "
     if highlight is not None and 0 <= highlight < v.shape[1]:
         fig.add_shape(type="rect", x0=highlight - 0.5, x1=highlight + 0.5, y0=-0.5, y1=v.shape[0] - 0.5,
                       line=dict(color="black", width=2), xref="x", yref="y")
-    fig.update_xaxes(title_text=x_label)
+    fig.update_xaxes(title_text=x_label, tickmode="array", tickvals=_step_ticks(len(x)))
     if x_ticks is not None:
-        fig.update_xaxes(tickmode="array", tickvals=x, ticktext=[plain(t) for t in x_ticks])
-    fig.update_yaxes(title_text=y_label)
+        fig.update_xaxes(tickvals=x, ticktext=[plain(t) for t in x_ticks])
+    fig.update_yaxes(title_text=y_label, tickmode="array", tickvals=_step_ticks(len(y)))
     if y_ticks is not None:
-        fig.update_yaxes(tickmode="array", tickvals=y, ticktext=[plain(t) for t in y_ticks])
+        fig.update_yaxes(tickvals=y, ticktext=[plain(t) for t in y_ticks])
     return _layout(fig, title, height=260 + 8 * min(v.shape[0], 40))
 
 
+def _gate_scale(name: str, v: np.ndarray) -> dict:
+    """A gate's colours: sigmoid gates 0..1 sequential; tanh gates -1..1 and anything that is no gate
+    (the unbounded cell state c_t: out to its largest |value|) diverging, centred at 0."""
+    activation = gate_activation(name)  # "sigmoid", "tanh" (cell candidate, GRU's new state), None (c_t)
+    if activation == "sigmoid":
+        return dict(colorscale="Viridis", zmin=0, zmax=1)
+    reach = 1.0 if activation == "tanh" else max(float(np.abs(v).max()), 1e-6)
+    return dict(colorscale="RdBu_r", zmid=0, zmin=-reach, zmax=reach)
+
+
 def gates_figure(gates: dict, title: str = "Gates", highlight: int | None = None) -> go.Figure:
-    """One heatmap per gate, each (L, H) with values in 0..1 (tanh gates in -1..1)."""
+    """One heatmap per gate, each (L, H), coloured by `_gate_scale`. A colour bar sits beside the
+    last subplot of each scale (the sigmoid gates share one); units are labelled on the first."""
     names = list(gates)
-    fig = make_subplots(rows=1, cols=len(names), subplot_titles=[plain(n) for n in names], horizontal_spacing=0.04)
-    for j, name in enumerate(names, start=1):
-        v = np.asarray(gates[name], dtype=np.float32).T  # (H, L)
-        tanh_gate = gate_activation(name) == "tanh"  # the cell candidate, GRU's new state, an RNN's h
-        fig.add_trace(go.Heatmap(z=v, colorscale="RdBu_r" if tanh_gate else "Viridis",
-                                 zmin=-1 if tanh_gate else 0, zmax=1, showscale=j == len(names),
+    values = [np.asarray(gates[name], dtype=np.float32).T for name in names]  # each (H, L)
+    scales = [_gate_scale(name, v) for name, v in zip(names, values)]
+    fig = make_subplots(rows=1, cols=len(names), subplot_titles=[plain(n) for n in names], horizontal_spacing=0.09)
+    for j, (name, v, scale) in enumerate(zip(names, values, scales), start=1):
+        domain = fig.layout[f"xaxis{j if j > 1 else ''}"].domain  # the subplot's span, 0..1 across the figure
+        fig.add_trace(go.Heatmap(z=v, **scale, showscale=scale not in scales[j:],
+                                 colorbar=dict(x=domain[1] + 0.004, xanchor="left", len=0.8, thickness=6,
+                                               tickfont=dict(size=8)),  # just right of its subplot
                                  hovertemplate=f"{plain(name)}<br>step %{{x}}<br>unit %{{y}}<br>%{{z:.4f}}<extra></extra>"),
                       row=1, col=j)
+        fig.update_xaxes(tickmode="array", tickvals=_step_ticks(v.shape[1], 4), tickangle=0, row=1, col=j)
+        fig.update_yaxes(tickmode="array", tickvals=_step_ticks(v.shape[0], 10), showticklabels=j == 1, row=1, col=j)
         if highlight is not None:
             fig.add_vline(x=highlight, line=dict(color="black", width=1), row=1, col=j)
     return _layout(fig, title, height=300)
@@ -143,19 +183,33 @@ def gates_figure(gates: dict, title: str = "Gates", highlight: int | None = None
 
 def pca_path_figure(points, times, title: str = "Path of the hidden state (PCA)",
                     highlight: int | None = None, explained: Sequence[float] | None = None,
-                    chosen: Sequence[float] | None = None) -> go.Figure:
+                    chosen: Sequence[float] | None = None, max_points: int = 150) -> go.Figure:
     """points (N, 2): the last hidden state of every window (or of an evenly spaced subset),
-    projected; coloured by time, `times` labelling each. The chosen window is marked: `highlight`
-    (its index among the points) or `chosen` (its own projected point, when it is not among them)."""
+    projected, `times` labelling each. Time reads three ways: the colour (its bar labelled with the
+    first, middle and last time), arrows along the path, and "start"/"end" marks. At most
+    `max_points` points are drawn, evenly spaced, the first and the last always among them. The
+    chosen window is marked: `highlight` (its index among the points) or `chosen` (its own point)."""
     p = np.asarray(points, dtype=float)
-    colour = np.arange(len(p))
-    fig = go.Figure(go.Scatter(x=p[:, 0], y=p[:, 1], mode="lines+markers", text=[plain(t) for t in times],
-                               marker=dict(color=colour, colorscale="Viridis", size=5,
-                                           colorbar=dict(title="time")),
-                               line=dict(color="rgba(120,120,120,0.3)"),
-                               hovertemplate="%{text}<br>PC1 %{x:.3f}<br>PC2 %{y:.3f}<extra></extra>", name="h"))
+    times = list(times)
     if chosen is None and highlight is not None and 0 <= highlight < len(p):
         chosen = p[highlight]
+    keep = np.unique(np.linspace(0, len(p) - 1, min(len(p), max_points)).round().astype(int)) if len(p) else []
+    p, labels = p[keep], [plain(times[k]) for k in keep]  # (N', 2)
+    order = np.arange(len(p))
+    ends = [0, len(p) // 2, len(p) - 1] if len(p) > 2 else list(range(len(p)))
+    fig = go.Figure(go.Scatter(x=p[:, 0], y=p[:, 1], mode="lines+markers", text=labels,
+                               marker=dict(color=order, colorscale="Viridis", size=6,
+                                           colorbar=dict(title="time", tickmode="array", tickvals=ends,
+                                                         ticktext=[labels[k] for k in ends])),
+                               line=dict(color="rgba(120,120,120,0.35)"),
+                               hovertemplate="%{text}<br>PC1 %{x:.3f}<br>PC2 %{y:.3f}<extra></extra>", name="h"))
+    for k in np.unique(np.linspace(1, len(p) - 1, min(max(len(p) - 1, 0), 8)).round().astype(int)):
+        fig.add_annotation(x=p[k, 0], y=p[k, 1], ax=p[k - 1, 0], ay=p[k - 1, 1], xref="x", yref="y", axref="x",
+                           ayref="y", showarrow=True, arrowhead=3, arrowsize=1.4, arrowwidth=1.5,
+                           arrowcolor="rgba(60,60,60,0.8)", text="")
+    for k, word in ((0, "start"), (len(p) - 1, "end")) if len(p) > 1 else ():
+        fig.add_annotation(x=p[k, 0], y=p[k, 1], text=f"{word}: {labels[k]}", showarrow=False, yshift=12,
+                           font=dict(size=11))
     if chosen is not None:
         fig.add_trace(go.Scatter(x=[float(chosen[0])], y=[float(chosen[1])], mode="markers", name="chosen window",
                                  marker=dict(color="red", size=14, symbol="x")))
@@ -191,6 +245,30 @@ def letters_figure(rows: Sequence[Sequence[tuple[str, float]]], title: str) -> g
     return _layout(fig, title, height=80 + 34 * len(rows))
 
 
+def writing_figure(chosen: Sequence[str], top_letters: Sequence[Sequence[str]], top_probabilities,
+                   title: str = "What the model chose from") -> go.Figure:
+    """A stacked bar per written letter: the k most likely letters (rank 1 at the bottom) with their
+    probabilities, the rest of the vocabulary in grey on top; the letter actually written is orange.
+    top_probabilities (S, k) for S steps."""
+    p = np.asarray(top_probabilities, dtype=float).reshape(len(chosen), -1)  # (S, k)
+    steps = [f"{s + 1}: {plain(ch)}" for s, ch in enumerate(chosen)]
+    fig = go.Figure()
+    for r in range(p.shape[1]):
+        letters = [plain(row[r]) for row in top_letters]
+        picked = [row[r] == ch for row, ch in zip(top_letters, chosen)]
+        fig.add_trace(go.Bar(x=steps, y=p[:, r], name=f"rank {r + 1}", text=letters, textposition="inside",
+                             insidetextanchor="middle", textfont=dict(size=14),
+                             marker=dict(color=[VAL if c else MODEL for c in picked],
+                                         opacity=1.0 - 0.12 * r, line=dict(color="white", width=1)),
+                             hovertemplate="step %{x}<br>'%{text}': %{y:.3f}<extra></extra>"))
+    fig.add_trace(go.Bar(x=steps, y=np.clip(1.0 - p.sum(axis=1), 0.0, 1.0), name="other letters",
+                         marker=dict(color="#dddddd"), hovertemplate="other letters: %{y:.3f}<extra></extra>"))
+    fig.update_layout(barmode="stack", showlegend=False, uniformtext=dict(minsize=9, mode="hide"))
+    fig.update_yaxes(title_text="probability", range=[0, 1])
+    fig.update_xaxes(title_text="letter written (step: letter)", type="category")
+    return _layout(fig, title, height=320)
+
+
 def line_figure(values, title: str, x_label: str = "step t", names: Sequence[str] | None = None,
                 y_label: str = "", steps: int | None = None, log_y: bool = False) -> go.Figure:
     """values (L, K): K lines over L steps (hidden units over time, gradient norms over distance)."""
@@ -210,16 +288,20 @@ def image_figure(image, title: str, fed_rows: int | None = None) -> go.Figure:
     """One grey image (R, P), row 0 at the top; rows after `fed_rows` are veiled (not read yet)
     and the last row read is boxed."""
     v = np.asarray(image, dtype=float)
-    fig = go.Figure(go.Heatmap(z=v, colorscale="Greys", showscale=False,
-                               hovertemplate="row %{y}, pixel %{x}: %{z:.2f}<extra></extra>"))
+    rows, pixels = np.indices(v.shape) + 1  # counted from 1, as "rows fed" counts them
+    fig = go.Figure(go.Heatmap(z=v, colorscale="Greys", showscale=False, customdata=np.dstack([rows, pixels]),
+                               hovertemplate="row %{customdata[0]}, pixel %{customdata[1]}: %{z:.2f}<extra></extra>"))
     if fed_rows is not None and fed_rows < v.shape[0]:
         fig.add_shape(type="rect", x0=-0.5, x1=v.shape[1] - 0.5, y0=fed_rows - 0.5, y1=v.shape[0] - 0.5,
                       fillcolor="rgba(255,255,255,0.75)", line=dict(width=0))
     if fed_rows:
         fig.add_shape(type="rect", x0=-0.5, x1=v.shape[1] - 0.5, y0=fed_rows - 1.5, y1=fed_rows - 0.5,
                       line=dict(color="#d62728", width=3))
-    fig.update_yaxes(autorange="reversed", title_text="row (time step)", scaleanchor="x")
-    fig.update_xaxes(title_text="pixel (feature)")
+    row_ticks, pixel_ticks = _step_ticks(v.shape[0], 8), _step_ticks(v.shape[1], 8)
+    fig.update_yaxes(autorange="reversed", title_text="row (time step)", scaleanchor="x", tickmode="array",
+                     tickvals=row_ticks, ticktext=[str(r + 1) for r in row_ticks])
+    fig.update_xaxes(title_text="pixel (feature)", tickmode="array", tickvals=pixel_ticks,
+                     ticktext=[str(p + 1) for p in pixel_ticks])
     return _layout(fig, title, height=340)
 
 

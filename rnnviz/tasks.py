@@ -6,6 +6,7 @@ or a letter per word with its probability. No training loop (train.py) and no dr
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from .data.forecast import ForecastConfig, ForecastDataset, make_forecast_datase
 from .data.scaling import Scaler
 from .limits import Limits
 from .data.text import CharDataset
+from .data.tables import DataError
 from .models import ModelConfig, SequenceModel
 from .trace import Trace, sequence_gradient_norms, trace
 from .train import TrainData, predict
@@ -27,7 +29,7 @@ from .train import TrainData, predict
 __all__ = [
     "forecast_model", "forecast_train_data", "ForecastResult", "evaluate_forecast", "forecast_extra",
     "forecast_checkpoint", "save_forecast", "restore_forecast",
-    "char_model", "char_train_data", "char_predictions", "generate", "letter_steps", "neuron_activations",
+    "char_model", "char_train_data", "char_predictions", "generate", "write", "Writing", "WrittenLetter", "letter_steps", "neuron_activations",
     "CellNumbers", "cell_from_numbers", "one_neuron_preset", "random_cell_numbers",
     "image_model", "image_train_data", "image_evaluation", "probabilities_by_row",
     "memory_model", "memory_train_data", "gradient_by_distance", "history_summary",
@@ -201,26 +203,70 @@ def char_predictions(model: SequenceModel, ds: CharDataset) -> list[dict]:
     return rows
 
 
-def generate(model: SequenceModel, ds: CharDataset, prefix: str, length: int = 10,
-             temperature: float = 1.0, seed: int = 0) -> str:
-    """Continue `prefix` letter by letter, sampling from softmax(scores / temperature)
-    (temperature 0 = always the most likely letter)."""
+@dataclass
+class WrittenLetter:
+    """One letter the model wrote: the distribution it was chosen from and the letters ranked by it."""
+    letter: str
+    probabilities: torch.Tensor  # (V,) softmax(logits / T) when sampled, softmax(logits) when greedy
+    logits: torch.Tensor  # (V,) the head's raw scores after the text so far
+
+
+@dataclass
+class Writing:
+    """A prefix and the letters written after it, one WrittenLetter per step."""
+    prefix: str
+    steps: list[WrittenLetter]
+    sampled: bool  # False: the most likely letter each time (greedy)
+    temperature: float
+
+    @property
+    def text(self) -> str:
+        return self.prefix + "".join(s.letter for s in self.steps)
+
+    def top(self, k: int, vocab: Sequence[str]) -> tuple[list[list[str]], np.ndarray]:
+        """The k most likely letters at each step, most likely first, and their probabilities (steps, k)."""
+        if not self.steps:
+            return [], np.zeros((0, k))
+        probabilities = torch.stack([s.probabilities for s in self.steps])  # (steps, V)
+        best = torch.topk(probabilities, k=min(k, probabilities.shape[1]), dim=1)
+        return [[vocab[int(i)] for i in row] for row in best.indices], best.values.numpy()
+
+
+def write(model: SequenceModel, ds: CharDataset, prefix: str, length: int = 10, temperature: float = 1.0,
+          sampled: bool = True, seed: int = 0) -> Writing:
+    """Continue `prefix` letter by letter. Sampled: draw from softmax(logits / temperature) with a
+    torch.Generator seeded by `seed` (same seed, same letters). Greedy (or temperature 0): the
+    argmax each time, and the probabilities kept are the model's own, softmax(logits)."""
     generator = torch.Generator().manual_seed(int(seed))
     idx = ds.encode(prefix).tolist()
     if not idx:
-        raise ValueError("Type at least one letter to start from.")
+        raise DataError("Type at least one letter to start from.")
+    sampled = bool(sampled) and temperature > 0
+    steps = []
+    was_training = model.training
     model.eval()
-    with torch.no_grad():
-        for _ in range(int(length)):
-            out = model(torch.tensor([idx]))  # (1, V) or (1, L, V)
-            scores = out[0, -1] if out.dim() == 3 else out[0]  # (V,)
-            if temperature <= 0:
-                nxt = int(scores.argmax())
-            else:
-                p = torch.softmax(scores / temperature, dim=-1)
-                nxt = int(torch.multinomial(p, 1, generator=generator))
-            idx.append(nxt)
-    return ds.decode(idx)
+    try:
+        with torch.no_grad():
+            for _ in range(int(length)):
+                out = model(torch.tensor([idx], device=next(model.parameters()).device))  # (1, V) or (1, L, V)
+                logits = (out[0, -1] if out.dim() == 3 else out[0]).float().cpu()  # (V,)
+                if sampled:
+                    p = torch.softmax(logits / temperature, dim=-1)  # (V,)
+                    nxt = int(torch.multinomial(p, 1, generator=generator))
+                else:
+                    p = torch.softmax(logits, dim=-1)
+                    nxt = int(logits.argmax())
+                steps.append(WrittenLetter(ds.vocab[nxt], p, logits))
+                idx.append(nxt)
+    finally:
+        model.train(was_training)
+    return Writing(prefix, steps, sampled, float(temperature))
+
+
+def generate(model: SequenceModel, ds: CharDataset, prefix: str, length: int = 10,
+             temperature: float = 1.0, seed: int = 0) -> str:
+    """The text `write` produces: sampled at `temperature` (0 = always the most likely letter)."""
+    return write(model, ds, prefix, length, temperature, sampled=temperature > 0, seed=seed).text
 
 
 def letter_steps(model: SequenceModel, ds: CharDataset, word: str) -> tuple[Trace, torch.Tensor, list[str]]:

@@ -111,3 +111,52 @@ def test_keras_count_gru_hello_shows_537():
     caption = " ".join(c.value for c in at.caption)
     assert "GRU (reset_after=True, its default) keeps two" in caption
     assert not at.exception
+
+
+def _figure(at, trace_name):
+    """The first plotly chart on the page that has a trace named `trace_name`, as plotly JSON."""
+    import json
+    for c in at.get("plotly_chart"):
+        spec = json.loads(c.proto.spec)
+        if any(tr.get("name") == trace_name for tr in spec["data"]):
+            return spec
+    raise AssertionError(f"no chart has a trace {trace_name!r}")
+
+
+def _values(y):
+    """A trace's numbers as plotly's JSON holds them: a list, or {"dtype", "bdata"} (base64)."""
+    import base64
+    import numpy as np
+    if isinstance(y, dict):
+        return np.frombuffer(base64.b64decode(y["bdata"]), dtype=np.dtype(y["dtype"]))
+    return np.asarray(y, dtype=float)
+
+
+def test_let_it_write_greedy_and_sampled_show_what_the_model_chose_from():
+    import numpy as np
+    from rnnviz import tasks
+    at = _page("app_pages/next_letter.py")
+    run = _train(at)
+    model, ds = run["job"].snapshot_model(), run["ds"]
+    at.text_input(key="nl_prefix").set_value("lo").run()
+    at.radio(key="nl_choice").set_value("greedy").run()
+    assert not at.exception, at.exception
+    assert at.slider(key="nl_temperature").disabled
+    greedy = tasks.write(model, ds, "lo", 8, sampled=False)
+    assert at.code[-1].value == greedy.text
+    spec = _figure(at, "rank 1")
+    steps = greedy.steps
+    # greedy: rank 1 is the written letter, with the model's own softmax probability
+    assert spec["data"][0]["text"] == [s.letter for s in steps]
+    np.testing.assert_allclose(_values(spec["data"][0]["y"]), [float(s.probabilities.max()) for s in steps], rtol=1e-5)
+    at.radio(key="nl_choice").set_value("sampled").run()
+    at.slider(key="nl_temperature").set_value(1.5).run()
+    assert not at.exception, at.exception
+    sampled = tasks.write(model, ds, "lo", 8, temperature=1.5, sampled=True, seed=0)
+    assert at.code[-1].value == sampled.text
+    letters, probabilities = sampled.top(5, ds.vocab)
+    spec = _figure(at, "rank 1")
+    for r in range(probabilities.shape[1]):
+        np.testing.assert_allclose(_values(spec["data"][r]["y"]), probabilities[:, r], rtol=1e-5, err_msg=f"rank {r + 1}")
+    np.testing.assert_allclose(_values(spec["data"][-1]["y"]), 1 - probabilities.sum(axis=1), atol=1e-6)
+    assert any("softmax(logits / 1.5)" in c.value for c in at.caption)

@@ -240,3 +240,20 @@ def test_row_and_column_limits():
 def test_missing_path():
     with pytest.raises(DataError, match="no file"):
         read_csv("/nonexistent/file.csv")
+
+
+@pytest.mark.parametrize("csv,rows,columns,dated", [
+    (b"Date,Open,Close,Note\n2024-01-02,1,2,a\n2024-01-01,3,4,b\n2024-01-03,5,6,c\n", 3, 3, "Date"),
+    (b"a;b\n1,5;2\n3;4\n", 2, 2, None),
+])
+def test_the_read_note_counts_what_the_preview_shows(csv, rows, columns, dated):
+    """The date column becomes the index, so "Read" counts the columns beside it, as the preview does."""
+    df = read_csv(csv)
+    assert df.shape == (rows, columns)
+    assert df.attrs["notes"][0].startswith(f"Read {rows:,} rows x {columns} columns"), df.attrs["notes"]
+    assert (f"dated by '{dated}'" in df.attrs["notes"][0]) == (dated is not None)
+
+
+def test_the_bundled_sample_note_agrees_with_its_shape(seattle_csv):
+    df = read_csv(seattle_csv)
+    assert df.attrs["notes"][0].startswith(f"Read {len(df):,} rows x {df.shape[1]} columns, dated by 'date'")

@@ -39,6 +39,23 @@ def test_one_neuron_two_steps_by_hand():
     tr = trace(model, torch.tensor([[1.0], [2.0]]))
     (eq1,) = step_equations(tr, 0, 0, 0)
     (eq2,) = step_equations(tr, 0, 1, 0)
-    assert eq1.numeric == r"= \tanh\big(0.5000 \cdot 1.0000 + 0.1000 + 0.8000 \cdot 0 + 0\big) = \tanh(0.6000) = 0.5370"
+    assert eq1.numeric == (r"= \tanh\big(0.5000 \cdot 1.0000 + 0.1000 \\ \quad + 0.8000 \cdot 0 + 0\big)"
+                           r" \\ = \tanh(0.6000) = 0.5370")
     assert math.isclose(eq2.value, math.tanh(0.5 * 2 + 0.1 + 0.8 * math.tanh(0.6)), abs_tol=1e-6)
     assert r"0.8000 \cdot 0.5370" in eq2.numeric
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_long_sums_wrap_every_four_terms_and_still_evaluate(cell):
+    """Nine one-hot inputs and eight units: 19 terms a gate, once one line about 2,400 px wide; now at
+    most three products a line (GRU's r_t one more), the result on a line of its own."""
+    model = SequenceModel(ModelConfig(cell=cell, input_size=9, hidden_size=8), seed=1)
+    tr = trace(model, torch.eye(9)[:4])
+    for eq in step_equations(tr, 0, 3, 5):
+        lines = eq.numeric.split(r"\\")
+        for line in lines:
+            assert line.count(r"\cdot") <= 4, f"{cell} {eq.name}: {line}"  # 3 terms, and GRU's r_t *
+        if eq.name.endswith("gate") or eq.name in ("cell candidate", "new state", "hidden state") and cell == "rnn":
+            assert len(lines) >= 7, f"{cell} {eq.name} did not wrap"
+            assert lines[-1].startswith(" = "), f"{cell} {eq.name}: the result is not on its own line"
+        assert abs(evaluate(eq.python) - eq.value) < 1e-3, f"{cell} {eq.name}"

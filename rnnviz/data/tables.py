@@ -413,8 +413,7 @@ def read_csv(source, *, fill: str | None = None, max_bytes: int | None = None,
         raise DataError(f"{name} could not be split into columns: {_first_line(e)}. "
                         "Check that every row has the same number of separators.") from None
     del content
-    notes = [f"Read {len(raw)} rows x {raw.shape[1]} columns "
-             f"(encoding {encoding}, separator {_delimiter_name(delimiter)})."]
+    notes = [""]  # what was read, written in step 7 once the table is built
     if raw.shape[1] < 1 or len(raw) == 0:
         raise DataError(f"{name} has a header row but no data rows. Add at least a few rows of data.")
     if raw.shape[1] == 1 and len(str(raw.columns[0])) > 0 and any(d in str(raw.columns[0]) for d in "|:"):
@@ -510,6 +509,10 @@ def read_csv(source, *, fill: str | None = None, max_bytes: int | None = None,
         if len(finite) and np.all(finite == finite[0]):
             notes.append(f"Column '{col}' has the same value ({finite[0]:g}) in every row.")
 
+    # 7. the first note counts what the table holds, as its preview does: the date column is its index
+    notes[0] = (f"Read {len(df):,} rows x {df.shape[1]} columns"
+                + (f", dated by '{date_col}'" if date_col is not None else "")
+                + f" (encoding {encoding}, separator {_delimiter_name(delimiter)}).")
     df.attrs.update(notes=notes, problems=problems, date_column=date_col, encoding=encoding,
                     delimiter=delimiter, source=name)
     return df

@@ -247,8 +247,16 @@ STRINGS = {
     "Start with": "시작 글자",
     "Letters to add": "덧붙일 글자 수",
     "Temperature": "온도",
-    "0: always the most likely letter. Higher: more surprising choices.":
-        "0: 언제나 가장 그럴듯한 글자. 높을수록: 더 뜻밖의 선택.",
+    "Low: nearly always the most likely letter. High: more surprising choices.":
+        "낮을수록: 거의 언제나 가장 그럴듯한 글자. 높을수록: 더 뜻밖의 선택.",
+    "Choose each letter": "글자 고르는 법",
+    "What it chose from": "무엇 가운데서 골랐나",
+    "sampled (seeded)": "확률대로 뽑기(시드 고정)",
+    "greedy (the most likely)": "가장 그럴듯한 글자(탐욕적)",
+    "Each letter was drawn from softmax(logits / {temperature:g}): the 5 most likely, the one written in orange":
+        "각 글자는 softmax(logits / {temperature:g})에서 뽑혔습니다: 가장 그럴듯한 5개, 쓴 글자는 주황색",
+    "Each letter is the most likely one (orange) of the model's softmax: the 5 most likely":
+        "각 글자는 모델 softmax에서 가장 그럴듯한 글자(주황색)입니다: 가장 그럴듯한 5개",
     # step through
     "🧮 Step through": "🧮 한 단계씩",
     "One cell, one step at a time: the equation, then the same equation with the real numbers in it.":
