@@ -1,6 +1,8 @@
 """The command line: `python -m rnnviz fit CSV ...` and `python -m rnnviz words "..."`.
 
 fit    trains a forecaster on a CSV column and prints model vs persistence baseline on the test part
+       (--folds K: a rolling-origin evaluation instead, K folds; --export-script PATH: the run as a
+       standalone torch + pandas script)
 words  trains the next-letter model on typed words and prints each word's predicted last letter
 Bad input ends with exit status 2 and the DataError's message, never a traceback; so does a forecast whose
 error would be infinite or NaN (MetricError): a finished run never prints an inf or NaN metric.
@@ -9,8 +11,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
-from . import data, tasks
+from . import data, runs, tasks
+from .export import forecast_script
 from .train import Callback, TrainConfig, TrainingJob
 
 __all__ = ["main"]
@@ -47,6 +51,10 @@ def _parser() -> argparse.ArgumentParser:
     _model_args(f, cell="lstm", hidden=16, epochs=50, lr=0.01, batch=32)
     f.add_argument("--head", choices=["last", "flatten"], default="last")
     f.add_argument("--save", default=None, help="folder to save the model in (safetensors + config.json)")
+    f.add_argument("--folds", type=int, default=None, metavar="K",
+                   help="rolling-origin evaluation: K folds over the test part, each trained on everything before it")
+    f.add_argument("--export-script", default=None, metavar="PATH",
+                   help="write this run as a standalone Python script (torch + pandas, no rnnviz) to PATH")
 
     w = sub.add_parser("words", help="predict each word's last letter (or every next letter)")
     w.add_argument("text", help='words separated by spaces, e.g. "hello apple lobby daddy bobby"')
@@ -95,6 +103,12 @@ def _fit(a, out) -> int:
     n = {k: s.stop - s.start for k, s in ds.parts.items()}
     out(f"{len(ds.x)} windows of ({window}, {len(ds.features)}): train {n['train']}, "
         f"validation {n['val']}, test {n['test']}")
+    if a.export_script:
+        script = forecast_script(table, _forecast_settings(a, ds), _train_config(a), a.fill)
+        Path(a.export_script).write_text(script, encoding="utf-8")
+        out(f"Wrote {a.export_script}: `python {a.export_script} {a.csv}` trains this run again without rnnviz.")
+    if a.folds is not None:
+        return _fit_folds(a, table, cfg, out)
     model = tasks.forecast_model(ds, a.cell, a.hidden, a.layers, a.head, a.nonlinearity, seed=a.seed)
     job = _run_job(model, tasks.forecast_train_data(ds), a, out)
     if job.status == "failed":
@@ -108,6 +122,28 @@ def _fit(a, out) -> int:
         path = tasks.save_forecast(job.model, ds, _forecast_settings(a, ds), a.save)
         out(f"Saved the model to {path}; the Forecast page opens it (Open a saved model).")
     return 1 if job.status == "diverged" else 0  # the message above says why and what to do
+
+
+def _fit_folds(a, table, cfg, out) -> int:
+    """Rolling origin: a model per fold (same seed), trained on every window before the fold's origin
+    and tested on the block after it; then each fold's RMSE beside persistence's, and the means."""
+    folds, datasets = runs.fold_datasets(table, cfg, a.folds)
+    results, diverged = [], False
+    for fold, ds in zip(folds, datasets):
+        out(f"\nFold {fold.number}/{len(folds)}: train on windows 0-{fold.origin - 1}, "
+            f"test on windows {fold.test.start}-{fold.test.stop - 1}")
+        model = tasks.forecast_model(ds, a.cell, a.hidden, a.layers, a.head, a.nonlinearity, seed=a.seed)
+        job = _run_job(model, tasks.forecast_train_data(ds), a, out)
+        if job.status == "failed":
+            return 1
+        diverged |= job.status == "diverged"
+        results.append(tasks.evaluate_forecast(job.model.cpu(), ds, "test"))
+    out(f"\nRolling origin, {len(folds)} folds: RMSE on each fold's test block, '{a.target}' in the data's own units")
+    out(f"{'fold':<6} {'test from':<20} {'test to':<20} {'train':>6} {'test':>5} {'model':>12} {'persistence':>12}")
+    for r in runs.fold_table(folds, results):
+        out(f"{r['fold']:<6} {r['test from']:<20} {r['test to']:<20} {r['train windows'] or '':>6} "
+            f"{r['test windows']:>5} {r['model RMSE']:>12.4f} {r['persistence RMSE']:>12.4f}")
+    return 1 if diverged else 0
 
 
 def _forecast_settings(a, ds) -> dict:
