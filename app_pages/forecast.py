@@ -305,6 +305,9 @@ def runs_frame(run: dict, jobs) -> pd.DataFrame:
         h = tasks.history_summary(job.history)
         rows.append({t("run"): name, t("status"): job.status, t("epochs"): h["epochs"],
                      t("train loss"): h["train_loss"], t("validation loss"): h["val_loss"]})
+    if run["folds"] is not None:  # a fold trains on everything before its origin: no validation part
+        for row in rows:
+            del row[t("validation loss")]
     return pd.DataFrame(rows)
 
 
@@ -322,7 +325,7 @@ def show_spread(run: dict, results: dict) -> None:
     if len(results) < count:
         st.caption(t("Runs that were stopped or failed are left out: the spread is over the runs that ended."))
     fig = plots.forecast_band_figure(spread.dates, spread.actual, spread.baseline, spread.mean, spread.low, spread.high,
-                                     title=t("'{target}' on the test part: the mean and min..max over the seeds",
+                                     title=t("'{target}' (test part): mean, min..max over seeds",
                                              target=s["target"]),
                                      band_name=t("model, min..max over seeds"), mean_name=t("model, mean over seeds"))
     st.plotly_chart(fig, width="stretch", key="fc_band_chart")
@@ -363,14 +366,11 @@ def render_runs(run: dict):
         for name, job in zip(run["names"], jobs):
             if job.status in ("diverged", "failed"):
                 st.warning(f"{name}: {job.message}", icon="📈" if job.status == "diverged" else "⚠️")
-        left, right = st.columns(2)
-        with left:
-            histories = {name: j.history for name, j in zip(run["names"], jobs)}
-            if any(histories.values()):
-                st.plotly_chart(plots.losses_figure(histories, t("Loss of each run (solid: training, dotted: validation)")),
-                                width="stretch", key="fc_losses_chart")
-        with right:
-            st.dataframe(runs_frame(run, jobs), hide_index=True, width="stretch", key="fc_runs_table")
+        histories = {name: j.history for name, j in zip(run["names"], jobs)}
+        if any(histories.values()):
+            st.plotly_chart(plots.losses_figure(histories, t("Loss of each run (solid: training, dotted: validation)")),
+                            width="stretch", key="fc_losses_chart")
+        st.dataframe(runs_frame(run, jobs), hide_index=True, width="stretch", key="fc_runs_table")
         results = tested(run, jobs)
         if not results:
             return
@@ -439,12 +439,11 @@ def downloads(run: dict) -> None:
     frames = [tasks.evaluate_forecast(model, ds, p).frame().assign(part=p) for p in ("train", "val", "test")
               if len(ds.actual[ds.parts[p]])]
     csv = pd.concat(frames).to_csv(index=False).encode("utf-8")
-    c1, c2, c3 = st.columns(3)
+    c1, c2 = st.columns(2)
     c1.download_button(t("Download predictions (CSV)"), csv, "predictions.csv", "text/csv", key="fc_dl_csv")
     c2.download_button(t("Download the model (safetensors)"), tasks.forecast_checkpoint(model, ds, s),
                        "rnnviz-forecast.safetensors", "application/octet-stream", key="fc_dl_model")
-    with c3:
-        script_download(run)
+    script_download(run)
 
 
 def script_download(run: dict) -> None:

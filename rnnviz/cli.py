@@ -141,8 +141,8 @@ def _fit_folds(a, table, cfg, out) -> int:
     out(f"\nRolling origin, {len(folds)} folds: RMSE on each fold's test block, '{a.target}' in the data's own units")
     out(f"{'fold':<6} {'test from':<20} {'test to':<20} {'train':>6} {'test':>5} {'model':>12} {'persistence':>12}")
     for r in runs.fold_table(folds, results):
-        out(f"{r['fold']:<6} {r['test from']:<20} {r['test to']:<20} {r['train windows'] or '':>6} "
-            f"{r['test windows']:>5} {r['model RMSE']:>12.4f} {r['persistence RMSE']:>12.4f}")
+        out(f"{r['fold']:<6} {r['test from']:<20} {r['test to']:<20} {r['train windows']:>6g} "
+            f"{r['test windows']:>5g} {r['model RMSE']:>12.4f} {r['persistence RMSE']:>12.4f}")
     return 1 if diverged else 0
 
 

@@ -166,21 +166,21 @@ def fold_datasets(table: pd.DataFrame, config: ForecastConfig, folds: int) -> tu
 
 
 def fold_table(folds: Sequence[Fold], results: Sequence) -> list[dict]:
-    """One row per fold (its test dates, windows trained on and tested on, the model's and
-    persistence's RMSE, in the data's units), then a row "mean" with the mean of each RMSE over the
-    folds. `results` are each fold's tasks.ForecastResult on its test block, in fold order."""
+    """One row per fold: the model's and persistence's RMSE on its test block (in the data's units),
+    its test dates and the windows it trained and was tested on; then a row "mean" with the mean of
+    each number over the folds. `results` are each fold's tasks.ForecastResult on its test block, in
+    fold order."""
     rows = []
     for fold, r in zip(folds, results):
         rmse = r.table[0]
         assert rmse["metric"] == "RMSE", rmse
-        rows.append({"fold": str(fold.number), "test from": _label(r.dates[0]), "test to": _label(r.dates[-1]),
-                     "train windows": fold.train.stop - fold.train.start, "test windows": fold.test.stop - fold.test.start,
-                     "model RMSE": rmse["model"], "persistence RMSE": rmse["baseline"]})
+        rows.append({"fold": str(fold.number), "model RMSE": rmse["model"], "persistence RMSE": rmse["baseline"],
+                     "test from": _label(r.dates[0]), "test to": _label(r.dates[-1]),
+                     "train windows": fold.train.stop - fold.train.start, "test windows": fold.test.stop - fold.test.start})
     if rows:
-        rows.append({"fold": "mean", "test from": rows[0]["test from"], "test to": rows[-1]["test to"],
-                     "train windows": None, "test windows": sum(r["test windows"] for r in rows),
-                     "model RMSE": float(np.mean([r["model RMSE"] for r in rows])),
-                     "persistence RMSE": float(np.mean([r["persistence RMSE"] for r in rows]))})
+        mean = {k: float(np.mean([r[k] for r in rows]))
+                for k in ("model RMSE", "persistence RMSE", "train windows", "test windows")}
+        rows.append({"fold": "mean", **mean, "test from": rows[0]["test from"], "test to": rows[-1]["test to"]})
     return rows
 
 

@@ -133,6 +133,7 @@ class TestRollingOrigin:
             assert row["train windows"] == fold.origin and row["test windows"] == len(idx), row
             assert row["test from"] == str(table.index[idx[0] + 4].date()), row
         assert rows[-1]["model RMSE"] == pytest.approx(np.mean([r["model RMSE"] for r in rows[:-1]]), rel=1e-12)
+        assert rows[-1]["train windows"] == np.mean([f.origin for f in folds])
         assert rows[-1]["persistence RMSE"] == pytest.approx(np.mean([r["persistence RMSE"] for r in rows[:-1]]))
 
 

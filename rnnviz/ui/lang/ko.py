@@ -202,8 +202,7 @@ STRINGS = {
         "'{target}'의 단위; 지속 예측(내일 = 오늘): {baseline}.",
     "Runs that were stopped or failed are left out: the spread is over the runs that ended.":
         "중지되었거나 실패한 학습은 빠집니다: 흩어짐은 끝까지 마친 학습들로 계산합니다.",
-    "'{target}' on the test part: the mean and min..max over the seeds":
-        "테스트 구간의 '{target}': 시드들의 평균과 최소..최대",
+    "'{target}' (test part): mean, min..max over seeds": "'{target}'(테스트 구간): 시드들의 평균, 최소..최대",
     "model, min..max over seeds": "모델, 시드들의 최소..최대",
     "model, mean over seeds": "모델, 시드들의 평균",
     "model mean": "모델 평균",
