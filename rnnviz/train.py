@@ -36,6 +36,7 @@ __all__ = ["TrainConfig", "TrainData", "TrainingJob", "Callback", "JobGate", "pr
 STATUSES = ("idle", "queued", "running", "done", "stopped", "diverged", "failed")
 LOSS_RATIO = 10.0  # a last loss this many times above epoch 1's and the baseline's counts as diverged
 WILD_RANGES = 1.0  # typical predictions this many target ranges farther out than before training: diverged
+RULE3_WINDOWS = 1024  # rule 3 judges the median prediction on at most this many evenly spaced windows
 
 
 @dataclass
@@ -512,9 +513,14 @@ def _target_range(data: TrainData) -> tuple[float, float, float]:
 def _ranges_outside(model: nn.Module, data: TrainData) -> float:
     """How far the model's median prediction on the judged part lies outside the targets' range
     (`_target_range`), in multiples of its span; inf if any prediction is NaN or infinite. One
-    forward pass over the part, on the model's device."""
+    forward pass over the part, on the model's device; over RULE3_WINDOWS evenly spaced windows of a
+    bigger part (a run with no validation part would otherwise pay a pass over all its training
+    windows: 28% more time for one epoch of 10,000 windows of 100 steps)."""
     x, lengths, _, _ = _judged_part(data)
     lo, hi, span = _target_range(data)
+    if x.shape[0] > RULE3_WINDOWS:  # a median, not a sum: evenly spaced windows estimate it well
+        every = torch.linspace(0, x.shape[0] - 1, RULE3_WINDOWS).round().long()  # (RULE3_WINDOWS,)
+        x, lengths = x[every], lengths[every] if lengths is not None else None
     predicted = predict(model, x, lengths).reshape(-1)  # (N*O,) on the CPU
     if not torch.isfinite(predicted).all():
         return math.inf

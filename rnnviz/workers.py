@@ -398,6 +398,15 @@ class ProcessExecutor:
             self._dispatch()
         return job
 
+    def wait_ready(self, timeout: float | None = None) -> bool:
+        """Wait until every training worker has started and warmed up; False if `timeout` passed first."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        for w in list(self._workers):
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            if not w.ready.wait(left):
+                return False
+        return True
+
     def shutdown(self) -> None:
         with self._lock:
             self._closed = True

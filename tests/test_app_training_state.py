@@ -26,7 +26,7 @@ def short_heartbeat(monkeypatch):
     live.limits.clear()
 
 
-def _start_a_long_forecast() -> tuple[AppTest, object]:
+def _start_a_long_forecast(heartbeat: float | None = HEARTBEAT) -> tuple[AppTest, object]:
     at = AppTest.from_file(APP, default_timeout=30)
     at.run()
     at.switch_page("app_pages/forecast.py").run()
@@ -37,7 +37,8 @@ def _start_a_long_forecast() -> tuple[AppTest, object]:
     at.button(key="fc_train").click().run()
     assert not at.exception, at.exception
     job = at.session_state["run:forecast"]["job"]
-    assert job.config.heartbeat_timeout == HEARTBEAT
+    if heartbeat is not None:
+        assert job.config.heartbeat_timeout == heartbeat
     return at, job
 
 
@@ -97,3 +98,41 @@ def test_forecast_page_says_a_runaway_learning_rate_diverged():
     assert any(w.startswith("Training diverged: ") and "Lower the learning rate (it is 10)" in w for w in warnings), \
         warnings
     assert any("status: diverged" in p.proto.text for p in at.get("progress")), "the progress line says another status"
+
+
+def test_a_queued_run_shows_only_its_place_in_the_queue():
+    """Every slot of the pool busy: the next session's run waits, and its page says how many runs are
+    ahead, with no charts (nothing but the queue changes while it waits; charts redrawn every second for
+    every waiting student kept the server's interpreter busy)."""
+    slots = getattr(live.executor(), "slots", None)
+    if slots is None:
+        pytest.skip("the executor in use has no fixed pool")
+    sessions = [_start_a_long_forecast(heartbeat=None) for _ in range(slots)]
+    try:
+        for _, job in sessions:  # the pool is taken only once each job runs in its worker
+            deadline = time.monotonic() + 60
+            while job.status == "queued" and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert job.status == "running", (job.status, job.message)
+        at, waiting = _start_a_long_forecast(heartbeat=None)
+        sessions.append((at, waiting))
+        assert waiting.status == "queued", waiting.status
+        at.run()
+        assert not at.exception, at.exception
+        assert [i.value for i in at.info] == [
+            "The server is busy: 1 run(s) ahead of you. Training starts by itself when a place frees up."]
+        run_charts = {"fc_loss_chart", "fc_forecast_chart"}
+        assert not run_charts & {getattr(c, "key", None) for c in at.get("plotly_chart")}
+        sessions[0][1].stop()  # a place frees up: the waiting run starts by itself and draws its progress
+        deadline = time.monotonic() + 60
+        while waiting.epochs_done == 0 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        at.run()
+        assert waiting.status == "running", (waiting.status, waiting.message)
+        assert not at.info
+        assert run_charts <= {getattr(c, "key", None) for c in at.get("plotly_chart")}
+    finally:
+        for _, job in sessions:
+            job.stop()
+        for _, job in sessions:
+            job.join(10)

@@ -313,3 +313,14 @@ def test_default_pool_is_one_worker_per_usable_core_not_a_fixed_two(monkeypatch)
         assert pool.slots * pool.threads <= usable_cores()
     finally:
         pool.shutdown()
+
+
+def test_wait_ready_returns_once_every_worker_has_warmed_up(process_executor):
+    """wait_ready is what a bench (or a server's start) waits on: afterwards every worker takes a job
+    at once, each in its own process."""
+    assert process_executor.wait_ready(300)
+    jobs = [process_executor.submit(_spec(epochs=2)) for _ in range(process_executor.slots)]
+    assert all(j.status == "running" for j in jobs), [j.status for j in jobs]
+    assert len({j.worker_pid for j in jobs}) == process_executor.slots
+    for j in jobs:
+        assert j.join(120).status == "done", j.message

@@ -429,3 +429,31 @@ def test_divergence_rule_3_runs_no_forward_pass_when_the_validation_rmse_rules_i
     job = _regression_job(epochs=2).start().join()
     assert job.status == "done" and job.history[-1]["val_rmse"] < 0.5
     assert calls == []
+
+
+def test_divergence_rule_3_judges_a_big_part_on_evenly_spaced_windows(monkeypatch):
+    """No validation part and 5,000 training windows: rule 3's pass looks at RULE3_WINDOWS of them, evenly
+    spaced from the first to the last, and still calls a wild constant prediction diverged."""
+    import rnnviz.train as train
+    seen = []
+    monkeypatch.setattr(train, "predict", lambda m, x, *a, **k: seen.append(x.clone()) or predict(m, x, *a, **k))
+    x = torch.arange(5000, dtype=torch.float32).reshape(5000, 1, 1)  # window i holds the number i
+    y = torch.rand(5000, 1)
+    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(1, 1))
+
+    class Wild(torch.nn.Module):  # predicts 1000 whatever it sees: 1000 target ranges outside [0, 1]
+        def __init__(self, inner, value):
+            super().__init__()
+            self.inner = inner
+            self.register_buffer("value", torch.tensor(value))  # in the state dict, so `start` resets it
+
+        def forward(self, x, lengths=None):
+            return self.inner(x) * 0 + self.value
+
+    data = TrainData(x, y)
+    start = Wild(model, 0.5).state_dict()
+    assert train._wild_predictions(Wild(model, 1000.0), data, [{"val_rmse": None}], start) is not None
+    assert [len(s) for s in seen] == [train.RULE3_WINDOWS] * 2  # the trained model, then the untrained one
+    looked_at = seen[0].reshape(-1)
+    assert looked_at[0] == 0 and looked_at[-1] == 4999
+    assert torch.all(looked_at.diff() >= 4) and torch.all(looked_at.diff() <= 5)

@@ -147,6 +147,12 @@ def live_view(job: JobHandle | Sequence[JobHandle], render: Callable) -> None:
     def _live():
         for j in jobs:
             j.heartbeat()
+        if all(j.status == "queued" for j in jobs):
+            # waiting for a slot: only the queue changes, so draw only it. With a class queued behind a
+            # busy pool, charts redrawn every second for every waiting session kept the server's
+            # interpreter busy and slowed every other session's page.
+            status_line(jobs[0])
+            return
         if all(j.epochs_done == 0 for j in jobs) and any(j.status == "running" for j in jobs):
             # just started: draw the first point now, not a second later (a queued job is not waited for:
             # a fragment that never finishes its run keeps the page from settling)
