@@ -164,3 +164,18 @@ def test_one_run_offers_the_script_and_it_holds_this_run():
     buttons = [b for b in at.get("download_button") if b.proto.label == "Download as a Python script"]
     assert len(buttons) == 1
     assert "python rnnviz_forecast.py seattle-weather.csv" in buttons[0].proto.help
+
+
+def test_too_many_folds_for_the_test_part_is_said_and_nothing_starts():
+    at = _forecast_page("folds", folds=10)
+    at.radio(key="fc_source").set_value("Upload a CSV").run()
+    rows = "\n".join(f"2024-01-{d:02d},{10 + d % 5}" for d in range(1, 31))  # 30 rows: 25 windows of 5, 3 to test
+    at.file_uploader(key="fc_upload").set_value(("short.csv", f"date,value\n{rows}\n".encode(), "text/csv"))
+    at.run()
+    at.number_input(key="fc_window").set_value(5).run()
+    at.button(key="fc_train").click().run()
+    assert not at.exception, at.exception
+    shown = [e.value.replace("\\", "") for e in at.error]  # st.error's text is markdown-escaped (state.plain)
+    assert any("The test part has 3 window(s), too few for 10 folds" in e and "at most 3 folds" in e
+               for e in shown), shown
+    assert at.session_state["run:forecast"] is None if "run:forecast" in at.session_state else True
