@@ -460,6 +460,9 @@ def script_download(run: dict) -> None:
                               file=run["source"]))
     if run.get("jobs"):
         st.caption(t("It trains seed {seed}; add --seed N for another.", seed=job.config.seed))
+    if job.status in ("diverged", "stopped"):
+        st.caption(t("This run ended early ({status}) and kept the weights of an earlier epoch; the script trains "
+                     "every epoch and prints the last one's metrics.", status=job.status))
 
 
 def restore_model(table: pd.DataFrame | None) -> None:

@@ -122,3 +122,28 @@ def test_script_needs_no_rnnviz_and_refuses_another_file(tmp_path):
     path.write_text(script)
     done = subprocess.run([sys.executable, "-I", str(path), str(shorter)], capture_output=True, text=True, timeout=120)
     assert done.returncode != 0 and "799 rows; the run in the app read 1461" in done.stderr, done.stderr[-2000:]
+
+
+def test_a_semicolon_file_with_decimal_commas_gaps_and_unsorted_dates_reads_the_same(tmp_path):
+    """The careful reader's paths: ';' with '1.234,5', empty cells filled from the row above, day-first
+    dates out of order. The script reads the table rnnviz read, so its metrics are rnnviz's."""
+    rng = np.random.default_rng(4)
+    days = pd.date_range("2022-01-01", periods=160, freq="D")
+    level = 1000 + np.cumsum(rng.normal(0, 15, 160))
+    other = 50 + 10 * np.sin(np.arange(160) / 6)
+    lines = []
+    for k, (day, a, b) in enumerate(zip(days, level, other)):
+        first = "" if k in (17, 18, 90) else f"{a:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+        customers = f"{b:.3f}".replace(".", ",") if k % 2 else f"{b:.3f}"  # '51,234' and '51.234' both mean 51.234
+        lines.append(f"{day:%d.%m.%Y};{first};{customers}")
+    order = list(range(160))
+    order[40:50] = order[40:50][::-1]  # ten days out of date order
+    csv = tmp_path / "umsatz.csv"
+    csv.write_text("Datum;Umsatz;Kunden\n" + "\n".join(lines[i] for i in order) + "\n", encoding="utf-8")
+    table = data.read_csv(csv, fill="ffill")
+    assert any("sorted" in n for n in table.attrs["notes"]) and any("filled" in n for n in table.attrs["notes"])
+    assert table["Umsatz"].iloc[0] == pytest.approx(round(level[0], 2))
+    assert table["Kunden"].iloc[:4].tolist() == pytest.approx([round(v, 3) for v in other[:4]])
+    s = _settings(target="Umsatz", features=["Umsatz", "Kunden"], window=7, epochs=2, hidden=4, scaler="standard")
+    train = TrainConfig(epochs=2, batch_size=16, seed=2, device="cpu")
+    _assert_same(_run_script(forecast_script(table, s, train, fill=True), tmp_path), _rnnviz_metrics(table, s, train))

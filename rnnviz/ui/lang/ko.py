@@ -230,6 +230,10 @@ STRINGS = {
         "이 학습을 다시 하고 같은 테스트 지표를 출력하는 독립 스크립트입니다(torch, pandas, numpy; rnnviz 불필요). "
         "실행: python rnnviz_forecast.py {file}",
     "It trains seed {seed}; add --seed N for another.": "시드 {seed}로 학습합니다. 다른 시드는 --seed N을 붙이세요.",
+    "This run ended early ({status}) and kept the weights of an earlier epoch; the script trains every epoch and "
+    "prints the last one's metrics.":
+        "이 학습은 일찍 끝나({status}) 앞선 에폭의 가중치를 남겼습니다. 스크립트는 모든 에폭을 학습하고 마지막 에폭의 지표를 "
+        "출력합니다.",
     # next letter
     "🔤 Next letter": "🔤 다음 글자",
     "A recurrent network reads a word letter by letter and guesses what comes next.":
