@@ -65,6 +65,13 @@ class SeedSpread:
         """The row of one metric ("RMSE", "MAE" or "MAPE %")."""
         return next(r for r in self.table if r["metric"] == name)
 
+    @property
+    def median_run(self) -> int:
+        """The place (0..S-1) of the run whose RMSE is the median of the runs' (the lower middle one
+        when S is even): one real run that stands for the others where a single forecast is needed."""
+        rmse = np.array(list(self.metric("RMSE")["by_seed"].values()))  # (S,)
+        return int(np.argsort(rmse, kind="stable")[(len(rmse) - 1) // 2])
+
 
 def seed_spread(results: Sequence, seeds: Sequence[int]) -> SeedSpread:
     """Mean and sample sd (ddof=1) of each metric over runs that differ only in their seed.

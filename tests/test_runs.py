@@ -66,6 +66,8 @@ class TestSeedSpread:
         np.testing.assert_allclose(spread.low, np.min(forecasts, axis=0), rtol=1e-6, err_msg="band low")
         np.testing.assert_allclose(spread.high, np.max(forecasts, axis=0), rtol=1e-6, err_msg="band high")
         assert (spread.low <= spread.mean).all() and (spread.mean <= spread.high).all()
+        middle = sorted(separately["RMSE"])[1]
+        assert separately["RMSE"][spread.median_run] == pytest.approx(middle, rel=1e-9)
 
     def test_one_run_has_no_sd_and_other_data_is_refused(self):
         ds = data.make_forecast_dataset(_series_table(), ForecastConfig(target="y", window=5))
