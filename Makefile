@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: setup run test test-fast test-load test-deploy bench browser-deps clean
+.PHONY: setup run test test-fast test-load test-deploy screenshots bench browser-deps clean
 
 $(VENV)/.installed: requirements.txt requirements-test.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,10 @@ test-load: setup browser-deps
 # only the class bigger than one machine: 2 replicas behind nginx and a Ray head (deploy/), in Chromium
 test-deploy: setup browser-deps
 	$(PY) -m pytest -m deploy
+
+# the README's screenshots: the browser tests that take them, writing into assets/ (make test writes none)
+screenshots: setup browser-deps
+	RNNVIZ_SCREENSHOTS=assets $(PY) -m pytest -m screenshot tests/browser
 
 bench: setup browser-deps
 	$(PY) bench/run_all.py

@@ -1,7 +1,9 @@
 """rnnviz: the app's entry point. `streamlit run app.py` (or `make run`).
 
-Page config, the navigation over pages/, and the sidebar every page shares. Each lesson lives
-in its own thin file under pages/.
+Page config, the navigation over app_pages/, and the sidebar every page shares. Each lesson lives
+in its own thin file under app_pages/ (not pages/: Streamlit would treat that folder as a legacy
+multipage app). A page shows a UserError's message itself; any other error is a bug, logged with
+its traceback and shown as one sentence (rnnviz.ui.state.bugs_reported). ARCHITECTURE.md has the map.
 """
 import streamlit as st
 import torch
@@ -9,6 +11,7 @@ import torch
 from rnnviz.ui.i18n import t
 from rnnviz.ui.live import executor, warm_up
 from rnnviz.ui.sidebar import choose_language, shared_sidebar
+from rnnviz.ui.state import bugs_reported
 
 # One torch thread for everything in this process (every job, every page): a server runs
 # several jobs at once, and changing the count while one runs can hang OpenMP.
@@ -30,5 +33,6 @@ PAGES = [
     st.Page("app_pages/compare.py", title=t("Compare"), icon="⚖️", url_path="compare"),
 ]
 page = st.navigation(PAGES)
-shared_sidebar(PAGES)  # with the session-wide heartbeat: a job trains on while its student looks elsewhere
-page.run()
+with bugs_reported():
+    shared_sidebar(PAGES)  # with the session-wide heartbeat: a job trains on while its student looks elsewhere
+    page.run()

@@ -10,17 +10,17 @@ import pandas as pd
 import streamlit as st
 
 from rnnviz import TrainConfig, data, plots, tasks
-from rnnviz.data import DataError, ForecastConfig
+from rnnviz.cellspec import CELLS
+from rnnviz.data import ForecastConfig
 from rnnviz.data.memory import make_memory_task
-from rnnviz.limits import LimitError
+from rnnviz.errors import UserError
 from rnnviz.metrics import MetricError
 from rnnviz.ui.i18n import t
 from rnnviz.ui import live, share, state
-from rnnviz.ui.widgets import option_slider, up_to
+from rnnviz.ui.widgets import int_slider, option_slider, up_to
 from rnnviz.ui.sidebar import device_choice, seed_choice
 
 PAGE = "compare"
-CELLS = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}
 MEMORY, SERIES, WORDS = "Long memory: repeat the first letter after N distractors", \
     "Sample series: Seattle daily max temperature", "Typed words: the last letter"
 SERIES_FILE = Path(__file__).resolve().parents[1] / "assets" / "seattle-weather.csv"
@@ -38,8 +38,9 @@ def choose_settings() -> dict:
     task = st.radio(t("Task"), [MEMORY, SERIES, WORDS], key="cp_task", format_func=t)
     c1, c2, c3 = st.columns(3)
     with c1:
-        share.param("cp_distractors", "int", lo=1, hi=100)
-        distractors = st.slider(t("N distractors"), 1, 100, 20, key="cp_distractors", disabled=task != MEMORY,
+        share.param("cp_distractors", "int", lo=1, hi=lim.distractors)
+        distractors = int_slider(t("N distractors"), 1, lim.distractors, 20, key="cp_distractors",
+                                 disabled=task != MEMORY,
                                 help=t("Steps between the letter to remember and the answer."))
         share.param("cp_words", "text")
         words = st.text_input(t("Words"), "hello apple lobby daddy bobby", key="cp_words", disabled=task != WORDS,
@@ -83,7 +84,7 @@ def start_training(s: dict) -> bool:
             cfg = TrainConfig(epochs=s["epochs"], batch_size=batch, lr=s["lr"], seed=seed_choice(),
                               device=device_choice(), clip_norm=1.0)
             jobs.append(live.start_job(model, train_data, cfg))
-    except (DataError, LimitError, ValueError) as e:
+    except UserError as e:
         state.show_error(str(e))
         return False
     state.set_run(PAGE, {"jobs": jobs, "cells": list(CELLS), "ds": ds, "settings": s})
@@ -100,7 +101,7 @@ def results_table(run: dict, jobs) -> pd.DataFrame:
     rows = []
     for cell, job in zip(run["cells"], jobs):
         h = tasks.history_summary(job.history)
-        row = {"cell": CELLS[cell], "status": job.status, "parameters": job.model.parameter_count(),
+        row = {"cell": CELLS[cell].label, "status": job.status, "parameters": job.model.parameter_count(),
                "epochs": h["epochs"], "train loss": h["train_loss"], "validation loss": h["val_loss"],
                metric: h[column],
                "training time (s)": round(h["seconds"], 2)}
@@ -110,7 +111,7 @@ def results_table(run: dict, jobs) -> pd.DataFrame:
                 try:
                     tested[job.id] = tasks.evaluate_forecast(job.snapshot_model(), run["ds"], "test")
                 except MetricError as e:  # a forecast that is not finite: said, never shown as inf
-                    tested[job.id] = f"{CELLS[cell]}: {e}"
+                    tested[job.id] = f"{CELLS[cell].label}: {e}"
             result = tested[job.id]
             if isinstance(result, str):
                 state.show_error(result)
@@ -126,9 +127,9 @@ def render_live(run: dict):
         cols = st.columns(3)
         for col, cell, job in zip(cols, run["cells"], jobs):
             with col:
-                st.markdown(f"**{CELLS[cell]}**")
+                st.markdown(f"**{CELLS[cell].label}**")
                 live.status_line(job)
-        histories = {CELLS[c]: j.history for c, j in zip(run["cells"], jobs)}
+        histories = {CELLS[c].label: j.history for c, j in zip(run["cells"], jobs)}
         if any(histories.values()):
             st.plotly_chart(plots.losses_figure(histories, t("Loss of each cell (solid: training, dotted: validation)")),
                             width="stretch", key="cp_losses")
@@ -139,7 +140,7 @@ def render_live(run: dict):
 @st.cache_data(max_entries=16, show_spinner=False)
 def initial_gradients(distractors: int, hidden: int, seed: int) -> dict[str, np.ndarray]:
     task = make_memory_task(distractors=distractors, seed=seed)
-    return {f"{CELLS[c]} before training": tasks.gradient_by_distance(tasks.memory_model(task, c, hidden, seed=seed),
+    return {f"{CELLS[c].label} before training": tasks.gradient_by_distance(tasks.memory_model(task, c, hidden, seed=seed),
                                                                       task.x_val, task.y_val)
             for c in CELLS}
 
@@ -150,14 +151,15 @@ def vanishing_gradients(run: dict | None, hidden: int) -> None:
                  "gradient: how much the loss would change if the hidden state h_t at each step changed. "
                  "Here is its size, averaged over 16 sequences, against how many steps h_t lies before the answer."))
     c1, c2 = st.columns(2)
-    n = c1.slider(t("N distractors for this chart"), 1, 100, 20, key="cp_grad_n")
+    with c1:
+        n = int_slider(t("N distractors for this chart"), 1, live.limits().distractors, 20, key="cp_grad_n")
     norms = dict(initial_gradients(n, hidden, seed_choice()))
     trained = run is not None and run["settings"]["task"] == MEMORY and run["settings"]["distractors"] == n \
         and not any(j.running for j in run["jobs"])
     if trained:
         if run.get("gradients") is None:
             task = run["ds"]
-            run["gradients"] = {f"{CELLS[c]} after training": tasks.gradient_by_distance(j.snapshot_model(),
+            run["gradients"] = {f"{CELLS[c].label} after training": tasks.gradient_by_distance(j.snapshot_model(),
                                                                                           task.x_val, task.y_val)
                                 for c, j in zip(run["cells"], run["jobs"])}
         norms.update(run["gradients"])
@@ -168,7 +170,7 @@ def vanishing_gradients(run: dict | None, hidden: int) -> None:
                     width="stretch", key="cp_gradients")
     ratios = {name: float(v[-1] / v[0]) if v[0] > 0 else 0.0 for name, v in norms.items()}
     lines = []
-    for cell in CELLS.values():
+    for cell in (c.label for c in CELLS.values()):
         parts = [f"{_times(r)} {name.split(' ', 1)[1]}" for name, r in ratios.items() if name.startswith(cell + " ")]
         lines.append(f"- **{cell}**: " + ", ".join(parts))
     st.markdown(t("The gradient reaching the first letter, **{n} steps** before the answer, as a share of the "

@@ -7,9 +7,9 @@ import pandas as pd
 import streamlit as st
 
 from rnnviz import TrainConfig, data, plots, tasks
-from rnnviz.data import DataError
+from rnnviz.cellspec import spec
 from rnnviz.data.digits import digits_as_sequences, guess_label_column, images_from_table, load_digits
-from rnnviz.limits import LimitError
+from rnnviz.errors import UserError
 from rnnviz.ui.i18n import t
 from rnnviz.ui import live, share, state
 from rnnviz.ui.widgets import int_slider, option_slider, up_to
@@ -19,7 +19,6 @@ PAGE = "digits"
 SAMPLE = "8x8 handwritten digits (UCI / scikit-learn, 1,797 images)"
 UPLOAD = "Upload images as rows (CSV)"
 LEARNING_RATES = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0]
-MAX_PIXEL_COLUMNS = 32 * 32 + 1  # a label and up to 32x32 pixels
 
 
 @st.cache_resource(show_spinner=False)
@@ -30,7 +29,9 @@ def sample_images():
 
 def uploaded_table(content: bytes, name: str, max_bytes: int, max_rows: int) -> pd.DataFrame:
     """Parse an upload; the page keeps the table in its session (state.parsed_upload), never in a shared cache."""
-    df = data.read_csv(content, max_bytes=max_bytes, max_rows=max_rows, max_columns=MAX_PIXEL_COLUMNS)
+    side = live.limits().image_side
+    df = data.read_csv(content, max_bytes=max_bytes, max_rows=max_rows,
+                       max_columns=side * side + 1)  # a label and side x side pixels
     df.attrs["source"] = name
     return df
 
@@ -55,7 +56,7 @@ def choose_images():
         columns = list(table.columns)
         label = st.selectbox(t("Label column"), columns, index=columns.index(guess_label_column(table)), key="dg_label")
         images, labels, names = images_from_table(table.reset_index(drop=True), label)
-    except DataError as e:
+    except UserError as e:
         state.show_error(str(e))
         return None
     return images, labels, names, uploaded.name
@@ -67,7 +68,7 @@ def choose_settings(rows: int) -> dict:
     with c1:
         share.param("dg_cell", options=["lstm", "gru", "rnn"])
         cell = st.selectbox(t("Cell"), ["lstm", "gru", "rnn"], key="dg_cell",
-                            format_func={"lstm": "LSTM", "gru": "GRU", "rnn": "RNN (Elman)"}.get)
+                            format_func=lambda c: spec(c).choice)
         hidden_options = up_to((4, 8, 16, 32, 64, 128, 256), lim.hidden)
         share.param("dg_hidden", "int", options=hidden_options)
         hidden = option_slider(t("Hidden units"), hidden_options, live.at_most(32, hidden_options), key="dg_hidden")
@@ -99,7 +100,7 @@ def start_training(images, labels, names, source: str, s: dict) -> bool:
         cfg = TrainConfig(epochs=s["epochs"], batch_size=s["batch"], lr=s["lr"], optimizer=s["optimizer"],
                           seed=seed_choice(), device=device_choice())
         job = live.start_job(model, tasks.image_train_data(parts), cfg)
-    except (DataError, LimitError, ValueError) as e:
+    except UserError as e:
         state.show_error(str(e))
         return False
     state.set_run(PAGE, {"job": job, "parts": parts, "names": names, "settings": s, "source": source})

@@ -7,9 +7,9 @@ import streamlit as st
 import torch
 
 from rnnviz import TrainConfig, data, parameter_count_formula, plots, tasks
-from rnnviz.data import DataError
+from rnnviz.cellspec import CELLS, spec
 from rnnviz.data.text import packing_view
-from rnnviz.limits import LimitError
+from rnnviz.errors import UserError
 from rnnviz.ui.i18n import t
 from rnnviz.ui import live, share, state
 from rnnviz.ui.widgets import int_slider, option_slider, up_to
@@ -33,12 +33,12 @@ def choose_settings() -> dict:
                                      "next": t("every next letter (hell → ello)")}.get)
         share.param("nl_encoding", options=["one-hot", "embedding"])
         encoding = st.radio(t("Letters go in as"), ["one-hot", "embedding"], key="nl_encoding", horizontal=True)
-        share.param("nl_embedding_dim", "int", lo=2, hi=32)
-        embedding_dim = st.slider(t("Embedding size"), 2, 32, 4, key="nl_embedding_dim", disabled=encoding != "embedding")
+        share.param("nl_embedding_dim", "int", lo=2, hi=min(32, lim.embedding))
+        embedding_dim = int_slider(t("Embedding size"), 2, min(32, lim.embedding), 4, key="nl_embedding_dim",
+                                   disabled=encoding != "embedding")
     with c2:
-        share.param("nl_cell", options=["rnn", "lstm", "gru"])
-        cell = st.selectbox(t("Cell"), ["rnn", "lstm", "gru"], key="nl_cell",
-                            format_func={"lstm": "LSTM", "gru": "GRU", "rnn": "RNN (Elman)"}.get)
+        share.param("nl_cell", options=list(CELLS))
+        cell = st.selectbox(t("Cell"), list(CELLS), key="nl_cell", format_func=lambda c: spec(c).choice)
         hidden_options = up_to((2, 4, 8, 16, 32, 64, 128), lim.hidden)
         share.param("nl_hidden", "int", options=hidden_options)
         hidden = option_slider(t("Hidden units"), hidden_options, live.at_most(8, hidden_options), key="nl_hidden")
@@ -115,7 +115,7 @@ def start_training(s: dict) -> bool:
         cfg = TrainConfig(epochs=s["epochs"], batch_size=0, lr=s["lr"], optimizer=s["optimizer"], seed=seed_choice(),
                           device=device_choice(), clip_norm=5.0)
         job = live.start_job(model, tasks.char_train_data(ds), cfg)
-    except (DataError, LimitError, ValueError) as e:
+    except UserError as e:
         state.show_error(str(e))
         return False
     state.set_run(PAGE, {"job": job, "ds": ds, "settings": s})
@@ -186,12 +186,16 @@ def inside(run: dict) -> None:
     st.subheader(t("Let it write"))
     c1, c2, c3 = st.columns([2, 1, 1])
     prefix = c1.text_input(t("Start with"), ds.words[0][:2], key="nl_prefix")
-    length = c2.slider(t("Letters to add"), 1, 30, 8, key="nl_gen_length")
+    with c2:
+        length = int_slider(t("Letters to add"), 1, live.limits().letters_to_write, 8, key="nl_gen_length")
     temperature = c3.slider(t("Temperature"), 0.0, 2.0, 0.5, 0.1, key="nl_temperature",
                             help=t("0: always the most likely letter. Higher: more surprising choices."))
+    if not prefix:
+        st.info(t("Type at least one letter to start from."))
+        return
     try:
         st.code(tasks.generate(model, ds, prefix, length, temperature, seed=seed_choice()), language=None)
-    except (DataError, ValueError) as e:
+    except UserError as e:
         state.show_error(str(e))
 
 
@@ -202,7 +206,7 @@ def page() -> None:
     share.publish("nl")
     try:
         ds, model = build(s)
-    except DataError as e:
+    except UserError as e:
         state.show_error(str(e))
         ds = model = None
     if ds is not None:

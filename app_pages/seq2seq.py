@@ -6,8 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from rnnviz import TrainConfig, plots
-from rnnviz.data import DataError
-from rnnviz.limits import LimitError
+from rnnviz.cellspec import spec
+from rnnviz.errors import UserError
 from rnnviz.seq2seq import (DEFAULT_PAIRS, Seq2Seq, Seq2SeqConfig, decode_steps, encoder_states, make_pair_dataset,
                             pair_train_data, translate)
 from rnnviz.ui.i18n import t
@@ -42,12 +42,14 @@ def choose_settings() -> dict:
     c1, c2, c3 = st.columns(3)
     with c1:
         share.param("s2_cell", options=["gru", "lstm"])
-        cell = st.selectbox(t("Cell"), ["gru", "lstm"], key="s2_cell", format_func=str.upper)
+        cell = st.selectbox(t("Cell"), ["gru", "lstm"], key="s2_cell", format_func=lambda c: spec(c).choice)
         hidden_options = up_to((8, 16, 32, 64, 128), lim.hidden)
         share.param("s2_hidden", "int", options=hidden_options)
         hidden = option_slider(t("Hidden units"), hidden_options, live.at_most(32, hidden_options), key="s2_hidden")
-        share.param("s2_embedding", "int", options=[4, 8, 16, 32])
-        embedding = st.select_slider(t("Embedding size"), [4, 8, 16, 32], 16, key="s2_embedding")
+        embedding_options = up_to((4, 8, 16, 32), lim.embedding)
+        share.param("s2_embedding", "int", options=embedding_options)
+        embedding = option_slider(t("Embedding size"), embedding_options, live.at_most(16, embedding_options),
+                                  key="s2_embedding")
     with c2:
         share.param("s2_forcing", "float", lo=0.0, hi=1.0)
         forcing = st.slider(t("Teacher forcing ratio"), 0.0, 1.0, 0.5, 0.05, key="s2_forcing",
@@ -83,7 +85,7 @@ def start_training(s: dict) -> bool:
         cfg = TrainConfig(epochs=s["epochs"], batch_size=0, lr=s["lr"], seed=seed_choice(), device=device_choice(),
                           clip_norm=5.0)
         job = live.start_job(model, pair_train_data(ds), cfg)
-    except (DataError, LimitError, ValueError) as e:
+    except UserError as e:
         state.show_error(str(e))
         return False
     state.set_run(PAGE, {"job": job, "ds": ds, "settings": s})
@@ -157,7 +159,7 @@ def inside(run: dict) -> None:
     try:
         x, lengths = ds.encode_source(typed)
         st.code(translate(model, ds, x, lengths)[0] or t("(nothing: it wrote EOS first)"), language=None)
-    except DataError as e:
+    except UserError as e:
         state.show_error(str(e))
 
 
@@ -173,7 +175,7 @@ def page() -> None:
                       "tensor {source}, target tensor {target}; **{params} parameters**.", pairs=len(ds.sources),
                       vocab=len(ds.vocab), source=tuple(ds.x.shape), target=tuple(ds.y.shape),
                       params=f"{model.parameter_count():,}"))
-    except (DataError, ValueError) as e:
+    except UserError as e:
         state.show_error(str(e))
         ds = None
     train, run = live.run_controls(PAGE, "s2", can_train=ds is not None)

@@ -7,15 +7,15 @@ import pandas as pd
 import streamlit as st
 
 from rnnviz import plots, tasks, trace
+from rnnviz.cellspec import CELLS, spec
 from rnnviz.equations import step_equations
 from rnnviz.tasks import CellNumbers
 from rnnviz.ui.i18n import t
-from rnnviz.ui import share, state
+from rnnviz.ui import live, share, state
 from rnnviz.ui.widgets import option_slider
 
 TYPED = "Numbers I type"
 FROM_PAGES = {"forecast": "The model trained on Forecast", "next_letter": "The model trained on Next letter"}
-GATE_ROWS = {"rnn": ["h"], "lstm": ["i", "f", "g", "o"], "gru": ["r", "z", "n"]}
 
 
 def apply_preset() -> None:
@@ -28,19 +28,19 @@ def use_random() -> None:
 
 
 def typed_numbers() -> CellNumbers | None:
-    share.param("st_cell", options=["rnn", "lstm", "gru"])
-    share.param("st_inputs", "int", lo=1, hi=3)
-    share.param("st_hidden", "int", lo=1, hi=4)
-    share.param("st_steps", "int", lo=1, hi=6)
+    lim = live.limits()
+    share.param("st_cell", options=list(CELLS))
+    share.param("st_inputs", "int", lo=1, hi=lim.typed_inputs)
+    share.param("st_hidden", "int", lo=1, hi=lim.typed_hidden)
+    share.param("st_steps", "int", lo=1, hi=lim.typed_steps)
     share.param("st_numbers", options=["preset", "random"])
     for key, default in (("st_cell", "rnn"), ("st_inputs", 1), ("st_hidden", 1), ("st_steps", 2)):
         st.session_state.setdefault(key, default)  # set once here, so the preset button can change them
     c1, c2, c3, c4 = st.columns(4)
-    cell = c1.selectbox(t("Cell"), ["rnn", "lstm", "gru"], key="st_cell",
-                        format_func={"lstm": "LSTM", "gru": "GRU", "rnn": "RNN (tanh)"}.get)
-    f = c2.number_input(t("Inputs per step"), 1, 3, key="st_inputs")
-    h = c3.number_input(t("Hidden units"), 1, 4, key="st_hidden")
-    steps = c4.number_input(t("Steps"), 1, 6, key="st_steps")
+    cell = c1.selectbox(t("Cell"), list(CELLS), key="st_cell", format_func=lambda c: spec(c).choice)
+    f = c2.number_input(t("Inputs per step"), 1, lim.typed_inputs, key="st_inputs")
+    h = c3.number_input(t("Hidden units"), 1, lim.typed_hidden, key="st_hidden")
+    steps = c4.number_input(t("Steps"), 1, lim.typed_steps, key="st_steps")
     b1, b2, _ = st.columns([2, 2, 4])
     b1.button(t("Preset: 1 neuron, 2 time steps"), on_click=apply_preset, key="st_preset")
     b2.button(t("Random numbers"), on_click=use_random, key="st_random")
@@ -52,9 +52,10 @@ def typed_numbers() -> CellNumbers | None:
         which = "random"
         start = tasks.random_cell_numbers(cell, int(f), int(h), int(steps), seed=int(st.session_state.get("seed", 0)))
     key = f"{which}_{cell}_{f}_{h}_{steps}"
-    rows = [f"{g}[{j}]" for g in GATE_ROWS[cell] for j in range(int(h))]
+    symbols = [g.symbol for g in spec(cell).gates]  # in torch's stacking order
+    rows = [f"{g}[{j}]" for g in symbols for j in range(int(h))]
     st.caption(t("Edit any number; rows are stacked per gate in torch's order ({gates}), one row per hidden unit.",
-                 gates=", ".join(GATE_ROWS[cell])))
+                 gates=", ".join(symbols)))
     w1, w2, w3 = st.columns([2, 2, 2])
     with w1:
         st.markdown(t("**W_ih** (input weights)"))

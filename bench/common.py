@@ -27,19 +27,26 @@ def median_seconds(fn: Callable[[], object], repeats: int = 5, warmup: int = 1) 
 
 
 def interleaved_medians(fns: dict[str, Callable[[], object]], repeats: int = 5, warmup: int = 1,
-                        clock: Callable[[], float] = time.perf_counter) -> dict[str, float]:
+                        clock: Callable[[], float] = time.perf_counter,
+                        cpu: dict[str, float] | None = None) -> dict[str, float]:
     """Time several functions round-robin (a, b, c, a, b, c, ...) so drift hits all alike.
     clock=time.thread_time counts only the CPU time this thread got: on a busy machine, the work
-    itself without the waits for a core (a CPU-only, one-thread measure)."""
+    itself without the waits for a core (a CPU-only, one-thread measure). Given a dict `cpu`, it is
+    filled with the medians of the same calls in this process's CPU time (time.process_time: every
+    thread of it, so a job's own thread too; the waits for a core left out)."""
     for fn in fns.values():
         for _ in range(warmup):
             fn()
     times: dict[str, list[float]] = {k: [] for k in fns}
+    cpu_times: dict[str, list[float]] = {k: [] for k in fns}
     for _ in range(repeats):
         for name, fn in fns.items():
-            t0 = clock()
+            c0, t0 = time.process_time(), clock()
             fn()
             times[name].append(clock() - t0)
+            cpu_times[name].append(time.process_time() - c0)
+    if cpu is not None:
+        cpu.update({k: statistics.median(v) for k, v in cpu_times.items()})
     return {k: statistics.median(v) for k, v in times.items()}
 
 

@@ -11,6 +11,9 @@ place that does, and it is not imported here.
 """
 from . import cells, checkpoint, data, metrics, tasks
 from .data import DataError
+from .errors import UserError
+from .limits import LimitError
+from .metrics import MetricError
 from .models import ModelConfig, SequenceModel, parameter_count_formula
 from .trace import Trace, gradient_norms, trace
 from .train import Callback, JobGate, TrainConfig, TrainData, TrainingJob, predict, resolve_device
@@ -19,7 +22,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "cells", "checkpoint", "data", "metrics", "tasks",
-    "DataError", "ModelConfig", "SequenceModel", "parameter_count_formula",
+    "UserError", "DataError", "LimitError", "MetricError",
+    "ModelConfig", "SequenceModel", "parameter_count_formula",
     "Trace", "trace", "gradient_norms",
     "TrainConfig", "TrainData", "TrainingJob", "Callback", "JobGate", "predict", "resolve_device",
 ]

@@ -21,7 +21,8 @@ pieces before it (W x, W h and both biases, per gate), which is what a page need
 equation with the real numbers substituted. The steps take N rows at once, so trace.py computes
 every gate of a whole sequence in one call (N = L, with every h_{t-1} from the fused module).
 This file knows nothing about sequences, layers or training beyond `recurrence`, the explicit
-loop over time that gradient_norms differentiates through.
+loop over time that gradient_norms differentiates through. The gates' names, symbols and labels
+are cellspec.py's table, which every other module reads too.
 
 Shapes: N batch, F input features, H hidden units.
 """
@@ -32,14 +33,12 @@ from dataclasses import dataclass, field
 import torch
 from torch import Tensor
 
+from .cellspec import CELLS, spec
+
 __all__ = ["GATES", "CellStep", "rnn_cell", "lstm_cell", "gru_cell", "step", "gates", "recurrence"]
 
-# Gate names per cell type, in the order torch stacks them inside weight_ih / weight_hh.
-GATES: dict[str, tuple[str, ...]] = {
-    "rnn": ("hidden",),
-    "lstm": ("input", "forget", "cell", "output"),
-    "gru": ("reset", "update", "new"),
-}
+# Gate names per cell type, in the order torch stacks them inside weight_ih / weight_hh (from cellspec).
+GATES: dict[str, tuple[str, ...]] = {name: cell.gate_names for name, cell in CELLS.items()}
 
 
 @dataclass
@@ -256,9 +255,8 @@ def step(
         return rnn_cell(x, h, *w, nonlinearity=nonlinearity)
     if cell == "lstm":
         return lstm_cell(x, h, c, *w)  # c None: c_{t-1} = 0
-    if cell == "gru":
-        return gru_cell(x, h, *w)
-    raise ValueError(f"cell must be 'rnn', 'lstm' or 'gru', not {cell!r}")
+    spec(cell)  # a ValueError naming the three cells for any other
+    return gru_cell(x, h, *w)
 
 
 def gates(cell: str, x: Tensor, h: Tensor, weights: dict[str, Tensor], nonlinearity: str = "tanh") -> CellStep:
@@ -273,6 +271,5 @@ def gates(cell: str, x: Tensor, h: Tensor, weights: dict[str, Tensor], nonlinear
         return s
     if cell == "lstm":
         return _lstm_gates(x, h, *w)
-    if cell == "gru":
-        return _gru_gates(x, h, *w)
-    raise ValueError(f"cell must be 'rnn', 'lstm' or 'gru', not {cell!r}")
+    spec(cell)  # a ValueError naming the three cells for any other
+    return _gru_gates(x, h, *w)

@@ -22,19 +22,20 @@ import torch
 from safetensors.torch import load as st_load
 from safetensors.torch import save as st_save
 
+from .errors import UserError
+from .limits import Limits
 from .models import ModelConfig, SequenceModel, state_shapes
 
 __all__ = ["CheckpointError", "to_bytes", "from_bytes", "save", "load"]
 
 WEIGHTS_NAME = "model.safetensors"
-MAX_CHECKPOINT_BYTES = 200 * 1024 * 1024
 MAX_HEADER_BYTES = 1024 * 1024  # an rnnviz header (names, shapes, config, scalers) is a few KB
 _DTYPE_BYTES = {"F16": 2, "BF16": 2, "F32": 4, "F64": 8}  # float weights only
 _NOT_SAFETENSORS = "This is not a safetensors file. Upload a model saved by rnnviz (.safetensors)."
 _NOT_RNNVIZ = "This safetensors file was not saved by rnnviz: it has no model settings."
 
 
-class CheckpointError(ValueError):
+class CheckpointError(UserError):
     """A checkpoint that cannot be loaded, with the reason in words."""
 
 
@@ -165,11 +166,17 @@ def _weights(data: bytes) -> dict[str, torch.Tensor]:
     return tensors
 
 
+def _check_size(size: int) -> None:
+    """Refuse a file above this server's Limits.checkpoint_mb (RNNVIZ_CHECKPOINT_MB) before reading it."""
+    limit = Limits.from_env().checkpoint_mb
+    if size > limit * 2**20:
+        raise CheckpointError(f"The model file is larger than {limit} MB.")
+
+
 def from_bytes(data: bytes, config: dict | None = None) -> tuple[SequenceModel, dict]:
     """(model, extra) from safetensors bytes; `config` overrides the config in the metadata.
     Anything wrong with the file raises CheckpointError, before anything it describes is allocated."""
-    if len(data) > MAX_CHECKPOINT_BYTES:
-        raise CheckpointError(f"The model file is larger than {MAX_CHECKPOINT_BYTES // 2**20} MB.")
+    _check_size(len(data))
     entries, meta = _header(data)  # 1.
     model_config, extra = _config(meta, config)  # 2.
     _check_shapes(entries, model_config)  # 3.
@@ -200,6 +207,5 @@ def load(source: str | os.PathLike | bytes) -> tuple[SequenceModel, dict]:
         path = path / WEIGHTS_NAME
     if not path.exists():
         raise CheckpointError(f"There is no model file at {path}.")
-    if path.stat().st_size > MAX_CHECKPOINT_BYTES:  # before reading it
-        raise CheckpointError(f"The model file is larger than {MAX_CHECKPOINT_BYTES // 2**20} MB.")
+    _check_size(path.stat().st_size)  # before reading it
     return from_bytes(path.read_bytes())

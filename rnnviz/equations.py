@@ -13,14 +13,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from .cellspec import spec
 from .trace import Trace
 
 __all__ = ["Equation", "step_equations", "evaluate"]
 
-_GATE_SYMBOL = {"input": "i", "forget": "f", "cell": "g", "output": "o", "reset": "r", "update": "z", "new": "n",
-                "hidden": "h"}
-_ACTIVATION = {"input": "sigmoid", "forget": "sigmoid", "cell": "tanh", "output": "sigmoid",
-               "reset": "sigmoid", "update": "sigmoid", "new": "tanh"}
 _LATEX_FN = {"sigmoid": r"\sigma", "tanh": r"\tanh", "relu": r"\mathrm{relu}"}
 
 
@@ -68,8 +65,7 @@ def _dot(weights, values, digits) -> tuple[list[str], list[str]]:
 def _gate_parts(tr: Trace, layer: int, t: int, unit: int, gate: str, digits: int):
     """Numbers of one gate's pre-activation for one unit: (x terms, h terms, b_x, b_h) as text."""
     w = tr.weights[layer]
-    names = list(tr.gates[layer])
-    k = names.index(gate)
+    k = spec(tr.cell).gate_names.index(gate)  # gate k owns rows k*H .. (k+1)*H - 1 of the stacked weights
     hidden = tr.hidden[layer].shape[1]
     row = k * hidden + unit
     x_t = tr.inputs[layer][t].tolist()
@@ -100,7 +96,7 @@ def step_equations(tr: Trace, layer: int, t: int, unit: int, digits: int = 4) ->
         pre_py = " + ".join([*x_py, bx, *h_py, bh])
         pre = evaluate(pre_py)
         out.append(Equation(
-            "hidden state",
+            spec(cell).gate("hidden").label,
             rf"h_t{u} = {_LATEX_FN[fn]}\Big(\sum_k W_{{ih}}[{unit},k]\, x_t^{{(k)}} + b_{{ih}}{u}"
             rf" + \sum_k W_{{hh}}[{unit},k]\, h_{{t-1}}^{{(k)}} + b_{{hh}}{u}\Big)",
             rf"= {_LATEX_FN[fn]}\big({_sum_tex([*x_tex, bx, *h_tex, bh])}\big) = {_LATEX_FN[fn]}({_num(pre, digits)})"
@@ -110,8 +106,8 @@ def step_equations(tr: Trace, layer: int, t: int, unit: int, digits: int = 4) ->
     pre_values = {}
     for gate in gates:
         x_tex, x_py, h_tex, h_py, bx, bh = _gate_parts(tr, layer, t, unit, gate, digits)
-        s = _GATE_SYMBOL[gate]
-        fn = _ACTIVATION[gate]
+        about = spec(cell).gate(gate)
+        s, fn = about.symbol, about.activation
         value = float(gates[gate][t, unit])
         if cell == "gru" and gate == "new":
             r = _num(float(gates["reset"][t, unit]), digits)
@@ -127,7 +123,7 @@ def step_equations(tr: Trace, layer: int, t: int, unit: int, digits: int = 4) ->
         pre = evaluate(pre_py)
         pre_values[gate] = pre
         out.append(Equation(
-            f"{gate} gate" if gate not in ("cell", "new") else ("cell candidate" if gate == "cell" else "new state"),
+            about.label,
             symbolic,
             rf"= {_LATEX_FN[fn]}\big({numeric_inner}\big) = {_LATEX_FN[fn]}({_num(pre, digits)}) = {_num(value, digits)}",
             f"{fn}({pre_py})", value))

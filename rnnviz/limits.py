@@ -10,16 +10,19 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, fields
 
+from .errors import UserError
+
 __all__ = ["Limits", "LimitError"]
 
 
-class LimitError(ValueError):
+class LimitError(UserError):
     """A setting above a server limit; the message names the limit and its value."""
 
 
 @dataclass(frozen=True)
 class Limits:
     upload_mb: int = 10  # largest CSV or model file accepted, in Streamlit's MB (1024 x 1024 bytes)
+    checkpoint_mb: int = 200  # largest model file rnnviz.checkpoint reads from a path or bytes (CLI, notebooks)
     rows: int = 200_000  # rows of a CSV
     columns: int = 50  # columns of a CSV
     window: int = 400  # steps per window
@@ -35,6 +38,12 @@ class Limits:
     word_letters: int = 40  # letters in one typed word
     pairs: int = 100  # source -> target pairs on Seq2seq
     pair_tokens: int = 30  # words (or letters) on one side of a pair
+    letters_to_write: int = 30  # letters Next letter's model writes after a prefix
+    distractors: int = 100  # N of the long-memory task (Compare): each is one more step of every sequence
+    image_side: int = 32  # an uploaded image (Digits) has at most side x side pixel columns
+    typed_inputs: int = 3  # Step through with typed numbers: inputs per step, hidden units and steps,
+    typed_hidden: int = 4  # small enough that every number of every step fits on the screen
+    typed_steps: int = 6
     max_jobs: int = 0  # training jobs running at once (the rest queue); 0 = one per core this server may use
     job_seconds: int = 600  # longest training run
     job_memory_mb: int = 2048  # address space one job (or view) may add to its worker (torch imported): a batch of
@@ -64,7 +73,8 @@ class Limits:
         """Raise LimitError for the first setting above its limit: check(hidden=512)."""
         labels = {"window": "window length", "hidden": "hidden units", "layers": "layers", "epochs": "epochs",
                   "rows": "rows", "columns": "columns", "features": "input features", "vocabulary": "characters",
-                  "embedding": "embedding dimensions", "outputs": "outputs", "folds": "folds"}
+                  "embedding": "embedding dimensions", "outputs": "outputs", "distractors": "distractors",
+                  "folds": "folds"}
         for name, value in settings.items():
             limit = getattr(self, name)
             if value is not None and value > limit:

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from .errors import UserError
+
 __all__ = ["rmse", "mae", "mape", "accuracy", "persistence_baseline", "compare_to_baseline", "MetricError"]
 
 
-class MetricError(ValueError):
+class MetricError(UserError):
     """A metric that would be infinite or NaN: an error state, said in words, never a number shown."""
 
 

@@ -22,15 +22,14 @@ import torch
 from torch import Tensor, nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
+from .cellspec import spec
 from .data.text import IGNORE_INDEX
-from .limits import Limits
+from .limits import LimitError, Limits
 
 __all__ = ["ModelConfig", "SequenceModel", "parameter_count_formula", "state_shapes", "target_loss",
            "target_metrics"]
 
 _MODULES = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
-_GATE_COUNT = {"rnn": 1, "lstm": 4, "gru": 3}
-_KERAS_BIASES = {"rnn": 1, "lstm": 1, "gru": 2}  # bias vectors per gate in Keras 3 (GRU: reset_after=True)
 
 
 @dataclass
@@ -62,9 +61,12 @@ class ModelConfig:
             if getattr(self, name) is not None:
                 setattr(self, name, int(getattr(self, name)))  # numpy integers -> int, for JSON
         self.dropout = float(self.dropout)
-        problems = _choice_problems(self) + _size_problems(self, Limits.from_env())
+        problems = _choice_problems(self) + _size_problems(self)
         if problems:
             raise ValueError("; ".join(problems))
+        over = _limit_problems(self, Limits.from_env())
+        if over:  # a size the user chose (or a file asked for) that this server does not allow
+            raise LimitError("; ".join(over))
 
     @property
     def rnn_input_size(self) -> int:
@@ -142,21 +144,19 @@ def _choice_problems(c: ModelConfig) -> list[str]:
     return problems
 
 
-def _size_problems(c: ModelConfig, limits: Limits) -> list[str]:
-    """Every size that shapes a tensor, between 1 and this server's limit."""
+def _size_problems(c: ModelConfig) -> list[str]:
+    """Every size that shapes a tensor is at least 1."""
+    return [f"{_LABELS[name]} must be at least 1 (got {getattr(c, name)})"
+            for name in _SIZES if getattr(c, name) is not None and getattr(c, name) < 1]
+
+
+def _limit_problems(c: ModelConfig, limits: Limits) -> list[str]:
+    """Every size that shapes a tensor within this server's limit."""
     bounds = {"hidden_size": limits.hidden, "num_layers": limits.layers, "input_size": limits.features,
               "vocab_size": limits.vocabulary, "embedding_dim": limits.embedding, "window": limits.window,
               "output_size": limits.outputs}
-    problems = []
-    for name, limit in bounds.items():
-        value = getattr(c, name)
-        if value is None:
-            continue
-        if value < 1:
-            problems.append(f"{_LABELS[name]} must be at least 1 (got {value})")
-        elif value > limit:
-            problems.append(f"{_LABELS[name]} {value} is above this server's limit of {limit}")
-    return problems
+    return [f"{_LABELS[name]} {getattr(c, name)} is above this server's limit of {limit}"
+            for name, limit in bounds.items() if getattr(c, name) is not None and getattr(c, name) > limit]
 
 
 def target_loss(output: Tensor, y: Tensor) -> Tensor:
@@ -188,7 +188,7 @@ def state_shapes(config: ModelConfig) -> dict[str, tuple[int, ...]]:
     (12, 2)
     """
     c = config
-    g, h = _GATE_COUNT[c.cell], c.hidden_size
+    g, h = spec(c.cell).gate_count, c.hidden_size
     shapes = {}
     if c.vocab_size and c.embedding_dim:
         shapes["embedding.weight"] = (c.vocab_size, c.embedding_dim)  # (V, E)
@@ -324,8 +324,7 @@ def parameter_count_formula(config: ModelConfig) -> list[dict]:
     (2, 3*units)): 3*units*(units+F) + 2*3*units, so GRU(8) on 9 inputs is 456 in both.
     """
     c = config
-    g, h = _GATE_COUNT[c.cell], c.hidden_size
-    b = _KERAS_BIASES[c.cell]
+    cell, h = spec(c.cell), c.hidden_size
     rows = []
     if c.vocab_size and c.embedding_dim:
         rows.append({"part": "embedding", "formula": f"V*E = {c.vocab_size}*{c.embedding_dim}",
@@ -333,11 +332,11 @@ def parameter_count_formula(config: ModelConfig) -> list[dict]:
     f = c.rnn_input_size
     for layer in range(c.num_layers):
         rows.append({
-            "part": f"{c.cell.upper()} layer {layer}",
-            "formula": f"{g}*H*(F+H+2) = {g}*{h}*({f}+{h}+2)",
-            "count": g * h * (f + h + 2),
-            "keras_formula": f"{g}*H*(F+H+{b}) = {g}*{h}*({f}+{h}+{b})",
-            "keras_count": g * h * (f + h + b),
+            "part": f"{cell.label} layer {layer}",
+            "formula": cell.torch_formula(h, f),
+            "count": cell.torch_count(h, f),
+            "keras_formula": cell.keras_formula(h, f),
+            "keras_count": cell.keras_count(h, f),
         })
         f = h
     head_in = h * (c.window if c.head == "flatten" else 1)

@@ -19,11 +19,13 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from .cellspec import CELLS, gate_activation
+
 __all__ = ["plain", "loss_figure", "forecast_figure", "series_figure", "heatmap_figure", "gates_figure",
            "forecast_band_figure", "pca_path_figure", "bars_figure", "letters_figure", "line_figure", "image_figure", "images_figure",
            "confusion_figure", "losses_figure", "gradient_distance_figure"]
 
-CELL_COLOURS = {"RNN": "#d62728", "LSTM": "#1f77b4", "GRU": "#2ca02c"}
+CELL_COLOURS = {cell.label: cell.colour for cell in CELLS.values()}  # "LSTM" -> its colour, from cellspec
 
 ACTUAL, MODEL, BASELINE, VAL = "#222222", "#1f77b4", "#999999", "#ff7f0e"
 
@@ -147,7 +149,7 @@ def gates_figure(gates: dict, title: str = "Gates", highlight: int | None = None
     fig = make_subplots(rows=1, cols=len(names), subplot_titles=[plain(n) for n in names], horizontal_spacing=0.04)
     for j, name in enumerate(names, start=1):
         v = np.asarray(gates[name], dtype=np.float32).T  # (H, L)
-        tanh_gate = name in ("cell", "new", "hidden")
+        tanh_gate = gate_activation(name) == "tanh"  # the cell candidate, GRU's new state, an RNN's h
         fig.add_trace(go.Heatmap(z=v, colorscale="RdBu_r" if tanh_gate else "Viridis",
                                  zmin=-1 if tanh_gate else 0, zmax=1, showscale=j == len(names),
                                  hovertemplate=f"{plain(name)}<br>step %{{x}}<br>unit %{{y}}<br>%{{z:.4f}}<extra></extra>"),

@@ -44,6 +44,7 @@ import torch
 from ray.exceptions import GetTimeoutError, RayActorError
 from torch import nn
 
+from .errors import UserError
 from .executors import JobSpec
 from .train import JobProgress, TrainConfig, TrainData, TrainingJob
 
@@ -72,7 +73,7 @@ def actor_options(config: TrainConfig, cluster_gpus: float, fraction: float = DE
     a cluster's: it trains on the CPU there."""
     wants_gpu = config.device == "cuda" or (config.device == "auto" and cluster_gpus > 0)
     if config.device == "cuda" and cluster_gpus <= 0:
-        raise ValueError("This run asks for a CUDA GPU but the Ray cluster has none; choose the device "
+        raise UserError("This run asks for a CUDA GPU but the Ray cluster has none; choose the device "
                          "'auto' or 'cpu'.")
     return {"num_cpus": 1, "num_gpus": fraction if wants_gpu else 0, "max_concurrency": 4}
 

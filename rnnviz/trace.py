@@ -31,6 +31,7 @@ import torch
 from torch import Tensor, _VF
 
 from . import cells
+from .cellspec import spec
 from .limits import Limits
 from .models import SequenceModel
 
@@ -202,7 +203,7 @@ def trace(model: SequenceModel, x: Tensor, length: int | None = None) -> Trace:
                 # 3. c_t = f_t * c_{t-1} + i_t * g_t, all steps by a scan
                 g = steps.gates
                 result.cell_state.append(_linear_scan(g["forget"], g["input"] * g["cell"]))  # (L, H)
-            result.gates.append({name: steps.gates[name] for name in cells.GATES[c.cell]})
+            result.gates.append({name: steps.gates[name] for name in spec(c.cell).gate_names})
             result.x_part.append(dict(steps.x_part))
             result.h_part.append(dict(steps.h_part))
             result.bias_x.append(dict(steps.bias_x))
@@ -294,7 +295,7 @@ def _window_bytes(model: SequenceModel, steps: int) -> int:
     """Memory one window takes in a fused, no-grad pass: its inputs and, per step, the gate
     pre-activations, the state and the output (measured on CPU: LSTM 1.2, GRU 0.6 MB at L 400)."""
     c = model.config
-    gates = {"rnn": 1, "lstm": 4, "gru": 3}[c.cell]
+    gates = spec(c.cell).gate_count
     return 4 * int(steps) * (c.rnn_input_size + c.hidden_size * (gates + 3))
 
 

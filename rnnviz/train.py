@@ -28,6 +28,7 @@ from typing import Protocol
 import torch
 from torch import Tensor, nn
 
+from .errors import UserError
 from .models import SequenceModel
 
 __all__ = ["TrainConfig", "TrainData", "TrainingJob", "Callback", "JobGate", "predict", "resolve_device", "fit",
@@ -102,9 +103,9 @@ def resolve_device(name: str = "auto") -> torch.device:
             return torch.device("mps")
         return torch.device("cpu")
     if name == "cuda" and not torch.cuda.is_available():
-        raise ValueError("CUDA was asked for but this machine has no CUDA GPU; use 'auto' or 'cpu'.")
+        raise UserError("CUDA was asked for but this machine has no CUDA GPU; use 'auto' or 'cpu'.")
     if name == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
-        raise ValueError("MPS was asked for but is not available here; use 'auto' or 'cpu'.")
+        raise UserError("MPS was asked for but is not available here; use 'auto' or 'cpu'.")
     return torch.device(name)
 
 

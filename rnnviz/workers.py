@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import atexit
 import copy
+import logging
 import math
 import multiprocessing as mp
 import os
@@ -41,6 +42,8 @@ from torch import nn
 
 from .executors import JobSpec
 from .train import JobProgress, TrainConfig, TrainData
+
+log = logging.getLogger("rnnviz.jobs")
 
 __all__ = ["ProcessExecutor", "ProcessJob", "usable_cores", "threads_per_worker", "WorkerLost"]
 
@@ -304,6 +307,7 @@ class ProcessJob(JobProgress):
         self._stop_asked = False
         self._ended = threading.Event()
         self._first_news = threading.Event()
+        self.submitted_at, self.started_at = time.time(), None  # wall clock (what the server's log shows)
 
     # -- control --
     def stop(self) -> None:
@@ -362,6 +366,10 @@ class ProcessJob(JobProgress):
                 self._weights = weights
         self._first_news.set()
         self._ended.set()
+        now = time.time()
+        started = self.started_at if self.started_at is not None else now
+        log.info("job %d %s: %d epochs, waited %.2f s for a worker, trained %.2f s (worker %s)", self.id, status,
+                 self.epochs_done, started - self.submitted_at, now - started, self.worker_pid)
 
 
 # -- the executor -------------------------------------------------------------------------------------------
@@ -493,6 +501,7 @@ class ProcessExecutor:
                                    "(the page was closed).")
             return
         w.job, w.started_at = job, time.monotonic()
+        job.started_at = time.time()
         w.stop_flag.value = 0
         w.beat.value = job._last_beat
         job.worker_pid = w.process.pid

@@ -1,4 +1,5 @@
 """Shared fixtures: tiny tables and models, and paths to the bundled samples."""
+import logging
 import os
 import sys
 from pathlib import Path
@@ -33,6 +34,16 @@ def kospi_like() -> pd.DataFrame:
 @pytest.fixture(autouse=True)
 def _one_thread():
     torch.set_num_threads(1)
+
+
+@pytest.fixture(autouse=True)
+def _no_bug_reported(caplog):
+    """A page turns a bug into "Something went wrong" and a log record (rnnviz.ui.state.report_bug),
+    so `not at.exception` no longer sees it: any such record fails the test, with its traceback."""
+    yield
+    bugs = [r for r in caplog.get_records("call") if r.name == "rnnviz.ui" and r.levelno >= logging.ERROR]
+    assert not bugs, "a page reported a bug:\n" + "\n".join(
+        logging.Formatter().format(r) for r in bugs)
 
 
 def pytest_sessionfinish(session, exitstatus):

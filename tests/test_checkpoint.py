@@ -309,10 +309,13 @@ def test_checkpoint_crafted_files_on_the_forecast_page_say_why(case):
 def test_checkpoint_load_refuses_a_huge_file_before_reading_it(tmp_path, monkeypatch):
     path = tmp_path / "huge.safetensors"
     with open(path, "wb") as f:  # sparse: takes no disk
-        f.truncate(checkpoint.MAX_CHECKPOINT_BYTES + 1)
+        f.truncate(200 * 2**20 + 1)  # Limits.checkpoint_mb's default, 200 MB, and one byte
     monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("the file was read"))
     with pytest.raises(CheckpointError, match="larger than 200 MB"):
         checkpoint.load(path)
+    monkeypatch.setenv("RNNVIZ_CHECKPOINT_MB", "1")  # the cap is the server's, from limits.py
+    with pytest.raises(CheckpointError, match="larger than 1 MB"):
+        checkpoint.from_bytes(b"\0" * (2**20 + 1))
 
 
 def test_checkpoint_flipped_bytes_load_or_get_a_checkpoint_error():

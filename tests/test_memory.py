@@ -6,6 +6,7 @@ import torch
 from rnnviz import TrainConfig, TrainingJob, gradient_norms, tasks
 from rnnviz.data import DataError
 from rnnviz.data.memory import make_memory_task
+from rnnviz.limits import LimitError
 
 
 def test_the_answer_is_the_first_letter_and_only_it_is_a_signal():
@@ -19,11 +20,15 @@ def test_the_answer_is_the_first_letter_and_only_it_is_a_signal():
     assert torch.equal(task.x, again.x)
 
 
-def test_bad_sizes_are_refused():
+def test_bad_sizes_are_refused(monkeypatch):
     with pytest.raises(DataError):
         make_memory_task(distractors=-1)
     with pytest.raises(DataError):
         make_memory_task(symbols=1)
+    monkeypatch.setenv("RNNVIZ_DISTRACTORS", "5")  # the cap is the server's, from limits.py
+    with pytest.raises(LimitError, match="6 distractors is above this server's limit of 5"):
+        make_memory_task(distractors=6)
+    assert make_memory_task(distractors=5, samples=2, val_samples=1).x.shape == (2, 6)
 
 
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])

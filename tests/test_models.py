@@ -3,6 +3,7 @@ import pytest
 import torch
 
 from rnnviz import ModelConfig, SequenceModel, parameter_count_formula
+from rnnviz.limits import LimitError
 
 
 def test_hello_parameter_count_matches_the_seed():
@@ -66,38 +67,7 @@ def test_bad_config_is_refused(bad):
         ModelConfig(**bad)
 
 
-# -- Keras 3's counts, one formula per cell, checked by hand (issue 12, point 8) ---------------------------
-def _keras_layer(cell: str, units: int, inputs: int) -> int:
-    """Keras 3's own formulas: SimpleRNN and LSTM keep one bias per gate; GRU with reset_after=True
-    (its default) keeps two, bias shape (2, 3*units)."""
-    if cell == "rnn":
-        return units * (units + inputs) + units
-    if cell == "lstm":
-        return 4 * (units * (units + inputs) + units)
-    return 3 * (units * (units + inputs)) + 2 * 3 * units
-
-
-@pytest.mark.parametrize("cell,units,inputs,by_hand", [
-    ("rnn", 8, 9, 144), ("rnn", 1, 1, 3), ("rnn", 32, 4, 1184),
-    ("lstm", 8, 9, 576), ("lstm", 1, 1, 12), ("lstm", 32, 4, 4736),
-    ("gru", 8, 9, 456), ("gru", 1, 1, 12), ("gru", 32, 4, 3648),
-])
-def test_keras_count_matches_keras_formula_for_every_cell(cell, units, inputs, by_hand):
-    assert _keras_layer(cell, units, inputs) == by_hand, f"hand count for {cell}({units}) on {inputs}"
-    row = parameter_count_formula(ModelConfig(cell=cell, hidden_size=units, input_size=inputs))[0]
-    assert row["keras_count"] == by_hand, f"{cell}({units}) on {inputs} inputs: {row}"
-    gates, biases = {"rnn": (1, 1), "lstm": (4, 1), "gru": (3, 2)}[cell]
-    shown = f"{gates}*{units}*({inputs}+{units}+{biases})"
-    assert row["keras_formula"] == f"{gates}*H*(F+H+{biases}) = {shown}"
-    assert gates * units * (inputs + units + biases) == by_hand, f"the formula shown for {cell} gives another count"
-
-
-@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
-def test_keras_count_stacked_layers_read_the_layer_below(cell):
-    rows = parameter_count_formula(ModelConfig(cell=cell, hidden_size=5, num_layers=3, input_size=2))
-    assert [r["keras_count"] for r in rows[:3]] == [_keras_layer(cell, 5, 2)] + [_keras_layer(cell, 5, 5)] * 2
-
-
+# -- Keras 3's counts per cell, by hand: tests/test_cellspec.py (the formula lives in rnnviz.cellspec) ------
 def test_keras_count_gru_hello_is_537_not_513():
     # the hello example with a GRU: vocabulary 9 one-hot, GRU(8), Dense(9). Keras 3: 456 + 81 = 537
     # (the page said 513, counting one bias vector as for SimpleRNN and LSTM)
@@ -118,7 +88,7 @@ def test_keras_count_gru_hello_is_537_not_513():
 ])
 def test_model_config_sizes_above_the_limits_are_refused(field, value, words):
     settings = {"head": "flatten", "window": 4, "vocab_size": 5 if field == "embedding_dim" else None}
-    with pytest.raises(ValueError, match=words):
+    with pytest.raises(LimitError, match=words):  # a UserError: the page shows it as it is
         ModelConfig(**(settings | {field: value}))
 
 
@@ -126,7 +96,7 @@ def test_model_config_limits_follow_the_environment(monkeypatch):
     monkeypatch.setenv("RNNVIZ_HIDDEN", "512")
     assert ModelConfig(hidden_size=512).hidden_size == 512
     monkeypatch.setenv("RNNVIZ_HIDDEN", "8")
-    with pytest.raises(ValueError, match="hidden size 16 is above this server's limit of 8"):
+    with pytest.raises(LimitError, match="hidden size 16 is above this server's limit of 8"):
         ModelConfig(hidden_size=16)
 
 

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from rnnviz import plots
+from rnnviz.cellspec import spec
 
 CRAFTED = ['<a href="http://x">y</a>', '<span style="font-size:200px">big', "<b>bold</b>", "&amp;",
            "%{customdata} 50%"]
@@ -221,3 +222,26 @@ def test_confusion_letters_and_images_figures_data_equal_inputs():
     fig = plots.images_figure(images, ["0", "1", "2"], columns=2)
     for k, t in enumerate(fig.data):
         np.testing.assert_array_equal(np.asarray(t.z), images[k], err_msg=f"image {k}")
+
+
+def test_image_figure_draws_the_image_and_boxes_the_last_row_fed():
+    image = np.random.default_rng(3).random((5, 4))  # (R, P)
+    fig = plots.image_figure(image, "a digit", fed_rows=2)
+    np.testing.assert_array_equal(np.asarray(fig.data[0].z), image)
+    veil, box = fig.layout.shapes
+    assert (veil.y0, veil.y1) == (1.5, 4.5), "rows 3-5 (not fed yet) are veiled"
+    assert (box.y0, box.y1) == (0.5, 1.5), "row 2, the last fed, is boxed"
+    assert not plots.image_figure(image, "all", fed_rows=5).layout.shapes[1:], "every row fed: nothing veiled"
+
+
+def test_losses_figure_draws_each_runs_history_in_its_cells_colour():
+    histories = {"RNN": _history(3), "GRU": [{"epoch": 1, "train_loss": 0.5, "val_loss": None}]}
+    fig = plots.losses_figure(histories)
+    by_name = {t.name: t for t in fig.data}
+    assert list(by_name) == ["RNN train", "RNN validation", "GRU train"], "no validation curve without val_loss"
+    assert list(by_name["RNN train"].x) == [1, 2, 3]
+    assert list(by_name["RNN train"].y) == [r["train_loss"] for r in histories["RNN"]]
+    assert list(by_name["RNN validation"].y) == [r["val_loss"] for r in histories["RNN"]]
+    assert list(by_name["GRU train"].y) == [0.5]
+    assert by_name["RNN train"].line.color == by_name["RNN validation"].line.color == spec("rnn").colour
+    assert by_name["GRU train"].line.color == spec("gru").colour

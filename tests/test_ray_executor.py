@@ -27,6 +27,7 @@ ray = pytest.importorskip("ray")
 from rnnviz import ModelConfig, SequenceModel, TrainConfig, TrainData  # noqa: E402
 from rnnviz.data import sliding_windows  # noqa: E402
 from rnnviz.executors import JobSpec, ThreadExecutor  # noqa: E402
+from rnnviz.errors import UserError  # noqa: E402
 from rnnviz.ray_executor import RayExecutor, actor_options, gpu_fraction  # noqa: E402
 
 pytestmark = pytest.mark.slow
@@ -186,7 +187,7 @@ def test_ray_cpu_job_never_asks_for_a_gpu_and_a_gpu_job_asks_for_a_fraction(monk
     assert actor_options(auto, 0) == {"num_cpus": 1, "num_gpus": 0, "max_concurrency": 4}
     assert actor_options(auto, 2)["num_gpus"] == 0.25
     assert actor_options(cuda, 1, 0.5) == {"num_cpus": 1, "num_gpus": 0.5, "max_concurrency": 4}
-    with pytest.raises(ValueError, match="asks for a CUDA GPU but the Ray cluster has none"):
+    with pytest.raises(UserError, match="asks for a CUDA GPU but the Ray cluster has none"):  # the page says it
         actor_options(cuda, 0)
     monkeypatch.delenv("RNNVIZ_GPU_FRACTION", raising=False)
     assert gpu_fraction() == 0.25

@@ -10,7 +10,7 @@ import torch
 from rnnviz import Callback, JobGate, ModelConfig, SequenceModel, TrainConfig, TrainData, TrainingJob, cli, data, \
     predict, tasks
 from rnnviz.data import make_char_dataset
-from rnnviz.train import HISTORY_COLUMNS, Weights, fit
+from rnnviz.train import HISTORY_COLUMNS, Weights, fit, resolve_device
 
 
 def _hello_job(epochs=200, **kw):
@@ -457,3 +457,10 @@ def test_divergence_rule_3_judges_a_big_part_on_evenly_spaced_windows(monkeypatc
     looked_at = seen[0].reshape(-1)
     assert looked_at[0] == 0 and looked_at[-1] == 4999
     assert torch.all(looked_at.diff() >= 4) and torch.all(looked_at.diff() <= 5)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
+def test_a_device_this_machine_lacks_is_the_users_to_change():
+    from rnnviz.errors import UserError
+    with pytest.raises(UserError, match="CUDA was asked for but this machine has no CUDA GPU; use 'auto' or 'cpu'"):
+        resolve_device("cuda")

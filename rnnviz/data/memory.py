@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
+from ..limits import LimitError, Limits
 from .tables import DataError
 
 __all__ = ["MemoryTask", "make_memory_task"]
@@ -40,8 +41,9 @@ def make_memory_task(distractors: int = 10, symbols: int = 4, distractor_letters
     >>> [task.text(r) for r in task.x], task.y.tolist()  # the answer is the capital letter's index
     (['Aabd', 'Dbbb'], [0, 3])
     """
-    if not 0 <= int(distractors) <= 500:
-        raise DataError(f"Distractors must be between 0 and 500 (got {distractors}).")
+    if int(distractors) < 0:
+        raise DataError(f"Distractors must be 0 or more (got {distractors}).")
+    Limits.from_env().check(distractors=int(distractors))  # LimitError above this server's Limits.distractors
     if not 2 <= int(symbols) <= 26 or not 1 <= int(distractor_letters) <= 26:
         raise DataError("Use 2-26 signal letters and 1-26 distractor letters.")
     vocab = [chr(ord("A") + i) for i in range(symbols)] + [chr(ord("a") + i) for i in range(distractor_letters)]

@@ -34,6 +34,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from ..errors import UserError
 from ..limits import Limits
 
 __all__ = ["DataError", "read_csv", "numeric_columns", "MAX_ABS_VALUE"]
@@ -61,7 +62,7 @@ _AMBIGUOUS = {"%d/%m/%Y", "%m/%d/%Y", "%d-%m-%Y", "%m-%d-%Y"}  # 03/04/2024: Mar
 _ISO_FORMATS = {"%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m"}
 
 
-class DataError(ValueError):
+class DataError(UserError):
     """A problem with the user's data, phrased for the user: what, where, and what to do."""
 
 

@@ -1,4 +1,4 @@
-"""Live training in a page, as DESIGN.md says.
+"""Live training in a page (ARCHITECTURE.md: where training runs).
 
 - One job per run, kept in st.session_state, submitted to the server's executor (st.cache_resource,
   created at server start by app.py): by default a pool of warm worker processes, one per core this
@@ -8,6 +8,7 @@
 - The Stop button lives outside any fragment and only sets the job's stop Event.
 - `live_view` draws the progress inside an st.fragment that reruns about once a second while
   the job runs. When the job ends the fragment asks for one full rerun so the whole page updates.
+- A bug inside a fragment is reported as on the page (state.bugs_reported), not as a traceback.
 - A job belongs to the session, not to its page: `session_heartbeat`, drawn by the shared sidebar
   on every page, heartbeats every running job of the session (and says where each trains), so
   a student can look at another page while a job trains. A closed tab runs no fragment: its jobs
@@ -15,6 +16,9 @@
 """
 from __future__ import annotations
 
+import logging
+import os
+import sys
 from collections.abc import Callable, Sequence
 
 import streamlit as st
@@ -33,6 +37,7 @@ __all__ = ["warm_up", "limits", "at_most", "executor", "start_job", "run_view", 
 
 REFRESH_SECONDS = 1.0
 HEARTBEAT_SECONDS = 2.0  # the session-wide heartbeat's period while a job of the session trains
+SWITCH_INTERVAL = 0.0005  # seconds: the server's GIL switch interval (see warm_up)
 FIRST_EPOCH_WAIT = 0.8  # seconds a live view's first drawing waits for epoch 1 (it sleeps, holding no GIL)
 
 
@@ -42,7 +47,26 @@ def warm_up() -> bool:
     (torch._dynamo, sympy: seconds of imports). Done here at start, not inside the first user's
     job, where busy sessions starving the import lock froze every job for minutes."""
     torch.optim.Adam([torch.zeros(1, requires_grad=True)])
+    # Every session's script runs in a thread of this one interpreter. A thread that waits for the GIL
+    # asks for it after the switch interval, and with 30 sessions busy the server's network thread
+    # (health checks, websocket messages) waited its turn among them: p99 836 ms in a simulated class
+    # at the default 5 ms. At 0.5 ms its waits are ten times shorter.
+    sys.setswitchinterval(SWITCH_INTERVAL)
+    _log_to_stderr()
     return True
+
+
+def _log_to_stderr() -> None:
+    """The server's console gets rnnviz's log (a line per ended job, at INFO; RNNVIZ_LOG_LEVEL changes
+    it), timestamped like Streamlit's own lines."""
+    logger = logging.getLogger("rnnviz")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s.%(msecs)03d %(name)s %(levelname)s: %(message)s",
+                                               "%Y-%m-%d %H:%M:%S"))
+        logger.addHandler(handler)
+        level = os.environ.get("RNNVIZ_LOG_LEVEL", "INFO").upper()
+        logger.setLevel(logging.getLevelNamesMapping().get(level, logging.INFO))
 
 
 @st.cache_resource
@@ -145,6 +169,10 @@ def live_view(job: JobHandle | Sequence[JobHandle], render: Callable) -> None:
 
     @st.fragment(run_every=REFRESH_SECONDS if running else None)
     def _live():
+        with state.bugs_reported():  # a fragment reruns alone, outside the page's own guard
+            _draw()
+
+    def _draw():
         for j in jobs:
             j.heartbeat()
         if all(j.status == "queued" for j in jobs):
@@ -188,6 +216,10 @@ def session_heartbeat(pages: Sequence = ()) -> None:
 
     @st.fragment(run_every=HEARTBEAT_SECONDS if watching else None)
     def _heartbeat():
+        with state.bugs_reported():  # a fragment reruns alone, outside the page's own guard
+            _beat()
+
+    def _beat():
         jobs = session_jobs()
         for page, page_jobs in jobs.items():
             for job in page_jobs:

@@ -4,6 +4,11 @@ A "run" is what one press of Train made: its job, the dataset and settings it tr
 whatever the page derived from them. Changing a widget afterwards changes the next run only;
 Reset removes the run.
 
+Errors: a `UserError` (rnnviz.errors) is the user's to fix, and the page that called rnnviz shows
+its message (`show_error`). Anything else is a bug, with one path for it: `bugs_reported()` around
+the page (app.py) and around each live fragment logs the traceback on the server (logger
+"rnnviz.ui") and shows SOMETHING_WENT_WRONG; the session's runs stay where they were.
+
 An uploaded file is parsed once per session (`parsed_upload`) and kept here too, never in a
 cache shared by sessions (st.cache_data would keep it after the tab closes and hand it to anyone
 who uploads the same bytes). Nothing uploaded is written to disk.
@@ -11,17 +16,23 @@ who uploads the same bytes). Nothing uploaded is written to disk.
 from __future__ import annotations
 
 import itertools
+import logging
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import streamlit as st
 
-from ..data import DataError
+from ..errors import UserError
+from .i18n import t
 
-__all__ = ["get_run", "set_run", "clear_run", "run_jobs", "parsed_upload", "show_error", "plain", "KEPT_UPLOADS"]
+__all__ = ["get_run", "set_run", "clear_run", "run_jobs", "parsed_upload", "show_error", "report_bug",
+           "bugs_reported", "plain", "KEPT_UPLOADS", "SOMETHING_WENT_WRONG"]
 
 KEPT_UPLOADS = 3  # parsed uploads kept per uploader and session: the one shown and the last two
+SOMETHING_WENT_WRONG = "Something went wrong; nothing was lost."
+log = logging.getLogger("rnnviz.ui")
 
 
 def get_run(page: str) -> dict[str, Any] | None:
@@ -57,7 +68,7 @@ def _stop_jobs(run: dict[str, Any] | None) -> None:
 
 def parsed_upload(uploader: str, upload: Hashable, parse: Callable[[], Any]) -> Any:
     """`parse()` for this upload (its file_id, and any parse option), run once per session: a rerun
-    gets the table it made, or the same DataError again without parsing again. Kept in this
+    gets the table it made, or the same UserError (a DataError, say) again without parsing again. Kept in this
     session's state, the last KEPT_UPLOADS uploads of each `uploader` (a page's file widget)."""
     kept = st.session_state.setdefault("_uploads", {}).setdefault(uploader, OrderedDict())
     if upload in kept:
@@ -65,7 +76,7 @@ def parsed_upload(uploader: str, upload: Hashable, parse: Callable[[], Any]) -> 
     else:
         try:
             kept[upload] = (parse(), None)
-        except DataError as e:
+        except UserError as e:
             kept[upload] = (None, e)
         while len(kept) > KEPT_UPLOADS:
             kept.popitem(last=False)
@@ -78,6 +89,22 @@ def parsed_upload(uploader: str, upload: Hashable, parse: Callable[[], Any]) -> 
 def show_error(message: str) -> None:
     """A problem in the user's terms. st.error renders markdown, so the message is escaped first."""
     st.error(plain(message), icon="⚠️")
+
+
+def report_bug(error: BaseException) -> None:
+    """An error that is no UserError: its traceback to the server's log, one calm sentence to the user."""
+    log.error("unexpected error on a page: %s", type(error).__name__, exc_info=error)
+    st.error(t(SOMETHING_WENT_WRONG), icon="⚠️")
+
+
+@contextmanager
+def bugs_reported() -> Iterator[None]:
+    """Run a page (or a fragment) so that a bug ends it with `report_bug` instead of a traceback.
+    st.rerun and st.stop raise BaseExceptions, not Exceptions: they pass through untouched."""
+    try:
+        yield
+    except Exception as e:
+        report_bug(e)
 
 
 _MARKDOWN_SPECIALS = "\\`*_{}[]()<>#+-.!|~$"

@@ -1,7 +1,12 @@
 """Browser tests: the real server, driven by Debian's Chromium through Python Playwright.
 
 Never `playwright install`: the browser is the system one (/usr/bin/chromium), launched with the
-flags DESIGN.md lists. The server is started per module on a free port and stopped after.
+flags in CHROMIUM_ARGS (no sandbox, no GPU, nothing fetched in the background; ARCHITECTURE.md). The
+server is started per module on a free port and stopped after.
+
+The README's screenshots (assets/screenshot-*.png) are taken by the tests marked `screenshot`, and
+written only when RNNVIZ_SCREENSHOTS names a folder: `make screenshots` sets it to assets. `make test`
+leaves it unset, so running the tests changes no tracked file.
 """
 import os
 import socket
@@ -68,6 +73,19 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield b
         b.close()
+
+
+@pytest.fixture
+def readme_screenshot():
+    """save(page, name): the page as the README shows it, into $RNNVIZ_SCREENSHOTS/name (a folder
+    relative to the repository), or nowhere when that is unset."""
+    folder = os.environ.get("RNNVIZ_SCREENSHOTS")
+
+    def save(page, name: str) -> None:
+        if folder:
+            page.screenshot(path=str(ROOT / folder / name))
+
+    return save
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
-"""Digits, Seq2seq and Compare in a real browser: open, train, see the main chart; screenshots
-go to assets/ for the README."""
+"""Digits, Seq2seq and Compare in a real browser: open, train, see the main chart; their screenshots
+are the README's (`make screenshots`)."""
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -9,7 +8,6 @@ import pytest
 from rnnviz.data.digits import load_digits
 
 pytestmark = pytest.mark.browser
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _train_and_wait(page, timeout=120_000, done_count=1):
@@ -17,7 +15,8 @@ def _train_and_wait(page, timeout=120_000, done_count=1):
     page.get_by_text("status: done").nth(done_count - 1).wait_for(timeout=timeout)
 
 
-def test_digits_trains_and_shows_the_confusion_matrix(server, page):
+@pytest.mark.screenshot
+def test_digits_trains_and_shows_the_confusion_matrix(server, page, readme_screenshot):
     page.set_viewport_size({"width": 1400, "height": 3000})
     page.goto(server + "/digits")
     page.get_by_text("(1797, 8, 8)").wait_for()
@@ -25,7 +24,7 @@ def test_digits_trains_and_shows_the_confusion_matrix(server, page):
     page.get_by_text(re.compile(r"Test accuracy: \d+\.\d%")).wait_for()
     page.get_by_text("Confusion matrix on the test images").wait_for()
     page.wait_for_timeout(1500)
-    page.screenshot(path=str(ROOT / "assets" / "screenshot-digits.png"))
+    readme_screenshot(page, "screenshot-digits.png")
 
 
 def test_digits_from_an_uploaded_mnist_style_csv(server, page, tmp_path):
@@ -44,7 +43,8 @@ def test_digits_from_an_uploaded_mnist_style_csv(server, page, tmp_path):
     page.get_by_text("Confusion matrix on the test images").wait_for()
 
 
-def test_seq2seq_trains_and_decodes_every_pair(server, page):
+@pytest.mark.screenshot
+def test_seq2seq_trains_and_decodes_every_pair(server, page, readme_screenshot):
     page.set_viewport_size({"width": 1400, "height": 3000})
     page.goto(server + "/seq2seq?attention=true")
     _train_and_wait(page)
@@ -52,10 +52,11 @@ def test_seq2seq_trains_and_decodes_every_pair(server, page):
     page.get_by_text("Encoder: hidden state after each source token").wait_for()
     page.get_by_text("Attention: where each output token looked in the source").wait_for()
     page.wait_for_timeout(1500)
-    page.screenshot(path=str(ROOT / "assets" / "screenshot-seq2seq.png"))
+    readme_screenshot(page, "screenshot-seq2seq.png")
 
 
-def test_compare_trains_three_cells_and_draws_the_gradient(server, page):
+@pytest.mark.screenshot
+def test_compare_trains_three_cells_and_draws_the_gradient(server, page, readme_screenshot):
     page.set_viewport_size({"width": 1400, "height": 2400})
     page.goto(server + "/compare")
     epochs = page.get_by_label("Epochs (the same budget for all three)")
@@ -71,4 +72,4 @@ def test_compare_trains_three_cells_and_draws_the_gradient(server, page):
     page.get_by_text("Loss of each cell").wait_for()
     page.get_by_text("RNN after training").first.wait_for()
     page.wait_for_timeout(1500)
-    page.screenshot(path=str(ROOT / "assets" / "screenshot-compare.png"))
+    readme_screenshot(page, "screenshot-compare.png")

@@ -59,16 +59,18 @@ def test_upload_train_watch_and_stop(server, page, tmp_path):
         later = _loss_points(page)
     assert later > first, f"the loss chart did not grow ({first} -> {later})"
     page.screenshot(path=str(ROOT / "test-artifacts" / "forecast-training.png"))
-    page.get_by_role("button", name=re.compile(r"\bStop$")).click()
+    # the page's Stop, not Streamlit's header Stop that shows while a script run is in progress
+    page.get_by_test_id("stMainBlockContainer").get_by_role("button", name=re.compile(r"\bStop$")).click()
     page.get_by_text("Stopped by you").wait_for()
     page.get_by_text("Errors on the").wait_for()
 
 
-def test_sample_trains_and_screenshot_for_readme(server, page):
+@pytest.mark.screenshot
+def test_sample_trains_and_screenshot_for_readme(server, page, readme_screenshot):
     page.set_viewport_size({"width": 1400, "height": 3000})
     page.goto(server + "/forecast")
     page.get_by_role("button", name=re.compile(r"\bTrain$")).click()
     page.get_by_text("status: done").wait_for(timeout=90_000)
     page.get_by_text("Inside the model").wait_for()
     page.wait_for_timeout(1500)
-    page.screenshot(path=str(ROOT / "assets" / "screenshot-forecast.png"))
+    readme_screenshot(page, "screenshot-forecast.png")

@@ -1,14 +1,13 @@
-"""Next letter and Step through in a real browser; their screenshots go to assets/ for the README."""
+"""Next letter and Step through in a real browser; their screenshots are the README's (`make screenshots`)."""
 import re
-from pathlib import Path
 
 import pytest
 
 pytestmark = pytest.mark.browser
-ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_type_words_train_and_see_the_softmax(server, page):
+@pytest.mark.screenshot
+def test_type_words_train_and_see_the_softmax(server, page, readme_screenshot):
     page.set_viewport_size({"width": 1400, "height": 3600})
     page.goto(server + "/next-letter")
     box = page.get_by_label("Words (separated by spaces")
@@ -20,10 +19,11 @@ def test_type_words_train_and_see_the_softmax(server, page):
     page.get_by_text("Softmax over the vocabulary after each letter").wait_for()
     page.get_by_text("(7/7 right)").wait_for()
     page.wait_for_timeout(1500)
-    page.screenshot(path=str(ROOT / "assets" / "screenshot-next-letter.png"))
+    readme_screenshot(page, "screenshot-next-letter.png")
 
 
-def test_move_t_and_the_numbers_change(server, page):
+@pytest.mark.screenshot
+def test_move_t_and_the_numbers_change(server, page, readme_screenshot):
     page.set_viewport_size({"width": 1400, "height": 1400})
     page.goto(server + "/step-through")
     page.get_by_role("button", name="Preset: 1 neuron, 2 time steps").click()
@@ -36,4 +36,4 @@ def test_move_t_and_the_numbers_change(server, page):
     after = " ".join(page.locator(".katex-html").all_inner_texts())
     assert "0.9104" in after and after != before
     page.wait_for_timeout(1500)  # let the chart redraw before the screenshot
-    page.screenshot(path=str(ROOT / "assets" / "screenshot-step-through.png"))
+    readme_screenshot(page, "screenshot-step-through.png")

@@ -10,6 +10,8 @@ STRINGS = {
     "Seq2seq": "Seq2seq",
     "Compare": "비교",
     "Device": "장치",
+    "Something went wrong; nothing was lost.": "문제가 생겼습니다. 잃은 것은 없습니다.",
+    "Type at least one letter to start from.": "시작할 글자를 하나 이상 입력하세요.",
     "Seed": "시드",
     "auto uses a CUDA GPU or Apple MPS when there is one, else the CPU.":
         "auto는 CUDA GPU나 Apple MPS가 있으면 그것을, 없으면 CPU를 씁니다.",
