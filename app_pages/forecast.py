@@ -2,17 +2,19 @@
 
 Widgets -> ForecastConfig/ModelConfig/TrainConfig -> rnnviz -> figures. No maths here.
 """
+import hashlib
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from rnnviz import TrainConfig, data, plots, runs, tasks
+from rnnviz import TrainConfig, baselines, data, plots, runs, tasks
 from rnnviz.checkpoint import CheckpointError
+from rnnviz.cellspec import spec
+from rnnviz.errors import UserError
 from rnnviz.export import forecast_script
 from rnnviz.data import DataError, ForecastConfig
-from rnnviz.limits import LimitError
 from rnnviz.metrics import MetricError
 from rnnviz.trace import hidden_state_path, trace
 from rnnviz.ui.i18n import t
@@ -45,7 +47,9 @@ def load_table(content: bytes, name: str, fill: bool, max_bytes: int, max_rows: 
 @st.cache_data(max_entries=4, show_spinner=False)
 def sample_table(file: str, fill: bool, max_bytes: int, max_rows: int, max_columns: int) -> pd.DataFrame:
     """A bundled sample (public data, the same for everyone): parsed once per server."""
-    return load_table((ASSETS / file).read_bytes(), file, fill, max_bytes, max_rows, max_columns)
+    table = load_table((ASSETS / file).read_bytes(), file, fill, max_bytes, max_rows, max_columns)
+    table.attrs["public"] = True  # views of it may be shared by sessions (live.run_view_shared)
+    return table
 
 
 def choose_data():
@@ -67,7 +71,7 @@ def choose_data():
                 uploaded.getvalue(), uploaded.name, fill, lim.upload_bytes, lim.rows, lim.columns))
         else:
             table = sample_table(SAMPLES[source][0], fill, lim.upload_bytes, lim.rows, lim.columns)
-    except DataError as e:
+    except UserError as e:
         state.show_error(str(e))
         return None, None
     return table, (source if source != UPLOAD else None)
@@ -134,12 +138,24 @@ def choose_settings(table: pd.DataFrame, sample: str | None) -> dict | None:
         share.param("fc_val_pct", "int", options=range(0, 41, 5))
         val_pct = st.slider(t("Validation part %"), 0, 40, 15, 5, key="fc_val_pct")
         share.param("fc_scaler", options=["minmax", "standard", "none"])
-        scaler = st.selectbox(t("Scaling (fit on the training part only)"), ["minmax", "standard", "none"], key="fc_scaler")
+        scaler = st.selectbox(t("Scaling (fit on the training part only)"), ["minmax", "standard", "none"], key="fc_scaler",
+                              help=t("minmax maps the training part to 0..1; standard to mean 0, sd 1, which leaves "
+                                     "more room for values beyond the training part's range."))
+        share.param("fc_change", "bool", name="change")
+        predict_change = st.checkbox(t("Predict the change (differencing)"), key="fc_change",
+                                     help=t("The model reads each input's step changes and learns the change from "
+                                            "the window's last value; the plots and metrics add it back to that "
+                                            "value. It can follow a trend beyond the training part's range."))
+        share.param("fc_season", "int", lo=0, hi=lim.rows)
+        season = st.number_input(t("Season for the baselines (rows per cycle; 0 = find it)"), 0, lim.rows, 0,
+                                 key="fc_season",
+                                 help=t("0 finds it from the dates (daily 7, monthly 12, quarterly 4) or from the "
+                                        "training part's autocorrelation."))
     with col_model:
         st.markdown(t("**Model**"))
         share.param("fc_cell", options=["lstm", "gru", "rnn"])
         cell = st.selectbox(t("Cell"), ["lstm", "gru", "rnn"], key="fc_cell",
-                            format_func={"lstm": "LSTM", "gru": "GRU", "rnn": "RNN (Elman)"}.get)
+                            format_func=lambda c: spec(c).choice)
         share.param("fc_nonlinearity", options=["tanh", "relu"])
         nonlinearity = st.selectbox(t("RNN nonlinearity"), ["tanh", "relu"], key="fc_nonlinearity",
                                     disabled=cell != "rnn")
@@ -174,11 +190,16 @@ def choose_settings(table: pd.DataFrame, sample: str | None) -> dict | None:
     if features:
         st.plotly_chart(plots.series_figure(table, [c for c in dict.fromkeys([target, *features]) if c in numeric],
                                             t("The data")), width="stretch")
-    return dict(target=target, features=features, window=int(window), horizon=int(horizon),
-                split=(train_pct / 100, val_pct / 100, round(1 - train_pct / 100 - val_pct / 100, 10)),
-                scaler=scaler, cell=cell, nonlinearity=nonlinearity, hidden=int(hidden), layers=int(layers),
-                head=head, optimizer=optimizer, lr=float(lr), epochs=int(epochs), batch=int(batch), runs=runs_kind,
-                folds=int(folds))
+    split = (train_pct / 100, val_pct / 100, round(1 - train_pct / 100 - val_pct / 100, 10))
+    if target in numeric:  # before training: does this split ask the model to extrapolate?
+        outside = baselines.extrapolation(table[target].to_numpy(dtype=float), ForecastConfig(
+            target=target, window=int(window), horizon=int(horizon), split=split))
+        if outside is not None:
+            st.warning(state.plain(outside.message(predict_change=predict_change)), icon="📏")
+    return dict(target=target, features=features, window=int(window), horizon=int(horizon), split=split,
+                scaler=scaler, predict_change=bool(predict_change), season=int(season) or None, cell=cell,
+                nonlinearity=nonlinearity, hidden=int(hidden), layers=int(layers), head=head, optimizer=optimizer,
+                lr=float(lr), epochs=int(epochs), batch=int(batch), runs=runs_kind, folds=int(folds))
 
 
 def start_training(table: pd.DataFrame, s: dict) -> bool:
@@ -189,7 +210,7 @@ def start_training(table: pd.DataFrame, s: dict) -> bool:
             raise DataError(t("Training and validation take every row: leave some for the test part."))
         live.limits().check(window=s["window"], hidden=s["hidden"], layers=s["layers"], epochs=s["epochs"])
         cfg = ForecastConfig(target=s["target"], features=s["features"], window=s["window"], horizon=s["horizon"],
-                             split=s["split"], scaler=s["scaler"])
+                             split=s["split"], scaler=s["scaler"], predict_change=s["predict_change"])
         ds = data.make_forecast_dataset(table, cfg)
         seed = seed_choice()
         if s["runs"] == "folds":
@@ -204,15 +225,29 @@ def start_training(table: pd.DataFrame, s: dict) -> bool:
                   TrainConfig(epochs=s["epochs"], batch_size=s["batch"], lr=s["lr"], optimizer=s["optimizer"],
                               seed=k, device=device_choice())) for d, k in zip(datasets, seeds)]
         jobs = [live.start_job(*spec) for spec in specs]  # built first: a bad setting starts none of them
-    except (DataError, LimitError, ValueError) as e:
+    except UserError as e:
         state.show_error(str(e))
         return False
     one = s["runs"] == "one"
     state.set_run(PAGE, {"job": jobs[0] if one else None, "jobs": None if one else jobs, "model": None, "ds": ds,
-                         "settings": s, "source": table.attrs["source"], "evaluated": None, "table": table,
+                         "settings": s, "source": table.attrs["source"], "public": bool(table.attrs.get("public")),
+                         "evaluated": None, "table": table,
                          "fill": bool(st.session_state.get("fc_fill")), "datasets": datasets, "folds": folds,
                          "seeds": seeds, "names": names})
     return True
+
+
+def ladder_forecasts(run: dict):
+    """The baselines' forecasts for the run's dataset, in the view worker (ETS takes seconds). On a
+    bundled sample they are the same for every session with the same data and settings, so a class
+    training the preset computes them once."""
+    ds, season = run["ds"], run["settings"].get("season")
+    if not run.get("public"):
+        return live.run_view(baselines.baseline_forecasts, ds, season)
+    digest = hashlib.sha256(np.ascontiguousarray(ds.series).tobytes())
+    digest.update(ds.x.numpy().tobytes())
+    key = ("ladder", repr(ds.config), season, digest.hexdigest())
+    return live.run_view_shared(key, baselines.baseline_forecasts, ds, season)
 
 
 def run_model(run: dict):
@@ -333,6 +368,13 @@ def show_spread(run: dict, results: dict) -> None:
                            t("lowest"): r["min"], t("highest"): r["max"], t("baseline"): r["baseline"],
                            **{t("seed {seed}", seed=k): v for k, v in r["by_seed"].items()}} for r in spread.table])
     st.dataframe(frame.set_index("metric"), width="stretch", key="fc_spread_table")
+    if len(results) == count and rmse["sd"] is not None:  # every seed ended: the ladder, ties judged by the spread
+        k = spread.median_run
+        ladder_table(run, "test", spread.predicted[k], spread=rmse["sd"],
+                     model_name=f"{s['cell'].upper()} ({t('seed {seed}', seed=spread.seeds[k])})")
+        st.caption(t("The ladder ranks the run whose RMSE is the median of the {count} (seed {seed}); a gap to the "
+                     "best baseline within the sd over seeds ({sd}) is called a tie.", count=count,
+                     seed=spread.seeds[k], sd=f"{rmse['sd']:.4g}"))
 
 
 def show_folds(run: dict, results: dict) -> None:
@@ -381,6 +423,38 @@ def render_runs(run: dict):
     return _render
 
 
+def show_ladder(run: dict) -> None:
+    """The model ranked with every baseline on the part the metrics above are for, and who wins."""
+    parts = evaluation(run)
+    part = "test" if "test" in parts else "val" if "val" in parts else None
+    if part is not None:
+        ladder_table(run, part, parts[part].predicted, model_name=run["settings"]["cell"].upper())
+
+
+def ladder_table(run: dict, part: str, predicted, spread: float | None = None, model_name: str = "model") -> None:
+    """The ladder for one forecast of the model (`predicted`, on `part`) and its verdict; `spread` (the
+    sd of the model's RMSE over seeds) makes a smaller gap a tie. The baselines (ETS is fit here) are
+    computed once per run, where training runs."""
+    ds, s = run["ds"], run["settings"]
+    try:
+        if "baselines" not in run:
+            run["baselines"] = ladder_forecasts(run)
+        if run["baselines"] is None:  # the view ran out of time or memory: said above
+            return
+        result = baselines.ladder(ds, run["baselines"], predicted, part, spread=spread, model_name=model_name)
+    except UserError as e:
+        state.show_error(str(e))
+        return
+    st.markdown(t("**The baseline ladder** on the {part} part, best first, in the units of '{target}' "
+                  "(▶ marks your model)", part=t("test") if part == "test" else t("validation"),
+                  target=state.plain(s["target"])))
+    st.dataframe(pd.DataFrame(result.records()).set_index("rank"), width="stretch", key="fc_ladder")
+    st.markdown(state.plain(result.verdict))
+    st.caption(t("Seasonal baselines: {season}.", season=state.plain(result.season.describe())))
+    for why in result.left_out:
+        st.caption(t("Left out: {why}", why=state.plain(why)))
+
+
 def inside_the_model(run: dict) -> None:
     ds = run["ds"]
     model = run_model(run)
@@ -393,7 +467,7 @@ def inside_the_model(run: dict) -> None:
     if views.get("window") != i:
         views["window"], views["trace"] = i, trace(model, ds.x[i])  # one window: bounded by the window limit
     tr = views["trace"]
-    predicted = float(ds.inverse(tr.prediction.reshape(1, 1))[0])
+    predicted = float(ds.inverse(tr.prediction.reshape(1, 1), [i])[0])
     c1, c2, c3 = st.columns(3)
     c1.metric(t("Actual ({date})", date=labels[i]), f"{ds.actual[i]:.4g}")
     c2.metric(t("Model"), f"{predicted:.4g}", t("{error} error", error=f"{predicted - ds.actual[i]:+.4g}"),
@@ -478,7 +552,7 @@ def restore_model(table: pd.DataFrame | None) -> None:
         if uploaded.size > lim.upload_bytes:
             raise CheckpointError(t("The file is larger than this server's limit of {mb} MB.", mb=lim.upload_mb))
         model, ds, s = tasks.restore_forecast(uploaded.getvalue(), table)
-    except (CheckpointError, DataError, KeyError, TypeError, ValueError) as e:
+    except UserError as e:
         state.show_error(t("Could not open that model: {problem}", problem=e))
         return
     st.session_state["fc_restored"] = uploaded.file_id
@@ -520,6 +594,7 @@ def page() -> None:
             else:
                 render_live(run)(None)
             if run["job"] is None or not run["job"].running:
+                show_ladder(run)
                 inside_the_model(run)
                 st.subheader(t("Downloads"))
                 downloads(run)

@@ -54,14 +54,14 @@ def preset_query(epochs: int | None = None) -> str:
 
 def _probe_loop(url: str, every: float, halt, out) -> None:
     """In its own process: GET url every `every` seconds until `halt` is set, then send the latencies."""
-    latencies = []
+    latencies = []  # (time.time() at the request, seconds to the answer)
     while not halt.is_set():
-        t0 = time.perf_counter()
+        t0, wall = time.perf_counter(), time.time()
         try:
             urllib.request.urlopen(url, timeout=10).read()
-            latencies.append(time.perf_counter() - t0)
+            latencies.append((wall, time.perf_counter() - t0))
         except OSError:
-            latencies.append(10.0)
+            latencies.append((wall, 10.0))
         halt.wait(max(0.0, every - (time.perf_counter() - t0)))
     out.send(latencies)
 
@@ -81,7 +81,7 @@ class HealthProbe:
     def start(self) -> None:
         self._process.start()
 
-    def stop(self) -> list[float]:
+    def stop(self) -> list[tuple[float, float]]:
         self._halt.set()
         latencies = self._recv.recv()
         self._process.join(10)
@@ -198,7 +198,9 @@ def run(sessions: int = 30, epochs: int = 30) -> dict:
     ideal_s = sessions * alone_s / cores
     last_s = (max(r["ended"] for r in ok) - min(r["pressed"] for r in ok)) if ok else float("nan")
     each = [r["ended"] - r["pressed"] for r in ok]
-    lat = m["latencies"]
+    timed = m["latencies"]
+    lat = [seconds for _, seconds in timed]
+    slow = [(round(wall - first_press, 1), round(seconds * 1000)) for wall, seconds in timed if seconds > 0.1]
     r = {"cores": cores, "sessions": sessions, "epochs": epochs, "finished": len(ok),
          "alone_s": round(alone_s, 2), "ideal_s": round(ideal_s, 1), "last_done_s": round(last_s, 1),
          "ratio_to_ideal": round(last_s / ideal_s, 3), "median_session_s": round(statistics.median(each), 1) if each else None,
@@ -209,6 +211,7 @@ def run(sessions: int = 30, epochs: int = 30) -> dict:
                     "median_trained_s": round(statistics.median(j["trained"] for j in class_jobs), 2) if class_jobs else None},
          "health_ms": {"probes": len(lat), "p50": round(_p_ms(lat, 0.5), 2), "p99": round(_p_ms(lat, 0.99), 2),
                        "max": round(max(lat) * 1000, 1) if lat else None},
+         "slow_probes_s_after_first_press_and_ms": slow[:200],
          "server_rss_mb": {"before": round(m["rss_before"], 1), "after": round(m["rss_after"], 1)},
          "child_peak_rss_mb": sorted(round(v, 1) for v in m["peaks"].values()), "errors": errors}
     sv = r["server"]

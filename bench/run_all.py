@@ -1,7 +1,7 @@
 """Run every benchmark and write bench/RESULTS.md and bench/results.json.
 
     .venv/bin/python bench/run_all.py            all tables (engine, windowing, trace, CSV, app latency, worst inputs,
-                                                 executors, a simulated class)
+                                                 executors, a simulated class, the baseline ladder)
     .venv/bin/python bench/run_all.py --fast     without the engine, app and executor tables (about 30 s)
 """
 from __future__ import annotations
@@ -33,6 +33,8 @@ def main(argv: list[str]) -> int:
         parts.append(app_latency.run())
         parts.append(executors_bench.run())
         parts.append(class_bench.run())
+        from bench import ladder_bench
+        parts.append(ladder_bench.run())
     tables = []
     for part in parts:
         tables += part.pop("tables")

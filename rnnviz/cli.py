@@ -1,8 +1,11 @@
 """The command line: `python -m rnnviz fit CSV ...` and `python -m rnnviz words "..."`.
 
-fit    trains a forecaster on a CSV column and prints model vs persistence baseline on the test part
-       (--folds K: a rolling-origin evaluation instead, K folds; --export-script PATH: the run as a
-       standalone torch + pandas script)
+fit    trains a forecaster on a CSV column and prints it beside the baseline ladder (persistence, seasonal
+       naive, linear autoregression, exponential smoothing) on the test part, the winner in one sentence,
+       and any warning (the test values leave the training range); `--json` prints all of it as one JSON
+       object on stdout instead (progress goes to stderr then)
+       --folds K: a rolling-origin evaluation instead, K folds; --export-script PATH: the run as a
+       standalone torch + pandas script
 words  trains the next-letter model on typed words and prints each word's predicted last letter
 Bad input ends with exit status 2 and the DataError's message, never a traceback; so does a forecast whose
 error would be infinite or NaN (MetricError): a finished run never prints an inf or NaN metric.
@@ -10,10 +13,12 @@ error would be infinite or NaN (MetricError): a finished run never prints an inf
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
-from . import data, runs, tasks
+from . import baselines, data, runs, tasks
+from .errors import UserError
 from .export import forecast_script
 from .train import Callback, TrainConfig, TrainingJob
 
@@ -46,7 +51,16 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--window", type=int, default=None, help="steps of history (default: 20, or less to fit)")
     f.add_argument("--horizon", type=int, default=1, help="how many rows ahead to predict")
     f.add_argument("--split", type=float, nargs=3, default=(0.7, 0.15, 0.15), metavar=("TRAIN", "VAL", "TEST"))
-    f.add_argument("--scaler", choices=["minmax", "standard", "none"], default="minmax")
+    f.add_argument("--scaler", choices=["minmax", "standard", "none"], default="minmax",
+                   help="how the columns are scaled (fit on the training part); standard reaches further beyond it")
+    f.add_argument("--difference", action="store_true",
+                   help="differencing: read each input's step changes and predict the change from the last value "
+                        "instead of the value itself (for trending series)")
+    f.add_argument("--season", type=int, default=None,
+                   help="rows per seasonal cycle for the seasonal baselines (default: from the dates or the "
+                        "training part's autocorrelation)")
+    f.add_argument("--json", action="store_true",
+                   help="print one JSON object (model, baselines, winner, warnings) on stdout; progress to stderr")
     f.add_argument("--fill", action="store_true", help="fill missing values from the row above")
     _model_args(f, cell="lstm", hidden=16, epochs=50, lr=0.01, batch=32)
     f.add_argument("--head", choices=["last", "flatten"], default="last")
@@ -90,38 +104,83 @@ def _run_job(model, train_data, a, out) -> TrainingJob:
 
 
 def _fit(a, out) -> int:
+    say = _stderr if a.json else out  # with --json, stdout carries the JSON object alone
     table = data.read_csv(a.csv, fill="ffill" if a.fill else None)
     for note in table.attrs["notes"]:
-        out(note)
+        say(note)
     window = a.window
     if window is None:
         window = min(20, data.largest_window(len(table), a.horizon, tuple(a.split)))
         window = max(window, 1)
+    if a.season is not None and a.season < 2:
+        raise data.DataError(f"--season must be at least 2 rows (got {a.season}); leave it out to find one.")
     cfg = data.ForecastConfig(target=a.target, features=a.features, window=window, horizon=a.horizon,
-                              split=tuple(a.split), scaler=a.scaler)
+                              split=tuple(a.split), scaler=a.scaler, predict_change=a.difference)
     ds = data.make_forecast_dataset(table, cfg)
+    warnings = []
+    outside = baselines.extrapolation(ds.series, cfg)
+    if outside is not None:
+        warnings.append(outside.message(cure="--difference", predict_change=a.difference))
+        say(f"warning: {warnings[-1]}")
     n = {k: s.stop - s.start for k, s in ds.parts.items()}
-    out(f"{len(ds.x)} windows of ({window}, {len(ds.features)}): train {n['train']}, "
-        f"validation {n['val']}, test {n['test']}")
+    say(f"{len(ds.x)} windows of ({window}, {len(ds.features)}): train {n['train']}, "
+        f"validation {n['val']}, test {n['test']}" + ("; predicting the change from the last value" if a.difference
+                                                      else ""))
     if a.export_script:
         script = forecast_script(table, _forecast_settings(a, ds), _train_config(a), a.fill)
         Path(a.export_script).write_text(script, encoding="utf-8")
-        out(f"Wrote {a.export_script}: `python {a.export_script} {a.csv}` trains this run again without rnnviz.")
+        say(f"Wrote {a.export_script}: `python {a.export_script} {a.csv}` trains this run again without rnnviz.")
     if a.folds is not None:
+        if a.json:
+            raise data.DataError("--folds prints a table of folds, not JSON: leave out --json (or --folds).")
         return _fit_folds(a, table, cfg, out)
     model = tasks.forecast_model(ds, a.cell, a.hidden, a.layers, a.head, a.nonlinearity, seed=a.seed)
-    job = _run_job(model, tasks.forecast_train_data(ds), a, out)
+    job = _run_job(model, tasks.forecast_train_data(ds), a, say)
     if job.status == "failed":
         return 1
+    if job.status != "done":
+        warnings.append(job.message)
     result = tasks.evaluate_forecast(job.model.cpu(), ds, "test")
+    ladder = baselines.ladder(ds, baselines.baseline_forecasts(ds, a.season), result.predicted, "test",
+                              model_name=a.cell.upper())
+    if a.json:
+        out(json.dumps(_fit_json(a, ds, ladder, warnings), allow_nan=False))
+    else:
+        _print_fit(a, result, ladder, out)
+    if a.save:
+        path = tasks.save_forecast(job.model, ds, _forecast_settings(a, ds), a.save)
+        say(f"Saved the model to {path}; the Forecast page opens it (Open a saved model).")
+    return 1 if job.status == "diverged" else 0  # the message above says why and what to do
+
+
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr)
+
+
+def _fit_json(a, ds, ladder: baselines.Ladder, warnings: list[str]) -> dict:
+    """The fit's outcome as plain JSON values: every number finite (the ladder refuses others)."""
+    winner = "model" if ladder.winner == ladder.model.name else ladder.winner
+    return {"target": a.target, "part": "test", "rows": len(ds.actual[ds.parts["test"]]),
+            "model": {**ladder.model.to_dict(), "name": ladder.model.name},
+            "baselines": [r.to_dict() for r in ladder.baselines], "winner": winner, "verdict": ladder.verdict,
+            "season": ladder.season.describe(), "predict_change": a.difference, "scaler": a.scaler,
+            "warnings": warnings, "notes": ladder.left_out}
+
+
+def _print_fit(a, result, ladder: baselines.Ladder, out) -> None:
     out(f"\nTest part ({len(result.actual)} rows), '{a.target}' in the data's own units:")
     out(f"{'metric':<8} {'model':>14} {'baseline':>14}  better")
     for row in result.table:
         out(f"{row['metric']:<8} {row['model']:>14.4f} {row['baseline']:>14.4f}  {row['better']}")
-    if a.save:
-        path = tasks.save_forecast(job.model, ds, _forecast_settings(a, ds), a.save)
-        out(f"Saved the model to {path}; the Forecast page opens it (Open a saved model).")
-    return 1 if job.status == "diverged" else 0  # the message above says why and what to do
+    out(f"\nThe ladder, best first ({ladder.season.describe()}):")
+    out(f"{'rank':<5} {'forecast':<24} {'RMSE':>14} {'MAE':>14} {'MAPE %':>9}")
+    for rank, r in enumerate(ladder.rows, 1):
+        mape = f"{r.mape:>9.3f}" if r.mape is not None else f"{'-':>9}"
+        name = ("> " if r.is_model else "  ") + r.name
+        out(f"{rank:<5} {name:<24} {r.rmse:>14.4f} {r.mae:>14.4f} {mape}")
+    out(ladder.verdict)
+    for why in ladder.left_out:
+        out(f"left out: {why}")
 
 
 def _fit_folds(a, table, cfg, out) -> int:
@@ -149,7 +208,7 @@ def _fit_folds(a, table, cfg, out) -> int:
 def _forecast_settings(a, ds) -> dict:
     """This run's choices under the names the Forecast page saves, so that its checkpoint is the page's."""
     return dict(target=a.target, features=list(ds.features), window=ds.window, horizon=a.horizon,
-                split=tuple(a.split), scaler=a.scaler, cell=a.cell, nonlinearity=a.nonlinearity, hidden=a.hidden,
+                split=tuple(a.split), scaler=a.scaler, predict_change=a.difference, season=a.season, cell=a.cell, nonlinearity=a.nonlinearity, hidden=a.hidden,
                 layers=a.layers, head=a.head, optimizer=a.optimizer, lr=a.lr, epochs=a.epochs, batch=a.batch_size)
 
 
@@ -175,6 +234,8 @@ def main(argv: list[str] | None = None, out=print) -> int:
     a = _parser().parse_args(argv)
     try:
         return _fit(a, out) if a.command == "fit" else _words(a, out)
-    except (data.DataError, ValueError) as e:
+    except UserError as e:
         print(f"error: {e}", file=sys.stderr)
+        if getattr(a, "json", False):
+            out(json.dumps({"error": str(e)}))
         return 2

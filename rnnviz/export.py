@@ -3,7 +3,7 @@
 `forecast_script(table, settings, train)` returns the text of a script that reproduces one run of
 the Forecast page (or of `python -m rnnviz fit`): it reads the same CSV (its path a command-line
 argument), prepares the data the same way (columns, fill, window, horizon, split, scaling fit on
-the training rows, the change instead of the value when asked), builds the same model with the
+the training rows, step changes in and the change out when "predict the change" is on), builds the same model with the
 same starting weights, trains it the same way (optimizer, learning rate, batches, shuffling order,
 gradient clipping, seed) and prints the test metrics of the model and of persistence in the data's
 units. On the CPU, with the same torch, they are the numbers the app shows.
@@ -196,8 +196,9 @@ def fit_scaler(rows):
 def make_dataset(table):
     """x (N, L, F) and y (N, 1) scaled float32; the targets, the persistence forecast and the
     parts in window indices. Window i holds rows i .. i+L-1; its target is the row i+L-1+HORIZON,
-    persistence says the target equals row i+L-1. With PREDICT_CHANGE the model learns the change
-    from the window's last row to the target (scaled), and its forecast is that row plus the change."""
+    persistence says the target equals row i+L-1. With PREDICT_CHANGE (differencing) the windows hold
+    each input's step change (row r minus row r-1; 0 at row 0), the model learns the change from the
+    window's last row to the target (scaled), and its forecast is that row plus the change."""
     values = table[FEATURES].to_numpy(dtype=np.float64)  # (T, F)
     target = table[TARGET].to_numpy(dtype=np.float64)  # (T,)
     n = len(table) - WINDOW - HORIZON + 1
@@ -209,14 +210,15 @@ def make_dataset(table):
     last = target[WINDOW - 1:WINDOW - 1 + n]  # (N,) persistence
     learnt = actual - last if PREDICT_CHANGE else actual  # (N,) what the model is taught, in data units
     train_rows = n_train + WINDOW + HORIZON - 1
-    x_shift, x_scale = fit_scaler(values[:train_rows])
+    seen = np.diff(values, axis=0, prepend=values[:1]) if PREDICT_CHANGE else values  # (T, F) what windows hold
+    x_shift, x_scale = fit_scaler(seen[1:train_rows] if PREDICT_CHANGE else seen[:train_rows])
     if PREDICT_CHANGE:
         y_shift, y_scale = fit_scaler(learnt[:n_train, None])
         y_scaled = (learnt[:, None] - y_shift) / y_scale
     else:
         y_shift, y_scale = fit_scaler(target[:train_rows, None])
         y_scaled = ((target[:, None] - y_shift) / y_scale)[first:first + n]
-    scaled = torch.from_numpy(((values - x_shift) / x_scale).astype(np.float32))  # (T, F)
+    scaled = torch.from_numpy(((seen - x_shift) / x_scale).astype(np.float32))  # (T, F)
     x = scaled.unfold(0, WINDOW, 1).transpose(1, 2)[:n]  # (N, L, F), a view of the table
     y = torch.from_numpy(y_scaled.astype(np.float32))  # (N, 1)
     parts = {"train": slice(0, n_train), "val": slice(n_train, n_train + n_val), "test": slice(n_train + n_val, n)}

@@ -14,6 +14,7 @@ import pandas as pd
 import torch
 
 from . import checkpoint, metrics
+from .cellspec import spec
 from .data.memory import MemoryTask
 from .data.forecast import ForecastConfig, ForecastDataset, make_forecast_dataset
 from .data.scaling import Scaler
@@ -47,7 +48,7 @@ def forecast_train_data(ds: ForecastDataset) -> TrainData:
     x, y = ds.part("train")
     x_val, y_val = ds.part("val")
     judged = "val" if len(x_val) else "train"
-    baseline = ds.target_scaler.transform(ds.baseline[ds.parts[judged], None])  # (N, 1) scaled
+    baseline = ds.scale_target(ds.baseline[ds.parts[judged]], ds.parts[judged])  # (N, 1) in the model's units
     baseline_loss = float(np.mean((baseline - ds.part(judged)[1].numpy()) ** 2))
     return TrainData(x=x, y=y, x_val=x_val if len(x_val) else None, y_val=y_val if len(y_val) else None,
                      baseline_loss=baseline_loss)
@@ -72,7 +73,7 @@ def evaluate_forecast(model: SequenceModel, ds: ForecastDataset, part: str = "te
     """Predictions on one part, in the data's units, beside the baseline, with the metrics table."""
     s = ds.parts[part]
     x, _ = ds.part(part)
-    predicted = ds.inverse(predict(model, x)) if len(x) else np.empty(0)
+    predicted = ds.inverse(predict(model, x), s) if len(x) else np.empty(0)
     actual, baseline = ds.actual[s], ds.baseline[s]
     return ForecastResult(part=part, dates=ds.dates[s], actual=actual, predicted=predicted, baseline=baseline,
                           table=metrics.compare_to_baseline(actual, predicted, baseline))
@@ -115,8 +116,15 @@ def _saved_forecast_config(s) -> ForecastConfig:
     if s["window"] > limit:
         raise checkpoint.CheckpointError(f"The saved window of {s['window']} steps is above this server's limit of "
                                          f"{limit}.")
+    predict_change = s.get("predict_change", False)  # absent from checkpoints saved before it existed
+    if not isinstance(predict_change, bool):
+        raise checkpoint.CheckpointError("The saved settings are damaged: 'predict the change' is not true or false.")
+    season = s.get("season")  # the seasonal baselines' cycle; None = found from the data
+    if season is not None and (not isinstance(season, int) or isinstance(season, bool) or season < 2):
+        raise checkpoint.CheckpointError("The saved settings are damaged: the season is not a whole number of rows "
+                                         "(2 or more).")
     return ForecastConfig(target=target, features=features, window=s["window"], horizon=s["horizon"],
-                          split=tuple(split), scaler=s["scaler"])
+                          split=tuple(split), scaler=s["scaler"], predict_change=predict_change)
 
 
 def _saved_scaler(d, columns: int) -> Scaler:
@@ -151,7 +159,8 @@ def restore_forecast(content: bytes, table: pd.DataFrame) -> tuple[SequenceModel
     if c.head == "flatten" and c.window != cfg.window:
         raise checkpoint.CheckpointError("The model's window does not match its saved settings.")
     scalers = (_saved_scaler(extra.get("feature_scaler"), c.input_size), _saved_scaler(extra.get("target_scaler"), 1))
-    settings = {**extra["settings"], "split": cfg.split}  # JSON keeps a list; the page's settings hold a tuple
+    settings = {**extra["settings"], "split": cfg.split,  # JSON keeps a list; the page's settings hold a tuple
+                "predict_change": cfg.predict_change}
     return model, make_forecast_dataset(table, cfg, scalers=scalers), settings
 
 
@@ -291,7 +300,7 @@ def one_neuron_preset() -> CellNumbers:
 def random_cell_numbers(cell: str, input_size: int, hidden: int, steps: int, seed: int = 0) -> CellNumbers:
     """Small random weights and inputs, rounded to 2 decimals so they are easy to read."""
     g = torch.Generator().manual_seed(int(seed))
-    gates = {"rnn": 1, "lstm": 4, "gru": 3}[cell]
+    gates = spec(cell).gate_count
 
     def draw(*shape):
         return (torch.rand(shape, generator=g) * 2 - 1).round(decimals=2).tolist()

@@ -229,3 +229,93 @@ def test_home_says_where_uploads_are_held():
     text = " ".join(c.value for c in at.caption)
     assert "stays in your browser" not in text
     assert "held in this server's memory for your session only" in text and "never written to disk" in text
+
+
+# -- the baseline ladder, the extrapolation warning, predicting the change ----------------------------
+def _trend_csv(n=150) -> bytes:
+    rng = np.random.default_rng(0)
+    dates = [f"{2000 + m // 12}-{m % 12 + 1:02d}-01" for m in range(n)]
+    values = 100 + 2.0 * np.arange(n) + 4 * np.sin(2 * np.pi * np.arange(n) / 12) + rng.normal(0, 1, n)
+    return ("month,sales\n" + "".join(f"{d},{v:.4f}\n" for d, v in zip(dates, values))).encode()
+
+
+def test_the_ladder_under_the_metrics_is_the_baselines_modules_on_the_same_rows():
+    from rnnviz import baselines
+    at = _forecast_page()
+    _tiny(at, epochs=2)
+    run = _train_until(at)
+    ds = run["ds"]
+    shown = [d.value for d in at.dataframe if d.value.index.name == "rank"]
+    assert len(shown) == 1, "one ladder table"
+    shown = shown[0]
+    test = ds.parts["test"]
+    predicted = ds.inverse(predict(run["job"].model, ds.x[test]), test)
+    expect = baselines.ladder(ds, baselines.baseline_forecasts(ds), predicted, "test", model_name="LSTM")
+    assert list(shown["forecast"]) == [("▶ " if r.is_model else "") + r.name for r in expect.rows]
+    assert np.allclose(shown["RMSE"], [r.rmse for r in expect.rows], rtol=1e-6)
+    assert np.allclose(shown["MAE"], [r.mae for r in expect.rows], rtol=1e-6)
+    assert np.allclose(shown["MAPE %"], [r.mape for r in expect.rows], rtol=1e-6)
+    persistence = shown.loc[shown["forecast"] == "persistence", "RMSE"].item()
+    assert persistence == pytest.approx(_metrics_table(at).loc["RMSE", "baseline"], rel=1e-9)  # the same rows
+    from rnnviz.ui.state import plain
+    assert any(m.value == plain(expect.verdict) for m in at.markdown), expect.verdict
+    assert any("season of 7 rows, from the dates \\(daily\\)" in c.value for c in at.caption)
+
+
+def test_a_trend_is_warned_before_training_and_predicting_the_change_cures_it():
+    from rnnviz import baselines
+    from rnnviz.data import ForecastConfig
+    at = _upload(_forecast_page(), "trend.csv", _trend_csv())
+    at.number_input(key="fc_window").set_value(12)
+    at.number_input(key="fc_epochs").set_value(30)
+    at.select_slider(key="fc_hidden").set_value(8)
+    at.run()
+    values = read_csv(_trend_csv())["sales"].to_numpy()
+    outside = baselines.extrapolation(values, ForecastConfig(target="sales", window=12))
+    assert outside is not None and outside.percent > 20
+    from rnnviz.ui.state import plain
+    assert [w.value for w in at.warning] == [plain(outside.message())]  # before any training
+    assert "run:forecast" not in at.session_state or at.session_state["run:forecast"] is None
+    assert at.selectbox(key="fc_scaler").options == ["minmax", "standard", "none"]
+    at.checkbox(key="fc_change").check()
+    at.selectbox(key="fc_scaler").set_value("standard")
+    at.run()
+    assert [w.value for w in at.warning] == [plain(outside.message(predict_change=True))]
+    run = _train_until(at)
+    ds, job = run["ds"], run["job"]
+    assert job.status == "done", job.message
+    assert ds.config.predict_change and ds.target_scaler.kind == "standard"
+    assert run["settings"]["predict_change"] is True and run["settings"]["scaler"] == "standard"
+    # the metrics shown are the levels: last value + predicted change, against the CSV's own values
+    test = ds.parts["test"]
+    change = ds.target_scaler.inverse(predict(job.model, ds.x[test]).numpy().astype(np.float64))[:, 0]
+    levels = values[11:-1][test] + change
+    shown = _metrics_table(at)
+    assert shown.loc["RMSE", "model"] == pytest.approx(math.sqrt(np.mean((values[12:][test] - levels) ** 2)), rel=1e-6)
+
+
+def test_a_stationary_series_gets_no_warning():
+    at = _forecast_page()  # Seattle's temperatures: no record beyond 5% of the training range
+    assert not any("training part's range" in w.value for w in at.warning), [w.value for w in at.warning]
+    at.number_input(key="fc_window").set_value(30).run()  # and the warning follows the settings, not a cache
+    assert not any("training part's range" in w.value for w in at.warning)
+
+
+def test_two_sessions_on_the_same_sample_share_one_ladder_computation():
+    """The ladder's baselines (ETS takes seconds) depend only on the data and the settings: on a bundled
+    sample a class computes them once; they are the same numbers each session would have computed."""
+    from rnnviz import baselines
+    from rnnviz.ui import live
+    live._shared_views.clear()
+    runs = []
+    for _ in range(2):
+        at = _forecast_page()
+        _tiny(at, epochs=2)
+        _train_until(at)
+        at.run()
+        runs.append(at.session_state["run:forecast"])
+    assert runs[0]["public"] and runs[1]["public"]
+    assert runs[0]["baselines"] is runs[1]["baselines"]
+    alone = baselines.baseline_forecasts(runs[1]["ds"], runs[1]["settings"].get("season"))
+    for name, forecast in alone.forecasts.items():
+        assert np.allclose(runs[1]["baselines"].forecasts[name], forecast, equal_nan=True), name

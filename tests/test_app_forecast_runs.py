@@ -109,6 +109,19 @@ def test_five_seeds_show_mean_and_sample_sd_of_independent_runs_and_a_band():
     np.testing.assert_allclose(_values(low["y"]), np.min(forecasts, axis=0), rtol=1e-5)
     high = band["data"][band["data"].index(low) - 1]  # the edge the shading fills up to
     np.testing.assert_allclose(_values(high["y"]), np.max(forecasts, axis=0), rtol=1e-5)
+    # the ladder ranks the median seed's run, and a gap within the sd over seeds is a tie
+    median = int(np.argsort(rmse, kind="stable")[2])
+    ladder = _table(at, "forecast")
+    model_row = ladder[ladder["forecast"] == f"▶ LSTM (seed {median})"]
+    assert len(model_row) == 1, list(ladder["forecast"])
+    assert model_row["RMSE"].iloc[0] == pytest.approx(rmse[median], rel=1e-6)
+    best = ladder[~ladder["forecast"].str.startswith("▶")]["RMSE"].min()
+    sd = np.std(rmse, ddof=1)
+    verdict = next(m.value for m in at.markdown if "wins" in m.value or "tie" in m.value.lower())
+    if abs(rmse[median] - best) <= sd:
+        assert verdict.startswith("A tie") and "spread over seeds" in verdict, verdict
+    else:
+        assert "wins" in verdict and "tie" not in verdict.lower(), verdict
     # the script of the first seed is offered
     assert any(b.proto.label == "Download as a Python script" for b in at.get("download_button"))
 

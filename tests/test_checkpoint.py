@@ -234,7 +234,7 @@ def _forecast_file(kospi_like, **extra_changes):
                 "split": [0.7, 0.15, 0.15], "scaler": "minmax", "cell": "gru", "hidden": 3}
     extra = tasks.forecast_extra(ds, settings)
     for key, value in extra_changes.items():
-        target = extra["settings"] if key in settings else extra
+        target = extra["settings"] if key in settings or key in ("predict_change", "season") else extra
         target[key] = value
     return checkpoint.to_bytes(model, extra), model, ds
 
@@ -247,8 +247,35 @@ def test_restore_forecast_round_trip(kospi_like):
     assert torch.equal(restored(ds2.x[:4]), model.eval()(ds.x[:4]))
 
 
+def test_restore_forecast_round_trip_predicting_the_change(kospi_like):
+    # the model learnt scaled changes: the restored dataset must scale and invert them the same way
+    import numpy as np
+    from rnnviz import tasks
+    from rnnviz.data import ForecastConfig, make_forecast_dataset
+    cfg = ForecastConfig(target="Close", features=["Close", "Volume"], window=5, scaler="standard", predict_change=True)
+    ds = make_forecast_dataset(kospi_like, cfg)
+    model = tasks.forecast_model(ds, "lstm", hidden_size=3, seed=1)
+    settings = {"target": "Close", "features": ["Close", "Volume"], "window": 5, "horizon": 1,
+                "split": (0.7, 0.15, 0.15), "scaler": "standard", "predict_change": True, "cell": "lstm", "hidden": 3}
+    restored, ds2, back = tasks.restore_forecast(tasks.forecast_checkpoint(model, ds, settings), kospi_like)
+    assert back == settings and ds2.config.predict_change is True
+    assert np.array_equal(ds2.target_scaler.shift, ds.target_scaler.shift)
+    assert np.array_equal(ds2.feature_scaler.scale, ds.feature_scaler.scale) and torch.equal(ds2.x, ds.x)
+    before, after = tasks.evaluate_forecast(model, ds, "test"), tasks.evaluate_forecast(restored, ds2, "test")
+    assert np.allclose(after.predicted, before.predicted, rtol=0, atol=1e-9)
+    assert after.table == before.table
+    # the levels are the last value plus the predicted change, not the change read as a level
+    assert np.abs(after.predicted - ds.baseline[ds.parts["test"]]).max() < 0.5 * np.ptp(ds.actual)
+    # a file saved before the setting existed opens as "predict the level"
+    old, _, _ = _forecast_file(kospi_like)
+    assert tasks.restore_forecast(old, kospi_like)[1].config.predict_change is False
+
+
 @pytest.mark.parametrize("changes,words", [
     ({"settings": [1, 2]}, "not a set of named values"),
+    ({"predict_change": "yes"}, "'predict the change' is not true or false"),
+    ({"season": 1}, "the season is not a whole number"),
+    ({"season": "12"}, "the season is not a whole number"),
     ({"window": "5"}, "settings are damaged"),
     ({"window": 10_000}, "window of 10000 steps is above this server's limit of 400"),
     ({"features": [1, 2]}, "settings are damaged"),

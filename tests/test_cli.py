@@ -4,6 +4,7 @@ import re
 import subprocess
 import sys
 
+import pytest
 import torch
 from safetensors.torch import load as st_load
 
@@ -81,7 +82,8 @@ def test_cli_fit_save_opens_on_the_forecast_page(seattle_csv, tmp_path):
     table = read_csv(seattle_csv)
     model, ds, settings = tasks.restore_forecast(content, table)
     assert settings == {"target": "temp_max", "features": ["temp_max", "wind"], "window": 7, "horizon": 1,
-                        "split": (0.6, 0.2, 0.2), "scaler": "standard", "cell": "gru", "nonlinearity": "tanh",
+                        "split": (0.6, 0.2, 0.2), "scaler": "standard", "predict_change": False, "season": None, "cell": "gru",
+                        "nonlinearity": "tanh",
                         "hidden": 4, "layers": 1, "head": "last", "optimizer": "adam", "lr": 0.01, "epochs": 2,
                         "batch": 32}
     # the same predictions: the restored model's test RMSE is the one the CLI printed
@@ -173,3 +175,100 @@ def test_fit_export_script_writes_a_script_that_prints_the_same_metrics(seattle_
     for name in printed:  # the CLI prints 4 decimals; the script every digit
         assert abs(float(printed[name][0]) - float(again[name][0])) <= 5e-5, (name, printed[name], again[name])
         assert abs(float(printed[name][1]) - float(again[name][1])) <= 5e-5, (name, printed[name], again[name])
+
+
+# -- the baseline ladder, warnings and --json -------------------------------------------------------
+def _series_csv(path, values, freq="MS"):
+    import pandas as pd
+    dates = pd.date_range("2000-01-01", periods=len(values), freq=freq)
+    path.write_text("month,sales\n" + "".join(f"{d.date()},{v!r}\n" for d, v in zip(dates, values)))
+    return path
+
+
+def _trend(n=160, seed=0):
+    import numpy as np
+    t = np.arange(n)
+    return (100 + 2.0 * t + 4 * np.sin(2 * np.pi * t / 12) + np.random.default_rng(seed).normal(0, 1, n)).tolist()
+
+
+def _stationary(n=160, seed=0):
+    import numpy as np
+    t = np.arange(n)
+    return (50 + 10 * np.sin(2 * np.pi * t / 12) + np.random.default_rng(seed).normal(0, 1, n)).tolist()
+
+
+def _fit_json(csv, *more):
+    proc = subprocess.run([sys.executable, "-m", "rnnviz", "fit", str(csv), "--target", "sales", "--window", "12",
+                           "--epochs", "4", "--hidden", "8", "--json", *more], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.strip().splitlines()
+    assert len(lines) == 1, proc.stdout  # one JSON object and nothing else; progress went to stderr
+    assert "epoch " in proc.stderr
+    return json.loads(lines[0]), proc.stderr
+
+
+def test_fit_json_on_a_trend_warns_and_its_numbers_match_independent_ones(tmp_path):
+    import numpy as np
+    from rnnviz import checkpoint, predict
+    from rnnviz.data import ForecastConfig, make_forecast_dataset, read_csv
+    values = _trend()
+    csv = _series_csv(tmp_path / "trend.csv", values)
+    result, _ = _fit_json(csv, "--save", str(tmp_path / "m"))
+    assert set(result) >= {"model", "baselines", "winner", "warnings"}
+    names = [b["name"] for b in result["baselines"]]
+    assert set(names) == {"persistence", "seasonal naive", "linear autoregression", "exponential smoothing"}
+    assert all(np.isfinite([b["rmse"], b["mae"], b["mape"]]).all() for b in [result["model"], *result["baselines"]])
+    # the winner is the lowest RMSE (no spread from one seed: only an exact tie would be a tie)
+    rmses = {"model": result["model"]["rmse"], **{b["name"]: b["rmse"] for b in result["baselines"]}}
+    assert result["winner"] == min(rmses, key=rmses.get)
+    # the extrapolation warning, with how far out in the data's units and in % of the training range
+    ds = make_forecast_dataset(read_csv(csv), ForecastConfig(target="sales", window=12))
+    train = np.asarray(values[: ds.train_rows])
+    later = np.asarray(values[ds.train_rows:])
+    beyond = later.max() - train.max()
+    [warning] = result["warnings"]
+    assert f"{beyond:.4g} above its highest value" in warning and "try --difference" in warning
+    assert f"({100 * beyond / np.ptp(train):.0f}% of the training range" in warning
+    # persistence by hand, the model's RMSE from its saved weights
+    test = ds.parts["test"]
+    actual = np.asarray(values)[12:][test]
+    persistence = next(b for b in result["baselines"] if b["name"] == "persistence")
+    assert persistence["rmse"] == pytest.approx(np.sqrt(np.mean((actual - np.asarray(values)[11:-1][test]) ** 2)))
+    model, _ = checkpoint.load(tmp_path / "m")
+    predicted = ds.inverse(predict(model, ds.x[test]), test)
+    assert result["model"]["rmse"] == pytest.approx(np.sqrt(np.mean((actual - predicted) ** 2)), rel=1e-6)
+
+
+def test_fit_json_on_a_stationary_series_has_no_warning_and_difference_is_recorded(tmp_path):
+    csv = _series_csv(tmp_path / "flat.csv", _stationary())
+    result, _ = _fit_json(csv, "--difference", "--season", "12")
+    assert result["warnings"] == []
+    assert result["predict_change"] is True and result["season"] == "season of 12 rows, set by you"
+
+
+def test_fit_prints_the_same_ladder_and_warning_in_words(tmp_path):
+    csv = _series_csv(tmp_path / "trend.csv", _trend())
+    result, _ = _fit_json(csv)
+    rc, lines = _run(["fit", str(csv), "--target", "sales", "--window", "12", "--epochs", "4", "--hidden", "8"])
+    assert rc == 0
+    warning = next(ln for ln in lines if ln.startswith("warning: "))
+    assert warning == "warning: " + result["warnings"][0]
+    assert lines.index(warning) < next(i for i, ln in enumerate(lines) if ln.startswith("epoch "))  # before training
+    start = next(i for i, ln in enumerate(lines) if ln.strip().startswith("The ladder, best first"))
+    rows = [ln.split() for ln in lines[start + 2 : start + 7]]  # the title, the header, five rows
+    shown = {" ".join(r[1:-3]).lstrip("> ").strip(): float(r[-3]) for r in rows}
+    expect = {"LSTM": result["model"]["rmse"], **{b["name"]: b["rmse"] for b in result["baselines"]}}
+    assert shown.keys() == expect.keys()
+    assert all(abs(shown[k] - expect[k]) < 1e-3 for k in expect), (shown, expect)
+    assert lines[start + 7] == result["verdict"]
+
+
+def test_fit_json_bad_input_is_one_json_error_and_exit_2(tmp_path):
+    csv = _series_csv(tmp_path / "flat.csv", _stationary(40))
+    proc = subprocess.run([sys.executable, "-m", "rnnviz", "fit", str(csv), "--target", "nope", "--json"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "no column 'nope'" in json.loads(proc.stdout)["error"]
+    proc = subprocess.run([sys.executable, "-m", "rnnviz", "fit", str(csv), "--target", "sales", "--season", "1"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2 and "--season must be at least 2" in proc.stderr

@@ -30,7 +30,7 @@ def _settings(**kw) -> dict:
 def _rnnviz_metrics(table: pd.DataFrame, s: dict, train: TrainConfig) -> dict:
     """The run as rnnviz does it: dataset, model, fit, tasks.evaluate_forecast on the test part."""
     cfg = data.ForecastConfig(target=s["target"], features=s["features"], window=s["window"], horizon=s["horizon"],
-                              split=s["split"], scaler=s["scaler"])
+                              split=s["split"], scaler=s["scaler"], predict_change=s.get("predict_change", False))
     ds = data.make_forecast_dataset(table, cfg)
     model = tasks.forecast_model(ds, s["cell"], s["hidden"], s["layers"], s["head"], s["nonlinearity"], seed=train.seed)
     result = fit(model, tasks.forecast_train_data(ds), train, lambda row: None, lambda: None)
@@ -63,7 +63,10 @@ def _assert_same(printed: dict, expected: dict) -> None:
     dict(),  # the page's defaults, smaller
     dict(cell="gru", head="flatten", scaler="standard", layers=2, batch=0, features=["temp_max", "wind"]),
     dict(cell="rnn", nonlinearity="relu", optimizer="sgd", lr=0.1, horizon=3, scaler="none", hidden=4),
-], ids=["lstm-last-minmax", "gru-flatten-standard-2layers-fullbatch", "rnn-relu-sgd-horizon3-noscaling"])
+    dict(predict_change=True),
+    dict(predict_change=True, cell="gru", head="flatten", scaler="standard", horizon=2, features=["temp_max", "wind"]),
+], ids=["lstm-last-minmax", "gru-flatten-standard-2layers-fullbatch", "rnn-relu-sgd-horizon3-noscaling",
+        "predict-change", "predict-change-gru-flatten-standard-horizon2"])
 def test_exported_script_prints_rnnviz_metrics(tmp_path, case):
     table = data.read_csv(SEATTLE)
     s = _settings(**case)

@@ -69,10 +69,10 @@ def numeric_tables(draw, max_columns=3):
 @SETTINGS
 @given(numeric_tables(), st.integers(1, 40), st.integers(1, 5),
        st.sampled_from([(0.7, 0.15, 0.15), (0.5, 0.0, 0.5), (0.9, 0.1, 0.0), (0.34, 0.33, 0.33)]),
-       st.sampled_from(["minmax", "standard", "none"]))
-def test_forecast_windows_are_consistent_or_refused(df, window, horizon, split, scaler):
+       st.sampled_from(["minmax", "standard", "none"]), st.booleans())
+def test_forecast_windows_are_consistent_or_refused(df, window, horizon, split, scaler, predict_change):
     cfg = ForecastConfig(target="c0", features=list(df.columns), window=window, horizon=horizon, split=split,
-                         scaler=scaler)
+                         scaler=scaler, predict_change=predict_change)
     try:
         ds = make_forecast_dataset(df, cfg)
     except DataError as e:
@@ -83,7 +83,7 @@ def test_forecast_windows_are_consistent_or_refused(df, window, horizon, split, 
     assert sum(s.stop - s.start for s in ds.parts.values()) == n
     # the last row of window i is table row i + window - 1, the target row i + window - 1 + horizon
     np.testing.assert_allclose(ds.actual, df["c0"].to_numpy()[window - 1 + horizon:], rtol=0, atol=0)
-    back = ds.inverse(ds.y)  # the scaler's exact inverse, in the data's units
+    back = ds.inverse(ds.y)  # the scaler's exact inverse (plus the last value, for a change), in the data's units
     scale = max(1.0, float(np.abs(ds.actual).max()))
     np.testing.assert_allclose(back, ds.actual, rtol=0, atol=1e-5 * scale)
 

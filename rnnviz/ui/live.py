@@ -19,7 +19,9 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
 
 import streamlit as st
 import torch
@@ -32,11 +34,12 @@ from ..workers import WorkerLost
 from . import state
 from .i18n import t
 
-__all__ = ["warm_up", "limits", "at_most", "executor", "start_job", "run_view", "stop_button", "run_controls", "live_view", "status_line",
+__all__ = ["warm_up", "limits", "at_most", "executor", "start_job", "run_view", "run_view_shared", "stop_button", "run_controls", "live_view", "status_line",
            "session_jobs", "session_heartbeat", "REFRESH_SECONDS", "HEARTBEAT_SECONDS"]
 
 REFRESH_SECONDS = 1.0
 HEARTBEAT_SECONDS = 2.0  # the session-wide heartbeat's period while a job of the session trains
+VIEW_WAIT_SECONDS = 120.0  # how long a session waits for another's run_view_shared of the same key
 SWITCH_INTERVAL = 0.0005  # seconds: the server's GIL switch interval (see warm_up)
 FIRST_EPOCH_WAIT = 0.8  # seconds a live view's first drawing waits for epoch 1 (it sleeps, holding no GIL)
 
@@ -101,6 +104,47 @@ def run_view(fn: Callable, *args):
     except (TimeoutError, WorkerLost) as e:
         state.show_error(t("This view could not be computed on this server: {problem}", problem=e))
         return None
+
+
+@st.cache_resource
+def _shared_views() -> dict:
+    return {"lock": threading.Lock(), "results": OrderedDict(), "computing": {}}
+
+
+SHARED_VIEWS = 16  # results run_view_shared keeps for the whole server
+
+
+def run_view_shared(key: Hashable, fn: Callable, *args):
+    """run_view, its result kept for every session of this server under `key`, and computed once when
+    several sessions ask at the same time (a class training the same preset). Only for views of the
+    bundled public samples, keyed by everything the result depends on: no cache shared by sessions
+    holds a user's file."""
+    store = _shared_views()
+    while True:
+        with store["lock"]:
+            if key in store["results"]:
+                store["results"].move_to_end(key)
+                return store["results"][key]
+            computing = store["computing"].get(key)
+            if computing is None:
+                computing = store["computing"][key] = threading.Event()
+                break
+        computing.wait(VIEW_WAIT_SECONDS)  # another session computes it: wait, then read it
+        with store["lock"]:
+            if key not in store["results"]:  # it failed or took too long there: compute it here
+                store["computing"].pop(key, None)
+    try:
+        result = run_view(fn, *args)
+        if result is not None:
+            with store["lock"]:
+                store["results"][key] = result
+                while len(store["results"]) > SHARED_VIEWS:
+                    store["results"].popitem(last=False)
+        return result
+    finally:
+        with store["lock"]:
+            store["computing"].pop(key, None)
+        computing.set()
 
 
 def _as_list(jobs) -> list[JobHandle]:

@@ -74,3 +74,40 @@ def test_sample_trains_and_screenshot_for_readme(server, page, readme_screenshot
     page.get_by_text("Inside the model").wait_for()
     page.wait_for_timeout(1500)
     readme_screenshot(page, "screenshot-forecast.png")
+
+
+def _trend_csv(tmp_path) -> Path:
+    rows = ["month,sales"]
+    for m in range(150):
+        rows.append(f"{2000 + m // 12}-{m % 12 + 1:02d}-01,{100 + 2 * m + 4 * math.sin(2 * math.pi * m / 12):.3f}")
+    f = tmp_path / "sales.csv"
+    f.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return f
+
+
+@pytest.mark.parametrize("width, height", [(1366, 768), (800, 1000)])
+def test_trend_warning_predict_the_change_and_the_ladder(server, page, tmp_path, width, height):
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(server + "/forecast")
+    page.get_by_text("Upload a CSV").click()
+    with page.expect_file_chooser() as fc:
+        page.get_by_test_id("stFileUploader").get_by_role("button", name="Upload", exact=True).click()
+    fc.value.set_files(str(_trend_csv(tmp_path)))
+    warning = page.get_by_text("leave the training part's range")
+    warning.wait_for()
+    assert "try 'predict the change'" in warning.inner_text()
+    warning.scroll_into_view_if_needed()
+    page.screenshot(path=str(ROOT / "test-artifacts" / f"forecast-warning-{width}.png"))
+    page.get_by_text("Predict the change (differencing)").click()
+    page.get_by_text("so its forecast can follow the level there").wait_for()
+    page.get_by_role("button", name=re.compile(r"\bTrain$")).click()
+    page.get_by_text("status: done").wait_for(timeout=120_000)
+    page.get_by_text("The baseline ladder").wait_for(timeout=60_000)
+    verdict = page.get_by_text(re.compile(r"(wins: its RMSE|^A tie: )"))
+    verdict.wait_for()
+    ladder = page.get_by_text("The baseline ladder")
+    ladder.scroll_into_view_if_needed()
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(ROOT / "test-artifacts" / f"forecast-ladder-{width}.png"))
+    # the ladder's grid is drawn (glide data grid: a canvas), with the sentence under it
+    assert page.get_by_test_id("stDataFrame").count() >= 2

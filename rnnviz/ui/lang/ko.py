@@ -135,6 +135,22 @@ STRINGS = {
     "Training part %": "학습 구간 %",
     "Validation part %": "검증 구간 %",
     "Scaling (fit on the training part only)": "스케일링(학습 구간에만 맞춤)",
+    "minmax maps the training part to 0..1; standard to mean 0, sd 1, which leaves more room for values beyond "
+    "the training part's range.":
+        "minmax는 학습 구간을 0..1로, standard는 평균 0, 표준편차 1로 옮깁니다. standard는 학습 구간의 범위를 "
+        "벗어난 값에 여유가 더 있습니다.",
+    "Predict the change (differencing)": "변화량 예측(차분)",
+    "The model reads each input's step changes and learns the change from the window's last value; the plots "
+    "and metrics add it back to that value. It can follow a trend beyond the training part's range.":
+        "모델이 각 입력의 한 단계 변화량을 읽고 윈도의 마지막 값에서의 변화량을 배우며, 그래프와 지표는 그 값에 "
+        "변화량을 다시 더합니다. 학습 구간의 범위를 넘어서는 추세도 따라갈 수 있습니다.",
+    "Season for the baselines (rows per cycle; 0 = find it)": "기준 모델의 계절 주기(한 주기의 행 수, 0 = 자동으로 찾기)",
+    "0 finds it from the dates (daily 7, monthly 12, quarterly 4) or from the training part's autocorrelation.":
+        "0이면 날짜(일별 7, 월별 12, 분기별 4)나 학습 구간의 자기상관에서 찾습니다.",
+    "**The baseline ladder** on the {part} part, best first, in the units of '{target}' (▶ marks your model)":
+        "{part} 구간의 **기준 모델 사다리**, 좋은 순서, '{target}'의 단위 (▶ 표시가 여러분의 모델)",
+    "Seasonal baselines: {season}.": "계절 기준 모델: {season}.",
+    "Left out: {why}": "제외됨: {why}",
     "RNN nonlinearity": "RNN 비선형 함수",
     "Head": "출력층",
     "last: the last hidden state predicts (many-to-one). flatten: every step's hidden state goes into the head, "
@@ -231,6 +247,10 @@ STRINGS = {
     "metrics. Run: python rnnviz_forecast.py {file}":
         "이 학습을 다시 하고 같은 테스트 지표를 출력하는 독립 스크립트입니다(torch, pandas, numpy; rnnviz 불필요). "
         "실행: python rnnviz_forecast.py {file}",
+    "The ladder ranks the run whose RMSE is the median of the {count} (seed {seed}); a gap to the best baseline "
+    "within the sd over seeds ({sd}) is called a tie.":
+        "사다리는 RMSE가 {count}개 중 중앙값인 학습(시드 {seed})을 순위에 올립니다. 가장 좋은 기준선과의 차이가 시드 간 "
+        "표준편차({sd}) 안이면 무승부로 봅니다.",
     "It trains seed {seed}; add --seed N for another.": "시드 {seed}로 학습합니다. 다른 시드는 --seed N을 붙이세요.",
     "This run ended early ({status}) and kept the weights of an earlier epoch; the script trains every epoch and "
     "prints the last one's metrics.":

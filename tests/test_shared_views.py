@@ -1,0 +1,45 @@
+"""live.run_view_shared: one computation per key for the whole server, however many sessions ask at once."""
+import threading
+import time
+
+from rnnviz.ui import live
+
+
+def test_sessions_asking_at_once_share_one_computation(monkeypatch):
+    monkeypatch.setattr(live, "run_view", lambda fn, *args: fn(*args))  # inline: the sharing is what is tested
+    live._shared_views.clear()
+    calls = []
+
+    def slow_square(x):
+        calls.append(x)
+        time.sleep(0.3)
+        return x * x
+
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(live.run_view_shared(("sq", 7), slow_square, 7)))
+               for _ in range(5)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(10)
+    assert results == [49] * 5
+    assert calls == [7]  # computed once, the other four waited for it
+    assert live.run_view_shared(("sq", 7), slow_square, 7) == 49 and calls == [7]  # later: kept
+    assert live.run_view_shared(("sq", 8), slow_square, 8) == 64 and calls == [7, 8]  # another key: its own
+
+
+def test_a_failed_view_is_not_kept_and_the_next_asker_computes_it(monkeypatch):
+    monkeypatch.setattr(live, "run_view", lambda fn, *args: fn(*args))
+    live._shared_views.clear()
+    answers = iter([None, 5])  # run_view gives None when a view ran out of time or memory
+    assert live.run_view_shared("k", lambda: next(answers)) is None
+    assert live.run_view_shared("k", lambda: next(answers)) == 5
+
+
+def test_the_server_keeps_at_most_shared_views_results(monkeypatch):
+    monkeypatch.setattr(live, "run_view", lambda fn, *args: fn(*args))
+    live._shared_views.clear()
+    for k in range(live.SHARED_VIEWS + 3):
+        live.run_view_shared(k, lambda k=k: k)
+    kept = live._shared_views()["results"]
+    assert list(kept) == list(range(3, live.SHARED_VIEWS + 3))
