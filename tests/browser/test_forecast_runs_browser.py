@@ -1,6 +1,6 @@
 """Forecast's "Train 5 seeds" in a real browser, at 1366x768 and 800 px wide: five runs train as
 parallel jobs, then the band (min..max over the seeds) is drawn with the mean line inside it, and the
-errors read mean ± sample sd. Screenshots go to test-artifacts/."""
+errors read mean ± sample sd; the ladder follows. Screenshots go to test-artifacts/."""
 import re
 from pathlib import Path
 
@@ -38,8 +38,12 @@ def test_five_seeds_draw_a_band_around_the_mean(server, browser, width, height):
         sentence = page.locator("p", has_text="Test RMSE of the model:")
         sentence.wait_for()
         assert re.search(r"\d ± \d.*over 5 of 5\s+seeds", sentence.inner_text()), sentence.inner_text()
-        page.get_by_text("(test part): mean, min..max over seeds").scroll_into_view_if_needed()
+        page.get_by_text("The baseline ladder").wait_for()  # the last thing drawn once all five ended
+        page.get_by_text("(test part): mean, min..max over seeds").first.scroll_into_view_if_needed()
         page.wait_for_timeout(1000)
+        charts = page.evaluate("""(title) => [...document.querySelectorAll('.stPlotlyChart')]
+            .filter(c => (c.textContent || '').includes(title)).length""", "(test part): mean, min..max over seeds")
+        assert charts == 1, f"{charts} band charts on the page"
         band = page.evaluate(BAND, "(test part): mean, min..max over seeds")
         assert band is not None, "no band chart on the page"
         assert band["fill"] == "tonexty" and band["fills"] >= 1, band["fills"]
