@@ -1,5 +1,6 @@
 """python -m rnnviz: fit a bundled real sample, the words example, bad input exits 2."""
 import json
+from pathlib import Path
 import re
 import subprocess
 import sys
@@ -161,13 +162,18 @@ def test_fit_folds_prints_each_folds_rmse_and_the_means(seattle_csv):
     assert rc == 2
 
 
-def test_fit_export_script_writes_a_script_that_prints_the_same_metrics(seattle_csv, tmp_path):
+@pytest.mark.parametrize("csv, args", [
+    ("seattle-weather.csv", ["--target", "temp_max", "--window", "8"]),
+    ("us-employment.csv", ["--target", "nonfarm", "--window", "12", "--difference"]),  # a trend, differenced
+], ids=["seattle", "employment-difference"])
+def test_fit_export_script_writes_a_script_that_prints_the_same_metrics(tmp_path, csv, args):
+    sample = Path(__file__).resolve().parents[1] / "assets" / csv
     path = tmp_path / "again.py"
-    rc, lines = _run(["fit", str(seattle_csv), "--target", "temp_max", "--window", "8", "--epochs", "2",
-                      "--hidden", "4", "--seed", "2", "--export-script", str(path)])
+    rc, lines = _run(["fit", str(sample), *args, "--epochs", "2", "--hidden", "4", "--seed", "2",
+                      "--export-script", str(path)])
     assert rc == 0, lines
     printed = {ln.split()[0]: ln.split()[-3:-1] for ln in lines if re.match(r"^(RMSE|MAE|MAPE)", ln)}  # ... better
-    done = subprocess.run([sys.executable, "-I", str(path), str(seattle_csv)], capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-I", str(path), str(sample)], capture_output=True, text=True,
                           timeout=300, env={"PATH": "/usr/bin:/bin"})
     assert done.returncode == 0, done.stderr[-2000:]
     again = {ln.split()[0]: ln.split()[-2:] for ln in done.stdout.splitlines() if re.match(r"^(RMSE|MAE|MAPE)", ln)}
