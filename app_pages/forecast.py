@@ -9,10 +9,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from rnnviz import TrainConfig, baselines, data, plots, tasks
+from rnnviz import TrainConfig, baselines, data, plots, runs, tasks
 from rnnviz.checkpoint import CheckpointError
 from rnnviz.cellspec import spec
 from rnnviz.errors import UserError
+from rnnviz.export import forecast_script
 from rnnviz.data import DataError, ForecastConfig
 from rnnviz.metrics import MetricError
 from rnnviz.trace import hidden_state_path, trace
@@ -28,6 +29,9 @@ SAMPLES = {  # label -> (file, target, features)
     "US employment, monthly 2006-2015 (BLS)": ("us-employment.csv", "nonfarm", ["nonfarm"]),
 }
 UPLOAD = "Upload a CSV"
+RUNS = {"one": "One run", "seeds": "Train 5 seeds (seed s to s+4): the spread",
+        "folds": "Rolling origin: k folds, each trained on everything before its origin"}
+ENDED = ("done", "diverged")  # runs whose weights are a result (a stopped or failed run's are not)
 LEARNING_RATES = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0]
 
 
@@ -175,6 +179,14 @@ def choose_settings(table: pd.DataFrame, sample: str | None) -> dict | None:
         share.param("fc_batch", "int", options=[8, 16, 32, 64, 128, 256, 0])
         batch = st.select_slider(t("Batch size"), [8, 16, 32, 64, 128, 256, 0], value=32, key="fc_batch",
                                  format_func=lambda b: t("all") if b == 0 else str(b))
+        share.param("fc_runs", options=list(RUNS))
+        runs_kind = st.radio(t("Runs"), list(RUNS), key="fc_runs", format_func=lambda k: t(RUNS[k]),
+                             help=t("5 seeds: five runs that differ only in their seed, side by side; the errors "
+                                    "are given as mean ± standard deviation. Rolling origin: k successive test "
+                                    "blocks over the test part, for short series where one split decides too much."))
+        share.param("fc_folds", "int", lo=runs.MIN_FOLDS, hi=lim.folds)
+        folds = st.number_input(t("Folds (k)"), runs.MIN_FOLDS, lim.folds, min(5, lim.folds), key="fc_folds",
+                                disabled=runs_kind != "folds")
     if features:
         st.plotly_chart(plots.series_figure(table, [c for c in dict.fromkeys([target, *features]) if c in numeric],
                                             t("The data")), width="stretch")
@@ -187,12 +199,12 @@ def choose_settings(table: pd.DataFrame, sample: str | None) -> dict | None:
     return dict(target=target, features=features, window=int(window), horizon=int(horizon), split=split,
                 scaler=scaler, predict_change=bool(predict_change), season=int(season) or None, cell=cell,
                 nonlinearity=nonlinearity, hidden=int(hidden), layers=int(layers), head=head, optimizer=optimizer,
-                lr=float(lr), epochs=int(epochs), batch=int(batch))
+                lr=float(lr), epochs=int(epochs), batch=int(batch), runs=runs_kind, folds=int(folds))
 
 
 def start_training(table: pd.DataFrame, s: dict) -> bool:
-    """Build the dataset and model for settings `s` and start a job. Any problem: a message, and the
-    previous run stays as it was."""
+    """Build the dataset and model(s) for settings `s` and start their jobs: one run, five seeds, or
+    a run per rolling-origin fold. Any problem: a message, and the previous run stays as it was."""
     try:
         if s["split"][2] <= 0:
             raise DataError(t("Training and validation take every row: leave some for the test part."))
@@ -200,16 +212,28 @@ def start_training(table: pd.DataFrame, s: dict) -> bool:
         cfg = ForecastConfig(target=s["target"], features=s["features"], window=s["window"], horizon=s["horizon"],
                              split=s["split"], scaler=s["scaler"], predict_change=s["predict_change"])
         ds = data.make_forecast_dataset(table, cfg)
-        model = tasks.forecast_model(ds, s["cell"], s["hidden"], s["layers"], s["head"], s["nonlinearity"],
-                                     seed=seed_choice())
-        train_cfg = TrainConfig(epochs=s["epochs"], batch_size=s["batch"], lr=s["lr"], optimizer=s["optimizer"],
-                                seed=seed_choice(), device=device_choice())
-        job = live.start_job(model, tasks.forecast_train_data(ds), train_cfg)
+        seed = seed_choice()
+        if s["runs"] == "folds":
+            folds, datasets = runs.fold_datasets(table, cfg, s["folds"])
+            seeds, names = [seed] * len(folds), [t("fold {number}", number=f.number) for f in folds]
+        else:
+            folds, datasets = None, [ds] * (runs.SEEDS if s["runs"] == "seeds" else 1)
+            seeds = [seed + k for k in range(len(datasets))]
+            names = [t("seed {seed}", seed=k) for k in seeds]
+        specs = [(tasks.forecast_model(d, s["cell"], s["hidden"], s["layers"], s["head"], s["nonlinearity"], seed=k),
+                  tasks.forecast_train_data(d),
+                  TrainConfig(epochs=s["epochs"], batch_size=s["batch"], lr=s["lr"], optimizer=s["optimizer"],
+                              seed=k, device=device_choice())) for d, k in zip(datasets, seeds)]
+        jobs = [live.start_job(*spec) for spec in specs]  # built first: a bad setting starts none of them
     except UserError as e:
         state.show_error(str(e))
         return False
-    state.set_run(PAGE, {"job": job, "model": None, "ds": ds, "settings": s, "source": table.attrs["source"],
-                         "public": bool(table.attrs.get("public")), "evaluated": None})
+    one = s["runs"] == "one"
+    state.set_run(PAGE, {"job": jobs[0] if one else None, "jobs": None if one else jobs, "model": None, "ds": ds,
+                         "settings": s, "source": table.attrs["source"], "public": bool(table.attrs.get("public")),
+                         "evaluated": None, "table": table,
+                         "fill": bool(st.session_state.get("fc_fill")), "datasets": datasets, "folds": folds,
+                         "seeds": seeds, "names": names})
     return True
 
 
@@ -289,20 +313,135 @@ def render_live(run: dict):
     return _render
 
 
+def tested(run: dict, jobs) -> dict[int, object]:
+    """Each ended run's test result (tasks.ForecastResult), by its place in the run's list, computed
+    once per job (its weights no longer change); a forecast that is not finite is said, not used."""
+    cache = run.setdefault("tested", {})
+    found = {}
+    for i, (job, ds) in enumerate(zip(jobs, run["datasets"])):
+        if job.status not in ENDED or not job.epochs_done:
+            continue
+        if job.id not in cache:
+            try:
+                cache[job.id] = tasks.evaluate_forecast(job.snapshot_model(), ds, "test")
+            except MetricError as e:
+                cache[job.id] = f"{run['names'][i]}: {e}"
+        if isinstance(cache[job.id], str):
+            state.show_error(cache[job.id])
+        else:
+            found[i] = cache[job.id]
+    return found
+
+
+def runs_frame(run: dict, jobs) -> pd.DataFrame:
+    """One row per run: its name, status and the last epoch's losses, read from its history."""
+    rows = []
+    for name, job in zip(run["names"], jobs):
+        h = tasks.history_summary(job.history)
+        rows.append({t("run"): name, t("status"): job.status, t("epochs"): h["epochs"],
+                     t("train loss"): h["train_loss"], t("validation loss"): h["val_loss"]})
+    if run["folds"] is not None:  # a fold trains on everything before its origin: no validation part
+        for row in rows:
+            del row[t("validation loss")]
+    return pd.DataFrame(rows)
+
+
+def show_spread(run: dict, results: dict) -> None:
+    """Five seeds: the model's errors as mean ± sample sd over the runs that ended, and its forecast
+    as a band (min..max over the seeds) around the mean line."""
+    s, count = run["settings"], len(run["seeds"])
+    spread = runs.seed_spread(list(results.values()), [run["seeds"][i] for i in results])
+    rmse = spread.metric("RMSE")
+    sd = f" ± {rmse['sd']:.4g}" if rmse["sd"] is not None else ""
+    st.markdown(t("**Test RMSE of the model: {mean}{sd}** (mean ± sample standard deviation, ddof=1, over {n} of {count} "
+                  "seeds), in the units of '{target}'; persistence (tomorrow equals today): {baseline}.",
+                  mean=f"{rmse['mean']:.4g}", sd=sd, n=len(results), count=count, target=state.plain(s["target"]),
+                  baseline=f"{rmse['baseline']:.4g}"))
+    if len(results) < count:
+        st.caption(t("Runs that were stopped or failed are left out: the spread is over the runs that ended."))
+    fig = plots.forecast_band_figure(spread.dates, spread.actual, spread.baseline, spread.mean, spread.low, spread.high,
+                                     title=t("'{target}' (test part): mean, min..max over seeds",
+                                             target=s["target"]),
+                                     band_name=t("model, min..max over seeds"), mean_name=t("model, mean over seeds"))
+    st.plotly_chart(fig, width="stretch", key="fc_band_chart")
+    frame = pd.DataFrame([{"metric": r["metric"], t("model mean"): r["mean"], t("model sd (ddof=1)"): r["sd"],
+                           t("lowest"): r["min"], t("highest"): r["max"], t("baseline"): r["baseline"],
+                           **{t("seed {seed}", seed=k): v for k, v in r["by_seed"].items()}} for r in spread.table])
+    st.dataframe(frame.set_index("metric"), width="stretch", key="fc_spread_table")
+    if len(results) == count and rmse["sd"] is not None:  # every seed ended: the ladder, ties judged by the spread
+        k = spread.median_run
+        ladder_table(run, "test", spread.predicted[k], spread=rmse["sd"],
+                     model_name=f"{s['cell'].upper()} ({t('seed {seed}', seed=spread.seeds[k])})")
+        st.caption(t("The ladder ranks the run whose RMSE is the median of the {count} (seed {seed}); a gap to the "
+                     "best baseline within the sd over seeds ({sd}) is called a tie.", count=count,
+                     seed=spread.seeds[k], sd=f"{rmse['sd']:.4g}"))
+
+
+def show_folds(run: dict, results: dict) -> None:
+    """Rolling origin: each fold's test RMSE for the model and persistence, and their means once
+    every fold has ended."""
+    s, folds = run["settings"], run["folds"]
+    rows = runs.fold_table([folds[i] for i in results], list(results.values()))
+    if len(results) == len(folds):
+        mean = rows[-1]
+        st.markdown(t("**Mean test RMSE over {k} folds: model {model}, persistence {baseline}**, in the units of "
+                      "'{target}'.", k=len(folds), model=f"{mean['model RMSE']:.4g}",
+                      baseline=f"{mean['persistence RMSE']:.4g}", target=state.plain(s["target"])))
+    else:
+        rows = rows[:-1]
+        st.caption(t("The mean over the folds appears when every fold has ended."))
+    st.caption(t("Each fold trains on every window before its origin (no validation part) and is tested on the "
+                 "next block; scaling is fit on that fold's training rows only."))
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="fc_folds_table")
+
+
+def render_runs(run: dict):
+    """Several runs at once (seeds or folds): their progress and losses while they train, then what
+    they say together."""
+    def _render(jobs):
+        ended = sum(not j.running for j in jobs)
+        done, total = sum(j.epochs_done for j in jobs), sum(j.config.epochs for j in jobs)
+        st.progress(min(done / total, 1.0), text=t("{ended} of {count} runs ended · {done} of {total} epochs in all",
+                                                   ended=ended, count=len(jobs), done=done, total=total))
+        if any(j.status == "queued" for j in jobs):
+            st.info(t("Some runs wait for a free worker: they start by themselves as others end."), icon="⏳")
+        for name, job in zip(run["names"], jobs):
+            if job.status in ("diverged", "failed"):
+                st.warning(f"{name}: {job.message}", icon="📈" if job.status == "diverged" else "⚠️")
+        histories = {name: j.history for name, j in zip(run["names"], jobs)}
+        if any(histories.values()):
+            st.plotly_chart(plots.losses_figure(histories, t("Loss of each run (solid: training, dotted: validation)")),
+                            width="stretch", key="fc_losses_chart")
+        st.dataframe(runs_frame(run, jobs), hide_index=True, width="stretch", key="fc_runs_table")
+        results = tested(run, jobs)
+        if not results:
+            return
+        if run["folds"] is None:
+            show_spread(run, results)
+        else:
+            show_folds(run, results)
+    return _render
+
+
 def show_ladder(run: dict) -> None:
-    """The model ranked with every baseline on the part the metrics above are for, and who wins.
-    The baselines (ETS is fit here) are computed once per run, where training runs."""
+    """The model ranked with every baseline on the part the metrics above are for, and who wins."""
     parts = evaluation(run)
     part = "test" if "test" in parts else "val" if "val" in parts else None
-    if part is None:
-        return
+    if part is not None:
+        ladder_table(run, part, parts[part].predicted, model_name=run["settings"]["cell"].upper())
+
+
+def ladder_table(run: dict, part: str, predicted, spread: float | None = None, model_name: str = "model") -> None:
+    """The ladder for one forecast of the model (`predicted`, on `part`) and its verdict; `spread` (the
+    sd of the model's RMSE over seeds) makes a smaller gap a tie. The baselines (ETS is fit here) are
+    computed once per run, where training runs."""
     ds, s = run["ds"], run["settings"]
     try:
         if "baselines" not in run:
             run["baselines"] = ladder_forecasts(run)
         if run["baselines"] is None:  # the view ran out of time or memory: said above
             return
-        result = baselines.ladder(ds, run["baselines"], parts[part].predicted, part, model_name=s["cell"].upper())
+        result = baselines.ladder(ds, run["baselines"], predicted, part, spread=spread, model_name=model_name)
     except UserError as e:
         state.show_error(str(e))
         return
@@ -378,6 +517,26 @@ def downloads(run: dict) -> None:
     c1.download_button(t("Download predictions (CSV)"), csv, "predictions.csv", "text/csv", key="fc_dl_csv")
     c2.download_button(t("Download the model (safetensors)"), tasks.forecast_checkpoint(model, ds, s),
                        "rnnviz-forecast.safetensors", "application/octet-stream", key="fc_dl_model")
+    script_download(run)
+
+
+def script_download(run: dict) -> None:
+    """"Download as a Python script": this run (the first seed's, of five) in plain torch + pandas."""
+    if run["job"] is None and not run.get("jobs"):
+        st.caption(t("A model opened from a file has no training settings to write a script from."))
+        return
+    job = run["job"] or run["jobs"][0]
+    script = forecast_script(run["table"], run["settings"], job.config, run["fill"])
+    st.download_button(t("Download as a Python script"), script.encode("utf-8"), "rnnviz_forecast.py",
+                       "text/x-python", key="fc_dl_script",
+                       help=t("A standalone script (torch, pandas and numpy; no rnnviz) that trains this run again "
+                              "and prints the same test metrics. Run: python rnnviz_forecast.py {file}",
+                              file=run["source"]))
+    if run.get("jobs"):
+        st.caption(t("It trains seed {seed}; add --seed N for another.", seed=job.config.seed))
+    if job.status in ("diverged", "stopped"):
+        st.caption(t("This run ended early ({status}) and kept the weights of an earlier epoch; the script trains "
+                     "every epoch and prints the last one's metrics.", status=job.status))
 
 
 def restore_model(table: pd.DataFrame | None) -> None:
@@ -424,15 +583,21 @@ def page() -> None:
         if settings is not None and (settings != run["settings"] or table.attrs["source"] != run["source"]):
             st.caption(t("The settings above changed since this run; press Train to use them. The results below are "
                          "from the run as it was started."))
-        if run["job"] is not None:
-            live.live_view(run["job"], render_live(run))
+        if run.get("jobs"):  # five seeds or rolling-origin folds
+            live.live_view(run["jobs"], render_runs(run))
+            if run["folds"] is None and not any(j.running for j in run["jobs"]):
+                st.subheader(t("Downloads"))
+                script_download(run)
         else:
-            render_live(run)(None)
-        if run["job"] is None or not run["job"].running:
-            show_ladder(run)
-            inside_the_model(run)
-            st.subheader(t("Downloads"))
-            downloads(run)
+            if run["job"] is not None:
+                live.live_view(run["job"], render_live(run))
+            else:
+                render_live(run)(None)
+            if run["job"] is None or not run["job"].running:
+                show_ladder(run)
+                inside_the_model(run)
+                st.subheader(t("Downloads"))
+                downloads(run)
     with st.expander(t("Open a saved model")):
         restore_model(table)
 

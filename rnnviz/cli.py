@@ -4,6 +4,8 @@ fit    trains a forecaster on a CSV column and prints it beside the baseline lad
        naive, linear autoregression, exponential smoothing) on the test part, the winner in one sentence,
        and any warning (the test values leave the training range); `--json` prints all of it as one JSON
        object on stdout instead (progress goes to stderr then)
+       --folds K: a rolling-origin evaluation instead, K folds; --export-script PATH: the run as a
+       standalone torch + pandas script
 words  trains the next-letter model on typed words and prints each word's predicted last letter
 Bad input ends with exit status 2 and the DataError's message, never a traceback; so does a forecast whose
 error would be infinite or NaN (MetricError): a finished run never prints an inf or NaN metric.
@@ -13,9 +15,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
-from . import baselines, data, tasks
+from . import baselines, data, runs, tasks
 from .errors import UserError
+from .export import forecast_script
 from .train import Callback, TrainConfig, TrainingJob
 
 __all__ = ["main"]
@@ -61,6 +65,10 @@ def _parser() -> argparse.ArgumentParser:
     _model_args(f, cell="lstm", hidden=16, epochs=50, lr=0.01, batch=32)
     f.add_argument("--head", choices=["last", "flatten"], default="last")
     f.add_argument("--save", default=None, help="folder to save the model in (safetensors + config.json)")
+    f.add_argument("--folds", type=int, default=None, metavar="K",
+                   help="rolling-origin evaluation: K folds over the test part, each trained on everything before it")
+    f.add_argument("--export-script", default=None, metavar="PATH",
+                   help="write this run as a standalone Python script (torch + pandas, no rnnviz) to PATH")
 
     w = sub.add_parser("words", help="predict each word's last letter (or every next letter)")
     w.add_argument("text", help='words separated by spaces, e.g. "hello apple lobby daddy bobby"')
@@ -118,6 +126,14 @@ def _fit(a, out) -> int:
     say(f"{len(ds.x)} windows of ({window}, {len(ds.features)}): train {n['train']}, "
         f"validation {n['val']}, test {n['test']}" + ("; predicting the change from the last value" if a.difference
                                                       else ""))
+    if a.export_script:
+        script = forecast_script(table, _forecast_settings(a, ds), _train_config(a), a.fill)
+        Path(a.export_script).write_text(script, encoding="utf-8")
+        say(f"Wrote {a.export_script}: `python {a.export_script} {a.csv}` trains this run again without rnnviz.")
+    if a.folds is not None:
+        if a.json:
+            raise data.DataError("--folds prints a table of folds, not JSON: leave out --json (or --folds).")
+        return _fit_folds(a, table, cfg, out)
     model = tasks.forecast_model(ds, a.cell, a.hidden, a.layers, a.head, a.nonlinearity, seed=a.seed)
     job = _run_job(model, tasks.forecast_train_data(ds), a, say)
     if job.status == "failed":
@@ -165,6 +181,28 @@ def _print_fit(a, result, ladder: baselines.Ladder, out) -> None:
     out(ladder.verdict)
     for why in ladder.left_out:
         out(f"left out: {why}")
+
+
+def _fit_folds(a, table, cfg, out) -> int:
+    """Rolling origin: a model per fold (same seed), trained on every window before the fold's origin
+    and tested on the block after it; then each fold's RMSE beside persistence's, and the means."""
+    folds, datasets = runs.fold_datasets(table, cfg, a.folds)
+    results, diverged = [], False
+    for fold, ds in zip(folds, datasets):
+        out(f"\nFold {fold.number}/{len(folds)}: train on windows 0-{fold.origin - 1}, "
+            f"test on windows {fold.test.start}-{fold.test.stop - 1}")
+        model = tasks.forecast_model(ds, a.cell, a.hidden, a.layers, a.head, a.nonlinearity, seed=a.seed)
+        job = _run_job(model, tasks.forecast_train_data(ds), a, out)
+        if job.status == "failed":
+            return 1
+        diverged |= job.status == "diverged"
+        results.append(tasks.evaluate_forecast(job.model.cpu(), ds, "test"))
+    out(f"\nRolling origin, {len(folds)} folds: RMSE on each fold's test block, '{a.target}' in the data's own units")
+    out(f"{'fold':<6} {'test from':<20} {'test to':<20} {'train':>6} {'test':>5} {'model':>12} {'persistence':>12}")
+    for r in runs.fold_table(folds, results):
+        out(f"{r['fold']:<6} {r['test from']:<20} {r['test to']:<20} {r['train windows']:>6g} "
+            f"{r['test windows']:>5g} {r['model RMSE']:>12.4f} {r['persistence RMSE']:>12.4f}")
+    return 1 if diverged else 0
 
 
 def _forecast_settings(a, ds) -> dict:

@@ -33,6 +33,7 @@ class Limits:
     embedding: int = 256  # embedding dimensions per character
     outputs: int = 10_000  # outputs of a model's head (a class or a character each)
     epochs: int = 2_000  # epochs per training run
+    folds: int = 10  # rolling-origin folds of one evaluation (each trains a model)
     words: int = 200  # words typed on Next letter and Compare
     word_letters: int = 40  # letters in one typed word
     pairs: int = 100  # source -> target pairs on Seq2seq
@@ -72,7 +73,8 @@ class Limits:
         """Raise LimitError for the first setting above its limit: check(hidden=512)."""
         labels = {"window": "window length", "hidden": "hidden units", "layers": "layers", "epochs": "epochs",
                   "rows": "rows", "columns": "columns", "features": "input features", "vocabulary": "characters",
-                  "embedding": "embedding dimensions", "outputs": "outputs", "distractors": "distractors"}
+                  "embedding": "embedding dimensions", "outputs": "outputs", "distractors": "distractors",
+                  "folds": "folds"}
         for name, value in settings.items():
             limit = getattr(self, name)
             if value is not None and value > limit:

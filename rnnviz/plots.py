@@ -22,7 +22,8 @@ from plotly.subplots import make_subplots
 from .cellspec import CELLS, gate_activation
 
 __all__ = ["plain", "loss_figure", "forecast_figure", "series_figure", "heatmap_figure", "gates_figure",
-           "pca_path_figure", "bars_figure", "letters_figure", "writing_figure", "line_figure", "image_figure", "images_figure",
+           "forecast_band_figure", "pca_path_figure", "bars_figure", "letters_figure", "writing_figure", "line_figure",
+           "image_figure", "images_figure",
            "confusion_figure", "losses_figure", "gradient_distance_figure"]
 
 CELL_COLOURS = {cell.label: cell.colour for cell in CELLS.values()}  # "LSTM" -> its colour, from cellspec
@@ -113,6 +114,24 @@ def forecast_figure(dates, actual, predicted, baseline, title: str = "Predicted 
                              line=dict(color=BASELINE, dash="dash")))
     if predicted is not None and len(predicted):
         fig.add_trace(go.Scatter(x=dates, y=predicted, name="model", line=dict(color=MODEL)))
+    fig.update_yaxes(title_text=plain(unit))
+    return _layout(fig, title)
+
+
+def forecast_band_figure(dates, actual, baseline, mean, low, high, title: str = "Forecast over seeds",
+                         unit: str = "", band_name: str = "model, min..max over seeds",
+                         mean_name: str = "model, mean over seeds") -> go.Figure:
+    """Actual values, the persistence baseline and a model's forecast over several runs: the band
+    from `low` to `high` (shaded) and the `mean` line inside it, all in data units."""
+    dates = _plain_values(dates)
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=dates, y=high, name=plain(band_name), mode="lines", line=dict(width=0, color=MODEL),
+                             legendgroup="band", showlegend=False, hoverinfo="skip"))
+    fig.add_trace(go.Scatter(x=dates, y=low, name=plain(band_name), mode="lines", line=dict(width=0, color=MODEL),
+                             fill="tonexty", fillcolor="rgba(31, 119, 180, 0.25)", legendgroup="band"))
+    fig.add_trace(go.Scatter(x=dates, y=actual, name="actual", line=dict(color=ACTUAL)))
+    fig.add_trace(go.Scatter(x=dates, y=baseline, name="baseline (next = last)", line=dict(color=BASELINE, dash="dash")))
+    fig.add_trace(go.Scatter(x=dates, y=mean, name=plain(mean_name), line=dict(color=MODEL)))
     fig.update_yaxes(title_text=plain(unit))
     return _layout(fig, title)
 

@@ -1,5 +1,6 @@
 """python -m rnnviz: fit a bundled real sample, the words example, bad input exits 2."""
 import json
+from pathlib import Path
 import re
 import subprocess
 import sys
@@ -130,6 +131,56 @@ def test_fit_never_prints_an_infinite_metric(tmp_path, monkeypatch):
     rc, lines = _run(["fit", str(f), "--target", "v", "--epochs", "1"])
     assert rc == 2
     assert not any(re.match(r"^(RMSE|MAE|MAPE)", ln) for ln in lines), lines
+
+
+def test_fit_folds_prints_each_folds_rmse_and_the_means(seattle_csv):
+    import numpy as np
+    from rnnviz import TrainConfig, tasks
+    from rnnviz.data import ForecastConfig, read_csv
+    from rnnviz.runs import fold_datasets
+    from rnnviz.train import fit
+    rc, lines = _run(["fit", str(seattle_csv), "--target", "temp_max", "--window", "7", "--epochs", "2",
+                      "--hidden", "4", "--folds", "3"])
+    assert rc == 0, lines
+    rows = [ln.split() for ln in lines if re.match(r"^([123]|mean) ", ln)]
+    assert [r[0] for r in rows] == ["1", "2", "3", "mean"], lines
+    table = read_csv(seattle_csv)
+    folds, datasets = fold_datasets(table, ForecastConfig(target="temp_max", window=7), 3)
+    raw = table["temp_max"].to_numpy()
+    model_rmse = []
+    for fold, ds, row in zip(folds, datasets, rows):
+        model = tasks.forecast_model(ds, "lstm", 4, seed=0)
+        fit(model, tasks.forecast_train_data(ds), TrainConfig(epochs=2, seed=0, device="cpu"), lambda r: None,
+            lambda: None)
+        idx = np.arange(fold.test.start, fold.test.stop)
+        predicted = ds.inverse(model(ds.x[fold.test]).detach())
+        model_rmse.append(np.sqrt(np.mean((raw[idx + 7] - predicted) ** 2)))
+        assert abs(float(row[-2]) - model_rmse[-1]) < 1e-4, (row, model_rmse[-1])
+        assert abs(float(row[-1]) - np.sqrt(np.mean((raw[idx + 7] - raw[idx + 6]) ** 2))) < 1e-4, row
+    assert abs(float(rows[-1][-2]) - np.mean(model_rmse)) < 1e-4
+    rc, lines = _run(["fit", str(seattle_csv), "--target", "temp_max", "--folds", "11"])
+    assert rc == 2
+
+
+@pytest.mark.parametrize("csv, args", [
+    ("seattle-weather.csv", ["--target", "temp_max", "--window", "8"]),
+    ("us-employment.csv", ["--target", "nonfarm", "--window", "12", "--difference"]),  # a trend, differenced
+], ids=["seattle", "employment-difference"])
+def test_fit_export_script_writes_a_script_that_prints_the_same_metrics(tmp_path, csv, args):
+    sample = Path(__file__).resolve().parents[1] / "assets" / csv
+    path = tmp_path / "again.py"
+    rc, lines = _run(["fit", str(sample), *args, "--epochs", "2", "--hidden", "4", "--seed", "2",
+                      "--export-script", str(path)])
+    assert rc == 0, lines
+    printed = {ln.split()[0]: ln.split()[-3:-1] for ln in lines if re.match(r"^(RMSE|MAE|MAPE)", ln)}  # ... better
+    done = subprocess.run([sys.executable, "-I", str(path), str(sample)], capture_output=True, text=True,
+                          timeout=300, env={"PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    again = {ln.split()[0]: ln.split()[-2:] for ln in done.stdout.splitlines() if re.match(r"^(RMSE|MAE|MAPE)", ln)}
+    assert printed.keys() == again.keys() == {"RMSE", "MAE", "MAPE"}
+    for name in printed:  # the CLI prints 4 decimals; the script every digit
+        assert abs(float(printed[name][0]) - float(again[name][0])) <= 5e-5, (name, printed[name], again[name])
+        assert abs(float(printed[name][1]) - float(again[name][1])) <= 5e-5, (name, printed[name], again[name])
 
 
 # -- the baseline ladder, warnings and --json -------------------------------------------------------

@@ -43,6 +43,8 @@ def _builders(a: str, b: str):
     return {
         "loss": plots.loss_figure(_history(), title=a, metric="val_accuracy", metric_name=b),
         "forecast": plots.forecast_figure([a, b, a + b], [1, 2, 3], [1, 2, 2], [0, 1, 2], title=a, unit=b),
+        "forecast_band": plots.forecast_band_figure([a, b, a + b], [1, 2, 3], [0, 1, 2], [1, 2, 2], [0, 1, 1],
+                                                    [2, 3, 3], title=a, unit=b, band_name=a, mean_name=b),
         "series": plots.series_figure(pd.DataFrame({a: [1, 2], b: [3, 4]}, index=[a, b]), [a, b], title=b),
         "heatmap": plots.heatmap_figure(values, a, x_label=b, y_label=a, x_ticks=[a, b, a], y_ticks=[b, a],
                                         show_values=True, highlight=1),
@@ -126,6 +128,21 @@ def test_forecast_figure_data_equals_inputs():
     by_name = {t.name: t for t in fig.data}
     assert set(by_name) == {"actual", "model", "baseline (next = last)"}
     for name, want in [("actual", actual), ("model", predicted), ("baseline (next = last)", baseline)]:
+        np.testing.assert_array_equal(by_name[name].y, want, err_msg=name)
+        assert list(pd.to_datetime(by_name[name].x)) == list(dates), name
+
+
+def test_forecast_band_figure_draws_the_band_and_mean_it_was_given():
+    dates = pd.date_range("2021-03-01", periods=3, freq="D")
+    actual, baseline = np.array([1.0, 2, 3]), np.array([0.0, 1, 2])
+    low, mean, high = np.array([0.5, 1.5, 2.5]), np.array([1.0, 2.0, 2.75]), np.array([1.5, 2.5, 3.0])
+    fig = plots.forecast_band_figure(dates, actual, baseline, mean, low, high)
+    upper, lower, *lines = fig.data
+    np.testing.assert_array_equal(upper.y, high)
+    np.testing.assert_array_equal(lower.y, low)
+    assert lower.fill == "tonexty" and upper.fill is None  # the shading runs from the low edge up to the high one
+    by_name = {t.name: t for t in lines}
+    for name, want in [("actual", actual), ("baseline (next = last)", baseline), ("model, mean over seeds", mean)]:
         np.testing.assert_array_equal(by_name[name].y, want, err_msg=name)
         assert list(pd.to_datetime(by_name[name].x)) == list(dates), name
 

@@ -7,6 +7,7 @@ columns are floats, whose date column (if any) has become a sorted DatetimeIndex
     attrs["notes"]        list of plain sentences: what was detected, sorted, left out, filled
     attrs["problems"]     column -> why it cannot be used as a number (text, bad cells, missing)
     attrs["date_column"]  the name of the date column, or None
+    attrs["date_format"]  the strptime format its dates were read with (None without one)
     attrs["encoding"], attrs["delimiter"]
 
 Anything that makes the file unusable raises `DataError` with the row ("line" = line of the file,
@@ -429,15 +430,15 @@ def read_csv(source, *, fill: str | None = None, max_bytes: int | None = None,
     # 3. each column: date, number or text
     out: dict[str, object] = {}
     problems: dict[str, str] = {}
-    date_col, date_values = None, None
+    date_col, date_values, date_format = None, None, None
     for col in raw.columns:
         column = raw[col]
         numeric = pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
         if date_col is None and (not numeric or _DATE_NAMES.search(col)):
             dates = _parse_dates(column.astype(str)) if column.notna().all() else None
             if dates is not None:
-                date_col, (date_values, fmt, dayfirst) = col, dates
-                notes.append(f"Column '{col}' holds dates ({'day-first' if dayfirst else fmt}); "
+                date_col, (date_values, date_format, dayfirst) = col, dates
+                notes.append(f"Column '{col}' holds dates ({'day-first' if dayfirst else date_format}); "
                              "it is the time axis.")
                 continue
         if numeric:
@@ -513,8 +514,8 @@ def read_csv(source, *, fill: str | None = None, max_bytes: int | None = None,
     notes[0] = (f"Read {len(df):,} rows x {df.shape[1]} columns"
                 + (f", dated by '{date_col}'" if date_col is not None else "")
                 + f" (encoding {encoding}, separator {_delimiter_name(delimiter)}).")
-    df.attrs.update(notes=notes, problems=problems, date_column=date_col, encoding=encoding,
-                    delimiter=delimiter, source=name)
+    df.attrs.update(notes=notes, problems=problems, date_column=date_col, date_format=date_format,
+                    encoding=encoding, delimiter=delimiter, source=name)
     return df
 
 

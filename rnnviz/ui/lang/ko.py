@@ -195,6 +195,67 @@ STRINGS = {
     "The file is larger than this server's limit of {mb} MB.": "파일이 이 서버의 한도 {mb} MB보다 큽니다.",
     "Could not open that model: {problem}": "그 모델을 열 수 없습니다: {problem}",
     "Opened {name}: its forecasts and insides are shown below.": "{name}을(를) 열었습니다: 예측과 내부가 아래에 있습니다.",
+    # forecast: five seeds, rolling origin, the exported script
+    "One run": "한 번 학습",
+    "Train 5 seeds (seed s to s+4): the spread": "시드 5개로 학습(시드 s부터 s+4까지): 흩어짐",
+    "Rolling origin: k folds, each trained on everything before its origin":
+        "롤링 오리진: k개 폴드, 각 폴드는 기준점 이전의 모든 것으로 학습",
+    "Runs": "학습 방식",
+    "5 seeds: five runs that differ only in their seed, side by side; the errors are given as mean ± standard "
+    "deviation. Rolling origin: k successive test blocks over the test part, for short series where one split "
+    "decides too much.":
+        "시드 5개: 시드만 다른 다섯 번의 학습을 나란히 돌리고, 오차를 평균 ± 표준편차로 보여 줍니다. 롤링 오리진: "
+        "테스트 구간을 k개의 연속된 블록으로 나눠 차례로 평가합니다. 분할 한 번이 결과를 너무 좌우하는 짧은 시계열에 씁니다.",
+    "Folds (k)": "폴드 수(k)",
+    "fold {number}": "폴드 {number}",
+    "seed {seed}": "시드 {seed}",
+    "run": "학습",
+    "status": "상태",
+    "epochs": "에폭",
+    "train loss": "학습 손실",
+    "validation loss": "검증 손실",
+    "**Test RMSE of the model: {mean}{sd}** (mean ± sample standard deviation, ddof=1, over {n} of {count} seeds), "
+    "in the units of '{target}'; persistence (tomorrow equals today): {baseline}.":
+        "**모델의 테스트 RMSE: {mean}{sd}** (시드 {count}개 중 {n}개에 대한 평균 ± 표본 표준편차, ddof=1), "
+        "'{target}'의 단위; 지속 예측(내일 = 오늘): {baseline}.",
+    "Runs that were stopped or failed are left out: the spread is over the runs that ended.":
+        "중지되었거나 실패한 학습은 빠집니다: 흩어짐은 끝까지 마친 학습들로 계산합니다.",
+    "'{target}' (test part): mean, min..max over seeds": "'{target}'(테스트 구간): 시드들의 평균, 최소..최대",
+    "model, min..max over seeds": "모델, 시드들의 최소..최대",
+    "model, mean over seeds": "모델, 시드들의 평균",
+    "model mean": "모델 평균",
+    "model sd (ddof=1)": "모델 표준편차(ddof=1)",
+    "lowest": "최소",
+    "highest": "최대",
+    "baseline": "기준선",
+    "**Mean test RMSE over {k} folds: model {model}, persistence {baseline}**, in the units of '{target}'.":
+        "**폴드 {k}개의 평균 테스트 RMSE: 모델 {model}, 지속 예측 {baseline}**, '{target}'의 단위.",
+    "The mean over the folds appears when every fold has ended.": "모든 폴드가 끝나면 폴드 평균이 나타납니다.",
+    "Each fold trains on every window before its origin (no validation part) and is tested on the next block; "
+    "scaling is fit on that fold's training rows only.":
+        "각 폴드는 기준점 이전의 모든 윈도로 학습하고(검증 구간 없음) 바로 다음 블록으로 평가합니다. 스케일링은 그 폴드의 "
+        "학습 행에만 맞춥니다.",
+    "{ended} of {count} runs ended · {done} of {total} epochs in all":
+        "학습 {count}개 중 {ended}개 끝남 · 전체 에폭 {total}개 중 {done}개",
+    "Some runs wait for a free worker: they start by themselves as others end.":
+        "일부 학습은 빈 워커를 기다립니다: 다른 학습이 끝나면 저절로 시작됩니다.",
+    "Loss of each run (solid: training, dotted: validation)": "학습별 손실(실선: 학습, 점선: 검증)",
+    "A model opened from a file has no training settings to write a script from.":
+        "파일에서 연 모델에는 스크립트를 만들 학습 설정이 없습니다.",
+    "Download as a Python script": "파이썬 스크립트로 내려받기",
+    "A standalone script (torch, pandas and numpy; no rnnviz) that trains this run again and prints the same test "
+    "metrics. Run: python rnnviz_forecast.py {file}":
+        "이 학습을 다시 하고 같은 테스트 지표를 출력하는 독립 스크립트입니다(torch, pandas, numpy; rnnviz 불필요). "
+        "실행: python rnnviz_forecast.py {file}",
+    "The ladder ranks the run whose RMSE is the median of the {count} (seed {seed}); a gap to the best baseline "
+    "within the sd over seeds ({sd}) is called a tie.":
+        "사다리는 RMSE가 {count}개 중 중앙값인 학습(시드 {seed})을 순위에 올립니다. 가장 좋은 기준선과의 차이가 시드 간 "
+        "표준편차({sd}) 안이면 무승부로 봅니다.",
+    "It trains seed {seed}; add --seed N for another.": "시드 {seed}로 학습합니다. 다른 시드는 --seed N을 붙이세요.",
+    "This run ended early ({status}) and kept the weights of an earlier epoch; the script trains every epoch and "
+    "prints the last one's metrics.":
+        "이 학습은 일찍 끝나({status}) 앞선 에폭의 가중치를 남겼습니다. 스크립트는 모든 에폭을 학습하고 마지막 에폭의 지표를 "
+        "출력합니다.",
     # next letter
     "🔤 Next letter": "🔤 다음 글자",
     "A recurrent network reads a word letter by letter and guesses what comes next.":
