@@ -14,7 +14,7 @@ is more than the minute the presses take (with 15 epochs it was 35 s, less than 
    each of its child processes (the training workers, the view worker) sampled during the class.
 
 The students' browsers run on this machine too; in a real class they run on the students' laptops. So, as in
-table 8, Chromium and the Playwright driver run at nice 15 (the workers at 10, the server at 0): they take
+table 8, Chromium runs under SCHED_IDLE (the workers at nice 10, the server at 0): it takes
 only what the server and its workers leave.
 
     .venv/bin/python bench/class_bench.py [--epochs 30] [--sessions 30]
@@ -36,7 +36,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.common import table  # noqa: E402
-from bench.executors_bench import _children, _nice_descendants, rss_mb  # noqa: E402
+from bench.executors_bench import _children, _nice_descendants, niced_chromium, rss_mb  # noqa: E402
 from rnnviz.workers import usable_cores  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_server  # noqa: E402
 
@@ -156,7 +156,7 @@ async def _class(url: str, server_pid: int, sessions: int, epochs: int) -> dict:
 
     link = url + "/forecast?" + preset_query(epochs)
     async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = await p.chromium.launch(executable_path=niced_chromium(), args=CHROMIUM_ARGS, headless=True)
         _nice_descendants(os.getpid(), skip=server_pid)  # the students' browsers are not on the server: ours yield
         # 1. one alone (twice: the first pays the page's and the pool's first-use costs)
         await _student(browser, link, 0, 300)
@@ -237,7 +237,7 @@ def run(sessions: int = 30, epochs: int = 30) -> dict:
             ["peak VmRSS of each child of the server (workers, view worker, resource tracker), MB",
              ", ".join(f"{v:.0f}" for v in r["child_peak_rss_mb"]), ""]]
     text = (f"### 9. A simulated class: {sessions} sessions press Train on the Forecast preset within a minute "
-            f"(real server, default process executor, {cores} usable cores, Debian Chromium at nice 15)\n\n"
+            f"(real server, default process executor, {cores} usable cores, Debian Chromium under SCHED_IDLE)\n\n"
             + table(["measure", "value", "goal"], rows))
     if errors:
         text += "\n\nSessions that did not end done: " + "; ".join(map(str, errors))

@@ -115,6 +115,22 @@ def _children(pid: int) -> list[int]:
     return kids
 
 
+def niced_chromium() -> str:
+    """A Chromium launcher whose every process runs under SCHED_IDLE (`chrt -i 0`): the students'
+    browsers are not on the server, so ours take only what the server and its workers leave. (Renicing
+    the browser's processes at launch did not hold: Chromium sets its own processes' niceness, as root
+    to -8 and 0, above the training workers, and its renderers took most of a core from them; a
+    scheduling policy is inherited and Chromium leaves it alone.) The path of a small script."""
+    import tempfile  # noqa: PLC0415
+
+    from tests.browser.conftest import CHROMIUM  # noqa: PLC0415
+
+    path = Path(tempfile.mkdtemp(prefix="rnnviz-bench-")) / "chromium"
+    path.write_text(f'#!/bin/sh\nexec chrt --idle 0 {CHROMIUM} "$@"\n')
+    path.chmod(0o755)
+    return str(path)
+
+
 def _nice_descendants(pid: int, skip: int, nice: int = 15) -> None:
     """Lower the priority of every process this one started (Chromium), except the server `skip`."""
     for kid in _children(pid):
@@ -152,7 +168,7 @@ def server_side(cores: int, executor: str = "process") -> dict:
     proc, url = start_server({"RNNVIZ_EXECUTOR": executor, "RNNVIZ_MAX_JOBS": str(cores)})
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            browser = p.chromium.launch(executable_path=niced_chromium(), args=CHROMIUM_ARGS)
             first = browser.new_page()
             first.goto(url + "/forecast")
             first.get_by_role("button", name=re.compile(r"\bTrain$")).wait_for(timeout=120_000)
