@@ -63,6 +63,9 @@ def test_the_job_time_limit_stops_training_and_says_so(small_server):
     at = _forecast()
     at.select_slider(key="fc_batch").set_value(8).run()
     at.number_input(key="fc_epochs").set_value(10).run()
+    # a run that takes well over the limit on any machine (10 epochs at window 20, 1 layer took 0.9 s on a quiet one)
+    at.number_input(key="fc_window").set_value(100).run()
+    at.slider(key="fc_layers").set_value(3).run()
     at.button(key="fc_train").click().run()
     run = at.session_state["run:forecast"]
     run["job"].join(60)
