@@ -5,6 +5,7 @@ in its own thin file under app_pages/ (not pages/: Streamlit would treat that fo
 multipage app). A page shows a UserError's message itself; any other error is a bug, logged with
 its traceback and shown as one sentence (rnnviz.ui.state.bugs_reported). ARCHITECTURE.md has the map.
 """
+
 import streamlit as st
 import torch
 
@@ -27,12 +28,16 @@ PAGES = [
     st.Page("app_pages/home.py", title=t("Home"), icon="🏠", default=True),
     st.Page("app_pages/forecast.py", title=t("Forecast"), icon="📈", url_path="forecast"),
     st.Page("app_pages/next_letter.py", title=t("Next letter"), icon="🔤", url_path="next-letter"),
-    st.Page("app_pages/step_through.py", title=t("Step through"), icon="🧮", url_path="step-through"),
+    st.Page(
+        "app_pages/step_through.py", title=t("Step through"), icon="🧮", url_path="step-through"
+    ),
     st.Page("app_pages/digits.py", title=t("Digits"), icon="✍️", url_path="digits"),
     st.Page("app_pages/seq2seq.py", title=t("Seq2seq"), icon="🔁", url_path="seq2seq"),
     st.Page("app_pages/compare.py", title=t("Compare"), icon="⚖️", url_path="compare"),
 ]
 page = st.navigation(PAGES)
 with bugs_reported():
-    shared_sidebar(PAGES)  # with the session-wide heartbeat: a job trains on while its student looks elsewhere
+    shared_sidebar(
+        PAGES
+    )  # with the session-wide heartbeat: a job trains on while its student looks elsewhere
     page.run()

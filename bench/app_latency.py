@@ -4,6 +4,7 @@
 - redraws_per_s: how often the live view (progress text) changes while training
 - 10 sessions at once: every one trains the sample to done; the time each takes against one alone
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -59,14 +60,19 @@ async def _train_once(browser, url: str, epochs: int, measure: bool):
 
 async def _run(sessions: int, epochs: int):
     from playwright.async_api import async_playwright
+
     proc, url = start_server()  # the shipped limits: 2 jobs train at once, the rest queue
     try:
         async with async_playwright() as p:
-            browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            browser = await p.chromium.launch(
+                executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+            )
             single = await _train_once(browser, url, epochs=300, measure=True)
             alone = await _train_once(browser, url, epochs=epochs, measure=False)
-            results = await asyncio.gather(*[_train_once(browser, url, epochs, False) for _ in range(sessions)],
-                                           return_exceptions=True)
+            results = await asyncio.gather(
+                *[_train_once(browser, url, epochs, False) for _ in range(sessions)],
+                return_exceptions=True,
+            )
             await browser.close()
     finally:
         proc.terminate()
@@ -80,25 +86,43 @@ def run(sessions: int = 10, epochs: int = 20) -> dict:
     single, alone, ok, errors = asyncio.run(_run(sessions, epochs))
     times = [r["train_s"] for r in ok]
     median = statistics.median(times) if times else float("nan")
-    rows = [["seconds from Train to the first loss point", single["first_point_s"], "< 2"],
-            ["live redraws per second while training", single["redraws_per_s"], ">= 1"],
-            [f"one session alone, {epochs} epochs: seconds to done", alone["train_s"], ""],
-            [f"{sessions} sessions at once: finished", f"{len(ok)}/{sessions}", f"{sessions}/{sessions}"],
-            [f"{sessions} sessions at once: median / slowest seconds to done",
-             f"{median:.1f} / {max(times) if times else float('nan'):.1f}", ""],
-            ["slowdown (median at once / alone)", median / alone["train_s"], ""]]
-    text = ("### 6. App latency (real server, Debian Chromium, Forecast page on the Seattle sample; "
-            "at most 2 jobs train at once (the default), the rest queue)\n\n" + table(["measure", "value", "goal"], rows))
-    text += ("\n\nThe slowdown is what 10 users on 2 cores cost: 2 jobs train at a time and the other 8 wait in the "
-             "queue (told how many are ahead), while 10 browser tabs, 10 live views redrawing every second and the "
-             "server share the same 2 cores. Before Streamlit's full gc.collect() after every script run was turned "
-             "off (runner.postScriptGC in .streamlit/config.toml; py-spy showed it taking about half of the "
-             "server's GIL time), these 10 sessions did not finish at all.")
+    rows = [
+        ["seconds from Train to the first loss point", single["first_point_s"], "< 2"],
+        ["live redraws per second while training", single["redraws_per_s"], ">= 1"],
+        [f"one session alone, {epochs} epochs: seconds to done", alone["train_s"], ""],
+        [
+            f"{sessions} sessions at once: finished",
+            f"{len(ok)}/{sessions}",
+            f"{sessions}/{sessions}",
+        ],
+        [
+            f"{sessions} sessions at once: median / slowest seconds to done",
+            f"{median:.1f} / {max(times) if times else float('nan'):.1f}",
+            "",
+        ],
+        ["slowdown (median at once / alone)", median / alone["train_s"], ""],
+    ]
+    text = (
+        "### 6. App latency (real server, Debian Chromium, Forecast page on the Seattle sample; "
+        "at most 2 jobs train at once (the default), the rest queue)\n\n"
+        + table(["measure", "value", "goal"], rows)
+    )
+    text += (
+        "\n\nThe slowdown is what 10 users on 2 cores cost: 2 jobs train at a time and the other 8 wait in the "
+        "queue (told how many are ahead), while 10 browser tabs, 10 live views redrawing every second and the "
+        "server share the same 2 cores. Before Streamlit's full gc.collect() after every script run was turned "
+        "off (runner.postScriptGC in .streamlit/config.toml; py-spy showed it taking about half of the "
+        "server's GIL time), these 10 sessions did not finish at all."
+    )
     if errors:
         text += "\n\nErrors: " + "; ".join(errors)
-    return {"first_point_s": round(single["first_point_s"], 3), "redraws_per_s": round(single["redraws_per_s"], 2),
-            "concurrent_sessions_ok": len(ok), "concurrent_slowdown": round(median / alone["train_s"], 2),
-            "tables": [text]}
+    return {
+        "first_point_s": round(single["first_point_s"], 3),
+        "redraws_per_s": round(single["redraws_per_s"], 2),
+        "concurrent_sessions_ok": len(ok),
+        "concurrent_slowdown": round(median / alone["train_s"], 2),
+        "tables": [text],
+    }
 
 
 if __name__ == "__main__":

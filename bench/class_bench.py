@@ -19,6 +19,7 @@ only what the server and its workers leave.
 
     .venv/bin/python bench/class_bench.py [--epochs 30] [--sessions 30]
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -38,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.common import table  # noqa: E402
 from bench.executors_bench import _children, _nice_descendants, niced_chromium, rss_mb  # noqa: E402
 from rnnviz.workers import usable_cores  # noqa: E402
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_server  # noqa: E402
+from tests.browser.conftest import CHROMIUM_ARGS, start_server  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 CLASS_MINUTE_S = 60.0  # every session has pressed Train within this many seconds
@@ -75,8 +76,9 @@ class HealthProbe:
         ctx = multiprocessing.get_context("spawn")
         self._halt = ctx.Event()
         self._recv, send = ctx.Pipe(duplex=False)
-        self._process = ctx.Process(target=_probe_loop, args=(url + "/_stcore/health", every, self._halt, send),
-                                    daemon=True)
+        self._process = ctx.Process(
+            target=_probe_loop, args=(url + "/_stcore/health", every, self._halt, send), daemon=True
+        )
 
     def start(self) -> None:
         self._process.start()
@@ -88,8 +90,10 @@ class HealthProbe:
         return latencies
 
 
-JOB_LINE = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}) rnnviz\.jobs INFO: job \d+ (\w+): \d+ epochs, "
-                      r"waited ([\d.]+) s for a worker, trained ([\d.]+) s")
+JOB_LINE = re.compile(
+    r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}) rnnviz\.jobs INFO: job \d+ (\w+): \d+ epochs, "
+    r"waited ([\d.]+) s for a worker, trained ([\d.]+) s"
+)
 
 
 def server_job_ends(log_path: Path) -> list[dict]:
@@ -98,8 +102,12 @@ def server_job_ends(log_path: Path) -> list[dict]:
     for line in log_path.read_text(encoding="utf-8", errors="replace").splitlines():
         m = JOB_LINE.match(line)
         if m:
-            stamp = time.mktime(time.strptime(m[1][:19], "%Y-%m-%d %H:%M:%S")) + int(m[1][20:]) / 1000
-            ends.append({"ended": stamp, "status": m[2], "waited": float(m[3]), "trained": float(m[4])})
+            stamp = (
+                time.mktime(time.strptime(m[1][:19], "%Y-%m-%d %H:%M:%S")) + int(m[1][20:]) / 1000
+            )
+            ends.append(
+                {"ended": stamp, "status": m[2], "waited": float(m[3]), "trained": float(m[4])}
+            )
     return ends
 
 
@@ -141,14 +149,22 @@ async def _student(browser, link: str, delay: float, timeout_s: float) -> dict:
         pressed, pressed_wall = time.perf_counter(), time.time()
         ended = page.get_by_text(ENDED).first
         await ended.wait_for()
-        return {"pressed": pressed, "pressed_wall": pressed_wall, "ended": time.perf_counter(),
-                "status": ENDED.search(await ended.inner_text())[1]}
+        return {
+            "pressed": pressed,
+            "pressed_wall": pressed_wall,
+            "ended": time.perf_counter(),
+            "status": ENDED.search(await ended.inner_text())[1],
+        }
     finally:
         await context.close()
 
 
 def _p_ms(values: list[float], q: float) -> float:
-    return sorted(values)[min(len(values) - 1, int(q * len(values)))] * 1000 if values else float("nan")
+    return (
+        sorted(values)[min(len(values) - 1, int(q * len(values)))] * 1000
+        if values
+        else float("nan")
+    )
 
 
 async def _class(url: str, server_pid: int, sessions: int, epochs: int) -> dict:
@@ -156,8 +172,12 @@ async def _class(url: str, server_pid: int, sessions: int, epochs: int) -> dict:
 
     link = url + "/forecast?" + preset_query(epochs)
     async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=niced_chromium(), args=CHROMIUM_ARGS, headless=True)
-        _nice_descendants(os.getpid(), skip=server_pid)  # the students' browsers are not on the server: ours yield
+        browser = await p.chromium.launch(
+            executable_path=niced_chromium(), args=CHROMIUM_ARGS, headless=True
+        )
+        _nice_descendants(
+            os.getpid(), skip=server_pid
+        )  # the students' browsers are not on the server: ours yield
         # 1. one alone (twice: the first pays the page's and the pool's first-use costs)
         await _student(browser, link, 0, 300)
         alone = await _student(browser, link, 0, 300)
@@ -167,12 +187,20 @@ async def _class(url: str, server_pid: int, sessions: int, epochs: int) -> dict:
         probe.start()
         memory.start()
         gap = CLASS_MINUTE_S / sessions
-        runs = await asyncio.gather(*[_student(browser, link, i * gap, 900) for i in range(sessions)],
-                                    return_exceptions=True)
+        runs = await asyncio.gather(
+            *[_student(browser, link, i * gap, 900) for i in range(sessions)],
+            return_exceptions=True,
+        )
         latencies, peaks = probe.stop(), memory.stop()
         await browser.close()
-    return {"alone": alone, "runs": runs, "latencies": latencies, "peaks": peaks, "rss_before": rss_before,
-            "rss_after": rss_mb(server_pid)}
+    return {
+        "alone": alone,
+        "runs": runs,
+        "latencies": latencies,
+        "peaks": peaks,
+        "rss_before": rss_before,
+        "rss_after": rss_mb(server_pid),
+    }
 
 
 def run(sessions: int = 30, epochs: int = 30) -> dict:
@@ -185,7 +213,11 @@ def run(sessions: int = 30, epochs: int = 30) -> dict:
         proc.terminate()
         proc.wait(20)
     ok = [r for r in m["runs"] if isinstance(r, dict) and r["status"] == "done"]
-    errors = [r if isinstance(r, dict) else repr(r)[:200] for r in m["runs"] if not (isinstance(r, dict) and r["status"] == "done")]
+    errors = [
+        r if isinstance(r, dict) else repr(r)[:200]
+        for r in m["runs"]
+        if not (isinstance(r, dict) and r["status"] == "done")
+    ]
     # the server's view: its log line per ended job (the two runs alone first, then the class)
     jobs = server_job_ends(ROOT / "test-artifacts" / f"server-{url.rsplit(':', 1)[1]}.log")
     first_press = min(r["pressed_wall"] for r in ok) if ok else float("nan")
@@ -200,45 +232,94 @@ def run(sessions: int = 30, epochs: int = 30) -> dict:
     each = [r["ended"] - r["pressed"] for r in ok]
     timed = m["latencies"]
     lat = [seconds for _, seconds in timed]
-    slow = [(round(wall - first_press, 1), round(seconds * 1000)) for wall, seconds in timed if seconds > 0.1]
-    r = {"cores": cores, "sessions": sessions, "epochs": epochs, "finished": len(ok),
-         "alone_s": round(alone_s, 2), "ideal_s": round(ideal_s, 1), "last_done_s": round(last_s, 1),
-         "ratio_to_ideal": round(last_s / ideal_s, 3), "median_session_s": round(statistics.median(each), 1) if each else None,
-         "server": {"jobs_logged": len(class_jobs), "alone_trained_s": round(alone_trained, 2),
-                    "ideal_s": round(server_ideal, 1), "last_done_s": round(server_last, 1),
-                    "ratio_to_ideal": round(server_last / server_ideal, 3),
-                    "median_wait_s": round(statistics.median(j["waited"] for j in class_jobs), 1) if class_jobs else None,
-                    "median_trained_s": round(statistics.median(j["trained"] for j in class_jobs), 2) if class_jobs else None},
-         "health_ms": {"probes": len(lat), "p50": round(_p_ms(lat, 0.5), 2), "p99": round(_p_ms(lat, 0.99), 2),
-                       "max": round(max(lat) * 1000, 1) if lat else None},
-         "slow_probes_s_after_first_press_and_ms": slow[:200],
-         "server_rss_mb": {"before": round(m["rss_before"], 1), "after": round(m["rss_after"], 1)},
-         "child_peak_rss_mb": sorted(round(v, 1) for v in m["peaks"].values()), "errors": errors}
+    slow = [
+        (round(wall - first_press, 1), round(seconds * 1000))
+        for wall, seconds in timed
+        if seconds > 0.1
+    ]
+    r = {
+        "cores": cores,
+        "sessions": sessions,
+        "epochs": epochs,
+        "finished": len(ok),
+        "alone_s": round(alone_s, 2),
+        "ideal_s": round(ideal_s, 1),
+        "last_done_s": round(last_s, 1),
+        "ratio_to_ideal": round(last_s / ideal_s, 3),
+        "median_session_s": round(statistics.median(each), 1) if each else None,
+        "server": {
+            "jobs_logged": len(class_jobs),
+            "alone_trained_s": round(alone_trained, 2),
+            "ideal_s": round(server_ideal, 1),
+            "last_done_s": round(server_last, 1),
+            "ratio_to_ideal": round(server_last / server_ideal, 3),
+            "median_wait_s": round(statistics.median(j["waited"] for j in class_jobs), 1)
+            if class_jobs
+            else None,
+            "median_trained_s": round(statistics.median(j["trained"] for j in class_jobs), 2)
+            if class_jobs
+            else None,
+        },
+        "health_ms": {
+            "probes": len(lat),
+            "p50": round(_p_ms(lat, 0.5), 2),
+            "p99": round(_p_ms(lat, 0.99), 2),
+            "max": round(max(lat) * 1000, 1) if lat else None,
+        },
+        "slow_probes_s_after_first_press_and_ms": slow[:200],
+        "server_rss_mb": {"before": round(m["rss_before"], 1), "after": round(m["rss_after"], 1)},
+        "child_peak_rss_mb": sorted(round(v, 1) for v in m["peaks"].values()),
+        "errors": errors,
+    }
     sv = r["server"]
     server_rows = [
         ["server's log: one job alone, seconds training", sv["alone_trained_s"], ""],
-        [f"server's log: seconds from the first press until the last of the {sv['jobs_logged']} jobs ended",
-         sv["last_done_s"], ""],
+        [
+            f"server's log: seconds from the first press until the last of the {sv['jobs_logged']} jobs ended",
+            sv["last_done_s"],
+            "",
+        ],
         [f"server's ideal: {sessions} x alone / {cores} cores", sv["ideal_s"], ""],
         ["server's last done / ideal", sv["ratio_to_ideal"], "<= 1.5"],
-        ["server's log: median seconds a job waited for a worker / trained", f"{sv['median_wait_s']} / {sv['median_trained_s']}", ""],
+        [
+            "server's log: median seconds a job waited for a worker / trained",
+            f"{sv['median_wait_s']} / {sv['median_trained_s']}",
+            "",
+        ],
     ]
-    rows = [[f"one session alone: seconds from Train to done ({epochs} epochs)", r["alone_s"], ""],
-            [f"{sessions} sessions (one every {CLASS_MINUTE_S / sessions:.3g} s): finished", f"{len(ok)}/{sessions}",
-             f"{sessions}/{sessions}"],
-            ["seconds from the first press until the last run is done", r["last_done_s"], ""],
-            [f"ideal: {sessions} x alone / {cores} cores", r["ideal_s"], ""],
-            ["browsers' last done / ideal", r["ratio_to_ideal"], ""],
-            *server_rows,
-            ["median seconds from one's press to one's done", r["median_session_s"], ""],
-            [f"/_stcore/health every 100 ms during the class ({len(lat)} probes): p50 / p99 / max ms",
-             f"{r['health_ms']['p50']:.3g} / {r['health_ms']['p99']:.3g} / {r['health_ms']['max']:.3g}", "p99 < 100"],
-            ["server VmRSS before / after the class, MB", f"{r['server_rss_mb']['before']:.0f} / {r['server_rss_mb']['after']:.0f}", ""],
-            ["peak VmRSS of each child of the server (workers, view worker, resource tracker), MB",
-             ", ".join(f"{v:.0f}" for v in r["child_peak_rss_mb"]), ""]]
-    text = (f"### 9. A simulated class: {sessions} sessions press Train on the Forecast preset within a minute "
-            f"(real server, default process executor, {cores} usable cores, Debian Chromium under SCHED_IDLE)\n\n"
-            + table(["measure", "value", "goal"], rows))
+    rows = [
+        [f"one session alone: seconds from Train to done ({epochs} epochs)", r["alone_s"], ""],
+        [
+            f"{sessions} sessions (one every {CLASS_MINUTE_S / sessions:.3g} s): finished",
+            f"{len(ok)}/{sessions}",
+            f"{sessions}/{sessions}",
+        ],
+        ["seconds from the first press until the last run is done", r["last_done_s"], ""],
+        [f"ideal: {sessions} x alone / {cores} cores", r["ideal_s"], ""],
+        ["browsers' last done / ideal", r["ratio_to_ideal"], ""],
+        *server_rows,
+        ["median seconds from one's press to one's done", r["median_session_s"], ""],
+        [
+            f"/_stcore/health every 100 ms during the class ({len(lat)} probes): p50 / p99 / max ms",
+            f"{r['health_ms']['p50']:.3g} / {r['health_ms']['p99']:.3g} / {r['health_ms']['max']:.3g}",
+            "p99 < 100",
+        ],
+        [
+            "server VmRSS before / after the class, MB",
+            f"{r['server_rss_mb']['before']:.0f} / {r['server_rss_mb']['after']:.0f}",
+            "",
+        ],
+        [
+            "peak VmRSS of each child of the server (workers, view worker, resource tracker), MB",
+            ", ".join(f"{v:.0f}" for v in r["child_peak_rss_mb"]),
+            "",
+        ],
+    ]
+    text = (
+        f"### 9. A simulated class: {sessions} sessions press Train on the Forecast preset within a minute "
+        f"(real server, default process executor, {cores} usable cores, Debian Chromium under SCHED_IDLE)\n\n"
+        + table(["measure", "value", "goal"], rows)
+    )
     if errors:
         text += "\n\nSessions that did not end done: " + "; ".join(map(str, errors))
     return {"class": r, "tables": [text]}
@@ -246,7 +327,9 @@ def run(sessions: int = 30, epochs: int = 30) -> dict:
 
 if __name__ == "__main__":
     args = sys.argv[1:]
-    kw = {k: int(args[args.index("--" + k) + 1]) for k in ("epochs", "sessions") if "--" + k in args}
+    kw = {
+        k: int(args[args.index("--" + k) + 1]) for k in ("epochs", "sessions") if "--" + k in args
+    }
     out = run(**kw)
     print(out.pop("tables")[0])
     print(json.dumps(out, indent=2))

@@ -4,6 +4,7 @@ Benchmarks print tables and return plain dicts; run_all.py gathers them into ben
 and bench/results.json. Every speed figure is a ratio against a reference measured in the same
 process, so a slower or faster machine changes both sides alike.
 """
+
 from __future__ import annotations
 
 import os
@@ -26,9 +27,13 @@ def median_seconds(fn: Callable[[], object], repeats: int = 5, warmup: int = 1) 
     return statistics.median(times)
 
 
-def interleaved_medians(fns: dict[str, Callable[[], object]], repeats: int = 5, warmup: int = 1,
-                        clock: Callable[[], float] = time.perf_counter,
-                        cpu: dict[str, float] | None = None) -> dict[str, float]:
+def interleaved_medians(
+    fns: dict[str, Callable[[], object]],
+    repeats: int = 5,
+    warmup: int = 1,
+    clock: Callable[[], float] = time.perf_counter,
+    cpu: dict[str, float] | None = None,
+) -> dict[str, float]:
     """Time several functions round-robin (a, b, c, a, b, c, ...) so drift hits all alike.
     clock=time.thread_time counts only the CPU time this thread got: on a busy machine, the work
     itself without the waits for a core (a CPU-only, one-thread measure). Given a dict `cpu`, it is
@@ -61,7 +66,10 @@ def machine() -> dict:
     except OSError:
         pass
     return {
-        "cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(), "torch": torch.__version__,
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "torch": torch.__version__,
         "torch_threads_default": torch.get_num_threads(),
         "cuda": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
     }
@@ -69,10 +77,12 @@ def machine() -> dict:
 
 def table(headers: list[str], rows: list[list]) -> str:
     """A markdown table; floats with 3 significant digits."""
+
     def fmt(v):
         if isinstance(v, float):
             return f"{v:.3g}" if abs(v) < 1000 else f"{v:,.0f}"
         return str(v)
+
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     lines += ["| " + " | ".join(fmt(v) for v in row) + " |" for row in rows]
     return "\n".join(lines)

@@ -4,6 +4,7 @@ against plain pandas.read_csv.
 Windowing memory: tracemalloc sees numpy's allocations (the loop's result); the rnnviz windows
 are a view whose storage is the table itself, which the benchmark checks by pointer.
 """
+
 from __future__ import annotations
 
 import io
@@ -43,7 +44,9 @@ def windowing(rows_list=(10_000, 100_000, 1_000_000), window: int = 50, repeats:
         values = np.random.default_rng(0).normal(size=(rows, 5)).astype(np.float32)
         tensor = torch.from_numpy(values)
         raw = values.nbytes
-        t_loop = median_seconds(lambda: loop_windows(values, window), repeats=repeats if rows < 1_000_000 else 3)
+        t_loop = median_seconds(
+            lambda: loop_windows(values, window), repeats=repeats if rows < 1_000_000 else 3
+        )
         t_view = median_seconds(lambda: sliding_windows(tensor, window), repeats=repeats)
         w = sliding_windows(tensor, window)
         shares = w.untyped_storage().data_ptr() == tensor.untyped_storage().data_ptr()
@@ -51,27 +54,61 @@ def windowing(rows_list=(10_000, 100_000, 1_000_000), window: int = 50, repeats:
         view_bytes = raw + (0 if shares else w.numel() * w.element_size())
         speed[str(rows)] = round(t_loop / t_view, 1)
         memory[str(rows)] = round(view_bytes / raw, 3)
-        rows_out.append([f"{rows:,}", t_loop * 1000, t_view * 1000, t_loop / t_view, loop_peak / raw,
-                         view_bytes / raw, "yes" if shares else "NO"])
-    text = (f"### 3. Windowing ({window}-step windows of 5 float32 columns; median of {repeats} runs, 3 at 1M rows)\n\n"
-            + table(["rows", "Python loop ms", "rnnviz ms", "speed-up", "loop memory / table",
-                     "rnnviz memory / table", "view of the table"], rows_out))
+        rows_out.append(
+            [
+                f"{rows:,}",
+                t_loop * 1000,
+                t_view * 1000,
+                t_loop / t_view,
+                loop_peak / raw,
+                view_bytes / raw,
+                "yes" if shares else "NO",
+            ]
+        )
+    text = (
+        f"### 3. Windowing ({window}-step windows of 5 float32 columns; median of {repeats} runs, 3 at 1M rows)\n\n"
+        + table(
+            [
+                "rows",
+                "Python loop ms",
+                "rnnviz ms",
+                "speed-up",
+                "loop memory / table",
+                "rnnviz memory / table",
+                "view of the table",
+            ],
+            rows_out,
+        )
+    )
     return {"windowing_speedup": speed, "windowing_memory_ratio": memory, "tables": [text]}
 
 
 def csv_speed(rows: int = 100_000, columns: int = 10, repeats: int = 5) -> dict:
     rng = np.random.default_rng(0)
-    df = pd.DataFrame(rng.normal(size=(rows, columns - 1)), columns=[f"c{i}" for i in range(columns - 1)])
-    df.insert(0, "date", pd.date_range("2000-01-01", periods=rows, freq="h").strftime("%Y-%m-%d %H:%M:%S"))
+    df = pd.DataFrame(
+        rng.normal(size=(rows, columns - 1)), columns=[f"c{i}" for i in range(columns - 1)]
+    )
+    df.insert(
+        0, "date", pd.date_range("2000-01-01", periods=rows, freq="h").strftime("%Y-%m-%d %H:%M:%S")
+    )
     content = df.to_csv(index=False).encode()
     t_pd = median_seconds(lambda: pd.read_csv(io.BytesIO(content)), repeats=repeats)
-    t_rn = median_seconds(lambda: read_csv(content, max_bytes=len(content)), repeats=repeats)  # speed, not the cap
-    text = (f"### 5. CSV: {rows:,} rows x {columns} columns ({len(content) / 1e6:.1f} MB; a date column "
-            f"and {columns - 1} numbers; median of {repeats})\n\n"
-            + table(["reader", "ms", "ratio"], [["pandas.read_csv", t_pd * 1000, 1.0],
-                                                 ["rnnviz.data.read_csv", t_rn * 1000, t_rn / t_pd]])
-            + "\n\nrnnviz also parses the dates into a sorted time axis and checks every column; pandas leaves "
-              "the dates as text.")
+    t_rn = median_seconds(
+        lambda: read_csv(content, max_bytes=len(content)), repeats=repeats
+    )  # speed, not the cap
+    text = (
+        f"### 5. CSV: {rows:,} rows x {columns} columns ({len(content) / 1e6:.1f} MB; a date column "
+        f"and {columns - 1} numbers; median of {repeats})\n\n"
+        + table(
+            ["reader", "ms", "ratio"],
+            [
+                ["pandas.read_csv", t_pd * 1000, 1.0],
+                ["rnnviz.data.read_csv", t_rn * 1000, t_rn / t_pd],
+            ],
+        )
+        + "\n\nrnnviz also parses the dates into a sorted time axis and checks every column; pandas leaves "
+        "the dates as text."
+    )
     return {"csv_ratio": round(t_rn / t_pd, 3), "tables": [text]}
 
 

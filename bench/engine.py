@@ -6,10 +6,10 @@ checks its stop Event before each batch, computes the gradient norm and snapshot
 after each epoch: that is the overhead measured. The final weights of the job and the bare loop
 are compared, so the two really did the same work.
 """
+
 from __future__ import annotations
 
 import copy
-import math
 import sys
 from pathlib import Path
 
@@ -43,12 +43,30 @@ def workloads(quick: bool = False) -> dict:
     y_b = series[steps : steps + n_big]
     w = {}
     for cell in ("rnn", "lstm", "gru"):
-        w[f"kospi-{cell}"] = dict(config=ModelConfig(cell=cell, input_size=4, hidden_size=8, num_layers=2),
-                                  x=x_k, y=y_k, batch=20, epochs=200, task="regression")
-    w["hello-rnn"] = dict(config=ModelConfig(cell="rnn", hidden_size=8, vocab_size=9, output_size=9),
-                          x=hello.x, y=hello.y, batch=0, epochs=200, task="classification")
-    w["big-lstm64"] = dict(config=ModelConfig(cell="lstm", input_size=1, hidden_size=64),
-                           x=x_b, y=y_b, batch=256, epochs=1, task="regression")
+        w[f"kospi-{cell}"] = dict(
+            config=ModelConfig(cell=cell, input_size=4, hidden_size=8, num_layers=2),
+            x=x_k,
+            y=y_k,
+            batch=20,
+            epochs=200,
+            task="regression",
+        )
+    w["hello-rnn"] = dict(
+        config=ModelConfig(cell="rnn", hidden_size=8, vocab_size=9, output_size=9),
+        x=hello.x,
+        y=hello.y,
+        batch=0,
+        epochs=200,
+        task="classification",
+    )
+    w["big-lstm64"] = dict(
+        config=ModelConfig(cell="lstm", input_size=1, hidden_size=64),
+        x=x_b,
+        y=y_b,
+        batch=256,
+        epochs=1,
+        task="regression",
+    )
     return w
 
 
@@ -78,8 +96,12 @@ def bare_loop(model, x, y, epochs, batch, task, seed=0, lr=0.01):
 def dataloader_loop(model, x, y, epochs, batch, task, seed=0, lr=0.01):
     """As the tutorials write it: DataLoader over a TensorDataset."""
     opt = torch.optim.Adam(model.parameters(), lr=lr)
-    loader = DataLoader(TensorDataset(x, y), batch_size=x.shape[0] if batch == 0 else batch, shuffle=True,
-                        generator=torch.Generator().manual_seed(seed))
+    loader = DataLoader(
+        TensorDataset(x, y),
+        batch_size=x.shape[0] if batch == 0 else batch,
+        shuffle=True,
+        generator=torch.Generator().manual_seed(seed),
+    )
     for _ in range(epochs):
         for xb, yb in loader:
             loss = _loss(model(xb), yb, task)
@@ -90,8 +112,15 @@ def dataloader_loop(model, x, y, epochs, batch, task, seed=0, lr=0.01):
 
 
 def job_loop(model, x, y, epochs, batch, task, seed=0, lr=0.01, threads=None):
-    cfg = TrainConfig(epochs=epochs, batch_size=batch, lr=lr, seed=seed, clip_norm=None, device="cpu",
-                      threads=threads)
+    cfg = TrainConfig(
+        epochs=epochs,
+        batch_size=batch,
+        lr=lr,
+        seed=seed,
+        clip_norm=None,
+        device="cpu",
+        threads=threads,
+    )
     job = TrainingJob(model, TrainData(x, y, task=task), cfg).start().join()
     assert job.status == "done", job.message
     return job.model
@@ -109,11 +138,16 @@ def run(quick: bool = False, repeats: int = 5) -> dict:
         b = bare_loop(copy.deepcopy(base), *args)
         same = all(torch.allclose(p, q, atol=1e-6) for p, q in zip(a.parameters(), b.parameters()))
         cpu: dict[str, float] = {}
-        times = interleaved_medians({  # the equivalence runs above were the warm-up
-            "bare": lambda: bare_loop(copy.deepcopy(base), *args),
-            "job": lambda: job_loop(copy.deepcopy(base), *args, threads=1),
-            "dataloader": lambda: dataloader_loop(copy.deepcopy(base), *args),
-        }, repeats=repeats, warmup=0, cpu=cpu)
+        times = interleaved_medians(
+            {  # the equivalence runs above were the warm-up
+                "bare": lambda: bare_loop(copy.deepcopy(base), *args),
+                "job": lambda: job_loop(copy.deepcopy(base), *args, threads=1),
+                "dataloader": lambda: dataloader_loop(copy.deepcopy(base), *args),
+            },
+            repeats=repeats,
+            warmup=0,
+            cpu=cpu,
+        )
         overhead = times["job"] / times["bare"]
         cpu_overhead = cpu["job"] / cpu["bare"]
         results.setdefault("engine_overhead_cpu", {})[name] = round(cpu_overhead, 4)
@@ -121,23 +155,52 @@ def run(quick: bool = False, repeats: int = 5) -> dict:
         results["engine_overhead"][name] = round(overhead, 4)
         results["dataloader_ratio"][name] = round(dl, 4)
         results["engine_seconds"][name] = {k: round(v, 4) for k, v in times.items()}
-        rows.append([name, times["bare"], times["job"], overhead, cpu_overhead,
-                     "yes" if min(overhead, cpu_overhead) <= 1.05 else "NO", dl, "yes" if same else "NO"])
+        rows.append(
+            [
+                name,
+                times["bare"],
+                times["job"],
+                overhead,
+                cpu_overhead,
+                "yes" if min(overhead, cpu_overhead) <= 1.05 else "NO",
+                dl,
+                "yes" if same else "NO",
+            ]
+        )
         # threads: 1 vs 2 for the job (a quarter of the epochs: the ratio is what counts)
         short = (w["x"], w["y"], max(1, w["epochs"] // 4), w["batch"], w["task"])
-        t = interleaved_medians({
-            "1": lambda: job_loop(copy.deepcopy(base), *short, threads=1),
-            "2": lambda: job_loop(copy.deepcopy(base), *short, threads=2),
-        }, repeats=3, warmup=0)
+        t = interleaved_medians(
+            {
+                "1": lambda: job_loop(copy.deepcopy(base), *short, threads=1),
+                "2": lambda: job_loop(copy.deepcopy(base), *short, threads=2),
+            },
+            repeats=3,
+            warmup=0,
+        )
         torch.set_num_threads(1)
         winner = "1" if t["1"] <= t["2"] else "2"
-        results["threads"][name] = {"1": round(t["1"], 4), "2": round(t["2"], 4), "faster": int(winner)}
+        results["threads"][name] = {
+            "1": round(t["1"], 4),
+            "2": round(t["2"], 4),
+            "faster": int(winner),
+        }
         thread_rows.append([name, t["1"], t["2"], t["2"] / t["1"], winner])
     results["tables"] = [
         "### 1. Training engine overhead (CPU, 1 torch thread, median of "
-        f"{repeats} runs, seconds per whole training run)\n\n" + table(
-            ["workload", "bare loop s", "TrainingJob s", "job / bare", "job / bare in CPU time", "<= 1.05",
-             "DataLoader / bare", "same final weights"], rows),
+        f"{repeats} runs, seconds per whole training run)\n\n"
+        + table(
+            [
+                "workload",
+                "bare loop s",
+                "TrainingJob s",
+                "job / bare",
+                "job / bare in CPU time",
+                "<= 1.05",
+                "DataLoader / bare",
+                "same final weights",
+            ],
+            rows,
+        ),
         "What the job adds to a bare loop: per epoch, the gradient norm of the last batch (three tensor ops "
         "without clipping), the training accuracy (classification), one fused copy of the weights (a second only "
         "when the best epoch's would be lost), the history row and the stop checks; at the end, divergence "
@@ -148,11 +211,11 @@ def run(quick: bool = False, repeats: int = 5) -> dict:
         "quarter of its run). 'in CPU time' times the same calls by this process's CPU time (every thread), which "
         "leaves out the waits for a core on a shared machine; '<= 1.05' takes the lower of the two. The "
         "DataLoader column is what the tutorials' loop costs.\n\n"
-        "### 2. Threads: the TrainingJob with 1 and 2 torch threads (a quarter of the epochs, median of 3)\n\n" + table(
-            ["workload", "1 thread s", "2 threads s", "2 / 1", "faster"], thread_rows)
+        "### 2. Threads: the TrainingJob with 1 and 2 torch threads (a quarter of the epochs, median of 3)\n\n"
+        + table(["workload", "1 thread s", "2 threads s", "2 / 1", "faster"], thread_rows)
         + "\n\nThe default follows the small workloads the lessons run: 1 torch thread per job (app.py sets it "
-          "once for the server), and 2 jobs train at once on a 2-core machine. Only a big batch of long windows "
-          "gains from 2 threads, and on a shared server the second core is better spent on a second user.",
+        "once for the server), and 2 jobs train at once on a 2-core machine. Only a big batch of long windows "
+        "gains from 2 threads, and on a shared server the second core is better spent on a second user.",
     ]
     return results
 

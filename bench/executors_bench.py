@@ -12,6 +12,7 @@
 
     .venv/bin/python bench/executors_bench.py [--epochs 40]
 """
+
 from __future__ import annotations
 
 import os
@@ -37,11 +38,21 @@ KS = (1, 2, 4, 8)
 
 def seattle_spec(epochs: int, seed: int = 0) -> JobSpec:
     table_ = data.read_csv((ROOT / "assets" / "seattle-weather.csv").read_bytes())
-    ds = data.make_forecast_dataset(table_, ForecastConfig(target="temp_max", features=["temp_max", "temp_min", "wind"],
-                                                           window=20, split=(0.7, 0.15, 0.15)))
+    ds = data.make_forecast_dataset(
+        table_,
+        ForecastConfig(
+            target="temp_max",
+            features=["temp_max", "temp_min", "wind"],
+            window=20,
+            split=(0.7, 0.15, 0.15),
+        ),
+    )
     model = tasks.forecast_model(ds, "lstm", 16, 1, seed=seed)
-    return JobSpec(model, tasks.forecast_train_data(ds), TrainConfig(epochs=epochs, batch_size=32, device="cpu",
-                                                                     seed=seed))
+    return JobSpec(
+        model,
+        tasks.forecast_train_data(ds),
+        TrainConfig(epochs=epochs, batch_size=32, device="cpu", seed=seed),
+    )
 
 
 def _all_done(executor, k: int, epochs: int) -> float:
@@ -163,7 +174,7 @@ def server_side(cores: int, executor: str = "process") -> dict:
     in the server's own pool (every worker busy)."""
     from playwright.sync_api import sync_playwright  # noqa: PLC0415
 
-    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_server  # noqa: PLC0415
+    from tests.browser.conftest import CHROMIUM_ARGS, start_server  # noqa: PLC0415
 
     proc, url = start_server({"RNNVIZ_EXECUTOR": executor, "RNNVIZ_MAX_JOBS": str(cores)})
     try:
@@ -177,14 +188,19 @@ def server_side(cores: int, executor: str = "process") -> dict:
             worker_mb = sorted(round(rss_mb(w), 1) for w in workers)
             idle = _health_latencies(url, 200)
             pages = [_press_train(browser, url, 2000) for _ in range(cores)]
-            _nice_descendants(os.getpid(), skip=proc.pid)  # students' browsers are not on the server: ours yield
+            _nice_descendants(
+                os.getpid(), skip=proc.pid
+            )  # students' browsers are not on the server: ours yield
             busy = _health_latencies(url, 300)
             still = sum(1 for pg in pages if "status: running" in pg.inner_text("body"))
             browser.close()
-        return {"server_rss_mb": round(server_mb, 1), "server_worker_rss_mb": worker_mb,
-                "sessions_training_during_probe": still,
-                "health_idle_ms": {"p50": round(_p(idle, 0.5), 2), "p99": round(_p(idle, 0.99), 2)},
-                "health_busy_ms": {"p50": round(_p(busy, 0.5), 2), "p99": round(_p(busy, 0.99), 2)}}
+        return {
+            "server_rss_mb": round(server_mb, 1),
+            "server_worker_rss_mb": worker_mb,
+            "sessions_training_during_probe": still,
+            "health_idle_ms": {"p50": round(_p(idle, 0.5), 2), "p99": round(_p(idle, 0.99), 2)},
+            "health_busy_ms": {"p50": round(_p(busy, 0.5), 2), "p99": round(_p(busy, 0.99), 2)},
+        }
     finally:
         proc.terminate()
         proc.wait(20)
@@ -217,17 +233,20 @@ def run(epochs: int = 40) -> dict:
     r.update(server_side(cores))
     r["thread_server"] = server_side(cores, "thread")  # before: every job in a thread of the server
     rows = [[name, *[v[k] for k in KS]] for name, v in r["throughput"].items()]
-    text = (f"### 8. Executors: throughput of K concurrent Seattle LSTM-16 jobs against one alone ({cores} usable "
-            f"cores, {epochs} epochs each)\n\n" + table(["executor", *[f"K = {k}" for k in KS]], rows)
-            + f"\n\nFirst loss point with a warm pool: {r['first_point_s']:.3g} s (median of 5). Memory: server "
-              f"process {r['server_rss_mb']:.0f} MB after its first page; its children (the idle workers and the view "
-              f"worker) {', '.join(f'{m:.0f}' for m in r['server_worker_rss_mb'])} MB; each idle worker here "
-              f"{', '.join(f'{m:.0f}' for m in r['idle_worker_rss_mb'])} MB. /_stcore/health latency: idle p50 "
-              f"{r['health_idle_ms']['p50']:.3g} ms, p99 {r['health_idle_ms']['p99']:.3g} ms; while "
-              f"{r['sessions_training_during_probe']} sessions train in the server's workers (one per core) p50 {r['health_busy_ms']['p50']:.3g} ms, "
-              f"p99 {r['health_busy_ms']['p99']:.3g} ms (with RNNVIZ_EXECUTOR=thread, jobs in the server process: "
-              f"p50 {r['thread_server']['health_busy_ms']['p50']:.3g} ms, "
-              f"p99 {r['thread_server']['health_busy_ms']['p99']:.3g} ms).")
+    text = (
+        f"### 8. Executors: throughput of K concurrent Seattle LSTM-16 jobs against one alone ({cores} usable "
+        f"cores, {epochs} epochs each)\n\n"
+        + table(["executor", *[f"K = {k}" for k in KS]], rows)
+        + f"\n\nFirst loss point with a warm pool: {r['first_point_s']:.3g} s (median of 5). Memory: server "
+        f"process {r['server_rss_mb']:.0f} MB after its first page; its children (the idle workers and the view "
+        f"worker) {', '.join(f'{m:.0f}' for m in r['server_worker_rss_mb'])} MB; each idle worker here "
+        f"{', '.join(f'{m:.0f}' for m in r['idle_worker_rss_mb'])} MB. /_stcore/health latency: idle p50 "
+        f"{r['health_idle_ms']['p50']:.3g} ms, p99 {r['health_idle_ms']['p99']:.3g} ms; while "
+        f"{r['sessions_training_during_probe']} sessions train in the server's workers (one per core) p50 {r['health_busy_ms']['p50']:.3g} ms, "
+        f"p99 {r['health_busy_ms']['p99']:.3g} ms (with RNNVIZ_EXECUTOR=thread, jobs in the server process: "
+        f"p50 {r['thread_server']['health_busy_ms']['p50']:.3g} ms, "
+        f"p99 {r['thread_server']['health_busy_ms']['p99']:.3g} ms)."
+    )
     return {"tables": [text], **results}
 
 

@@ -7,6 +7,7 @@ Compare page at its largest (N = 100 distractors, hidden 256, three cells).
 
     .venv/bin/python bench/views_bench.py
 """
+
 from __future__ import annotations
 
 import json
@@ -57,20 +58,39 @@ print(json.dumps({"seconds": seconds, "peak_mb": peak / 1024, "above_start_mb": 
                   "detail": detail}))
 """
 
-CASES = [("path", "lstm"), ("path", "gru"), ("path", "rnn"), ("trace", "lstm"), ("trace", "gru"),
-         ("gradients", "rnn"), ("gradients", "lstm"), ("gradients", "gru")]
+CASES = [
+    ("path", "lstm"),
+    ("path", "gru"),
+    ("path", "rnn"),
+    ("trace", "lstm"),
+    ("trace", "gru"),
+    ("gradients", "rnn"),
+    ("gradients", "lstm"),
+    ("gradients", "gru"),
+]
 
 
 def run() -> dict:
     rows, results = [], {}
     for view, cell in CASES:
-        done = subprocess.run([sys.executable, "-c", CHILD, view, cell], cwd=ROOT, capture_output=True, text=True,
-                              check=True)
+        done = subprocess.run(
+            [sys.executable, "-c", CHILD, view, cell],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         r = json.loads(done.stdout.strip().splitlines()[-1])
-        results[f"{view}_{cell}"] = {k: round(v, 2) if isinstance(v, float) else v for k, v in r.items()}
-        rows.append([view, cell.upper(), r["seconds"], r["above_start_mb"], r["peak_mb"], r["detail"]])
-    text = ("### Views after training at the server's largest sizes (one torch thread, fresh process each)\n\n"
-            + table(["view", "cell", "seconds", "MB above start", "peak MB", "what"], rows))
+        results[f"{view}_{cell}"] = {
+            k: round(v, 2) if isinstance(v, float) else v for k, v in r.items()
+        }
+        rows.append(
+            [view, cell.upper(), r["seconds"], r["above_start_mb"], r["peak_mb"], r["detail"]]
+        )
+    text = (
+        "### Views after training at the server's largest sizes (one torch thread, fresh process each)\n\n"
+        + table(["view", "cell", "seconds", "MB above start", "peak MB", "what"], rows)
+    )
     return {"views": results, "tables": [text]}
 
 

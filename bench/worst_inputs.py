@@ -12,6 +12,7 @@ so the peak it reports is that of the case alone on top of the imported modules;
 minus the same figure for an idle process that imported the same modules and did nothing: the
 growth one upload adds to a server. Goal: under 2 s and 200 MB each.
 """
+
 from __future__ import annotations
 
 import json
@@ -84,10 +85,15 @@ def realistic_csv(target_bytes: int = 10 * 1024 * 1024 - 4096) -> bytes:
     """(b) hourly timestamps and nine numeric columns, as many rows as fit under the cap."""
     import numpy as np
     import pandas as pd
+
     rows = target_bytes // 100
     rng = np.random.default_rng(0)
-    df = pd.DataFrame(rng.normal(size=(rows, 9)).round(6) * 100, columns=[f"sensor_{i}" for i in range(9)])
-    df.insert(0, "time", pd.date_range("2000-01-01", periods=rows, freq="h").strftime("%Y-%m-%d %H:%M:%S"))
+    df = pd.DataFrame(
+        rng.normal(size=(rows, 9)).round(6) * 100, columns=[f"sensor_{i}" for i in range(9)]
+    )
+    df.insert(
+        0, "time", pd.date_range("2000-01-01", periods=rows, freq="h").strftime("%Y-%m-%d %H:%M:%S")
+    )
     content = df.to_csv(index=False).encode()
     while len(content) > target_bytes:  # trim whole rows to stay under the cap
         content = content[: content.rfind(b"\n", 0, target_bytes) + 1]
@@ -100,6 +106,7 @@ def huge_config_checkpoint(hidden_size: int = 8000) -> bytes:
     from safetensors.torch import save as st_save
 
     from rnnviz.models import ModelConfig, SequenceModel
+
     model = SequenceModel(ModelConfig(cell="lstm", hidden_size=8, input_size=1, window=20))
     real = st_save({k: v.contiguous() for k, v in model.state_dict().items()})
     n = int.from_bytes(real[:8], "little")
@@ -113,14 +120,21 @@ def huge_config_checkpoint(hidden_size: int = 8000) -> bytes:
 
 def _child(case: str, path: str) -> dict:
     code = _CHILD.format(root=str(ROOT))
-    proc = subprocess.run([sys.executable, "-c", code, case, path], capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, "-c", code, case, path], capture_output=True, text=True, timeout=600
+    )
     if proc.returncode != 0:
-        return {"seconds": float("nan"), "peak_mb": float("nan"), "outcome": "crashed: " + proc.stderr[-200:]}
+        return {
+            "seconds": float("nan"),
+            "peak_mb": float("nan"),
+            "outcome": "crashed: " + proc.stderr[-200:],
+        }
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def run(workdir: Path | None = None) -> dict:
     import tempfile
+
     workdir = Path(workdir or tempfile.mkdtemp(prefix="rnnviz-worst-"))
     cases = {
         "(a) 100k-column duplicate header": ("csv", duplicate_header_csv()),
@@ -135,14 +149,28 @@ def run(workdir: Path | None = None) -> dict:
         r = _child(kind, str(path))
         growth = r["peak_mb"] - idle["peak_mb"]
         ok = r["seconds"] < GOAL_SECONDS and growth < GOAL_MB
-        rows.append([label, f"{len(content) / 1024:,.1f} KB", r["seconds"], growth, "yes" if ok else "NO",
-                     r["outcome"]])
-        results[label] = {"bytes": len(content), "seconds": round(r["seconds"], 3),
-                          "growth_mb": round(growth, 1), "within_goal": ok}
-    text = (f"### 7. Worst inputs (each in a fresh process; memory = peak RSS above an idle process that "
-            f"imported the same modules, {idle['peak_mb']:.0f} MB; goal under {GOAL_SECONDS:g} s and "
-            f"{GOAL_MB:g} MB)\n\n"
-            + table(["input", "size", "seconds", "MB above idle", "within goal", "outcome"], rows))
+        rows.append(
+            [
+                label,
+                f"{len(content) / 1024:,.1f} KB",
+                r["seconds"],
+                growth,
+                "yes" if ok else "NO",
+                r["outcome"],
+            ]
+        )
+        results[label] = {
+            "bytes": len(content),
+            "seconds": round(r["seconds"], 3),
+            "growth_mb": round(growth, 1),
+            "within_goal": ok,
+        }
+    text = (
+        f"### 7. Worst inputs (each in a fresh process; memory = peak RSS above an idle process that "
+        f"imported the same modules, {idle['peak_mb']:.0f} MB; goal under {GOAL_SECONDS:g} s and "
+        f"{GOAL_MB:g} MB)\n\n"
+        + table(["input", "size", "seconds", "MB above idle", "within goal", "outcome"], rows)
+    )
     return {"worst_inputs": results, "tables": [text]}
 
 

@@ -13,6 +13,7 @@ Everything started here runs in its own process group and is stopped by that gro
 else on the machine (another Ray cluster, another nginx) is touched. This file leaves the training
 itself to rnnviz's executors and the scheduling to Ray.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,13 +53,23 @@ def render_nginx_conf(replicas: list[str], listen: str, prefix: str, upload_mb: 
     new_servers = "\n".join(f"        server {addr};" for addr in replicas)
     groups = []
     for name, addr in zip(names, replicas):
-        backups = "".join(f"\n        server {other} backup;" for other in replicas if other != addr)
+        backups = "".join(
+            f"\n        server {other} backup;" for other in replicas if other != addr
+        )
         groups.append(f"    upstream rnnviz_{name} {{\n        server {addr};{backups}\n    }}")
     cookie_to_upstream = "\n".join(f"        {name} rnnviz_{name};" for name in names)
-    address_to_replica = "\n".join(f'        "~(^|, ){_regex(addr)}$" {name};' for name, addr in zip(names, replicas))
-    values = {"prefix": prefix, "listen": listen, "upload_mb": str(upload_mb + 1), "new_servers": new_servers,
-              "replica_upstreams": "\n".join(groups), "cookie_to_upstream": cookie_to_upstream,
-              "address_to_replica": address_to_replica}
+    address_to_replica = "\n".join(
+        f'        "~(^|, ){_regex(addr)}$" {name};' for name, addr in zip(names, replicas)
+    )
+    values = {
+        "prefix": prefix,
+        "listen": listen,
+        "upload_mb": str(upload_mb + 1),
+        "new_servers": new_servers,
+        "replica_upstreams": "\n".join(groups),
+        "cookie_to_upstream": cookie_to_upstream,
+        "address_to_replica": address_to_replica,
+    }
     text = TEMPLATE.read_text()
     for key, value in values.items():
         text = text.replace("{{" + key + "}}", value)
@@ -95,16 +106,32 @@ class Class:
 
 def new_class(port: int | None = None, workdir: Path | None = None) -> Class:
     """An empty Class: its URL (port free now unless given) and its working directory; stopped at exit."""
-    workdir = Path(workdir or tempfile.mkdtemp(prefix="rv", dir="/tmp"))  # short: Ray's socket paths must fit 107 bytes
-    workdir.chmod(0o755)  # nginx's workers (user nobody when started as root) write its temp files here
+    workdir = Path(
+        workdir or tempfile.mkdtemp(prefix="rv", dir="/tmp")
+    )  # short: Ray's socket paths must fit 107 bytes
+    workdir.chmod(
+        0o755
+    )  # nginx's workers (user nobody when started as root) write its temp files here
     (workdir / "tmp").mkdir(exist_ok=True)
-    cls = Class(url=f"http://127.0.0.1:{port or free_port()}", replica_ports=[], replica_pids=[], workdir=workdir)
+    cls = Class(
+        url=f"http://127.0.0.1:{port or free_port()}",
+        replica_ports=[],
+        replica_pids=[],
+        workdir=workdir,
+    )
     atexit.register(cls.stop)
     return cls
 
 
-def start_class(replicas: int = 2, port: int | None = None, ray: bool = True, num_cpus: int | None = None,
-                workdir: Path | None = None, env: dict | None = None, timeout: float = 120) -> Class:
+def start_class(
+    replicas: int = 2,
+    port: int | None = None,
+    ray: bool = True,
+    num_cpus: int | None = None,
+    workdir: Path | None = None,
+    env: dict | None = None,
+    timeout: float = 120,
+) -> Class:
     """Start a Ray head (unless `ray` is False), `replicas` Streamlit replicas and nginx, all on loopback.
 
     `env` adds environment variables for the replicas (RNNVIZ_* limits, for example). If any part
@@ -113,7 +140,9 @@ def start_class(replicas: int = 2, port: int | None = None, ray: bool = True, nu
     cls = new_class(port, workdir)
     try:
         replica_env = dict(os.environ, **(env or {}))
-        replica_env.setdefault("STREAMLIT_SERVER_COOKIE_SECRET", secrets.token_hex(32))  # one secret, every replica
+        replica_env.setdefault(
+            "STREAMLIT_SERVER_COOKIE_SECRET", secrets.token_hex(32)
+        )  # one secret, every replica
         replica_env["PYTHONPATH"] = _pythonpath()
         if ray:
             # 1. the Ray head: the replicas send their jobs here, with the cluster's token
@@ -125,14 +154,32 @@ def start_class(replicas: int = 2, port: int | None = None, ray: bool = True, nu
         # 2. the replicas, each on its own port
         for i in range(replicas):
             replica_port = free_port()
-            proc = _spawn(cls, f"replica-{i}", [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-                                                "--server.port", str(replica_port), "--server.address", "127.0.0.1",
-                                                "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-                          replica_env)
+            proc = _spawn(
+                cls,
+                f"replica-{i}",
+                [
+                    sys.executable,
+                    "-m",
+                    "streamlit",
+                    "run",
+                    str(ROOT / "app.py"),
+                    "--server.port",
+                    str(replica_port),
+                    "--server.address",
+                    "127.0.0.1",
+                    "--server.headless",
+                    "true",
+                    "--browser.gatherUsageStats",
+                    "false",
+                ],
+                replica_env,
+            )
             cls.replica_ports.append(replica_port)
             cls.replica_pids.append(proc.pid)
         for i, replica_port in enumerate(cls.replica_ports):
-            _wait_http(f"http://127.0.0.1:{replica_port}/_stcore/health", cls, f"replica-{i}", timeout)
+            _wait_http(
+                f"http://127.0.0.1:{replica_port}/_stcore/health", cls, f"replica-{i}", timeout
+            )
         # 3. nginx in front
         start_proxy(cls, [f"127.0.0.1:{p}" for p in cls.replica_ports], timeout)
     except BaseException:
@@ -145,9 +192,15 @@ def start_proxy(cls: Class, replicas: list[str], timeout: float = 60) -> None:
     """nginx on `cls.url` in front of `replicas` ("host:port"), its prefix `cls.workdir`; returns once
     a replica answers /_stcore/health through it."""
     conf = cls.workdir / "nginx.conf"
-    conf.write_text(render_nginx_conf(replicas, cls.url.split("//")[1], str(cls.workdir), _upload_mb()))
-    _spawn(cls, "nginx", [NGINX, "-p", str(cls.workdir), "-c", str(conf), "-e", str(cls.workdir / "error.log")],
-           dict(os.environ))
+    conf.write_text(
+        render_nginx_conf(replicas, cls.url.split("//")[1], str(cls.workdir), _upload_mb())
+    )
+    _spawn(
+        cls,
+        "nginx",
+        [NGINX, "-p", str(cls.workdir), "-c", str(conf), "-e", str(cls.workdir / "error.log")],
+        dict(os.environ),
+    )
     _wait_http(cls.url + "/_stcore/health", cls, "nginx", timeout, expect=None)
 
 
@@ -161,23 +214,47 @@ def _start_ray_head(cls: Class, num_cpus: int | None, ray_env: dict, timeout: fl
     Every client must show `ray_env`'s token (Ray's token authentication). Ray's dashboard needs
     `ray[default]`; the pinned minimal Ray runs without it (the minimal one still takes a port)."""
     gcs_port = free_port()
-    ports = {"--port": gcs_port, "--dashboard-port": free_port(), "--node-manager-port": free_port(),
-             "--object-manager-port": free_port(),
-             "--runtime-env-agent-port": free_port(), "--metrics-export-port": free_port(),
-             "--dashboard-agent-listen-port": free_port(), "--dashboard-agent-grpc-port": free_port()}
-    args = [str(Path(sys.executable).with_name("ray")), "start", "--head", "--block", "--node-ip-address", "127.0.0.1",
-            "--include-dashboard", "false", "--disable-usage-stats", "--temp-dir", str(cls.workdir / "ray"),
-            "--object-store-memory", str(200 * 1024 * 1024)]
+    ports = {
+        "--port": gcs_port,
+        "--dashboard-port": free_port(),
+        "--node-manager-port": free_port(),
+        "--object-manager-port": free_port(),
+        "--runtime-env-agent-port": free_port(),
+        "--metrics-export-port": free_port(),
+        "--dashboard-agent-listen-port": free_port(),
+        "--dashboard-agent-grpc-port": free_port(),
+    }
+    args = [
+        str(Path(sys.executable).with_name("ray")),
+        "start",
+        "--head",
+        "--block",
+        "--node-ip-address",
+        "127.0.0.1",
+        "--include-dashboard",
+        "false",
+        "--disable-usage-stats",
+        "--temp-dir",
+        str(cls.workdir / "ray"),
+        "--object-store-memory",
+        str(200 * 1024 * 1024),
+    ]
     args += [str(a) for pair in ports.items() for a in pair]
     if num_cpus:
         args += ["--num-cpus", str(num_cpus)]
-    proc = _spawn(cls, "ray-head", args, dict(os.environ, **ray_env, PYTHONPATH=_pythonpath(),
-                                                         RAY_USAGE_STATS_ENABLED="0"))
+    proc = _spawn(
+        cls,
+        "ray-head",
+        args,
+        dict(os.environ, **ray_env, PYTHONPATH=_pythonpath(), RAY_USAGE_STATS_ENABLED="0"),
+    )
     log = cls.workdir / "ray-head.log"
     deadline = time.monotonic() + timeout
     while "Ray runtime started" not in log.read_text(errors="replace"):
         if proc.poll() is not None:
-            raise RuntimeError(f"ray-head exited with status {proc.returncode} while starting; see {log}")
+            raise RuntimeError(
+                f"ray-head exited with status {proc.returncode} while starting; see {log}"
+            )
         if time.monotonic() > deadline:
             raise RuntimeError(f"ray-head did not start within {timeout:.0f} s; see {log}")
         time.sleep(0.3)
@@ -194,19 +271,30 @@ def _upload_mb() -> int:
 def _spawn(cls: Class, name: str, args: list[str], env: dict) -> subprocess.Popen:
     """Start `args` in its own process group (stopped as one), its output in workdir/<name>.log."""
     with open(cls.workdir / f"{name}.log", "wb") as log:
-        proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
+        proc = subprocess.Popen(
+            args,
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     proc.rnnviz_name = name  # type: ignore[attr-defined]  (for error messages)
     cls._procs.append(proc)
     return proc
 
 
-def _wait_http(url: str, cls: Class, name: str, timeout: float, expect: bytes | None = b"ok") -> None:
+def _wait_http(
+    url: str, cls: Class, name: str, timeout: float, expect: bytes | None = b"ok"
+) -> None:
     proc = next(p for p in cls._procs if p.rnnviz_name == name)  # type: ignore[attr-defined]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"{name} exited with status {proc.returncode} while starting; see {cls.workdir / name}.log")
+            raise RuntimeError(
+                f"{name} exited with status {proc.returncode} while starting; see {cls.workdir / name}.log"
+            )
         try:
             body = urllib.request.urlopen(url, timeout=2).read()
             if expect is None or body.strip() == expect:
@@ -214,7 +302,9 @@ def _wait_http(url: str, cls: Class, name: str, timeout: float, expect: bytes | 
         except OSError:
             pass
         time.sleep(0.3)
-    raise RuntimeError(f"{name} did not answer {url} within {timeout:.0f} s; see {cls.workdir / name}.log")
+    raise RuntimeError(
+        f"{name} did not answer {url} within {timeout:.0f} s; see {cls.workdir / name}.log"
+    )
 
 
 def _stop_group(proc: subprocess.Popen, grace: float = 20) -> None:
@@ -248,22 +338,40 @@ def _group_alive(pgid: int) -> bool:
 def _main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command")
-    conf = sub.add_parser("nginx-conf", help="print the nginx config for replicas on other machines")
-    conf.add_argument("--replica", action="append", required=True, help="host:port of a replica (repeat)")
+    conf = sub.add_parser(
+        "nginx-conf", help="print the nginx config for replicas on other machines"
+    )
+    conf.add_argument(
+        "--replica", action="append", required=True, help="host:port of a replica (repeat)"
+    )
     conf.add_argument("--listen", default="80", help="nginx's listen directive (default 80)")
-    conf.add_argument("--prefix", default="/var/lib/rnnviz-nginx", help="where nginx writes its pid, logs and temp files")
-    conf.add_argument("--upload-mb", type=int, default=10, help="the app's upload cap (RNNVIZ_UPLOAD_MB)")
+    conf.add_argument(
+        "--prefix",
+        default="/var/lib/rnnviz-nginx",
+        help="where nginx writes its pid, logs and temp files",
+    )
+    conf.add_argument(
+        "--upload-mb", type=int, default=10, help="the app's upload cap (RNNVIZ_UPLOAD_MB)"
+    )
     parser.add_argument("--replicas", type=int, default=2, help="app replicas to start (default 2)")
-    parser.add_argument("--port", type=int, default=8080, help="the proxy's port on 127.0.0.1 (default 8080)")
-    parser.add_argument("--no-ray", action="store_true", help="no Ray head: each replica trains in its own workers")
-    parser.add_argument("--num-cpus", type=int, help="CPUs the Ray head offers (default: Ray counts them)")
+    parser.add_argument(
+        "--port", type=int, default=8080, help="the proxy's port on 127.0.0.1 (default 8080)"
+    )
+    parser.add_argument(
+        "--no-ray", action="store_true", help="no Ray head: each replica trains in its own workers"
+    )
+    parser.add_argument(
+        "--num-cpus", type=int, help="CPUs the Ray head offers (default: Ray counts them)"
+    )
     args = parser.parse_args(argv)
     if args.command == "nginx-conf":
         sys.stdout.write(render_nginx_conf(args.replica, args.listen, args.prefix, args.upload_mb))
         return 0
     with start_class(args.replicas, args.port, not args.no_ray, args.num_cpus) as cls:
-        sys.stdout.write(f"rnnviz for a class: {cls.url}  (replicas on {cls.replica_ports}, Ray {cls.ray_address}, "
-                         f"logs in {cls.workdir}); Ctrl-C stops everything\n")
+        sys.stdout.write(
+            f"rnnviz for a class: {cls.url}  (replicas on {cls.replica_ports}, Ray {cls.ray_address}, "
+            f"logs in {cls.workdir}); Ctrl-C stops everything\n"
+        )
         sys.stdout.flush()
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         try:
@@ -273,7 +381,9 @@ def _main(argv: list[str] | None = None) -> int:
             pass
         dead = [p.rnnviz_name for p in cls._procs if p.poll() is not None]  # type: ignore[attr-defined]
         if dead:
-            sys.stderr.write(f"{', '.join(dead)} exited; stopping the rest (logs in {cls.workdir})\n")
+            sys.stderr.write(
+                f"{', '.join(dead)} exited; stopping the rest (logs in {cls.workdir})\n"
+            )
             return 1
     return 0
 

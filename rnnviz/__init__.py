@@ -9,6 +9,7 @@ place that does, and it is not imported here.
     >>> model.parameter_count()
     233
 """
+
 from . import cells, checkpoint, data, metrics, tasks
 from .data import DataError
 from .errors import UserError
@@ -21,9 +22,26 @@ from .train import Callback, JobGate, TrainConfig, TrainData, TrainingJob, predi
 __version__ = "0.1.0"
 
 __all__ = [
-    "cells", "checkpoint", "data", "metrics", "tasks",
-    "UserError", "DataError", "LimitError", "MetricError",
-    "ModelConfig", "SequenceModel", "parameter_count_formula",
-    "Trace", "trace", "gradient_norms",
-    "TrainConfig", "TrainData", "TrainingJob", "Callback", "JobGate", "predict", "resolve_device",
+    "cells",
+    "checkpoint",
+    "data",
+    "metrics",
+    "tasks",
+    "UserError",
+    "DataError",
+    "LimitError",
+    "MetricError",
+    "ModelConfig",
+    "SequenceModel",
+    "parameter_count_formula",
+    "Trace",
+    "trace",
+    "gradient_norms",
+    "TrainConfig",
+    "TrainData",
+    "TrainingJob",
+    "Callback",
+    "JobGate",
+    "predict",
+    "resolve_device",
 ]

@@ -1,4 +1,5 @@
 """`python -m rnnviz`: the command line. See rnnviz/cli.py."""
+
 import sys
 
 from .cli import main

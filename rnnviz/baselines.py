@@ -17,6 +17,7 @@ them with the model's forecasts on one part and says in one sentence who wins an
 training part's range. Plain numpy and statsmodels: no torch training, no streamlit, no printing.
 Shapes: T rows, N windows, L window length, F features.
 """
+
 from __future__ import annotations
 
 import math
@@ -30,15 +31,38 @@ from . import metrics
 from .data.forecast import ForecastConfig, ForecastDataset, split_counts
 from .data.windows import window_count
 
-__all__ = ["Season", "find_season", "seasonal_naive", "linear_autoregression", "exponential_smoothing",
-           "BaselineForecasts", "baseline_forecasts", "Rung", "Ladder", "ladder", "Extrapolation", "extrapolation",
-           "EXTRAPOLATION_MARGIN"]
+__all__ = [
+    "Season",
+    "find_season",
+    "seasonal_naive",
+    "linear_autoregression",
+    "exponential_smoothing",
+    "BaselineForecasts",
+    "baseline_forecasts",
+    "Rung",
+    "Ladder",
+    "ladder",
+    "Extrapolation",
+    "extrapolation",
+    "EXTRAPOLATION_MARGIN",
+]
 
 EXTRAPOLATION_MARGIN = 0.30  # warn when later targets leave the training range by more than 30% of it: see extrapolation()
-ETS_MAX_SEASON = 24  # longer seasons make the state-space ETS fit take seconds to minutes (52 weekly: 10-85 s)
-ETS_FIT_ROWS = 1_000  # ETS is fit on at most the last this-many training rows, so its time stays bounded
+ETS_MAX_SEASON = (
+    24  # longer seasons make the state-space ETS fit take seconds to minutes (52 weekly: 10-85 s)
+)
+ETS_FIT_ROWS = (
+    1_000  # ETS is fit on at most the last this-many training rows, so its time stays bounded
+)
 AR_FIT_VALUES = 8_000_000  # the AR's design matrix holds at most this many float64 values (64 MB)
-PERIODS = {"D": 7, "B": 5, "W": 52, "M": 12, "Q": 4, "h": 24}  # dates' frequency -> rows per season (by statsmodels)
+PERIODS = {
+    "D": 7,
+    "B": 5,
+    "W": 52,
+    "M": 12,
+    "Q": 4,
+    "h": 24,
+}  # dates' frequency -> rows per season (by statsmodels)
 
 
 # -- the season ------------------------------------------------------------------------------------
@@ -53,8 +77,11 @@ class Season:
     def describe(self) -> str:
         if self.period is None:
             return f"no season ({self.detail})" if self.detail else "no season"
-        how = {"set": "set by you", "dates": f"from the dates ({self.detail})",
-               "autocorrelation": f"from the training part's autocorrelation ({self.detail})"}[self.source]
+        how = {
+            "set": "set by you",
+            "dates": f"from the dates ({self.detail})",
+            "autocorrelation": f"from the training part's autocorrelation ({self.detail})",
+        }[self.source]
         return f"season of {self.period} rows, {how}"
 
 
@@ -64,18 +91,27 @@ def _period_from_dates(dates) -> tuple[int | None, str]:
     if not isinstance(dates, pd.DatetimeIndex) or len(dates) < 3:
         return None, ""
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # pandas 3 announces an offset instead of a string: both are read
+        warnings.simplefilter(
+            "ignore"
+        )  # pandas 3 announces an offset instead of a string: both are read
         freq = pd.infer_freq(dates[: min(len(dates), 1_000)])
     if freq is None:
         return None, "dates not evenly spaced"
     freq = getattr(freq, "freqstr", freq)
     from statsmodels.tsa.tsatools import freq_to_period
+
     try:
         period = freq_to_period(freq)
     except ValueError:
         return None, f"dates every {freq}"
-    return (period if period > 1 else None), {5: "business days", 7: "daily", 12: "monthly", 4: "quarterly",
-                                              52: "weekly", 24: "hourly"}.get(period, f"frequency {freq}")
+    return (period if period > 1 else None), {
+        5: "business days",
+        7: "daily",
+        12: "monthly",
+        4: "quarterly",
+        52: "weekly",
+        24: "hourly",
+    }.get(period, f"frequency {freq}")
 
 
 def _period_from_autocorrelation(train_values: np.ndarray) -> tuple[int | None, float]:
@@ -87,6 +123,7 @@ def _period_from_autocorrelation(train_values: np.ndarray) -> tuple[int | None, 
     tells a cycle from a random walk, whose detrended values wander in slow spurious waves."""
     from statsmodels.tsa.stattools import acf
     from statsmodels.tsa.tsatools import detrend
+
     values = np.asarray(train_values, dtype=np.float64)
     n = len(values)
     if n < 12 or np.ptp(values) == 0:
@@ -96,8 +133,13 @@ def _period_from_autocorrelation(train_values: np.ndarray) -> tuple[int | None, 
     steps = acf(np.diff(values), nlags=lags + 1, fft=True)  # (lags + 2,)
     band = 2 / math.sqrt(n)
     for lag in range(2, lags):
-        if (r[lag] > r[lag - 1] and r[lag] >= r[lag + 1] and r[lag] >= max(0.2, band)
-                and r[lag] - r[1:lag].min() >= 0.3 and steps[lag - 1 : lag + 2].max() >= band):
+        if (
+            r[lag] > r[lag - 1]
+            and r[lag] >= r[lag + 1]
+            and r[lag] >= max(0.2, band)
+            and r[lag] - r[1:lag].min() >= 0.3
+            and steps[lag - 1 : lag + 2].max() >= band
+        ):
             return lag, float(r[lag])
     return None, 0.0
 
@@ -111,7 +153,9 @@ def find_season(dates, train_values, season: int | None = None) -> Season:
     """
     if season is not None:
         if season < 2:
-            raise ValueError(f"A season must be at least 2 rows (got {season}); leave it empty to find one.")
+            raise ValueError(
+                f"A season must be at least 2 rows (got {season}); leave it empty to find one."
+            )
         return Season(int(season), "set")
     period, what = _period_from_dates(dates)
     if period is not None:
@@ -152,13 +196,17 @@ def linear_autoregression(ds: ForecastDataset) -> tuple[np.ndarray, str]:
     inverted like the model's output. Returns ((N,) in the data's units, a note)."""
     n_train = ds.parts["train"].stop
     width = ds.x.shape[1] * ds.x.shape[2] + 1
-    fit_windows = max(1, min(n_train, AR_FIT_VALUES // width))  # the latest ones when memory caps them
+    fit_windows = max(
+        1, min(n_train, AR_FIT_VALUES // width)
+    )  # the latest ones when memory caps them
     x = ds.x.numpy()  # (N, L, F) float32 view
     design = _design(x[n_train - fit_windows : n_train])  # (n_fit, L*F + 1)
     target = ds.y.numpy()[n_train - fit_windows : n_train, 0].astype(np.float64)  # (n_fit,)
     weights, *_ = np.linalg.lstsq(design, target, rcond=None)  # (L*F + 1,)
     chunk = max(1, AR_FIT_VALUES // width)
-    scaled = np.concatenate([_design(x[i : i + chunk]) @ weights for i in range(0, len(x), chunk)])  # (N,)
+    scaled = np.concatenate(
+        [_design(x[i : i + chunk]) @ weights for i in range(0, len(x), chunk)]
+    )  # (N,)
     note = "least squares on the model's windows and inputs"
     if fit_windows < n_train:
         note += f" (fit on the last {fit_windows:,} training windows)"
@@ -170,18 +218,25 @@ def _ets_fit(values: np.ndarray, period: int | None):
     additive season when there is one, the lower AIC kept. The initial states are concentrated out of
     the likelihood (fast); they and the smoothing parameters are then held fixed."""
     from statsmodels.tsa.statespace.exponential_smoothing import ExponentialSmoothing
+
     best = None
     for trend in (False, True):
-        model = ExponentialSmoothing(values, trend=trend, damped_trend=trend, seasonal=period,
-                                     initialization_method="concentrated")
+        model = ExponentialSmoothing(
+            values,
+            trend=trend,
+            damped_trend=trend,
+            seasonal=period,
+            initialization_method="concentrated",
+        )
         result = model.fit(disp=False)
         if np.isfinite(result.aic) and (best is None or result.aic < best.aic):
             best = result
     return best
 
 
-def exponential_smoothing(series, train_rows: int, first_target: int, n: int, horizon: int,
-                          period: int | None) -> tuple[np.ndarray, str]:
+def exponential_smoothing(
+    series, train_rows: int, first_target: int, n: int, horizon: int, period: int | None
+) -> tuple[np.ndarray, str]:
     """ETS fit on the training rows (at most the last ETS_FIT_ROWS of them), then filtered over every
     later row with the fitted parameters and initial states held fixed (statsmodels' "known"
     initialisation: the later rows change nothing fitted). The forecast for target row r is the
@@ -189,35 +244,53 @@ def exponential_smoothing(series, train_rows: int, first_target: int, n: int, ho
     the filter's one-step predicted states and the model's own system matrices. Returns ((N,) with
     NaN before the fit's first rows, the model's description)."""
     from statsmodels.tsa.statespace.exponential_smoothing import ExponentialSmoothing
+
     s = np.asarray(series, dtype=np.float64).reshape(-1)
     start = max(0, train_rows - ETS_FIT_ROWS)
     if period is not None and (period > ETS_MAX_SEASON or 2 * period > train_rows - start):
         period = None  # too long to fit here, or fewer than two cycles to learn it from
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # convergence chatter: the AIC and the metrics judge the fit
+        warnings.simplefilter(
+            "ignore"
+        )  # convergence chatter: the AIC and the metrics judge the fit
         fitted = _ets_fit(s[start:train_rows], period)
         model = fitted.model
-        init = np.asarray(fitted.initial_state, dtype=np.float64).reshape(-1)  # level[, trend][, season...]
+        init = np.asarray(fitted.initial_state, dtype=np.float64).reshape(
+            -1
+        )  # level[, trend][, season...]
         known = {"initial_level": init[0]}
         if model.trend:
             known["initial_trend"] = init[1]
         if model.seasonal:
             known["initial_seasonal"] = init[1 + model.trend :]
-        rerun = ExponentialSmoothing(s[start:], trend=model.trend, damped_trend=model.damped_trend,
-                                     seasonal=model.seasonal_periods, initialization_method="known", **known)
+        rerun = ExponentialSmoothing(
+            s[start:],
+            trend=model.trend,
+            damped_trend=model.damped_trend,
+            seasonal=model.seasonal_periods,
+            initialization_method="known",
+            **known,
+        )
         result = rerun.filter(fitted.params)
     ssm = result.model.ssm
-    design = np.asarray(ssm["design"]).reshape(1, -1)  # (1, S): time-invariant, stored without a time axis
+    design = np.asarray(ssm["design"]).reshape(
+        1, -1
+    )  # (1, S): time-invariant, stored without a time axis
     transition = np.asarray(ssm["transition"]).reshape(design.shape[1], -1)  # (S, S)
     reach = design @ np.linalg.matrix_power(transition, horizon - 1)  # (1, S): h-step read-out
-    predicted = result.filter_results.predicted_state  # (S, T - start + 1): a(t+1 | t) in column t + 1
+    predicted = (
+        result.filter_results.predicted_state
+    )  # (S, T - start + 1): a(t+1 | t) in column t + 1
     rows = np.arange(first_target, first_target + n)  # (N,) target rows
     origin_column = rows - horizon + 1 - start  # column of a(origin + 1 | origin)
     out = np.full(n, np.nan)
     ok = origin_column >= 1  # the origin itself is one of the rows filtered
-    out[ok] = (reach @ predicted[:, origin_column[ok]])[0] + float(np.asarray(ssm["obs_intercept"]).reshape(-1)[0])
-    kind = ("damped trend" if model.trend else "no trend") + (f", season {model.seasonal_periods}" if model.seasonal
-                                                             else ", no season")
+    out[ok] = (reach @ predicted[:, origin_column[ok]])[0] + float(
+        np.asarray(ssm["obs_intercept"]).reshape(-1)[0]
+    )
+    kind = ("damped trend" if model.trend else "no trend") + (
+        f", season {model.seasonal_periods}" if model.seasonal else ", no season"
+    )
     note = f"statsmodels ETS ({kind}), fit on the training part's "
     note += f"last {train_rows - start:,} rows" if start else f"{train_rows:,} rows"
     return out, note
@@ -249,19 +322,26 @@ def baseline_forecasts(ds: ForecastDataset, season: int | None = None) -> Baseli
     if found.period is None:
         left_out.append(f"seasonal naive: {found.describe()}")
     elif found.period >= train_rows:
-        left_out.append(f"seasonal naive: a season of {found.period} rows is longer than the training part "
-                        f"({train_rows} rows)")
+        left_out.append(
+            f"seasonal naive: a season of {found.period} rows is longer than the training part "
+            f"({train_rows} rows)"
+        )
     else:
-        forecasts["seasonal naive"] = seasonal_naive(ds.series, first_target, n, c.horizon, found.period)
+        forecasts["seasonal naive"] = seasonal_naive(
+            ds.series, first_target, n, c.horizon, found.period
+        )
         notes["seasonal naive"] = f"the value one season earlier ({found.describe()})"
     # 2. the linear autoregression on the model's own inputs
     forecasts["linear autoregression"], notes["linear autoregression"] = linear_autoregression(ds)
     # 3. exponential smoothing on the target alone
     try:
         forecasts["exponential smoothing"], notes["exponential smoothing"] = exponential_smoothing(
-            ds.series, train_rows, first_target, n, c.horizon, found.period)
+            ds.series, train_rows, first_target, n, c.horizon, found.period
+        )
     except Exception as e:  # noqa: BLE001 - any failure inside statsmodels' fit leaves this one rung out, said
-        left_out.append(f"exponential smoothing: statsmodels could not fit it ({type(e).__name__}: {e})")
+        left_out.append(
+            f"exponential smoothing: statsmodels could not fit it ({type(e).__name__}: {e})"
+        )
     return BaselineForecasts(forecasts, notes, found, left_out)
 
 
@@ -300,17 +380,37 @@ class Ladder:
 
     def records(self) -> list[dict]:
         """Rows for a table: rank, name, RMSE, MAE, MAPE %, what it is (the model's row marked)."""
-        return [{"rank": i + 1, "forecast": ("▶ " if r.is_model else "") + r.name, "RMSE": r.rmse, "MAE": r.mae,
-                 "MAPE %": r.mape, "how": r.note} for i, r in enumerate(self.rows)]
+        return [
+            {
+                "rank": i + 1,
+                "forecast": ("▶ " if r.is_model else "") + r.name,
+                "RMSE": r.rmse,
+                "MAE": r.mae,
+                "MAPE %": r.mape,
+                "how": r.note,
+            }
+            for i, r in enumerate(self.rows)
+        ]
 
 
 def _rung(name: str, actual: np.ndarray, predicted: np.ndarray, is_model: bool, note: str) -> Rung:
     with np.errstate(over="ignore", invalid="ignore"):
-        rmse, mae, mape = metrics.rmse(actual, predicted), metrics.mae(actual, predicted), metrics.mape(actual, predicted)
-    if not (math.isfinite(rmse) and math.isfinite(mae)) or (not math.isnan(mape) and not math.isfinite(mape)):
-        raise metrics.MetricError(f"The errors of {name} overflow (RMSE {rmse:g}): too large to measure. "
-                                  + ("Training probably diverged: lower the learning rate and train again."
-                                     if is_model else "Check the data."))
+        rmse, mae, mape = (
+            metrics.rmse(actual, predicted),
+            metrics.mae(actual, predicted),
+            metrics.mape(actual, predicted),
+        )
+    if not (math.isfinite(rmse) and math.isfinite(mae)) or (
+        not math.isnan(mape) and not math.isfinite(mape)
+    ):
+        raise metrics.MetricError(
+            f"The errors of {name} overflow (RMSE {rmse:g}): too large to measure. "
+            + (
+                "Training probably diverged: lower the learning rate and train again."
+                if is_model
+                else "Check the data."
+            )
+        )
     return Rung(name, rmse, mae, None if math.isnan(mape) else mape, is_model, note)
 
 
@@ -319,22 +419,39 @@ def _verdict(rows: list[Rung], spread: float | None) -> tuple[str, str]:
     model = next(r for r in rows if r.is_model)
     best = next((r for r in rows if not r.is_model), None)
     if best is None:
-        return model.name, f"The {model.name} has RMSE {model.rmse:.4g}; no baseline could be computed."
+        return (
+            model.name,
+            f"The {model.name} has RMSE {model.rmse:.4g}; no baseline could be computed.",
+        )
     gap = model.rmse - best.rmse  # > 0: the baseline is better
     if abs(gap) <= (spread or 0.0):
-        within = (f"within the model's spread over seeds (sd {spread:.4g})" if spread else "exactly equal")
-        return "tie", (f"A tie: the {model.name}'s RMSE {model.rmse:.4g} and {best.name}'s {best.rmse:.4g} differ by "
-                       f"{abs(gap):.4g}, {within}.")
+        within = (
+            f"within the model's spread over seeds (sd {spread:.4g})" if spread else "exactly equal"
+        )
+        return "tie", (
+            f"A tie: the {model.name}'s RMSE {model.rmse:.4g} and {best.name}'s {best.rmse:.4g} differ by "
+            f"{abs(gap):.4g}, {within}."
+        )
     if gap < 0:
-        return model.name, (f"The {model.name} wins: its RMSE {model.rmse:.4g} is {-gap:.4g} ({-gap / best.rmse:.1%}) "
-                            f"lower than the best baseline, {best.name} ({best.rmse:.4g}).")
+        return model.name, (
+            f"The {model.name} wins: its RMSE {model.rmse:.4g} is {-gap:.4g} ({-gap / best.rmse:.1%}) "
+            f"lower than the best baseline, {best.name} ({best.rmse:.4g})."
+        )
     spread_note = f", more than the model's spread over seeds (sd {spread:.4g})" if spread else ""
-    return best.name, (f"{best.name[0].upper() + best.name[1:]} wins: its RMSE {best.rmse:.4g} is {gap:.4g} "
-                       f"({gap / model.rmse:.1%}) lower than the {model.name}'s {model.rmse:.4g}{spread_note}.")
+    return best.name, (
+        f"{best.name[0].upper() + best.name[1:]} wins: its RMSE {best.rmse:.4g} is {gap:.4g} "
+        f"({gap / model.rmse:.1%}) lower than the {model.name}'s {model.rmse:.4g}{spread_note}."
+    )
 
 
-def ladder(ds: ForecastDataset, baselines: BaselineForecasts, predicted, part: str = "test",
-           spread: float | None = None, model_name: str = "model") -> Ladder:
+def ladder(
+    ds: ForecastDataset,
+    baselines: BaselineForecasts,
+    predicted,
+    part: str = "test",
+    spread: float | None = None,
+    model_name: str = "model",
+) -> Ladder:
     """The model's forecasts on `part` ((N_part,), data units) ranked by RMSE with every baseline
     on the same rows. `spread`: the sd of the model's RMSE over seeds; a gap to the best baseline no
     larger than it is called a tie. A model forecast that is not finite raises MetricError."""
@@ -342,12 +459,16 @@ def ladder(ds: ForecastDataset, baselines: BaselineForecasts, predicted, part: s
     actual = ds.actual[s]
     predicted = np.asarray(predicted, dtype=np.float64).reshape(-1)
     if predicted.shape != actual.shape:
-        raise ValueError(f"{predicted.size} forecasts for the {actual.size} rows of the {part} part")
+        raise ValueError(
+            f"{predicted.size} forecasts for the {actual.size} rows of the {part} part"
+        )
     bad = np.flatnonzero(~np.isfinite(predicted))
     if len(bad):
-        raise metrics.MetricError(f"The model's forecast at row {bad[0] + 1} of {len(actual)} is {predicted[bad[0]]}, "
-                                  "not a finite number, so no error can be measured. Training probably diverged: "
-                                  "lower the learning rate (or check the data) and train again.")
+        raise metrics.MetricError(
+            f"The model's forecast at row {bad[0] + 1} of {len(actual)} is {predicted[bad[0]]}, "
+            "not a finite number, so no error can be measured. Training probably diverged: "
+            "lower the learning rate (or check the data) and train again."
+        )
     rows = [_rung(model_name, actual, predicted, True, "the trained network")]
     left_out = list(baselines.left_out)
     for name, forecast in baselines.forecasts.items():
@@ -372,10 +493,14 @@ class Extrapolation:
     target: str
     train_low: float
     train_high: float
-    beyond: float  # data units past the nearer training extreme (the larger overshoot, above or below)
+    beyond: (
+        float  # data units past the nearer training extreme (the larger overshoot, above or below)
+    )
     reached: float  # the later value that goes farthest out
     side: str  # "above" or "below"
-    parts: list[str]  # "validation" and/or "test": the parts that leave the range by more than the margin
+    parts: list[
+        str
+    ]  # "validation" and/or "test": the parts that leave the range by more than the margin
 
     @property
     def percent(self) -> float:
@@ -385,18 +510,29 @@ class Extrapolation:
     def message(self, cure: str = "'predict the change'", predict_change: bool = False) -> str:
         extreme = self.train_high if self.side == "above" else self.train_low
         word = "highest" if self.side == "above" else "lowest"
-        how_far = (f"{self.percent:.0f}% of the training range {self.train_low:.6g} to {self.train_high:.6g}"
-                   if math.isfinite(self.percent) else "the training part holds that one value only")
-        said = (f"The {' and '.join(self.parts)} values of '{self.target}' leave the training part's range: they reach "
-                f"{self.reached:.6g}, {self.beyond:.4g} {self.side} its {word} value {extreme:.6g} ({how_far}). ")
+        how_far = (
+            f"{self.percent:.0f}% of the training range {self.train_low:.6g} to {self.train_high:.6g}"
+            if math.isfinite(self.percent)
+            else "the training part holds that one value only"
+        )
+        said = (
+            f"The {' and '.join(self.parts)} values of '{self.target}' leave the training part's range: they reach "
+            f"{self.reached:.6g}, {self.beyond:.4g} {self.side} its {word} value {extreme:.6g} ({how_far}). "
+        )
         if predict_change:
-            return said + (f"The model predicts the change from the last value ({cure} is on), so its forecast can "
-                           "follow the level there.")
-        return said + (f"A model scaled on the training part has never seen such values and tends to level off "
-                       f"near its edge: try {cure}.")
+            return said + (
+                f"The model predicts the change from the last value ({cure} is on), so its forecast can "
+                "follow the level there."
+            )
+        return said + (
+            f"A model scaled on the training part has never seen such values and tends to level off "
+            f"near its edge: try {cure}."
+        )
 
 
-def extrapolation(series, config: ForecastConfig, margin: float = EXTRAPOLATION_MARGIN) -> Extrapolation | None:
+def extrapolation(
+    series, config: ForecastConfig, margin: float = EXTRAPOLATION_MARGIN
+) -> Extrapolation | None:
     """Whether the validation or test targets of `config`'s split leave the range of the rows the
     training windows touch by more than `margin` times that range; None if they do not (or the
     split does not fit the rows: the dataset itself says why).
@@ -420,11 +556,16 @@ def extrapolation(series, config: ForecastConfig, margin: float = EXTRAPOLATION_
     low, high = float(values[:train_rows].min()), float(values[:train_rows].max())
     span = high - low  # 0: a training part of one value, which any other later value leaves
     worst, parts = None, []
-    for name, rows in (("validation", values[train_rows : train_rows + n_val]), ("test", values[train_rows + n_val :])):
+    for name, rows in (
+        ("validation", values[train_rows : train_rows + n_val]),
+        ("test", values[train_rows + n_val :]),
+    ):
         if not len(rows):
             continue
         above, below = float(rows.max()) - high, low - float(rows.min())
-        beyond, side, reached = max((above, "above", float(rows.max())), (below, "below", float(rows.min())))
+        beyond, side, reached = max(
+            (above, "above", float(rows.max())), (below, "below", float(rows.min()))
+        )
         if beyond > margin * span:
             parts.append(name)
             if worst is None or beyond > worst[0]:

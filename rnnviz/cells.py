@@ -26,6 +26,7 @@ are cellspec.py's table, which every other module reads too.
 
 Shapes: N batch, F input features, H hidden units.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -45,7 +46,9 @@ GATES: dict[str, tuple[str, ...]] = {name: cell.gate_names for name, cell in CEL
 class CellStep:
     """One time step of one cell: the new state and everything that went into it."""
 
-    h: Tensor | None  # (N, H) new hidden state h_t (None from `gates`, which leaves the state to its caller)
+    h: (
+        Tensor | None
+    )  # (N, H) new hidden state h_t (None from `gates`, which leaves the state to its caller)
     c: Tensor | None  # (N, H) new cell state c_t (LSTM only)
     gates: dict[str, Tensor]  # gate name -> (N, H) value after its activation
     x_part: dict[str, Tensor] = field(default_factory=dict)  # gate -> (N, H) W_i? x_t
@@ -87,8 +90,12 @@ def rnn_cell(
     0.4621
     """
     xp, hp, bx, bh = _split(x @ weight_ih.T, h @ weight_hh.T, bias_ih, bias_hh, GATES["rnn"])
-    h_new = _rnn_update(xp["hidden"] + bx["hidden"] + hp["hidden"] + bh["hidden"], nonlinearity)  # (N, H)
-    return CellStep(h=h_new, c=None, gates={"hidden": h_new}, x_part=xp, h_part=hp, bias_x=bx, bias_h=bh)
+    h_new = _rnn_update(
+        xp["hidden"] + bx["hidden"] + hp["hidden"] + bh["hidden"], nonlinearity
+    )  # (N, H)
+    return CellStep(
+        h=h_new, c=None, gates={"hidden": h_new}, x_part=xp, h_part=hp, bias_x=bx, bias_h=bh
+    )
 
 
 def lstm_cell(
@@ -113,7 +120,9 @@ def _lstm_gates(x, h, weight_ih, weight_hh, bias_ih, bias_hh) -> CellStep:
     """The LSTM's four gates and their pieces; the state (needing c_{t-1}) left to the caller."""
     x_proj, h_proj = x @ weight_ih.T, h @ weight_hh.T  # (N, 4H) each, stacked i|f|g|o
     xp, hp, bx, bh = _split(x_proj, h_proj, bias_ih, bias_hh, GATES["lstm"])
-    pre = _plus_biases(x_proj + h_proj, bias_ih, bias_hh, in_place=True)  # (N, 4H): all gates, whole-tensor ops
+    pre = _plus_biases(
+        x_proj + h_proj, bias_ih, bias_hh, in_place=True
+    )  # (N, 4H): all gates, whole-tensor ops
     gates = dict(zip(GATES["lstm"], _lstm_activate(pre)))
     return CellStep(h=None, c=None, gates=gates, x_part=xp, h_part=hp, bias_x=bx, bias_h=bh)
 
@@ -149,7 +158,9 @@ def _plus_biases(proj: Tensor, *biases: Tensor | None, in_place: bool = False) -
     present = [b for b in biases if b is not None]
     if not present:
         return proj
-    bias = present[0] if len(present) == 1 else present[0] + present[1]  # (G*H,) the biases summed first
+    bias = (
+        present[0] if len(present) == 1 else present[0] + present[1]
+    )  # (G*H,) the biases summed first
     return proj.add_(bias) if in_place and not proj.requires_grad else proj + bias
 
 
@@ -213,7 +224,9 @@ def recurrence(cell: str, inputs: Tensor, weights: dict[str, Tensor], nonlineari
     """
     w_ih, w_hh = weights["weight_ih"], weights["weight_hh"]
     hidden = w_hh.shape[1]
-    batch = inputs if inputs.dim() == 3 else inputs.unsqueeze(0)  # (N, L, F), N = 1 for one sequence
+    batch = (
+        inputs if inputs.dim() == 3 else inputs.unsqueeze(0)
+    )  # (N, L, F), N = 1 for one sequence
     xw = batch @ w_ih.T  # (N, L, G*H)
     if weights.get("bias_ih") is not None:
         xw = xw + weights["bias_ih"]
@@ -259,7 +272,9 @@ def step(
     return gru_cell(x, h, *w)
 
 
-def gates(cell: str, x: Tensor, h: Tensor, weights: dict[str, Tensor], nonlinearity: str = "tanh") -> CellStep:
+def gates(
+    cell: str, x: Tensor, h: Tensor, weights: dict[str, Tensor], nonlinearity: str = "tanh"
+) -> CellStep:
     """Every gate of `cell` and the pieces before it, from x_t (N, F) and h_{t-1} (N, H) alone
     (no gate reads c_{t-1}), without the state update: a CellStep whose h and c are None.
     The N rows need not be one batch at one step: trace.py passes all L steps of a sequence

@@ -16,6 +16,7 @@ hidden units owns rows k*H to (k+1)*H - 1. A plain RNN has one "gate": the new h
     >>> spec("gru").keras_formula(hidden=8, inputs=9)
     '3*H*(F+H+2) = 3*8*(9+8+2)'
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -30,7 +31,9 @@ class Gate:
     name: str  # the key in CellStep.gates and Trace.gates: "forget"
     symbol: str  # the letter in the equations and weight names (f: W_if, W_hf, b_if, b_hf)
     label: str  # what a page calls its equation line: "forget gate"
-    activation: str  # "sigmoid" or "tanh" (a plain RNN's: its nonlinearity, tanh unless relu is chosen)
+    activation: (
+        str  # "sigmoid" or "tanh" (a plain RNN's: its nonlinearity, tanh unless relu is chosen)
+    )
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,9 @@ class CellSpec:
     gates: tuple[Gate, ...]  # in torch's stacking order
     equations: tuple[str, ...]  # one step as torch documents it, one line per equation (plain text)
     colour: str  # the cell's colour in every chart that compares cells
-    keras_biases: int  # bias vectors per gate in Keras 3 (SimpleRNN and LSTM 1; GRU, reset_after=True, 2)
+    keras_biases: (
+        int  # bias vectors per gate in Keras 3 (SimpleRNN and LSTM 1; GRU, reset_after=True, 2)
+    )
 
     @property
     def gate_names(self) -> tuple[str, ...]:
@@ -58,7 +63,9 @@ class CellSpec:
         for g in self.gates:
             if g.name == name:
                 return g
-        raise KeyError(f"{self.label} has no gate {name!r}; its gates are {', '.join(self.gate_names)}")
+        raise KeyError(
+            f"{self.label} has no gate {name!r}; its gates are {', '.join(self.gate_names)}"
+        )
 
     def torch_count(self, hidden: int, inputs: int) -> int:
         """Parameters of one torch layer: G*H*(F+H+2), two bias vectors per gate (b_ih and b_hh)."""
@@ -79,32 +86,52 @@ class CellSpec:
 
 CELLS: dict[str, CellSpec] = {
     "rnn": CellSpec(
-        name="rnn", label="RNN", choice="RNN (Elman)",
+        name="rnn",
+        label="RNN",
+        choice="RNN (Elman)",
         gates=(Gate("hidden", "h", "hidden state", "tanh"),),
         equations=("h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh)   (or relu)",),
-        colour="#d62728", keras_biases=1,
+        colour="#d62728",
+        keras_biases=1,
     ),
     "lstm": CellSpec(
-        name="lstm", label="LSTM", choice="LSTM",
-        gates=(Gate("input", "i", "input gate", "sigmoid"), Gate("forget", "f", "forget gate", "sigmoid"),
-               Gate("cell", "g", "cell candidate", "tanh"), Gate("output", "o", "output gate", "sigmoid")),
-        equations=("i_t = sigmoid(W_ii x_t + b_ii + W_hi h_{t-1} + b_hi)",
-                   "f_t = sigmoid(W_if x_t + b_if + W_hf h_{t-1} + b_hf)",
-                   "g_t = tanh(W_ig x_t + b_ig + W_hg h_{t-1} + b_hg)",
-                   "o_t = sigmoid(W_io x_t + b_io + W_ho h_{t-1} + b_ho)",
-                   "c_t = f_t * c_{t-1} + i_t * g_t",
-                   "h_t = o_t * tanh(c_t)"),
-        colour="#1f77b4", keras_biases=1,
+        name="lstm",
+        label="LSTM",
+        choice="LSTM",
+        gates=(
+            Gate("input", "i", "input gate", "sigmoid"),
+            Gate("forget", "f", "forget gate", "sigmoid"),
+            Gate("cell", "g", "cell candidate", "tanh"),
+            Gate("output", "o", "output gate", "sigmoid"),
+        ),
+        equations=(
+            "i_t = sigmoid(W_ii x_t + b_ii + W_hi h_{t-1} + b_hi)",
+            "f_t = sigmoid(W_if x_t + b_if + W_hf h_{t-1} + b_hf)",
+            "g_t = tanh(W_ig x_t + b_ig + W_hg h_{t-1} + b_hg)",
+            "o_t = sigmoid(W_io x_t + b_io + W_ho h_{t-1} + b_ho)",
+            "c_t = f_t * c_{t-1} + i_t * g_t",
+            "h_t = o_t * tanh(c_t)",
+        ),
+        colour="#1f77b4",
+        keras_biases=1,
     ),
     "gru": CellSpec(
-        name="gru", label="GRU", choice="GRU",
-        gates=(Gate("reset", "r", "reset gate", "sigmoid"), Gate("update", "z", "update gate", "sigmoid"),
-               Gate("new", "n", "new state", "tanh")),
-        equations=("r_t = sigmoid(W_ir x_t + b_ir + W_hr h_{t-1} + b_hr)",
-                   "z_t = sigmoid(W_iz x_t + b_iz + W_hz h_{t-1} + b_hz)",
-                   "n_t = tanh(W_in x_t + b_in + r_t * (W_hn h_{t-1} + b_hn))",
-                   "h_t = (1 - z_t) * n_t + z_t * h_{t-1}"),
-        colour="#2ca02c", keras_biases=2,
+        name="gru",
+        label="GRU",
+        choice="GRU",
+        gates=(
+            Gate("reset", "r", "reset gate", "sigmoid"),
+            Gate("update", "z", "update gate", "sigmoid"),
+            Gate("new", "n", "new state", "tanh"),
+        ),
+        equations=(
+            "r_t = sigmoid(W_ir x_t + b_ir + W_hr h_{t-1} + b_hr)",
+            "z_t = sigmoid(W_iz x_t + b_iz + W_hz h_{t-1} + b_hz)",
+            "n_t = tanh(W_in x_t + b_in + r_t * (W_hn h_{t-1} + b_hn))",
+            "h_t = (1 - z_t) * n_t + z_t * h_{t-1}",
+        ),
+        colour="#2ca02c",
+        keras_biases=2,
     ),
 }
 

@@ -11,6 +11,7 @@ reads it in this order, and refuses it with one CheckpointError at the first ste
   4. only then the tensors themselves, which must be finite, and the model built from the config.
 Memory stays proportional to the file, and nothing the file claims is allocated before it is checked.
 """
+
 from __future__ import annotations
 
 import json
@@ -42,8 +43,11 @@ class CheckpointError(UserError):
 def to_bytes(model: SequenceModel, extra: dict | None = None) -> bytes:
     """The model as safetensors bytes, config and `extra` (JSON-able) in the metadata."""
     tensors = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
-    meta = {"format": "rnnviz", "config": json.dumps(model.config.to_dict()),
-            "extra": json.dumps(extra or {})}
+    meta = {
+        "format": "rnnviz",
+        "config": json.dumps(model.config.to_dict()),
+        "extra": json.dumps(extra or {}),
+    }
     return st_save(tensors, metadata=meta)
 
 
@@ -56,14 +60,18 @@ def _header(data: bytes) -> tuple[dict[str, dict], dict]:
     if n <= 0 or n > len(data) - 8:
         raise CheckpointError(_NOT_SAFETENSORS)
     if n > MAX_HEADER_BYTES:
-        raise CheckpointError(f"The model file's header is {n:,} bytes; a model saved by rnnviz has a header of a "
-                              f"few KB, and at most {MAX_HEADER_BYTES:,} bytes are read.")
+        raise CheckpointError(
+            f"The model file's header is {n:,} bytes; a model saved by rnnviz has a header of a "
+            f"few KB, and at most {MAX_HEADER_BYTES:,} bytes are read."
+        )
     header = _json(data[8 : 8 + n], _NOT_SAFETENSORS)
     if not isinstance(header, dict):
         raise CheckpointError(_NOT_SAFETENSORS)
     meta = header.pop("__metadata__", None) or {}
     if not isinstance(meta, dict) or not all(isinstance(v, str) for v in meta.values()):
-        raise CheckpointError("The model file's metadata is not a set of texts, as safetensors requires.")
+        raise CheckpointError(
+            "The model file's metadata is not a set of texts, as safetensors requires."
+        )
     for name, entry in header.items():
         _check_entry(name, entry)
     _check_layout(header, len(data) - 8 - n)
@@ -91,15 +99,19 @@ def _check_entry(name: str, entry) -> None:
     if not isinstance(dtype, str):  # a list here is not even hashable
         raise CheckpointError(f"Tensor '{shown}' has no valid value type.")
     if dtype not in _DTYPE_BYTES:
-        raise CheckpointError(f"Tensor '{shown}' holds {dtype[:20]!r} values; a model's weights are floating "
-                              f"point ({', '.join(_DTYPE_BYTES)}).")
+        raise CheckpointError(
+            f"Tensor '{shown}' holds {dtype[:20]!r} values; a model's weights are floating "
+            f"point ({', '.join(_DTYPE_BYTES)})."
+        )
     if not isinstance(shape, list) or len(shape) > 8 or not all(_is_count(d) for d in shape):
         raise CheckpointError(f"Tensor '{shown}' has no valid shape.")
     if not (isinstance(offsets, list) and len(offsets) == 2 and all(_is_count(o) for o in offsets)):
         raise CheckpointError(f"Tensor '{shown}' has no valid position in the file.")
     if offsets[1] - offsets[0] != math.prod(shape) * _DTYPE_BYTES[dtype]:
-        raise CheckpointError(f"Tensor '{shown}' claims shape {tuple(shape)} but the file holds "
-                              f"{max(offsets[1] - offsets[0], 0):,} bytes for it.")
+        raise CheckpointError(
+            f"Tensor '{shown}' claims shape {tuple(shape)} but the file holds "
+            f"{max(offsets[1] - offsets[0], 0):,} bytes for it."
+        )
 
 
 def _check_layout(entries: dict[str, dict], buffer_bytes: int) -> None:
@@ -110,8 +122,10 @@ def _check_layout(entries: dict[str, dict], buffer_bytes: int) -> None:
             raise CheckpointError("The model file's tensors overlap or leave gaps: it is damaged.")
         end = entry["data_offsets"][1]
     if end != buffer_bytes:
-        raise CheckpointError(f"The model file holds {buffer_bytes:,} bytes of weights where its header describes "
-                              f"{end:,}: it is damaged or cut short.")
+        raise CheckpointError(
+            f"The model file holds {buffer_bytes:,} bytes of weights where its header describes "
+            f"{end:,}: it is damaged or cut short."
+        )
 
 
 # -- step 2: the config, within this server's limits -----------------------------------------------
@@ -138,7 +152,10 @@ def _config(meta: dict, config: dict | None) -> tuple[ModelConfig, dict]:
 def _check_shapes(entries: dict[str, dict], config: ModelConfig) -> None:
     expected = state_shapes(config)
     got = {k: tuple(e["shape"]) for k, e in entries.items()}
-    missing, extra_keys = sorted(set(expected) - set(got)), sorted(k[:40] for k in set(got) - set(expected))
+    missing, extra_keys = (
+        sorted(set(expected) - set(got)),
+        sorted(k[:40] for k in set(got) - set(expected)),
+    )
     if missing or extra_keys:
         parts = []
         if missing:
@@ -148,8 +165,11 @@ def _check_shapes(entries: dict[str, dict], config: ModelConfig) -> None:
         raise CheckpointError("The weights do not belong to this model (" + "; ".join(parts) + ").")
     wrong = [f"{k} is {got[k]}, expected {expected[k]}" for k in expected if got[k] != expected[k]]
     if wrong:
-        raise CheckpointError("The weights have the wrong shapes: " + "; ".join(wrong[:5])
-                              + ". The saved settings describe another model.")
+        raise CheckpointError(
+            "The weights have the wrong shapes: "
+            + "; ".join(wrong[:5])
+            + ". The saved settings describe another model."
+        )
 
 
 # -- step 4: the tensors, finite, into a model -------------------------------------------------------
@@ -161,8 +181,10 @@ def _weights(data: bytes) -> dict[str, torch.Tensor]:
     for name, tensor in tensors.items():
         bad = int((~torch.isfinite(tensor)).sum())
         if bad:
-            raise CheckpointError(f"The weights hold {bad} value(s) that are not numbers (NaN or infinity), in {name}; "
-                                  "a model like this cannot predict. Save it again from a run that did not diverge.")
+            raise CheckpointError(
+                f"The weights hold {bad} value(s) that are not numbers (NaN or infinity), in {name}; "
+                "a model like this cannot predict. Save it again from a run that did not diverge."
+            )
     return tensors
 
 
@@ -193,8 +215,11 @@ def save(model: SequenceModel, folder: str | os.PathLike, extra: dict | None = N
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / WEIGHTS_NAME
     path.write_bytes(to_bytes(model, extra))
-    (folder / "config.json").write_text(json.dumps({"model": model.config.to_dict(), "extra": extra or {}},
-                                                   indent=2, ensure_ascii=False))
+    (folder / "config.json").write_text(
+        json.dumps(
+            {"model": model.config.to_dict(), "extra": extra or {}}, indent=2, ensure_ascii=False
+        )
+    )
     return path
 
 

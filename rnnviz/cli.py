@@ -10,6 +10,7 @@ words  trains the next-letter model on typed words and prints each word's predic
 Bad input ends with exit status 2 and the DataError's message, never a traceback; so does a forecast whose
 error would be infinite or NaN (MetricError): a finished run never prints an inf or NaN metric.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,42 +34,79 @@ class _PrintProgress(Callback):
 
     def on_epoch_end(self, job, record):
         val = f"  val {record['val_loss']:.5f}" if record["val_loss"] is not None else ""
-        acc = f"  acc {record['train_accuracy']:.2f}" if record["train_accuracy"] is not None else ""
+        acc = (
+            f"  acc {record['train_accuracy']:.2f}" if record["train_accuracy"] is not None else ""
+        )
         if record["val_accuracy"] is not None:
             acc += f"  val acc {record['val_accuracy']:.2f}"
-        self.sink(f"epoch {record['epoch']:>4}/{self.total}  train {record['train_loss']:.5f}{val}{acc}"
-                  f"  ({record['seconds'] * 1000:.0f} ms)")
+        self.sink(
+            f"epoch {record['epoch']:>4}/{self.total}  train {record['train_loss']:.5f}{val}{acc}"
+            f"  ({record['seconds'] * 1000:.0f} ms)"
+        )
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m rnnviz", description="Train small RNNs from the command line.")
+    p = argparse.ArgumentParser(
+        prog="python -m rnnviz", description="Train small RNNs from the command line."
+    )
     sub = p.add_subparsers(dest="command", required=True)
 
     f = sub.add_parser("fit", help="forecast a CSV column; compare with the persistence baseline")
     f.add_argument("csv", help="path to the CSV file")
     f.add_argument("--target", required=True, help="column to forecast")
-    f.add_argument("--features", nargs="+", default=None, help="input columns (default: the target alone)")
-    f.add_argument("--window", type=int, default=None, help="steps of history (default: 20, or less to fit)")
+    f.add_argument(
+        "--features", nargs="+", default=None, help="input columns (default: the target alone)"
+    )
+    f.add_argument(
+        "--window", type=int, default=None, help="steps of history (default: 20, or less to fit)"
+    )
     f.add_argument("--horizon", type=int, default=1, help="how many rows ahead to predict")
-    f.add_argument("--split", type=float, nargs=3, default=(0.7, 0.15, 0.15), metavar=("TRAIN", "VAL", "TEST"))
-    f.add_argument("--scaler", choices=["minmax", "standard", "none"], default="minmax",
-                   help="how the columns are scaled (fit on the training part); standard reaches further beyond it")
-    f.add_argument("--difference", action="store_true",
-                   help="differencing: read each input's step changes and predict the change from the last value "
-                        "instead of the value itself (for trending series)")
-    f.add_argument("--season", type=int, default=None,
-                   help="rows per seasonal cycle for the seasonal baselines (default: from the dates or the "
-                        "training part's autocorrelation)")
-    f.add_argument("--json", action="store_true",
-                   help="print one JSON object (model, baselines, winner, warnings) on stdout; progress to stderr")
+    f.add_argument(
+        "--split", type=float, nargs=3, default=(0.7, 0.15, 0.15), metavar=("TRAIN", "VAL", "TEST")
+    )
+    f.add_argument(
+        "--scaler",
+        choices=["minmax", "standard", "none"],
+        default="minmax",
+        help="how the columns are scaled (fit on the training part); standard reaches further beyond it",
+    )
+    f.add_argument(
+        "--difference",
+        action="store_true",
+        help="differencing: read each input's step changes and predict the change from the last value "
+        "instead of the value itself (for trending series)",
+    )
+    f.add_argument(
+        "--season",
+        type=int,
+        default=None,
+        help="rows per seasonal cycle for the seasonal baselines (default: from the dates or the "
+        "training part's autocorrelation)",
+    )
+    f.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object (model, baselines, winner, warnings) on stdout; progress to stderr",
+    )
     f.add_argument("--fill", action="store_true", help="fill missing values from the row above")
     _model_args(f, cell="lstm", hidden=16, epochs=50, lr=0.01, batch=32)
     f.add_argument("--head", choices=["last", "flatten"], default="last")
-    f.add_argument("--save", default=None, help="folder to save the model in (safetensors + config.json)")
-    f.add_argument("--folds", type=int, default=None, metavar="K",
-                   help="rolling-origin evaluation: K folds over the test part, each trained on everything before it")
-    f.add_argument("--export-script", default=None, metavar="PATH",
-                   help="write this run as a standalone Python script (torch + pandas, no rnnviz) to PATH")
+    f.add_argument(
+        "--save", default=None, help="folder to save the model in (safetensors + config.json)"
+    )
+    f.add_argument(
+        "--folds",
+        type=int,
+        default=None,
+        metavar="K",
+        help="rolling-origin evaluation: K folds over the test part, each trained on everything before it",
+    )
+    f.add_argument(
+        "--export-script",
+        default=None,
+        metavar="PATH",
+        help="write this run as a standalone Python script (torch + pandas, no rnnviz) to PATH",
+    )
 
     w = sub.add_parser("words", help="predict each word's last letter (or every next letter)")
     w.add_argument("text", help='words separated by spaces, e.g. "hello apple lobby daddy bobby"')
@@ -79,7 +117,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def _model_args(p, cell, hidden, epochs, lr, batch):
     p.add_argument("--cell", choices=["rnn", "lstm", "gru"], default=cell)
-    p.add_argument("--nonlinearity", choices=["tanh", "relu"], default="tanh", help="plain RNN only")
+    p.add_argument(
+        "--nonlinearity", choices=["tanh", "relu"], default="tanh", help="plain RNN only"
+    )
     p.add_argument("--hidden", type=int, default=hidden, help="hidden units per layer")
     p.add_argument("--layers", type=int, default=1)
     p.add_argument("--epochs", type=int, default=epochs)
@@ -91,12 +131,20 @@ def _model_args(p, cell, hidden, epochs, lr, batch):
 
 
 def _train_config(a) -> TrainConfig:
-    return TrainConfig(epochs=a.epochs, batch_size=a.batch_size, lr=a.lr, optimizer=a.optimizer, seed=a.seed,
-                       device=a.device)
+    return TrainConfig(
+        epochs=a.epochs,
+        batch_size=a.batch_size,
+        lr=a.lr,
+        optimizer=a.optimizer,
+        seed=a.seed,
+        device=a.device,
+    )
 
 
 def _run_job(model, train_data, a, out) -> TrainingJob:
-    job = TrainingJob(model, train_data, _train_config(a), callbacks=[_PrintProgress(a.epochs, out)])
+    job = TrainingJob(
+        model, train_data, _train_config(a), callbacks=[_PrintProgress(a.epochs, out)]
+    )
     job.start().join()
     if job.status != "done":
         out(job.message)
@@ -113,9 +161,18 @@ def _fit(a, out) -> int:
         window = min(20, data.largest_window(len(table), a.horizon, tuple(a.split)))
         window = max(window, 1)
     if a.season is not None and a.season < 2:
-        raise data.DataError(f"--season must be at least 2 rows (got {a.season}); leave it out to find one.")
-    cfg = data.ForecastConfig(target=a.target, features=a.features, window=window, horizon=a.horizon,
-                              split=tuple(a.split), scaler=a.scaler, predict_change=a.difference)
+        raise data.DataError(
+            f"--season must be at least 2 rows (got {a.season}); leave it out to find one."
+        )
+    cfg = data.ForecastConfig(
+        target=a.target,
+        features=a.features,
+        window=window,
+        horizon=a.horizon,
+        split=tuple(a.split),
+        scaler=a.scaler,
+        predict_change=a.difference,
+    )
     ds = data.make_forecast_dataset(table, cfg)
     warnings = []
     outside = baselines.extrapolation(ds.series, cfg)
@@ -123,26 +180,39 @@ def _fit(a, out) -> int:
         warnings.append(outside.message(cure="--difference", predict_change=a.difference))
         say(f"warning: {warnings[-1]}")
     n = {k: s.stop - s.start for k, s in ds.parts.items()}
-    say(f"{len(ds.x)} windows of ({window}, {len(ds.features)}): train {n['train']}, "
-        f"validation {n['val']}, test {n['test']}" + ("; predicting the change from the last value" if a.difference
-                                                      else ""))
+    say(
+        f"{len(ds.x)} windows of ({window}, {len(ds.features)}): train {n['train']}, "
+        f"validation {n['val']}, test {n['test']}"
+        + ("; predicting the change from the last value" if a.difference else "")
+    )
     if a.export_script:
         script = forecast_script(table, _forecast_settings(a, ds), _train_config(a), a.fill)
         Path(a.export_script).write_text(script, encoding="utf-8")
-        say(f"Wrote {a.export_script}: `python {a.export_script} {a.csv}` trains this run again without rnnviz.")
+        say(
+            f"Wrote {a.export_script}: `python {a.export_script} {a.csv}` trains this run again without rnnviz."
+        )
     if a.folds is not None:
         if a.json:
-            raise data.DataError("--folds prints a table of folds, not JSON: leave out --json (or --folds).")
+            raise data.DataError(
+                "--folds prints a table of folds, not JSON: leave out --json (or --folds)."
+            )
         return _fit_folds(a, table, cfg, out)
-    model = tasks.forecast_model(ds, a.cell, a.hidden, a.layers, a.head, a.nonlinearity, seed=a.seed)
+    model = tasks.forecast_model(
+        ds, a.cell, a.hidden, a.layers, a.head, a.nonlinearity, seed=a.seed
+    )
     job = _run_job(model, tasks.forecast_train_data(ds), a, say)
     if job.status == "failed":
         return 1
     if job.status != "done":
         warnings.append(job.message)
     result = tasks.evaluate_forecast(job.model.cpu(), ds, "test")
-    ladder = baselines.ladder(ds, baselines.baseline_forecasts(ds, a.season), result.predicted, "test",
-                              model_name=a.cell.upper())
+    ladder = baselines.ladder(
+        ds,
+        baselines.baseline_forecasts(ds, a.season),
+        result.predicted,
+        "test",
+        model_name=a.cell.upper(),
+    )
     if a.json:
         out(json.dumps(_fit_json(a, ds, ladder, warnings), allow_nan=False))
     else:
@@ -160,11 +230,20 @@ def _stderr(line: str) -> None:
 def _fit_json(a, ds, ladder: baselines.Ladder, warnings: list[str]) -> dict:
     """The fit's outcome as plain JSON values: every number finite (the ladder refuses others)."""
     winner = "model" if ladder.winner == ladder.model.name else ladder.winner
-    return {"target": a.target, "part": "test", "rows": len(ds.actual[ds.parts["test"]]),
-            "model": {**ladder.model.to_dict(), "name": ladder.model.name},
-            "baselines": [r.to_dict() for r in ladder.baselines], "winner": winner, "verdict": ladder.verdict,
-            "season": ladder.season.describe(), "predict_change": a.difference, "scaler": a.scaler,
-            "warnings": warnings, "notes": ladder.left_out}
+    return {
+        "target": a.target,
+        "part": "test",
+        "rows": len(ds.actual[ds.parts["test"]]),
+        "model": {**ladder.model.to_dict(), "name": ladder.model.name},
+        "baselines": [r.to_dict() for r in ladder.baselines],
+        "winner": winner,
+        "verdict": ladder.verdict,
+        "season": ladder.season.describe(),
+        "predict_change": a.difference,
+        "scaler": a.scaler,
+        "warnings": warnings,
+        "notes": ladder.left_out,
+    }
 
 
 def _print_fit(a, result, ladder: baselines.Ladder, out) -> None:
@@ -189,34 +268,64 @@ def _fit_folds(a, table, cfg, out) -> int:
     folds, datasets = runs.fold_datasets(table, cfg, a.folds)
     results, diverged = [], False
     for fold, ds in zip(folds, datasets):
-        out(f"\nFold {fold.number}/{len(folds)}: train on windows 0-{fold.origin - 1}, "
-            f"test on windows {fold.test.start}-{fold.test.stop - 1}")
-        model = tasks.forecast_model(ds, a.cell, a.hidden, a.layers, a.head, a.nonlinearity, seed=a.seed)
+        out(
+            f"\nFold {fold.number}/{len(folds)}: train on windows 0-{fold.origin - 1}, "
+            f"test on windows {fold.test.start}-{fold.test.stop - 1}"
+        )
+        model = tasks.forecast_model(
+            ds, a.cell, a.hidden, a.layers, a.head, a.nonlinearity, seed=a.seed
+        )
         job = _run_job(model, tasks.forecast_train_data(ds), a, out)
         if job.status == "failed":
             return 1
         diverged |= job.status == "diverged"
         results.append(tasks.evaluate_forecast(job.model.cpu(), ds, "test"))
-    out(f"\nRolling origin, {len(folds)} folds: RMSE on each fold's test block, '{a.target}' in the data's own units")
-    out(f"{'fold':<6} {'test from':<20} {'test to':<20} {'train':>6} {'test':>5} {'model':>12} {'persistence':>12}")
+    out(
+        f"\nRolling origin, {len(folds)} folds: RMSE on each fold's test block, '{a.target}' in the data's own units"
+    )
+    out(
+        f"{'fold':<6} {'test from':<20} {'test to':<20} {'train':>6} {'test':>5} {'model':>12} {'persistence':>12}"
+    )
     for r in runs.fold_table(folds, results):
-        out(f"{r['fold']:<6} {r['test from']:<20} {r['test to']:<20} {r['train windows']:>6g} "
-            f"{r['test windows']:>5g} {r['model RMSE']:>12.4f} {r['persistence RMSE']:>12.4f}")
+        out(
+            f"{r['fold']:<6} {r['test from']:<20} {r['test to']:<20} {r['train windows']:>6g} "
+            f"{r['test windows']:>5g} {r['model RMSE']:>12.4f} {r['persistence RMSE']:>12.4f}"
+        )
     return 1 if diverged else 0
 
 
 def _forecast_settings(a, ds) -> dict:
     """This run's choices under the names the Forecast page saves, so that its checkpoint is the page's."""
-    return dict(target=a.target, features=list(ds.features), window=ds.window, horizon=a.horizon,
-                split=tuple(a.split), scaler=a.scaler, predict_change=a.difference, season=a.season, cell=a.cell, nonlinearity=a.nonlinearity, hidden=a.hidden,
-                layers=a.layers, head=a.head, optimizer=a.optimizer, lr=a.lr, epochs=a.epochs, batch=a.batch_size)
+    return dict(
+        target=a.target,
+        features=list(ds.features),
+        window=ds.window,
+        horizon=a.horizon,
+        split=tuple(a.split),
+        scaler=a.scaler,
+        predict_change=a.difference,
+        season=a.season,
+        cell=a.cell,
+        nonlinearity=a.nonlinearity,
+        hidden=a.hidden,
+        layers=a.layers,
+        head=a.head,
+        optimizer=a.optimizer,
+        lr=a.lr,
+        epochs=a.epochs,
+        batch=a.batch_size,
+    )
 
 
 def _words(a, out) -> int:
     ds = data.make_char_dataset(a.text, mode=a.mode)
-    out(f"{len(ds.words)} words, vocabulary of {len(ds.vocab)}: {' '.join(ds.vocab)}; "
-        f"one-hot input shape {tuple(ds.one_hot().shape)}")
-    model = tasks.char_model(ds, a.cell, a.hidden, a.layers, nonlinearity=a.nonlinearity, seed=a.seed)
+    out(
+        f"{len(ds.words)} words, vocabulary of {len(ds.vocab)}: {' '.join(ds.vocab)}; "
+        f"one-hot input shape {tuple(ds.one_hot().shape)}"
+    )
+    model = tasks.char_model(
+        ds, a.cell, a.hidden, a.layers, nonlinearity=a.nonlinearity, seed=a.seed
+    )
     out(f"{model.parameter_count()} parameters")
     job = _run_job(model, tasks.char_train_data(ds), a, out)
     if job.status == "failed":
@@ -224,7 +333,9 @@ def _words(a, out) -> int:
     rows = tasks.char_predictions(job.model.cpu(), ds)
     out("")
     for r in rows:
-        out(f"{r['input']} -> {r['predicted']}  p={r['probability']:.2f}  {'ok' if r['correct'] else 'wrong'}")
+        out(
+            f"{r['input']} -> {r['predicted']}  p={r['probability']:.2f}  {'ok' if r['correct'] else 'wrong'}"
+        )
     right = sum(r["correct"] for r in rows)
     out(f"accuracy {right}/{len(rows)} = {right / len(rows):.0%}")
     return 0

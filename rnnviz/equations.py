@@ -8,6 +8,7 @@
 and `value`, the number the trace computed. Numbers are shown with `digits` decimals; the python
 expression uses exactly the numbers shown, so it evaluates to the value up to that rounding.
 """
+
 from __future__ import annotations
 
 import math
@@ -40,7 +41,9 @@ def relu(v: float) -> float:
 
 def evaluate(expr: str) -> float:
     """Evaluate an Equation.python string (only arithmetic and the three activations)."""
-    return float(eval(expr, {"__builtins__": {}}, {"tanh": math.tanh, "sigmoid": sigmoid, "relu": relu}))
+    return float(
+        eval(expr, {"__builtins__": {}}, {"tanh": math.tanh, "sigmoid": sigmoid, "relu": relu})
+    )
 
 
 def _num(v: float, digits: int) -> str:
@@ -65,7 +68,9 @@ def _dot(weights, values, digits) -> tuple[list[str], list[str]]:
 def _gate_parts(tr: Trace, layer: int, t: int, unit: int, gate: str, digits: int):
     """Numbers of one gate's pre-activation for one unit: (x terms, h terms, b_x, b_h) as text."""
     w = tr.weights[layer]
-    k = spec(tr.cell).gate_names.index(gate)  # gate k owns rows k*H .. (k+1)*H - 1 of the stacked weights
+    k = spec(tr.cell).gate_names.index(
+        gate
+    )  # gate k owns rows k*H .. (k+1)*H - 1 of the stacked weights
     hidden = tr.hidden[layer].shape[1]
     row = k * hidden + unit
     x_t = tr.inputs[layer][t].tolist()
@@ -81,8 +86,10 @@ def _sum_tex(terms: list[str], per_line: int = 3) -> str:
     """terms joined by +, at most `per_line` to a line (KaTeX's \\ breaks it, lines as even as
     they can be), so that a sum over many inputs and units wraps instead of running off the page
     (three terms fit the 470 px a page has at 800 px wide)."""
-    chunk = -(-len(terms) // -(-len(terms) // per_line)) if terms else 1  # lines as even as they can be
-    lines = [" + ".join(terms[k:k + chunk]) for k in range(0, len(terms), chunk)]
+    chunk = (
+        -(-len(terms) // -(-len(terms) // per_line)) if terms else 1
+    )  # lines as even as they can be
+    lines = [" + ".join(terms[k : k + chunk]) for k in range(0, len(terms), chunk)]
     return r" \\ \quad + ".join(lines).replace("+ -", "- ")
 
 
@@ -99,13 +106,17 @@ def step_equations(tr: Trace, layer: int, t: int, unit: int, digits: int = 4) ->
         fn = tr.nonlinearity
         pre_py = " + ".join([*x_py, bx, *h_py, bh])
         pre = evaluate(pre_py)
-        out.append(Equation(
-            spec(cell).gate("hidden").label,
-            rf"h_t{u} = {_LATEX_FN[fn]}\Big(\sum_k W_{{ih}}[{unit},k]\, x_t^{{(k)}} + b_{{ih}}{u}"
-            rf" \\ \quad + \sum_k W_{{hh}}[{unit},k]\, h_{{t-1}}^{{(k)}} + b_{{hh}}{u}\Big)",
-            rf"= {_LATEX_FN[fn]}\big({_sum_tex([*x_tex, bx, *h_tex, bh])}\big) \\ = {_LATEX_FN[fn]}({_num(pre, digits)})"
-            rf" = {_num(h_val, digits)}",
-            f"{fn}({pre_py})", h_val))
+        out.append(
+            Equation(
+                spec(cell).gate("hidden").label,
+                rf"h_t{u} = {_LATEX_FN[fn]}\Big(\sum_k W_{{ih}}[{unit},k]\, x_t^{{(k)}} + b_{{ih}}{u}"
+                rf" \\ \quad + \sum_k W_{{hh}}[{unit},k]\, h_{{t-1}}^{{(k)}} + b_{{hh}}{u}\Big)",
+                rf"= {_LATEX_FN[fn]}\big({_sum_tex([*x_tex, bx, *h_tex, bh])}\big) \\ = {_LATEX_FN[fn]}({_num(pre, digits)})"
+                rf" = {_num(h_val, digits)}",
+                f"{fn}({pre_py})",
+                h_val,
+            )
+        )
         return out
     pre_values = {}
     for gate in gates:
@@ -116,40 +127,65 @@ def step_equations(tr: Trace, layer: int, t: int, unit: int, digits: int = 4) ->
         if cell == "gru" and gate == "new":
             r = _num(float(gates["reset"][t, unit]), digits)
             pre_py = f"{' + '.join([*x_py, bx])} + {r}*({' + '.join([*h_py, bh])})"
-            symbolic = (rf"n_t{u} = \tanh\Big(\sum_k W_{{in}}[{unit},k]\, x_t^{{(k)}} + b_{{in}}{u} \\ \quad + r_t{u}"
-                        rf"\big(\sum_k W_{{hn}}[{unit},k]\, h_{{t-1}}^{{(k)}} + b_{{hn}}{u}\big)\Big)")
-            joint = r" \\ \quad + " if len(x_tex) + len(h_tex) > 3 else " + "  # a long sum: r_t starts a line
+            symbolic = (
+                rf"n_t{u} = \tanh\Big(\sum_k W_{{in}}[{unit},k]\, x_t^{{(k)}} + b_{{in}}{u} \\ \quad + r_t{u}"
+                rf"\big(\sum_k W_{{hn}}[{unit},k]\, h_{{t-1}}^{{(k)}} + b_{{hn}}{u}\big)\Big)"
+            )
+            joint = (
+                r" \\ \quad + " if len(x_tex) + len(h_tex) > 3 else " + "
+            )  # a long sum: r_t starts a line
             numeric_inner = rf"{_sum_tex([*x_tex, bx])}{joint}{_paren(r)} \cdot \big({_sum_tex([*h_tex, bh])}\big)"
         else:
             pre_py = " + ".join([*x_py, bx, *h_py, bh])
-            symbolic = (rf"{s}_t{u} = {_LATEX_FN[fn]}\Big(\sum_k W_{{i{s}}}[{unit},k]\, x_t^{{(k)}} + b_{{i{s}}}{u}"
-                        rf" \\ \quad + \sum_k W_{{h{s}}}[{unit},k]\, h_{{t-1}}^{{(k)}} + b_{{h{s}}}{u}\Big)")
+            symbolic = (
+                rf"{s}_t{u} = {_LATEX_FN[fn]}\Big(\sum_k W_{{i{s}}}[{unit},k]\, x_t^{{(k)}} + b_{{i{s}}}{u}"
+                rf" \\ \quad + \sum_k W_{{h{s}}}[{unit},k]\, h_{{t-1}}^{{(k)}} + b_{{h{s}}}{u}\Big)"
+            )
             numeric_inner = _sum_tex([*x_tex, bx, *h_tex, bh])
         pre = evaluate(pre_py)
         pre_values[gate] = pre
-        out.append(Equation(
-            about.label,
-            symbolic,
-            rf"= {_LATEX_FN[fn]}\big({numeric_inner}\big) \\ = {_LATEX_FN[fn]}({_num(pre, digits)}) = {_num(value, digits)}",
-            f"{fn}({pre_py})", value))
+        out.append(
+            Equation(
+                about.label,
+                symbolic,
+                rf"= {_LATEX_FN[fn]}\big({numeric_inner}\big) \\ = {_LATEX_FN[fn]}({_num(pre, digits)}) = {_num(value, digits)}",
+                f"{fn}({pre_py})",
+                value,
+            )
+        )
     g = {k: _num(float(v[t, unit]), digits) for k, v in gates.items()}
     if cell == "lstm":
         c_val = float(tr.cell_state[layer][t, unit])
         c_prev = _num(float(tr.cell_state[layer][t - 1, unit]) if t > 0 else 0.0, digits)
         c_py = f"{g['forget']}*{_paren(c_prev)} + {g['input']}*{_paren(g['cell'])}"
-        out.append(Equation(
-            "cell state", rf"c_t{u} = f_t{u}\, c_{{t-1}}{u} + i_t{u}\, g_t{u}",
-            rf"= {g['forget']} \cdot {_paren(c_prev)} + {g['input']} \cdot {_paren(g['cell'])} = {_num(c_val, digits)}",
-            c_py, c_val))
+        out.append(
+            Equation(
+                "cell state",
+                rf"c_t{u} = f_t{u}\, c_{{t-1}}{u} + i_t{u}\, g_t{u}",
+                rf"= {g['forget']} \cdot {_paren(c_prev)} + {g['input']} \cdot {_paren(g['cell'])} = {_num(c_val, digits)}",
+                c_py,
+                c_val,
+            )
+        )
         c_shown = _num(c_val, digits)
-        out.append(Equation(
-            "hidden state", rf"h_t{u} = o_t{u} \tanh(c_t{u})",
-            rf"= {g['output']} \cdot \tanh({_paren(c_shown)}) = {_num(h_val, digits)}",
-            f"{g['output']}*tanh({c_shown})", h_val))
+        out.append(
+            Equation(
+                "hidden state",
+                rf"h_t{u} = o_t{u} \tanh(c_t{u})",
+                rf"= {g['output']} \cdot \tanh({_paren(c_shown)}) = {_num(h_val, digits)}",
+                f"{g['output']}*tanh({c_shown})",
+                h_val,
+            )
+        )
     else:  # gru
         hp = _num(h_prev_val, digits)
-        out.append(Equation(
-            "hidden state", rf"h_t{u} = (1 - z_t{u})\, n_t{u} + z_t{u}\, h_{{t-1}}{u}",
-            rf"= (1 - {g['update']}) \cdot {_paren(g['new'])} + {g['update']} \cdot {_paren(hp)} = {_num(h_val, digits)}",
-            f"(1 - {g['update']})*{_paren(g['new'])} + {g['update']}*{_paren(hp)}", h_val))
+        out.append(
+            Equation(
+                "hidden state",
+                rf"h_t{u} = (1 - z_t{u})\, n_t{u} + z_t{u}\, h_{{t-1}}{u}",
+                rf"= (1 - {g['update']}) \cdot {_paren(g['new'])} + {g['update']} \cdot {_paren(hp)} = {_num(h_val, digits)}",
+                f"(1 - {g['update']})*{_paren(g['new'])} + {g['update']}*{_paren(hp)}",
+                h_val,
+            )
+        )
     return out

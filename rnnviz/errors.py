@@ -13,6 +13,7 @@ Anything else that escapes rnnviz is a bug: the app logs it with its traceback a
 user "Something went wrong; nothing was lost." (rnnviz.ui.state.report_bug). UserError is a
 ValueError, so code written before it, which caught ValueError, still catches every kind.
 """
+
 from __future__ import annotations
 
 __all__ = ["UserError"]

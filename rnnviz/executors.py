@@ -26,6 +26,7 @@ The executors:
 whichever executor runs it; tests/test_executors.py holds every executor to that and to the rest of
 this contract.
 """
+
 from __future__ import annotations
 
 import os
@@ -87,6 +88,7 @@ class Executor(Protocol):
 
     def submit(self, spec: JobSpec) -> JobHandle: ...
     def shutdown(self) -> None: ...
+
     # optional: run_view(fn, *args, timeout=...) -> fn(*args), computed where training runs (a heavy view)
 
 
@@ -114,7 +116,9 @@ class ThreadExecutor:
 def executor_from_env(slots: int | None = None) -> Executor:
     """The executor this environment asks for: RNNVIZ_EXECUTOR (thread, process or ray), else Ray when
     RAY_ADDRESS is set, else worker processes. `slots` overrides the pool's size (process, thread)."""
-    name = os.environ.get("RNNVIZ_EXECUTOR") or ("ray" if os.environ.get("RAY_ADDRESS") else "process")
+    name = os.environ.get("RNNVIZ_EXECUTOR") or (
+        "ray" if os.environ.get("RAY_ADDRESS") else "process"
+    )
     if name not in EXECUTORS:
         raise ValueError(f"RNNVIZ_EXECUTOR must be one of {', '.join(EXECUTORS)} (got {name!r})")
     if name == "thread":

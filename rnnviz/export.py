@@ -16,6 +16,7 @@ What the script leaves out: the app's divergence rules (a run the app called "di
 best epoch's weights; the script keeps the last), the stop button and the time limit, and the
 careful CSV reader's rarer repairs (it checks the rows and the target it read against the app's).
 """
+
 from __future__ import annotations
 
 import ast
@@ -29,8 +30,9 @@ from .train import TrainConfig
 __all__ = ["forecast_script", "script_settings"]
 
 
-def script_settings(table: pd.DataFrame, settings: dict, train: TrainConfig, fill: bool,
-                    csv_name: str | None = None) -> dict:
+def script_settings(
+    table: pd.DataFrame, settings: dict, train: TrainConfig, fill: bool, csv_name: str | None = None
+) -> dict:
     """The values the script's settings block holds, as plain Python values (names as the script
     spells them). `table` is the table the run read (`rnnviz.data.read_csv`), `settings` the Forecast
     page's settings of the run, `train` the TrainConfig it trained with."""
@@ -39,10 +41,14 @@ def script_settings(table: pd.DataFrame, settings: dict, train: TrainConfig, fil
     target = table[s["target"]].to_numpy(dtype=np.float64)
     split = tuple(float(f) for f in s["split"])
     return {
-        "CSV_FILE": str(csv_name if csv_name is not None else table.attrs.get("source", "data.csv")),
+        "CSV_FILE": str(
+            csv_name if csv_name is not None else table.attrs.get("source", "data.csv")
+        ),
         "ENCODING": str(table.attrs.get("encoding", "utf-8")),
         "DELIMITER": str(table.attrs.get("delimiter", ",")),
-        "DATE_COLUMN": None if table.attrs.get("date_column") is None else str(table.attrs["date_column"]),
+        "DATE_COLUMN": None
+        if table.attrs.get("date_column") is None
+        else str(table.attrs["date_column"]),
         "DATE_FORMAT": table.attrs.get("date_format"),
         "FILL_FORWARD": bool(fill),
         "TARGET": str(s["target"]),
@@ -72,8 +78,9 @@ def script_settings(table: pd.DataFrame, settings: dict, train: TrainConfig, fil
     }
 
 
-def forecast_script(table: pd.DataFrame, settings: dict, train: TrainConfig, fill: bool,
-                    csv_name: str | None = None) -> str:
+def forecast_script(
+    table: pd.DataFrame, settings: dict, train: TrainConfig, fill: bool, csv_name: str | None = None
+) -> str:
     """The standalone script's text (see the module docstring); `script_settings` gives its values."""
     values = script_settings(table, settings, train, fill, csv_name)
     lines = []

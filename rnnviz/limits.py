@@ -5,6 +5,7 @@ from taking it over. Every limit met is reported to the user with its name and v
 (`Limits.check`), never as a crash. Override with environment variables RNNVIZ_<NAME>
 (for example RNNVIZ_MAX_JOBS=8) when starting the app.
 """
+
 from __future__ import annotations
 
 import os
@@ -22,7 +23,9 @@ class LimitError(UserError):
 @dataclass(frozen=True)
 class Limits:
     upload_mb: int = 10  # largest CSV or model file accepted, in Streamlit's MB (1024 x 1024 bytes)
-    checkpoint_mb: int = 200  # largest model file rnnviz.checkpoint reads from a path or bytes (CLI, notebooks)
+    checkpoint_mb: int = (
+        200  # largest model file rnnviz.checkpoint reads from a path or bytes (CLI, notebooks)
+    )
     rows: int = 200_000  # rows of a CSV
     columns: int = 50  # columns of a CSV
     window: int = 400  # steps per window
@@ -39,19 +42,31 @@ class Limits:
     pairs: int = 100  # source -> target pairs on Seq2seq
     pair_tokens: int = 30  # words (or letters) on one side of a pair
     letters_to_write: int = 30  # letters Next letter's model writes after a prefix
-    distractors: int = 100  # N of the long-memory task (Compare): each is one more step of every sequence
+    distractors: int = (
+        100  # N of the long-memory task (Compare): each is one more step of every sequence
+    )
     image_side: int = 32  # an uploaded image (Digits) has at most side x side pixel columns
-    typed_inputs: int = 3  # Step through with typed numbers: inputs per step, hidden units and steps,
+    typed_inputs: int = (
+        3  # Step through with typed numbers: inputs per step, hidden units and steps,
+    )
     typed_hidden: int = 4  # small enough that every number of every step fits on the screen
     typed_steps: int = 6
-    max_jobs: int = 0  # training jobs running at once (the rest queue); 0 = one per core this server may use
+    max_jobs: int = (
+        0  # training jobs running at once (the rest queue); 0 = one per core this server may use
+    )
     job_seconds: int = 600  # longest training run
-    job_memory_mb: int = 2048  # address space one job (or view) may add to its worker (torch imported): a batch of
+    job_memory_mb: int = (
+        2048  # address space one job (or view) may add to its worker (torch imported): a batch of
+    )
     # 256 windows of 400 steps through 4 LSTM layers of 256 units keeps about 1.6 GB of activations for backward
     heartbeat_seconds: int = 30  # a job nobody watches for this long stops itself
     # The heavy views after training run in a worker process, each bounded by these, not by the data.
-    view_windows: int = 500  # most windows the hidden-state path (PCA) computes, evenly spaced over the series
-    view_multiply_adds: int = 8_000_000_000  # work one view may do (~1 s on one busy core): fewer windows when big
+    view_windows: int = (
+        500  # most windows the hidden-state path (PCA) computes, evenly spaced over the series
+    )
+    view_multiply_adds: int = (
+        8_000_000_000  # work one view may do (~1 s on one busy core): fewer windows when big
+    )
     view_batch_mb: int = 64  # memory one batch of windows may take while a view computes it
 
     @property
@@ -71,12 +86,24 @@ class Limits:
 
     def check(self, **settings: int) -> None:
         """Raise LimitError for the first setting above its limit: check(hidden=512)."""
-        labels = {"window": "window length", "hidden": "hidden units", "layers": "layers", "epochs": "epochs",
-                  "rows": "rows", "columns": "columns", "features": "input features", "vocabulary": "characters",
-                  "embedding": "embedding dimensions", "outputs": "outputs", "distractors": "distractors",
-                  "folds": "folds"}
+        labels = {
+            "window": "window length",
+            "hidden": "hidden units",
+            "layers": "layers",
+            "epochs": "epochs",
+            "rows": "rows",
+            "columns": "columns",
+            "features": "input features",
+            "vocabulary": "characters",
+            "embedding": "embedding dimensions",
+            "outputs": "outputs",
+            "distractors": "distractors",
+            "folds": "folds",
+        }
         for name, value in settings.items():
             limit = getattr(self, name)
             if value is not None and value > limit:
-                raise LimitError(f"{value} {labels.get(name, name)} is above this server's limit of {limit}. "
-                                 f"Use {limit} or fewer.")
+                raise LimitError(
+                    f"{value} {labels.get(name, name)} is above this server's limit of {limit}. "
+                    f"Use {limit} or fewer."
+                )

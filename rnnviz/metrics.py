@@ -8,13 +8,22 @@ A metric is reported only as a finite number: `compare_to_baseline` raises `Metr
 when the model's forecast (or the data) would make one infinite or NaN, and leaves out MAPE when
 every actual value is zero (it has no value then).
 """
+
 from __future__ import annotations
 
 import numpy as np
 
 from .errors import UserError
 
-__all__ = ["rmse", "mae", "mape", "accuracy", "persistence_baseline", "compare_to_baseline", "MetricError"]
+__all__ = [
+    "rmse",
+    "mae",
+    "mape",
+    "accuracy",
+    "persistence_baseline",
+    "compare_to_baseline",
+    "MetricError",
+]
 
 
 class MetricError(UserError):
@@ -32,7 +41,9 @@ def _pair(actual, predicted) -> tuple[np.ndarray, np.ndarray]:
 def rmse(actual, predicted) -> float:
     """Root mean squared error. rmse([1, 2], [1, 4]) = sqrt(2)."""
     a, p = _pair(actual, predicted)
-    with np.errstate(over="ignore"):  # an overflow gives inf, which compare_to_baseline reports in words
+    with np.errstate(
+        over="ignore"
+    ):  # an overflow gives inf, which compare_to_baseline reports in words
         return float(np.sqrt(np.mean((a - p) ** 2))) if a.size else float("nan")
 
 
@@ -71,7 +82,7 @@ def confusion_matrix(labels, predicted_labels, classes: int) -> np.ndarray:
 
 
 def persistence_baseline(series, window: int, horizon: int = 1) -> np.ndarray:
-    """"next = last" for every window of `window` rows: the value at each window's last row,
+    """ "next = last" for every window of `window` rows: the value at each window's last row,
     aligned with the targets series[window - 1 + horizon:]."""
     s = np.asarray(series, dtype=np.float64).reshape(-1)
     n = len(s) - window - horizon + 1
@@ -93,18 +104,30 @@ def compare_to_baseline(actual, predicted, baseline) -> list[dict]:
     for values, who in ((a, "actual value"), (b, "baseline"), (p, "model's forecast")):
         row = _first_not_finite(values)
         if row is not None:
-            raise MetricError(f"The {who} at row {row + 1} of {len(a)} is {values[row]}, not a finite number, "
-                              "so no error can be measured. Training probably diverged: lower the learning "
-                              "rate (or check the data) and train again.")
+            raise MetricError(
+                f"The {who} at row {row + 1} of {len(a)} is {values[row]}, not a finite number, "
+                "so no error can be measured. Training probably diverged: lower the learning "
+                "rate (or check the data) and train again."
+            )
     rows = []
     for name, fn in (("RMSE", rmse), ("MAE", mae), ("MAPE %", mape)):
         model_value, base_value = fn(a, p), fn(a, b)
         if name == "MAPE %" and np.isnan(model_value) and np.isnan(base_value):
             continue  # every actual value is zero: a percentage error does not exist
         if not (np.isfinite(model_value) and np.isfinite(base_value)):
-            raise MetricError(f"The {name} of the forecast overflows ({model_value:g}, baseline {base_value:g}): "
-                              "its errors are too large to measure. Training probably diverged: lower the "
-                              "learning rate and train again.")
-        winner = "model" if model_value < base_value else "baseline" if base_value < model_value else "tie"
-        rows.append({"metric": name, "model": model_value, "baseline": base_value, "better": winner})
+            raise MetricError(
+                f"The {name} of the forecast overflows ({model_value:g}, baseline {base_value:g}): "
+                "its errors are too large to measure. Training probably diverged: lower the "
+                "learning rate and train again."
+            )
+        winner = (
+            "model"
+            if model_value < base_value
+            else "baseline"
+            if base_value < model_value
+            else "tie"
+        )
+        rows.append(
+            {"metric": name, "model": model_value, "baseline": base_value, "better": winner}
+        )
     return rows

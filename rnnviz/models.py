@@ -12,6 +12,7 @@ Heads:
     "flatten"  all L top-layer states are flattened into one vector (L*H) for the head
     "each"     one output per step (next-letter prediction)
 """
+
 from __future__ import annotations
 
 import math
@@ -26,8 +27,14 @@ from .cellspec import spec
 from .data.text import IGNORE_INDEX
 from .limits import LimitError, Limits
 
-__all__ = ["ModelConfig", "SequenceModel", "parameter_count_formula", "state_shapes", "target_loss",
-           "target_metrics"]
+__all__ = [
+    "ModelConfig",
+    "SequenceModel",
+    "parameter_count_formula",
+    "state_shapes",
+    "target_loss",
+    "target_metrics",
+]
 
 _MODULES = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
@@ -43,7 +50,9 @@ class ModelConfig:
     cell: str = "lstm"  # "rnn", "lstm" or "gru"
     hidden_size: int = 16  # H, units per layer, at most Limits.hidden
     num_layers: int = 1  # stacked layers, 1 to Limits.layers
-    input_size: int = 1  # F, features per step, at most Limits.features (ignored when vocab_size is set)
+    input_size: int = (
+        1  # F, features per step, at most Limits.features (ignored when vocab_size is set)
+    )
     vocab_size: int | None = None  # V: the input is character indices instead of features
     embedding_dim: int | None = None  # with a vocabulary: None = one-hot, else an nn.Embedding
     nonlinearity: str = "tanh"  # plain RNN only: "tanh" or "relu"
@@ -52,7 +61,9 @@ class ModelConfig:
     output_size: int = 1  # O, outputs of the head (vocabulary size for next-letter)
     output_activation: str | None = None  # None or "sigmoid"
     dropout: float = 0.0  # between stacked layers, as nn.LSTM's dropout
-    forget_bias: float | None = None  # LSTM only: None = torch's init; a number v sets b_if = v and b_hf = 0
+    forget_bias: float | None = (
+        None  # LSTM only: None = torch's init; a number v sets b_if = v and b_hf = 0
+    )
     # in every layer (their sum is what the forget gate adds), so f starts near sigmoid(v): 1 keeps ~73%
 
     def __post_init__(self):
@@ -89,18 +100,38 @@ class ModelConfig:
         known = {f.name for f in fields(cls)}
         unknown = sorted(str(k)[:40] for k in set(d) - known)
         if unknown:
-            raise ValueError(f"unknown model settings: {', '.join(unknown[:5])}"
-                             + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""))
+            raise ValueError(
+                f"unknown model settings: {', '.join(unknown[:5])}"
+                + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
+            )
         return cls(**d)
 
 
 # -- ModelConfig's checks, in words a person can act on ---------------------------------------
-_SIZES = ("hidden_size", "num_layers", "input_size", "vocab_size", "embedding_dim", "window", "output_size")
+_SIZES = (
+    "hidden_size",
+    "num_layers",
+    "input_size",
+    "vocab_size",
+    "embedding_dim",
+    "window",
+    "output_size",
+)
 _OPTIONAL = ("vocab_size", "embedding_dim", "window", "output_activation")
-_LABELS = {"hidden_size": "hidden size", "num_layers": "layers", "input_size": "input size",
-           "vocab_size": "vocabulary size", "embedding_dim": "embedding size", "window": "window",
-           "output_size": "output size", "dropout": "dropout", "cell": "cell", "nonlinearity": "nonlinearity",
-           "head": "head", "output_activation": "output activation"}
+_LABELS = {
+    "hidden_size": "hidden size",
+    "num_layers": "layers",
+    "input_size": "input size",
+    "vocab_size": "vocabulary size",
+    "embedding_dim": "embedding size",
+    "window": "window",
+    "output_size": "output size",
+    "dropout": "dropout",
+    "cell": "cell",
+    "nonlinearity": "nonlinearity",
+    "head": "head",
+    "output_activation": "output activation",
+}
 
 
 def _shown(value) -> str:
@@ -127,7 +158,9 @@ def _type_problems(c: ModelConfig) -> list[str]:
             problems.append(f"{_LABELS[name]} must be a word (got {_shown(value)})")
     if isinstance(c.dropout, bool) or not isinstance(c.dropout, numbers.Real):
         problems.append(f"dropout must be a number (got {_shown(c.dropout)})")
-    if c.forget_bias is not None and (isinstance(c.forget_bias, bool) or not isinstance(c.forget_bias, numbers.Real)):
+    if c.forget_bias is not None and (
+        isinstance(c.forget_bias, bool) or not isinstance(c.forget_bias, numbers.Real)
+    ):
         problems.append(f"forget-gate bias must be a number (got {_shown(c.forget_bias)})")
     return problems
 
@@ -143,7 +176,9 @@ def _choice_problems(c: ModelConfig) -> list[str]:
     if c.head == "flatten" and not c.window:
         problems.append("the flatten head needs the window length")
     if c.output_activation not in (None, "sigmoid"):
-        problems.append(f"output activation must be None or 'sigmoid' (got {_shown(c.output_activation)})")
+        problems.append(
+            f"output activation must be None or 'sigmoid' (got {_shown(c.output_activation)})"
+        )
     if not 0.0 <= c.dropout < 1.0:  # NaN fails this too
         problems.append(f"dropout must be at least 0 and below 1 (got {c.dropout})")
     if c.forget_bias is not None and c.cell != "lstm":
@@ -155,17 +190,29 @@ def _choice_problems(c: ModelConfig) -> list[str]:
 
 def _size_problems(c: ModelConfig) -> list[str]:
     """Every size that shapes a tensor is at least 1."""
-    return [f"{_LABELS[name]} must be at least 1 (got {getattr(c, name)})"
-            for name in _SIZES if getattr(c, name) is not None and getattr(c, name) < 1]
+    return [
+        f"{_LABELS[name]} must be at least 1 (got {getattr(c, name)})"
+        for name in _SIZES
+        if getattr(c, name) is not None and getattr(c, name) < 1
+    ]
 
 
 def _limit_problems(c: ModelConfig, limits: Limits) -> list[str]:
     """Every size that shapes a tensor within this server's limit."""
-    bounds = {"hidden_size": limits.hidden, "num_layers": limits.layers, "input_size": limits.features,
-              "vocab_size": limits.vocabulary, "embedding_dim": limits.embedding, "window": limits.window,
-              "output_size": limits.outputs}
-    return [f"{_LABELS[name]} {getattr(c, name)} is above this server's limit of {limit}"
-            for name, limit in bounds.items() if getattr(c, name) is not None and getattr(c, name) > limit]
+    bounds = {
+        "hidden_size": limits.hidden,
+        "num_layers": limits.layers,
+        "input_size": limits.features,
+        "vocab_size": limits.vocabulary,
+        "embedding_dim": limits.embedding,
+        "window": limits.window,
+        "output_size": limits.outputs,
+    }
+    return [
+        f"{_LABELS[name]} {getattr(c, name)} is above this server's limit of {limit}"
+        for name, limit in bounds.items()
+        if getattr(c, name) is not None and getattr(c, name) > limit
+    ]
 
 
 def target_loss(output: Tensor, y: Tensor) -> Tensor:
@@ -174,8 +221,9 @@ def target_loss(output: Tensor, y: Tensor) -> Tensor:
     (IGNORE_INDEX) left out. output (N, O) against y (N, O), or scores (N, V) / (N, L, V) against y (N,) / (N, L)."""
     if y.is_floating_point():
         return nn.functional.mse_loss(output, y)
-    return nn.functional.cross_entropy(output.reshape(-1, output.shape[-1]), y.reshape(-1),
-                                       ignore_index=IGNORE_INDEX)
+    return nn.functional.cross_entropy(
+        output.reshape(-1, output.shape[-1]), y.reshape(-1), ignore_index=IGNORE_INDEX
+    )
 
 
 def target_metrics(output: Tensor, y: Tensor, padded: bool = True) -> dict[str, Tensor | int]:
@@ -184,9 +232,15 @@ def target_metrics(output: Tensor, y: Tensor, padded: bool = True) -> dict[str, 
     counted; `padded=False` says there is none, which spares counting it); for float values, their
     `squared_error` over the `counted` values (RMSE)."""
     if y.is_floating_point():
-        return {"squared_error": nn.functional.mse_loss(output.detach(), y, reduction="sum"), "counted": y.numel()}
+        return {
+            "squared_error": nn.functional.mse_loss(output.detach(), y, reduction="sum"),
+            "counted": y.numel(),
+        }
     guessed = output.argmax(-1)  # (N,) or (N, L), never IGNORE_INDEX: a padded step is never right
-    return {"right": (guessed == y).sum(), "counted": (y != IGNORE_INDEX).sum() if padded else y.numel()}
+    return {
+        "right": (guessed == y).sum(),
+        "counted": (y != IGNORE_INDEX).sum() if padded else y.numel(),
+    }
 
 
 def state_shapes(config: ModelConfig) -> dict[str, tuple[int, ...]]:
@@ -227,7 +281,9 @@ class SequenceModel(nn.Module):
         self.config = config
         c = config
         self.embedding = (
-            nn.Embedding(c.vocab_size, c.embedding_dim) if c.vocab_size and c.embedding_dim else None
+            nn.Embedding(c.vocab_size, c.embedding_dim)
+            if c.vocab_size and c.embedding_dim
+            else None
         )
         kwargs = dict(
             input_size=c.rnn_input_size,
@@ -257,8 +313,12 @@ class SequenceModel(nn.Module):
         for p in self.head.parameters():
             p.copy_(torch.rand(p.shape, generator=generator) * 2 * bound - bound)
         if self.embedding is not None:
-            self.embedding.weight.copy_(torch.randn(self.embedding.weight.shape, generator=generator))
-        if self.config.forget_bias is not None:  # after every draw: the other weights stay those of the seed
+            self.embedding.weight.copy_(
+                torch.randn(self.embedding.weight.shape, generator=generator)
+            )
+        if (
+            self.config.forget_bias is not None
+        ):  # after every draw: the other weights stay those of the seed
             self.set_forget_bias(self.config.forget_bias)
 
     @torch.no_grad()
@@ -269,8 +329,10 @@ class SequenceModel(nn.Module):
         h = self.config.hidden_size
         f = spec("lstm").gate_names.index("forget")  # 1 in torch's order i, f, g, o
         for k in range(self.config.num_layers):
-            getattr(self.rnn, f"bias_ih_l{k}")[f * h:(f + 1) * h] = float(value)  # (H,) slice of (4H,)
-            getattr(self.rnn, f"bias_hh_l{k}")[f * h:(f + 1) * h] = 0.0
+            getattr(self.rnn, f"bias_ih_l{k}")[f * h : (f + 1) * h] = float(
+                value
+            )  # (H,) slice of (4H,)
+            getattr(self.rnn, f"bias_hh_l{k}")[f * h : (f + 1) * h] = 0.0
 
     # -- the three stages, separately callable so trace.py can reuse the encoder and the head --
     def encode(self, x: Tensor) -> Tensor:
@@ -298,7 +360,9 @@ class SequenceModel(nn.Module):
         packed = pack_padded_sequence(inputs, lengths.cpu(), batch_first=True, enforce_sorted=False)
         packed_states, hidden = self.rnn(packed)
         h_n = hidden[0] if isinstance(hidden, tuple) else hidden  # (layers, N, H), original order
-        states, _ = pad_packed_sequence(packed_states, batch_first=True, total_length=inputs.shape[1])
+        states, _ = pad_packed_sequence(
+            packed_states, batch_first=True, total_length=inputs.shape[1]
+        )
         return states, h_n[-1]
 
     def forward(self, x: Tensor, lengths: Tensor | None = None) -> Tensor:
@@ -314,7 +378,9 @@ class SequenceModel(nn.Module):
         return self.read_out(states)  # (N, L, O)
 
     # -- what training asks of a model (train.fit): the loss and the metrics of one batch --
-    def batch_loss(self, x: Tensor, y: Tensor, lengths: Tensor | None = None) -> tuple[Tensor, Tensor]:
+    def batch_loss(
+        self, x: Tensor, y: Tensor, lengths: Tensor | None = None
+    ) -> tuple[Tensor, Tensor]:
         """(the batch's mean loss, the outputs): mean squared error against float targets, or
         cross-entropy against class indices (next-letter targets padded with IGNORE_INDEX)."""
         output = self(x, lengths)  # (N, O) or (N, L, O)
@@ -334,7 +400,10 @@ class SequenceModel(nn.Module):
 
     def parameter_table(self) -> list[dict]:
         """Every parameter tensor with its shape and size, in torch's own names."""
-        return [{"name": n, "shape": tuple(p.shape), "count": p.numel()} for n, p in self.named_parameters()]
+        return [
+            {"name": n, "shape": tuple(p.shape), "count": p.numel()}
+            for n, p in self.named_parameters()
+        ]
 
 
 def parameter_count_formula(config: ModelConfig) -> list[dict]:
@@ -351,19 +420,31 @@ def parameter_count_formula(config: ModelConfig) -> list[dict]:
     cell, h = spec(c.cell), c.hidden_size
     rows = []
     if c.vocab_size and c.embedding_dim:
-        rows.append({"part": "embedding", "formula": f"V*E = {c.vocab_size}*{c.embedding_dim}",
-                     "count": c.vocab_size * c.embedding_dim})
+        rows.append(
+            {
+                "part": "embedding",
+                "formula": f"V*E = {c.vocab_size}*{c.embedding_dim}",
+                "count": c.vocab_size * c.embedding_dim,
+            }
+        )
     f = c.rnn_input_size
     for layer in range(c.num_layers):
-        rows.append({
-            "part": f"{cell.label} layer {layer}",
-            "formula": cell.torch_formula(h, f),
-            "count": cell.torch_count(h, f),
-            "keras_formula": cell.keras_formula(h, f),
-            "keras_count": cell.keras_count(h, f),
-        })
+        rows.append(
+            {
+                "part": f"{cell.label} layer {layer}",
+                "formula": cell.torch_formula(h, f),
+                "count": cell.torch_count(h, f),
+                "keras_formula": cell.keras_formula(h, f),
+                "keras_count": cell.keras_count(h, f),
+            }
+        )
         f = h
     head_in = h * (c.window if c.head == "flatten" else 1)
-    rows.append({"part": "head (Linear)", "formula": f"(in+1)*O = ({head_in}+1)*{c.output_size}",
-                 "count": (head_in + 1) * c.output_size})
+    rows.append(
+        {
+            "part": "head (Linear)",
+            "formula": f"(in+1)*O = ({head_in}+1)*{c.output_size}",
+            "count": (head_in + 1) * c.output_size,
+        }
+    )
     return rows

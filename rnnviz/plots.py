@@ -11,6 +11,7 @@ titles, which can carry them) goes through `plain` and nothing else; the only ma
 is what this file writes itself (`<br>` and `<extra></extra>` in hover templates).
 Shapes: L steps, H hidden units, N points.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -21,12 +22,29 @@ from plotly.subplots import make_subplots
 
 from .cellspec import CELLS, gate_activation
 
-__all__ = ["plain", "loss_figure", "forecast_figure", "series_figure", "heatmap_figure", "gates_figure",
-           "forecast_band_figure", "pca_path_figure", "bars_figure", "letters_figure", "writing_figure", "line_figure",
-           "image_figure", "images_figure",
-           "confusion_figure", "losses_figure", "gradient_distance_figure"]
+__all__ = [
+    "plain",
+    "loss_figure",
+    "forecast_figure",
+    "series_figure",
+    "heatmap_figure",
+    "gates_figure",
+    "forecast_band_figure",
+    "pca_path_figure",
+    "bars_figure",
+    "letters_figure",
+    "writing_figure",
+    "line_figure",
+    "image_figure",
+    "images_figure",
+    "confusion_figure",
+    "losses_figure",
+    "gradient_distance_figure",
+]
 
-CELL_COLOURS = {cell.label: cell.colour for cell in CELLS.values()}  # "LSTM" -> its colour, from cellspec
+CELL_COLOURS = {
+    cell.label: cell.colour for cell in CELLS.values()
+}  # "LSTM" -> its colour, from cellspec
 
 ACTUAL, MODEL, BASELINE, VAL = "#222222", "#1f77b4", "#999999", "#ff7f0e"
 
@@ -38,7 +56,13 @@ def plain(text) -> str:
     >>> plain('<a href="http://x">y</a> & %{x}')
     '&lt;a href="http://x"&gt;y&lt;/a&gt; &amp; &#37;{x}'
     """
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("%{", "&#37;{")
+    return (
+        str(text)
+        .replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("%{", "&#37;{")
+    )
 
 
 def _plain_values(values):
@@ -51,8 +75,13 @@ def _plain_values(values):
 
 
 def _layout(fig: go.Figure, title: str, height: int = 320, **kw) -> go.Figure:
-    fig.update_layout(title=plain(title), height=height, margin=dict(l=10, r=10, t=40, b=10),
-                      legend=dict(orientation="h", y=-0.2), **kw)
+    fig.update_layout(
+        title=plain(title),
+        height=height,
+        margin=dict(l=10, r=10, t=40, b=10),
+        legend=dict(orientation="h", y=-0.2),
+        **kw,
+    )
     return fig
 
 
@@ -71,7 +100,7 @@ def _log_ticks(values, most: int = 10) -> tuple[list[float], list[str]]:
         return [], []
     lo, hi = int(np.floor(np.log10(v.min()))), int(np.ceil(np.log10(v.max())))
     for mantissas in ((1, 2, 3, 4, 5, 6, 7, 8, 9), (1, 2, 5), (1, 3), (1,)):
-        ticks = [float(f"{m * 10.0 ** e:.12g}") for e in range(lo, hi + 1) for m in mantissas]
+        ticks = [float(f"{m * 10.0**e:.12g}") for e in range(lo, hi + 1) for m in mantissas]
         ticks = [x for x in ticks if v.min() / 1.5 <= x <= v.max() * 1.5] or ticks
         if len(ticks) <= most:
             break
@@ -80,57 +109,133 @@ def _log_ticks(values, most: int = 10) -> tuple[list[float], list[str]]:
     return ticks, [f"{x:.12g}" for x in ticks]
 
 
-def loss_figure(history: Sequence[dict], title: str = "Loss", metric: str | None = None,
-                metric_name: str | None = None) -> go.Figure:
+def loss_figure(
+    history: Sequence[dict],
+    title: str = "Loss",
+    metric: str | None = None,
+    metric_name: str | None = None,
+) -> go.Figure:
     """Training and validation loss per epoch on a log axis, and one history column between 0 and 1
     (`metric`, e.g. "val_accuracy", shown as `metric_name`) on a second axis."""
     epochs = [r["epoch"] for r in history]
     metric_name = (metric_name or metric) if metric else None
     fig = make_subplots(specs=[[{"secondary_y": metric_name is not None}]])
     mode = "lines+markers" if len(history) <= 100 else "lines"
-    fig.add_trace(go.Scatter(x=epochs, y=[r["train_loss"] for r in history], name="train loss",
-                             mode=mode, line=dict(color=MODEL)))
+    fig.add_trace(
+        go.Scatter(
+            x=epochs,
+            y=[r["train_loss"] for r in history],
+            name="train loss",
+            mode=mode,
+            line=dict(color=MODEL),
+        )
+    )
     val = [r.get("val_loss") for r in history]
     if any(v is not None for v in val):
-        fig.add_trace(go.Scatter(x=epochs, y=val, name="validation loss", mode=mode, line=dict(color=VAL)))
+        fig.add_trace(
+            go.Scatter(x=epochs, y=val, name="validation loss", mode=mode, line=dict(color=VAL))
+        )
     if metric_name:
-        fig.add_trace(go.Scatter(x=epochs, y=[r.get(metric) for r in history], name=plain(metric_name),
-                                 mode="lines", line=dict(color="#2ca02c", dash="dot")), secondary_y=True)
-        fig.update_yaxes(title_text=plain(metric_name), secondary_y=True, range=[0, 1.05], dtick=0.25, showgrid=False)
+        fig.add_trace(
+            go.Scatter(
+                x=epochs,
+                y=[r.get(metric) for r in history],
+                name=plain(metric_name),
+                mode="lines",
+                line=dict(color="#2ca02c", dash="dot"),
+            ),
+            secondary_y=True,
+        )
+        fig.update_yaxes(
+            title_text=plain(metric_name),
+            secondary_y=True,
+            range=[0, 1.05],
+            dtick=0.25,
+            showgrid=False,
+        )
     tickvals, ticktext = _log_ticks([r["train_loss"] for r in history] + val)
-    fig.update_yaxes(type="log", title_text="loss", secondary_y=False, tickmode="array", tickvals=tickvals,
-                     ticktext=ticktext)
+    fig.update_yaxes(
+        type="log",
+        title_text="loss",
+        secondary_y=False,
+        tickmode="array",
+        tickvals=tickvals,
+        ticktext=ticktext,
+    )
     fig.update_xaxes(title_text="epoch")
     return _layout(fig, title)
 
 
-def forecast_figure(dates, actual, predicted, baseline, title: str = "Predicted vs actual",
-                    unit: str = "") -> go.Figure:
+def forecast_figure(
+    dates, actual, predicted, baseline, title: str = "Predicted vs actual", unit: str = ""
+) -> go.Figure:
     """Actual values, the model's forecast and the persistence baseline over time, in data units."""
     dates = _plain_values(dates)
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=dates, y=actual, name="actual", line=dict(color=ACTUAL)))
-    fig.add_trace(go.Scatter(x=dates, y=baseline, name="baseline (next = last)",
-                             line=dict(color=BASELINE, dash="dash")))
+    fig.add_trace(
+        go.Scatter(
+            x=dates,
+            y=baseline,
+            name="baseline (next = last)",
+            line=dict(color=BASELINE, dash="dash"),
+        )
+    )
     if predicted is not None and len(predicted):
         fig.add_trace(go.Scatter(x=dates, y=predicted, name="model", line=dict(color=MODEL)))
     fig.update_yaxes(title_text=plain(unit))
     return _layout(fig, title)
 
 
-def forecast_band_figure(dates, actual, baseline, mean, low, high, title: str = "Forecast over seeds",
-                         unit: str = "", band_name: str = "model, min..max over seeds",
-                         mean_name: str = "model, mean over seeds") -> go.Figure:
+def forecast_band_figure(
+    dates,
+    actual,
+    baseline,
+    mean,
+    low,
+    high,
+    title: str = "Forecast over seeds",
+    unit: str = "",
+    band_name: str = "model, min..max over seeds",
+    mean_name: str = "model, mean over seeds",
+) -> go.Figure:
     """Actual values, the persistence baseline and a model's forecast over several runs: the band
     from `low` to `high` (shaded) and the `mean` line inside it, all in data units."""
     dates = _plain_values(dates)
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=dates, y=high, name=plain(band_name), mode="lines", line=dict(width=0, color=MODEL),
-                             legendgroup="band", showlegend=False, hoverinfo="skip"))
-    fig.add_trace(go.Scatter(x=dates, y=low, name=plain(band_name), mode="lines", line=dict(width=0, color=MODEL),
-                             fill="tonexty", fillcolor="rgba(31, 119, 180, 0.25)", legendgroup="band"))
+    fig.add_trace(
+        go.Scatter(
+            x=dates,
+            y=high,
+            name=plain(band_name),
+            mode="lines",
+            line=dict(width=0, color=MODEL),
+            legendgroup="band",
+            showlegend=False,
+            hoverinfo="skip",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=dates,
+            y=low,
+            name=plain(band_name),
+            mode="lines",
+            line=dict(width=0, color=MODEL),
+            fill="tonexty",
+            fillcolor="rgba(31, 119, 180, 0.25)",
+            legendgroup="band",
+        )
+    )
     fig.add_trace(go.Scatter(x=dates, y=actual, name="actual", line=dict(color=ACTUAL)))
-    fig.add_trace(go.Scatter(x=dates, y=baseline, name="baseline (next = last)", line=dict(color=BASELINE, dash="dash")))
+    fig.add_trace(
+        go.Scatter(
+            x=dates,
+            y=baseline,
+            name="baseline (next = last)",
+            line=dict(color=BASELINE, dash="dash"),
+        )
+    )
     fig.add_trace(go.Scatter(x=dates, y=mean, name=plain(mean_name), line=dict(color=MODEL)))
     fig.update_yaxes(title_text=plain(unit))
     return _layout(fig, title)
@@ -145,21 +250,48 @@ def series_figure(df, columns: Sequence[str], title: str = "The data") -> go.Fig
     return _layout(fig, title, height=280)
 
 
-def heatmap_figure(values, title: str, x_label: str = "step t", y_label: str = "hidden unit",
-                   highlight: int | None = None, x_ticks: Sequence | None = None, zmid: float | None = 0.0,
-                   colorscale: str = "RdBu_r", y_ticks: Sequence | None = None, show_values: bool = False) -> go.Figure:
+def heatmap_figure(
+    values,
+    title: str,
+    x_label: str = "step t",
+    y_label: str = "hidden unit",
+    highlight: int | None = None,
+    x_ticks: Sequence | None = None,
+    zmid: float | None = 0.0,
+    colorscale: str = "RdBu_r",
+    y_ticks: Sequence | None = None,
+    show_values: bool = False,
+) -> go.Figure:
     """values (L, H) drawn as units (rows) x steps (columns); a box marks step `highlight`.
     x_ticks label the steps (for example the letters read), y_ticks the rows."""
-    v = np.asarray(values, dtype=np.float32).T  # (H, L); float32 halves what a big heatmap sends to the browser
+    v = np.asarray(
+        values, dtype=np.float32
+    ).T  # (H, L); float32 halves what a big heatmap sends to the browser
     x = list(range(v.shape[1]))
     y = list(range(v.shape[0]))
     x_label, y_label = plain(x_label), plain(y_label)
-    fig = go.Figure(go.Heatmap(z=v, x=x, y=y, colorscale=colorscale, zmid=zmid,
-                               texttemplate="%{z:.2f}" if show_values else None,
-                               hovertemplate=f"{x_label} %{{x}}<br>{y_label} %{{y}}<br>value %{{z:.4f}}<extra></extra>"))
+    fig = go.Figure(
+        go.Heatmap(
+            z=v,
+            x=x,
+            y=y,
+            colorscale=colorscale,
+            zmid=zmid,
+            texttemplate="%{z:.2f}" if show_values else None,
+            hovertemplate=f"{x_label} %{{x}}<br>{y_label} %{{y}}<br>value %{{z:.4f}}<extra></extra>",
+        )
+    )
     if highlight is not None and 0 <= highlight < v.shape[1]:
-        fig.add_shape(type="rect", x0=highlight - 0.5, x1=highlight + 0.5, y0=-0.5, y1=v.shape[0] - 0.5,
-                      line=dict(color="black", width=2), xref="x", yref="y")
+        fig.add_shape(
+            type="rect",
+            x0=highlight - 0.5,
+            x1=highlight + 0.5,
+            y0=-0.5,
+            y1=v.shape[0] - 0.5,
+            line=dict(color="black", width=2),
+            xref="x",
+            yref="y",
+        )
     fig.update_xaxes(title_text=x_label, tickmode="array", tickvals=_step_ticks(len(x)))
     if x_ticks is not None:
         fig.update_xaxes(tickvals=x, ticktext=[plain(t) for t in x_ticks])
@@ -172,7 +304,9 @@ def heatmap_figure(values, title: str, x_label: str = "step t", y_label: str = "
 def _gate_scale(name: str, v: np.ndarray) -> dict:
     """A gate's colours: sigmoid gates 0..1 sequential; tanh gates -1..1 and anything that is no gate
     (the unbounded cell state c_t: out to its largest |value|) diverging, centred at 0."""
-    activation = gate_activation(name)  # "sigmoid", "tanh" (cell candidate, GRU's new state), None (c_t)
+    activation = gate_activation(
+        name
+    )  # "sigmoid", "tanh" (cell candidate, GRU's new state), None (c_t)
     if activation == "sigmoid":
         return dict(colorscale="Viridis", zmin=0, zmax=1)
     reach = 1.0 if activation == "tanh" else max(float(np.abs(v).max()), 1e-6)
@@ -185,24 +319,50 @@ def gates_figure(gates: dict, title: str = "Gates", highlight: int | None = None
     names = list(gates)
     values = [np.asarray(gates[name], dtype=np.float32).T for name in names]  # each (H, L)
     scales = [_gate_scale(name, v) for name, v in zip(names, values)]
-    fig = make_subplots(rows=1, cols=len(names), subplot_titles=[plain(n) for n in names], horizontal_spacing=0.09)
+    fig = make_subplots(
+        rows=1, cols=len(names), subplot_titles=[plain(n) for n in names], horizontal_spacing=0.09
+    )
     for j, (name, v, scale) in enumerate(zip(names, values, scales), start=1):
-        domain = fig.layout[f"xaxis{j if j > 1 else ''}"].domain  # the subplot's span, 0..1 across the figure
-        fig.add_trace(go.Heatmap(z=v, **scale, showscale=scale not in scales[j:],
-                                 colorbar=dict(x=domain[1] + 0.004, xanchor="left", len=0.8, thickness=6,
-                                               tickfont=dict(size=8)),  # just right of its subplot
-                                 hovertemplate=f"{plain(name)}<br>step %{{x}}<br>unit %{{y}}<br>%{{z:.4f}}<extra></extra>"),
-                      row=1, col=j)
-        fig.update_xaxes(tickmode="array", tickvals=_step_ticks(v.shape[1], 4), tickangle=0, row=1, col=j)
-        fig.update_yaxes(tickmode="array", tickvals=_step_ticks(v.shape[0], 10), showticklabels=j == 1, row=1, col=j)
+        domain = fig.layout[
+            f"xaxis{j if j > 1 else ''}"
+        ].domain  # the subplot's span, 0..1 across the figure
+        fig.add_trace(
+            go.Heatmap(
+                z=v,
+                **scale,
+                showscale=scale not in scales[j:],
+                colorbar=dict(
+                    x=domain[1] + 0.004, xanchor="left", len=0.8, thickness=6, tickfont=dict(size=8)
+                ),  # just right of its subplot
+                hovertemplate=f"{plain(name)}<br>step %{{x}}<br>unit %{{y}}<br>%{{z:.4f}}<extra></extra>",
+            ),
+            row=1,
+            col=j,
+        )
+        fig.update_xaxes(
+            tickmode="array", tickvals=_step_ticks(v.shape[1], 4), tickangle=0, row=1, col=j
+        )
+        fig.update_yaxes(
+            tickmode="array",
+            tickvals=_step_ticks(v.shape[0], 10),
+            showticklabels=j == 1,
+            row=1,
+            col=j,
+        )
         if highlight is not None:
             fig.add_vline(x=highlight, line=dict(color="black", width=1), row=1, col=j)
     return _layout(fig, title, height=300)
 
 
-def pca_path_figure(points, times, title: str = "Path of the hidden state (PCA)",
-                    highlight: int | None = None, explained: Sequence[float] | None = None,
-                    chosen: Sequence[float] | None = None, max_points: int = 150) -> go.Figure:
+def pca_path_figure(
+    points,
+    times,
+    title: str = "Path of the hidden state (PCA)",
+    highlight: int | None = None,
+    explained: Sequence[float] | None = None,
+    chosen: Sequence[float] | None = None,
+    max_points: int = 150,
+) -> go.Figure:
     """points (N, 2): the last hidden state of every window (or of an evenly spaced subset),
     projected, `times` labelling each. Time reads three ways: the colour (its bar labelled with the
     first, middle and last time), arrows along the path, and "start"/"end" marks. At most
@@ -212,26 +372,72 @@ def pca_path_figure(points, times, title: str = "Path of the hidden state (PCA)"
     times = list(times)
     if chosen is None and highlight is not None and 0 <= highlight < len(p):
         chosen = p[highlight]
-    keep = np.unique(np.linspace(0, len(p) - 1, min(len(p), max_points)).round().astype(int)) if len(p) else []
+    keep = (
+        np.unique(np.linspace(0, len(p) - 1, min(len(p), max_points)).round().astype(int))
+        if len(p)
+        else []
+    )
     p, labels = p[keep], [plain(times[k]) for k in keep]  # (N', 2)
     order = np.arange(len(p))
     ends = [0, len(p) // 2, len(p) - 1] if len(p) > 2 else list(range(len(p)))
-    fig = go.Figure(go.Scatter(x=p[:, 0], y=p[:, 1], mode="lines+markers", text=labels,
-                               marker=dict(color=order, colorscale="Viridis", size=6,
-                                           colorbar=dict(title="time", tickmode="array", tickvals=ends,
-                                                         ticktext=[labels[k] for k in ends])),
-                               line=dict(color="rgba(120,120,120,0.35)"),
-                               hovertemplate="%{text}<br>PC1 %{x:.3f}<br>PC2 %{y:.3f}<extra></extra>", name="h"))
+    fig = go.Figure(
+        go.Scatter(
+            x=p[:, 0],
+            y=p[:, 1],
+            mode="lines+markers",
+            text=labels,
+            marker=dict(
+                color=order,
+                colorscale="Viridis",
+                size=6,
+                colorbar=dict(
+                    title="time",
+                    tickmode="array",
+                    tickvals=ends,
+                    ticktext=[labels[k] for k in ends],
+                ),
+            ),
+            line=dict(color="rgba(120,120,120,0.35)"),
+            hovertemplate="%{text}<br>PC1 %{x:.3f}<br>PC2 %{y:.3f}<extra></extra>",
+            name="h",
+        )
+    )
     for k in np.unique(np.linspace(1, len(p) - 1, min(max(len(p) - 1, 0), 8)).round().astype(int)):
-        fig.add_annotation(x=p[k, 0], y=p[k, 1], ax=p[k - 1, 0], ay=p[k - 1, 1], xref="x", yref="y", axref="x",
-                           ayref="y", showarrow=True, arrowhead=3, arrowsize=1.4, arrowwidth=1.5,
-                           arrowcolor="rgba(60,60,60,0.8)", text="")
+        fig.add_annotation(
+            x=p[k, 0],
+            y=p[k, 1],
+            ax=p[k - 1, 0],
+            ay=p[k - 1, 1],
+            xref="x",
+            yref="y",
+            axref="x",
+            ayref="y",
+            showarrow=True,
+            arrowhead=3,
+            arrowsize=1.4,
+            arrowwidth=1.5,
+            arrowcolor="rgba(60,60,60,0.8)",
+            text="",
+        )
     for k, word in ((0, "start"), (len(p) - 1, "end")) if len(p) > 1 else ():
-        fig.add_annotation(x=p[k, 0], y=p[k, 1], text=f"{word}: {labels[k]}", showarrow=False, yshift=12,
-                           font=dict(size=11))
+        fig.add_annotation(
+            x=p[k, 0],
+            y=p[k, 1],
+            text=f"{word}: {labels[k]}",
+            showarrow=False,
+            yshift=12,
+            font=dict(size=11),
+        )
     if chosen is not None:
-        fig.add_trace(go.Scatter(x=[float(chosen[0])], y=[float(chosen[1])], mode="markers", name="chosen window",
-                                 marker=dict(color="red", size=14, symbol="x")))
+        fig.add_trace(
+            go.Scatter(
+                x=[float(chosen[0])],
+                y=[float(chosen[1])],
+                mode="markers",
+                name="chosen window",
+                marker=dict(color="red", size=14, symbol="x"),
+            )
+        )
     ex = list(explained or [])
     fig.update_xaxes(title_text=f"PC1 ({ex[0]:.0%} of variance)" if ex else "PC1")
     fig.update_yaxes(title_text=f"PC2 ({ex[1]:.0%} of variance)" if len(ex) > 1 else "PC2")
@@ -240,7 +446,9 @@ def pca_path_figure(points, times, title: str = "Path of the hidden state (PCA)"
 
 def bars_figure(labels: Sequence[str], values, title: str, y_label: str = "") -> go.Figure:
     """Plain bars (hidden units, class probabilities)."""
-    fig = go.Figure(go.Bar(x=[plain(v) for v in labels], y=np.asarray(values, dtype=float), marker_color=MODEL))
+    fig = go.Figure(
+        go.Bar(x=[plain(v) for v in labels], y=np.asarray(values, dtype=float), marker_color=MODEL)
+    )
     fig.update_yaxes(title_text=plain(y_label))
     fig.update_xaxes(type="category")
     return _layout(fig, title, height=260)
@@ -256,16 +464,30 @@ def letters_figure(rows: Sequence[Sequence[tuple[str, float]]], title: str) -> g
         for j, (ch, value) in enumerate(row):
             z[i, j] = value
             text[i][j] = plain(ch)
-    fig = go.Figure(go.Heatmap(z=z[::-1], text=text[::-1], texttemplate="%{text}", textfont=dict(size=18),
-                               colorscale="RdBu_r", zmid=0, zmin=-1, zmax=1,
-                               hovertemplate="'%{text}': %{z:.3f}<extra></extra>"))
+    fig = go.Figure(
+        go.Heatmap(
+            z=z[::-1],
+            text=text[::-1],
+            texttemplate="%{text}",
+            textfont=dict(size=18),
+            colorscale="RdBu_r",
+            zmid=0,
+            zmin=-1,
+            zmax=1,
+            hovertemplate="'%{text}': %{z:.3f}<extra></extra>",
+        )
+    )
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return _layout(fig, title, height=80 + 34 * len(rows))
 
 
-def writing_figure(chosen: Sequence[str], top_letters: Sequence[Sequence[str]], top_probabilities,
-                   title: str = "What the model chose from") -> go.Figure:
+def writing_figure(
+    chosen: Sequence[str],
+    top_letters: Sequence[Sequence[str]],
+    top_probabilities,
+    title: str = "What the model chose from",
+) -> go.Figure:
     """A stacked bar per written letter: the k most likely letters (rank 1 at the bottom) with their
     probabilities, the rest of the vocabulary in grey on top; the letter actually written is orange.
     top_probabilities (S, k) for S steps."""
@@ -275,30 +497,66 @@ def writing_figure(chosen: Sequence[str], top_letters: Sequence[Sequence[str]], 
     for r in range(p.shape[1]):
         letters = [plain(row[r]) for row in top_letters]
         picked = [row[r] == ch for row, ch in zip(top_letters, chosen)]
-        fig.add_trace(go.Bar(x=steps, y=p[:, r], name=f"rank {r + 1}", text=letters, textposition="inside",
-                             insidetextanchor="middle", textfont=dict(size=14),
-                             marker=dict(color=[VAL if c else MODEL for c in picked],
-                                         opacity=1.0 - 0.12 * r, line=dict(color="white", width=1)),
-                             hovertemplate="step %{x}<br>'%{text}': %{y:.3f}<extra></extra>"))
-    fig.add_trace(go.Bar(x=steps, y=np.clip(1.0 - p.sum(axis=1), 0.0, 1.0), name="other letters",
-                         marker=dict(color="#dddddd"), hovertemplate="other letters: %{y:.3f}<extra></extra>"))
+        fig.add_trace(
+            go.Bar(
+                x=steps,
+                y=p[:, r],
+                name=f"rank {r + 1}",
+                text=letters,
+                textposition="inside",
+                insidetextanchor="middle",
+                textfont=dict(size=14),
+                marker=dict(
+                    color=[VAL if c else MODEL for c in picked],
+                    opacity=1.0 - 0.12 * r,
+                    line=dict(color="white", width=1),
+                ),
+                hovertemplate="step %{x}<br>'%{text}': %{y:.3f}<extra></extra>",
+            )
+        )
+    fig.add_trace(
+        go.Bar(
+            x=steps,
+            y=np.clip(1.0 - p.sum(axis=1), 0.0, 1.0),
+            name="other letters",
+            marker=dict(color="#dddddd"),
+            hovertemplate="other letters: %{y:.3f}<extra></extra>",
+        )
+    )
     fig.update_layout(barmode="stack", showlegend=False, uniformtext=dict(minsize=9, mode="hide"))
     fig.update_yaxes(title_text="probability", range=[0, 1])
     fig.update_xaxes(title_text="letter written (step: letter)", type="category")
     return _layout(fig, title, height=320)
 
 
-def line_figure(values, title: str, x_label: str = "step t", names: Sequence[str] | None = None,
-                y_label: str = "", steps: int | None = None, log_y: bool = False) -> go.Figure:
+def line_figure(
+    values,
+    title: str,
+    x_label: str = "step t",
+    names: Sequence[str] | None = None,
+    y_label: str = "",
+    steps: int | None = None,
+    log_y: bool = False,
+) -> go.Figure:
     """values (L, K): K lines over L steps (hidden units over time, gradient norms over distance)."""
     v = np.asarray(values, dtype=float)
     if v.ndim == 1:
         v = v[:, None]
     fig = go.Figure()
     for k in range(v.shape[1]):
-        fig.add_trace(go.Scatter(x=list(range(v.shape[0])), y=v[:, k], mode="lines+markers",
-                                 name=plain(names[k]) if names else f"unit {k}"))
-    fig.update_xaxes(title_text=plain(x_label), range=[-0.5, (steps or v.shape[0]) - 0.5], dtick=1 if (steps or 0) <= 20 else None)
+        fig.add_trace(
+            go.Scatter(
+                x=list(range(v.shape[0])),
+                y=v[:, k],
+                mode="lines+markers",
+                name=plain(names[k]) if names else f"unit {k}",
+            )
+        )
+    fig.update_xaxes(
+        title_text=plain(x_label),
+        range=[-0.5, (steps or v.shape[0]) - 0.5],
+        dtick=1 if (steps or 0) <= 20 else None,
+    )
     fig.update_yaxes(title_text=plain(y_label), type="log" if log_y else None)
     return _layout(fig, title, height=280)
 
@@ -308,19 +566,49 @@ def image_figure(image, title: str, fed_rows: int | None = None) -> go.Figure:
     and the last row read is boxed."""
     v = np.asarray(image, dtype=float)
     rows, pixels = np.indices(v.shape) + 1  # counted from 1, as "rows fed" counts them
-    fig = go.Figure(go.Heatmap(z=v, colorscale="Greys", showscale=False, customdata=np.dstack([rows, pixels]),
-                               hovertemplate="row %{customdata[0]}, pixel %{customdata[1]}: %{z:.2f}<extra></extra>"))
+    fig = go.Figure(
+        go.Heatmap(
+            z=v,
+            colorscale="Greys",
+            showscale=False,
+            customdata=np.dstack([rows, pixels]),
+            hovertemplate="row %{customdata[0]}, pixel %{customdata[1]}: %{z:.2f}<extra></extra>",
+        )
+    )
     if fed_rows is not None and fed_rows < v.shape[0]:
-        fig.add_shape(type="rect", x0=-0.5, x1=v.shape[1] - 0.5, y0=fed_rows - 0.5, y1=v.shape[0] - 0.5,
-                      fillcolor="rgba(255,255,255,0.75)", line=dict(width=0))
+        fig.add_shape(
+            type="rect",
+            x0=-0.5,
+            x1=v.shape[1] - 0.5,
+            y0=fed_rows - 0.5,
+            y1=v.shape[0] - 0.5,
+            fillcolor="rgba(255,255,255,0.75)",
+            line=dict(width=0),
+        )
     if fed_rows:
-        fig.add_shape(type="rect", x0=-0.5, x1=v.shape[1] - 0.5, y0=fed_rows - 1.5, y1=fed_rows - 0.5,
-                      line=dict(color="#d62728", width=3))
+        fig.add_shape(
+            type="rect",
+            x0=-0.5,
+            x1=v.shape[1] - 0.5,
+            y0=fed_rows - 1.5,
+            y1=fed_rows - 0.5,
+            line=dict(color="#d62728", width=3),
+        )
     row_ticks, pixel_ticks = _step_ticks(v.shape[0], 8), _step_ticks(v.shape[1], 8)
-    fig.update_yaxes(autorange="reversed", title_text="row (time step)", scaleanchor="x", tickmode="array",
-                     tickvals=row_ticks, ticktext=[str(r + 1) for r in row_ticks])
-    fig.update_xaxes(title_text="pixel (feature)", tickmode="array", tickvals=pixel_ticks,
-                     ticktext=[str(p + 1) for p in pixel_ticks])
+    fig.update_yaxes(
+        autorange="reversed",
+        title_text="row (time step)",
+        scaleanchor="x",
+        tickmode="array",
+        tickvals=row_ticks,
+        ticktext=[str(r + 1) for r in row_ticks],
+    )
+    fig.update_xaxes(
+        title_text="pixel (feature)",
+        tickmode="array",
+        tickvals=pixel_ticks,
+        ticktext=[str(p + 1) for p in pixel_ticks],
+    )
     return _layout(fig, title, height=340)
 
 
@@ -328,11 +616,19 @@ def images_figure(images, titles: Sequence[str], columns: int = 10) -> go.Figure
     """A grid of small grey images with a title each."""
     imgs = np.asarray(images, dtype=float)
     rows = (len(imgs) + columns - 1) // columns
-    fig = make_subplots(rows=rows, cols=columns, subplot_titles=[plain(t) for t in titles],
-                        horizontal_spacing=0.01, vertical_spacing=0.08)
+    fig = make_subplots(
+        rows=rows,
+        cols=columns,
+        subplot_titles=[plain(t) for t in titles],
+        horizontal_spacing=0.01,
+        vertical_spacing=0.08,
+    )
     for k, img in enumerate(imgs):
-        fig.add_trace(go.Heatmap(z=img, colorscale="Greys", showscale=False, hoverinfo="skip"),
-                      row=k // columns + 1, col=k % columns + 1)
+        fig.add_trace(
+            go.Heatmap(z=img, colorscale="Greys", showscale=False, hoverinfo="skip"),
+            row=k // columns + 1,
+            col=k % columns + 1,
+        )
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, autorange="reversed")
     return _layout(fig, "", height=40 + 110 * rows)
@@ -342,8 +638,16 @@ def confusion_figure(matrix, names: Sequence[str], title: str = "Confusion matri
     """Counts (K, K): rows the true class, columns the predicted one; the diagonal is right."""
     m = np.asarray(matrix)
     labels = [plain(n) for n in names]
-    fig = go.Figure(go.Heatmap(z=m, x=labels, y=labels, colorscale="Blues", texttemplate="%{z}",
-                               hovertemplate="true %{y}, predicted %{x}: %{z}<extra></extra>"))
+    fig = go.Figure(
+        go.Heatmap(
+            z=m,
+            x=labels,
+            y=labels,
+            colorscale="Blues",
+            texttemplate="%{z}",
+            hovertemplate="true %{y}, predicted %{x}: %{z}<extra></extra>",
+        )
+    )
     fig.update_xaxes(title_text="predicted", type="category")
     fig.update_yaxes(title_text="true", type="category", autorange="reversed")
     return _layout(fig, title, height=120 + 28 * len(labels))
@@ -355,11 +659,25 @@ def losses_figure(histories: dict[str, Sequence[dict]], title: str = "Loss, over
     for name, history in histories.items():
         colour = CELL_COLOURS.get(name, MODEL)
         epochs = [r["epoch"] for r in history]
-        fig.add_trace(go.Scatter(x=epochs, y=[r["train_loss"] for r in history], name=f"{plain(name)} train",
-                                 mode="lines", line=dict(color=colour)))
+        fig.add_trace(
+            go.Scatter(
+                x=epochs,
+                y=[r["train_loss"] for r in history],
+                name=f"{plain(name)} train",
+                mode="lines",
+                line=dict(color=colour),
+            )
+        )
         if any(r.get("val_loss") is not None for r in history):
-            fig.add_trace(go.Scatter(x=epochs, y=[r.get("val_loss") for r in history], name=f"{plain(name)} validation",
-                                     mode="lines", line=dict(color=colour, dash="dot")))
+            fig.add_trace(
+                go.Scatter(
+                    x=epochs,
+                    y=[r.get("val_loss") for r in history],
+                    name=f"{plain(name)} validation",
+                    mode="lines",
+                    line=dict(color=colour, dash="dot"),
+                )
+            )
     fig.update_yaxes(type="log", title_text="loss", exponentformat="power")
     fig.update_xaxes(title_text="epoch")
     return _layout(fig, title)
@@ -370,17 +688,31 @@ def gradient_distance_figure(norms: dict[str, np.ndarray], title: str) -> go.Fig
     fig = go.Figure()
     for name, v in norms.items():
         v = np.asarray(v, dtype=float)
-        fig.add_trace(go.Scatter(x=list(range(len(v))), y=v, name=plain(name), mode="lines+markers",
-                                 line=dict(color=CELL_COLOURS.get(name.split()[0], MODEL),
-                                           dash="dot" if "before" in name else None)))
+        fig.add_trace(
+            go.Scatter(
+                x=list(range(len(v))),
+                y=v,
+                name=plain(name),
+                mode="lines+markers",
+                line=dict(
+                    color=CELL_COLOURS.get(name.split()[0], MODEL),
+                    dash="dot" if "before" in name else None,
+                ),
+            )
+        )
     fig.update_yaxes(type="log", title_text="||dLoss/dh_t||", exponentformat="power")
     fig.update_xaxes(title_text="distance from the loss (steps back from the answer)")
     return _layout(fig, title, height=360)
 
 
-def mark_variant(fig: go.Figure, name_prefix: str, colour: str = "#9467bd", symbol: str = "diamond") -> go.Figure:
+def mark_variant(
+    fig: go.Figure, name_prefix: str, colour: str = "#9467bd", symbol: str = "diamond"
+) -> go.Figure:
     """Give the traces whose name starts with `name_prefix` a colour and marker of their own: a variant
     of a cell (an LSTM with another initialisation) beside the plain cell, which has the cell's colour."""
-    fig.update_traces(selector=lambda tr: str(tr.name or "").startswith(name_prefix), line_color=colour,
-                      marker_symbol=symbol)
+    fig.update_traces(
+        selector=lambda tr: str(tr.name or "").startswith(name_prefix),
+        line_color=colour,
+        marker_symbol=symbol,
+    )
     return fig

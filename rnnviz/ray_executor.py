@@ -30,6 +30,7 @@ address Ray does not pick up ~/.ray/auth_token by itself).
 
 Cost per job: a fresh Ray worker process that imports torch (seconds: Ray starts one per actor).
 """
+
 from __future__ import annotations
 
 import copy
@@ -40,8 +41,7 @@ import threading
 import time
 
 import ray
-import torch
-from ray.exceptions import GetTimeoutError, RayActorError
+from ray.exceptions import RayActorError
 from torch import nn
 
 from .errors import UserError
@@ -61,20 +61,26 @@ def gpu_fraction() -> float:
     try:
         value = float(raw) if raw.strip() else DEFAULT_GPU_FRACTION
     except ValueError:
-        raise ValueError(f"RNNVIZ_GPU_FRACTION must be a number above 0 and at most 1 (got {raw!r})") from None
+        raise ValueError(
+            f"RNNVIZ_GPU_FRACTION must be a number above 0 and at most 1 (got {raw!r})"
+        ) from None
     if not 0 < value <= 1:
         raise ValueError(f"RNNVIZ_GPU_FRACTION must be above 0 and at most 1 (got {raw!r})")
     return value
 
 
-def actor_options(config: TrainConfig, cluster_gpus: float, fraction: float = DEFAULT_GPU_FRACTION) -> dict:
+def actor_options(
+    config: TrainConfig, cluster_gpus: float, fraction: float = DEFAULT_GPU_FRACTION
+) -> dict:
     """What a job's actor asks Ray for. A CPU job: one CPU and no GPU. A GPU job (device "cuda", or
     "auto" when the cluster has GPUs): one CPU and `fraction` of a GPU. MPS is a single Mac's, never
     a cluster's: it trains on the CPU there."""
     wants_gpu = config.device == "cuda" or (config.device == "auto" and cluster_gpus > 0)
     if config.device == "cuda" and cluster_gpus <= 0:
-        raise UserError("This run asks for a CUDA GPU but the Ray cluster has none; choose the device "
-                         "'auto' or 'cpu'.")
+        raise UserError(
+            "This run asks for a CUDA GPU but the Ray cluster has none; choose the device "
+            "'auto' or 'cpu'."
+        )
     return {"num_cpus": 1, "num_gpus": fraction if wants_gpu else 0, "max_concurrency": 4}
 
 
@@ -94,8 +100,10 @@ def _check_reachable(address: str, seconds: float = 3.0) -> None:
     try:
         socket.create_connection((host, int(port)), timeout=seconds).close()
     except OSError as e:
-        raise ConnectionError(f"No Ray cluster answers at {address} (RAY_ADDRESS): {e}. Start its head with "
-                              "`ray start --head`, or unset RAY_ADDRESS to train on this machine.") from None
+        raise ConnectionError(
+            f"No Ray cluster answers at {address} (RAY_ADDRESS): {e}. Start its head with "
+            "`ray start --head`, or unset RAY_ADDRESS to train on this machine."
+        ) from None
 
 
 def connect(address: str | None = None, num_cpus: int | None = None) -> None:
@@ -110,7 +118,12 @@ def connect(address: str | None = None, num_cpus: int | None = None) -> None:
             _check_reachable(address)
             ray.init(address=address, **quiet)
         else:  # "local": never join some other cluster found in /tmp/ray by accident
-            ray.init(address="local", num_cpus=num_cpus or _usable_cores(), include_dashboard=False, **quiet)
+            ray.init(
+                address="local",
+                num_cpus=num_cpus or _usable_cores(),
+                include_dashboard=False,
+                **quiet,
+            )
 
 
 class _JobActor:
@@ -122,7 +135,9 @@ class _JobActor:
         self._forwarded_beat = time.monotonic()
         try:
             self.job = TrainingJob(model, data, config).start()
-        except Exception as e:  # e.g. a device this node lacks: reported through poll, like a failed run
+        except (
+            Exception
+        ) as e:  # e.g. a device this node lacks: reported through poll, like a failed run
             self.job = None
             self._error = f"Training failed: {type(e).__name__}: {e}"
 
@@ -130,8 +145,11 @@ class _JobActor:
         """Where this job runs: Ray's node id, the process id, and which rnnviz it imported."""
         import rnnviz  # noqa: PLC0415
 
-        return {"node_id": ray.get_runtime_context().get_node_id(), "pid": os.getpid(),
-                "rnnviz": rnnviz.__file__}
+        return {
+            "node_id": ray.get_runtime_context().get_node_id(),
+            "pid": os.getpid(),
+            "rnnviz": rnnviz.__file__,
+        }
 
     def poll(self, since: int, beat_age: float | None) -> dict:
         """The job's status and message, and its history rows from index `since` on. `beat_age`:
@@ -144,7 +162,10 @@ class _JobActor:
             if now - beat_age > self._forwarded_beat:
                 self.job.heartbeat()
                 self._forwarded_beat = now
-        status, message = self.job.status, self.job.message  # status first: a message never older than it
+        status, message = (
+            self.job.status,
+            self.job.message,
+        )  # status first: a message never older than it
         return {"status": status, "message": message, "rows": self.job.history[since:]}
 
     def stop(self) -> None:
@@ -179,7 +200,9 @@ class RayJob(JobProgress):
         self.pid: int | None = None
         self.rnnviz_file: str | None = None
         self._executor = executor
-        self._template = copy.deepcopy(spec.model).cpu()  # initial weights; snapshot_model builds on it
+        self._template = copy.deepcopy(
+            spec.model
+        ).cpu()  # initial weights; snapshot_model builds on it
         self._lock = threading.Lock()
         self._status = "queued"
         self._message = ""
@@ -190,7 +213,9 @@ class RayJob(JobProgress):
         self._snapshot_at = -math.inf
         self._first_news = threading.Event()
         self._ended = threading.Event()
-        self._thread = threading.Thread(target=self._follow, name=f"rnnviz-ray-job-{self.id}", daemon=True)
+        self._thread = threading.Thread(
+            target=self._follow, name=f"rnnviz-ray-job-{self.id}", daemon=True
+        )
 
     def start(self) -> "RayJob":
         self._thread.start()
@@ -276,7 +301,11 @@ class RayJob(JobProgress):
             done, _ = ray.wait([ready], timeout=self._executor.poll_seconds)
             if done:
                 where = ray.get(ready)
-                self.node_id, self.pid, self.rnnviz_file = where["node_id"], where["pid"], where["rnnviz"]
+                self.node_id, self.pid, self.rnnviz_file = (
+                    where["node_id"],
+                    where["pid"],
+                    where["rnnviz"],
+                )
                 self._set("running")
                 if self._stop_asked_at is not None:  # asked while it was being placed
                     self.actor.stop.remote()
@@ -286,10 +315,16 @@ class RayJob(JobProgress):
                 self._end("stopped", "Stopped before it started.", kill=False)
                 return False
             timeout = self.config.heartbeat_timeout
-            if timeout is not None and time.monotonic() - self._last_beat > timeout:  # left in the queue
+            if (
+                timeout is not None and time.monotonic() - self._last_beat > timeout
+            ):  # left in the queue
                 ray.kill(self.actor)
-                self._end("stopped", f"Stopped before it started: nobody was watching for {timeout:g} s "
-                                     "(the page was closed).", kill=False)
+                self._end(
+                    "stopped",
+                    f"Stopped before it started: nobody was watching for {timeout:g} s "
+                    "(the page was closed).",
+                    kill=False,
+                )
                 return False
 
     def _stream(self) -> None:
@@ -320,14 +355,24 @@ class RayJob(JobProgress):
         """The actor did not stop within stop_grace (a batch that long): kill it, keep the last snapshot."""
         ray.kill(self.actor)
         epoch = self._keep_snapshot()
-        self._end("stopped", f"Stopped by you (the run was cancelled: it did not stop within "
-                             f"{self._executor.stop_grace:g} s). Kept the weights fetched after epoch {epoch}.")
+        self._end(
+            "stopped",
+            f"Stopped by you (the run was cancelled: it did not stop within "
+            f"{self._executor.stop_grace:g} s). Kept the weights fetched after epoch {epoch}.",
+        )
 
     def _end_lost(self, error: Exception) -> None:
         epoch = self._keep_snapshot()
-        kept = f"Kept the weights fetched after epoch {epoch}." if epoch else "No trained weights were kept."
-        self._end("failed", "Training failed: the Ray worker running it ended unexpectedly (it was killed, ran out "
-                            f"of memory, or its machine left the cluster). {kept} Train again.")
+        kept = (
+            f"Kept the weights fetched after epoch {epoch}."
+            if epoch
+            else "No trained weights were kept."
+        )
+        self._end(
+            "failed",
+            "Training failed: the Ray worker running it ended unexpectedly (it was killed, ran out "
+            f"of memory, or its machine left the cluster). {kept} Train again.",
+        )
 
     def _keep_snapshot(self) -> int:
         """Load the last fetched snapshot into the model; the epoch it is from (0: none)."""
@@ -354,8 +399,13 @@ class RayExecutor:
 
     name = "ray"
 
-    def __init__(self, address: str | None = None, num_cpus: int | None = None, poll_seconds: float = 0.5,
-                 stop_grace: float = 10.0):
+    def __init__(
+        self,
+        address: str | None = None,
+        num_cpus: int | None = None,
+        poll_seconds: float = 0.5,
+        stop_grace: float = 10.0,
+    ):
         connect(address, num_cpus)
         self.poll_seconds = float(poll_seconds)
         self.stop_grace = float(stop_grace)
@@ -393,8 +443,11 @@ class RayExecutor:
         kind = "GPU" if job.options["num_gpus"] else "CPU"
         need = job.options["num_gpus"] if kind == "GPU" else job.options["num_cpus"]
         with self._lock:
-            line = [j for j in self._jobs if j.status == "queued"
-                    and bool(j.options["num_gpus"]) == (kind == "GPU")]
+            line = [
+                j
+                for j in self._jobs
+                if j.status == "queued" and bool(j.options["num_gpus"]) == (kind == "GPU")
+            ]
         if job not in line:
             return 0
         free = int(self._available().get(kind, 0) / need + 1e-9)

@@ -14,6 +14,7 @@ Pure functions over ForecastResults (tasks.evaluate_forecast) and ForecastDatase
 loop (the runs train wherever a page or the CLI sends them) and no drawing (plots.py).
 Shapes: N test windows, S seeds (or folds).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -28,7 +29,15 @@ from .data.tables import DataError
 from .data.windows import window_count
 from .limits import Limits
 
-__all__ = ["SEEDS", "SeedSpread", "seed_spread", "Fold", "rolling_origin_folds", "fold_datasets", "fold_table"]
+__all__ = [
+    "SEEDS",
+    "SeedSpread",
+    "seed_spread",
+    "Fold",
+    "rolling_origin_folds",
+    "fold_datasets",
+    "fold_table",
+]
 
 SEEDS = 5  # runs of "Train 5 seeds": seeds s, s+1, ..., s+4
 MIN_FOLDS = 2  # fewer is one split: the ordinary run
@@ -44,7 +53,9 @@ class SeedSpread:
     actual: np.ndarray  # (N,) data units
     baseline: np.ndarray  # (N,) persistence, data units (the same for every seed)
     predicted: np.ndarray  # (S, N) each seed's forecast, data units
-    table: list[dict]  # per metric: mean, sd (sample, ddof=1; None with one run), min, max, baseline, by seed
+    table: list[
+        dict
+    ]  # per metric: mean, sd (sample, ddof=1; None with one run), min, max, baseline, by seed
 
     @property
     def mean(self) -> np.ndarray:
@@ -96,20 +107,41 @@ def seed_spread(results: Sequence, seeds: Sequence[int]) -> SeedSpread:
         raise ValueError(f"{len(results)} results for {len(seeds)} seeds")
     first = results[0]
     for seed, r in zip(seeds, results):
-        if r.part != first.part or not np.array_equal(r.actual, first.actual) \
-                or not np.array_equal(r.baseline, first.baseline):
-            raise ValueError(f"The run with seed {seed} was tested on other data than seed {seeds[0]}'s: "
-                             "a spread over seeds needs the same data and split for every run.")
+        if (
+            r.part != first.part
+            or not np.array_equal(r.actual, first.actual)
+            or not np.array_equal(r.baseline, first.baseline)
+        ):
+            raise ValueError(
+                f"The run with seed {seed} was tested on other data than seed {seeds[0]}'s: "
+                "a spread over seeds needs the same data and split for every run."
+            )
     table = []
     for row in first.table:
         name = row["metric"]
-        values = np.array([next(x["model"] for x in r.table if x["metric"] == name) for r in results])  # (S,)
-        table.append({"metric": name, "mean": float(values.mean()),
-                      "sd": float(values.std(ddof=1)) if len(values) > 1 else None,
-                      "min": float(values.min()), "max": float(values.max()), "baseline": row["baseline"],
-                      "by_seed": dict(zip((int(s) for s in seeds), values.tolist()))})
-    return SeedSpread(seeds=[int(s) for s in seeds], part=first.part, dates=first.dates, actual=first.actual,
-                      baseline=first.baseline, predicted=np.stack([r.predicted for r in results]), table=table)
+        values = np.array(
+            [next(x["model"] for x in r.table if x["metric"] == name) for r in results]
+        )  # (S,)
+        table.append(
+            {
+                "metric": name,
+                "mean": float(values.mean()),
+                "sd": float(values.std(ddof=1)) if len(values) > 1 else None,
+                "min": float(values.min()),
+                "max": float(values.max()),
+                "baseline": row["baseline"],
+                "by_seed": dict(zip((int(s) for s in seeds), values.tolist())),
+            }
+        )
+    return SeedSpread(
+        seeds=[int(s) for s in seeds],
+        part=first.part,
+        dates=first.dates,
+        actual=first.actual,
+        baseline=first.baseline,
+        predicted=np.stack([r.predicted for r in results]),
+        table=table,
+    )
 
 
 @dataclass
@@ -125,7 +157,9 @@ class Fold:
         return self.test.start
 
 
-def rolling_origin_folds(windows: int, folds: int, test_windows: int, max_folds: int | None = None) -> list[Fold]:
+def rolling_origin_folds(
+    windows: int, folds: int, test_windows: int, max_folds: int | None = None
+) -> list[Fold]:
     """k successive origins over the last `test_windows` windows: that later part is cut into k
     blocks of block = test_windows // k windows, the last block ending at the last window; fold j
     trains on every window before its block and is tested on the block. (A remainder of
@@ -136,19 +170,29 @@ def rolling_origin_folds(windows: int, folds: int, test_windows: int, max_folds:
     """
     max_folds = Limits.from_env().folds if max_folds is None else max_folds
     if not MIN_FOLDS <= folds <= max_folds:
-        raise DataError(f"Rolling origin takes {MIN_FOLDS} to {max_folds} folds on this server (got {folds}).")
+        raise DataError(
+            f"Rolling origin takes {MIN_FOLDS} to {max_folds} folds on this server (got {folds})."
+        )
     block = test_windows // folds
     if block < 1:
-        raise DataError(f"The test part has {test_windows} window(s), too few for {folds} folds of at least one "
-                        f"window each: use at most {max(test_windows, 1)} folds, or give the test part a larger share.")
+        raise DataError(
+            f"The test part has {test_windows} window(s), too few for {folds} folds of at least one "
+            f"window each: use at most {max(test_windows, 1)} folds, or give the test part a larger share."
+        )
     first = windows - folds * block
     if first < 1:
-        raise DataError(f"{folds} folds of {block} windows leave nothing to train the first fold on.")
-    return [Fold(j + 1, slice(0, first + j * block), slice(first + j * block, first + (j + 1) * block))
-            for j in range(folds)]
+        raise DataError(
+            f"{folds} folds of {block} windows leave nothing to train the first fold on."
+        )
+    return [
+        Fold(j + 1, slice(0, first + j * block), slice(first + j * block, first + (j + 1) * block))
+        for j in range(folds)
+    ]
 
 
-def fold_datasets(table: pd.DataFrame, config: ForecastConfig, folds: int) -> tuple[list[Fold], list[ForecastDataset]]:
+def fold_datasets(
+    table: pd.DataFrame, config: ForecastConfig, folds: int
+) -> tuple[list[Fold], list[ForecastDataset]]:
     """The folds of `config` on `table` (the later part is the test share of config.split) and a
     dataset per fold: the rows up to the fold's last target, windows before the origin to train on
     (no validation part: every window before the origin is trained on), the block to test on, and
@@ -166,7 +210,9 @@ def fold_datasets(table: pd.DataFrame, config: ForecastConfig, folds: int) -> tu
         end_row = used + config.window + config.horizon - 1  # window_count(end_row) == used
         split = (fold.origin / used, 0.0, (used - fold.origin) / used)
         ds = make_forecast_dataset(table.iloc[:end_row], dataclasses.replace(config, split=split))
-        if ds.parts["train"] != fold.train or ds.parts["test"] != fold.test:  # the fractions rounded otherwise
+        if (
+            ds.parts["train"] != fold.train or ds.parts["test"] != fold.test
+        ):  # the fractions rounded otherwise
             raise RuntimeError(f"fold {fold.number}: parts {ds.parts} differ from {fold}")
         datasets.append(ds)
     return plan, datasets
@@ -181,13 +227,30 @@ def fold_table(folds: Sequence[Fold], results: Sequence) -> list[dict]:
     for fold, r in zip(folds, results):
         rmse = r.table[0]
         assert rmse["metric"] == "RMSE", rmse
-        rows.append({"fold": str(fold.number), "model RMSE": rmse["model"], "persistence RMSE": rmse["baseline"],
-                     "test from": _label(r.dates[0]), "test to": _label(r.dates[-1]),
-                     "train windows": fold.train.stop - fold.train.start, "test windows": fold.test.stop - fold.test.start})
+        rows.append(
+            {
+                "fold": str(fold.number),
+                "model RMSE": rmse["model"],
+                "persistence RMSE": rmse["baseline"],
+                "test from": _label(r.dates[0]),
+                "test to": _label(r.dates[-1]),
+                "train windows": fold.train.stop - fold.train.start,
+                "test windows": fold.test.stop - fold.test.start,
+            }
+        )
     if rows:
-        mean = {k: float(np.mean([r[k] for r in rows]))
-                for k in ("model RMSE", "persistence RMSE", "train windows", "test windows")}
-        rows.append({"fold": "mean", **mean, "test from": rows[0]["test from"], "test to": rows[-1]["test to"]})
+        mean = {
+            k: float(np.mean([r[k] for r in rows]))
+            for k in ("model RMSE", "persistence RMSE", "train windows", "test windows")
+        }
+        rows.append(
+            {
+                "fold": "mean",
+                **mean,
+                "test from": rows[0]["test from"],
+                "test to": rows[-1]["test to"],
+            }
+        )
     return rows
 
 

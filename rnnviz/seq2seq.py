@@ -12,6 +12,7 @@ Trains with train.fit like every model: `batch_loss` passes the batch's targets 
 teacher forcing reads them.
 Shapes: N pairs, S source steps, T target steps (EOS included), V vocabulary, H hidden units.
 """
+
 from __future__ import annotations
 
 import random
@@ -23,13 +24,25 @@ from torch import Tensor, nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
 from .data.tables import DataError
-from .limits import Limits
 from .data.text import IGNORE_INDEX
+from .limits import Limits
 from .models import target_loss, target_metrics
 from .train import TrainData
 
-__all__ = ["PAD", "SOS", "EOS", "PairDataset", "make_pair_dataset", "Seq2SeqConfig", "Seq2Seq",
-           "pair_train_data", "translate", "decode_steps", "encoder_states", "DEFAULT_PAIRS"]
+__all__ = [
+    "PAD",
+    "SOS",
+    "EOS",
+    "PairDataset",
+    "make_pair_dataset",
+    "Seq2SeqConfig",
+    "Seq2Seq",
+    "pair_train_data",
+    "translate",
+    "decode_steps",
+    "encoder_states",
+    "DEFAULT_PAIRS",
+]
 
 PAD, SOS, EOS = "<pad>", "<sos>", "<eos>"
 _SPECIALS = [PAD, SOS, EOS]
@@ -86,8 +99,10 @@ class PairDataset:
         if not tokens:
             raise DataError("Type something to translate.")
         if unknown:
-            raise DataError(f"{', '.join(repr(t) for t in unknown[:5])} never appear in the training pairs, so the "
-                            "model has no number for them. Use tokens from the pairs.")
+            raise DataError(
+                f"{', '.join(repr(t) for t in unknown[:5])} never appear in the training pairs, so the "
+                "model has no number for them. Use tokens from the pairs."
+            )
         idx = torch.tensor([[self.index[t] for t in tokens]])
         return idx, torch.tensor([len(tokens)])
 
@@ -97,8 +112,13 @@ def _tokens(text: str, level: str) -> list[str]:
     return text.split() if level == "word" else list(text)
 
 
-def make_pair_dataset(text: str, level: str = "word", max_pairs: int = Limits.pairs,
-                      max_tokens: int = Limits.pair_tokens, max_vocabulary: int = Limits.vocabulary) -> PairDataset:
+def make_pair_dataset(
+    text: str,
+    level: str = "word",
+    max_pairs: int = Limits.pairs,
+    max_tokens: int = Limits.pair_tokens,
+    max_vocabulary: int = Limits.vocabulary,
+) -> PairDataset:
     """Pairs typed one per line as `source -> target` (also `→`, `=>` or a tab)."""
     if level not in ("word", "char"):
         raise DataError(f"level must be 'word' or 'char' (got {level!r})")
@@ -108,13 +128,17 @@ def make_pair_dataset(text: str, level: str = "word", max_pairs: int = Limits.pa
             continue
         parts = _SEPARATOR.split(line.strip(), maxsplit=1)
         if len(parts) != 2 or not parts[0].strip() or not parts[1].strip():
-            raise DataError(f"Line {n} ('{line.strip()[:40]}') is not a pair. Write each pair on its own line "
-                            "as: source -> target")
+            raise DataError(
+                f"Line {n} ('{line.strip()[:40]}') is not a pair. Write each pair on its own line "
+                "as: source -> target"
+            )
         src, tgt = _tokens(parts[0], level), _tokens(parts[1], level)
         for name, tokens in (("source", src), ("target", tgt)):
             if len(tokens) > max_tokens:
-                raise DataError(f"Line {n}: the {name} has {len(tokens)} {level}s; the limit is {max_tokens}. "
-                                "Shorten it.")
+                raise DataError(
+                    f"Line {n}: the {name} has {len(tokens)} {level}s; the limit is {max_tokens}. "
+                    "Shorten it."
+                )
         sources.append(src)
         targets.append(tgt)
     if not sources:
@@ -123,8 +147,10 @@ def make_pair_dataset(text: str, level: str = "word", max_pairs: int = Limits.pa
         raise DataError(f"{len(sources)} pairs; the limit is {max_pairs}. Remove some lines.")
     vocab = _SPECIALS + sorted({t for seq in sources + targets for t in seq} - set(_SPECIALS))
     if len(vocab) > max_vocabulary:
-        raise DataError(f"These pairs use {len(vocab):,} different {level}s; the limit is {max_vocabulary:,}. "
-                        "Use fewer pairs.")
+        raise DataError(
+            f"These pairs use {len(vocab):,} different {level}s; the limit is {max_vocabulary:,}. "
+            "Use fewer pairs."
+        )
     index = {tok: i for i, tok in enumerate(vocab)}
     n, s, t = len(sources), max(map(len, sources)), max(map(len, targets)) + 1
     x = torch.zeros(n, s, dtype=torch.long)  # PAD = 0
@@ -144,13 +170,17 @@ class Seq2SeqConfig:
     num_layers: int = 1
     max_target_len: int = 10  # decoder steps when decoding without a target (EOS included)
     teacher_forcing: float = 1.0  # probability of feeding the true previous token while training
-    attention: bool = False  # dot-product (Luong) attention over the encoder's states at every decoder step
+    attention: bool = (
+        False  # dot-product (Luong) attention over the encoder's states at every decoder step
+    )
 
     def __post_init__(self):
         if self.cell not in ("gru", "lstm"):
             raise ValueError(f"the seq2seq cell must be gru or lstm (got {self.cell!r})")
         if not 0.0 <= float(self.teacher_forcing) <= 1.0:
-            raise ValueError(f"the teacher-forcing ratio must be between 0 and 1 (got {self.teacher_forcing})")
+            raise ValueError(
+                f"the teacher-forcing ratio must be between 0 and 1 (got {self.teacher_forcing})"
+            )
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -182,7 +212,10 @@ class Seq2Seq(nn.Module):
             g = torch.Generator().manual_seed(int(seed))
             k = 1.0 / c.hidden_size**0.5
             with torch.no_grad():
-                for name, p in self.named_parameters():  # torch's defaults, from a private generator
+                for (
+                    name,
+                    p,
+                ) in self.named_parameters():  # torch's defaults, from a private generator
                     if "embedding" in name:
                         p.copy_(torch.randn(p.shape, generator=g))
                     else:
@@ -192,7 +225,9 @@ class Seq2Seq(nn.Module):
         return sum(p.numel() for p in self.parameters())
 
     # -- what training asks of a model (train.fit) --
-    def batch_loss(self, x: Tensor, y: Tensor, lengths: Tensor | None = None) -> tuple[Tensor, Tensor]:
+    def batch_loss(
+        self, x: Tensor, y: Tensor, lengths: Tensor | None = None
+    ) -> tuple[Tensor, Tensor]:
         """(the batch's mean cross-entropy over real target tokens, scores (N, T, V)). The targets y
         (N, T) drive the decoder: teacher forcing while training, T greedy steps in eval mode."""
         scores = self(x, lengths, target=y)  # (N, T, V)
@@ -221,17 +256,25 @@ class Seq2Seq(nn.Module):
         if self.combine is None:
             return self.head(o), state, None
         enc, mask = memory
-        scores = torch.einsum("nsh,nh->ns", enc, o).masked_fill(~mask, float("-inf"))  # dot products (N, S)
+        scores = torch.einsum("nsh,nh->ns", enc, o).masked_fill(
+            ~mask, float("-inf")
+        )  # dot products (N, S)
         weights = torch.softmax(scores, dim=-1)  # (N, S), 0 on padding
         attended = torch.einsum("ns,nsh->nh", weights, enc)  # (N, H)
         return self.head(torch.tanh(self.combine(torch.cat([o, attended], dim=-1)))), state, weights
 
     def memory(self, x: Tensor, lengths: Tensor | None, enc: Tensor) -> tuple[Tensor, Tensor]:
         steps = torch.arange(x.shape[1], device=x.device)
-        n = lengths.to(x.device) if lengths is not None else torch.full((x.shape[0],), x.shape[1], device=x.device)
+        n = (
+            lengths.to(x.device)
+            if lengths is not None
+            else torch.full((x.shape[0],), x.shape[1], device=x.device)
+        )
         return enc, steps[None, :] < n[:, None]  # (N, S, H), (N, S)
 
-    def forward(self, x: Tensor, lengths: Tensor | None = None, target: Tensor | None = None) -> Tensor:
+    def forward(
+        self, x: Tensor, lengths: Tensor | None = None, target: Tensor | None = None
+    ) -> Tensor:
         """Scores (N, T, V). With `target` (training) each step is teacher-forced with probability
         config.teacher_forcing; without, every step is fed the previous step's argmax (greedy)."""
         enc, state = self.encode(x, lengths)
@@ -243,9 +286,15 @@ class Seq2Seq(nn.Module):
             logits, state, _ = self.decode_step(token, state, memory)
             scores.append(logits)
             token = logits.argmax(-1)
-            if target is not None and self.training and self._coin.random() < self.config.teacher_forcing:
+            if (
+                target is not None
+                and self.training
+                and self._coin.random() < self.config.teacher_forcing
+            ):
                 true = target[:, t]
-                token = torch.where(true == IGNORE_INDEX, torch.zeros_like(true), true)  # PAD after EOS
+                token = torch.where(
+                    true == IGNORE_INDEX, torch.zeros_like(true), true
+                )  # PAD after EOS
         return torch.stack(scores, dim=1)
 
 
@@ -264,7 +313,9 @@ def _until_eos(ds: PairDataset, indices) -> list[str]:
 
 
 @torch.no_grad()
-def translate(model: Seq2Seq, ds: PairDataset, x: Tensor | None = None, lengths: Tensor | None = None) -> list[str]:
+def translate(
+    model: Seq2Seq, ds: PairDataset, x: Tensor | None = None, lengths: Tensor | None = None
+) -> list[str]:
     """Greedy outputs as text, cut at EOS (every training source by default)."""
     model.eval()
     x = ds.x if x is None else x
@@ -302,10 +353,16 @@ def decode_steps(model: Seq2Seq, ds: PairDataset, i: int, teacher: bool, k: int 
         probs = torch.softmax(logits[0], -1)
         top = torch.topk(probs, k=min(k, len(ds.vocab)))
         guess = ds.vocab[int(top.indices[0])]
-        rows.append({"step": t, "fed": ds.vocab[int(token[0])], "output": guess,
-                     "top": [(ds.vocab[int(j)], float(p)) for j, p in zip(top.indices, top.values)],
-                     "truth": truth[t] if t < len(truth) else "",
-                     "attention": weights[0].tolist() if weights is not None else None})
+        rows.append(
+            {
+                "step": t,
+                "fed": ds.vocab[int(token[0])],
+                "output": guess,
+                "top": [(ds.vocab[int(j)], float(p)) for j, p in zip(top.indices, top.values)],
+                "truth": truth[t] if t < len(truth) else "",
+                "attention": weights[0].tolist() if weights is not None else None,
+            }
+        )
         token = torch.tensor([ds.index[truth[t]]]) if teacher else top.indices[:1]
         if not teacher and guess == EOS:
             break

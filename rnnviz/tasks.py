@@ -4,6 +4,7 @@ Each task turns a dataset (data/) into a model config and TrainData, and turns a
 back into what a person reads: forecasts in the data's units beside the persistence baseline,
 or a letter per word with its probability. No training loop (train.py) and no drawing (plots.py).
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -16,31 +17,69 @@ import torch
 
 from . import checkpoint, metrics
 from .cellspec import spec
-from .data.memory import MemoryTask
 from .data.forecast import ForecastConfig, ForecastDataset, make_forecast_dataset
+from .data.memory import MemoryTask
 from .data.scaling import Scaler
-from .limits import Limits
-from .data.text import CharDataset
 from .data.tables import DataError
+from .data.text import CharDataset
+from .limits import Limits
 from .models import ModelConfig, SequenceModel
 from .trace import Trace, sequence_gradient_norms, trace
 from .train import TrainData, predict
 
 __all__ = [
-    "forecast_model", "forecast_train_data", "ForecastResult", "evaluate_forecast", "forecast_extra",
-    "forecast_checkpoint", "save_forecast", "restore_forecast",
-    "char_model", "char_train_data", "char_predictions", "generate", "write", "Writing", "WrittenLetter", "letter_steps", "neuron_activations",
-    "CellNumbers", "cell_from_numbers", "one_neuron_preset", "random_cell_numbers",
-    "image_model", "image_train_data", "image_evaluation", "probabilities_by_row",
-    "memory_model", "memory_train_data", "gradient_by_distance", "history_summary",
+    "forecast_model",
+    "forecast_train_data",
+    "ForecastResult",
+    "evaluate_forecast",
+    "forecast_extra",
+    "forecast_checkpoint",
+    "save_forecast",
+    "restore_forecast",
+    "char_model",
+    "char_train_data",
+    "char_predictions",
+    "generate",
+    "write",
+    "Writing",
+    "WrittenLetter",
+    "letter_steps",
+    "neuron_activations",
+    "CellNumbers",
+    "cell_from_numbers",
+    "one_neuron_preset",
+    "random_cell_numbers",
+    "image_model",
+    "image_train_data",
+    "image_evaluation",
+    "probabilities_by_row",
+    "memory_model",
+    "memory_train_data",
+    "gradient_by_distance",
+    "history_summary",
 ]
 
 
 # -- forecasting ------------------------------------------------------------------------------
-def forecast_model(ds: ForecastDataset, cell: str = "lstm", hidden_size: int = 16, num_layers: int = 1,
-                   head: str = "last", nonlinearity: str = "tanh", seed: int = 0) -> SequenceModel:
-    config = ModelConfig(cell=cell, hidden_size=hidden_size, num_layers=num_layers, input_size=len(ds.features),
-                         nonlinearity=nonlinearity, head=head, window=ds.window, output_size=1)
+def forecast_model(
+    ds: ForecastDataset,
+    cell: str = "lstm",
+    hidden_size: int = 16,
+    num_layers: int = 1,
+    head: str = "last",
+    nonlinearity: str = "tanh",
+    seed: int = 0,
+) -> SequenceModel:
+    config = ModelConfig(
+        cell=cell,
+        hidden_size=hidden_size,
+        num_layers=num_layers,
+        input_size=len(ds.features),
+        nonlinearity=nonlinearity,
+        head=head,
+        window=ds.window,
+        output_size=1,
+    )
     return SequenceModel(config, seed=seed)
 
 
@@ -50,10 +89,17 @@ def forecast_train_data(ds: ForecastDataset) -> TrainData:
     x, y = ds.part("train")
     x_val, y_val = ds.part("val")
     judged = "val" if len(x_val) else "train"
-    baseline = ds.scale_target(ds.baseline[ds.parts[judged]], ds.parts[judged])  # (N, 1) in the model's units
+    baseline = ds.scale_target(
+        ds.baseline[ds.parts[judged]], ds.parts[judged]
+    )  # (N, 1) in the model's units
     baseline_loss = float(np.mean((baseline - ds.part(judged)[1].numpy()) ** 2))
-    return TrainData(x=x, y=y, x_val=x_val if len(x_val) else None, y_val=y_val if len(y_val) else None,
-                     baseline_loss=baseline_loss)
+    return TrainData(
+        x=x,
+        y=y,
+        x_val=x_val if len(x_val) else None,
+        y_val=y_val if len(y_val) else None,
+        baseline_loss=baseline_loss,
+    )
 
 
 @dataclass
@@ -67,25 +113,43 @@ class ForecastResult:
 
     def frame(self) -> pd.DataFrame:
         """date, actual, predicted, baseline: the predictions CSV."""
-        return pd.DataFrame({"date": self.dates, "actual": self.actual, "predicted": self.predicted,
-                             "baseline": self.baseline})
+        return pd.DataFrame(
+            {
+                "date": self.dates,
+                "actual": self.actual,
+                "predicted": self.predicted,
+                "baseline": self.baseline,
+            }
+        )
 
 
-def evaluate_forecast(model: SequenceModel, ds: ForecastDataset, part: str = "test") -> ForecastResult:
+def evaluate_forecast(
+    model: SequenceModel, ds: ForecastDataset, part: str = "test"
+) -> ForecastResult:
     """Predictions on one part, in the data's units, beside the baseline, with the metrics table."""
     s = ds.parts[part]
     x, _ = ds.part(part)
     predicted = ds.inverse(predict(model, x), s) if len(x) else np.empty(0)
     actual, baseline = ds.actual[s], ds.baseline[s]
-    return ForecastResult(part=part, dates=ds.dates[s], actual=actual, predicted=predicted, baseline=baseline,
-                          table=metrics.compare_to_baseline(actual, predicted, baseline))
+    return ForecastResult(
+        part=part,
+        dates=ds.dates[s],
+        actual=actual,
+        predicted=predicted,
+        baseline=baseline,
+        table=metrics.compare_to_baseline(actual, predicted, baseline),
+    )
 
 
 def forecast_extra(ds: ForecastDataset, settings: dict) -> dict:
     """What a forecasting checkpoint keeps beside the weights to be used again: the page's settings
     (columns, window, split, scaling, model and training choices) and both fitted scalers."""
-    return {"task": "forecast", "settings": settings, "feature_scaler": ds.feature_scaler.to_dict(),
-            "target_scaler": ds.target_scaler.to_dict()}
+    return {
+        "task": "forecast",
+        "settings": settings,
+        "feature_scaler": ds.feature_scaler.to_dict(),
+        "target_scaler": ds.target_scaler.to_dict(),
+    }
 
 
 def forecast_checkpoint(model: SequenceModel, ds: ForecastDataset, settings: dict) -> bytes:
@@ -102,31 +166,64 @@ def _saved_forecast_config(s) -> ForecastConfig:
     """The saved settings' data part as a ForecastConfig, each value of the type it must have."""
     if not isinstance(s, dict):
         raise checkpoint.CheckpointError("The saved settings are not a set of named values.")
-    missing = [k for k in ("target", "features", "window", "horizon", "split", "scaler") if k not in s]
+    missing = [
+        k for k in ("target", "features", "window", "horizon", "split", "scaler") if k not in s
+    ]
     if missing:
         raise checkpoint.CheckpointError(f"The saved settings lack {', '.join(missing)}.")
     target, features, split = s["target"], s["features"], s["split"]
-    whole = [k for k in ("window", "horizon") if not isinstance(s[k], int) or isinstance(s[k], bool) or s[k] < 1]
-    if (not isinstance(target, str) or whole or not isinstance(features, (list, type(None)))
-            or not all(isinstance(f, str) for f in features or [])
-            or not (isinstance(split, list) and len(split) == 3
-                    and all(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1 for v in split))
-            or s["scaler"] not in ("minmax", "standard", "none")):
-        raise checkpoint.CheckpointError("The saved settings are damaged: the column names, window, horizon, split "
-                                         "or scaling are not what the Forecast page writes.")
+    whole = [
+        k
+        for k in ("window", "horizon")
+        if not isinstance(s[k], int) or isinstance(s[k], bool) or s[k] < 1
+    ]
+    if (
+        not isinstance(target, str)
+        or whole
+        or not isinstance(features, (list, type(None)))
+        or not all(isinstance(f, str) for f in features or [])
+        or not (
+            isinstance(split, list)
+            and len(split) == 3
+            and all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1
+                for v in split
+            )
+        )
+        or s["scaler"] not in ("minmax", "standard", "none")
+    ):
+        raise checkpoint.CheckpointError(
+            "The saved settings are damaged: the column names, window, horizon, split "
+            "or scaling are not what the Forecast page writes."
+        )
     limit = Limits.from_env().window
     if s["window"] > limit:
-        raise checkpoint.CheckpointError(f"The saved window of {s['window']} steps is above this server's limit of "
-                                         f"{limit}.")
-    predict_change = s.get("predict_change", False)  # absent from checkpoints saved before it existed
+        raise checkpoint.CheckpointError(
+            f"The saved window of {s['window']} steps is above this server's limit of {limit}."
+        )
+    predict_change = s.get(
+        "predict_change", False
+    )  # absent from checkpoints saved before it existed
     if not isinstance(predict_change, bool):
-        raise checkpoint.CheckpointError("The saved settings are damaged: 'predict the change' is not true or false.")
+        raise checkpoint.CheckpointError(
+            "The saved settings are damaged: 'predict the change' is not true or false."
+        )
     season = s.get("season")  # the seasonal baselines' cycle; None = found from the data
-    if season is not None and (not isinstance(season, int) or isinstance(season, bool) or season < 2):
-        raise checkpoint.CheckpointError("The saved settings are damaged: the season is not a whole number of rows "
-                                         "(2 or more).")
-    return ForecastConfig(target=target, features=features, window=s["window"], horizon=s["horizon"],
-                          split=tuple(split), scaler=s["scaler"], predict_change=predict_change)
+    if season is not None and (
+        not isinstance(season, int) or isinstance(season, bool) or season < 2
+    ):
+        raise checkpoint.CheckpointError(
+            "The saved settings are damaged: the season is not a whole number of rows (2 or more)."
+        )
+    return ForecastConfig(
+        target=target,
+        features=features,
+        window=s["window"],
+        horizon=s["horizon"],
+        split=tuple(split),
+        scaler=s["scaler"],
+        predict_change=predict_change,
+    )
 
 
 def _saved_scaler(d, columns: int) -> Scaler:
@@ -134,15 +231,24 @@ def _saved_scaler(d, columns: int) -> Scaler:
         scaler = Scaler.from_dict(d)
     except (KeyError, TypeError, ValueError):
         raise checkpoint.CheckpointError("The saved scaling is damaged.") from None
-    if (scaler.kind not in ("minmax", "standard", "none") or scaler.shift.shape != (columns,)
-            or scaler.scale.shape != (columns,) or not np.isfinite(scaler.shift).all()
-            or not np.isfinite(scaler.scale).all() or (scaler.scale == 0).any()):
-        raise checkpoint.CheckpointError(f"The saved scaling does not fit the model's {columns} column(s), or it "
-                                         "holds a scale of 0 or a value that is not a number.")
+    if (
+        scaler.kind not in ("minmax", "standard", "none")
+        or scaler.shift.shape != (columns,)
+        or scaler.scale.shape != (columns,)
+        or not np.isfinite(scaler.shift).all()
+        or not np.isfinite(scaler.scale).all()
+        or (scaler.scale == 0).any()
+    ):
+        raise checkpoint.CheckpointError(
+            f"The saved scaling does not fit the model's {columns} column(s), or it "
+            "holds a scale of 0 or a value that is not a number."
+        )
     return scaler
 
 
-def restore_forecast(content: bytes, table: pd.DataFrame) -> tuple[SequenceModel, ForecastDataset, dict]:
+def restore_forecast(
+    content: bytes, table: pd.DataFrame
+) -> tuple[SequenceModel, ForecastDataset, dict]:
     """Open a checkpoint made by `forecast_checkpoint` or `save_forecast` on `table`:
     (model, dataset, settings). The saved scalers are reused, so predictions come back in the units
     the model learnt. A damaged or foreign file raises CheckpointError, never anything else."""
@@ -150,36 +256,62 @@ def restore_forecast(content: bytes, table: pd.DataFrame) -> tuple[SequenceModel
     if extra.get("task") != "forecast":
         raise checkpoint.CheckpointError("This model was not saved from the Forecast page.")
     if "settings" not in extra and "target" in extra:
-        raise checkpoint.CheckpointError("This model was saved by an older `python -m rnnviz fit --save`, which did "
-                                         "not keep the split and the scaling. Train and save it again.")
+        raise checkpoint.CheckpointError(
+            "This model was saved by an older `python -m rnnviz fit --save`, which did "
+            "not keep the split and the scaling. Train and save it again."
+        )
     cfg = _saved_forecast_config(extra.get("settings"))
     c = model.config
     if c.vocab_size is not None or c.output_size != 1 or c.head not in ("last", "flatten"):
-        raise checkpoint.CheckpointError("This model does not forecast one number from columns of numbers.")
+        raise checkpoint.CheckpointError(
+            "This model does not forecast one number from columns of numbers."
+        )
     if c.input_size != len(cfg.features or [cfg.target]):
         raise checkpoint.CheckpointError("The model's input size does not match its saved columns.")
     if c.head == "flatten" and c.window != cfg.window:
         raise checkpoint.CheckpointError("The model's window does not match its saved settings.")
-    scalers = (_saved_scaler(extra.get("feature_scaler"), c.input_size), _saved_scaler(extra.get("target_scaler"), 1))
-    settings = {**extra["settings"], "split": cfg.split,  # JSON keeps a list; the page's settings hold a tuple
-                "predict_change": cfg.predict_change}
+    scalers = (
+        _saved_scaler(extra.get("feature_scaler"), c.input_size),
+        _saved_scaler(extra.get("target_scaler"), 1),
+    )
+    settings = {
+        **extra["settings"],
+        "split": cfg.split,  # JSON keeps a list; the page's settings hold a tuple
+        "predict_change": cfg.predict_change,
+    }
     return model, make_forecast_dataset(table, cfg, scalers=scalers), settings
 
 
 # -- next letter ------------------------------------------------------------------------------
-def char_model(ds: CharDataset, cell: str = "rnn", hidden_size: int = 8, num_layers: int = 1,
-               embedding_dim: int | None = None, nonlinearity: str = "tanh", seed: int = 0) -> SequenceModel:
+def char_model(
+    ds: CharDataset,
+    cell: str = "rnn",
+    hidden_size: int = 8,
+    num_layers: int = 1,
+    embedding_dim: int | None = None,
+    nonlinearity: str = "tanh",
+    seed: int = 0,
+) -> SequenceModel:
     """One-hot (or embedded) letters in, a score per letter out: at the end ("last") or every step."""
     v = len(ds.vocab)
-    config = ModelConfig(cell=cell, hidden_size=hidden_size, num_layers=num_layers, vocab_size=v,
-                         embedding_dim=embedding_dim, nonlinearity=nonlinearity,
-                         head="last" if ds.mode == "last" else "each", output_size=v)
+    config = ModelConfig(
+        cell=cell,
+        hidden_size=hidden_size,
+        num_layers=num_layers,
+        vocab_size=v,
+        embedding_dim=embedding_dim,
+        nonlinearity=nonlinearity,
+        head="last" if ds.mode == "last" else "each",
+        output_size=v,
+    )
     return SequenceModel(config, seed=seed)
 
 
 def char_train_data(ds: CharDataset) -> TrainData:
     same_length = bool((ds.lengths == ds.lengths[0]).all())
-    return TrainData(x=ds.x, y=ds.y, lengths=None if same_length else ds.lengths, task="classification")
+    return TrainData(
+        x=ds.x, y=ds.y, lengths=None if same_length else ds.lengths, task="classification"
+    )
 
 
 def char_predictions(model: SequenceModel, ds: CharDataset) -> list[dict]:
@@ -198,22 +330,34 @@ def char_predictions(model: SequenceModel, ds: CharDataset) -> list[dict]:
             p, k = probs[i, :n].max(-1)
             guess, prob = ds.decode(k), float(p.min())
         target = ds.targets[i]
-        rows.append({"word": word, "input": ds.inputs[i], "target": target, "predicted": guess,
-                     "probability": prob, "correct": guess == target})
+        rows.append(
+            {
+                "word": word,
+                "input": ds.inputs[i],
+                "target": target,
+                "predicted": guess,
+                "probability": prob,
+                "correct": guess == target,
+            }
+        )
     return rows
 
 
 @dataclass
 class WrittenLetter:
     """One letter the model wrote: the distribution it was chosen from and the letters ranked by it."""
+
     letter: str
-    probabilities: torch.Tensor  # (V,) softmax(logits / T) when sampled, softmax(logits) when greedy
+    probabilities: (
+        torch.Tensor
+    )  # (V,) softmax(logits / T) when sampled, softmax(logits) when greedy
     logits: torch.Tensor  # (V,) the head's raw scores after the text so far
 
 
 @dataclass
 class Writing:
     """A prefix and the letters written after it, one WrittenLetter per step."""
+
     prefix: str
     steps: list[WrittenLetter]
     sampled: bool  # False: the most likely letter each time (greedy)
@@ -232,8 +376,15 @@ class Writing:
         return [[vocab[int(i)] for i in row] for row in best.indices], best.values.numpy()
 
 
-def write(model: SequenceModel, ds: CharDataset, prefix: str, length: int = 10, temperature: float = 1.0,
-          sampled: bool = True, seed: int = 0) -> Writing:
+def write(
+    model: SequenceModel,
+    ds: CharDataset,
+    prefix: str,
+    length: int = 10,
+    temperature: float = 1.0,
+    sampled: bool = True,
+    seed: int = 0,
+) -> Writing:
     """Continue `prefix` letter by letter. Sampled: draw from softmax(logits / temperature) with a
     torch.Generator seeded by `seed` (same seed, same letters). Greedy (or temperature 0): the
     argmax each time, and the probabilities kept are the model's own, softmax(logits)."""
@@ -248,7 +399,9 @@ def write(model: SequenceModel, ds: CharDataset, prefix: str, length: int = 10, 
     try:
         with torch.no_grad():
             for _ in range(int(length)):
-                out = model(torch.tensor([idx], device=next(model.parameters()).device))  # (1, V) or (1, L, V)
+                out = model(
+                    torch.tensor([idx], device=next(model.parameters()).device)
+                )  # (1, V) or (1, L, V)
                 logits = (out[0, -1] if out.dim() == 3 else out[0]).float().cpu()  # (V,)
                 if sampled:
                     p = torch.softmax(logits / temperature, dim=-1)  # (V,)
@@ -263,13 +416,21 @@ def write(model: SequenceModel, ds: CharDataset, prefix: str, length: int = 10, 
     return Writing(prefix, steps, sampled, float(temperature))
 
 
-def generate(model: SequenceModel, ds: CharDataset, prefix: str, length: int = 10,
-             temperature: float = 1.0, seed: int = 0) -> str:
+def generate(
+    model: SequenceModel,
+    ds: CharDataset,
+    prefix: str,
+    length: int = 10,
+    temperature: float = 1.0,
+    seed: int = 0,
+) -> str:
     """The text `write` produces: sampled at `temperature` (0 = always the most likely letter)."""
     return write(model, ds, prefix, length, temperature, sampled=temperature > 0, seed=seed).text
 
 
-def letter_steps(model: SequenceModel, ds: CharDataset, word: str) -> tuple[Trace, torch.Tensor, list[str]]:
+def letter_steps(
+    model: SequenceModel, ds: CharDataset, word: str
+) -> tuple[Trace, torch.Tensor, list[str]]:
     """Trace one word's letters and the softmax over the vocabulary after each of them:
     (trace, probabilities (L, V), letters). In "last" mode the head is applied at every step,
     which is what the model would say if the word ended there."""
@@ -278,7 +439,9 @@ def letter_steps(model: SequenceModel, ds: CharDataset, word: str) -> tuple[Trac
     return tr, torch.softmax(tr.outputs, dim=-1), letters
 
 
-def neuron_activations(model: SequenceModel, ds: CharDataset, unit: int, layer: int = -1) -> list[list[tuple[str, float]]]:
+def neuron_activations(
+    model: SequenceModel, ds: CharDataset, unit: int, layer: int = -1
+) -> list[list[tuple[str, float]]]:
     """For every word, each letter with hidden unit `unit`'s activation right after reading it.
     The top layer comes from one fused pass over all the words (padded, packed); another layer
     needs the explicit cells, one word at a time."""
@@ -290,11 +453,15 @@ def neuron_activations(model: SequenceModel, ds: CharDataset, unit: int, layer: 
         model.eval()
         try:
             with torch.no_grad():
-                states, _ = model.recurrent(x.to(next(model.parameters()).device), lengths)  # (N, L, H)
+                states, _ = model.recurrent(
+                    x.to(next(model.parameters()).device), lengths
+                )  # (N, L, H)
         finally:
             model.train(was_training)
         activations = states[:, :, unit].cpu().tolist()  # (N, L)
-        return [list(zip(word, activations[i][: int(lengths[i])])) for i, word in enumerate(ds.words)]
+        return [
+            list(zip(word, activations[i][: int(lengths[i])])) for i, word in enumerate(ds.words)
+        ]
     rows = []
     for word in ds.words:
         tr = trace(model, ds.encode(word))
@@ -323,12 +490,16 @@ def cell_from_numbers(n: CellNumbers) -> tuple[SequenceModel, torch.Tensor]:
     w_ih = torch.tensor(n.weight_ih, dtype=torch.float32)
     w_hh = torch.tensor(n.weight_hh, dtype=torch.float32)
     hidden = w_hh.shape[1]
-    config = ModelConfig(cell=n.cell, input_size=w_ih.shape[1], hidden_size=hidden, nonlinearity=n.nonlinearity)
+    config = ModelConfig(
+        cell=n.cell, input_size=w_ih.shape[1], hidden_size=hidden, nonlinearity=n.nonlinearity
+    )
     model = SequenceModel(config)
     expected = tuple(model.rnn.weight_ih_l0.shape), tuple(model.rnn.weight_hh_l0.shape)
     if (tuple(w_ih.shape), tuple(w_hh.shape)) != expected:
-        raise ValueError(f"the weights have shapes {tuple(w_ih.shape)} and {tuple(w_hh.shape)}; "
-                         f"a {n.cell.upper()} with these sizes needs {expected[0]} and {expected[1]}")
+        raise ValueError(
+            f"the weights have shapes {tuple(w_ih.shape)} and {tuple(w_hh.shape)}; "
+            f"a {n.cell.upper()} with these sizes needs {expected[0]} and {expected[1]}"
+        )
     with torch.no_grad():
         model.rnn.weight_ih_l0.copy_(w_ih)
         model.rnn.weight_hh_l0.copy_(w_hh)
@@ -343,7 +514,9 @@ def one_neuron_preset() -> CellNumbers:
     return CellNumbers("rnn", [[0.5]], [[0.8]], [0.1], [0.0], [[1.0], [2.0]])
 
 
-def random_cell_numbers(cell: str, input_size: int, hidden: int, steps: int, seed: int = 0) -> CellNumbers:
+def random_cell_numbers(
+    cell: str, input_size: int, hidden: int, steps: int, seed: int = 0
+) -> CellNumbers:
     """Small random weights and inputs, rounded to 2 decimals so they are easy to read."""
     g = torch.Generator().manual_seed(int(seed))
     gates = spec(cell).gate_count
@@ -351,16 +524,35 @@ def random_cell_numbers(cell: str, input_size: int, hidden: int, steps: int, see
     def draw(*shape):
         return (torch.rand(shape, generator=g) * 2 - 1).round(decimals=2).tolist()
 
-    return CellNumbers(cell, draw(gates * hidden, input_size), draw(gates * hidden, hidden), draw(gates * hidden),
-                       draw(gates * hidden), draw(steps, input_size))
+    return CellNumbers(
+        cell,
+        draw(gates * hidden, input_size),
+        draw(gates * hidden, hidden),
+        draw(gates * hidden),
+        draw(gates * hidden),
+        draw(steps, input_size),
+    )
 
 
 # -- images read row by row ------------------------------------------------------------------
-def image_model(rows: int, pixels: int, classes: int, cell: str = "lstm", hidden_size: int = 32,
-                num_layers: int = 1, seed: int = 0) -> SequenceModel:
+def image_model(
+    rows: int,
+    pixels: int,
+    classes: int,
+    cell: str = "lstm",
+    hidden_size: int = 32,
+    num_layers: int = 1,
+    seed: int = 0,
+) -> SequenceModel:
     """Many-to-one: `rows` steps of `pixels` features in, a score per class out after the last row."""
-    config = ModelConfig(cell=cell, hidden_size=hidden_size, num_layers=num_layers, input_size=pixels,
-                         head="last", output_size=classes)
+    config = ModelConfig(
+        cell=cell,
+        hidden_size=hidden_size,
+        num_layers=num_layers,
+        input_size=pixels,
+        head="last",
+        output_size=classes,
+    )
     return SequenceModel(config, seed=seed)
 
 
@@ -375,8 +567,11 @@ def image_evaluation(model: SequenceModel, x: torch.Tensor, y: torch.Tensor, cla
     """Accuracy, the confusion matrix (true x predicted) and every prediction on one part."""
     predicted = predict(model, x).argmax(-1).numpy()
     truth = y.numpy()
-    return {"accuracy": metrics.accuracy(truth, predicted), "predicted": predicted,
-            "confusion": metrics.confusion_matrix(truth, predicted, classes)}
+    return {
+        "accuracy": metrics.accuracy(truth, predicted),
+        "predicted": predicted,
+        "confusion": metrics.confusion_matrix(truth, predicted, classes),
+    }
 
 
 @torch.no_grad()
@@ -389,11 +584,24 @@ def probabilities_by_row(model: SequenceModel, image: torch.Tensor) -> torch.Ten
 
 
 # -- the long-memory task and vanishing gradients ----------------------------------------------
-def memory_model(task: MemoryTask, cell: str = "lstm", hidden_size: int = 16, num_layers: int = 1,
-                 seed: int = 0, forget_bias: float | None = None) -> SequenceModel:
+def memory_model(
+    task: MemoryTask,
+    cell: str = "lstm",
+    hidden_size: int = 16,
+    num_layers: int = 1,
+    seed: int = 0,
+    forget_bias: float | None = None,
+) -> SequenceModel:
     """A many-to-one classifier of the task's first letter; `forget_bias` (LSTM only) as ModelConfig's."""
-    config = ModelConfig(cell=cell, hidden_size=hidden_size, num_layers=num_layers, vocab_size=len(task.vocab),
-                         head="last", output_size=task.symbols, forget_bias=forget_bias)
+    config = ModelConfig(
+        cell=cell,
+        hidden_size=hidden_size,
+        num_layers=num_layers,
+        vocab_size=len(task.vocab),
+        head="last",
+        output_size=task.symbols,
+        forget_bias=forget_bias,
+    )
     return SequenceModel(config, seed=seed)
 
 
@@ -401,7 +609,9 @@ def memory_train_data(task: MemoryTask) -> TrainData:
     return TrainData(x=task.x, y=task.y, x_val=task.x_val, y_val=task.y_val, task="classification")
 
 
-def gradient_by_distance(model: SequenceModel, x: torch.Tensor, y: torch.Tensor, sequences: int = 16) -> np.ndarray:
+def gradient_by_distance(
+    model: SequenceModel, x: torch.Tensor, y: torch.Tensor, sequences: int = 16
+) -> np.ndarray:
     """Mean ||dLoss/dh_t|| of the top layer over the first `sequences` sequences, indexed by
     distance from the loss: element d is the step L-1-d (d = 0 is the last step, next to the loss).
     The sequences are unrolled together (one pass of L steps), so the cost is that of one sequence:
@@ -416,8 +626,11 @@ def history_summary(history: list[dict]) -> dict:
     last row's columns (train_loss, val_loss, train_accuracy, val_accuracy, val_rmse, None where they
     do not apply), the epochs run and the seconds they took in all."""
     last = history[-1] if history else dict.fromkeys(_SUMMARY_COLUMNS)
-    return {"epochs": last["epoch"] if history else 0, **{k: last[k] for k in _SUMMARY_COLUMNS},
-            "seconds": float(sum(r["seconds"] for r in history))}
+    return {
+        "epochs": last["epoch"] if history else 0,
+        **{k: last[k] for k in _SUMMARY_COLUMNS},
+        "seconds": float(sum(r["seconds"] for r in history)),
+    }
 
 
 _SUMMARY_COLUMNS = ("train_loss", "val_loss", "train_accuracy", "val_accuracy", "val_rmse")

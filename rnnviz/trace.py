@@ -21,6 +21,7 @@ every window), bounded by `Limits`: an evenly spaced subset of the windows, run 
 
 Shapes: N sequences (windows), L steps, F features, H hidden units, O outputs.
 """
+
 from __future__ import annotations
 
 import math
@@ -28,15 +29,26 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
-from torch import Tensor, _VF
+from torch import _VF, Tensor
 
 from . import cells
 from .cellspec import spec
 from .limits import Limits
 from .models import SequenceModel
 
-__all__ = ["Trace", "trace", "gradient_norms", "sequence_gradient_norms", "layer_weights", "last_hidden_states",
-           "pca", "StatePath", "hidden_state_path", "evenly_spaced", "window_cost"]
+__all__ = [
+    "Trace",
+    "trace",
+    "gradient_norms",
+    "sequence_gradient_norms",
+    "layer_weights",
+    "last_hidden_states",
+    "pca",
+    "StatePath",
+    "hidden_state_path",
+    "evenly_spaced",
+    "window_cost",
+]
 
 
 @dataclass
@@ -88,18 +100,24 @@ def _one_sequence(model: SequenceModel, x: Tensor, caller: str) -> Tensor:
         if x.dim() == 3 and x.shape[0] == 1:
             x = x[0]  # (1, L, F) -> (L, F)
         if x.dim() != 2 or x.shape[1] != f or x.shape[0] == 0:
-            raise ValueError(f"{caller} reads one sequence of {f} feature(s) per step: a tensor of shape (L, {f}) "
-                             f"or (1, L, {f}) with L >= 1 steps; got shape {tuple(x.shape)}.")
+            raise ValueError(
+                f"{caller} reads one sequence of {f} feature(s) per step: a tensor of shape (L, {f}) "
+                f"or (1, L, {f}) with L >= 1 steps; got shape {tuple(x.shape)}."
+            )
         return x
     if x.dim() == 2 and x.shape[0] == 1:
         x = x[0]  # (1, L) -> (L,)
     if x.dim() != 1 or x.shape[0] == 0 or x.is_floating_point() or x.is_complex():
-        raise ValueError(f"{caller} reads one sequence of character indices: an integer tensor of shape (L,) or "
-                         f"(1, L) with L >= 1 steps; got {'a float tensor of ' if x.is_floating_point() else ''}"
-                         f"shape {tuple(x.shape)}.")
+        raise ValueError(
+            f"{caller} reads one sequence of character indices: an integer tensor of shape (L,) or "
+            f"(1, L) with L >= 1 steps; got {'a float tensor of ' if x.is_floating_point() else ''}"
+            f"shape {tuple(x.shape)}."
+        )
     if int(x.min()) < 0 or int(x.max()) >= c.vocab_size:
-        raise ValueError(f"{caller}: character indices must lie in 0..{c.vocab_size - 1} (the vocabulary); "
-                         f"got {int(x.min())}..{int(x.max())}.")
+        raise ValueError(
+            f"{caller}: character indices must lie in 0..{c.vocab_size - 1} (the vocabulary); "
+            f"got {int(x.min())}..{int(x.max())}."
+        )
     return x
 
 
@@ -114,7 +132,9 @@ def _unroll(model: SequenceModel, inputs: Tensor, keep_graph: bool):
         w = layer_weights(model, layer, live=keep_graph)
         hs, cs = cells.recurrence(c.cell, layer_in, w, c.nonlinearity)
         layers.append((layer_in, hs, cs, w))
-        layer_in = torch.cat(hs) if inputs.dim() == 2 else torch.stack(hs, dim=1)  # (L, H) or (N, L, H)
+        layer_in = (
+            torch.cat(hs) if inputs.dim() == 2 else torch.stack(hs, dim=1)
+        )  # (L, H) or (N, L, H)
         # (dropout between layers is a training-time thing; trace shows the eval-mode model)
     return layers
 
@@ -126,7 +146,15 @@ def _fused_layer(cell: str, layer_in: Tensor, w: dict[str, Tensor], nonlinearity
     names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
     params = [w[n] for n in names if w.get(n) is not None]
     h0 = layer_in.new_zeros(1, 1, w["weight_hh"].shape[1])  # (layers 1, N 1, H)
-    args = (params, len(params) == 4, 1, 0.0, False, False, True)  # biases, layers, dropout, train, bidir, batch_first
+    args = (
+        params,
+        len(params) == 4,
+        1,
+        0.0,
+        False,
+        False,
+        True,
+    )  # biases, layers, dropout, train, bidir, batch_first
     batch = layer_in.unsqueeze(0)  # (1, L, F)
     if cell == "lstm":
         out = _VF.lstm(batch, (h0, h0), *args)[0]
@@ -150,7 +178,12 @@ def _linear_scan(decay: Tensor, drive: Tensor) -> Tensor:
     if n == 1:
         return drive.clone()
     even = n - n % 2
-    a0, a1, b0, b1 = decay[0:even:2], decay[1:even:2], drive[0:even:2], drive[1:even:2]  # (n//2, H) each
+    a0, a1, b0, b1 = (
+        decay[0:even:2],
+        decay[1:even:2],
+        drive[0:even:2],
+        drive[1:even:2],
+    )  # (n//2, H) each
     odd = _linear_scan(a1 * a0, torch.addcmul(b1, a1, b0))  # (n//2, H): s_1, s_3, ...
     out = torch.empty(drive.shape, dtype=drive.dtype, device=drive.device)  # (n, H)
     out[1:even:2] = odd
@@ -184,9 +217,17 @@ def trace(model: SequenceModel, x: Tensor, length: int | None = None) -> Trace:
         c = model.config
         result = Trace(
             cell=c.cell,
-            inputs=[], hidden=[], cell_state=[] if c.cell == "lstm" else None,
-            gates=[], x_part=[], h_part=[], bias_x=[], bias_h=[],
-            outputs=torch.empty(0), weights=[], nonlinearity=c.nonlinearity,
+            inputs=[],
+            hidden=[],
+            cell_state=[] if c.cell == "lstm" else None,
+            gates=[],
+            x_part=[],
+            h_part=[],
+            bias_x=[],
+            bias_h=[],
+            outputs=torch.empty(0),
+            weights=[],
+            nonlinearity=c.nonlinearity,
         )
         # 1. every layer's h_t from the fused kernel, layer after layer (as the stacked module runs them)
         layer_in = inputs  # (L, F)
@@ -194,15 +235,21 @@ def trace(model: SequenceModel, x: Tensor, length: int | None = None) -> Trace:
             result.weights.append(layer_weights(model, layer))
             result.inputs.append(layer_in)
             layer_in = _fused_layer(c.cell, layer_in, result.weights[-1], c.nonlinearity)  # (L, H)
-            result.hidden.append(layer_in)  # (dropout between layers is a training-time thing: the eval model)
+            result.hidden.append(
+                layer_in
+            )  # (dropout between layers is a training-time thing: the eval model)
         for layer_in, hidden, w in zip(result.inputs, result.hidden, result.weights):
             # 2. every step's gates at once: the cell equations with N = L rows (no gate reads c_{t-1})
-            h_prev = torch.cat([hidden.new_zeros(1, hidden.shape[1]), hidden[:-1]])  # (L, H): h_{t-1}
+            h_prev = torch.cat(
+                [hidden.new_zeros(1, hidden.shape[1]), hidden[:-1]]
+            )  # (L, H): h_{t-1}
             steps = cells.gates(c.cell, layer_in, h_prev, w, c.nonlinearity)
             if result.cell_state is not None:
                 # 3. c_t = f_t * c_{t-1} + i_t * g_t, all steps by a scan
                 g = steps.gates
-                result.cell_state.append(_linear_scan(g["forget"], g["input"] * g["cell"]))  # (L, H)
+                result.cell_state.append(
+                    _linear_scan(g["forget"], g["input"] * g["cell"])
+                )  # (L, H)
             result.gates.append({name: steps.gates[name] for name in spec(c.cell).gate_names})
             result.x_part.append(dict(steps.x_part))
             result.h_part.append(dict(steps.h_part))
@@ -232,8 +279,12 @@ def gradient_norms(model: SequenceModel, x: Tensor, y: Tensor, loss_fn=None) -> 
     if loss_fn is None:
         return sequence_gradient_norms(model, x.unsqueeze(0), y.reshape(1, -1))[0]
     each = model.config.head == "each"
-    return sequence_gradient_norms(model, x.unsqueeze(0), y,
-                                   loss_fn=lambda out, target: loss_fn(out[0] if each else out, target))[0]
+    return sequence_gradient_norms(
+        model,
+        x.unsqueeze(0),
+        y,
+        loss_fn=lambda out, target: loss_fn(out[0] if each else out, target),
+    )[0]
 
 
 def sequence_gradient_norms(model: SequenceModel, x: Tensor, y: Tensor, loss_fn=None) -> Tensor:
@@ -266,8 +317,12 @@ def sequence_gradient_norms(model: SequenceModel, x: Tensor, y: Tensor, loss_fn=
         loss = _summed_sequence_losses(out, y) if loss_fn is None else loss_fn(out, y)
         loss.backward()
         zero = torch.zeros(out.shape[0], device=out.device)
-        norms = [torch.stack([h.grad.norm(dim=1) if h.grad is not None else zero for h in hs], dim=1)  # (N, L)
-                 for _, hs, _, _ in layers]
+        norms = [
+            torch.stack(
+                [h.grad.norm(dim=1) if h.grad is not None else zero for h in hs], dim=1
+            )  # (N, L)
+            for _, hs, _, _ in layers
+        ]
         model.zero_grad(set_to_none=True)
         return torch.stack(norms, dim=1).detach().cpu()  # (N, layers, L)
     finally:
@@ -279,8 +334,9 @@ def _summed_sequence_losses(out: Tensor, y: Tensor) -> Tensor:
     out (N, O) or (N, L, O); y with N first."""
     n = out.shape[0]
     if y.dtype in (torch.int64, torch.int32):
-        per_item = torch.nn.functional.cross_entropy(out.reshape(-1, out.shape[-1]), y.reshape(-1).long(),
-                                                     reduction="none")
+        per_item = torch.nn.functional.cross_entropy(
+            out.reshape(-1, out.shape[-1]), y.reshape(-1).long(), reduction="none"
+        )
     else:
         per_item = torch.nn.functional.mse_loss(out, y.reshape(out.shape).float(), reduction="none")
     return per_item.reshape(n, -1).mean(dim=1).sum()
@@ -288,7 +344,9 @@ def _summed_sequence_losses(out: Tensor, y: Tensor) -> Tensor:
 
 def window_cost(model: SequenceModel, steps: int) -> int:
     """Multiply-adds one window of `steps` steps costs in the recurrent layers: L x (weights of every layer)."""
-    return int(steps) * sum(p.numel() for name, p in model.rnn.named_parameters() if name.startswith("weight"))
+    return int(steps) * sum(
+        p.numel() for name, p in model.rnn.named_parameters() if name.startswith("weight")
+    )
 
 
 def _window_bytes(model: SequenceModel, steps: int) -> int:
@@ -300,8 +358,9 @@ def _window_bytes(model: SequenceModel, steps: int) -> int:
 
 
 @torch.no_grad()
-def last_hidden_states(model: SequenceModel, x: Tensor, batch_size: int | None = None,
-                       limits: Limits | None = None) -> Tensor:
+def last_hidden_states(
+    model: SequenceModel, x: Tensor, batch_size: int | None = None, limits: Limits | None = None
+) -> Tensor:
     """The top layer's last hidden state for every sequence in x: (N, H), on the CPU.
     Run through the fused module (fast) in batches that fit `limits.view_batch_mb` (or of
     `batch_size`), keeping only each window's last state; trace() is for one sequence in detail."""
@@ -313,8 +372,10 @@ def last_hidden_states(model: SequenceModel, x: Tensor, batch_size: int | None =
     model.eval()
     device = next(model.parameters()).device
     try:
-        out = [model.recurrent(x[i : i + batch_size].to(device))[1].cpu()  # (batch, H)
-               for i in range(0, x.shape[0], batch_size)]
+        out = [
+            model.recurrent(x[i : i + batch_size].to(device))[1].cpu()  # (batch, H)
+            for i in range(0, x.shape[0], batch_size)
+        ]
     finally:
         model.train(was_training)
     return torch.cat(out) if out else torch.empty(0, model.config.hidden_size)
@@ -364,7 +425,9 @@ class StatePath:
     @property
     def stride(self) -> int:
         """Windows between two shown ones (1 = every window)."""
-        return int(self.indices[1] - self.indices[0]) if len(self.indices) > 1 else max(1, self.total)
+        return (
+            int(self.indices[1] - self.indices[0]) if len(self.indices) > 1 else max(1, self.total)
+        )
 
     @property
     def subset(self) -> bool:
@@ -392,9 +455,19 @@ def hidden_state_path(model: SequenceModel, x: Tensor, limits: Limits | None = N
     affordable = limits.view_multiply_adds // max(1, window_cost(model, steps))
     indices = evenly_spaced(total, max(1, min(limits.view_windows, affordable)))  # (K,)
     batch = max(1, limits.view_batch_mb * 2**20 // _window_bytes(model, steps))
-    states = torch.cat([last_hidden_states(model, x[torch.as_tensor(chunk)], batch_size=batch)  # (batch, H)
-                        for chunk in np.array_split(indices, max(1, math.ceil(len(indices) / batch)))])  # (K, H)
+    states = torch.cat(
+        [
+            last_hidden_states(model, x[torch.as_tensor(chunk)], batch_size=batch)  # (batch, H)
+            for chunk in np.array_split(indices, max(1, math.ceil(len(indices) / batch)))
+        ]
+    )  # (K, H)
     mean, axes, ratio = _principal_axes(states, 2)
     ratio = torch.cat([ratio, torch.zeros(2 - ratio.shape[0], dtype=ratio.dtype)])
-    return StatePath(indices=indices, total=total, points=_project(states, mean, axes, 2).float(),
-                     explained=ratio.float(), mean=mean, axes=axes)
+    return StatePath(
+        indices=indices,
+        total=total,
+        points=_project(states, mean, axes, 2).float(),
+        explained=ratio.float(),
+        mean=mean,
+        axes=axes,
+    )

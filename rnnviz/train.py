@@ -14,6 +14,7 @@ and calls `stop()`. Also here: `JobGate`, a bounded set of training slots with a
 can cap how many jobs train at once and tell a waiting user how many are ahead; `predict`, batched
 inference. Shapes: N samples, B batch, L steps, F features, O outputs.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -31,13 +32,31 @@ from torch import Tensor, nn
 from .errors import UserError
 from .models import SequenceModel
 
-__all__ = ["TrainConfig", "TrainData", "TrainingJob", "Callback", "JobGate", "predict", "resolve_device", "fit",
-           "FitResult", "Weights", "Trainable", "HISTORY_COLUMNS"]
+__all__ = [
+    "TrainConfig",
+    "TrainData",
+    "TrainingJob",
+    "Callback",
+    "JobGate",
+    "predict",
+    "resolve_device",
+    "fit",
+    "FitResult",
+    "Weights",
+    "Trainable",
+    "HISTORY_COLUMNS",
+]
 
 STATUSES = ("idle", "queued", "running", "done", "stopped", "diverged", "failed")
-LOSS_RATIO = 10.0  # a last loss this many times above epoch 1's and the baseline's counts as diverged
-WILD_RANGES = 1.0  # typical predictions this many target ranges farther out than before training: diverged
-RULE3_WINDOWS = 1024  # rule 3 judges the median prediction on at most this many evenly spaced windows
+LOSS_RATIO = (
+    10.0  # a last loss this many times above epoch 1's and the baseline's counts as diverged
+)
+WILD_RANGES = (
+    1.0  # typical predictions this many target ranges farther out than before training: diverged
+)
+RULE3_WINDOWS = (
+    1024  # rule 3 judges the median prediction on at most this many evenly spaced windows
+)
 
 
 @dataclass
@@ -54,7 +73,9 @@ class TrainConfig:
     device: str = "auto"  # "auto", "cpu", "cuda" or "mps"
     threads: int | None = 1  # torch intra-op threads while this job runs; None = leave as is
     shuffle: bool = True  # reshuffle the training samples every epoch
-    heartbeat_timeout: float | None = None  # stop if nobody called heartbeat() for this many seconds
+    heartbeat_timeout: float | None = (
+        None  # stop if nobody called heartbeat() for this many seconds
+    )
     max_seconds: float | None = None  # stop after this much training time
 
     def __post_init__(self):
@@ -80,8 +101,12 @@ class TrainData:
     y_val: Tensor | None = None
     lengths: Tensor | None = None  # (N,) real steps, for padded sequences
     lengths_val: Tensor | None = None
-    task: str = "regression"  # "regression" (float y) or "classification" (class indices); read by no loop
-    baseline_loss: float | None = None  # a naive forecast's loss (e.g. persistence) on the validation part
+    task: str = (
+        "regression"  # "regression" (float y) or "classification" (class indices); read by no loop
+    )
+    baseline_loss: float | None = (
+        None  # a naive forecast's loss (e.g. persistence) on the validation part
+    )
     # (the training part when there is none), in the same units as the loss; None = no baseline
 
 
@@ -95,7 +120,7 @@ class Callback:
 
 
 def resolve_device(name: str = "auto") -> torch.device:
-    """"auto" picks CUDA, then Apple's MPS, then the CPU. Asking for one that is absent raises."""
+    """ "auto" picks CUDA, then Apple's MPS, then the CPU. Asking for one that is absent raises."""
     if name == "auto":
         if torch.cuda.is_available():
             return torch.device("cuda")
@@ -104,7 +129,9 @@ def resolve_device(name: str = "auto") -> torch.device:
         return torch.device("cpu")
     if name == "cuda" and not torch.cuda.is_available():
         raise UserError("CUDA was asked for but this machine has no CUDA GPU; use 'auto' or 'cpu'.")
-    if name == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
+    if name == "mps" and not (
+        getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()
+    ):
         raise UserError("MPS was asked for but is not available here; use 'auto' or 'cpu'.")
     return torch.device(name)
 
@@ -175,7 +202,9 @@ def _total_norm(params: list[Tensor]) -> Tensor:
 
 
 @torch.no_grad()
-def predict(model: SequenceModel, x: Tensor, lengths: Tensor | None = None, batch_size: int = 4096) -> Tensor:
+def predict(
+    model: SequenceModel, x: Tensor, lengths: Tensor | None = None, batch_size: int = 4096
+) -> Tensor:
     """Outputs for x in eval mode, on the CPU, batched to bound memory."""
     was_training = model.training
     model.eval()
@@ -190,8 +219,16 @@ def predict(model: SequenceModel, x: Tensor, lengths: Tensor | None = None, batc
 
 
 # -- the loop: fit() and its named steps. Nothing here knows of threads, processes or pages. --------------
-HISTORY_COLUMNS = ("epoch", "train_loss", "val_loss", "train_accuracy", "val_accuracy", "val_rmse", "seconds",
-                   "grad_norm")  # every history row has exactly these; None where a column does not apply
+HISTORY_COLUMNS = (
+    "epoch",
+    "train_loss",
+    "val_loss",
+    "train_accuracy",
+    "val_accuracy",
+    "val_rmse",
+    "seconds",
+    "grad_norm",
+)  # every history row has exactly these; None where a column does not apply
 VAL_BATCH = 4096  # validation runs in chunks of this many samples, to bound memory
 
 
@@ -199,7 +236,9 @@ class Trainable(Protocol):
     """What `fit` asks of a model (SequenceModel and Seq2Seq implement it): the loss and the outputs
     of one batch, and the metrics of those outputs as sums that add up over an epoch."""
 
-    def batch_loss(self, x: Tensor, y: Tensor, lengths: Tensor | None = None) -> tuple[Tensor, Tensor]: ...
+    def batch_loss(
+        self, x: Tensor, y: Tensor, lengths: Tensor | None = None
+    ) -> tuple[Tensor, Tensor]: ...
     def metrics(self, output: Tensor, y: Tensor) -> dict[str, Tensor | int]: ...
 
 
@@ -224,7 +263,9 @@ class Weights:
         self.good: dict[str, Tensor] | None = None
         self.good_epoch = self.best_epoch = 0
         self._good: list[Tensor] = []  # the values of `good`, for fused copies
-        self._best: list[Tensor] | None = None  # made when the best epoch's weights are first about to go
+        self._best: list[Tensor] | None = (
+            None  # made when the best epoch's weights are first about to go
+        )
         self._live: list[Tensor] = []  # the model's own tensors
 
     @torch.no_grad()
@@ -236,7 +277,9 @@ class Weights:
                 self.good = {k: v.detach().clone() for k, v in state.items()}
                 self._good = list(self.good.values())
             else:
-                if not best and self.best_epoch == self.good_epoch:  # the best weights are about to go
+                if (
+                    not best and self.best_epoch == self.good_epoch
+                ):  # the best weights are about to go
                     if self._best is None:
                         self._best = [t.clone() for t in self._good]
                     else:
@@ -282,7 +325,9 @@ class _Run:
     params: list[Tensor]
 
     @classmethod
-    def prepare(cls, model: nn.Module, data: TrainData, config: TrainConfig, device: torch.device) -> "_Run":
+    def prepare(
+        cls, model: nn.Module, data: TrainData, config: TrainConfig, device: torch.device
+    ) -> "_Run":
         n = data.x.shape[0]
         if n == 0:
             raise ValueError("there is nothing to train on")
@@ -293,17 +338,35 @@ class _Run:
         else:
             optimizer = torch.optim.Adam(params, lr=config.lr)
         batch = n if not config.batch_size or config.batch_size >= n else int(config.batch_size)
-        return cls(model, data, config, device, data.x.to(device), data.y.to(device), batch, optimizer,
-                   torch.Generator().manual_seed(int(config.seed)), params)
+        return cls(
+            model,
+            data,
+            config,
+            device,
+            data.x.to(device),
+            data.y.to(device),
+            batch,
+            optimizer,
+            torch.Generator().manual_seed(int(config.seed)),
+            params,
+        )
 
     @property
     def on_cpu(self) -> bool:
         return self.device.type == "cpu"
 
 
-def fit(model: nn.Module, data: TrainData, config: TrainConfig, sink: Callable[[dict], None],
-        should_stop: Callable[[], str | None], *, weights: Weights | None = None,
-        on_batch_end: Callable[[int, Tensor], None] | None = None, device: torch.device | None = None) -> FitResult:
+def fit(
+    model: nn.Module,
+    data: TrainData,
+    config: TrainConfig,
+    sink: Callable[[dict], None],
+    should_stop: Callable[[], str | None],
+    *,
+    weights: Weights | None = None,
+    on_batch_end: Callable[[int, Tensor], None] | None = None,
+    device: torch.device | None = None,
+) -> FitResult:
     """Train `model` (a `Trainable`) on `data` for `config.epochs` epochs; give each finished epoch's
     history row (HISTORY_COLUMNS) to `sink`. `should_stop()` is asked before every batch: a reason in
     words ends the run there, with the weights of the last finished epoch. A NaN training loss, or a
@@ -321,7 +384,11 @@ def fit(model: nn.Module, data: TrainData, config: TrainConfig, sink: Callable[[
     weights = weights if weights is not None else Weights()
     # 1. the starting point: its weights, also kept for divergence rule 3 (float targets)
     weights.save(model, 0, best=True)
-    start = {k: v.detach().clone() for k, v in model.state_dict().items()} if data.y.is_floating_point() else None
+    start = (
+        {k: v.detach().clone() for k, v in model.state_dict().items()}
+        if data.y.is_floating_point()
+        else None
+    )
     rows: list[dict] = []
     best_loss = math.inf  # the loss the best epoch is chosen by: validation, else training
     # 2. epochs: batches, then the NaN guard, validation, the history row and the weights
@@ -333,9 +400,16 @@ def fit(model: nn.Module, data: TrainData, config: TrainConfig, sink: Callable[[
             return _stopped(run, weights, rows, start, stopped)
         train_loss = float(loss_sum) / data.x.shape[0]
         if not math.isfinite(train_loss):
-            return _diverged(run, weights, f"the training loss became NaN or infinite in epoch {epoch}", len(rows))
+            return _diverged(
+                run,
+                weights,
+                f"the training loss became NaN or infinite in epoch {epoch}",
+                len(rows),
+            )
         val_loss, val_sums = _validate(run)
-        row = _history_row(epoch, train_loss, sums, val_loss, val_sums, grad_norm, time.perf_counter() - t0)
+        row = _history_row(
+            epoch, train_loss, sums, val_loss, val_sums, grad_norm, time.perf_counter() - t0
+        )
         watched = train_loss if val_loss is None else val_loss
         weights.save(model, epoch, best=watched < best_loss)
         best_loss = min(best_loss, watched) if math.isfinite(watched) else best_loss
@@ -349,13 +423,17 @@ def fit(model: nn.Module, data: TrainData, config: TrainConfig, sink: Callable[[
     return FitResult("done", f"Finished {config.epochs} epochs.", len(rows), weights.good_epoch)
 
 
-def _train_epoch(run: _Run, should_stop, on_batch_end) -> tuple[str | None, float | Tensor, dict, Tensor | None]:
+def _train_epoch(
+    run: _Run, should_stop, on_batch_end
+) -> tuple[str | None, float | Tensor, dict, Tensor | None]:
     """One pass over the shuffled training data: (why it stopped early or None, the sum of batch
     losses times batch sizes, the summed metrics, the gradient norm of the last batch). On the CPU
     the sums are Python numbers (an item() is cheaper there than a tensor op); on a GPU they stay on
     the device, so the loop never waits for it before the epoch ends."""
     n, batch, d = run.x.shape[0], run.batch, run.data
-    order = torch.randperm(n, generator=run.generator) if run.config.shuffle else torch.arange(n)  # (N,)
+    order = (
+        torch.randperm(n, generator=run.generator) if run.config.shuffle else torch.arange(n)
+    )  # (N,)
     loss_sum = 0.0 if run.on_cpu else torch.zeros((), device=run.device)
     sums: dict = {}
     grad_norm, last = None, (n - 1) // batch
@@ -425,13 +503,26 @@ def _validate(run: _Run) -> tuple[float | None, dict]:
     return sum(float(loss) * k for loss, k in losses) / max(sum(k for _, k in losses), 1), sums
 
 
-def _history_row(epoch: int, train_loss: float, train_sums: dict, val_loss: float | None, val_sums: dict,
-                 grad_norm: Tensor | None, seconds: float) -> dict:
+def _history_row(
+    epoch: int,
+    train_loss: float,
+    train_sums: dict,
+    val_loss: float | None,
+    val_sums: dict,
+    grad_norm: Tensor | None,
+    seconds: float,
+) -> dict:
     """One epoch's record: HISTORY_COLUMNS, None where a column does not apply to this model or data."""
-    return {"epoch": epoch, "train_loss": train_loss, "val_loss": val_loss,
-            "train_accuracy": _accuracy(train_sums), "val_accuracy": _accuracy(val_sums),
-            "val_rmse": _rmse(val_sums), "seconds": seconds,
-            "grad_norm": float(grad_norm) if grad_norm is not None else 0.0}
+    return {
+        "epoch": epoch,
+        "train_loss": train_loss,
+        "val_loss": val_loss,
+        "train_accuracy": _accuracy(train_sums),
+        "val_accuracy": _accuracy(val_sums),
+        "val_rmse": _rmse(val_sums),
+        "seconds": seconds,
+        "grad_norm": float(grad_norm) if grad_norm is not None else 0.0,
+    }
 
 
 def _accuracy(sums: dict) -> float | None:
@@ -445,27 +536,43 @@ def _rmse(sums: dict) -> float | None:
     return math.sqrt(mean) if math.isfinite(mean) else mean
 
 
-def _stopped(run: _Run, weights: Weights, rows: list[dict], start: dict | None, why: str) -> FitResult:
+def _stopped(
+    run: _Run, weights: Weights, rows: list[dict], start: dict | None, why: str
+) -> FitResult:
     """Stopped before a batch: back to the last finished epoch's weights, and judged like a finished run."""
     kept = weights.restore_good(run.model)
     reason = _divergence(run.model, run.data, rows, start)
     if reason:
-        return _diverged(run, weights, reason, len(rows), before=f"{why} By then training had diverged")
+        return _diverged(
+            run, weights, reason, len(rows), before=f"{why} By then training had diverged"
+        )
     return FitResult("stopped", f"{why} Kept the weights after epoch {kept}.", len(rows), kept)
 
 
-def _diverged(run: _Run, weights: Weights, reason: str, epochs: int, before: str = "Training diverged") -> FitResult:
+def _diverged(
+    run: _Run, weights: Weights, reason: str, epochs: int, before: str = "Training diverged"
+) -> FitResult:
     """Diverged: keep the best epoch's weights and say what to do."""
     kept = weights.keep_best(run.model)
     what = _judged_part(run.data)[3]
-    kept_text = (f"The weights kept are those of epoch {kept}, the epoch with the lowest {what} loss."
-                 if kept else f"No epoch ended with a finite {what} loss, so the starting weights were kept.")
-    return FitResult("diverged", f"{before}: {reason}. Lower the learning rate (it is {run.config.lr:g}) "
-                                 f"and train again. {kept_text}", epochs, kept)
+    kept_text = (
+        f"The weights kept are those of epoch {kept}, the epoch with the lowest {what} loss."
+        if kept
+        else f"No epoch ended with a finite {what} loss, so the starting weights were kept."
+    )
+    return FitResult(
+        "diverged",
+        f"{before}: {reason}. Lower the learning rate (it is {run.config.lr:g}) "
+        f"and train again. {kept_text}",
+        epochs,
+        kept,
+    )
 
 
 @torch.no_grad()
-def _divergence(model: nn.Module, data: TrainData, rows: list[dict], start: dict | None) -> str | None:
+def _divergence(
+    model: nn.Module, data: TrainData, rows: list[dict], start: dict | None
+) -> str | None:
     """Why this run counts as diverged, in words, or None. Judged on the weights after the last
     finished epoch and its record ("the loss" is the validation loss, or the training loss when
     there is no validation part). Diverged when
@@ -483,12 +590,18 @@ def _divergence(model: nn.Module, data: TrainData, rows: list[dict], start: dict
     """
     if not rows:
         return None
-    key, what = ("val_loss", "validation loss") if rows[-1]["val_loss"] is not None else ("train_loss", "training loss")
+    key, what = (
+        ("val_loss", "validation loss")
+        if rows[-1]["val_loss"] is not None
+        else ("train_loss", "training loss")
+    )
     first, last, base = rows[0][key], rows[-1][key], data.baseline_loss
     if not math.isfinite(last):
         return f"the {what} became NaN or infinite by epoch {rows[-1]['epoch']}"
     if last > LOSS_RATIO * first and (base is None or last > LOSS_RATIO * base):
-        against = f"epoch 1's {first:.3g}" + (f" and the baseline's {base:.3g}" if base is not None else "")
+        against = f"epoch 1's {first:.3g}" + (
+            f" and the baseline's {base:.3g}" if base is not None else ""
+        )
         return f"the {what} ended at {last:.3g}, more than {LOSS_RATIO:g} times {against}"
     if data.y.is_floating_point():
         return _wild_predictions(model, data, rows, start)
@@ -529,7 +642,9 @@ def _ranges_outside(model: nn.Module, data: TrainData) -> float:
     return float(outside.median()) / span
 
 
-def _wild_predictions(model: nn.Module, data: TrainData, rows: list[dict], start: dict) -> str | None:
+def _wild_predictions(
+    model: nn.Module, data: TrainData, rows: list[dict], start: dict
+) -> str | None:
     """Rule 3 of `_divergence`, against where the untrained model's (`start` weights) predictions were.
     It costs no forward pass where it cannot fire, with the same verdict: (a) if the median prediction
     lay more than WILD_RANGES spans outside the targets' range, at least half the errors would exceed
@@ -537,7 +652,11 @@ def _wild_predictions(model: nn.Module, data: TrainData, rows: list[dict], start
     from the last row) under 0.7 x WILD_RANGES x span rules it out; (b) the untrained model's place is
     computed only when the trained one's is past WILD_RANGES (it is never below 0)."""
     rmse, judged = rows[-1]["val_rmse"], _judged_part(data)[3]
-    if rmse is not None and judged == "validation" and rmse < 0.7 * WILD_RANGES * _target_range(data)[2]:
+    if (
+        rmse is not None
+        and judged == "validation"
+        and rmse < 0.7 * WILD_RANGES * _target_range(data)[2]
+    ):
         return None
     now = _ranges_outside(model, data)
     if now <= WILD_RANGES:
@@ -548,8 +667,10 @@ def _wild_predictions(model: nn.Module, data: TrainData, rows: list[dict], start
         part = _judged_part(data)[3]
         if math.isinf(now):
             return f"the model's predictions on the {part} part are NaN or infinite"
-        return (f"the model's predictions on the {part} part lie far outside the values it learnt from "
-                f"(typically {now:.3g} times their whole range beyond them)")
+        return (
+            f"the model's predictions on the {part} part lie far outside the values it learnt from "
+            f"(typically {now:.3g} times their whole range beyond them)"
+        )
     return None
 
 
@@ -608,8 +729,14 @@ class TrainingJob(JobProgress):
 
     _ids = iter(range(1, 1 << 62))
 
-    def __init__(self, model: SequenceModel, data: TrainData, config: TrainConfig,
-                 callbacks: list[Callback] | tuple = (), gate: JobGate | None = None):
+    def __init__(
+        self,
+        model: SequenceModel,
+        data: TrainData,
+        config: TrainConfig,
+        callbacks: list[Callback] | tuple = (),
+        gate: JobGate | None = None,
+    ):
         self.model, self.data, self.config = model, data, config
         self.callbacks = list(callbacks)
         self.gate = gate
@@ -623,9 +750,13 @@ class TrainingJob(JobProgress):
         self._weights = Weights(self._lock)  # the good and best weights, kept by fit
         self._last_beat = time.monotonic()
         self._started_at: float | None = None
-        self._first_news = threading.Event()  # set by the first finished epoch, or by the job ending
+        self._first_news = (
+            threading.Event()
+        )  # set by the first finished epoch, or by the job ending
         self.device = resolve_device(config.device)
-        self._template = copy.deepcopy(model).cpu()  # for snapshot_model, made before training moves it
+        self._template = copy.deepcopy(
+            model
+        ).cpu()  # for snapshot_model, made before training moves it
 
     # -- control, from any thread --
     def start(self) -> "TrainingJob":
@@ -695,7 +826,9 @@ class TrainingJob(JobProgress):
                 # so a server sets it once at start (app.py) and this is then a no-op
                 torch.set_num_threads(int(self.config.threads))
             self._train()
-        except Exception as e:  # reported to the user through status/message, never raised in the thread
+        except (
+            Exception
+        ) as e:  # reported to the user through status/message, never raised in the thread
             self._set_status("failed", f"Training failed: {type(e).__name__}: {e}")
         finally:
             self._first_news.set()
@@ -712,8 +845,16 @@ class TrainingJob(JobProgress):
         for cb in self.callbacks:
             cb.on_train_begin(self)
         hook = self._on_batch_end if self.callbacks else None
-        result = fit(self.model, self.data, self.config, self._record, self._should_stop,
-                     weights=self._weights, on_batch_end=hook, device=self.device)
+        result = fit(
+            self.model,
+            self.data,
+            self.config,
+            self._record,
+            self._should_stop,
+            weights=self._weights,
+            on_batch_end=hook,
+            device=self.device,
+        )
         self._set_status(result.status, result.message)
 
     def _record(self, row: dict) -> None:
@@ -734,8 +875,14 @@ class TrainingJob(JobProgress):
         c = self.config
         now = time.monotonic()
         if c.heartbeat_timeout is not None and now - self._last_beat > c.heartbeat_timeout:
-            return f"Stopped: nobody was watching for {c.heartbeat_timeout:g} s (the page was closed)."
-        if c.max_seconds is not None and self._started_at is not None and now - self._started_at > c.max_seconds:
+            return (
+                f"Stopped: nobody was watching for {c.heartbeat_timeout:g} s (the page was closed)."
+            )
+        if (
+            c.max_seconds is not None
+            and self._started_at is not None
+            and now - self._started_at > c.max_seconds
+        ):
             return f"Stopped at the time limit of {c.max_seconds:g} s per training run."
         if self._stop.is_set():
             return "Stopped by you."

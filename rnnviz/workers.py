@@ -22,6 +22,7 @@ IPC: pipes carrying bytes pickled here with the standard pickler, between our ow
 (never for a user's file). Stop and heartbeat are lock-free shared numbers, so a worker killed at any
 moment can never leave a lock held that the web process would then wait on.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -41,7 +42,7 @@ import torch
 from torch import nn
 
 from .executors import JobSpec
-from .train import JobProgress, TrainConfig, TrainData
+from .train import JobProgress
 
 log = logging.getLogger("rnnviz.jobs")
 
@@ -51,7 +52,9 @@ WEIGHTS_EVERY = 0.5  # seconds between two weight snapshots streamed back while 
 HARD_KILL_GRACE = 10.0  # seconds past a job's max_seconds before its worker is killed from outside
 POLL = 0.1  # seconds a reader thread waits for news before checking its worker is alive
 VIEW_SECONDS = 60.0  # the longest a heavy view may take before its worker is killed
-WORKER_NICE = 10  # workers yield the CPU to the web process: pages and the health probe answer first
+WORKER_NICE = (
+    10  # workers yield the CPU to the web process: pages and the health probe answer first
+)
 
 
 class WorkerLost(RuntimeError):
@@ -59,6 +62,7 @@ class WorkerLost(RuntimeError):
 
 
 # -- sizing ------------------------------------------------------------------------------------------------
+
 
 def _cgroup_cpus(root: Path) -> float | None:
     """CPUs the cgroup quota allows (cgroup v2 cpu.max "quota period", v1 cpu.cfs_quota_us and
@@ -78,12 +82,18 @@ def _cgroup_cpus(root: Path) -> float | None:
     return None
 
 
-def usable_cores(cgroup_root: str | Path = "/sys/fs/cgroup", affinity: set[int] | None = None) -> int:
+def usable_cores(
+    cgroup_root: str | Path = "/sys/fs/cgroup", affinity: set[int] | None = None
+) -> int:
     """The cores this process may really use: the CPUs it is allowed to run on (sched_getaffinity),
     fewer when a cgroup quota allows less (a container limited to 2.5 CPUs gets 2). At least 1.
     Not os.cpu_count(), which counts every core of the machine."""
     if affinity is None:
-        affinity = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else set(range(os.cpu_count() or 1))
+        affinity = (
+            os.sched_getaffinity(0)
+            if hasattr(os, "sched_getaffinity")
+            else set(range(os.cpu_count() or 1))
+        )
     cores = max(1, len(affinity))
     quota = _cgroup_cpus(Path(cgroup_root))
     if quota is not None:
@@ -97,6 +107,7 @@ def threads_per_worker(workers: int, cores: int) -> int:
 
 
 # -- the worker process ------------------------------------------------------------------------------------
+
 
 def _virtual_bytes() -> int:
     with open("/proc/self/statm") as f:
@@ -126,7 +137,9 @@ class _Relay:
         self.sent_weights_at = -math.inf
 
     def on_train_begin(self, job) -> None:
-        if self.stop_flag.value == self.job_id:  # asked before it started: stop before the first batch
+        if (
+            self.stop_flag.value == self.job_id
+        ):  # asked before it started: stop before the first batch
             job.stop()
         self.send(("running", None))
 
@@ -149,12 +162,16 @@ class _Relay:
     def on_train_end(self, job) -> None: ...
 
 
-def _run_job(spec: JobSpec, job_id: int, send: Callable, stop_flag, beat, threads: int, memory_mb: int) -> None:
+def _run_job(
+    spec: JobSpec, job_id: int, send: Callable, stop_flag, beat, threads: int, memory_mb: int
+) -> None:
     from .train import TrainingJob  # noqa: PLC0415
 
     config = copy.copy(spec.config)
     config.threads = min(int(config.threads or threads), threads)
-    job = TrainingJob(spec.model, spec.data, config, callbacks=[_Relay(job_id, send, stop_flag, beat)])
+    job = TrainingJob(
+        spec.model, spec.data, config, callbacks=[_Relay(job_id, send, stop_flag, beat)]
+    )
     job.start().join()
     weights = {k: v.detach().cpu() for k, v in job.model.state_dict().items()}
     send(("end", (job.status, _in_words(job.status, job.message, memory_mb), weights)))
@@ -163,8 +180,10 @@ def _run_job(spec: JobSpec, job_id: int, send: Callable, stop_flag, beat, thread
 def _in_words(status: str, message: str, memory_mb: int) -> str:
     """The job's ending, with an allocation refused by the worker's memory cap said in the user's terms."""
     if status == "failed" and ("can't allocate memory" in message or "MemoryError" in message):
-        return (f"Training failed: this run needs more memory than this server allows each run ({memory_mb} MB). "
-                "Use fewer hidden units or layers, a shorter window or a smaller batch.")
+        return (
+            f"Training failed: this run needs more memory than this server allows each run ({memory_mb} MB). "
+            "Use fewer hidden units or layers, a shorter window or a smaller batch."
+        )
     return message
 
 
@@ -190,7 +209,9 @@ def _worker_main(inbox, outbox, stop_flag, beat, threads: int, memory_mb: int) -
     web process is gone."""
     os.nice(WORKER_NICE)
     torch.set_num_threads(threads)
-    torch.optim.Adam([torch.zeros(1, requires_grad=True)])  # torch's lazy imports, now rather than in a job
+    torch.optim.Adam(
+        [torch.zeros(1, requires_grad=True)]
+    )  # torch's lazy imports, now rather than in a job
 
     def send(message) -> None:
         outbox.send_bytes(pickle.dumps(message))
@@ -242,9 +263,15 @@ class _Worker:
         self.inbox_r, self.inbox = ctx.Pipe(duplex=False)
         self.outbox, outbox_w = ctx.Pipe(duplex=False)
         self.stop_flag = ctx.RawValue("q", 0)  # the id of the job asked to stop
-        self.beat = ctx.RawValue("d", 0.0)  # the latest heartbeat (time.monotonic(), shared by the machine)
-        self.process = ctx.Process(target=_worker_main, name=name, daemon=True,
-                                   args=(self.inbox_r, outbox_w, self.stop_flag, self.beat, threads, memory_mb))
+        self.beat = ctx.RawValue(
+            "d", 0.0
+        )  # the latest heartbeat (time.monotonic(), shared by the machine)
+        self.process = ctx.Process(
+            target=_worker_main,
+            name=name,
+            daemon=True,
+            args=(self.inbox_r, outbox_w, self.stop_flag, self.beat, threads, memory_mb),
+        )
         _start_without_main(self.process)
         outbox_w.close()  # only the worker writes: its death then reads as EOF here
         self.inbox_r.close()
@@ -286,6 +313,7 @@ class _Worker:
 
 # -- the handle ---------------------------------------------------------------------------------------------
 
+
 class ProcessJob(JobProgress):
     """A job submitted to a ProcessExecutor: the same surface as TrainingJob (see rnnviz.executors),
     plus `worker_pid`, the process it trains in."""
@@ -307,7 +335,10 @@ class ProcessJob(JobProgress):
         self._stop_asked = False
         self._ended = threading.Event()
         self._first_news = threading.Event()
-        self.submitted_at, self.started_at = time.time(), None  # wall clock (what the server's log shows)
+        self.submitted_at, self.started_at = (
+            time.time(),
+            None,
+        )  # wall clock (what the server's log shows)
 
     # -- control --
     def stop(self) -> None:
@@ -368,11 +399,19 @@ class ProcessJob(JobProgress):
         self._ended.set()
         now = time.time()
         started = self.started_at if self.started_at is not None else now
-        log.info("job %d %s: %d epochs, waited %.2f s for a worker, trained %.2f s (worker %s)", self.id, status,
-                 self.epochs_done, started - self.submitted_at, now - started, self.worker_pid)
+        log.info(
+            "job %d %s: %d epochs, waited %.2f s for a worker, trained %.2f s (worker %s)",
+            self.id,
+            status,
+            self.epochs_done,
+            started - self.submitted_at,
+            now - started,
+            self.worker_pid,
+        )
 
 
 # -- the executor -------------------------------------------------------------------------------------------
+
 
 class ProcessExecutor:
     """Jobs in a pool of `slots` warm worker processes (default: the cores this process may use);
@@ -380,18 +419,24 @@ class ProcessExecutor:
 
     name = "process"
 
-    def __init__(self, slots: int | None = None, job_memory_mb: int | None = None, view_worker: bool = True):
+    def __init__(
+        self, slots: int | None = None, job_memory_mb: int | None = None, view_worker: bool = True
+    ):
         from .limits import Limits  # noqa: PLC0415
 
         cores = usable_cores()
         self.slots = int(slots or cores)
         self.threads = threads_per_worker(self.slots, cores)
-        self.job_memory_mb = int(job_memory_mb if job_memory_mb is not None else Limits.from_env().job_memory_mb)
+        self.job_memory_mb = int(
+            job_memory_mb if job_memory_mb is not None else Limits.from_env().job_memory_mb
+        )
         self._ctx = mp.get_context("spawn")
         self._lock = threading.RLock()
         self._queue: deque[ProcessJob] = deque()
         self._closed = False
-        atexit.register(self._exiting)  # runs before multiprocessing ends the workers: none is then replaced
+        atexit.register(
+            self._exiting
+        )  # runs before multiprocessing ends the workers: none is then replaced
         self._workers = [self._start_worker(i) for i in range(self.slots)]
         self._view_lock = threading.Lock()
         self._view_worker = self._new_worker("rnnviz-view") if view_worker else None
@@ -444,7 +489,9 @@ class ProcessExecutor:
             return fn(*args)
         deadline = time.monotonic() + timeout
         if not self._view_lock.acquire(timeout=timeout):
-            raise TimeoutError(f"the server is busy with other views; try again in a moment (waited {timeout:g} s)")
+            raise TimeoutError(
+                f"the server is busy with other views; try again in a moment (waited {timeout:g} s)"
+            )
         try:
             w = self._view_worker
             w.send("view", 0, (fn, args))
@@ -458,8 +505,10 @@ class ProcessExecutor:
                 except EOFError:
                     why = w.death()
                     self._replace_view_worker()
-                    raise WorkerLost(f"the process computing this view ended ({why}); it may need more memory "
-                                     f"than this server allows ({self.job_memory_mb} MB)") from None
+                    raise WorkerLost(
+                        f"the process computing this view ended ({why}); it may need more memory "
+                        f"than this server allows ({self.job_memory_mb} MB)"
+                    ) from None
                 if message is None or message[0] == "ready":
                     continue
                 kind, result = message
@@ -475,7 +524,9 @@ class ProcessExecutor:
 
     def _start_worker(self, index: int) -> _Worker:
         w = self._new_worker(f"rnnviz-worker-{index}")
-        threading.Thread(target=self._read, args=(w,), name=f"rnnviz-reader-{index}", daemon=True).start()
+        threading.Thread(
+            target=self._read, args=(w,), name=f"rnnviz-reader-{index}", daemon=True
+        ).start()
         return w
 
     def _replace_view_worker(self) -> None:
@@ -496,9 +547,15 @@ class ProcessExecutor:
 
     def _start_on(self, w: _Worker, job: ProcessJob) -> None:
         c = job.config
-        if c.heartbeat_timeout is not None and time.monotonic() - job._last_beat > c.heartbeat_timeout:
-            job._finish("stopped", f"Stopped before it started: nobody was watching for {c.heartbeat_timeout:g} s "
-                                   "(the page was closed).")
+        if (
+            c.heartbeat_timeout is not None
+            and time.monotonic() - job._last_beat > c.heartbeat_timeout
+        ):
+            job._finish(
+                "stopped",
+                f"Stopped before it started: nobody was watching for {c.heartbeat_timeout:g} s "
+                "(the page was closed).",
+            )
             return
         w.job, w.started_at = job, time.monotonic()
         job.started_at = time.time()
@@ -516,7 +573,9 @@ class ProcessExecutor:
                 place = self._queue.index(job) + 1
             except ValueError:
                 return 0
-            free = sum(1 for w in self._workers if w.job is None)  # idle, or warming up: none to wait for
+            free = sum(
+                1 for w in self._workers if w.job is None
+            )  # idle, or warming up: none to wait for
             return max(0, place - free)
 
     def _stop(self, job: ProcessJob) -> None:
@@ -545,7 +604,9 @@ class ProcessExecutor:
             if message is None:
                 if self._past_time_limit(w):
                     w.kill()
-                    return self._worker_died(w, "it went on past the time limit and was stopped by force")
+                    return self._worker_died(
+                        w, "it went on past the time limit and was stopped by force"
+                    )
                 continue
             kind, payload = message
             if kind == "ready":
@@ -564,16 +625,22 @@ class ProcessExecutor:
 
     def _past_time_limit(self, w: _Worker) -> bool:
         job = w.job
-        return (job is not None and job.config.max_seconds is not None
-                and time.monotonic() - w.started_at > job.config.max_seconds + HARD_KILL_GRACE)
+        return (
+            job is not None
+            and job.config.max_seconds is not None
+            and time.monotonic() - w.started_at > job.config.max_seconds + HARD_KILL_GRACE
+        )
 
     def _worker_died(self, w: _Worker, why: str) -> None:
         with self._lock:
             job, w.job = w.job, None
             if job is not None:
-                job._finish("failed", f"Training failed: the process training this run ended ({why}). It may have "
-                                      f"needed more memory than this server allows each run ({self.job_memory_mb} MB) "
-                                      "or more time; try a smaller model or fewer epochs. The server goes on.")
+                job._finish(
+                    "failed",
+                    f"Training failed: the process training this run ended ({why}). It may have "
+                    f"needed more memory than this server allows each run ({self.job_memory_mb} MB) "
+                    "or more time; try a smaller model or fewer epochs. The server goes on.",
+                )
             if self._closed:
                 return
             index = self._workers.index(w)

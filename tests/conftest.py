@@ -1,4 +1,5 @@
 """Shared fixtures: tiny tables and models, and paths to the bundled samples."""
+
 import logging
 import os
 import sys
@@ -23,10 +24,16 @@ def kospi_like() -> pd.DataFrame:
     """A 431-row daily table shaped like the seed's KOSPI export (Open/High/Low/Volume/Close)."""
     rng = np.random.default_rng(0)
     close = 2000 + np.cumsum(rng.normal(0, 10, 431))
-    df = pd.DataFrame({
-        "Open": close + rng.normal(0, 3, 431), "High": close + 10, "Low": close - 10,
-        "Volume": rng.integers(1e5, 1e6, 431).astype(float), "Close": close,
-    }, index=pd.date_range("2019-01-02", periods=431, freq="D", name="Date"))
+    df = pd.DataFrame(
+        {
+            "Open": close + rng.normal(0, 3, 431),
+            "High": close + 10,
+            "Low": close - 10,
+            "Volume": rng.integers(1e5, 1e6, 431).astype(float),
+            "Close": close,
+        },
+        index=pd.date_range("2019-01-02", periods=431, freq="D", name="Date"),
+    )
     df.attrs.update(notes=[], problems={}, date_column="Date")
     return df
 
@@ -41,9 +48,14 @@ def _no_bug_reported(caplog):
     """A page turns a bug into "Something went wrong" and a log record (rnnviz.ui.state.report_bug),
     so `not at.exception` no longer sees it: any such record fails the test, with its traceback."""
     yield
-    bugs = [r for r in caplog.get_records("call") if r.name == "rnnviz.ui" and r.levelno >= logging.ERROR]
+    bugs = [
+        r
+        for r in caplog.get_records("call")
+        if r.name == "rnnviz.ui" and r.levelno >= logging.ERROR
+    ]
     assert not bugs, "a page reported a bug:\n" + "\n".join(
-        logging.Formatter().format(r) for r in bugs)
+        logging.Formatter().format(r) for r in bugs
+    )
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -2,6 +2,7 @@
 (tests/ is put on sys.path before the pool starts, so a pickled instance unpickles there).
 
 Not a test file: pytest collects test_*.py only."""
+
 from __future__ import annotations
 
 import ctypes
@@ -26,5 +27,7 @@ class Runaway(SequenceModel):
         if self.how == "segfault":
             ctypes.string_at(0)
         if self.how == "memory":
-            torch.empty(4 * 2**30, dtype=torch.uint8)  # never touched: only an address-space cap refuses it
+            torch.empty(
+                4 * 2**30, dtype=torch.uint8
+            )  # never touched: only an address-space cap refuses it
         return super().forward(x, lengths, **kw)

@@ -1,5 +1,6 @@
 """A page shows a UserError's own message; anything else is a bug: one calm sentence on the page,
 the traceback in the server's log (logger "rnnviz.ui"), and the session's runs untouched."""
+
 import logging
 from pathlib import Path
 
@@ -7,11 +8,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from rnnviz import tasks
+from rnnviz.checkpoint import CheckpointError
 from rnnviz.data import DataError
 from rnnviz.errors import UserError
 from rnnviz.limits import LimitError
 from rnnviz.metrics import MetricError
-from rnnviz.checkpoint import CheckpointError
 from rnnviz.ui.state import SOMETHING_WENT_WRONG
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -28,6 +29,7 @@ def _digits() -> AppTest:
 def _broken_model(error: Exception):
     def image_model(*args, **kwargs):
         raise error
+
     return image_model
 
 
@@ -41,7 +43,9 @@ def test_a_bug_shows_one_sentence_logs_its_traceback_and_keeps_the_run(monkeypat
     at.number_input(key="dg_epochs").set_value(1).run()
     at.button(key="dg_train").click().run()
     run = at.session_state["run:digits"]
-    for _ in range(120):  # each rerun is the job's heartbeat: a busy pool may queue it longer than 30 s
+    for _ in range(
+        120
+    ):  # each rerun is the job's heartbeat: a busy pool may queue it longer than 30 s
         if not run["job"].join(1).running:
             break
         at.run()
@@ -64,13 +68,19 @@ def test_a_bug_shows_one_sentence_logs_its_traceback_and_keeps_the_run(monkeypat
     caplog.clear()  # this test's bug was on purpose (conftest fails a test that reports one)
     at.run()  # the next rerun (any click) draws the page whole again, the trained run's results with it
     assert not at.exception and not at.error, [e.value for e in at.error]
-    assert any(s.value.startswith("Test accuracy") for s in at.subheader), "the run's results are shown again"
+    assert any(s.value.startswith("Test accuracy") for s in at.subheader), (
+        "the run's results are shown again"
+    )
 
 
-@pytest.mark.parametrize("error", [
-    DataError("Row 3 has no label in column 'y'. Fill it in or delete the row."),
-    LimitError("512 hidden units is above this server's limit of 256. Use 256 or fewer."),
-], ids=["DataError", "LimitError"])
+@pytest.mark.parametrize(
+    "error",
+    [
+        DataError("Row 3 has no label in column 'y'. Fill it in or delete the row."),
+        LimitError("512 hidden units is above this server's limit of 256. Use 256 or fewer."),
+    ],
+    ids=["DataError", "LimitError"],
+)
 def test_a_user_error_shows_its_own_message_and_logs_nothing(monkeypatch, caplog, error):
     at = _digits()
     monkeypatch.setattr(tasks, "image_model", _broken_model(error))

@@ -3,6 +3,7 @@
 A fragment's run_every never fires in AppTest, so the tests poll with at.run() while the job's
 thread trains.
 """
+
 import math
 import time
 from pathlib import Path
@@ -78,12 +79,17 @@ def test_training_runs_to_done_and_metrics_match_independent_computation():
     raw = read_csv(SEATTLE)["temp_max"].to_numpy()
     n = len(raw)
     n_test = test.stop - test.start
-    actual = raw[n - n_test:]
-    baseline = raw[n - n_test - 1: n - 1]  # yesterday's value
+    actual = raw[n - n_test :]
+    baseline = raw[n - n_test - 1 : n - 1]  # yesterday's value
     assert np.allclose(ds.actual[test], actual)
-    expect = {"RMSE": (metrics.rmse(actual, predicted), math.sqrt(np.mean((actual - baseline) ** 2))),
-              "MAE": (metrics.mae(actual, predicted), np.mean(np.abs(actual - baseline))),
-              "MAPE %": (metrics.mape(actual, predicted), 100 * np.mean(np.abs((actual - baseline) / actual)))}
+    expect = {
+        "RMSE": (metrics.rmse(actual, predicted), math.sqrt(np.mean((actual - baseline) ** 2))),
+        "MAE": (metrics.mae(actual, predicted), np.mean(np.abs(actual - baseline))),
+        "MAPE %": (
+            metrics.mape(actual, predicted),
+            100 * np.mean(np.abs((actual - baseline) / actual)),
+        ),
+    }
     for name, (model_value, base_value) in expect.items():
         assert shown.loc[name, "model"] == pytest.approx(model_value, rel=1e-6), name
         assert shown.loc[name, "baseline"] == pytest.approx(base_value, rel=1e-6), name
@@ -112,7 +118,9 @@ def test_upload_a_good_csv_and_too_long_window_message():
     at = _forecast_page()
     at.radio(key="fc_source").set_value("Upload a CSV").run()
     rows = "\n".join(f"2024-01-{d:02d};{10 + d};{d % 3}" for d in range(1, 31))
-    at.file_uploader(key="fc_upload").set_value(("mine.csv", f"Datum;Wert;Menge\n{rows}\n".encode(), "text/csv"))
+    at.file_uploader(key="fc_upload").set_value(
+        ("mine.csv", f"Datum;Wert;Menge\n{rows}\n".encode(), "text/csv")
+    )
     at.run()
     assert not at.exception
     at.number_input(key="fc_window").set_value(40).run()
@@ -150,24 +158,33 @@ def test_changing_a_widget_keeps_the_model_and_reset_clears_it():
 
 def test_saved_model_opens_again_and_foreign_files_are_refused():
     from rnnviz import tasks
+
     at = _forecast_page()
     _tiny(at, epochs=2)
     run = _train_until(at)
     content = tasks.forecast_checkpoint(run["job"].model, run["ds"], run["settings"])
     expected = predict(run["job"].model, run["ds"].x[-5:])
     at.button(key="fc_reset").click().run()
-    at.file_uploader(key="fc_model_upload").set_value(("m.safetensors", content, "application/octet-stream"))
+    at.file_uploader(key="fc_model_upload").set_value(
+        ("m.safetensors", content, "application/octet-stream")
+    )
     at.run()
     assert not at.exception, at.exception
     restored = at.session_state["run:forecast"]
     assert restored["job"] is None
     assert torch.allclose(predict(restored["model"], restored["ds"].x[-5:]), expected)
-    assert any("Opened m\\.safetensors" in s.value for s in at.success), [s.value for s in at.success]  # escaped markdown
+    assert any("Opened m\\.safetensors" in s.value for s in at.success), [
+        s.value for s in at.success
+    ]  # escaped markdown
     assert list(_metrics_table(at).index) == ["RMSE", "MAE", "MAPE %"]
-    assert restored["settings"] == run["settings"]  # the split comes back a tuple, as the page holds it
+    assert (
+        restored["settings"] == run["settings"]
+    )  # the split comes back a tuple, as the page holds it
     assert not any("settings above changed" in c.value for c in at.caption)
     # a pickle renamed to .safetensors
-    at.file_uploader(key="fc_model_upload").set_value(("evil.safetensors", b"\x80\x04\x95" + b"x" * 50, "application/octet-stream"))
+    at.file_uploader(key="fc_model_upload").set_value(
+        ("evil.safetensors", b"\x80\x04\x95" + b"x" * 50, "application/octet-stream")
+    )
     at.run()
     assert not at.exception
     assert any("not a safetensors file" in e.value for e in at.error), [e.value for e in at.error]
@@ -178,6 +195,7 @@ def test_saved_model_opens_again_and_foreign_files_are_refused():
 def parses(monkeypatch):
     """Count the CSV parses the pages make (they call rnnviz.data.read_csv)."""
     import rnnviz.data
+
     calls = []
     real = rnnviz.data.read_csv
 
@@ -214,13 +232,18 @@ def test_uploads_are_kept_in_the_session_never_in_a_shared_cache(parses):
     content = b"day,v\n" + b"\n".join(b"%d,%d" % (d, d % 5) for d in range(30)) + b"\n"
     a = _upload(_forecast_page(), "same.csv", content)
     b = _upload(_forecast_page(), "same.csv", content)
-    assert parses.count(content[:40]) == 2  # one parse per session: the second user gets nothing of the first's
+    assert (
+        parses.count(content[:40]) == 2
+    )  # one parse per session: the second user gets nothing of the first's
     tables = [next(iter(s.session_state["_uploads"]["fc_upload"].values()))[0] for s in (a, b)]
     assert tables[0] is not tables[1] and tables[0].equals(tables[1])
     for i in range(6):  # a few kept, not every file a session ever uploaded
-        a.file_uploader(key="fc_upload").set_value((f"f{i}.csv", content.replace(b"v\n", b"v%d\n" % i), "text/csv"))
+        a.file_uploader(key="fc_upload").set_value(
+            (f"f{i}.csv", content.replace(b"v\n", b"v%d\n" % i), "text/csv")
+        )
         a.run()
     from rnnviz.ui.state import KEPT_UPLOADS
+
     assert len(a.session_state["_uploads"]["fc_upload"]) == KEPT_UPLOADS
 
 
@@ -228,19 +251,25 @@ def test_home_says_where_uploads_are_held():
     at = AppTest.from_file(APP, default_timeout=30).run()
     text = " ".join(c.value for c in at.caption)
     assert "stays in your browser" not in text
-    assert "held in this server's memory for your session only" in text and "never written to disk" in text
+    assert (
+        "held in this server's memory for your session only" in text
+        and "never written to disk" in text
+    )
 
 
 # -- the baseline ladder, the extrapolation warning, predicting the change ----------------------------
 def _trend_csv(n=150) -> bytes:
     rng = np.random.default_rng(0)
     dates = [f"{2000 + m // 12}-{m % 12 + 1:02d}-01" for m in range(n)]
-    values = 100 + 2.0 * np.arange(n) + 4 * np.sin(2 * np.pi * np.arange(n) / 12) + rng.normal(0, 1, n)
+    values = (
+        100 + 2.0 * np.arange(n) + 4 * np.sin(2 * np.pi * np.arange(n) / 12) + rng.normal(0, 1, n)
+    )
     return ("month,sales\n" + "".join(f"{d},{v:.4f}\n" for d, v in zip(dates, values))).encode()
 
 
 def test_the_ladder_under_the_metrics_is_the_baselines_modules_on_the_same_rows():
     from rnnviz import baselines
+
     at = _forecast_page()
     _tiny(at, epochs=2)
     run = _train_until(at)
@@ -250,14 +279,19 @@ def test_the_ladder_under_the_metrics_is_the_baselines_modules_on_the_same_rows(
     shown = shown[0]
     test = ds.parts["test"]
     predicted = ds.inverse(predict(run["job"].model, ds.x[test]), test)
-    expect = baselines.ladder(ds, baselines.baseline_forecasts(ds), predicted, "test", model_name="LSTM")
+    expect = baselines.ladder(
+        ds, baselines.baseline_forecasts(ds), predicted, "test", model_name="LSTM"
+    )
     assert list(shown["forecast"]) == [("▶ " if r.is_model else "") + r.name for r in expect.rows]
     assert np.allclose(shown["RMSE"], [r.rmse for r in expect.rows], rtol=1e-6)
     assert np.allclose(shown["MAE"], [r.mae for r in expect.rows], rtol=1e-6)
     assert np.allclose(shown["MAPE %"], [r.mape for r in expect.rows], rtol=1e-6)
     persistence = shown.loc[shown["forecast"] == "persistence", "RMSE"].item()
-    assert persistence == pytest.approx(_metrics_table(at).loc["RMSE", "baseline"], rel=1e-9)  # the same rows
+    assert persistence == pytest.approx(
+        _metrics_table(at).loc["RMSE", "baseline"], rel=1e-9
+    )  # the same rows
     from rnnviz.ui.state import plain
+
     assert any(m.value == plain(expect.verdict) for m in at.markdown), expect.verdict
     assert any("season of 7 rows, from the dates \\(daily\\)" in c.value for c in at.caption)
 
@@ -265,6 +299,7 @@ def test_the_ladder_under_the_metrics_is_the_baselines_modules_on_the_same_rows(
 def test_a_trend_is_warned_before_training_and_predicting_the_change_cures_it():
     from rnnviz import baselines
     from rnnviz.data import ForecastConfig
+
     at = _upload(_forecast_page(), "trend.csv", _trend_csv())
     at.number_input(key="fc_window").set_value(12)
     at.number_input(key="fc_epochs").set_value(30)
@@ -274,6 +309,7 @@ def test_a_trend_is_warned_before_training_and_predicting_the_change_cures_it():
     outside = baselines.extrapolation(values, ForecastConfig(target="sales", window=12))
     assert outside is not None and outside.percent > 20
     from rnnviz.ui.state import plain
+
     assert [w.value for w in at.warning] == [plain(outside.message())]  # before any training
     assert "run:forecast" not in at.session_state or at.session_state["run:forecast"] is None
     assert at.selectbox(key="fc_scaler").options == ["minmax", "standard", "none"]
@@ -288,16 +324,24 @@ def test_a_trend_is_warned_before_training_and_predicting_the_change_cures_it():
     assert run["settings"]["predict_change"] is True and run["settings"]["scaler"] == "standard"
     # the metrics shown are the levels: last value + predicted change, against the CSV's own values
     test = ds.parts["test"]
-    change = ds.target_scaler.inverse(predict(job.model, ds.x[test]).numpy().astype(np.float64))[:, 0]
+    change = ds.target_scaler.inverse(predict(job.model, ds.x[test]).numpy().astype(np.float64))[
+        :, 0
+    ]
     levels = values[11:-1][test] + change
     shown = _metrics_table(at)
-    assert shown.loc["RMSE", "model"] == pytest.approx(math.sqrt(np.mean((values[12:][test] - levels) ** 2)), rel=1e-6)
+    assert shown.loc["RMSE", "model"] == pytest.approx(
+        math.sqrt(np.mean((values[12:][test] - levels) ** 2)), rel=1e-6
+    )
 
 
 def test_a_stationary_series_gets_no_warning():
     at = _forecast_page()  # Seattle's temperatures: no record beyond 5% of the training range
-    assert not any("training part's range" in w.value for w in at.warning), [w.value for w in at.warning]
-    at.number_input(key="fc_window").set_value(30).run()  # and the warning follows the settings, not a cache
+    assert not any("training part's range" in w.value for w in at.warning), [
+        w.value for w in at.warning
+    ]
+    at.number_input(key="fc_window").set_value(
+        30
+    ).run()  # and the warning follows the settings, not a cache
     assert not any("training part's range" in w.value for w in at.warning)
 
 
@@ -306,6 +350,7 @@ def test_two_sessions_on_the_same_sample_share_one_ladder_computation():
     sample a class computes them once; they are the same numbers each session would have computed."""
     from rnnviz import baselines
     from rnnviz.ui import live
+
     live._shared_views.clear()
     runs = []
     for _ in range(2):

@@ -3,6 +3,7 @@ seeds, the band), rolling-origin folds, Stop for all of them, and "Download as a
 
 The numbers shown are checked against runs trained here, alone, with `fit` (the same seed on the
 CPU gives the same history whichever executor ran the page's jobs) and against numpy."""
+
 from __future__ import annotations
 
 import base64
@@ -41,7 +42,9 @@ def _forecast_page(runs: str, epochs: int = 2, folds: int | None = None) -> AppT
     return at
 
 
-def _train_until(at: AppTest, done=lambda jobs: not any(j.running for j in jobs), timeout=120) -> dict:
+def _train_until(
+    at: AppTest, done=lambda jobs: not any(j.running for j in jobs), timeout=120
+) -> dict:
     at.button(key="fc_train").click().run()
     assert not at.exception, at.exception
     deadline = time.time() + timeout
@@ -59,8 +62,13 @@ def _train_until(at: AppTest, done=lambda jobs: not any(j.running for j in jobs)
 def _alone(ds, seed: int, epochs: int = 2):
     """The same run trained here with `fit`, no executor: the independent reference."""
     model = tasks.forecast_model(ds, "lstm", 4, seed=seed)
-    fit(model, tasks.forecast_train_data(ds), TrainConfig(epochs=epochs, batch_size=32, seed=seed, device="cpu"),
-        lambda row: None, lambda: None)
+    fit(
+        model,
+        tasks.forecast_train_data(ds),
+        TrainConfig(epochs=epochs, batch_size=32, seed=seed, device="cpu"),
+        lambda row: None,
+        lambda: None,
+    )
     return model
 
 
@@ -83,8 +91,9 @@ def test_five_seeds_show_mean_and_sample_sd_of_independent_runs_and_a_band():
     jobs = run["jobs"]
     assert [j.config.seed for j in jobs] == [0, 1, 2, 3, 4] and run["seeds"] == [0, 1, 2, 3, 4]
     assert [j.status for j in jobs] == ["done"] * 5, [j.message for j in jobs]
-    ds = data.make_forecast_dataset(data.read_csv(SEATTLE), ForecastConfig(target="temp_max", features=FEATURES,
-                                                                          window=5))
+    ds = data.make_forecast_dataset(
+        data.read_csv(SEATTLE), ForecastConfig(target="temp_max", features=FEATURES, window=5)
+    )
     test = ds.parts["test"]
     actual = ds.actual[test]
     forecasts = [ds.inverse(_alone(ds, seed)(ds.x[test]).detach()) for seed in range(5)]
@@ -93,9 +102,14 @@ def test_five_seeds_show_mean_and_sample_sd_of_independent_runs_and_a_band():
     shown = _table(at, "model mean")
     for name, values in (("RMSE", rmse), ("MAE", mae)):
         assert shown.loc[name, "model mean"] == pytest.approx(np.mean(values), rel=1e-6), name
-        assert shown.loc[name, "model sd (ddof=1)"] == pytest.approx(np.std(values, ddof=1), rel=1e-5), name
+        assert shown.loc[name, "model sd (ddof=1)"] == pytest.approx(
+            np.std(values, ddof=1), rel=1e-5
+        ), name
         for seed in range(5):
-            assert shown.loc[name, f"seed {seed}"] == pytest.approx(values[seed], rel=1e-6), (name, seed)
+            assert shown.loc[name, f"seed {seed}"] == pytest.approx(values[seed], rel=1e-6), (
+                name,
+                seed,
+            )
     baseline = math.sqrt(np.mean((actual - ds.baseline[test]) ** 2))
     assert shown.loc["RMSE", "baseline"] == pytest.approx(baseline, rel=1e-12)
     sentence = f"{np.mean(rmse):.4g} ± {np.std(rmse, ddof=1):.4g}"
@@ -104,7 +118,9 @@ def test_five_seeds_show_mean_and_sample_sd_of_independent_runs_and_a_band():
     charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     band = next(c for c in charts if any(tr.get("fill") == "tonexty" for tr in c["data"]))
     traces = {tr.get("name"): tr for tr in band["data"]}
-    np.testing.assert_allclose(_values(traces["model, mean over seeds"]["y"]), np.mean(forecasts, axis=0), rtol=1e-5)
+    np.testing.assert_allclose(
+        _values(traces["model, mean over seeds"]["y"]), np.mean(forecasts, axis=0), rtol=1e-5
+    )
     low = next(tr for tr in band["data"] if tr.get("fill") == "tonexty")
     np.testing.assert_allclose(_values(low["y"]), np.min(forecasts, axis=0), rtol=1e-5)
     high = band["data"][band["data"].index(low) - 1]  # the edge the shading fills up to
@@ -131,7 +147,9 @@ def test_rolling_origin_shows_each_folds_rmse_and_the_mean():
     run = _train_until(at)
     assert [j.status for j in run["jobs"]] == ["done"] * 3, [j.message for j in run["jobs"]]
     table = data.read_csv(SEATTLE)
-    folds, datasets = fold_datasets(table, ForecastConfig(target="temp_max", features=FEATURES, window=5), 3)
+    folds, datasets = fold_datasets(
+        table, ForecastConfig(target="temp_max", features=FEATURES, window=5), 3
+    )
     raw = table["temp_max"].to_numpy()
     shown = _table(at, "model RMSE")
     assert list(shown["fold"]) == ["1", "2", "3", "mean"]
@@ -143,11 +161,16 @@ def test_rolling_origin_shows_each_folds_rmse_and_the_mean():
         model_rmse.append(math.sqrt(np.mean((actual - predicted) ** 2)))
         base_rmse.append(math.sqrt(np.mean((actual - last) ** 2)))
         assert row["model RMSE"] == pytest.approx(model_rmse[-1], rel=1e-6), f"fold {fold.number}"
-        assert row["persistence RMSE"] == pytest.approx(base_rmse[-1], rel=1e-9), f"fold {fold.number}"
+        assert row["persistence RMSE"] == pytest.approx(base_rmse[-1], rel=1e-9), (
+            f"fold {fold.number}"
+        )
         assert row["train windows"] == fold.origin, f"fold {fold.number}"
     assert shown.iloc[-1]["model RMSE"] == pytest.approx(np.mean(model_rmse), rel=1e-6)
     assert shown.iloc[-1]["persistence RMSE"] == pytest.approx(np.mean(base_rmse), rel=1e-9)
-    assert any(f"model {np.mean(model_rmse):.4g}, persistence {np.mean(base_rmse):.4g}" in m.value for m in at.markdown)
+    assert any(
+        f"model {np.mean(model_rmse):.4g}, persistence {np.mean(base_rmse):.4g}" in m.value
+        for m in at.markdown
+    )
 
 
 def test_stop_stops_all_five_and_the_page_stays_usable():
@@ -161,7 +184,9 @@ def test_stop_stops_all_five_and_the_page_stays_usable():
         job.join(30)
     at.run()
     assert not at.exception, at.exception
-    assert [j.status for j in run["jobs"]] == ["stopped"] * 5, [(j.status, j.message) for j in run["jobs"]]
+    assert [j.status for j in run["jobs"]] == ["stopped"] * 5, [
+        (j.status, j.message) for j in run["jobs"]
+    ]
     assert any("5 of 5 runs ended" in p.proto.text for p in at.get("progress"))
 
 
@@ -174,7 +199,9 @@ def test_one_run_offers_the_script_and_it_holds_this_run():
         time.sleep(0.3)
     at.run()
     assert not at.exception, at.exception
-    buttons = [b for b in at.get("download_button") if b.proto.label == "Download as a Python script"]
+    buttons = [
+        b for b in at.get("download_button") if b.proto.label == "Download as a Python script"
+    ]
     assert len(buttons) == 1
     assert "python rnnviz_forecast.py seattle-weather.csv" in buttons[0].proto.help
 
@@ -182,13 +209,21 @@ def test_one_run_offers_the_script_and_it_holds_this_run():
 def test_too_many_folds_for_the_test_part_is_said_and_nothing_starts():
     at = _forecast_page("folds", folds=10)
     at.radio(key="fc_source").set_value("Upload a CSV").run()
-    rows = "\n".join(f"2024-01-{d:02d},{10 + d % 5}" for d in range(1, 31))  # 30 rows: 25 windows of 5, 3 to test
-    at.file_uploader(key="fc_upload").set_value(("short.csv", f"date,value\n{rows}\n".encode(), "text/csv"))
+    rows = "\n".join(
+        f"2024-01-{d:02d},{10 + d % 5}" for d in range(1, 31)
+    )  # 30 rows: 25 windows of 5, 3 to test
+    at.file_uploader(key="fc_upload").set_value(
+        ("short.csv", f"date,value\n{rows}\n".encode(), "text/csv")
+    )
     at.run()
     at.number_input(key="fc_window").set_value(5).run()
     at.button(key="fc_train").click().run()
     assert not at.exception, at.exception
-    shown = [e.value.replace("\\", "") for e in at.error]  # st.error's text is markdown-escaped (state.plain)
-    assert any("The test part has 3 window(s), too few for 10 folds" in e and "at most 3 folds" in e
-               for e in shown), shown
+    shown = [
+        e.value.replace("\\", "") for e in at.error
+    ]  # st.error's text is markdown-escaped (state.plain)
+    assert any(
+        "The test part has 3 window(s), too few for 10 folds" in e and "at most 3 folds" in e
+        for e in shown
+    ), shown
     assert at.session_state["run:forecast"] is None if "run:forecast" in at.session_state else True

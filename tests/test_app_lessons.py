@@ -1,12 +1,12 @@
 """Digits, Seq2seq and Compare under AppTest: each trains to done with its defaults (or a tiny
 budget) and shows numbers that come from the model and the jobs."""
+
 import base64
 import json
 import re
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -42,17 +42,24 @@ def test_digits_default_settings_beat_85_percent_on_the_test_images():
     assert any("(1797, 8, 8)" in m.value for m in at.markdown)
     run = _train(at, "dg", "digits")
     x_test, y_test = run["parts"]["test"]
-    ev = tasks.image_evaluation(run["job"].snapshot_model(), x_test, y_test, 10)  # recomputed, not read back
+    ev = tasks.image_evaluation(
+        run["job"].snapshot_model(), x_test, y_test, 10
+    )  # recomputed, not read back
     assert ev["accuracy"] > 0.85
     heading = [s.value for s in at.subheader if s.value.startswith("Test accuracy")][0]
-    assert f"{ev['accuracy']:.1%}" in heading and f"{int(np.trace(ev['confusion']))} of {len(y_test)}" in heading
+    assert (
+        f"{ev['accuracy']:.1%}" in heading
+        and f"{int(np.trace(ev['confusion']))} of {len(y_test)}" in heading
+    )
     charts = " ".join(str(c.proto) for c in at.get("plotly_chart"))
     assert "Confusion matrix on the test images" in charts and "after each row" in charts
     # fewer rows fed: the sentence follows the probabilities after that row
     at.slider(key=f"dg_rows_{run['id']}").set_value(3).run()
     probs = tasks.probabilities_by_row(run["job"].snapshot_model(), x_test[0]).numpy()
     sentence = [m.value for m in at.markdown if m.value.startswith("After **3 of 8 rows**")][0]
-    assert f"**{probs[2].max():.2f}**" in sentence and f"says **{int(probs[2].argmax())}**" in sentence
+    assert (
+        f"**{probs[2].max():.2f}**" in sentence and f"says **{int(probs[2].argmax())}**" in sentence
+    )
 
 
 def test_digits_switching_to_upload_keeps_the_trained_run():
@@ -71,13 +78,17 @@ def test_seq2seq_default_reproduces_its_training_pairs():
     run = _train(at, "s2", "seq2seq")
     ds = run["ds"]
     table = [d.value for d in at.dataframe if "model says" in getattr(d.value, "columns", [])][0]
-    assert table["model says"].tolist() == table["target"].tolist() == [ds.join(t) for t in ds.targets]
+    assert (
+        table["model says"].tolist() == table["target"].tolist() == [ds.join(t) for t in ds.targets]
+    )
     assert table["model says"].tolist() == translate(run["job"].snapshot_model(), ds)
     assert "나는 학생 이다" in table["model says"].tolist()
     steps = [d.value for d in at.dataframe if "top guesses" in getattr(d.value, "columns", [])]
     assert len(steps) == 2  # with and without teacher forcing
     assert steps[0]["fed"].tolist()[0] == "<sos>" and steps[0]["output"].tolist()[-1] == "<eos>"
-    assert "Encoder: hidden state after each source token" in " ".join(str(c.proto) for c in at.get("plotly_chart"))
+    assert "Encoder: hidden state after each source token" in " ".join(
+        str(c.proto) for c in at.get("plotly_chart")
+    )
 
 
 def test_seq2seq_a_bad_line_is_named():
@@ -96,13 +107,19 @@ def test_compare_shows_three_rows_equal_to_the_jobs_histories():
     for (_, row), job in zip(table.iterrows(), run["jobs"]):
         h = job.history
         assert row["epochs"] == len(h) == 4
-        assert row["train loss"] == h[-1]["train_loss"] and row["validation loss"] == h[-1]["val_loss"]
+        assert (
+            row["train loss"] == h[-1]["train_loss"] and row["validation loss"] == h[-1]["val_loss"]
+        )
         assert row["validation accuracy"] == h[-1]["val_accuracy"]
         assert row["training time (s)"] == round(sum(r["seconds"] for r in h), 2)
         assert row["parameters"] == job.model.parameter_count()
     assert len({job.model.config.cell for job in run["jobs"]}) == 3
-    sentence = [m.value for m in at.markdown if m.value.startswith("The gradient reaching the first letter")][0]
-    assert "**20 steps**" in sentence and sentence.count("after training") == 3  # trained on the chart's N
+    sentence = [
+        m.value for m in at.markdown if m.value.startswith("The gradient reaching the first letter")
+    ][0]
+    assert (
+        "**20 steps**" in sentence and sentence.count("after training") == 3
+    )  # trained on the chart's N
 
 
 def test_compare_on_the_series_reports_degrees_beside_the_baseline():
@@ -132,8 +149,9 @@ def test_digits_labels_show_as_integers_not_8_0():
     at = _page("app_pages/digits.py")
     at.radio(key="dg_source").set_value("Upload images as rows (CSV)").run()
     rows = [f"{8 if i % 2 else 3},{i % 4},{i % 3},{i % 5},{i % 2}" for i in range(12)]
-    at.file_uploader(key="dg_upload").set_value(("digits.csv", ("label,a,b,c,d\n" + "\n".join(rows)).encode(),
-                                                  "text/csv"))
+    at.file_uploader(key="dg_upload").set_value(
+        ("digits.csv", ("label,a,b,c,d\n" + "\n".join(rows)).encode(), "text/csv")
+    )
     at.run()
     at.number_input(key="dg_epochs").set_value(1).run()
     run = _train(at, "dg", "digits")
@@ -141,16 +159,21 @@ def test_digits_labels_show_as_integers_not_8_0():
     options = at.selectbox(key=f"dg_image_{run['id']}").options
     assert options and all(".0" not in o for o in options), options
     assert all(re.search(r"a [38], model says [38]$", o) for o in options), options
-    examples = [json.loads(c.proto.spec) for c in at.get("plotly_chart") if "dg_examples" in c.proto.id][0]
+    examples = [
+        json.loads(c.proto.spec) for c in at.get("plotly_chart") if "dg_examples" in c.proto.id
+    ][0]
     titles = [a["text"] for a in examples["layout"]["annotations"]]
     assert sorted(titles) == ["3", "8"], titles  # one example per class, named as in the file
 
 
 def test_digits_a_failed_parse_is_cached_per_upload(monkeypatch):
     import rnnviz.data
+
     calls = []
     real = rnnviz.data.read_csv
-    monkeypatch.setattr(rnnviz.data, "read_csv", lambda content, *a, **k: calls.append(1) or real(content, *a, **k))
+    monkeypatch.setattr(
+        rnnviz.data, "read_csv", lambda content, *a, **k: calls.append(1) or real(content, *a, **k)
+    )
     at = _page("app_pages/digits.py")
     at.radio(key="dg_source").set_value("Upload images as rows (CSV)").run()
     at.file_uploader(key="dg_upload").set_value(("x.csv", b"label\n1\n", "text/csv"))
@@ -178,6 +201,7 @@ def test_compare_forget_bias_run_and_the_gradient_chart_hold_gradient_by_distanc
     """With the forget-bias option a fourth job trains an LSTM whose b_if + b_hf start at 1; the one
     gradient chart holds, before and after training, exactly what gradient_by_distance gives."""
     from rnnviz.data.memory import make_memory_task
+
     at = _page("app_pages/compare.py")
     at.number_input(key="cp_epochs").set_value(2).run()
     at.slider(key="cp_distractors").set_value(6).run()
@@ -193,15 +217,29 @@ def test_compare_forget_bias_run_and_the_gradient_chart_hold_gradient_by_distanc
     assert table.loc[3, "validation accuracy"] == run["jobs"][3].history[-1]["val_accuracy"]
     # the chart's data against gradient_by_distance, recomputed here from fresh models and the trained ones
     task = make_memory_task(distractors=6, seed=0)
-    fresh = {"RNN": tasks.memory_model(task, "rnn", 16, seed=0), "LSTM": tasks.memory_model(task, "lstm", 16, seed=0),
-             "GRU": tasks.memory_model(task, "gru", 16, seed=0),
-             "LSTM, forget bias 1": tasks.memory_model(task, "lstm", 16, seed=0, forget_bias=1.0)}
-    want = {f"{k} before training": tasks.gradient_by_distance(m, task.x_val, task.y_val) for k, m in fresh.items()}
-    want.update({f"{k} after training": tasks.gradient_by_distance(j.snapshot_model(), task.x_val, task.y_val)
-                 for k, j in zip(run["labels"], run["jobs"])})
+    fresh = {
+        "RNN": tasks.memory_model(task, "rnn", 16, seed=0),
+        "LSTM": tasks.memory_model(task, "lstm", 16, seed=0),
+        "GRU": tasks.memory_model(task, "gru", 16, seed=0),
+        "LSTM, forget bias 1": tasks.memory_model(task, "lstm", 16, seed=0, forget_bias=1.0),
+    }
+    want = {
+        f"{k} before training": tasks.gradient_by_distance(m, task.x_val, task.y_val)
+        for k, m in fresh.items()
+    }
+    want.update(
+        {
+            f"{k} after training": tasks.gradient_by_distance(
+                j.snapshot_model(), task.x_val, task.y_val
+            )
+            for k, j in zip(run["labels"], run["jobs"])
+        }
+    )
     traces = {tr["name"]: tr for tr in _figure(at, "||dLoss/dh_t|| with N = 6")["data"]}
     assert sorted(traces) == sorted(want)
     for name, v in want.items():
         assert _values(traces[name]["x"]).tolist() == list(range(7)), name
         np.testing.assert_allclose(_values(traces[name]["y"]), v, rtol=1e-6, err_msg=name)
-    assert not np.allclose(want["LSTM before training"], want["LSTM, forget bias 1 before training"])
+    assert not np.allclose(
+        want["LSTM before training"], want["LSTM, forget bias 1 before training"]
+    )

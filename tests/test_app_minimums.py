@@ -4,18 +4,22 @@ window of 1, a 2-letter word or a server limit of 1 must draw the page, never ra
 
 A fragment's run_every never fires in AppTest: the tests join the jobs, then run the page again.
 """
+
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from rnnviz.data import read_csv
 from rnnviz.data.forecast import largest_window
 from rnnviz.limits import Limits
 from rnnviz.ui import live
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-FORECAST, NEXT_LETTER, STEP = "app_pages/forecast.py", "app_pages/next_letter.py", "app_pages/step_through.py"
+FORECAST, NEXT_LETTER, STEP = (
+    "app_pages/forecast.py",
+    "app_pages/next_letter.py",
+    "app_pages/step_through.py",
+)
 DIGITS, SEQ2SEQ, COMPARE = "app_pages/digits.py", "app_pages/seq2seq.py", "app_pages/compare.py"
 
 
@@ -86,9 +90,14 @@ def test_forecast_minimums_window_1_and_the_smallest_csv(cell):
     assert run["ds"].window == 1 and len(run["ds"].x) == rows - 1
     assert any(s.value == "Inside the model" for s in at.subheader)
     charts = _charts(at)
-    assert "Hidden state h_t, layer 1" in charts and "fc_pca" in " ".join(c.proto.id for c in at.get("plotly_chart")) \
+    assert (
+        "Hidden state h_t, layer 1" in charts
+        and "fc_pca" in " ".join(c.proto.id for c in at.get("plotly_chart"))
         or "PCA" in charts
-    assert any(c.value.startswith("Step t inside the window") for c in at.caption)  # one step: a caption
+    )
+    assert any(
+        c.value.startswith("Step t inside the window") for c in at.caption
+    )  # one step: a caption
     # the smallest split too: 10 % training, no validation part
     at.slider(key="fc_train_pct").set_value(10)
     at.slider(key="fc_val_pct").set_value(0)
@@ -103,7 +112,9 @@ def test_forecast_minimums_window_1_and_the_smallest_csv(cell):
 def test_forecast_one_row_too_few_is_a_message():
     at = _page(FORECAST)
     at.radio(key="fc_source").set_value("Upload a CSV").run()
-    at.file_uploader(key="fc_upload").set_value(("tiny.csv", _csv(_smallest_forecast_rows() - 1), "text/csv"))
+    at.file_uploader(key="fc_upload").set_value(
+        ("tiny.csv", _csv(_smallest_forecast_rows() - 1), "text/csv")
+    )
     _ok(at)
     at.button(key="fc_train").click().run()
     assert not at.exception, at.exception
@@ -124,7 +135,9 @@ def test_next_letter_two_letter_korean_words(mode):
     _ok(at)
     run = _train(at, "nl", "next_letter")
     assert run["ds"].words == ["사과", "바나나", "포도"]
-    assert any(s.value == "Step by step" for s in at.subheader)  # the first word, '사과', is followed
+    assert any(
+        s.value == "Step by step" for s in at.subheader
+    )  # the first word, '사과', is followed
     assert "Softmax over the vocabulary after each letter" in _charts(at)
     at.selectbox(key=f"nl_step_word_{run['id']}").set_value(2)  # '포도'
     _ok(at)
@@ -181,8 +194,14 @@ def test_seq2seq_minimums_one_pair_of_single_letters():
     assert "Encoder: hidden state after each source token" in _charts(at)
 
 
-@pytest.mark.parametrize("task", ["Long memory: repeat the first letter after N distractors",
-                                  "Sample series: Seattle daily max temperature", "Typed words: the last letter"])
+@pytest.mark.parametrize(
+    "task",
+    [
+        "Long memory: repeat the first letter after N distractors",
+        "Sample series: Seattle daily max temperature",
+        "Typed words: the last letter",
+    ],
+)
 def test_compare_minimums(task):
     at = _page(COMPARE)
     at.radio(key="cp_task").set_value(task).run()
@@ -220,7 +239,9 @@ def test_layers_slider_takes_its_range_from_the_limits(one_layer_server):
         assert any(c.value == "Layers: 1" for c in at.caption), path
         assert not [s for s in at.select_slider if s.key == f"{prefix}_hidden"], path
     for path in (SEQ2SEQ, COMPARE):
-        _page(path)  # their hidden choices (8.., 4..) are all above the limit: the limit itself is offered
+        _page(
+            path
+        )  # their hidden choices (8.., 4..) are all above the limit: the limit itself is offered
     at = _page(NEXT_LETTER)
     at.number_input(key="nl_epochs").set_value(1)
     run = _train(at, "nl", "next_letter")

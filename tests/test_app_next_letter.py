@@ -1,9 +1,8 @@
 """Next letter and Step through under AppTest."""
+
 import math
-import time
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -59,7 +58,9 @@ def test_korean_words_train_and_show_hangul():
 def test_words_of_different_lengths_show_padding_and_packing():
     at = _page("app_pages/next_letter.py")
     at.text_area(key="nl_text").set_value("hi apple dog").run()
-    packing = [d.value for d in at.dataframe if "words running" in getattr(d.value, "columns", [])][0]
+    packing = [d.value for d in at.dataframe if "words running" in getattr(d.value, "columns", [])][
+        0
+    ]
     assert packing["words running"].tolist() == [3, 2, 1, 1]
 
 
@@ -88,6 +89,7 @@ def test_step_through_one_neuron_preset_matches_hand_computation():
 
 def test_step_through_uses_the_model_trained_on_next_letter():
     from rnnviz import trace
+
     at = _page("app_pages/next_letter.py")
     run = _train(at)
     at.switch_page("app_pages/step_through.py").run()
@@ -104,7 +106,9 @@ def test_keras_count_gru_hello_shows_537():
     # issue 12, point 8: the page said 513 for a GRU on the hello words; Keras 3 counts 456 + 81 = 537
     at = _page("app_pages/next_letter.py")
     at.selectbox(key="nl_cell").set_value("gru").run()
-    params = [d.value for d in at.dataframe if "Keras would have" in getattr(d.value, "columns", [])][0]
+    params = [
+        d.value for d in at.dataframe if "Keras would have" in getattr(d.value, "columns", [])
+    ][0]
     assert params["Keras would have"].sum() == 537
     assert params["Keras would have"].tolist() == [456, 81]
     assert params["Keras formula"].tolist()[0] == "3*H*(F+H+2) = 3*8*(9+8+2)"
@@ -116,6 +120,7 @@ def test_keras_count_gru_hello_shows_537():
 def _figure(at, trace_name):
     """The first plotly chart on the page that has a trace named `trace_name`, as plotly JSON."""
     import json
+
     for c in at.get("plotly_chart"):
         spec = json.loads(c.proto.spec)
         if any(tr.get("name") == trace_name for tr in spec["data"]):
@@ -126,7 +131,9 @@ def _figure(at, trace_name):
 def _values(y):
     """A trace's numbers as plotly's JSON holds them: a list, or {"dtype", "bdata"} (base64)."""
     import base64
+
     import numpy as np
+
     if isinstance(y, dict):
         return np.frombuffer(base64.b64decode(y["bdata"]), dtype=np.dtype(y["dtype"]))
     return np.asarray(y, dtype=float)
@@ -134,7 +141,9 @@ def _values(y):
 
 def test_let_it_write_greedy_and_sampled_show_what_the_model_chose_from():
     import numpy as np
+
     from rnnviz import tasks
+
     at = _page("app_pages/next_letter.py")
     run = _train(at)
     model, ds = run["job"].snapshot_model(), run["ds"]
@@ -148,7 +157,9 @@ def test_let_it_write_greedy_and_sampled_show_what_the_model_chose_from():
     steps = greedy.steps
     # greedy: rank 1 is the written letter, with the model's own softmax probability
     assert spec["data"][0]["text"] == [s.letter for s in steps]
-    np.testing.assert_allclose(_values(spec["data"][0]["y"]), [float(s.probabilities.max()) for s in steps], rtol=1e-5)
+    np.testing.assert_allclose(
+        _values(spec["data"][0]["y"]), [float(s.probabilities.max()) for s in steps], rtol=1e-5
+    )
     at.radio(key="nl_choice").set_value("sampled").run()
     at.slider(key="nl_temperature").set_value(1.5).run()
     assert not at.exception, at.exception
@@ -157,6 +168,10 @@ def test_let_it_write_greedy_and_sampled_show_what_the_model_chose_from():
     letters, probabilities = sampled.top(5, ds.vocab)
     spec = _figure(at, "rank 1")
     for r in range(probabilities.shape[1]):
-        np.testing.assert_allclose(_values(spec["data"][r]["y"]), probabilities[:, r], rtol=1e-5, err_msg=f"rank {r + 1}")
-    np.testing.assert_allclose(_values(spec["data"][-1]["y"]), 1 - probabilities.sum(axis=1), atol=1e-6)
+        np.testing.assert_allclose(
+            _values(spec["data"][r]["y"]), probabilities[:, r], rtol=1e-5, err_msg=f"rank {r + 1}"
+        )
+    np.testing.assert_allclose(
+        _values(spec["data"][-1]["y"]), 1 - probabilities.sum(axis=1), atol=1e-6
+    )
     assert any("softmax(logits / 1.5)" in c.value for c in at.caption)

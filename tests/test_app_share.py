@@ -1,4 +1,5 @@
 """Share links, teacher presets and session isolation under AppTest."""
+
 import csv
 from pathlib import Path
 from urllib.parse import parse_qsl
@@ -11,9 +12,14 @@ from rnnviz.data.forecast import largest_window
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
 APP_HOME = "app_pages/home.py"
-PAGES = {"forecast": "app_pages/forecast.py", "next-letter": "app_pages/next_letter.py",
-         "step-through": "app_pages/step_through.py", "digits": "app_pages/digits.py",
-         "seq2seq": "app_pages/seq2seq.py", "compare": "app_pages/compare.py"}
+PAGES = {
+    "forecast": "app_pages/forecast.py",
+    "next-letter": "app_pages/next_letter.py",
+    "step-through": "app_pages/step_through.py",
+    "digits": "app_pages/digits.py",
+    "seq2seq": "app_pages/seq2seq.py",
+    "compare": "app_pages/compare.py",
+}
 
 
 def _open(page: str, query: dict) -> AppTest:
@@ -26,14 +32,22 @@ def _open(page: str, query: dict) -> AppTest:
 
 
 def test_a_link_sets_the_widgets_and_the_page_writes_its_settings_back():
-    at = _open("next-letter", {"lr": "0.1", "epochs": "7", "cell": "gru", "seed": "5", "text": "1234 abcd"})
+    at = _open(
+        "next-letter", {"lr": "0.1", "epochs": "7", "cell": "gru", "seed": "5", "text": "1234 abcd"}
+    )
     assert at.select_slider(key="nl_lr").value == 0.1
     assert at.number_input(key="nl_epochs").value == 7
     assert at.selectbox(key="nl_cell").value == "gru"
     assert at.number_input(key="seed").value == 5
     assert at.text_area(key="nl_text").value == "1234 abcd"  # digits stay text
-    assert at.query_params["lr"] == "0.1" and at.query_params["cell"] == "gru" and at.query_params["seed"] == "5"
-    assert at.query_params["optimizer"] == "adam"  # every shared setting, not only the ones in the link
+    assert (
+        at.query_params["lr"] == "0.1"
+        and at.query_params["cell"] == "gru"
+        and at.query_params["seed"] == "5"
+    )
+    assert (
+        at.query_params["optimizer"] == "adam"
+    )  # every shared setting, not only the ones in the link
     link = [c.value for c in at.code if "lr=0.1" in c.value]
     assert link and "epochs=7" in link[0] and "seed=5" in link[0]
     # the user changes a setting: the address follows
@@ -42,7 +56,10 @@ def test_a_link_sets_the_widgets_and_the_page_writes_its_settings_back():
 
 
 def test_values_that_do_not_fit_are_named_and_the_defaults_kept():
-    at = _open("forecast", {"lr": "abc", "epochs": "999999", "cell": "transformer", "hidden": "33", "window": "7"})
+    at = _open(
+        "forecast",
+        {"lr": "abc", "epochs": "999999", "cell": "transformer", "hidden": "33", "window": "7"},
+    )
     assert at.select_slider(key="fc_lr").value == 0.01
     assert at.number_input(key="fc_epochs").value == 30
     assert at.selectbox(key="fc_cell").value == "lstm"
@@ -55,8 +72,12 @@ def test_values_that_do_not_fit_are_named_and_the_defaults_kept():
 def test_hide_hides_named_controls_only():
     at = _open("next-letter", {"hide": "optimizer,lr,notacontrol,<script>"})
     styles = [h.proto.body for h in at.get("html")]
-    assert styles == ["<style>.st-key-nl_optimizer, .st-key-nl_lr { display: none !important; }</style>"]
-    assert at.query_params["hide"] == "optimizer,lr,notacontrol"  # the link keeps it; <script> is dropped
+    assert styles == [
+        "<style>.st-key-nl_optimizer, .st-key-nl_lr { display: none !important; }</style>"
+    ]
+    assert (
+        at.query_params["hide"] == "optimizer,lr,notacontrol"
+    )  # the link keeps it; <script> is dropped
 
 
 def _presets():
@@ -70,7 +91,9 @@ def test_every_teacher_preset_opens_with_all_its_settings(preset):
     at = _open(preset["page"], query)
     assert not [c.value for c in at.caption if "did not fit" in c.value]
     for name, value in query.items():
-        assert at.query_params[name] == value, name  # each value was taken and written back unchanged
+        assert at.query_params[name] == value, (
+            name
+        )  # each value was taken and written back unchanged
     assert not at.error
 
 
@@ -89,13 +112,23 @@ def test_two_sessions_training_different_data_never_share_a_model():
     a.run()
     b.run()
     assert runs[0]["job"] is not runs[1]["job"] and runs[0]["job"].model is not runs[1]["job"].model
-    assert runs[0]["ds"].words == ["hello", "apple", "lobby"] and runs[1]["ds"].words == ["사과", "바나나", "포도"]
-    words_a = [d.value for d in a.dataframe if "predicted" in getattr(d.value, "columns", [])][0]["input"].tolist()
-    words_b = [d.value for d in b.dataframe if "predicted" in getattr(d.value, "columns", [])][0]["input"].tolist()
+    assert runs[0]["ds"].words == ["hello", "apple", "lobby"] and runs[1]["ds"].words == [
+        "사과",
+        "바나나",
+        "포도",
+    ]
+    words_a = [d.value for d in a.dataframe if "predicted" in getattr(d.value, "columns", [])][0][
+        "input"
+    ].tolist()
+    words_b = [d.value for d in b.dataframe if "predicted" in getattr(d.value, "columns", [])][0][
+        "input"
+    ].tolist()
     assert words_a == ["hell", "appl", "lobb"] and words_b == ["사", "바나", "포"]
     # one session's Reset leaves the other's run alone
     a.button(key="nl_reset").click().run()
-    assert "run:next_letter" not in a.session_state and b.session_state["run:next_letter"] is runs[1]
+    assert (
+        "run:next_letter" not in a.session_state and b.session_state["run:next_letter"] is runs[1]
+    )
 
 
 def _csv(rows: int) -> bytes:
@@ -103,27 +136,54 @@ def _csv(rows: int) -> bytes:
     return ("date,value,other\n" + "\n".join(lines) + "\n").encode()
 
 
-TEACHER = {"source": "Upload a CSV", "hidden": "256", "epochs": "2000", "window": "20", "lr": "0.1", "cell": "gru",
-           "layers": "2", "target": "other", "hide": "hidden,epochs"}
+TEACHER = {
+    "source": "Upload a CSV",
+    "hidden": "256",
+    "epochs": "2000",
+    "window": "20",
+    "lr": "0.1",
+    "cell": "gru",
+    "layers": "2",
+    "target": "other",
+    "hide": "hidden,epochs",
+}
 
 
 def _forecast_widgets(at: AppTest) -> dict:
-    return {"hidden": at.select_slider(key="fc_hidden").value, "epochs": at.number_input(key="fc_epochs").value,
-            "window": at.number_input(key="fc_window").value, "lr": at.select_slider(key="fc_lr").value,
-            "cell": at.selectbox(key="fc_cell").value, "layers": at.slider(key="fc_layers").value}
+    return {
+        "hidden": at.select_slider(key="fc_hidden").value,
+        "epochs": at.number_input(key="fc_epochs").value,
+        "window": at.number_input(key="fc_window").value,
+        "lr": at.select_slider(key="fc_lr").value,
+        "cell": at.selectbox(key="fc_cell").value,
+        "layers": at.slider(key="fc_layers").value,
+    }
 
 
 def test_share_link_survives_an_upload_on_forecast():
     at = _open("forecast", TEACHER)
-    assert any("Choose a CSV file" in i.value for i in at.info)  # no file yet: the settings are not drawn
-    assert at.query_params["hidden"] == "256" and at.query_params["window"] == "20"  # and the address keeps them
+    assert any(
+        "Choose a CSV file" in i.value for i in at.info
+    )  # no file yet: the settings are not drawn
+    assert (
+        at.query_params["hidden"] == "256" and at.query_params["window"] == "20"
+    )  # and the address keeps them
     at.file_uploader(key="fc_upload").set_value(("class.csv", _csv(200), "text/csv"))
     at.run()
     assert not at.exception, at.exception
-    assert _forecast_widgets(at) == {"hidden": 256, "epochs": 2000, "window": 20, "lr": 0.1, "cell": "gru", "layers": 2}
+    assert _forecast_widgets(at) == {
+        "hidden": 256,
+        "epochs": 2000,
+        "window": 20,
+        "lr": 0.1,
+        "cell": "gru",
+        "layers": 2,
+    }
     assert at.selectbox(key="fc_target_class.csv").value == "other"
     styles = [h.proto.body for h in at.get("html")]
-    assert styles == ["<style>.st-key-fc_hidden, .st-key-fc_epochs { display: none !important; }</style>"]
+    assert styles == [
+        "<style>.st-key-fc_hidden, .st-key-fc_epochs { display: none !important; }</style>"
+    ]
     for name in ("hidden", "epochs", "window", "lr", "cell", "layers", "target", "hide"):
         assert at.query_params[name] == TEACHER[name], name
     assert not [i.value for i in at.info if "does not fit" in i.value]  # nothing had to change
@@ -137,28 +197,62 @@ def test_share_link_window_that_does_not_fit_the_upload_is_named():
     fit = largest_window(12, 1, (0.7, 0.15, 0.15))
     assert 1 <= fit < 20
     widgets = _forecast_widgets(at)
-    assert widgets == {"hidden": 256, "epochs": 2000, "window": fit, "lr": 0.1, "cell": "gru", "layers": 2}
+    assert widgets == {
+        "hidden": 256,
+        "epochs": 2000,
+        "window": fit,
+        "lr": 0.1,
+        "cell": "gru",
+        "layers": 2,
+    }
     notes = [i.value for i in at.info if "does not fit" in i.value]
-    assert notes == [f"Window 20 does not fit this file's 12 rows (with this horizon and split), so {fit} is used."]
+    assert notes == [
+        f"Window 20 does not fit this file's 12 rows (with this horizon and split), so {fit} is used."
+    ]
     at.run()
     assert at.number_input(key="fc_window").value == fit and at.query_params["window"] == str(fit)
 
 
 def test_share_link_survives_an_upload_on_digits():
-    link = {"source": "Upload images as rows (CSV)", "hidden": "8", "epochs": "3", "lr": "0.1", "batch": "16",
-            "layers": "2", "test": "0.3", "cell": "gru", "hide": "lr"}
+    link = {
+        "source": "Upload images as rows (CSV)",
+        "hidden": "8",
+        "epochs": "3",
+        "lr": "0.1",
+        "batch": "16",
+        "layers": "2",
+        "test": "0.3",
+        "cell": "gru",
+        "hide": "lr",
+    }
     at = _open("digits", link)
     rows = [f"{i % 2},{i % 4},{i % 3},{i % 5},{i % 2}" for i in range(20)]
-    at.file_uploader(key="dg_upload").set_value(("img.csv", ("label,a,b,c,d\n" + "\n".join(rows)).encode(),
-                                                  "text/csv"))
+    at.file_uploader(key="dg_upload").set_value(
+        ("img.csv", ("label,a,b,c,d\n" + "\n".join(rows)).encode(), "text/csv")
+    )
     at.run()
     assert not at.exception, at.exception
-    shown = {"hidden": at.select_slider(key="dg_hidden").value, "epochs": at.number_input(key="dg_epochs").value,
-             "lr": at.select_slider(key="dg_lr").value, "batch": at.select_slider(key="dg_batch").value,
-             "layers": at.slider(key="dg_layers").value, "test": at.slider(key="dg_test").value,
-             "cell": at.selectbox(key="dg_cell").value}
-    assert shown == {"hidden": 8, "epochs": 3, "lr": 0.1, "batch": 16, "layers": 2, "test": 0.3, "cell": "gru"}
-    assert [h.proto.body for h in at.get("html")] == ["<style>.st-key-dg_lr { display: none !important; }</style>"]
+    shown = {
+        "hidden": at.select_slider(key="dg_hidden").value,
+        "epochs": at.number_input(key="dg_epochs").value,
+        "lr": at.select_slider(key="dg_lr").value,
+        "batch": at.select_slider(key="dg_batch").value,
+        "layers": at.slider(key="dg_layers").value,
+        "test": at.slider(key="dg_test").value,
+        "cell": at.selectbox(key="dg_cell").value,
+    }
+    assert shown == {
+        "hidden": 8,
+        "epochs": 3,
+        "lr": 0.1,
+        "batch": 16,
+        "layers": 2,
+        "test": 0.3,
+        "cell": "gru",
+    }
+    assert [h.proto.body for h in at.get("html")] == [
+        "<style>.st-key-dg_lr { display: none !important; }</style>"
+    ]
 
 
 def test_settings_last_for_the_session_across_pages():
@@ -175,13 +269,18 @@ def test_settings_last_for_the_session_across_pages():
     assert at.number_input(key="fc_epochs").value == 2000
     assert at.selectbox(key="fc_cell").value == "gru"
     assert at.query_params["hidden"] == "256" and at.query_params["hide"] == "epochs"
-    assert [h.proto.body for h in at.get("html")] == ["<style>.st-key-fc_epochs { display: none !important; }</style>"]
+    assert [h.proto.body for h in at.get("html")] == [
+        "<style>.st-key-fc_epochs { display: none !important; }</style>"
+    ]
     # and through an upload after the round trip
     at.radio(key="fc_source").set_value("Upload a CSV").run()
     at.file_uploader(key="fc_upload").set_value(("mine.csv", _csv(100), "text/csv"))
     at.run()
-    assert (at.select_slider(key="fc_hidden").value, at.number_input(key="fc_epochs").value,
-            at.selectbox(key="fc_cell").value) == (256, 2000, "gru")
+    assert (
+        at.select_slider(key="fc_hidden").value,
+        at.number_input(key="fc_epochs").value,
+        at.selectbox(key="fc_cell").value,
+    ) == (256, 2000, "gru")
 
 
 def test_a_kept_value_the_new_file_cannot_take_is_named():
@@ -199,5 +298,7 @@ def test_a_kept_value_the_new_file_cannot_take_is_named():
     notes = [i.value for i in at.info if "does not fit" in i.value]
     target = at.selectbox(key="fc_target_data.csv").value
     assert target in ("value", "third")
-    assert notes == [f"target = other does not fit this data, so {target} is used.",
-                     "features = value, other does not fit this data, so value is used."], notes
+    assert notes == [
+        f"target = other does not fit this data, so {target} is used.",
+        "features = value, other does not fit this data, so value is used.",
+    ], notes

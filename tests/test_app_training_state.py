@@ -6,6 +6,7 @@ in AppTest, so "the tab is open" is simulated by calling at.run() again and agai
 draws the fragment, which is the heartbeat), and "the tab was closed" by no longer calling it.
 The server's heartbeat limit is made short through its environment variable.
 """
+
 import time
 from pathlib import Path
 
@@ -42,7 +43,9 @@ def _start_a_long_forecast(heartbeat: float | None = HEARTBEAT) -> tuple[AppTest
     return at, job
 
 
-def test_session_heartbeat_keeps_a_job_alive_on_another_page_and_a_closed_tab_still_ends_it(short_heartbeat):
+def test_session_heartbeat_keeps_a_job_alive_on_another_page_and_a_closed_tab_still_ends_it(
+    short_heartbeat,
+):
     at, job = _start_a_long_forecast()
     try:
         at.switch_page("app_pages/home.py").run()
@@ -51,11 +54,15 @@ def test_session_heartbeat_keeps_a_job_alive_on_another_page_and_a_closed_tab_st
         deadline = time.monotonic() + 2.5 * HEARTBEAT
         while time.monotonic() < deadline:
             at.run()
-            assert job.running, f"the job ended while its session was on Home: {job.status}: {job.message}"
+            assert job.running, (
+                f"the job ended while its session was on Home: {job.status}: {job.message}"
+            )
             time.sleep(0.3)
         assert not at.exception, at.exception
         lines = [link.value for link in at.sidebar.get("page_link")]
-        assert any(v.startswith("Training on Forecast: epoch ") and v.endswith("/2000") for v in lines), lines
+        assert any(
+            v.startswith("Training on Forecast: epoch ") and v.endswith("/2000") for v in lines
+        ), lines
         assert job.epochs_done > 0
         # 2. the tab is closed (nothing runs the app any more): the job stops itself
         job.join(HEARTBEAT + 10)
@@ -95,9 +102,13 @@ def test_forecast_page_says_a_runaway_learning_rate_diverged():
     assert not at.exception, at.exception
     assert job.status == "diverged", (job.status, job.message)
     warnings = [w.value for w in at.warning]
-    assert any(w.startswith("Training diverged: ") and "Lower the learning rate (it is 10)" in w for w in warnings), \
-        warnings
-    assert any("status: diverged" in p.proto.text for p in at.get("progress")), "the progress line says another status"
+    assert any(
+        w.startswith("Training diverged: ") and "Lower the learning rate (it is 10)" in w
+        for w in warnings
+    ), warnings
+    assert any("status: diverged" in p.proto.text for p in at.get("progress")), (
+        "the progress line says another status"
+    )
 
 
 def test_a_queued_run_shows_only_its_place_in_the_queue():
@@ -120,10 +131,13 @@ def test_a_queued_run_shows_only_its_place_in_the_queue():
         at.run()
         assert not at.exception, at.exception
         assert [i.value for i in at.info] == [
-            "The server is busy: 1 run(s) ahead of you. Training starts by itself when a place frees up."]
+            "The server is busy: 1 run(s) ahead of you. Training starts by itself when a place frees up."
+        ]
         run_charts = {"fc_loss_chart", "fc_forecast_chart"}
         assert not run_charts & {getattr(c, "key", None) for c in at.get("plotly_chart")}
-        sessions[0][1].stop()  # a place frees up: the waiting run starts by itself and draws its progress
+        sessions[0][
+            1
+        ].stop()  # a place frees up: the waiting run starts by itself and draws its progress
         deadline = time.monotonic() + 60
         while waiting.epochs_done == 0 and time.monotonic() < deadline:
             time.sleep(0.2)

@@ -1,6 +1,7 @@
 """The baseline ladder against independent references: hand-computed seasonal naive, statsmodels'
 AutoReg and OLS for the linear autoregression, statsmodels' own ETS fit and forecasts, the ranking
 and the sentence; the extrapolation warning against hand-computed ranges."""
+
 import math
 import warnings
 
@@ -17,7 +18,11 @@ from rnnviz.metrics import MetricError
 
 
 def _table(values, start="2015-01-01", freq="MS", **more) -> pd.DataFrame:
-    index = pd.date_range(start, periods=len(values), freq=freq, name="date") if freq else pd.RangeIndex(len(values))
+    index = (
+        pd.date_range(start, periods=len(values), freq=freq, name="date")
+        if freq
+        else pd.RangeIndex(len(values))
+    )
     df = pd.DataFrame({"v": np.asarray(values, dtype=float), **more}, index=index)
     df.attrs.update(notes=[], problems={})
     return df
@@ -30,8 +35,16 @@ def _seasonal_trend(n=160, period=12, seed=0) -> np.ndarray:
 
 
 class TestSeason:
-    @pytest.mark.parametrize("freq, period, what", [("MS", 12, "monthly"), ("QS", 4, "quarterly"), ("D", 7, "daily"),
-                                                    ("W-SUN", 52, "weekly"), ("h", 24, "hourly")])
+    @pytest.mark.parametrize(
+        "freq, period, what",
+        [
+            ("MS", 12, "monthly"),
+            ("QS", 4, "quarterly"),
+            ("D", 7, "daily"),
+            ("W-SUN", 52, "weekly"),
+            ("h", 24, "hourly"),
+        ],
+    )
     def test_from_the_dates(self, freq, period, what):
         s = B.find_season(pd.date_range("2001-01-01", periods=60, freq=freq), np.zeros(60))
         assert (s.period, s.source) == (period, "dates"), freq
@@ -41,7 +54,9 @@ class TestSeason:
         values = _seasonal_trend(200, period=11)  # a cycle of 11 rows under a trend, no dates
         s = B.find_season(pd.RangeIndex(200), values)
         assert (s.period, s.source) == (11, "autocorrelation"), s
-        yearly = B.find_season(pd.date_range("1800", periods=200, freq="YS"), values)  # yearly dates: no season
+        yearly = B.find_season(
+            pd.date_range("1800", periods=200, freq="YS"), values
+        )  # yearly dates: no season
         assert yearly.period == 11 and yearly.source == "autocorrelation"
 
     def test_none_in_noise_or_a_random_walk(self):
@@ -50,7 +65,9 @@ class TestSeason:
             assert B.find_season(None, values).period is None
 
     def test_set_by_the_user_wins_and_must_be_at_least_two(self):
-        s = B.find_season(pd.date_range("2001-01-01", periods=60, freq="MS"), np.zeros(60), season=5)
+        s = B.find_season(
+            pd.date_range("2001-01-01", periods=60, freq="MS"), np.zeros(60), season=5
+        )
         assert (s.period, s.source) == (5, "set") and "set by you" in s.describe()
         with pytest.raises(ValueError, match="at least 2"):
             B.find_season(None, np.zeros(60), season=1)
@@ -59,8 +76,10 @@ class TestSeason:
         values = _seasonal_trend(200, period=11)
         ds = make_forecast_dataset(_table(values, freq=None), ForecastConfig(target="v", window=5))
         spoiled = values.copy()
-        spoiled[ds.train_rows:] = np.random.default_rng(0).normal(size=200 - ds.train_rows) * 100
-        ds2 = make_forecast_dataset(_table(spoiled, freq=None), ForecastConfig(target="v", window=5))
+        spoiled[ds.train_rows :] = np.random.default_rng(0).normal(size=200 - ds.train_rows) * 100
+        ds2 = make_forecast_dataset(
+            _table(spoiled, freq=None), ForecastConfig(target="v", window=5)
+        )
         assert B.baseline_forecasts(ds).season == B.baseline_forecasts(ds2).season
 
 
@@ -83,7 +102,7 @@ class TestSeasonalNaive:
         bf = B.baseline_forecasts(ds)
         assert bf.season.period == 12
         test = ds.parts["test"]
-        target_rows = np.arange(len(values))[6 - 1 + 2:][test]
+        target_rows = np.arange(len(values))[6 - 1 + 2 :][test]
         assert np.array_equal(bf.forecasts["seasonal naive"][test], values[target_rows - 12])
 
 
@@ -92,12 +111,16 @@ class TestLinearAutoregression:
     def test_target_alone_equals_statsmodels_autoreg(self, scaler):
         values = _seasonal_trend(150)
         window = 4
-        ds = make_forecast_dataset(_table(values), ForecastConfig(target="v", window=window, scaler=scaler))
+        ds = make_forecast_dataset(
+            _table(values), ForecastConfig(target="v", window=window, scaler=scaler)
+        )
         got, _ = B.linear_autoregression(ds)
         # AutoReg on the raw training rows: the same samples (targets at rows window .. train_rows-1), lags 1..window
         fit = AutoReg(values[: ds.train_rows], lags=window, trend="c").fit()
         c, phi = fit.params[0], fit.params[1:]  # phi[k] multiplies y[t-1-k]
-        expect = np.array([c + phi @ values[t - 1 :: -1][:window] for t in range(window, len(values))])
+        expect = np.array(
+            [c + phi @ values[t - 1 :: -1][:window] for t in range(window, len(values))]
+        )
         assert np.allclose(got, expect, rtol=0, atol=1e-6 * np.abs(values).max()), scaler
 
     @pytest.mark.parametrize("predict_change", [False, True])
@@ -106,7 +129,9 @@ class TestLinearAutoregression:
         other = rng.normal(size=140).cumsum()
         values = _seasonal_trend(140) + 0.5 * np.roll(other, 2)
         df = _table(values, other=other)
-        cfg = ForecastConfig(target="v", features=["v", "other"], window=5, horizon=3, predict_change=predict_change)
+        cfg = ForecastConfig(
+            target="v", features=["v", "other"], window=5, horizon=3, predict_change=predict_change
+        )
         ds = make_forecast_dataset(df, cfg)
         got, _ = B.linear_autoregression(ds)
         raw = df[["v", "other"]].to_numpy()
@@ -127,8 +152,13 @@ class TestExponentialSmoothing:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             for trend in (False, True):
-                r = ExponentialSmoothing(train, trend=trend, damped_trend=trend, seasonal=period,
-                                         initialization_method="concentrated").fit(disp=False)
+                r = ExponentialSmoothing(
+                    train,
+                    trend=trend,
+                    damped_trend=trend,
+                    seasonal=period,
+                    initialization_method="concentrated",
+                ).fit(disp=False)
                 if best is None or r.aic < best.aic:
                     best = r
         return best
@@ -137,9 +167,11 @@ class TestExponentialSmoothing:
     def test_matches_statsmodels_own_fit_and_forecast(self, horizon):
         values = _seasonal_trend(120)
         train_rows = 90
-        got, note = B.exponential_smoothing(values, train_rows, first_target=5, n=120 - 5, horizon=horizon, period=12)
+        got, note = B.exponential_smoothing(
+            values, train_rows, first_target=5, n=120 - 5, horizon=horizon, period=12
+        )
         fitted = self._fit_like_rnnviz(values[:train_rows], 12)
-        assert f"season 12" in note
+        assert "season 12" in note
         rows = np.arange(5, 120)
         # the one-step forecasts over the training rows are statsmodels' fitted values
         if horizon == 1:
@@ -152,17 +184,26 @@ class TestExponentialSmoothing:
     def test_later_origins_equal_a_rerun_with_the_training_parameters_held(self):
         values = _seasonal_trend(110)
         train_rows, horizon = 80, 2
-        got, _ = B.exponential_smoothing(values, train_rows, first_target=5, n=105, horizon=horizon, period=12)
+        got, _ = B.exponential_smoothing(
+            values, train_rows, first_target=5, n=105, horizon=horizon, period=12
+        )
         fitted = self._fit_like_rnnviz(values[:train_rows], 12)
         init = np.asarray(fitted.initial_state).reshape(-1)
-        known = dict(initial_level=init[0], initial_seasonal=init[1 + fitted.model.trend:])
+        known = dict(initial_level=init[0], initial_seasonal=init[1 + fitted.model.trend :])
         if fitted.model.trend:
             known["initial_trend"] = init[1]
         for origin in (85, 96, 107):  # statsmodels' own h-step forecast from data up to the origin
-            rerun = ExponentialSmoothing(values[: origin + 1], trend=fitted.model.trend,
-                                         damped_trend=fitted.model.damped_trend, seasonal=12,
-                                         initialization_method="known", **known).filter(fitted.params)
-            assert got[origin + horizon - 5] == pytest.approx(rerun.forecast(horizon)[-1], abs=1e-8), origin
+            rerun = ExponentialSmoothing(
+                values[: origin + 1],
+                trend=fitted.model.trend,
+                damped_trend=fitted.model.damped_trend,
+                seasonal=12,
+                initialization_method="known",
+                **known,
+            ).filter(fitted.params)
+            assert got[origin + horizon - 5] == pytest.approx(
+                rerun.forecast(horizon)[-1], abs=1e-8
+            ), origin
 
     def test_later_values_change_nothing_fitted(self):
         values = _seasonal_trend(110)
@@ -170,7 +211,9 @@ class TestExponentialSmoothing:
         changed = values.copy()
         changed[95:] += 1000.0
         again, _ = B.exponential_smoothing(changed, 80, first_target=5, n=105, horizon=1, period=12)
-        assert np.array_equal(got[: 95 - 5 + 1], again[: 95 - 5 + 1])  # rows up to 95 forecast from origins < 95
+        assert np.array_equal(
+            got[: 95 - 5 + 1], again[: 95 - 5 + 1]
+        )  # rows up to 95 forecast from origins < 95
 
     def test_a_season_too_long_for_ets_is_left_out_and_said(self):
         values = _seasonal_trend(200, period=30)
@@ -180,7 +223,9 @@ class TestExponentialSmoothing:
 
 class TestLadder:
     def _ds(self, **cfg):
-        return make_forecast_dataset(_table(_seasonal_trend(160)), ForecastConfig(target="v", window=6, **cfg))
+        return make_forecast_dataset(
+            _table(_seasonal_trend(160)), ForecastConfig(target="v", window=6, **cfg)
+        )
 
     def test_rows_are_ranked_by_rmse_with_errors_computed_by_hand(self):
         ds = self._ds()
@@ -191,15 +236,25 @@ class TestLadder:
         lad = B.ladder(ds, bf, model, "test", model_name="LSTM")
         assert [r.name for r in lad.rows][0] == "LSTM" and lad.winner == "LSTM"
         assert [r.rmse for r in lad.rows] == sorted(r.rmse for r in lad.rows)
-        assert {r.name for r in lad.baselines} == {"persistence", "seasonal naive", "linear autoregression",
-                                                  "exponential smoothing"}
+        assert {r.name for r in lad.baselines} == {
+            "persistence",
+            "seasonal naive",
+            "linear autoregression",
+            "exponential smoothing",
+        }
         for r in lad.rows:
             forecast = model if r.is_model else bf.forecasts[r.name][test]
-            assert r.rmse == pytest.approx(math.sqrt(np.mean((actual - forecast) ** 2)), rel=1e-12), r.name
+            assert r.rmse == pytest.approx(
+                math.sqrt(np.mean((actual - forecast) ** 2)), rel=1e-12
+            ), r.name
             assert r.mae == pytest.approx(np.mean(np.abs(actual - forecast)), rel=1e-12), r.name
-            assert r.mape == pytest.approx(100 * np.mean(np.abs((actual - forecast) / actual)), rel=1e-12), r.name
+            assert r.mape == pytest.approx(
+                100 * np.mean(np.abs((actual - forecast) / actual)), rel=1e-12
+            ), r.name
         persistence = next(r for r in lad.rows if r.name == "persistence")
-        assert persistence.rmse == pytest.approx(math.sqrt(np.mean((actual - ds.baseline[test]) ** 2)))
+        assert persistence.rmse == pytest.approx(
+            math.sqrt(np.mean((actual - ds.baseline[test]) ** 2))
+        )
 
     def test_the_sentence_says_who_wins_and_by_how_much(self):
         ds = self._ds()
@@ -209,13 +264,19 @@ class TestLadder:
         lad = B.ladder(ds, bf, ds.actual[test] + 1.0, "test", model_name="GRU")  # RMSE exactly 1
         if best.rmse > 1:
             gap = best.rmse - 1.0
-            assert lad.verdict == (f"The GRU wins: its RMSE 1 is {gap:.4g} ({gap / best.rmse:.1%}) lower than the "
-                                   f"best baseline, {best.name} ({best.rmse:.4g}).")
-        worse = B.ladder(ds, bf, ds.actual[test] + 2 * best.rmse, "test", model_name="GRU")  # RMSE 2 x best
+            assert lad.verdict == (
+                f"The GRU wins: its RMSE 1 is {gap:.4g} ({gap / best.rmse:.1%}) lower than the "
+                f"best baseline, {best.name} ({best.rmse:.4g})."
+            )
+        worse = B.ladder(
+            ds, bf, ds.actual[test] + 2 * best.rmse, "test", model_name="GRU"
+        )  # RMSE 2 x best
         gap = best.rmse
         assert worse.winner == best.name
-        assert worse.verdict == (f"{best.name[0].upper() + best.name[1:]} wins: its RMSE {best.rmse:.4g} is "
-                                 f"{gap:.4g} (50.0%) lower than the GRU's {2 * best.rmse:.4g}.")
+        assert worse.verdict == (
+            f"{best.name[0].upper() + best.name[1:]} wins: its RMSE {best.rmse:.4g} is "
+            f"{gap:.4g} (50.0%) lower than the GRU's {2 * best.rmse:.4g}."
+        )
 
     def test_a_gap_inside_the_seed_spread_is_a_tie(self):
         ds = self._ds()
@@ -251,8 +312,9 @@ class TestLadder:
 
     def test_mape_is_none_when_every_actual_is_zero(self):
         values = np.r_[np.random.default_rng(0).normal(size=100), np.zeros(60)]
-        ds = make_forecast_dataset(_table(values, freq=None), ForecastConfig(target="v", window=3,
-                                                                             split=(0.7, 0.0, 0.3)))
+        ds = make_forecast_dataset(
+            _table(values, freq=None), ForecastConfig(target="v", window=3, split=(0.7, 0.0, 0.3))
+        )
         test = ds.parts["test"]
         lad = B.ladder(ds, B.baseline_forecasts(ds), np.zeros(test.stop - test.start) + 0.1, "test")
         assert all(r.mape is None for r in lad.rows)
@@ -268,19 +330,29 @@ class TestExtrapolation:
         n_train = round(0.7 * n)
         train_rows = n_train + 5  # horizon 1
         assert (e.train_low, e.train_high) == (0.0, train_rows - 1.0)
-        assert e.reached == 99.0 and e.side == "above" and e.parts == ["test"]  # validation ends 21% out: within 30%
+        assert (
+            e.reached == 99.0 and e.side == "above" and e.parts == ["test"]
+        )  # validation ends 21% out: within 30%
         assert e.beyond == 99.0 - (train_rows - 1)
         assert e.percent == pytest.approx(100 * e.beyond / (train_rows - 1))
         text = e.message()
-        assert f"{e.beyond:.4g} above its highest value {train_rows - 1}" in text and "'predict the change'" in text
+        assert (
+            f"{e.beyond:.4g} above its highest value {train_rows - 1}" in text
+            and "'predict the change'" in text
+        )
         assert "--difference" in e.message(cure="--difference")
         assert "is on" in e.message(predict_change=True)
 
     def test_a_stationary_series_and_a_small_record_stay_quiet(self):
         t = np.arange(400)
-        assert B.extrapolation(np.sin(2 * np.pi * t / 12), ForecastConfig(target="v", window=12)) is None
+        assert (
+            B.extrapolation(np.sin(2 * np.pi * t / 12), ForecastConfig(target="v", window=12))
+            is None
+        )
         values = np.sin(2 * np.pi * t / 12)
-        values[-1] = 1.0 + 0.23 * 2  # a record 23% of the range (2) above the training maximum (sunspots' 1957 peak)
+        values[-1] = (
+            1.0 + 0.23 * 2
+        )  # a record 23% of the range (2) above the training maximum (sunspots' 1957 peak)
         assert B.extrapolation(values, ForecastConfig(target="v", window=12)) is None
         values[-1] = 1.0 + 0.32 * 2  # 32%: said, for the test part only
         e = B.extrapolation(values, ForecastConfig(target="v", window=12))

@@ -1,11 +1,15 @@
 """rnnviz.cells against torch's own nn.RNNCell / nn.LSTMCell / nn.GRUCell."""
+
 import pytest
 import torch
 
 from rnnviz import cells
 
-CASES = [(cell, nl, f, h) for cell, nl in [("rnn", "tanh"), ("rnn", "relu"), ("lstm", None), ("gru", None)]
-         for f, h in [(1, 1), (3, 5), (7, 16)]]
+CASES = [
+    (cell, nl, f, h)
+    for cell, nl in [("rnn", "tanh"), ("rnn", "relu"), ("lstm", None), ("gru", None)]
+    for f, h in [(1, 1), (3, 5), (7, 16)]
+]
 
 
 def _reference(cell, nl, f, h):
@@ -46,8 +50,12 @@ def test_lstm_gates_recombine_to_state():
 
 def test_one_neuron_rnn_by_hand():
     # h1 = tanh(0.5*1 + 0.8*0 + 0.1 + 0) = tanh(0.6); h2 = tanh(0.5*2 + 0.8*h1 + 0.1)
-    w = {"weight_ih": torch.tensor([[0.5]]), "weight_hh": torch.tensor([[0.8]]),
-         "bias_ih": torch.tensor([0.1]), "bias_hh": torch.tensor([0.0])}
+    w = {
+        "weight_ih": torch.tensor([[0.5]]),
+        "weight_hh": torch.tensor([[0.8]]),
+        "bias_ih": torch.tensor([0.1]),
+        "bias_hh": torch.tensor([0.0]),
+    }
     s1 = cells.step("rnn", torch.tensor([[1.0]]), torch.zeros(1, 1), None, w)
     s2 = cells.step("rnn", torch.tensor([[2.0]]), s1.h, None, w)
     assert abs(float(s1.h) - 0.537049567) < 1e-6
@@ -56,7 +64,13 @@ def test_one_neuron_rnn_by_hand():
 
 def test_unknown_cell_is_refused():
     with pytest.raises(ValueError, match="cell must be"):
-        cells.step("transformer", torch.zeros(1, 1), torch.zeros(1, 1), None, {"weight_ih": 0, "weight_hh": 0})
+        cells.step(
+            "transformer",
+            torch.zeros(1, 1),
+            torch.zeros(1, 1),
+            None,
+            {"weight_ih": 0, "weight_hh": 0},
+        )
 
 
 @pytest.mark.parametrize("cell,nl,f,h", CASES)
@@ -71,9 +85,18 @@ def test_gates_equal_the_step_gates_without_a_state(cell, nl, f, h):
     assert g.h is None and g.c is None, cell
     for part in ("gates", "x_part", "h_part", "bias_x", "bias_h"):
         for name in cells.GATES[cell]:
-            assert torch.allclose(getattr(g, part)[name], getattr(s, part)[name], atol=1e-7), f"{cell} {part}[{name}]"
+            assert torch.allclose(getattr(g, part)[name], getattr(s, part)[name], atol=1e-7), (
+                f"{cell} {part}[{name}]"
+            )
     if cell == "lstm":  # and the gates against torch's own equations, independently of the step
-        pre = (x @ weights["weight_ih"].T + weights["bias_ih"] + h0 @ weights["weight_hh"].T + weights["bias_hh"])
+        pre = (
+            x @ weights["weight_ih"].T
+            + weights["bias_ih"]
+            + h0 @ weights["weight_hh"].T
+            + weights["bias_hh"]
+        )
         i, f_, gg, o = pre.chunk(4, dim=1)
-        for name, want in zip(cells.GATES["lstm"], (i.sigmoid(), f_.sigmoid(), gg.tanh(), o.sigmoid())):
+        for name, want in zip(
+            cells.GATES["lstm"], (i.sigmoid(), f_.sigmoid(), gg.tanh(), o.sigmoid())
+        ):
             assert torch.allclose(g.gates[name], want, atol=1e-6), f"lstm {name} f={f} h={h}"

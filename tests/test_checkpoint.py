@@ -1,4 +1,5 @@
 """Checkpoints: safetensors round trip; foreign, tampered and pickled files refused."""
+
 import io
 import json
 import pickle
@@ -16,7 +17,9 @@ from rnnviz.checkpoint import CheckpointError
 
 
 def _model():
-    return SequenceModel(ModelConfig(cell="lstm", input_size=3, hidden_size=5, num_layers=2), seed=0)
+    return SequenceModel(
+        ModelConfig(cell="lstm", input_size=3, hidden_size=5, num_layers=2), seed=0
+    )
 
 
 def test_round_trip_folder_and_bytes(tmp_path):
@@ -82,7 +85,10 @@ def _with_config(**changes) -> bytes:
     """The tiny model's real weights under a config with `changes`: what an attacker uploads."""
     m = _tiny()
     cfg = m.config.to_dict() | changes
-    return st_save(dict(m.state_dict()), metadata={"format": "rnnviz", "config": json.dumps(cfg), "extra": "{}"})
+    return st_save(
+        dict(m.state_dict()),
+        metadata={"format": "rnnviz", "config": json.dumps(cfg), "extra": "{}"},
+    )
 
 
 def _raw(header: dict, payload: bytes = b"") -> bytes:
@@ -95,60 +101,152 @@ _GOOD_META = {"format": "rnnviz", "config": json.dumps(_tiny().config.to_dict())
 
 # case -> (file, words of the one message it must get)
 _CRAFTED = {
-    "hidden 8000": (lambda: _with_config(hidden_size=8000), "hidden size 8000 is above this server's limit of 256"),
-    "vocabulary 20M x 16": (lambda: _with_config(vocab_size=20_000_000, embedding_dim=16),
-                            "vocabulary size 20000000 is above this server's limit"),
-    "4 layers x 100000": (lambda: _with_config(num_layers=4, hidden_size=100_000), "hidden size 100000 is above"),
+    "hidden 8000": (
+        lambda: _with_config(hidden_size=8000),
+        "hidden size 8000 is above this server's limit of 256",
+    ),
+    "vocabulary 20M x 16": (
+        lambda: _with_config(vocab_size=20_000_000, embedding_dim=16),
+        "vocabulary size 20000000 is above this server's limit",
+    ),
+    "4 layers x 100000": (
+        lambda: _with_config(num_layers=4, hidden_size=100_000),
+        "hidden size 100000 is above",
+    ),
     "inputs 10M": (lambda: _with_config(input_size=10_000_000), "input size 10000000 is above"),
     "outputs 10M": (lambda: _with_config(output_size=10_000_000), "output size 10000000 is above"),
-    "flatten window 10M": (lambda: _with_config(head="flatten", window=10_000_000), "window 10000000 is above"),
-    "within limits, not these tensors": (lambda: _with_config(hidden_size=256),
-                                         "wrong shapes: rnn.weight_ih_l0 is \\(4, 1\\), expected \\(256, 1\\)"),
-    "more layers than tensors": (lambda: _with_config(num_layers=4), "do not belong to this model \\(missing "
-                                                                     "rnn.bias_hh_l1"),
+    "flatten window 10M": (
+        lambda: _with_config(head="flatten", window=10_000_000),
+        "window 10000000 is above",
+    ),
+    "within limits, not these tensors": (
+        lambda: _with_config(hidden_size=256),
+        "wrong shapes: rnn.weight_ih_l0 is \\(4, 1\\), expected \\(256, 1\\)",
+    ),
+    "more layers than tensors": (
+        lambda: _with_config(num_layers=4),
+        "do not belong to this model \\(missing rnn.bias_hh_l1",
+    ),
     "another cell than tensors": (lambda: _with_config(cell="lstm"), "expected \\(16, 1\\)"),
-    "hidden as text": (lambda: _with_config(hidden_size="4"), "hidden size must be a whole number \\(got '4'\\)"),
-    "hidden as float": (lambda: _with_config(hidden_size=4.0), "hidden size must be a whole number \\(got 4.0\\)"),
-    "hidden as bool": (lambda: _with_config(hidden_size=True), "hidden size must be a whole number \\(got True\\)"),
-    "layers as list": (lambda: _with_config(num_layers=[1]), "layers must be a whole number \\(got a list\\)"),
-    "nested junk": (lambda: _with_config(cell={"a": [{"b": {}}]}), "cell must be a word \\(got a dict\\)"),
-    "dropout NaN": (lambda: _with_config(dropout=float("nan")), "dropout must be at least 0 and below 1"),
+    "hidden as text": (
+        lambda: _with_config(hidden_size="4"),
+        "hidden size must be a whole number \\(got '4'\\)",
+    ),
+    "hidden as float": (
+        lambda: _with_config(hidden_size=4.0),
+        "hidden size must be a whole number \\(got 4.0\\)",
+    ),
+    "hidden as bool": (
+        lambda: _with_config(hidden_size=True),
+        "hidden size must be a whole number \\(got True\\)",
+    ),
+    "layers as list": (
+        lambda: _with_config(num_layers=[1]),
+        "layers must be a whole number \\(got a list\\)",
+    ),
+    "nested junk": (
+        lambda: _with_config(cell={"a": [{"b": {}}]}),
+        "cell must be a word \\(got a dict\\)",
+    ),
+    "dropout NaN": (
+        lambda: _with_config(dropout=float("nan")),
+        "dropout must be at least 0 and below 1",
+    ),
     "unknown field": (lambda: _with_config(evil=1), "unknown model settings: evil"),
-    "missing fields": (lambda: st_save(dict(_tiny().state_dict()), metadata={"config": json.dumps({"cell": "rnn"})}),
-                       "settings lack hidden_size, num_layers"),
-    "config is a list": (lambda: st_save(dict(_tiny().state_dict()), metadata={"config": "[1, 2]"}),
-                         "must be a set of named values, not a list"),
-    "config not JSON": (lambda: st_save(dict(_tiny().state_dict()), metadata={"config": "{hidden"}),
-                        "settings are not valid JSON"),
-    "config nested 100000 deep": (lambda: st_save(dict(_tiny().state_dict()),
-                                                  metadata={"config": "[" * 100_000 + "]" * 100_000}),
-                                  "settings are not valid JSON"),
-    "extra not a dict": (lambda: st_save(dict(_tiny().state_dict()), metadata=_GOOD_META | {"extra": "[1]"}),
-                         "extra settings are not a set of named values"),
-    "huge JSON header": (lambda: _raw({"__metadata__": _GOOD_META | {"pad": "x" * 2_000_000}}),
-                         "header is 2,000,\\d+ bytes"),
-    "header nested 100000 deep": (lambda: struct.pack("<Q", 200_000) + b"[" * 100_000 + b"]" * 100_000,
-                                  "not a safetensors file"),
-    "metadata not text": (lambda: _raw({"__metadata__": {"config": {"hidden_size": 4}}}),
-                          "metadata is not a set of texts"),
-    "shape lies about the bytes": (lambda: _raw({"__metadata__": _GOOD_META,
-                                                 "rnn.weight_hh_l0": {"dtype": "F32", "shape": [100_000, 100_000],
-                                                                      "data_offsets": [0, 64]}}, b"\0" * 64),
-                                   "claims shape \\(100000, 100000\\) but the file holds 64 bytes"),
-    "offsets beyond the file": (lambda: _raw({"__metadata__": _GOOD_META,
-                                              "head.bias": {"dtype": "F32", "shape": [2**40],
-                                                            "data_offsets": [0, 2**42]}}, b"\0" * 4),
-                                "holds 4 bytes of weights where its header describes 4,398,046,511,104"),
-    "integer tensor": (lambda: _raw({"__metadata__": _GOOD_META,
-                                     "head.bias": {"dtype": "I64", "shape": [1], "data_offsets": [0, 8]}}, b"\0" * 8),
-                       "holds 'I64' values"),
-    "dtype of junk": (lambda: _raw({"__metadata__": _GOOD_META,
-                                    "head.bias": {"dtype": ["F32"], "shape": [1], "data_offsets": [0, 4]}}, b"\0" * 4),
-                      "no valid value type"),
-    "shape of junk": (lambda: _raw({"__metadata__": _GOOD_META,
-                                    "head.bias": {"dtype": "F32", "shape": [{"a": 1}], "data_offsets": [0, 4]}},
-                                   b"\0" * 4), "no valid shape"),
-    "entry of junk": (lambda: _raw({"__metadata__": _GOOD_META, "head.bias": [1, 2, 3]}), "not a tensor description"),
+    "missing fields": (
+        lambda: st_save(
+            dict(_tiny().state_dict()), metadata={"config": json.dumps({"cell": "rnn"})}
+        ),
+        "settings lack hidden_size, num_layers",
+    ),
+    "config is a list": (
+        lambda: st_save(dict(_tiny().state_dict()), metadata={"config": "[1, 2]"}),
+        "must be a set of named values, not a list",
+    ),
+    "config not JSON": (
+        lambda: st_save(dict(_tiny().state_dict()), metadata={"config": "{hidden"}),
+        "settings are not valid JSON",
+    ),
+    "config nested 100000 deep": (
+        lambda: st_save(
+            dict(_tiny().state_dict()), metadata={"config": "[" * 100_000 + "]" * 100_000}
+        ),
+        "settings are not valid JSON",
+    ),
+    "extra not a dict": (
+        lambda: st_save(dict(_tiny().state_dict()), metadata=_GOOD_META | {"extra": "[1]"}),
+        "extra settings are not a set of named values",
+    ),
+    "huge JSON header": (
+        lambda: _raw({"__metadata__": _GOOD_META | {"pad": "x" * 2_000_000}}),
+        "header is 2,000,\\d+ bytes",
+    ),
+    "header nested 100000 deep": (
+        lambda: struct.pack("<Q", 200_000) + b"[" * 100_000 + b"]" * 100_000,
+        "not a safetensors file",
+    ),
+    "metadata not text": (
+        lambda: _raw({"__metadata__": {"config": {"hidden_size": 4}}}),
+        "metadata is not a set of texts",
+    ),
+    "shape lies about the bytes": (
+        lambda: _raw(
+            {
+                "__metadata__": _GOOD_META,
+                "rnn.weight_hh_l0": {
+                    "dtype": "F32",
+                    "shape": [100_000, 100_000],
+                    "data_offsets": [0, 64],
+                },
+            },
+            b"\0" * 64,
+        ),
+        "claims shape \\(100000, 100000\\) but the file holds 64 bytes",
+    ),
+    "offsets beyond the file": (
+        lambda: _raw(
+            {
+                "__metadata__": _GOOD_META,
+                "head.bias": {"dtype": "F32", "shape": [2**40], "data_offsets": [0, 2**42]},
+            },
+            b"\0" * 4,
+        ),
+        "holds 4 bytes of weights where its header describes 4,398,046,511,104",
+    ),
+    "integer tensor": (
+        lambda: _raw(
+            {
+                "__metadata__": _GOOD_META,
+                "head.bias": {"dtype": "I64", "shape": [1], "data_offsets": [0, 8]},
+            },
+            b"\0" * 8,
+        ),
+        "holds 'I64' values",
+    ),
+    "dtype of junk": (
+        lambda: _raw(
+            {
+                "__metadata__": _GOOD_META,
+                "head.bias": {"dtype": ["F32"], "shape": [1], "data_offsets": [0, 4]},
+            },
+            b"\0" * 4,
+        ),
+        "no valid value type",
+    ),
+    "shape of junk": (
+        lambda: _raw(
+            {
+                "__metadata__": _GOOD_META,
+                "head.bias": {"dtype": "F32", "shape": [{"a": 1}], "data_offsets": [0, 4]},
+            },
+            b"\0" * 4,
+        ),
+        "no valid shape",
+    ),
+    "entry of junk": (
+        lambda: _raw({"__metadata__": _GOOD_META, "head.bias": [1, 2, 3]}),
+        "not a tensor description",
+    ),
     "header is a list": (lambda: _raw([1, 2, 3]), "not a safetensors file"),
 }
 
@@ -159,7 +257,9 @@ def test_checkpoint_crafted_metadata_gets_one_clear_message(case):
     with pytest.raises(CheckpointError, match=words) as caught:
         checkpoint.from_bytes(make())
     assert type(caught.value) is CheckpointError, case
-    assert len(str(caught.value)) < 400, f"{case}: the message is not short: {str(caught.value)[:500]}"
+    assert len(str(caught.value)) < 400, (
+        f"{case}: the message is not short: {str(caught.value)[:500]}"
+    )
 
 
 def test_checkpoint_huge_hidden_file_is_small():
@@ -171,15 +271,19 @@ def test_checkpoint_nan_weights_refused(bad):
     m = _tiny()
     state = {k: v.clone() for k, v in m.state_dict().items()}
     state["rnn.weight_hh_l0"][1, 2] = bad
-    with pytest.raises(CheckpointError, match="1 value\\(s\\) that are not numbers \\(NaN or infinity\\), in "
-                                              "rnn.weight_hh_l0"):
+    with pytest.raises(
+        CheckpointError,
+        match="1 value\\(s\\) that are not numbers \\(NaN or infinity\\), in rnn.weight_hh_l0",
+    ):
         checkpoint.from_bytes(st_save(state, metadata=_GOOD_META))
 
 
 def test_checkpoint_other_float_dtypes_still_load():
     m = _model()
-    data = st_save({k: v.double() for k, v in m.state_dict().items()},
-                   metadata={"config": json.dumps(m.config.to_dict())})
+    data = st_save(
+        {k: v.double() for k, v in m.state_dict().items()},
+        metadata={"config": json.dumps(m.config.to_dict())},
+    )
     loaded, _ = checkpoint.from_bytes(data)
     x = torch.randn(2, 4, 3)
     assert torch.allclose(loaded(x), m.eval()(x), atol=1e-6)
@@ -212,10 +316,22 @@ def test_checkpoint_huge_hidden_refused_before_allocating():
     """The issue's cases in a fresh process: refused in well under a second, peak memory growing by less
     than 50 MB above a normal load (before: hidden 8000 peaked at +1 GB, 20M x 16 at +1.2 GB, and
     4 x 100000 ended in torch's allocator RuntimeError)."""
-    cases = ["hidden 8000", "vocabulary 20M x 16", "4 layers x 100000", "flatten window 10M",
-             "within limits, not these tensors", "shape lies about the bytes", "huge JSON header"]
-    proc = subprocess.run([sys.executable, "-c", _PEAK_SCRIPT, str(Path(__file__).parent), *cases],
-                          capture_output=True, text=True, timeout=120, cwd=Path(__file__).parents[1])
+    cases = [
+        "hidden 8000",
+        "vocabulary 20M x 16",
+        "4 layers x 100000",
+        "flatten window 10M",
+        "within limits, not these tensors",
+        "shape lies about the bytes",
+        "huge JSON header",
+    ]
+    proc = subprocess.run(
+        [sys.executable, "-c", _PEAK_SCRIPT, str(Path(__file__).parent), *cases],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).parents[1],
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     rows = json.loads(proc.stdout.strip().splitlines()[-1])
     for case, row in rows.items():
@@ -228,19 +344,33 @@ def test_checkpoint_huge_hidden_refused_before_allocating():
 def _forecast_file(kospi_like, **extra_changes):
     from rnnviz import tasks
     from rnnviz.data import ForecastConfig, make_forecast_dataset
-    ds = make_forecast_dataset(kospi_like, ForecastConfig(target="Close", features=["Close", "Volume"], window=5))
+
+    ds = make_forecast_dataset(
+        kospi_like, ForecastConfig(target="Close", features=["Close", "Volume"], window=5)
+    )
     model = tasks.forecast_model(ds, "gru", hidden_size=3, seed=0)
-    settings = {"target": "Close", "features": ["Close", "Volume"], "window": 5, "horizon": 1,
-                "split": [0.7, 0.15, 0.15], "scaler": "minmax", "cell": "gru", "hidden": 3}
+    settings = {
+        "target": "Close",
+        "features": ["Close", "Volume"],
+        "window": 5,
+        "horizon": 1,
+        "split": [0.7, 0.15, 0.15],
+        "scaler": "minmax",
+        "cell": "gru",
+        "hidden": 3,
+    }
     extra = tasks.forecast_extra(ds, settings)
     for key, value in extra_changes.items():
-        target = extra["settings"] if key in settings or key in ("predict_change", "season") else extra
+        target = (
+            extra["settings"] if key in settings or key in ("predict_change", "season") else extra
+        )
         target[key] = value
     return checkpoint.to_bytes(model, extra), model, ds
 
 
 def test_restore_forecast_round_trip(kospi_like):
     from rnnviz import tasks
+
     content, model, ds = _forecast_file(kospi_like)
     restored, ds2, settings = tasks.restore_forecast(content, kospi_like)
     assert settings["features"] == ["Close", "Volume"]
@@ -250,18 +380,42 @@ def test_restore_forecast_round_trip(kospi_like):
 def test_restore_forecast_round_trip_predicting_the_change(kospi_like):
     # the model learnt scaled changes: the restored dataset must scale and invert them the same way
     import numpy as np
+
     from rnnviz import tasks
     from rnnviz.data import ForecastConfig, make_forecast_dataset
-    cfg = ForecastConfig(target="Close", features=["Close", "Volume"], window=5, scaler="standard", predict_change=True)
+
+    cfg = ForecastConfig(
+        target="Close",
+        features=["Close", "Volume"],
+        window=5,
+        scaler="standard",
+        predict_change=True,
+    )
     ds = make_forecast_dataset(kospi_like, cfg)
     model = tasks.forecast_model(ds, "lstm", hidden_size=3, seed=1)
-    settings = {"target": "Close", "features": ["Close", "Volume"], "window": 5, "horizon": 1,
-                "split": (0.7, 0.15, 0.15), "scaler": "standard", "predict_change": True, "cell": "lstm", "hidden": 3}
-    restored, ds2, back = tasks.restore_forecast(tasks.forecast_checkpoint(model, ds, settings), kospi_like)
+    settings = {
+        "target": "Close",
+        "features": ["Close", "Volume"],
+        "window": 5,
+        "horizon": 1,
+        "split": (0.7, 0.15, 0.15),
+        "scaler": "standard",
+        "predict_change": True,
+        "cell": "lstm",
+        "hidden": 3,
+    }
+    restored, ds2, back = tasks.restore_forecast(
+        tasks.forecast_checkpoint(model, ds, settings), kospi_like
+    )
     assert back == settings and ds2.config.predict_change is True
     assert np.array_equal(ds2.target_scaler.shift, ds.target_scaler.shift)
-    assert np.array_equal(ds2.feature_scaler.scale, ds.feature_scaler.scale) and torch.equal(ds2.x, ds.x)
-    before, after = tasks.evaluate_forecast(model, ds, "test"), tasks.evaluate_forecast(restored, ds2, "test")
+    assert np.array_equal(ds2.feature_scaler.scale, ds.feature_scaler.scale) and torch.equal(
+        ds2.x, ds.x
+    )
+    before, after = (
+        tasks.evaluate_forecast(model, ds, "test"),
+        tasks.evaluate_forecast(restored, ds2, "test"),
+    )
     assert np.allclose(after.predicted, before.predicted, rtol=0, atol=1e-9)
     assert after.table == before.table
     # the levels are the last value plus the predicted change, not the change read as a level
@@ -271,24 +425,35 @@ def test_restore_forecast_round_trip_predicting_the_change(kospi_like):
     assert tasks.restore_forecast(old, kospi_like)[1].config.predict_change is False
 
 
-@pytest.mark.parametrize("changes,words", [
-    ({"settings": [1, 2]}, "not a set of named values"),
-    ({"predict_change": "yes"}, "'predict the change' is not true or false"),
-    ({"season": 1}, "the season is not a whole number"),
-    ({"season": "12"}, "the season is not a whole number"),
-    ({"window": "5"}, "settings are damaged"),
-    ({"window": 10_000}, "window of 10000 steps is above this server's limit of 400"),
-    ({"features": [1, 2]}, "settings are damaged"),
-    ({"split": [0.5]}, "settings are damaged"),
-    ({"scaler": {"kind": "minmax"}}, "settings are damaged"),
-    ({"target": None}, "settings are damaged"),
-    ({"feature_scaler": {"kind": "minmax", "shift": [0.0, 0.0], "scale": [0.0, 1.0]}}, "scale of 0"),
-    ({"target_scaler": {"kind": "minmax", "shift": [[1, [2]]], "scale": [1.0]}}, "scaling is damaged"),
-    ({"target_scaler": "junk"}, "scaling is damaged"),
-    ({"task": "digits"}, "not saved from the Forecast page"),
-], ids=lambda v: str(v)[:30])
+@pytest.mark.parametrize(
+    "changes,words",
+    [
+        ({"settings": [1, 2]}, "not a set of named values"),
+        ({"predict_change": "yes"}, "'predict the change' is not true or false"),
+        ({"season": 1}, "the season is not a whole number"),
+        ({"season": "12"}, "the season is not a whole number"),
+        ({"window": "5"}, "settings are damaged"),
+        ({"window": 10_000}, "window of 10000 steps is above this server's limit of 400"),
+        ({"features": [1, 2]}, "settings are damaged"),
+        ({"split": [0.5]}, "settings are damaged"),
+        ({"scaler": {"kind": "minmax"}}, "settings are damaged"),
+        ({"target": None}, "settings are damaged"),
+        (
+            {"feature_scaler": {"kind": "minmax", "shift": [0.0, 0.0], "scale": [0.0, 1.0]}},
+            "scale of 0",
+        ),
+        (
+            {"target_scaler": {"kind": "minmax", "shift": [[1, [2]]], "scale": [1.0]}},
+            "scaling is damaged",
+        ),
+        ({"target_scaler": "junk"}, "scaling is damaged"),
+        ({"task": "digits"}, "not saved from the Forecast page"),
+    ],
+    ids=lambda v: str(v)[:30],
+)
 def test_restore_forecast_damaged_settings_get_one_message(kospi_like, changes, words):
     from rnnviz import tasks
+
     content, _, _ = _forecast_file(kospi_like, **changes)
     with pytest.raises(CheckpointError, match=words):
         tasks.restore_forecast(content, kospi_like)
@@ -296,25 +461,47 @@ def test_restore_forecast_damaged_settings_get_one_message(kospi_like, changes, 
 
 def test_restore_forecast_old_cli_file_says_to_save_again(kospi_like):
     from rnnviz import tasks
+
     content, model, ds = _forecast_file(kospi_like)
-    old_cli = {"task": "forecast", "target": "Close", "features": ["Close", "Volume"], "window": 5, "horizon": 1,
-               "feature_scaler": ds.feature_scaler.to_dict(), "target_scaler": ds.target_scaler.to_dict()}
+    old_cli = {
+        "task": "forecast",
+        "target": "Close",
+        "features": ["Close", "Volume"],
+        "window": 5,
+        "horizon": 1,
+        "feature_scaler": ds.feature_scaler.to_dict(),
+        "target_scaler": ds.target_scaler.to_dict(),
+    }
     with pytest.raises(CheckpointError, match="older `python -m rnnviz fit --save`"):
         tasks.restore_forecast(checkpoint.to_bytes(model, old_cli), kospi_like)
 
 
 def test_restore_forecast_refuses_a_model_that_does_not_forecast(kospi_like):
     from rnnviz import tasks
+
     content, _, ds = _forecast_file(kospi_like)
-    letters = SequenceModel(ModelConfig(cell="rnn", hidden_size=3, vocab_size=5, output_size=5, head="each"))
+    letters = SequenceModel(
+        ModelConfig(cell="rnn", hidden_size=3, vocab_size=5, output_size=5, head="each")
+    )
     with pytest.raises(CheckpointError, match="does not forecast one number"):
-        tasks.restore_forecast(checkpoint.to_bytes(letters, checkpoint.from_bytes(content)[1]), kospi_like)
+        tasks.restore_forecast(
+            checkpoint.to_bytes(letters, checkpoint.from_bytes(content)[1]), kospi_like
+        )
 
 
-@pytest.mark.parametrize("case", ["hidden 8000", "4 layers x 100000", "nested junk", "shape lies about the bytes",
-                                  "NaN weights"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "hidden 8000",
+        "4 layers x 100000",
+        "nested junk",
+        "shape lies about the bytes",
+        "NaN weights",
+    ],
+)
 def test_checkpoint_crafted_files_on_the_forecast_page_say_why(case):
     from streamlit.testing.v1 import AppTest
+
     at = AppTest.from_file(str(Path(__file__).parents[1] / "app.py"), default_timeout=30)
     at.run()
     at.switch_page("app_pages/forecast.py").run()
@@ -324,13 +511,20 @@ def test_checkpoint_crafted_files_on_the_forecast_page_say_why(case):
         content = st_save(state, metadata=_GOOD_META)
     else:
         content = _CRAFTED[case][0]()
-    at.file_uploader(key="fc_model_upload").set_value((f"{case}.safetensors", content, "application/octet-stream"))
+    at.file_uploader(key="fc_model_upload").set_value(
+        (f"{case}.safetensors", content, "application/octet-stream")
+    )
     at.run()
     assert not at.exception, at.exception
     errors = " ".join(e.value for e in at.error)
     assert "Could not open that model" in errors, errors
-    assert {"hidden 8000": "limit of 256", "4 layers x 100000": "limit of 256", "nested junk": "cell must be a word",
-            "shape lies about the bytes": "claims shape", "NaN weights": "not numbers"}[case] in errors, errors
+    assert {
+        "hidden 8000": "limit of 256",
+        "4 layers x 100000": "limit of 256",
+        "nested junk": "cell must be a word",
+        "shape lies about the bytes": "claims shape",
+        "NaN weights": "not numbers",
+    }[case] in errors, errors
 
 
 def test_checkpoint_load_refuses_a_huge_file_before_reading_it(tmp_path, monkeypatch):
@@ -349,6 +543,7 @@ def test_checkpoint_flipped_bytes_load_or_get_a_checkpoint_error():
     """Damage a good file at 400 random places (header and weights): it loads (a weight changed) or it is
     refused with CheckpointError, never another exception."""
     import random
+
     good = bytearray(checkpoint.to_bytes(_tiny(), {"task": "forecast"}))
     header_end = 8 + int.from_bytes(good[:8], "little")
     rng = random.Random(0)
@@ -366,11 +561,16 @@ def test_checkpoint_flipped_bytes_load_or_get_a_checkpoint_error():
 
 
 def test_round_trip_keeps_the_forget_bias_setting(tmp_path):
-    m = SequenceModel(ModelConfig(cell="lstm", hidden_size=4, vocab_size=6, output_size=3, forget_bias=1.0), seed=1)
+    m = SequenceModel(
+        ModelConfig(cell="lstm", hidden_size=4, vocab_size=6, output_size=3, forget_bias=1.0),
+        seed=1,
+    )
     with torch.no_grad():
         m.rnn.bias_ih_l0[4:8] = 0.25  # training moved it: the file's weights win over the init
     loaded, _ = checkpoint.load(checkpoint.save(m, tmp_path / "run"))
     assert loaded.config.forget_bias == 1.0 and loaded.config == m.config
     assert torch.equal(loaded.rnn.bias_ih_l0, m.rnn.bias_ih_l0)
-    old = {k: v for k, v in m.config.to_dict().items() if k != "forget_bias"}  # a file from before the setting
+    old = {
+        k: v for k, v in m.config.to_dict().items() if k != "forget_bias"
+    }  # a file from before the setting
     assert ModelConfig.from_dict(old).forget_bias is None

@@ -1,9 +1,10 @@
 """python -m rnnviz: fit a bundled real sample, the words example, bad input exits 2."""
+
 import json
-from pathlib import Path
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import torch
@@ -19,15 +20,35 @@ def _run(args):
 
 
 def test_fit_bundled_multivariate_sample_prints_model_and_baseline(seattle_csv, tmp_path):
-    rc, lines = _run(["fit", str(seattle_csv), "--target", "temp_max", "--features", "temp_max", "temp_min",
-                        "wind", "--window", "10", "--epochs", "3", "--cell", "gru", "--save", str(tmp_path / "m")])
+    rc, lines = _run(
+        [
+            "fit",
+            str(seattle_csv),
+            "--target",
+            "temp_max",
+            "--features",
+            "temp_max",
+            "temp_min",
+            "wind",
+            "--window",
+            "10",
+            "--epochs",
+            "3",
+            "--cell",
+            "gru",
+            "--save",
+            str(tmp_path / "m"),
+        ]
+    )
     assert rc == 0, lines
     assert sum(1 for ln in lines if ln.startswith("epoch ")) == 3
     table = {ln.split()[0]: ln.split() for ln in lines if re.match(r"^(RMSE|MAE|MAPE)", ln)}
     assert set(table) == {"RMSE", "MAE", "MAPE"}
     # the baseline column is the persistence forecast's error on the test part, computed here by hand
     import numpy as np
+
     from rnnviz.data import ForecastConfig, make_forecast_dataset, read_csv
+
     ds = make_forecast_dataset(read_csv(seattle_csv), ForecastConfig(target="temp_max", window=10))
     s = ds.parts["test"]
     rmse_base = float(np.sqrt(np.mean((ds.actual[s] - ds.baseline[s]) ** 2)))
@@ -39,8 +60,13 @@ def test_words_prints_one_line_per_word():
     rc, lines = _run(["words", "hello apple lobby daddy bobby"])
     assert rc == 0
     word_lines = [ln for ln in lines if " -> " in ln]
-    assert [ln.split()[:3] for ln in word_lines] == [["hell", "->", "o"], ["appl", "->", "e"],
-                                                     ["lobb", "->", "y"], ["dadd", "->", "y"], ["bobb", "->", "y"]]
+    assert [ln.split()[:3] for ln in word_lines] == [
+        ["hell", "->", "o"],
+        ["appl", "->", "e"],
+        ["lobb", "->", "y"],
+        ["dadd", "->", "y"],
+        ["bobb", "->", "y"],
+    ]
     assert all(re.search(r"p=\d\.\d\d  ok$", ln) for ln in word_lines)
     assert lines[-1] == "accuracy 5/5 = 100%"
 
@@ -48,8 +74,11 @@ def test_words_prints_one_line_per_word():
 def test_bad_csv_exits_2_with_the_message(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("a,b\n1,2\n")
-    proc = subprocess.run([sys.executable, "-m", "rnnviz", "fit", str(bad), "--target", "b"],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "rnnviz", "fit", str(bad), "--target", "b"],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 2
     assert "only one data row" in proc.stderr and "Traceback" not in proc.stderr
 
@@ -57,11 +86,17 @@ def test_bad_csv_exits_2_with_the_message(tmp_path):
 def test_too_short_for_window_suggests_one(tmp_path):
     f = tmp_path / "short.csv"
     f.write_text("v\n" + "\n".join(str(i) for i in range(30)))
-    proc = subprocess.run([sys.executable, "-m", "rnnviz", "fit", str(f), "--target", "v", "--window", "40"],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "rnnviz", "fit", str(f), "--target", "v", "--window", "40"],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 2 and "largest window that fits is" in proc.stderr
-    ok = subprocess.run([sys.executable, "-m", "rnnviz", "fit", str(f), "--target", "v", "--epochs", "2"],
-                        capture_output=True, text=True)
+    ok = subprocess.run(
+        [sys.executable, "-m", "rnnviz", "fit", str(f), "--target", "v", "--epochs", "2"],
+        capture_output=True,
+        text=True,
+    )
     assert ok.returncode == 0, ok.stderr
 
 
@@ -75,37 +110,98 @@ def test_cli_fit_save_opens_on_the_forecast_page(seattle_csv, tmp_path):
     # issue 12, point 8: the CLI's checkpoint lacked the page's settings, so "Open a saved model" refused it
     from rnnviz import checkpoint, tasks
     from rnnviz.data import read_csv
-    rc, lines = _run(["fit", str(seattle_csv), "--target", "temp_max", "--features", "temp_max", "wind",
-                      "--window", "7", "--epochs", "2", "--cell", "gru", "--hidden", "4", "--split", "0.6", "0.2", "0.2",
-                      "--scaler", "standard", "--save", str(tmp_path / "m")])
+
+    rc, lines = _run(
+        [
+            "fit",
+            str(seattle_csv),
+            "--target",
+            "temp_max",
+            "--features",
+            "temp_max",
+            "wind",
+            "--window",
+            "7",
+            "--epochs",
+            "2",
+            "--cell",
+            "gru",
+            "--hidden",
+            "4",
+            "--split",
+            "0.6",
+            "0.2",
+            "0.2",
+            "--scaler",
+            "standard",
+            "--save",
+            str(tmp_path / "m"),
+        ]
+    )
     assert rc == 0, lines
     content = (tmp_path / "m" / "model.safetensors").read_bytes()
     table = read_csv(seattle_csv)
     model, ds, settings = tasks.restore_forecast(content, table)
-    assert settings == {"target": "temp_max", "features": ["temp_max", "wind"], "window": 7, "horizon": 1,
-                        "split": (0.6, 0.2, 0.2), "scaler": "standard", "predict_change": False, "season": None, "cell": "gru",
-                        "nonlinearity": "tanh",
-                        "hidden": 4, "layers": 1, "head": "last", "optimizer": "adam", "lr": 0.01, "epochs": 2,
-                        "batch": 32}
+    assert settings == {
+        "target": "temp_max",
+        "features": ["temp_max", "wind"],
+        "window": 7,
+        "horizon": 1,
+        "split": (0.6, 0.2, 0.2),
+        "scaler": "standard",
+        "predict_change": False,
+        "season": None,
+        "cell": "gru",
+        "nonlinearity": "tanh",
+        "hidden": 4,
+        "layers": 1,
+        "head": "last",
+        "optimizer": "adam",
+        "lr": 0.01,
+        "epochs": 2,
+        "batch": 32,
+    }
     # the same predictions: the restored model's test RMSE is the one the CLI printed
     restored = tasks.evaluate_forecast(model, ds, "test").table
     assert len(restored) == 3
     for row in restored:
         label = f"{row['metric']:<8} "
-        printed = float(next(ln for ln in lines if ln.startswith(label))[len(label):].split()[0])
-        assert abs(row["model"] - printed) <= 1e-4 * max(1.0, abs(printed)), f"{row['metric']}: {row} vs {printed}"
+        printed = float(next(ln for ln in lines if ln.startswith(label))[len(label) :].split()[0])
+        assert abs(row["model"] - printed) <= 1e-4 * max(1.0, abs(printed)), (
+            f"{row['metric']}: {row} vs {printed}"
+        )
     # one save path: the file holds what the Forecast page's download writes for this run (the bytes differ
     # only in the order safetensors writes the metadata in)
     page = tasks.forecast_checkpoint(model, ds, settings)
     assert _metadata(content) == _metadata(page)
     assert all(torch.equal(v, st_load(page)[k]) for k, v in st_load(content).items())
-    assert checkpoint.load(tmp_path / "m")[1]["settings"] == {**settings, "split": [0.6, 0.2, 0.2]}  # JSON
+    assert checkpoint.load(tmp_path / "m")[1]["settings"] == {
+        **settings,
+        "split": [0.6, 0.2, 0.2],
+    }  # JSON
 
 
 def test_cli_fit_save_refuses_settings_above_the_limits(seattle_csv, tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "rnnviz", "fit", str(seattle_csv), "--target", "temp_max",
-                           "--hidden", "100000", "--epochs", "1", "--save", str(tmp_path / "m")],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "rnnviz",
+            "fit",
+            str(seattle_csv),
+            "--target",
+            "temp_max",
+            "--hidden",
+            "100000",
+            "--epochs",
+            "1",
+            "--save",
+            str(tmp_path / "m"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 2, proc.stderr
     assert "hidden size 100000 is above this server's limit of 256" in proc.stderr
     assert "Traceback" not in proc.stderr and not (tmp_path / "m").exists()
@@ -114,8 +210,11 @@ def test_cli_fit_save_refuses_settings_above_the_limits(seattle_csv, tmp_path):
 def test_fit_with_1e308_exits_2_naming_the_column_and_line(tmp_path):
     f = tmp_path / "huge.csv"
     f.write_text("v\n" + "".join(f"{1e308 if i == 30 else i % 7}\n" for i in range(60)))
-    proc = subprocess.run([sys.executable, "-m", "rnnviz", "fit", str(f), "--target", "v", "--epochs", "2"],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "rnnviz", "fit", str(f), "--target", "v", "--epochs", "2"],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 2, proc.stdout  # on 9c17188: exit 0 printing RMSE inf
     assert "column 'v'" in proc.stderr and "line 32" in proc.stderr and "too large" in proc.stderr
     assert "inf" not in proc.stdout.lower().replace("info", "")
@@ -125,9 +224,12 @@ def test_fit_never_prints_an_infinite_metric(tmp_path, monkeypatch):
     import numpy as np
 
     from rnnviz import tasks
+
     f = tmp_path / "s.csv"
     f.write_text("v\n" + "".join(f"{np.sin(i / 5):.4f}\n" for i in range(60)))
-    monkeypatch.setattr(tasks, "predict", lambda model, x: np.full((len(x), 1), np.inf))  # a forecast gone to inf
+    monkeypatch.setattr(
+        tasks, "predict", lambda model, x: np.full((len(x), 1), np.inf)
+    )  # a forecast gone to inf
     rc, lines = _run(["fit", str(f), "--target", "v", "--epochs", "1"])
     assert rc == 2
     assert not any(re.match(r"^(RMSE|MAE|MAPE)", ln) for ln in lines), lines
@@ -135,12 +237,28 @@ def test_fit_never_prints_an_infinite_metric(tmp_path, monkeypatch):
 
 def test_fit_folds_prints_each_folds_rmse_and_the_means(seattle_csv):
     import numpy as np
+
     from rnnviz import TrainConfig, tasks
     from rnnviz.data import ForecastConfig, read_csv
     from rnnviz.runs import fold_datasets
     from rnnviz.train import fit
-    rc, lines = _run(["fit", str(seattle_csv), "--target", "temp_max", "--window", "7", "--epochs", "2",
-                      "--hidden", "4", "--folds", "3"])
+
+    rc, lines = _run(
+        [
+            "fit",
+            str(seattle_csv),
+            "--target",
+            "temp_max",
+            "--window",
+            "7",
+            "--epochs",
+            "2",
+            "--hidden",
+            "4",
+            "--folds",
+            "3",
+        ]
+    )
     assert rc == 0, lines
     rows = [ln.split() for ln in lines if re.match(r"^([123]|mean) ", ln)]
     assert [r[0] for r in rows] == ["1", "2", "3", "mean"], lines
@@ -150,42 +268,89 @@ def test_fit_folds_prints_each_folds_rmse_and_the_means(seattle_csv):
     model_rmse = []
     for fold, ds, row in zip(folds, datasets, rows):
         model = tasks.forecast_model(ds, "lstm", 4, seed=0)
-        fit(model, tasks.forecast_train_data(ds), TrainConfig(epochs=2, seed=0, device="cpu"), lambda r: None,
-            lambda: None)
+        fit(
+            model,
+            tasks.forecast_train_data(ds),
+            TrainConfig(epochs=2, seed=0, device="cpu"),
+            lambda r: None,
+            lambda: None,
+        )
         idx = np.arange(fold.test.start, fold.test.stop)
         predicted = ds.inverse(model(ds.x[fold.test]).detach())
         model_rmse.append(np.sqrt(np.mean((raw[idx + 7] - predicted) ** 2)))
         assert abs(float(row[-2]) - model_rmse[-1]) < 1e-4, (row, model_rmse[-1])
-        assert abs(float(row[-1]) - np.sqrt(np.mean((raw[idx + 7] - raw[idx + 6]) ** 2))) < 1e-4, row
+        assert abs(float(row[-1]) - np.sqrt(np.mean((raw[idx + 7] - raw[idx + 6]) ** 2))) < 1e-4, (
+            row
+        )
     assert abs(float(rows[-1][-2]) - np.mean(model_rmse)) < 1e-4
     rc, lines = _run(["fit", str(seattle_csv), "--target", "temp_max", "--folds", "11"])
     assert rc == 2
 
 
-@pytest.mark.parametrize("csv, args", [
-    ("seattle-weather.csv", ["--target", "temp_max", "--window", "8"]),
-    ("us-employment.csv", ["--target", "nonfarm", "--window", "12", "--difference"]),  # a trend, differenced
-], ids=["seattle", "employment-difference"])
+@pytest.mark.parametrize(
+    "csv, args",
+    [
+        ("seattle-weather.csv", ["--target", "temp_max", "--window", "8"]),
+        (
+            "us-employment.csv",
+            ["--target", "nonfarm", "--window", "12", "--difference"],
+        ),  # a trend, differenced
+    ],
+    ids=["seattle", "employment-difference"],
+)
 def test_fit_export_script_writes_a_script_that_prints_the_same_metrics(tmp_path, csv, args):
     sample = Path(__file__).resolve().parents[1] / "assets" / csv
     path = tmp_path / "again.py"
-    rc, lines = _run(["fit", str(sample), *args, "--epochs", "2", "--hidden", "4", "--seed", "2",
-                      "--export-script", str(path)])
+    rc, lines = _run(
+        [
+            "fit",
+            str(sample),
+            *args,
+            "--epochs",
+            "2",
+            "--hidden",
+            "4",
+            "--seed",
+            "2",
+            "--export-script",
+            str(path),
+        ]
+    )
     assert rc == 0, lines
-    printed = {ln.split()[0]: ln.split()[-3:-1] for ln in lines if re.match(r"^(RMSE|MAE|MAPE)", ln)}  # ... better
-    done = subprocess.run([sys.executable, "-I", str(path), str(sample)], capture_output=True, text=True,
-                          timeout=300, env={"PATH": "/usr/bin:/bin"})
+    printed = {
+        ln.split()[0]: ln.split()[-3:-1] for ln in lines if re.match(r"^(RMSE|MAE|MAPE)", ln)
+    }  # ... better
+    done = subprocess.run(
+        [sys.executable, "-I", str(path), str(sample)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PATH": "/usr/bin:/bin"},
+    )
     assert done.returncode == 0, done.stderr[-2000:]
-    again = {ln.split()[0]: ln.split()[-2:] for ln in done.stdout.splitlines() if re.match(r"^(RMSE|MAE|MAPE)", ln)}
+    again = {
+        ln.split()[0]: ln.split()[-2:]
+        for ln in done.stdout.splitlines()
+        if re.match(r"^(RMSE|MAE|MAPE)", ln)
+    }
     assert printed.keys() == again.keys() == {"RMSE", "MAE", "MAPE"}
     for name in printed:  # the CLI prints 4 decimals; the script every digit
-        assert abs(float(printed[name][0]) - float(again[name][0])) <= 5e-5, (name, printed[name], again[name])
-        assert abs(float(printed[name][1]) - float(again[name][1])) <= 5e-5, (name, printed[name], again[name])
+        assert abs(float(printed[name][0]) - float(again[name][0])) <= 5e-5, (
+            name,
+            printed[name],
+            again[name],
+        )
+        assert abs(float(printed[name][1]) - float(again[name][1])) <= 5e-5, (
+            name,
+            printed[name],
+            again[name],
+        )
 
 
 # -- the baseline ladder, warnings and --json -------------------------------------------------------
 def _series_csv(path, values, freq="MS"):
     import pandas as pd
+
     dates = pd.date_range("2000-01-01", periods=len(values), freq=freq)
     path.write_text("month,sales\n" + "".join(f"{d.date()},{v!r}\n" for d, v in zip(dates, values)))
     return path
@@ -193,19 +358,44 @@ def _series_csv(path, values, freq="MS"):
 
 def _trend(n=160, seed=0):
     import numpy as np
+
     t = np.arange(n)
-    return (100 + 2.0 * t + 4 * np.sin(2 * np.pi * t / 12) + np.random.default_rng(seed).normal(0, 1, n)).tolist()
+    return (
+        100 + 2.0 * t + 4 * np.sin(2 * np.pi * t / 12) + np.random.default_rng(seed).normal(0, 1, n)
+    ).tolist()
 
 
 def _stationary(n=160, seed=0):
     import numpy as np
+
     t = np.arange(n)
-    return (50 + 10 * np.sin(2 * np.pi * t / 12) + np.random.default_rng(seed).normal(0, 1, n)).tolist()
+    return (
+        50 + 10 * np.sin(2 * np.pi * t / 12) + np.random.default_rng(seed).normal(0, 1, n)
+    ).tolist()
 
 
 def _fit_json(csv, *more):
-    proc = subprocess.run([sys.executable, "-m", "rnnviz", "fit", str(csv), "--target", "sales", "--window", "12",
-                           "--epochs", "4", "--hidden", "8", "--json", *more], capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "rnnviz",
+            "fit",
+            str(csv),
+            "--target",
+            "sales",
+            "--window",
+            "12",
+            "--epochs",
+            "4",
+            "--hidden",
+            "8",
+            "--json",
+            *more,
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.strip().splitlines()
     assert len(lines) == 1, proc.stdout  # one JSON object and nothing else; progress went to stderr
@@ -215,22 +405,35 @@ def _fit_json(csv, *more):
 
 def test_fit_json_on_a_trend_warns_and_its_numbers_match_independent_ones(tmp_path):
     import numpy as np
+
     from rnnviz import checkpoint, predict
     from rnnviz.data import ForecastConfig, make_forecast_dataset, read_csv
+
     values = _trend()
     csv = _series_csv(tmp_path / "trend.csv", values)
     result, _ = _fit_json(csv, "--save", str(tmp_path / "m"))
     assert set(result) >= {"model", "baselines", "winner", "warnings"}
     names = [b["name"] for b in result["baselines"]]
-    assert set(names) == {"persistence", "seasonal naive", "linear autoregression", "exponential smoothing"}
-    assert all(np.isfinite([b["rmse"], b["mae"], b["mape"]]).all() for b in [result["model"], *result["baselines"]])
+    assert set(names) == {
+        "persistence",
+        "seasonal naive",
+        "linear autoregression",
+        "exponential smoothing",
+    }
+    assert all(
+        np.isfinite([b["rmse"], b["mae"], b["mape"]]).all()
+        for b in [result["model"], *result["baselines"]]
+    )
     # the winner is the lowest RMSE (no spread from one seed: only an exact tie would be a tie)
-    rmses = {"model": result["model"]["rmse"], **{b["name"]: b["rmse"] for b in result["baselines"]}}
+    rmses = {
+        "model": result["model"]["rmse"],
+        **{b["name"]: b["rmse"] for b in result["baselines"]},
+    }
     assert result["winner"] == min(rmses, key=rmses.get)
     # the extrapolation warning, with how far out in the data's units and in % of the training range
     ds = make_forecast_dataset(read_csv(csv), ForecastConfig(target="sales", window=12))
     train = np.asarray(values[: ds.train_rows])
-    later = np.asarray(values[ds.train_rows:])
+    later = np.asarray(values[ds.train_rows :])
     beyond = later.max() - train.max()
     [warning] = result["warnings"]
     assert f"{beyond:.4g} above its highest value" in warning and "try --difference" in warning
@@ -239,10 +442,14 @@ def test_fit_json_on_a_trend_warns_and_its_numbers_match_independent_ones(tmp_pa
     test = ds.parts["test"]
     actual = np.asarray(values)[12:][test]
     persistence = next(b for b in result["baselines"] if b["name"] == "persistence")
-    assert persistence["rmse"] == pytest.approx(np.sqrt(np.mean((actual - np.asarray(values)[11:-1][test]) ** 2)))
+    assert persistence["rmse"] == pytest.approx(
+        np.sqrt(np.mean((actual - np.asarray(values)[11:-1][test]) ** 2))
+    )
     model, _ = checkpoint.load(tmp_path / "m")
     predicted = ds.inverse(predict(model, ds.x[test]), test)
-    assert result["model"]["rmse"] == pytest.approx(np.sqrt(np.mean((actual - predicted) ** 2)), rel=1e-6)
+    assert result["model"]["rmse"] == pytest.approx(
+        np.sqrt(np.mean((actual - predicted) ** 2)), rel=1e-6
+    )
 
 
 def test_fit_json_on_a_stationary_series_has_no_warning_and_difference_is_recorded(tmp_path):
@@ -255,15 +462,22 @@ def test_fit_json_on_a_stationary_series_has_no_warning_and_difference_is_record
 def test_fit_prints_the_same_ladder_and_warning_in_words(tmp_path):
     csv = _series_csv(tmp_path / "trend.csv", _trend())
     result, _ = _fit_json(csv)
-    rc, lines = _run(["fit", str(csv), "--target", "sales", "--window", "12", "--epochs", "4", "--hidden", "8"])
+    rc, lines = _run(
+        ["fit", str(csv), "--target", "sales", "--window", "12", "--epochs", "4", "--hidden", "8"]
+    )
     assert rc == 0
     warning = next(ln for ln in lines if ln.startswith("warning: "))
     assert warning == "warning: " + result["warnings"][0]
-    assert lines.index(warning) < next(i for i, ln in enumerate(lines) if ln.startswith("epoch "))  # before training
+    assert lines.index(warning) < next(
+        i for i, ln in enumerate(lines) if ln.startswith("epoch ")
+    )  # before training
     start = next(i for i, ln in enumerate(lines) if ln.strip().startswith("The ladder, best first"))
     rows = [ln.split() for ln in lines[start + 2 : start + 7]]  # the title, the header, five rows
     shown = {" ".join(r[1:-3]).lstrip("> ").strip(): float(r[-3]) for r in rows}
-    expect = {"LSTM": result["model"]["rmse"], **{b["name"]: b["rmse"] for b in result["baselines"]}}
+    expect = {
+        "LSTM": result["model"]["rmse"],
+        **{b["name"]: b["rmse"] for b in result["baselines"]},
+    }
     assert shown.keys() == expect.keys()
     assert all(abs(shown[k] - expect[k]) < 1e-3 for k in expect), (shown, expect)
     assert lines[start + 7] == result["verdict"]
@@ -271,10 +485,16 @@ def test_fit_prints_the_same_ladder_and_warning_in_words(tmp_path):
 
 def test_fit_json_bad_input_is_one_json_error_and_exit_2(tmp_path):
     csv = _series_csv(tmp_path / "flat.csv", _stationary(40))
-    proc = subprocess.run([sys.executable, "-m", "rnnviz", "fit", str(csv), "--target", "nope", "--json"],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "rnnviz", "fit", str(csv), "--target", "nope", "--json"],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "no column 'nope'" in json.loads(proc.stdout)["error"]
-    proc = subprocess.run([sys.executable, "-m", "rnnviz", "fit", str(csv), "--target", "sales", "--season", "1"],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "rnnviz", "fit", str(csv), "--target", "sales", "--season", "1"],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 2 and "--season must be at least 2" in proc.stderr

@@ -1,4 +1,5 @@
 """Images as sequences: the bundled digits, uploaded images-as-rows tables, the per-row probabilities."""
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -6,14 +7,30 @@ import torch
 
 from rnnviz import metrics, predict, tasks
 from rnnviz.data import DataError
-from rnnviz.data.digits import digits_as_sequences, guess_label_column, images_from_table, load_digits
+from rnnviz.data.digits import (
+    digits_as_sequences,
+    guess_label_column,
+    images_from_table,
+    load_digits,
+)
 
 
 def test_bundled_digits_are_the_uci_set():
     images, labels = load_digits()
     assert images.shape == (1797, 8, 8) and labels.shape == (1797,)
     assert images.min() == 0 and images.max() == 16
-    assert np.bincount(labels).tolist() == [178, 182, 177, 183, 181, 182, 181, 179, 174, 180]  # sklearn's counts
+    assert np.bincount(labels).tolist() == [
+        178,
+        182,
+        177,
+        183,
+        181,
+        182,
+        181,
+        179,
+        174,
+        180,
+    ]  # sklearn's counts
 
 
 def test_split_keeps_every_image_once():
@@ -40,14 +57,22 @@ def test_an_images_as_rows_table_becomes_square_images():
     images, labels, names = images_from_table(df, "label")
     assert images.shape == (6, 4, 4) and names == ["1", "2", "7"]
     assert labels.tolist() == [2, 1, 2, 0, 1, 0]
-    np.testing.assert_array_equal(images[3], pixels[3].reshape(4, 4))  # row-major: pixel k at (k // 4, k % 4)
+    np.testing.assert_array_equal(
+        images[3], pixels[3].reshape(4, 4)
+    )  # row-major: pixel k at (k // 4, k % 4)
 
 
-@pytest.mark.parametrize("change, words", [
-    (lambda df: df.drop(columns=["pixel15"]), "square number"),
-    (lambda df: df.assign(pixel3=df["pixel3"].astype(object).where(df.index != 2, "x")), "Row 3, column 'pixel3'"),
-    (lambda df: df.assign(label=7), "only one label"),
-])
+@pytest.mark.parametrize(
+    "change, words",
+    [
+        (lambda df: df.drop(columns=["pixel15"]), "square number"),
+        (
+            lambda df: df.assign(pixel3=df["pixel3"].astype(object).where(df.index != 2, "x")),
+            "Row 3, column 'pixel3'",
+        ),
+        (lambda df: df.assign(label=7), "only one label"),
+    ],
+)
 def test_bad_image_tables_say_what_is_wrong(change, words):
     df, _ = _mnist_like()
     with pytest.raises(DataError, match=words):
@@ -61,7 +86,9 @@ def test_probabilities_after_the_last_row_are_the_models_answer():
     x = parts["test"][0]
     by_row = tasks.probabilities_by_row(model, x[0])
     assert by_row.shape == (8, 10)
-    torch.testing.assert_close(by_row[-1], torch.softmax(predict(model, x[:1])[0], -1), atol=1e-6, rtol=0)
+    torch.testing.assert_close(
+        by_row[-1], torch.softmax(predict(model, x[:1])[0], -1), atol=1e-6, rtol=0
+    )
     torch.testing.assert_close(by_row.sum(-1), torch.ones(8))
 
 

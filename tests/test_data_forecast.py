@@ -1,11 +1,18 @@
 """Forecast datasets: the seed's shapes, windows as views, scaling fit on training rows only."""
+
 import numpy as np
 import pandas as pd
 import pytest
 import torch
 
-from rnnviz.data import (DataError, ForecastConfig, largest_window, make_forecast_dataset, read_csv,
-                         sliding_windows)
+from rnnviz.data import (
+    DataError,
+    ForecastConfig,
+    largest_window,
+    make_forecast_dataset,
+    read_csv,
+    sliding_windows,
+)
 from rnnviz.metrics import persistence_baseline
 
 
@@ -50,8 +57,10 @@ def test_scaler_is_fit_on_training_rows_only(kospi_like):
 
 @pytest.mark.parametrize("scaler", ["minmax", "standard", "none"])
 def test_inverse_returns_the_data_units(kospi_like, scaler):
-    ds = make_forecast_dataset(kospi_like, ForecastConfig(target="Close", features=["Open", "Close"],
-                                                          window=7, scaler=scaler))
+    ds = make_forecast_dataset(
+        kospi_like,
+        ForecastConfig(target="Close", features=["Open", "Close"], window=7, scaler=scaler),
+    )
     assert np.allclose(ds.inverse(ds.y), ds.actual, atol=1e-5 * np.abs(ds.actual).max())
 
 
@@ -95,31 +104,52 @@ def test_scaled_value_too_large_for_float32_is_refused_naming_column_and_row():
     values = [(i % 2) * 1e-25 for i in range(30)] + [1e14] + [0.0] * 9
     df = read_csv(("v\n" + "".join(f"{v!r}\n" for v in values)).encode())
     assert "v" not in df.attrs["problems"]  # each value alone is fine
-    with pytest.raises(DataError, match=r"Column 'v' at line 32 \(1e\+14\).*too large to compute with"):
+    with pytest.raises(
+        DataError, match=r"Column 'v' at line 32 \(1e\+14\).*too large to compute with"
+    ):
         make_forecast_dataset(df, ForecastConfig(target="v", window=3, split=(0.7, 0.15, 0.15)))
     with np.errstate(over="ignore"):
-        assert np.float32(1e14 / 1e-25) == np.inf  # what the old code would have handed to the model
+        assert (
+            np.float32(1e14 / 1e-25) == np.inf
+        )  # what the old code would have handed to the model
 
 
 @pytest.mark.parametrize("scaler", ["minmax", "standard", "none"])
 def test_predict_change_learns_the_scaled_change_and_inverts_to_levels_exactly(kospi_like, scaler):
-    cfg = ForecastConfig(target="Close", features=["Open", "Close"], window=6, horizon=2, scaler=scaler,
-                         predict_change=True)
+    cfg = ForecastConfig(
+        target="Close",
+        features=["Open", "Close"],
+        window=6,
+        horizon=2,
+        scaler=scaler,
+        predict_change=True,
+    )
     ds = make_forecast_dataset(kospi_like, cfg)
     close = kospi_like["Close"].to_numpy()
     n = len(close) - 6 - 2 + 1
-    change = close[7:7 + n] - close[5:5 + n]  # target row i+L-1+h minus the window's last row i+L-1
+    change = (
+        close[7 : 7 + n] - close[5 : 5 + n]
+    )  # target row i+L-1+h minus the window's last row i+L-1
     n_train = ds.parts["train"].stop
     train = change[:n_train]  # the scaler sees the training windows' changes only
-    shift, scale = {"minmax": (train.min(), train.max() - train.min()), "standard": (train.mean(), train.std()),
-                    "none": (0.0, 1.0)}[scaler]
+    shift, scale = {
+        "minmax": (train.min(), train.max() - train.min()),
+        "standard": (train.mean(), train.std()),
+        "none": (0.0, 1.0),
+    }[scaler]
     assert np.allclose(ds.y.numpy()[:, 0], (change - shift) / scale, atol=1e-5), scaler
     # exact in float64: level = last value + change, for all windows and for one part's rows
-    assert np.allclose(ds.inverse(ds.scale_target(ds.actual)), close[7:7 + n], rtol=0, atol=1e-9), scaler
+    assert np.allclose(
+        ds.inverse(ds.scale_target(ds.actual)), close[7 : 7 + n], rtol=0, atol=1e-9
+    ), scaler
     test = ds.parts["test"]
-    assert np.allclose(ds.inverse(ds.scale_target(ds.actual[test], test), test), ds.actual[test], rtol=0, atol=1e-9)
+    assert np.allclose(
+        ds.inverse(ds.scale_target(ds.actual[test], test), test), ds.actual[test], rtol=0, atol=1e-9
+    )
     # float32 y: the error is that of the change, not of the level
-    assert np.abs(ds.inverse(ds.y) - ds.actual).max() <= 1e-5 * max(1.0, np.abs(change).max()), scaler
+    assert np.abs(ds.inverse(ds.y) - ds.actual).max() <= 1e-5 * max(1.0, np.abs(change).max()), (
+        scaler
+    )
     # persistence is a predicted change of 0
     assert np.allclose(ds.scale_target(ds.baseline)[:, 0], (0 - shift) / scale), scaler
     with pytest.raises(ValueError, match="say which windows"):
@@ -127,23 +157,37 @@ def test_predict_change_learns_the_scaled_change_and_inverts_to_levels_exactly(k
 
 
 def test_predict_change_reads_each_inputs_step_changes_and_leaves_level_mode_alone(kospi_like):
-    level = make_forecast_dataset(kospi_like, ForecastConfig(target="Close", features=["Open", "Close"], window=5))
-    change = make_forecast_dataset(kospi_like, ForecastConfig(target="Close", features=["Open", "Close"], window=5,
-                                                              predict_change=True))
-    assert np.array_equal(level.actual, change.actual) and np.array_equal(level.baseline, change.baseline)
+    level = make_forecast_dataset(
+        kospi_like, ForecastConfig(target="Close", features=["Open", "Close"], window=5)
+    )
+    change = make_forecast_dataset(
+        kospi_like,
+        ForecastConfig(target="Close", features=["Open", "Close"], window=5, predict_change=True),
+    )
+    assert np.array_equal(level.actual, change.actual) and np.array_equal(
+        level.baseline, change.baseline
+    )
     assert np.array_equal(level.series, kospi_like["Close"].to_numpy())
-    assert level.train_rows == change.train_rows == level.parts["train"].stop + 5  # window 5, horizon 1
+    assert (
+        level.train_rows == change.train_rows == level.parts["train"].stop + 5
+    )  # window 5, horizon 1
     assert np.allclose(level.scale_target(level.actual)[:, 0], level.y.numpy()[:, 0], atol=1e-6)
     # the inputs: each column's change from the row before (0 on the first row), min-max fit on the
     # training rows' changes (rows 1 .. train_rows - 1), in windows that are still views
     raw = kospi_like[["Open", "Close"]].to_numpy()
     steps = np.vstack([np.zeros((1, 2)), raw[1:] - raw[:-1]])  # (T, 2)
-    train = steps[1:change.train_rows]
+    train = steps[1 : change.train_rows]
     scaled = (steps - train.min(0)) / (train.max(0) - train.min(0))
     n = len(change.actual)
     expect = np.stack([scaled[i : i + 5] for i in range(n)])  # (N, 5, 2)
     assert np.allclose(change.x.numpy(), expect, atol=1e-6)
-    assert change.x.untyped_storage().nbytes() < change.x.numel() * 4  # a strided view, not N copies
-    assert np.allclose(level.x.numpy()[:, :, 1], ((raw[:, 1] - raw[:level.train_rows, 1].min())
-                                                   / np.ptp(raw[:level.train_rows, 1]))[
-                                                  np.arange(n)[:, None] + np.arange(5)], atol=1e-6)
+    assert (
+        change.x.untyped_storage().nbytes() < change.x.numel() * 4
+    )  # a strided view, not N copies
+    assert np.allclose(
+        level.x.numpy()[:, :, 1],
+        ((raw[:, 1] - raw[: level.train_rows, 1].min()) / np.ptp(raw[: level.train_rows, 1]))[
+            np.arange(n)[:, None] + np.arange(5)
+        ],
+        atol=1e-6,
+    )

@@ -1,4 +1,5 @@
 """read_csv: the files people really have, and the bad ones, each with the message they see."""
+
 import io
 
 import numpy as np
@@ -24,15 +25,18 @@ def test_bundled_sample_reads_with_dates_and_a_text_column(seattle_csv):
 
 @pytest.mark.parametrize("delimiter", [",", ";", "\t"])
 def test_delimiters(delimiter):
-    text = delimiter.join(["Date", "A", "B"]) + "\n" + "\n".join(
-        delimiter.join([f"2024-01-{d:02d}", str(d), str(d * 2)]) for d in range(1, 6))
+    text = (
+        delimiter.join(["Date", "A", "B"])
+        + "\n"
+        + "\n".join(delimiter.join([f"2024-01-{d:02d}", str(d), str(d * 2)]) for d in range(1, 6))
+    )
     df = read_csv(text.encode())
     assert df.attrs["delimiter"] == delimiter
     assert df["B"].tolist() == [2.0, 4.0, 6.0, 8.0, 10.0]
 
 
 def test_utf8_bom_and_cp949_korean_headers():
-    text = "일자,종가,거래량\n2024-01-02,\"2,345.67\",100\n2024-01-03,\"2,350.10\",120\n"
+    text = '일자,종가,거래량\n2024-01-02,"2,345.67",100\n2024-01-03,"2,350.10",120\n'
     with_bom = read_csv(b"\xef\xbb\xbf" + text.encode("utf-8"))
     korean_excel = read_csv(text.encode("cp949"))
     for df in (with_bom, korean_excel):
@@ -80,18 +84,25 @@ def test_infinite_cell_is_refused_naming_column_and_line():
 
 def test_huge_values_are_refused_naming_column_and_line():
     df = read_csv(b"a,b,c,d\n1,2,1,1\n1e308,3,-1e308,1e15\n4,5,2e15,-1e15\n")
-    assert "too large to compute with" in df.attrs["problems"]["a"] and "line 3" in df.attrs["problems"]["a"]
+    assert (
+        "too large to compute with" in df.attrs["problems"]["a"]
+        and "line 3" in df.attrs["problems"]["a"]
+    )
     assert "line 3 (-1e+308)" in df.attrs["problems"]["c"]
     assert numeric_columns(df) == ["b", "d"]  # 1e15 is the bound itself: accepted
     assert df["d"].tolist() == [1, MAX_ABS_VALUE, -MAX_ABS_VALUE]
-    assert float(np.float32(2 * MAX_ABS_VALUE) ** 2 * Limits().rows) < np.finfo(np.float32).max  # the bound's reason
+    assert (
+        float(np.float32(2 * MAX_ABS_VALUE) ** 2 * Limits().rows) < np.finfo(np.float32).max
+    )  # the bound's reason
 
 
 def test_mixed_date_formats_name_the_line():
     rows = "".join(f"2024-01-{i + 1:02d},{i}\n" for i in range(5))
     df = read_csv(f"date,v\n{rows}06/01/2024,5\n2024-01-07,6\n".encode())
     msg = df.attrs["problems"]["date"]
-    assert "more than one way" in msg and "line 7 is '06/01/2024'" in msg and "is text" not in msg, msg
+    assert (
+        "more than one way" in msg and "line 7 is '06/01/2024'" in msg and "is text" not in msg
+    ), msg
     df = read_csv(f"date,v\n{rows},5\n2024-01-07,6\n".encode())
     assert "line 7 has no date" in df.attrs["problems"]["date"]
 
@@ -99,7 +110,11 @@ def test_mixed_date_formats_name_the_line():
 def test_utf16_excel_unicode_text_is_read_not_called_binary():
     text = "날짜\t값\n" + "".join(f"2024-01-{i + 1:02d}\t{i * 1.5}\n" for i in range(20))
     reference = read_csv(text.encode("utf-8"))
-    for encoded in (text.encode("utf-16"), b"\xfe\xff" + text.encode("utf-16-be"), text.encode("utf-16-le")):
+    for encoded in (
+        text.encode("utf-16"),
+        b"\xfe\xff" + text.encode("utf-16-be"),
+        text.encode("utf-16-le"),
+    ):
         df = read_csv(encoded)
         assert df.attrs["encoding"].startswith("utf-16") and df.attrs["date_column"] == "날짜"
         pd.testing.assert_frame_equal(df, reference)
@@ -117,10 +132,17 @@ def test_nul_byte_in_a_utf8_file_names_its_line():
 
 def test_header_names_colliding_after_deduplication_are_unique():
     df = read_csv(b"a, a,a (2)\n1,2,3\n4,5,6\n")
-    assert list(df.columns) == ["a", "a (3)", "a (2)"]  # the name written in the file keeps its column
+    assert list(df.columns) == [
+        "a",
+        "a (3)",
+        "a (2)",
+    ]  # the name written in the file keeps its column
     assert df["a (2)"].tolist() == [3, 6] and df["a (3)"].tolist() == [2, 5]
     df = read_csv(b",column 2,\n1,2,3\n4,5,6\n")
-    assert list(df.columns) == ["column 1", "column 2", "column 3"] and df["column 2"].tolist() == [2, 5]
+    assert list(df.columns) == ["column 1", "column 2", "column 3"] and df["column 2"].tolist() == [
+        2,
+        5,
+    ]
 
 
 def test_column_limit_applies_before_pandas_parses_the_file(monkeypatch):
@@ -140,18 +162,23 @@ def test_duplicate_header_reaches_pandas_already_unique(monkeypatch):
     def spy(source, *args, **kwargs):
         seen.append(source.getvalue().split(b"\n", 1)[0].decode())
         return real(io.BytesIO(source.getvalue()), *args, **kwargs)
+
     monkeypatch.setattr(pd, "read_csv", spy)
     lines = [",".join([cell] * 2000) for cell in ("a", "1", "2")]
     df = read_csv(("\n".join(lines) + "\n").encode(), max_columns=5000)
     names = seen[0].split(",")
-    assert len(names) == len(set(names)) == 2000  # pandas has nothing left to de-duplicate (quadratic there)
+    assert (
+        len(names) == len(set(names)) == 2000
+    )  # pandas has nothing left to de-duplicate (quadratic there)
     assert list(df.columns) == ["a"] + [f"a ({k})" for k in range(2, 2001)]
 
 
 def test_one_extra_value_per_row_never_shifts_the_columns():
     df = read_csv(b"a,b\n1,2,\n3,4,\n")  # a trailing separator on every row
     assert df["a"].tolist() == [1, 3] and df["b"].tolist() == [2, 4]
-    with pytest.raises(DataError, match="Line 2 of the file has 3 values but the header has 2 names"):
+    with pytest.raises(
+        DataError, match="Line 2 of the file has 3 values but the header has 2 names"
+    ):
         read_csv(b"a,b\n1,2,3\n4,5,6\n")
 
 
@@ -201,12 +228,18 @@ BAD = [
     (b"a,b\n1,2\n", "only one data row"),
     (bytes(range(256)) * 20, "binary"),
     (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 100, "binary"),
-    ("a,b\n1,2\n\udcff".encode("utf-8", "surrogateescape") * 1 + b"\xff\xfe\xfa\x80\x81", "encoding"),
+    (
+        "a,b\n1,2\n\udcff".encode("utf-8", "surrogateescape") * 1 + b"\xff\xfe\xfa\x80\x81",
+        "encoding",
+    ),
 ]
 
 
-@pytest.mark.parametrize("content,message", BAD, ids=["empty", "blank", "header-only", "one-row", "junk",
-                                                     "png", "bad-encoding"])
+@pytest.mark.parametrize(
+    "content,message",
+    BAD,
+    ids=["empty", "blank", "header-only", "one-row", "junk", "png", "bad-encoding"],
+)
 def test_bad_files_raise_data_error_with_a_reason(content, message):
     with pytest.raises(DataError, match=message):
         read_csv(content)
@@ -226,7 +259,9 @@ def test_upload_cap_counts_mb_as_streamlit_does():
     exact = ("v" * (10 * mib - len(body) - len(others)) + others + body).encode()
     assert len(exact) == 10 * mib
     assert len(read_csv(exact)) == 10 * mib // len(row)  # the default cap is Limits', not 50 MB
-    with pytest.raises(DataError, match=r"The file is 10\.1 MB; the limit is 10 MB \(1 MB = 1024 x 1024 bytes\)"):
+    with pytest.raises(
+        DataError, match=r"The file is 10\.1 MB; the limit is 10 MB \(1 MB = 1024 x 1024 bytes\)"
+    ):
         read_csv(exact + b"1")
 
 
@@ -242,18 +277,30 @@ def test_missing_path():
         read_csv("/nonexistent/file.csv")
 
 
-@pytest.mark.parametrize("csv,rows,columns,dated", [
-    (b"Date,Open,Close,Note\n2024-01-02,1,2,a\n2024-01-01,3,4,b\n2024-01-03,5,6,c\n", 3, 3, "Date"),
-    (b"a;b\n1,5;2\n3;4\n", 2, 2, None),
-])
+@pytest.mark.parametrize(
+    "csv,rows,columns,dated",
+    [
+        (
+            b"Date,Open,Close,Note\n2024-01-02,1,2,a\n2024-01-01,3,4,b\n2024-01-03,5,6,c\n",
+            3,
+            3,
+            "Date",
+        ),
+        (b"a;b\n1,5;2\n3;4\n", 2, 2, None),
+    ],
+)
 def test_the_read_note_counts_what_the_preview_shows(csv, rows, columns, dated):
     """The date column becomes the index, so "Read" counts the columns beside it, as the preview does."""
     df = read_csv(csv)
     assert df.shape == (rows, columns)
-    assert df.attrs["notes"][0].startswith(f"Read {rows:,} rows x {columns} columns"), df.attrs["notes"]
+    assert df.attrs["notes"][0].startswith(f"Read {rows:,} rows x {columns} columns"), df.attrs[
+        "notes"
+    ]
     assert (f"dated by '{dated}'" in df.attrs["notes"][0]) == (dated is not None)
 
 
 def test_the_bundled_sample_note_agrees_with_its_shape(seattle_csv):
     df = read_csv(seattle_csv)
-    assert df.attrs["notes"][0].startswith(f"Read {len(df):,} rows x {df.shape[1]} columns, dated by 'date'")
+    assert df.attrs["notes"][0].startswith(
+        f"Read {len(df):,} rows x {df.shape[1]} columns, dated by 'date'"
+    )

@@ -1,4 +1,5 @@
 """Char datasets from typed words: the seed's hello example, Hangul, padding for packing."""
+
 import pytest
 import torch
 

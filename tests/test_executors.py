@@ -4,6 +4,7 @@ Each case runs on each executor, with tiny jobs (seconds). The reference for "sa
 TrainingJob run here, in this thread's process, with the same seed. Then what only worker processes
 do: sizing by usable cores, memory caps, runaway jobs that end their own worker only, views.
 """
+
 from __future__ import annotations
 
 import os
@@ -15,7 +16,9 @@ from pathlib import Path
 import pytest
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # before any pool starts: workers unpickle executor_jobs
+sys.path.insert(
+    0, str(Path(__file__).resolve().parent)
+)  # before any pool starts: workers unpickle executor_jobs
 from executor_jobs import Runaway  # noqa: E402
 
 from rnnviz import ModelConfig, SequenceModel, TrainConfig, TrainData, TrainingJob  # noqa: E402
@@ -34,9 +37,15 @@ def _data(n: int = 64) -> TrainData:
     return TrainData(x[:48], y[:48], x[48:], y[48:])
 
 
-def _spec(epochs: int = 4, seed: int = 0, data: TrainData | None = None, model=None, **kw) -> JobSpec:
+def _spec(
+    epochs: int = 4, seed: int = 0, data: TrainData | None = None, model=None, **kw
+) -> JobSpec:
     model = model or SequenceModel(ModelConfig(cell="lstm", input_size=2, hidden_size=8), seed=seed)
-    return JobSpec(model, data or _data(), TrainConfig(epochs=epochs, batch_size=8, device="cpu", seed=seed, **kw))
+    return JobSpec(
+        model,
+        data or _data(),
+        TrainConfig(epochs=epochs, batch_size=8, device="cpu", seed=seed, **kw),
+    )
 
 
 def _without_seconds(history: list[dict]) -> list[dict]:
@@ -95,6 +104,7 @@ def _kill_worker(executor, job) -> None:
 
 # -- the contract, on every executor --------------------------------------------------------------------
 
+
 def test_status_goes_queued_or_running_then_done(executor):
     job = executor.submit(_spec(epochs=3))
     assert job.status in ("queued", "running"), job.status
@@ -103,16 +113,29 @@ def test_status_goes_queued_or_running_then_done(executor):
     assert job.status == "done", job.message
     assert job.message == "Finished 3 epochs."
     assert [r["epoch"] for r in job.history] == [1, 2, 3]
-    assert job.epochs_done == 3 and job.eta_seconds == 0 and job.queue_position == 0 and not job.running
+    assert (
+        job.epochs_done == 3
+        and job.eta_seconds == 0
+        and job.queue_position == 0
+        and not job.running
+    )
 
 
 def test_history_equals_thread_executors_for_the_same_seed(executor):
-    reference = TrainingJob(_spec(epochs=5, seed=3).model, _data(), _spec(epochs=5, seed=3).config).start().join()
+    reference = (
+        TrainingJob(_spec(epochs=5, seed=3).model, _data(), _spec(epochs=5, seed=3).config)
+        .start()
+        .join()
+    )
     job = executor.submit(_spec(epochs=5, seed=3)).join(WAIT)
     assert job.status == "done", job.message
     assert _without_seconds(job.history) == _without_seconds(reference.history)
-    assert _same(_weights(job.model), _weights(reference.model)), "final weights differ from the thread's"
-    assert _same(_weights(job.snapshot_model()), _weights(reference.model)), "the snapshot lags the end"
+    assert _same(_weights(job.model), _weights(reference.model)), (
+        "final weights differ from the thread's"
+    )
+    assert _same(_weights(job.snapshot_model()), _weights(reference.model)), (
+        "the snapshot lags the end"
+    )
 
 
 def test_stop_ends_stopped_with_the_weights_so_far(executor):
@@ -121,7 +144,9 @@ def test_stop_ends_stopped_with_the_weights_so_far(executor):
     job = executor.submit(spec)
     assert job.wait_for_first_epoch(WAIT) and job.status == "running", job.status
     during = job.snapshot_model()
-    assert not _same(_weights(during), start), "the snapshot during training still has the initial weights"
+    assert not _same(_weights(during), start), (
+        "the snapshot during training still has the initial weights"
+    )
     job.stop()
     job.join(WAIT)
     assert job.status == "stopped", job.message
@@ -216,6 +241,7 @@ def test_queue_position_counts_the_runs_ahead(executor):
 
 # -- worker processes only ------------------------------------------------------------------------------
 
+
 def _fake_cgroup(root: Path, v2: str | None = None, v1: tuple[int, int] | None = None) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     if v2 is not None:
@@ -227,16 +253,21 @@ def _fake_cgroup(root: Path, v2: str | None = None, v1: tuple[int, int] | None =
     return root
 
 
-@pytest.mark.parametrize("case, v2, v1, affinity, expected", [
-    ("no quota, 8 allowed cpus", None, None, set(range(8)), 8),
-    ("v2 max, 4 cpus", "max 100000", None, {0, 1, 2, 3}, 4),
-    ("v2 quota 2.5 cpus of 16", "250000 100000", None, set(range(16)), 2),
-    ("v2 quota 0.5 cpu", "50000 100000", None, set(range(4)), 1),
-    ("v2 quota above the affinity", "800000 100000", None, {2, 3}, 2),
-    ("v1 quota 3 cpus of 16", None, (300000, 100000), set(range(16)), 3),
-    ("v1 no quota (-1)", None, (-1, 100000), set(range(6)), 6),
-])
-def test_pool_size_follows_affinity_and_cgroup_quota_not_cpu_count(tmp_path, case, v2, v1, affinity, expected):
+@pytest.mark.parametrize(
+    "case, v2, v1, affinity, expected",
+    [
+        ("no quota, 8 allowed cpus", None, None, set(range(8)), 8),
+        ("v2 max, 4 cpus", "max 100000", None, {0, 1, 2, 3}, 4),
+        ("v2 quota 2.5 cpus of 16", "250000 100000", None, set(range(16)), 2),
+        ("v2 quota 0.5 cpu", "50000 100000", None, set(range(4)), 1),
+        ("v2 quota above the affinity", "800000 100000", None, {2, 3}, 2),
+        ("v1 quota 3 cpus of 16", None, (300000, 100000), set(range(16)), 3),
+        ("v1 no quota (-1)", None, (-1, 100000), set(range(6)), 6),
+    ],
+)
+def test_pool_size_follows_affinity_and_cgroup_quota_not_cpu_count(
+    tmp_path, case, v2, v1, affinity, expected
+):
     root = _fake_cgroup(tmp_path / "cg", v2, v1)
     assert usable_cores(root, affinity) == expected, case
 
@@ -246,7 +277,9 @@ def test_pool_size_here_is_the_affinity():
     assert usable_cores() <= len(os.sched_getaffinity(0))
 
 
-@pytest.mark.parametrize("workers, cores, expected", [(2, 2, 1), (1, 2, 2), (4, 16, 4), (3, 16, 5), (8, 2, 1)])
+@pytest.mark.parametrize(
+    "workers, cores, expected", [(2, 2, 1), (1, 2, 2), (4, 16, 4), (3, 16, 5), (8, 2, 1)]
+)
 def test_threads_per_worker_keep_workers_times_threads_within_cores(workers, cores, expected):
     threads = threads_per_worker(workers, cores)
     assert threads == expected
@@ -264,21 +297,31 @@ def test_process_jobs_train_outside_this_process(process_executor):
 def test_runaway_job_fails_alone_and_the_others_train_on(process_executor, how):
     other = process_executor.submit(_spec(epochs=100_000))
     assert other.wait_for_first_epoch(WAIT)
-    runaway = process_executor.submit(_spec(model=Runaway(how), data=TrainData(torch.randn(8, 3, 1), torch.randn(8, 1))))
+    runaway = process_executor.submit(
+        _spec(model=Runaway(how), data=TrainData(torch.randn(8, 3, 1), torch.randn(8, 1)))
+    )
     runaway.join(WAIT)
     assert runaway.status == "failed", (how, runaway.status, runaway.message)
     if how == "memory":  # refused by the worker's address-space cap: the worker lives on
-        assert runaway.message == ("Training failed: this run needs more memory than this server allows each run "
-                                   f"({process_executor.job_memory_mb} MB). Use fewer hidden units or layers, a shorter "
-                                   "window or a smaller batch."), runaway.message
+        assert runaway.message == (
+            "Training failed: this run needs more memory than this server allows each run "
+            f"({process_executor.job_memory_mb} MB). Use fewer hidden units or layers, a shorter "
+            "window or a smaller batch."
+        ), runaway.message
     else:
-        assert runaway.message.startswith("Training failed: the process training this run ended"), runaway.message
+        assert runaway.message.startswith("Training failed: the process training this run ended"), (
+            runaway.message
+        )
     epochs = other.epochs_done
     time.sleep(1.0)
-    assert other.status == "running" and other.epochs_done > epochs, "the other job stopped training"
+    assert other.status == "running" and other.epochs_done > epochs, (
+        "the other job stopped training"
+    )
     other.stop()
     assert other.join(WAIT).status == "stopped"
-    assert process_executor.submit(_spec(epochs=2)).join(WAIT).status == "done", "the pool did not recover"
+    assert process_executor.submit(_spec(epochs=2)).join(WAIT).status == "done", (
+        "the pool did not recover"
+    )
 
 
 def test_view_runs_in_a_worker_and_equals_inline():
@@ -290,7 +333,9 @@ def test_view_runs_in_a_worker_and_equals_inline():
     try:
         assert pool.run_view(os.getpid, timeout=WAIT) != os.getpid()
         there = pool.run_view(hidden_state_path, model, x, timeout=WAIT)
-        assert torch.equal(there.points, inline.points) and list(there.indices) == list(inline.indices)
+        assert torch.equal(there.points, inline.points) and list(there.indices) == list(
+            inline.indices
+        )
         with pytest.raises(ValueError, match="at least one window"):
             pool.run_view(hidden_state_path, model, x[:0], timeout=WAIT)
         with pytest.raises(TimeoutError, match="longer than 1 s"):
@@ -306,7 +351,9 @@ def test_default_pool_is_one_worker_per_usable_core_not_a_fixed_two(monkeypatch)
     from rnnviz.limits import Limits  # noqa: PLC0415
 
     monkeypatch.delenv("RNNVIZ_MAX_JOBS", raising=False)
-    assert Limits.from_env().max_jobs == 0, "the default still caps the server at a fixed number of jobs"
+    assert Limits.from_env().max_jobs == 0, (
+        "the default still caps the server at a fixed number of jobs"
+    )
     pool = ProcessExecutor(Limits.from_env().max_jobs or None, view_worker=False)
     try:
         assert pool.slots == usable_cores() == len(pool._workers)

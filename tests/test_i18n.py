@@ -1,5 +1,6 @@
 """English and Korean UI: one table per language, complete, with the same placeholders; every page
 runs in Korean."""
+
 import ast
 import re
 from pathlib import Path
@@ -19,7 +20,12 @@ def _t_strings() -> set[str]:
     found = set()
     for path in SOURCES:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "t" and node.args:
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "t"
+                and node.args
+            ):
                 if isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
                     found.add(node.args[0].value)
     return found
@@ -48,12 +54,21 @@ def test_every_string_has_a_translation_with_the_same_placeholders(lang):
     for english, translated in table.items():
         assert _fields(english) == _fields(translated), english
         assert translated.strip(), english
-    unused = sorted(set(table) - used - _all_constants())  # option labels are shown through format_func=t
+    unused = sorted(
+        set(table) - used - _all_constants()
+    )  # option labels are shown through format_func=t
     assert not unused, unused
 
 
-PAGES = ["app_pages/home.py", "app_pages/forecast.py", "app_pages/next_letter.py", "app_pages/step_through.py",
-         "app_pages/digits.py", "app_pages/seq2seq.py", "app_pages/compare.py"]
+PAGES = [
+    "app_pages/home.py",
+    "app_pages/forecast.py",
+    "app_pages/next_letter.py",
+    "app_pages/step_through.py",
+    "app_pages/digits.py",
+    "app_pages/seq2seq.py",
+    "app_pages/compare.py",
+]
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -1,5 +1,6 @@
 """Limits, set in one place (rnnviz.limits, or RNNVIZ_<NAME> variables): each one met says which
 limit and its value, in the page, never a crash."""
+
 import json
 from pathlib import Path
 
@@ -24,7 +25,13 @@ def test_limits_come_from_the_environment(monkeypatch):
 @pytest.fixture
 def small_server(monkeypatch):
     """The app with tight limits (limits() is cached per process: clear it before and after)."""
-    for name, value in {"ROWS": "1500", "EPOCHS": "10", "JOB_SECONDS": "1", "HIDDEN": "16", "UPLOAD_MB": "1"}.items():
+    for name, value in {
+        "ROWS": "1500",
+        "EPOCHS": "10",
+        "JOB_SECONDS": "1",
+        "HIDDEN": "16",
+        "UPLOAD_MB": "1",
+    }.items():
         monkeypatch.setenv(f"RNNVIZ_{name}", value)
     live.limits.clear()
     yield
@@ -54,7 +61,9 @@ def test_each_limit_met_is_named_with_its_value(small_server):
     at.radio(key="fc_source").set_value("Upload a CSV").run()
     at.file_uploader(key="fc_upload").set_value(("long.csv", rows.encode(), "text/csv")).run()
     assert "2,000 rows; the limit here is 1,500 rows" in _texts(at.error)
-    at.file_uploader(key="fc_upload").set_value(("big.csv", b"a,b\n" + b"1,2\n" * 400_000, "text/csv")).run()
+    at.file_uploader(key="fc_upload").set_value(
+        ("big.csv", b"a,b\n" + b"1,2\n" * 400_000, "text/csv")
+    ).run()
     assert "the limit is 1 MB" in _texts(at.error)
     assert not at.exception
 
@@ -81,7 +90,9 @@ def test_typed_text_caps_come_from_limits():
     from rnnviz.seq2seq import make_pair_dataset
 
     lim = Limits()
-    with pytest.raises(DataError, match=f"{lim.words + 1} words is more than the limit of {lim.words}"):
+    with pytest.raises(
+        DataError, match=f"{lim.words + 1} words is more than the limit of {lim.words}"
+    ):
         make_char_dataset(" ".join(["ab"] * (lim.words + 1)))
     with pytest.raises(DataError, match=f"the limit is {lim.word_letters}"):
         make_char_dataset("a" * (lim.word_letters + 1))
@@ -131,12 +142,17 @@ def test_every_view_has_a_bound_the_forecast_path_says_when_it_shows_a_subset(mo
         path = run["views"]["path"]
         total = len(run["ds"].x)
         stride = -(-total // 5)
-        assert path.indices.tolist() == list(range(total - 1, -1, -stride))[::-1] and len(path.indices) == 5
+        assert (
+            path.indices.tolist() == list(range(total - 1, -1, -stride))[::-1]
+            and len(path.indices) == 5
+        )
         assert f"The path shows one window in {stride}, 5 of {total:,}" in _texts(at.caption)
         charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
         pca = [c for c in charts if c["data"][0].get("name") == "h"]
         assert len(pca) == 1 and len(pca[0]["data"][0]["text"]) == 5
         at.run()
-        assert at.session_state["run:forecast"]["views"]["path"] is path, "the path was computed again"
+        assert at.session_state["run:forecast"]["views"]["path"] is path, (
+            "the path was computed again"
+        )
     finally:
         live.limits.clear()

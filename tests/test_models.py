@@ -1,4 +1,5 @@
 """SequenceModel: the seeds' published shapes and parameter counts, heads, packing."""
+
 import pytest
 import torch
 
@@ -18,19 +19,27 @@ def test_hello_parameter_count_matches_the_seed():
 @pytest.mark.parametrize("cell,gates", [("rnn", 1), ("lstm", 4), ("gru", 3)])
 @pytest.mark.parametrize("layers", [1, 2, 3])
 def test_formula_matches_torch_count(cell, gates, layers):
-    cfg = ModelConfig(cell=cell, hidden_size=6, num_layers=layers, input_size=4, head="flatten", window=5)
+    cfg = ModelConfig(
+        cell=cell, hidden_size=6, num_layers=layers, input_size=4, head="flatten", window=5
+    )
     m = SequenceModel(cfg, seed=1)
-    assert sum(r["count"] for r in parameter_count_formula(cfg)) == m.parameter_count(), f"{cell} x{layers}"
+    assert sum(r["count"] for r in parameter_count_formula(cfg)) == m.parameter_count(), (
+        f"{cell} x{layers}"
+    )
 
 
 @pytest.mark.parametrize("head,shape", [("last", (3, 2)), ("flatten", (3, 2)), ("each", (3, 7, 2))])
 def test_head_output_shapes(head, shape):
-    m = SequenceModel(ModelConfig(cell="gru", input_size=4, hidden_size=5, head=head, window=7, output_size=2))
+    m = SequenceModel(
+        ModelConfig(cell="gru", input_size=4, hidden_size=5, head=head, window=7, output_size=2)
+    )
     assert tuple(m(torch.randn(3, 7, 4)).shape) == shape
 
 
 def test_flatten_head_reads_every_step():
-    m = SequenceModel(ModelConfig(cell="lstm", input_size=1, hidden_size=3, head="flatten", window=4), seed=0)
+    m = SequenceModel(
+        ModelConfig(cell="lstm", input_size=1, hidden_size=3, head="flatten", window=4), seed=0
+    )
     assert m.head.in_features == 12
     states, _ = m.recurrent(torch.ones(1, 4, 1))
     expected = m.head(states.reshape(1, -1))
@@ -43,11 +52,15 @@ def test_packed_last_state_ignores_padding():
     padded = torch.tensor([[1, 2, 0, 0], [3, 4, 1, 2]])
     alone = m(short)
     together = m(padded, torch.tensor([2, 4]))
-    assert torch.allclose(alone[0], together[0], atol=1e-6), "padding changed the short word's output"
+    assert torch.allclose(alone[0], together[0], atol=1e-6), (
+        "padding changed the short word's output"
+    )
 
 
 def test_sigmoid_output_is_between_zero_and_one():
-    m = SequenceModel(ModelConfig(cell="rnn", input_size=2, hidden_size=3, output_activation="sigmoid"))
+    m = SequenceModel(
+        ModelConfig(cell="rnn", input_size=2, hidden_size=3, output_activation="sigmoid")
+    )
     y = m(torch.randn(8, 5, 2) * 10)
     assert bool(((y > 0) & (y < 1)).all())
 
@@ -60,8 +73,16 @@ def test_seed_gives_identical_weights():
     assert not all(torch.equal(p, q) for p, q in zip(a.parameters(), c.parameters()))
 
 
-@pytest.mark.parametrize("bad", [dict(cell="transformer"), dict(num_layers=5), dict(head="middle"),
-                                 dict(head="flatten"), dict(nonlinearity="sigmoid")])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        dict(cell="transformer"),
+        dict(num_layers=5),
+        dict(head="middle"),
+        dict(head="flatten"),
+        dict(nonlinearity="sigmoid"),
+    ],
+)
 def test_bad_config_is_refused(bad):
     with pytest.raises(ValueError):
         ModelConfig(**bad)
@@ -71,23 +92,34 @@ def test_bad_config_is_refused(bad):
 def test_keras_count_gru_hello_is_537_not_513():
     # the hello example with a GRU: vocabulary 9 one-hot, GRU(8), Dense(9). Keras 3: 456 + 81 = 537
     # (the page said 513, counting one bias vector as for SimpleRNN and LSTM)
-    rows = parameter_count_formula(ModelConfig(cell="gru", hidden_size=8, vocab_size=9, output_size=9))
+    rows = parameter_count_formula(
+        ModelConfig(cell="gru", hidden_size=8, vocab_size=9, output_size=9)
+    )
     assert sum(r.get("keras_count", r["count"]) for r in rows) == 537
-    assert rows[0]["keras_count"] == 456 == rows[0]["count"], "Keras's GRU keeps two biases, as torch does"
+    assert rows[0]["keras_count"] == 456 == rows[0]["count"], (
+        "Keras's GRU keeps two biases, as torch does"
+    )
 
 
 # -- sizes and types are bounded before anything is built (issue 12, point 1) -------------------------------
-@pytest.mark.parametrize("field,value,words", [
-    ("hidden_size", 8000, "hidden size 8000 is above this server's limit of 256"),
-    ("num_layers", 5, "layers 5 is above this server's limit of 4"),
-    ("input_size", 10**6, "input size 1000000 is above this server's limit of 1000"),
-    ("vocab_size", 20_000_000, "vocabulary size 20000000 is above this server's limit of 2000"),
-    ("embedding_dim", 100_000, "embedding size 100000 is above this server's limit of 256"),
-    ("output_size", 10**7, "output size 10000000 is above this server's limit of 10000"),
-    ("window", 10**6, "window 1000000 is above this server's limit of 400"),
-])
+@pytest.mark.parametrize(
+    "field,value,words",
+    [
+        ("hidden_size", 8000, "hidden size 8000 is above this server's limit of 256"),
+        ("num_layers", 5, "layers 5 is above this server's limit of 4"),
+        ("input_size", 10**6, "input size 1000000 is above this server's limit of 1000"),
+        ("vocab_size", 20_000_000, "vocabulary size 20000000 is above this server's limit of 2000"),
+        ("embedding_dim", 100_000, "embedding size 100000 is above this server's limit of 256"),
+        ("output_size", 10**7, "output size 10000000 is above this server's limit of 10000"),
+        ("window", 10**6, "window 1000000 is above this server's limit of 400"),
+    ],
+)
 def test_model_config_sizes_above_the_limits_are_refused(field, value, words):
-    settings = {"head": "flatten", "window": 4, "vocab_size": 5 if field == "embedding_dim" else None}
+    settings = {
+        "head": "flatten",
+        "window": 4,
+        "vocab_size": 5 if field == "embedding_dim" else None,
+    }
     with pytest.raises(LimitError, match=words):  # a UserError: the page shows it as it is
         ModelConfig(**(settings | {field: value}))
 
@@ -100,8 +132,17 @@ def test_model_config_limits_follow_the_environment(monkeypatch):
         ModelConfig(hidden_size=16)
 
 
-@pytest.mark.parametrize("value,shown", [("16", "'16'"), (16.0, "16.0"), (True, "True"), ([16], "a list"),
-                                         ({"a": 1}, "a dict"), (None, "None")])
+@pytest.mark.parametrize(
+    "value,shown",
+    [
+        ("16", "'16'"),
+        (16.0, "16.0"),
+        (True, "True"),
+        ([16], "a list"),
+        ({"a": 1}, "a dict"),
+        (None, "None"),
+    ],
+)
 def test_model_config_sizes_of_the_wrong_type_are_refused(value, shown):
     with pytest.raises(ValueError, match=f"hidden size must be a whole number \\(got {shown}\\)"):
         ModelConfig(hidden_size=value)
@@ -113,13 +154,34 @@ def test_model_config_from_dict_refuses_what_is_not_a_dict():
             ModelConfig.from_dict(junk)
 
 
-@pytest.mark.parametrize("config", [
-    ModelConfig(cell="rnn", hidden_size=8, vocab_size=9, output_size=9),
-    ModelConfig(cell="lstm", hidden_size=6, num_layers=3, input_size=4, head="flatten", window=5, output_size=2),
-    ModelConfig(cell="gru", hidden_size=3, num_layers=2, vocab_size=7, embedding_dim=4, head="each", output_size=7),
-], ids=["rnn one-hot", "lstm flatten", "gru embedding"])
+@pytest.mark.parametrize(
+    "config",
+    [
+        ModelConfig(cell="rnn", hidden_size=8, vocab_size=9, output_size=9),
+        ModelConfig(
+            cell="lstm",
+            hidden_size=6,
+            num_layers=3,
+            input_size=4,
+            head="flatten",
+            window=5,
+            output_size=2,
+        ),
+        ModelConfig(
+            cell="gru",
+            hidden_size=3,
+            num_layers=2,
+            vocab_size=7,
+            embedding_dim=4,
+            head="each",
+            output_size=7,
+        ),
+    ],
+    ids=["rnn one-hot", "lstm flatten", "gru embedding"],
+)
 def test_state_shapes_match_torch_without_building(config):
     from rnnviz.models import state_shapes
+
     built = {k: tuple(v.shape) for k, v in SequenceModel(config).state_dict().items()}
     assert state_shapes(config) == built
 
@@ -129,13 +191,25 @@ def test_forget_bias_sets_only_the_forget_slice(layers):
     """b_if = 1 and b_hf = 0 (rows H..2H-1 of torch's i|f|g|o stack), so b_if + b_hf = 1 in every layer;
     every other number is the default init's for the same seed."""
     h = 5
-    plain = SequenceModel(ModelConfig(cell="lstm", hidden_size=h, num_layers=layers, vocab_size=7, output_size=3), seed=2)
-    biased = SequenceModel(ModelConfig(cell="lstm", hidden_size=h, num_layers=layers, vocab_size=7, output_size=3,
-                                       forget_bias=1.0), seed=2)
+    plain = SequenceModel(
+        ModelConfig(cell="lstm", hidden_size=h, num_layers=layers, vocab_size=7, output_size=3),
+        seed=2,
+    )
+    biased = SequenceModel(
+        ModelConfig(
+            cell="lstm",
+            hidden_size=h,
+            num_layers=layers,
+            vocab_size=7,
+            output_size=3,
+            forget_bias=1.0,
+        ),
+        seed=2,
+    )
     a, b = plain.state_dict(), biased.state_dict()
     assert a.keys() == b.keys()
     forget = torch.zeros(4 * h, dtype=torch.bool)
-    forget[h:2 * h] = True
+    forget[h : 2 * h] = True
     for name in a:
         if name.startswith("rnn.bias_"):
             assert torch.equal(a[name][~forget], b[name][~forget]), name
@@ -144,7 +218,7 @@ def test_forget_bias_sets_only_the_forget_slice(layers):
         else:
             assert torch.equal(a[name], b[name]), name
     for k in range(layers):
-        total = b[f"rnn.bias_ih_l{k}"][h:2 * h] + b[f"rnn.bias_hh_l{k}"][h:2 * h]
+        total = b[f"rnn.bias_ih_l{k}"][h : 2 * h] + b[f"rnn.bias_hh_l{k}"][h : 2 * h]
         assert torch.equal(total, torch.ones(h)), f"layer {k}"
 
 

@@ -1,4 +1,5 @@
 """Charts that tell the truth (issue 15, point 8): the scales, ticks and marks a figure really has."""
+
 import math
 
 import numpy as np
@@ -11,7 +12,11 @@ def test_cell_state_is_on_a_diverging_scale_centred_at_zero_and_gates_stay_seque
     rng = np.random.default_rng(0)
     c = rng.normal(0, 2.5, (6, 4))  # (L, H): c_t is unbounded
     c[2, 1] = -7.0
-    gates = {"input": rng.uniform(0, 1, (6, 4)), "cell": rng.uniform(-1, 1, (6, 4)), "c_t (cell state)": c}
+    gates = {
+        "input": rng.uniform(0, 1, (6, 4)),
+        "cell": rng.uniform(-1, 1, (6, 4)),
+        "c_t (cell state)": c,
+    }
     fig = plots.gates_figure(gates)
     sigmoid, tanh_gate, cell_state = fig.data
     assert (sigmoid.zmin, sigmoid.zmax) == (0, 1) and sigmoid.zmid is None
@@ -38,7 +43,9 @@ def test_heatmap_ticks_fall_on_whole_steps_and_units(steps, units):
 
 def test_sigmoid_gates_share_one_colour_bar_beside_the_last_of_them():
     g = np.full((4, 3), 0.5)
-    fig = plots.gates_figure({"input": g, "forget": g, "cell": g * 0, "output": g, "c_t (cell state)": g})
+    fig = plots.gates_figure(
+        {"input": g, "forget": g, "cell": g * 0, "output": g, "c_t (cell state)": g}
+    )
     assert [tr.showscale for tr in fig.data] == [False, False, True, True, True]
     assert fig.data[3].colorbar.x > fig.layout.xaxis4.domain[1] > fig.data[2].colorbar.x
 
@@ -51,7 +58,9 @@ def test_gates_ticks_are_whole_steps():
 
 
 def test_loss_axis_ticks_read_as_plain_numbers_spanning_the_losses():
-    history = [{"epoch": e, "train_loss": 2.3 * 0.7 ** e, "val_loss": 2.5 * 0.72 ** e} for e in range(1, 15)]
+    history = [
+        {"epoch": e, "train_loss": 2.3 * 0.7**e, "val_loss": 2.5 * 0.72**e} for e in range(1, 15)
+    ]
     fig = plots.loss_figure(history)
     axis = fig.layout.yaxis
     assert axis.type == "log" and axis.tickmode == "array"
@@ -67,7 +76,7 @@ def test_loss_axis_ticks_read_as_plain_numbers_spanning_the_losses():
 
 
 def test_loss_ticks_over_many_decades_stay_few():
-    history = [{"epoch": e, "train_loss": 10.0 ** -e} for e in range(12)]
+    history = [{"epoch": e, "train_loss": 10.0**-e} for e in range(12)]
     vals = list(plots.loss_figure(history).layout.yaxis.tickvals)
     assert 3 <= len(vals) <= 10 and vals == sorted(vals)
     assert all(abs(math.log10(v) - round(math.log10(v))) < 1e-9 for v in vals)
@@ -103,7 +112,9 @@ def test_pca_path_highlight_is_the_original_point_even_when_thinned():
 def test_image_rows_and_pixels_are_whole_numbers_counted_from_one():
     image = np.random.default_rng(0).random((8, 8))
     fig = plots.image_figure(image, "img", fed_rows=3)
-    assert list(fig.layout.yaxis.tickvals) == list(range(8)) and list(fig.layout.yaxis.ticktext) == [str(k) for k in range(1, 9)]
+    assert list(fig.layout.yaxis.tickvals) == list(range(8)) and list(
+        fig.layout.yaxis.ticktext
+    ) == [str(k) for k in range(1, 9)]
     assert list(fig.layout.xaxis.ticktext) == [str(k) for k in range(1, 9)]
     custom = np.asarray(fig.data[0].customdata)  # (R, P, 2): row and pixel numbers in the hover
     assert custom[2, 5].tolist() == [3, 6]
@@ -115,9 +126,12 @@ def test_digits_page_labels_are_integers():
     from pathlib import Path
 
     from streamlit.testing.v1 import AppTest
+
     at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=30)
     at.run()
     at.switch_page("app_pages/digits.py").run()
     assert not at.exception, at.exception
-    spec = [json.loads(c.proto.spec) for c in at.get("plotly_chart") if "dg_examples" in c.proto.id][0]
+    spec = [
+        json.loads(c.proto.spec) for c in at.get("plotly_chart") if "dg_examples" in c.proto.id
+    ][0]
     assert [a["text"] for a in spec["layout"]["annotations"]] == [str(d) for d in range(10)]

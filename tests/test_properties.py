@@ -1,17 +1,21 @@
 """Property tests: for arbitrary tables and text, the data builders either give consistent shapes
 (windows, exact inverse scaling) or raise DataError; never any other exception."""
-import io
-import math
+
 import string
 
 import numpy as np
 import pandas as pd
-import pytest
-import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rnnviz.data import DataError, ForecastConfig, make_char_dataset, make_forecast_dataset, numeric_columns, read_csv
+from rnnviz.data import (
+    DataError,
+    ForecastConfig,
+    make_char_dataset,
+    make_forecast_dataset,
+    numeric_columns,
+    read_csv,
+)
 from rnnviz.data.digits import images_from_table
 from rnnviz.seq2seq import make_pair_dataset
 
@@ -19,7 +23,7 @@ SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[Healt
 
 cells = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True, width=32),
-    st.integers(-10**9, 10**9),
+    st.integers(-(10**9), 10**9),
     st.text(alphabet=string.ascii_letters + "가나다 ,;\"'-.:/", max_size=8),
     st.just(""),
     st.dates().map(lambda d: d.isoformat()),
@@ -30,8 +34,13 @@ cells = st.one_of(
 def csv_files(draw):
     n_cols = draw(st.integers(1, 5))
     n_rows = draw(st.integers(0, 30))
-    names = draw(st.lists(st.text(alphabet=string.ascii_letters + "_ 가", min_size=0, max_size=6),
-                          min_size=n_cols, max_size=n_cols))
+    names = draw(
+        st.lists(
+            st.text(alphabet=string.ascii_letters + "_ 가", min_size=0, max_size=6),
+            min_size=n_cols,
+            max_size=n_cols,
+        )
+    )
     rows = [[draw(cells) for _ in range(n_cols)] for _ in range(n_rows)]
     sep = draw(st.sampled_from([",", ";", "\t"]))
     text = pd.DataFrame(rows, columns=range(n_cols)).to_csv(sep=sep, index=False, header=names)
@@ -61,18 +70,36 @@ def test_read_csv_gives_a_table_or_a_data_error(content):
 def numeric_tables(draw, max_columns=3):
     n = draw(st.integers(2, 80))
     k = draw(st.integers(1, max_columns))
-    values = draw(st.lists(st.floats(-1e6, 1e6, allow_nan=False, width=32), min_size=n * k, max_size=n * k))
-    df = pd.DataFrame(np.asarray(values, dtype=np.float64).reshape(n, k), columns=[f"c{i}" for i in range(k)])
+    values = draw(
+        st.lists(st.floats(-1e6, 1e6, allow_nan=False, width=32), min_size=n * k, max_size=n * k)
+    )
+    df = pd.DataFrame(
+        np.asarray(values, dtype=np.float64).reshape(n, k), columns=[f"c{i}" for i in range(k)]
+    )
     return df
 
 
 @SETTINGS
-@given(numeric_tables(), st.integers(1, 40), st.integers(1, 5),
-       st.sampled_from([(0.7, 0.15, 0.15), (0.5, 0.0, 0.5), (0.9, 0.1, 0.0), (0.34, 0.33, 0.33)]),
-       st.sampled_from(["minmax", "standard", "none"]), st.booleans())
-def test_forecast_windows_are_consistent_or_refused(df, window, horizon, split, scaler, predict_change):
-    cfg = ForecastConfig(target="c0", features=list(df.columns), window=window, horizon=horizon, split=split,
-                         scaler=scaler, predict_change=predict_change)
+@given(
+    numeric_tables(),
+    st.integers(1, 40),
+    st.integers(1, 5),
+    st.sampled_from([(0.7, 0.15, 0.15), (0.5, 0.0, 0.5), (0.9, 0.1, 0.0), (0.34, 0.33, 0.33)]),
+    st.sampled_from(["minmax", "standard", "none"]),
+    st.booleans(),
+)
+def test_forecast_windows_are_consistent_or_refused(
+    df, window, horizon, split, scaler, predict_change
+):
+    cfg = ForecastConfig(
+        target="c0",
+        features=list(df.columns),
+        window=window,
+        horizon=horizon,
+        split=split,
+        scaler=scaler,
+        predict_change=predict_change,
+    )
     try:
         ds = make_forecast_dataset(df, cfg)
     except DataError as e:
@@ -82,8 +109,12 @@ def test_forecast_windows_are_consistent_or_refused(df, window, horizon, split, 
     assert ds.x.shape == (n, window, df.shape[1]) and ds.y.shape == (n, 1)
     assert sum(s.stop - s.start for s in ds.parts.values()) == n
     # the last row of window i is table row i + window - 1, the target row i + window - 1 + horizon
-    np.testing.assert_allclose(ds.actual, df["c0"].to_numpy()[window - 1 + horizon:], rtol=0, atol=0)
-    back = ds.inverse(ds.y)  # the scaler's exact inverse (plus the last value, for a change), in the data's units
+    np.testing.assert_allclose(
+        ds.actual, df["c0"].to_numpy()[window - 1 + horizon :], rtol=0, atol=0
+    )
+    back = ds.inverse(
+        ds.y
+    )  # the scaler's exact inverse (plus the last value, for a change), in the data's units
     scale = max(1.0, float(np.abs(ds.actual).max()))
     np.testing.assert_allclose(back, ds.actual, rtol=0, atol=1e-5 * scale)
 

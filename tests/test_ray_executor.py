@@ -5,6 +5,7 @@ the last test, which starts a real `ray start --head` and reaches it through RAY
 executor_from_env(), in a fresh process. The thread executor (TrainingJob) is the reference:
 same seed on the CPU, same history to the float, same ending and message.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,8 +27,8 @@ ray = pytest.importorskip("ray")
 
 from rnnviz import ModelConfig, SequenceModel, TrainConfig, TrainData  # noqa: E402
 from rnnviz.data import sliding_windows  # noqa: E402
-from rnnviz.executors import JobSpec, ThreadExecutor  # noqa: E402
 from rnnviz.errors import UserError  # noqa: E402
+from rnnviz.executors import JobSpec, ThreadExecutor  # noqa: E402
 from rnnviz.ray_executor import RayExecutor, actor_options, gpu_fraction  # noqa: E402
 
 pytestmark = pytest.mark.slow
@@ -51,11 +52,15 @@ def executor():
 def _series_spec(epochs=8, lr=0.01, hidden=8, **train) -> JobSpec:
     """A noisy sine, windows of 10 steps: 100 to train on, 30 to validate; an LSTM seeded 0."""
     g = torch.Generator().manual_seed(0)
-    s = torch.sin(torch.arange(140.0) / 5)[:, None] + 0.05 * torch.randn(140, 1, generator=g)  # (140, 1)
+    s = torch.sin(torch.arange(140.0) / 5)[:, None] + 0.05 * torch.randn(
+        140, 1, generator=g
+    )  # (140, 1)
     x, y = sliding_windows(s, 10)[:-1], s[10:]  # (130, 10, 1), (130, 1)
     model = SequenceModel(ModelConfig(cell="lstm", input_size=1, hidden_size=hidden), seed=0)
     data = TrainData(x[:100], y[:100], x[100:], y[100:])
-    return JobSpec(model, data, TrainConfig(epochs=epochs, lr=lr, batch_size=16, seed=0, device="cpu", **train))
+    return JobSpec(
+        model, data, TrainConfig(epochs=epochs, lr=lr, batch_size=16, seed=0, device="cpu", **train)
+    )
 
 
 def _without_seconds(history):
@@ -77,7 +82,9 @@ def test_ray_job_trains_in_another_process_with_the_thread_executors_history_to_
     assert job.epochs_done == 8 and job.eta_seconds == 0 and job.queue_position == 0
     assert job.pid is not None and job.pid != os.getpid(), "trained in the caller's process"
     assert job.node_id == ray.get_runtime_context().get_node_id()
-    assert job.rnnviz_file == str(ROOT / "rnnviz" / "__init__.py"), "the actor imported another rnnviz"
+    assert job.rnnviz_file == str(ROOT / "rnnviz" / "__init__.py"), (
+        "the actor imported another rnnviz"
+    )
     # the final weights came back into the submitted model, and snapshot_model() gives the same
     for model in (job.model, job.snapshot_model()):
         for (name, got), want in zip(model.state_dict().items(), ref.model.state_dict().values()):
@@ -92,7 +99,9 @@ def test_ray_stop_is_honoured_and_keeps_the_weights_streamed_so_far(executor):
     assert job.wait_for_first_epoch(60) and job.status == "running", job.message
     time.sleep(1.5)  # let a few more epochs stream in
     snap = job.snapshot_model()  # while it runs: a copy, from a finished epoch
-    assert any(not torch.equal(snap.state_dict()[k], v) for k, v in initial.items()), "snapshot is untrained"
+    assert any(not torch.equal(snap.state_dict()[k], v) for k, v in initial.items()), (
+        "snapshot is untrained"
+    )
     seen = job.epochs_done
     assert seen >= 2, "history did not stream while the job ran"
     job.stop()
@@ -116,9 +125,15 @@ def test_ray_divergence_ends_as_on_the_thread_executor(executor):
 
 def test_ray_failure_is_reported_in_words_as_on_the_thread_executor(executor):
     """Three features into a model made for one: the same failure message as in a thread."""
+
     def spec():
         model = SequenceModel(ModelConfig(cell="gru", input_size=1, hidden_size=4), seed=0)
-        return JobSpec(model, TrainData(torch.randn(8, 10, 3), torch.randn(8, 1)), TrainConfig(epochs=3, device="cpu"))
+        return JobSpec(
+            model,
+            TrainData(torch.randn(8, 10, 3), torch.randn(8, 1)),
+            TrainConfig(epochs=3, device="cpu"),
+        )
+
     job, ref = executor.submit(spec()).join(120), _on_thread(spec())
     assert job.status == ref.status == "failed"
     assert job.message == ref.message and "Expected 1, got 3" in job.message, job.message
@@ -129,7 +144,9 @@ def test_ray_killed_actor_turns_the_handle_failed_with_a_message(executor):
     assert job.wait_for_first_epoch(60), job.message
     ray.kill(job.actor)
     assert job.join(60).status == "failed"
-    assert job.message.startswith("Training failed: the Ray worker running it ended unexpectedly"), job.message
+    assert job.message.startswith(
+        "Training failed: the Ray worker running it ended unexpectedly"
+    ), job.message
     assert job.message.endswith("Train again.")
     job.snapshot_model()  # still answers, from what was fetched
 
@@ -150,10 +167,14 @@ def test_ray_unwatched_job_stops_and_max_seconds_is_enforced_in_the_actor(execut
     assert watched.join(30).status == "stopped"
     assert watched.message.startswith("Stopped: nobody was watching for 3 s"), watched.message
     assert limited.join(60).status == "stopped"
-    assert limited.message.startswith("Stopped at the time limit of 1 s per training run."), limited.message
+    assert limited.message.startswith("Stopped at the time limit of 1 s per training run."), (
+        limited.message
+    )
 
 
-def test_ray_queue_position_counts_runs_ahead_and_stop_or_no_heartbeat_cancels_a_queued_job(executor):
+def test_ray_queue_position_counts_runs_ahead_and_stop_or_no_heartbeat_cancels_a_queued_job(
+    executor,
+):
     """2 CPUs: two long jobs train, the third waits with 1 run ahead, the fourth with 2. Stopping the
     waiting ones cancels them before they start; so does nobody watching one that waits."""
     jobs = [executor.submit(_series_spec(epochs=100_000)) for _ in range(4)]
@@ -162,10 +183,13 @@ def test_ray_queue_position_counts_runs_ahead_and_stop_or_no_heartbeat_cancels_a
         time.sleep(1.5)  # the free-CPU reading is at most a second old
         assert [j.status for j in jobs] == ["running", "running", "queued", "queued"]
         assert [j.queue_position for j in jobs] == [0, 0, 1, 2]
-        unwatched = executor.submit(_series_spec(epochs=100_000, heartbeat_timeout=1.0))  # waits, nobody beats
+        unwatched = executor.submit(
+            _series_spec(epochs=100_000, heartbeat_timeout=1.0)
+        )  # waits, nobody beats
         assert unwatched.join(30).status == "stopped" and unwatched.pid is None
-        assert unwatched.message == ("Stopped before it started: nobody was watching for 1 s "
-                                     "(the page was closed)."), unwatched.message
+        assert unwatched.message == (
+            "Stopped before it started: nobody was watching for 1 s (the page was closed)."
+        ), unwatched.message
         jobs[3].stop()
         jobs[2].stop()
         for job in jobs[2:]:
@@ -187,7 +211,9 @@ def test_ray_cpu_job_never_asks_for_a_gpu_and_a_gpu_job_asks_for_a_fraction(monk
     assert actor_options(auto, 0) == {"num_cpus": 1, "num_gpus": 0, "max_concurrency": 4}
     assert actor_options(auto, 2)["num_gpus"] == 0.25
     assert actor_options(cuda, 1, 0.5) == {"num_cpus": 1, "num_gpus": 0.5, "max_concurrency": 4}
-    with pytest.raises(UserError, match="asks for a CUDA GPU but the Ray cluster has none"):  # the page says it
+    with pytest.raises(
+        UserError, match="asks for a CUDA GPU but the Ray cluster has none"
+    ):  # the page says it
         actor_options(cuda, 0)
     monkeypatch.delenv("RNNVIZ_GPU_FRACTION", raising=False)
     assert gpu_fraction() == 0.25
@@ -241,18 +267,40 @@ def _wait_for_port(port: int, seconds: float) -> bool:
 def test_ray_head_started_with_ray_start_runs_a_job_from_executor_from_env():
     """A real head (`ray start --head --block`, ended by terminating it: `ray stop` would end every Ray
     on this machine), reached through RAY_ADDRESS by a fresh process, with a token of its own."""
-    port, temp_dir = _free_port(), tempfile.mkdtemp(prefix="rnnviz-ray-")  # short: Ray's socket paths
+    port, temp_dir = (
+        _free_port(),
+        tempfile.mkdtemp(prefix="rnnviz-ray-"),
+    )  # short: Ray's socket paths
     env = {k: v for k, v in os.environ.items() if k not in ("RAY_ADDRESS", "RNNVIZ_EXECUTOR")}
     env.update(RAY_AUTH_MODE="token", RAY_AUTH_TOKEN=secrets.token_hex(32))
-    head = subprocess.Popen([str(Path(sys.executable).parent / "ray"), "start", "--head", "--block",
-                             f"--port={port}", "--num-cpus=2", "--disable-usage-stats", "--include-dashboard=false",
-                             f"--temp-dir={temp_dir}"],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    head = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "ray"),
+            "start",
+            "--head",
+            "--block",
+            f"--port={port}",
+            "--num-cpus=2",
+            "--disable-usage-stats",
+            "--include-dashboard=false",
+            f"--temp-dir={temp_dir}",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         assert _wait_for_port(port, 120), "the Ray head did not start"
         env.update(RAY_ADDRESS=f"127.0.0.1:{port}", PYTHONPATH=str(ROOT))
-        run = subprocess.run([sys.executable, "-c", _ON_THE_HEAD], env=env, cwd=ROOT, capture_output=True,
-                             text=True, timeout=180)
+        run = subprocess.run(
+            [sys.executable, "-c", _ON_THE_HEAD],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
         assert run.returncode == 0, run.stderr[-3000:]
         out = json.loads(run.stdout.strip().splitlines()[-1])
         assert out["executor"] == "RayExecutor"
@@ -271,10 +319,16 @@ def test_ray_address_that_does_not_answer_fails_in_seconds_with_words():
     """ray.init on a dead address waits for minutes (measured: still waiting at 120 s); a page must not."""
     env = {k: v for k, v in os.environ.items() if k != "RNNVIZ_EXECUTOR"}
     env.update(RAY_ADDRESS=f"127.0.0.1:{_free_port()}", PYTHONPATH=str(ROOT))
-    code = ("import time; from rnnviz.executors import executor_from_env\nt = time.monotonic()\n"
-            "try:\n    executor_from_env()\nexcept ConnectionError as e:\n    print(round(time.monotonic() - t, 1), e)")
-    run = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, timeout=90)
+    code = (
+        "import time; from rnnviz.executors import executor_from_env\nt = time.monotonic()\n"
+        "try:\n    executor_from_env()\nexcept ConnectionError as e:\n    print(round(time.monotonic() - t, 1), e)"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, timeout=90
+    )
     seconds, _, message = run.stdout.strip().partition(" ")
-    assert message.startswith(f"No Ray cluster answers at {env['RAY_ADDRESS']} (RAY_ADDRESS):"), run.stdout + run.stderr[-2000:]
+    assert message.startswith(f"No Ray cluster answers at {env['RAY_ADDRESS']} (RAY_ADDRESS):"), (
+        run.stdout + run.stderr[-2000:]
+    )
     assert message.endswith("or unset RAY_ADDRESS to train on this machine.")
     assert float(seconds) < 10

@@ -1,12 +1,24 @@
 """The encoder-decoder: typed pairs, teacher forcing against the fused decoder, greedy decoding,
 and training that reproduces its pairs."""
+
 import pytest
 import torch
 
 from rnnviz import TrainConfig, TrainData, TrainingJob
 from rnnviz.data import IGNORE_INDEX, DataError
-from rnnviz.seq2seq import (DEFAULT_PAIRS, EOS, PAD, SOS, Seq2Seq, Seq2SeqConfig, decode_steps, encoder_states,
-                            make_pair_dataset, pair_train_data, translate)
+from rnnviz.seq2seq import (
+    DEFAULT_PAIRS,
+    EOS,
+    PAD,
+    SOS,
+    Seq2Seq,
+    Seq2SeqConfig,
+    decode_steps,
+    encoder_states,
+    make_pair_dataset,
+    pair_train_data,
+    translate,
+)
 
 
 def test_pairs_become_padded_indices_with_eos():
@@ -20,19 +32,31 @@ def test_pairs_become_padded_indices_with_eos():
     assert ds.y[1, 3] == eos
 
 
-@pytest.mark.parametrize("text, words", [
-    ("no arrow here", "Line 1"),
-    ("a -> b\n\n -> c", "Line 3"),
-    ("", "at least one pair"),
-])
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("no arrow here", "Line 1"),
+        ("a -> b\n\n -> c", "Line 3"),
+        ("", "at least one pair"),
+    ],
+)
 def test_bad_pairs_say_which_line(text, words):
     with pytest.raises(DataError, match=words):
         make_pair_dataset(text, "char")
 
 
 def _model(ds, cell="gru", forcing=1.0, seed=0):
-    return Seq2Seq(Seq2SeqConfig(cell=cell, vocab_size=len(ds.vocab), embedding_dim=4, hidden_size=6,
-                                 max_target_len=ds.y.shape[1], teacher_forcing=forcing), seed=seed)
+    return Seq2Seq(
+        Seq2SeqConfig(
+            cell=cell,
+            vocab_size=len(ds.vocab),
+            embedding_dim=4,
+            hidden_size=6,
+            max_target_len=ds.y.shape[1],
+            teacher_forcing=forcing,
+        ),
+        seed=seed,
+    )
 
 
 @pytest.mark.parametrize("cell", ["gru", "lstm"])
@@ -67,7 +91,9 @@ def test_greedy_decoding_feeds_back_its_own_argmax():
         out, _ = model.decoder(model.tgt_embedding(fed), context)
     torch.testing.assert_close(scores, model.head(out), atol=1e-5, rtol=0)
     steps = decode_steps(model, ds, 0, teacher=False)
-    assert [r["output"] for r in steps][: len(steps)] == [ds.vocab[int(k)] for k in scores[0].argmax(-1)][: len(steps)]
+    assert [r["output"] for r in steps][: len(steps)] == [
+        ds.vocab[int(k)] for k in scores[0].argmax(-1)
+    ][: len(steps)]
 
 
 def test_encoder_states_end_in_the_context():
@@ -82,9 +108,19 @@ def test_encoder_states_end_in_the_context():
 def test_training_reproduces_every_default_pair(preset):
     text, level = DEFAULT_PAIRS[preset]
     ds = make_pair_dataset(text, level)
-    model = Seq2Seq(Seq2SeqConfig(vocab_size=len(ds.vocab), hidden_size=32, embedding_dim=16,
-                                  max_target_len=ds.y.shape[1] + 5, teacher_forcing=0.5), seed=0)
-    job = TrainingJob(model, pair_train_data(ds), TrainConfig(epochs=150, batch_size=0, lr=0.01, clip_norm=5.0))
+    model = Seq2Seq(
+        Seq2SeqConfig(
+            vocab_size=len(ds.vocab),
+            hidden_size=32,
+            embedding_dim=16,
+            max_target_len=ds.y.shape[1] + 5,
+            teacher_forcing=0.5,
+        ),
+        seed=0,
+    )
+    job = TrainingJob(
+        model, pair_train_data(ds), TrainConfig(epochs=150, batch_size=0, lr=0.01, clip_norm=5.0)
+    )
     assert job.start().join(120).status == "done"
     assert translate(job.snapshot_model(), ds) == [ds.join(t) for t in ds.targets]
     teacher = decode_steps(job.snapshot_model(), ds, 0, teacher=True)
@@ -93,8 +129,17 @@ def test_training_reproduces_every_default_pair(preset):
 
 def test_same_seed_same_history():
     ds = make_pair_dataset("abc -> cba\nab -> ba", "char")
-    runs = [TrainingJob(_model(ds, forcing=0.5, seed=3), pair_train_data(ds), TrainConfig(epochs=5, batch_size=0))
-            .start().join().history for _ in range(2)]
+    runs = [
+        TrainingJob(
+            _model(ds, forcing=0.5, seed=3),
+            pair_train_data(ds),
+            TrainConfig(epochs=5, batch_size=0),
+        )
+        .start()
+        .join()
+        .history
+        for _ in range(2)
+    ]
     assert [r["train_loss"] for r in runs[0]] == [r["train_loss"] for r in runs[1]]
 
 
@@ -108,27 +153,52 @@ def test_attention_equals_dot_product_attention_over_the_fused_decoder():
     """Luong attention reads the decoder's output; with ratio 1 the decoder runs over the shifted
     target at once, and the attention can be written as a batch: masked softmax of dot products."""
     ds = make_pair_dataset(DEFAULT_PAIRS["Reverse the letters"][0], "char")
-    model = Seq2Seq(Seq2SeqConfig(vocab_size=len(ds.vocab), embedding_dim=4, hidden_size=6,
-                                  max_target_len=ds.y.shape[1], teacher_forcing=1.0, attention=True), seed=0).train()
+    model = Seq2Seq(
+        Seq2SeqConfig(
+            vocab_size=len(ds.vocab),
+            embedding_dim=4,
+            hidden_size=6,
+            max_target_len=ds.y.shape[1],
+            teacher_forcing=1.0,
+            attention=True,
+        ),
+        seed=0,
+    ).train()
     scores = model(ds.x, ds.lengths, target=ds.y)
     enc, context = model.encode(ds.x, ds.lengths)  # (N, S, H)
     prev = torch.cat([torch.full((len(ds.y), 1), ds.vocab.index(SOS)), ds.y[:, :-1]], dim=1)
-    out, _ = model.decoder(model.tgt_embedding(torch.where(prev == IGNORE_INDEX, 0, prev)), context)  # (N, T, H)
+    out, _ = model.decoder(
+        model.tgt_embedding(torch.where(prev == IGNORE_INDEX, 0, prev)), context
+    )  # (N, T, H)
     real = torch.arange(ds.x.shape[1])[None, :] < ds.lengths[:, None]  # (N, S)
     dots = (out @ enc.transpose(1, 2)).masked_fill(~real[:, None, :], float("-inf"))  # (N, T, S)
     weights = torch.softmax(dots, -1)
     expected = model.head(torch.tanh(model.combine(torch.cat([out, weights @ enc], -1))))
     torch.testing.assert_close(scores, expected, atol=1e-5, rtol=0)
     h, v, e = 6, len(ds.vocab), 4
-    assert model.parameter_count() == 2 * v * e + 2 * 3 * h * (e + h + 2) + (h + 1) * v + (2 * h + 1) * h
+    assert (
+        model.parameter_count()
+        == 2 * v * e + 2 * 3 * h * (e + h + 2) + (h + 1) * v + (2 * h + 1) * h
+    )
 
 
 def test_attention_weights_cover_the_real_source_only_and_it_trains():
     text, level = DEFAULT_PAIRS["Reverse the letters"]
     ds = make_pair_dataset(text, level)
-    model = Seq2Seq(Seq2SeqConfig(vocab_size=len(ds.vocab), hidden_size=32, embedding_dim=16,
-                                  max_target_len=ds.y.shape[1] + 5, teacher_forcing=0.5, attention=True), seed=0)
-    job = TrainingJob(model, pair_train_data(ds), TrainConfig(epochs=150, batch_size=0, lr=0.01, clip_norm=5.0))
+    model = Seq2Seq(
+        Seq2SeqConfig(
+            vocab_size=len(ds.vocab),
+            hidden_size=32,
+            embedding_dim=16,
+            max_target_len=ds.y.shape[1] + 5,
+            teacher_forcing=0.5,
+            attention=True,
+        ),
+        seed=0,
+    )
+    job = TrainingJob(
+        model, pair_train_data(ds), TrainConfig(epochs=150, batch_size=0, lr=0.01, clip_norm=5.0)
+    )
     assert job.start().join(120).status == "done"
     trained = job.snapshot_model()
     assert translate(trained, ds) == [ds.join(t) for t in ds.targets]
@@ -142,16 +212,32 @@ def test_seq2seq_validation_decodes_as_many_steps_as_the_targets():
     teacher forcing) for exactly the targets' T steps, whatever max_target_len is. (The loop used to
     call forward without targets, decode max_target_len steps and fail on the shapes.)"""
     ds = make_pair_dataset("abc -> cba\nab -> ba\nba -> ab", "char")
-    model = Seq2Seq(Seq2SeqConfig(vocab_size=len(ds.vocab), embedding_dim=4, hidden_size=6,
-                                  max_target_len=ds.y.shape[1] + 3, teacher_forcing=1.0), seed=0)
-    data = TrainData(x=ds.x[:2], y=ds.y[:2], lengths=ds.lengths[:2], x_val=ds.x[2:], y_val=ds.y[2:],
-                     lengths_val=ds.lengths[2:], task="classification")
+    model = Seq2Seq(
+        Seq2SeqConfig(
+            vocab_size=len(ds.vocab),
+            embedding_dim=4,
+            hidden_size=6,
+            max_target_len=ds.y.shape[1] + 3,
+            teacher_forcing=1.0,
+        ),
+        seed=0,
+    )
+    data = TrainData(
+        x=ds.x[:2],
+        y=ds.y[:2],
+        lengths=ds.lengths[:2],
+        x_val=ds.x[2:],
+        y_val=ds.y[2:],
+        lengths_val=ds.lengths[2:],
+        task="classification",
+    )
     job = TrainingJob(model, data, TrainConfig(epochs=2, batch_size=0, device="cpu")).start().join()
     assert job.status == "done", job.message
     with torch.no_grad():
         scores = job.model.eval()(ds.x[2:], ds.lengths[2:], target=ds.y[2:])  # (1, T, V), greedy
-    expected = torch.nn.functional.cross_entropy(scores.reshape(-1, scores.shape[-1]), ds.y[2:].reshape(-1),
-                                                 ignore_index=IGNORE_INDEX)
+    expected = torch.nn.functional.cross_entropy(
+        scores.reshape(-1, scores.shape[-1]), ds.y[2:].reshape(-1), ignore_index=IGNORE_INDEX
+    )
     real = ds.y[2:] != IGNORE_INDEX
     right = ((scores.argmax(-1) == ds.y[2:]) & real).sum() / real.sum()
     assert job.history[-1]["val_loss"] == pytest.approx(float(expected))

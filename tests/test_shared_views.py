@@ -1,4 +1,5 @@
 """live.run_view_shared: one computation per key for the whole server, however many sessions ask at once."""
+
 import threading
 import time
 
@@ -6,7 +7,9 @@ from rnnviz.ui import live
 
 
 def test_sessions_asking_at_once_share_one_computation(monkeypatch):
-    monkeypatch.setattr(live, "run_view", lambda fn, *args: fn(*args))  # inline: the sharing is what is tested
+    monkeypatch.setattr(
+        live, "run_view", lambda fn, *args: fn(*args)
+    )  # inline: the sharing is what is tested
     live._shared_views.clear()
     calls = []
 
@@ -16,8 +19,12 @@ def test_sessions_asking_at_once_share_one_computation(monkeypatch):
         return x * x
 
     results = []
-    threads = [threading.Thread(target=lambda: results.append(live.run_view_shared(("sq", 7), slow_square, 7)))
-               for _ in range(5)]
+    threads = [
+        threading.Thread(
+            target=lambda: results.append(live.run_view_shared(("sq", 7), slow_square, 7))
+        )
+        for _ in range(5)
+    ]
     for th in threads:
         th.start()
     for th in threads:
@@ -25,7 +32,10 @@ def test_sessions_asking_at_once_share_one_computation(monkeypatch):
     assert results == [49] * 5
     assert calls == [7]  # computed once, the other four waited for it
     assert live.run_view_shared(("sq", 7), slow_square, 7) == 49 and calls == [7]  # later: kept
-    assert live.run_view_shared(("sq", 8), slow_square, 8) == 64 and calls == [7, 8]  # another key: its own
+    assert live.run_view_shared(("sq", 8), slow_square, 8) == 64 and calls == [
+        7,
+        8,
+    ]  # another key: its own
 
 
 def test_a_failed_view_is_not_kept_and_the_next_asker_computes_it(monkeypatch):

@@ -1,5 +1,6 @@
 """tasks.write: "Let it write" on Next letter, greedy or sampled at a temperature, checked against
 the model's own logits recomputed here step by step (numpy softmax, torch.multinomial replayed)."""
+
 import numpy as np
 import pytest
 import torch
@@ -35,14 +36,18 @@ def test_greedy_takes_the_argmax_at_every_step(char_model):
     for k, step in enumerate(w.steps):
         z = _logits(model, idx)
         assert step.letter == ds.vocab[int(z.argmax())], f"step {k}"
-        np.testing.assert_allclose(step.probabilities.numpy(), _softmax(z), atol=1e-6, err_msg=f"step {k}")
+        np.testing.assert_allclose(
+            step.probabilities.numpy(), _softmax(z), atol=1e-6, err_msg=f"step {k}"
+        )
         idx.append(int(z.argmax()))
     assert w.text == "he" + "".join(s.letter for s in w.steps) and len(w.steps) == 12
     assert not w.sampled
 
 
 @pytest.mark.parametrize("temperature", [0.3, 1.0, 2.0])
-def test_sampled_probabilities_are_softmax_of_logits_over_t_and_the_draws_replay(char_model, temperature):
+def test_sampled_probabilities_are_softmax_of_logits_over_t_and_the_draws_replay(
+    char_model, temperature
+):
     ds, model = char_model
     w = tasks.write(model, ds, "b", 15, temperature=temperature, sampled=True, seed=11)
     assert w.sampled
@@ -50,9 +55,13 @@ def test_sampled_probabilities_are_softmax_of_logits_over_t_and_the_draws_replay
     idx = ds.encode("b").tolist()
     for k, step in enumerate(w.steps):
         z = _logits(model, idx)
-        np.testing.assert_allclose(step.logits.numpy(), z, atol=1e-5, err_msg=f"T={temperature} step {k}")
+        np.testing.assert_allclose(
+            step.logits.numpy(), z, atol=1e-5, err_msg=f"T={temperature} step {k}"
+        )
         expected = _softmax(z / temperature)
-        np.testing.assert_allclose(step.probabilities.numpy(), expected, atol=1e-6, err_msg=f"T={temperature} step {k}")
+        np.testing.assert_allclose(
+            step.probabilities.numpy(), expected, atol=1e-6, err_msg=f"T={temperature} step {k}"
+        )
         drawn = int(torch.multinomial(torch.tensor(expected, dtype=torch.float32), 1, generator=g))
         assert step.letter == ds.vocab[drawn], f"T={temperature} step {k}"
         idx.append(drawn)

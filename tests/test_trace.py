@@ -1,4 +1,5 @@
 """trace and gradient_norms against torch's fused modules and autograd."""
+
 import re
 
 import numpy as np
@@ -10,16 +11,27 @@ from rnnviz import ModelConfig, SequenceModel, cells, gradient_norms, trace
 from rnnviz.limits import Limits
 from rnnviz.trace import hidden_state_path, last_hidden_states, sequence_gradient_norms, window_cost
 
-CASES = [(cell, nl, layers) for cell, nl in [("rnn", "tanh"), ("rnn", "relu"), ("lstm", "tanh"), ("gru", "tanh")]
-         for layers in (1, 2, 3)]
+CASES = [
+    (cell, nl, layers)
+    for cell, nl in [("rnn", "tanh"), ("rnn", "relu"), ("lstm", "tanh"), ("gru", "tanh")]
+    for layers in (1, 2, 3)
+]
 
 
 @pytest.mark.parametrize("cell,nl,layers", CASES)
 @pytest.mark.parametrize("head", ["last", "each", "flatten"])
 def test_trace_equals_fused_module(cell, nl, layers, head):
     torch.manual_seed(layers)
-    cfg = ModelConfig(cell=cell, nonlinearity=nl, num_layers=layers, input_size=3, hidden_size=5, head=head,
-                      window=9, output_size=2)
+    cfg = ModelConfig(
+        cell=cell,
+        nonlinearity=nl,
+        num_layers=layers,
+        input_size=3,
+        hidden_size=5,
+        head=head,
+        window=9,
+        output_size=2,
+    )
     model = SequenceModel(cfg, seed=layers + 10).eval()
     x = torch.randn(2, 9, 3)  # batch-first, two sequences
     with torch.no_grad():
@@ -29,21 +41,33 @@ def test_trace_equals_fused_module(cell, nl, layers, head):
         h_n = hidden[0] if cell == "lstm" else hidden
     for i in range(2):
         tr = trace(model, x[i])
-        assert torch.allclose(tr.hidden[-1], states[i], atol=1e-5), f"{cell}/{nl} x{layers} seq {i}: top h"
+        assert torch.allclose(tr.hidden[-1], states[i], atol=1e-5), (
+            f"{cell}/{nl} x{layers} seq {i}: top h"
+        )
         for layer in range(layers):
-            assert torch.allclose(tr.hidden[layer][-1], h_n[layer, i], atol=1e-5), f"{cell} layer {layer} h_n"
+            assert torch.allclose(tr.hidden[layer][-1], h_n[layer, i], atol=1e-5), (
+                f"{cell} layer {layer} h_n"
+            )
         if cell == "lstm":
             c_n = hidden[1]
             for layer in range(layers):
-                assert torch.allclose(tr.cell_state[layer][-1], c_n[layer, i], atol=1e-5), f"lstm layer {layer} c_n"
+                assert torch.allclose(tr.cell_state[layer][-1], c_n[layer, i], atol=1e-5), (
+                    f"lstm layer {layer} c_n"
+                )
         if head == "each":
-            assert torch.allclose(tr.outputs, fused_out[i], atol=1e-5), f"{cell} x{layers} each outputs"
+            assert torch.allclose(tr.outputs, fused_out[i], atol=1e-5), (
+                f"{cell} x{layers} each outputs"
+            )
         else:
-            assert torch.allclose(tr.prediction, fused_out[i], atol=1e-5), f"{cell} x{layers} {head} prediction"
+            assert torch.allclose(tr.prediction, fused_out[i], atol=1e-5), (
+                f"{cell} x{layers} {head} prediction"
+            )
 
 
 def test_trace_of_characters_uses_the_one_hot_encoding():
-    model = SequenceModel(ModelConfig(cell="gru", vocab_size=6, hidden_size=4, output_size=6), seed=0)
+    model = SequenceModel(
+        ModelConfig(cell="gru", vocab_size=6, hidden_size=4, output_size=6), seed=0
+    )
     idx = torch.tensor([1, 4, 2])
     tr = trace(model, idx)
     assert torch.equal(tr.inputs[0], torch.nn.functional.one_hot(idx, 6).float())
@@ -59,7 +83,12 @@ def test_trace_pieces_rebuild_the_equation():
         h_prev = tr.hidden[0][t - 1] if t else torch.zeros(3)
         assert torch.allclose(tr.x_part[0]["hidden"][t], w["weight_ih"] @ x[t], atol=1e-6)
         assert torch.allclose(tr.h_part[0]["hidden"][t], w["weight_hh"] @ h_prev, atol=1e-6)
-        pre = tr.x_part[0]["hidden"][t] + tr.bias_x[0]["hidden"] + tr.h_part[0]["hidden"][t] + tr.bias_h[0]["hidden"]
+        pre = (
+            tr.x_part[0]["hidden"][t]
+            + tr.bias_x[0]["hidden"]
+            + tr.h_part[0]["hidden"][t]
+            + tr.bias_h[0]["hidden"]
+        )
         assert torch.allclose(torch.tanh(pre), tr.hidden[0][t], atol=1e-6)
 
 
@@ -93,7 +122,9 @@ def _reference_grad_norms(model, x, y):
         for t in range(L):
             with torch.no_grad():
                 head_out, state = m(below[k][:, : t + 1])
-            h = (state[0] if isinstance(state, tuple) else state).clone().requires_grad_()  # (1, 1, H)
+            h = (
+                (state[0] if isinstance(state, tuple) else state).clone().requires_grad_()
+            )  # (1, 1, H)
             seq = [head_out[:, :t], h.transpose(0, 1)]
             if t + 1 < L:
                 rest_state = (h, state[1]) if isinstance(state, tuple) else h
@@ -110,7 +141,9 @@ def _reference_grad_norms(model, x, y):
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
 @pytest.mark.parametrize("layers", [1, 2])
 def test_gradient_norms_equal_autograd_on_h(cell, layers):
-    model = SequenceModel(ModelConfig(cell=cell, num_layers=layers, input_size=2, hidden_size=4), seed=5)
+    model = SequenceModel(
+        ModelConfig(cell=cell, num_layers=layers, input_size=2, hidden_size=4), seed=5
+    )
     x, y = torch.randn(12, 2), torch.tensor([0.7])
     got = gradient_norms(model, x, y)
     want = _reference_grad_norms(model, x, y)
@@ -125,8 +158,11 @@ def test_plain_rnn_gradient_vanishes_with_distance():
 
 
 def test_last_hidden_states_match_trace_and_pca_matches_svd():
-    model = SequenceModel(ModelConfig(cell="lstm", input_size=2, hidden_size=6, num_layers=2), seed=0)
+    model = SequenceModel(
+        ModelConfig(cell="lstm", input_size=2, hidden_size=6, num_layers=2), seed=0
+    )
     from rnnviz.trace import last_hidden_states, pca
+
     x = torch.randn(30, 7, 2)
     h = last_hidden_states(model, x)
     assert torch.allclose(h[3], trace(model, x[3]).hidden[-1][-1], atol=1e-5)
@@ -140,15 +176,21 @@ def test_last_hidden_states_match_trace_and_pca_matches_svd():
 
 # -- shapes: one sequence, or a batch of one; anything else says what is expected --------------
 def test_trace_and_gradient_norms_accept_a_batch_of_one():
-    model = SequenceModel(ModelConfig(cell="lstm", input_size=3, hidden_size=4, num_layers=2), seed=1)
+    model = SequenceModel(
+        ModelConfig(cell="lstm", input_size=3, hidden_size=4, num_layers=2), seed=1
+    )
     x, y = torch.randn(6, 3), torch.tensor([0.3])
     one, batched = trace(model, x), trace(model, x[None])  # (L, F) and (1, L, F)
     for layer in range(2):
         assert torch.equal(one.hidden[layer], batched.hidden[layer]), f"layer {layer}"
     assert torch.equal(gradient_norms(model, x, y), gradient_norms(model, x[None], y))
-    chars = SequenceModel(ModelConfig(cell="gru", vocab_size=5, hidden_size=3, output_size=5, head="each"), seed=2)
+    chars = SequenceModel(
+        ModelConfig(cell="gru", vocab_size=5, hidden_size=3, output_size=5, head="each"), seed=2
+    )
     idx = torch.tensor([0, 3, 1, 4])
-    assert torch.equal(trace(chars, idx).hidden[0], trace(chars, idx[None]).hidden[0])  # (L,) and (1, L)
+    assert torch.equal(
+        trace(chars, idx).hidden[0], trace(chars, idx[None]).hidden[0]
+    )  # (L,) and (1, L)
     target = torch.tensor([3, 1, 4, 0])
     assert torch.equal(gradient_norms(chars, idx, target), gradient_norms(chars, idx[None], target))
 
@@ -157,16 +199,29 @@ def test_trace_and_gradient_norms_accept_a_batch_of_one():
 def test_trace_and_gradient_norms_other_shapes_say_which_are_expected(shape):
     model = SequenceModel(ModelConfig(cell="rnn", input_size=3, hidden_size=4), seed=0)
     x = torch.randn(shape)
-    with pytest.raises(ValueError, match=r"\(L, 3\) or \(1, L, 3\).*got shape " + re.escape(str(shape))):
+    with pytest.raises(
+        ValueError, match=r"\(L, 3\) or \(1, L, 3\).*got shape " + re.escape(str(shape))
+    ):
         trace(model, x)
-    with pytest.raises(ValueError, match=r"gradient_norms reads one sequence.*\(L, 3\) or \(1, L, 3\)"):
+    with pytest.raises(
+        ValueError, match=r"gradient_norms reads one sequence.*\(L, 3\) or \(1, L, 3\)"
+    ):
         gradient_norms(model, x, torch.tensor([0.0]))
 
 
-@pytest.mark.parametrize("x", [torch.tensor([[1, 2], [3, 4]]), torch.tensor([1.0, 2.0]), torch.tensor([1, 5]),
-                               torch.tensor([-1, 2])])
+@pytest.mark.parametrize(
+    "x",
+    [
+        torch.tensor([[1, 2], [3, 4]]),
+        torch.tensor([1.0, 2.0]),
+        torch.tensor([1, 5]),
+        torch.tensor([-1, 2]),
+    ],
+)
 def test_trace_of_characters_other_inputs_say_which_are_expected(x):
-    model = SequenceModel(ModelConfig(cell="gru", vocab_size=5, hidden_size=3, output_size=5), seed=0)
+    model = SequenceModel(
+        ModelConfig(cell="gru", vocab_size=5, hidden_size=3, output_size=5), seed=0
+    )
     with pytest.raises(ValueError, match=r"\(L,\) or \(1, L\)|0\.\.4"):
         trace(model, x)
 
@@ -175,8 +230,12 @@ def test_trace_of_characters_other_inputs_say_which_are_expected(x):
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
 @pytest.mark.parametrize("head", ["last", "each", "flatten"])
 def test_sequence_gradient_norms_equal_one_sequence_at_a_time(cell, head):
-    model = SequenceModel(ModelConfig(cell=cell, num_layers=2, input_size=2, hidden_size=4, head=head, window=7,
-                                      output_size=3), seed=3)
+    model = SequenceModel(
+        ModelConfig(
+            cell=cell, num_layers=2, input_size=2, hidden_size=4, head=head, window=7, output_size=3
+        ),
+        seed=3,
+    )
     x = torch.randn(5, 7, 2)
     y = torch.randint(0, 3, (5, 7)) if head == "each" else torch.randint(0, 3, (5,))
     got = sequence_gradient_norms(model, x, y)  # (N, layers, L)
@@ -189,15 +248,19 @@ def test_sequence_gradient_norms_equal_one_sequence_at_a_time(cell, head):
 def test_gradient_by_distance_is_the_mean_over_sequences_of_the_top_layer_reversed():
     from rnnviz import tasks
     from rnnviz.data.memory import make_memory_task
+
     task = make_memory_task(distractors=6, seed=0)
     model = tasks.memory_model(task, "lstm", 8, num_layers=2, seed=0)
     got = tasks.gradient_by_distance(model, task.x_val, task.y_val, sequences=5)
-    want = torch.stack([gradient_norms(model, task.x_val[i], task.y_val[i : i + 1])[-1] for i in range(5)])
+    want = torch.stack(
+        [gradient_norms(model, task.x_val[i], task.y_val[i : i + 1])[-1] for i in range(5)]
+    )
     assert np.allclose(got, want.mean(0).flip(0).numpy(), atol=1e-7, rtol=1e-5)
 
 
 def test_neuron_activations_of_the_top_layer_equal_trace_word_by_word():
     from rnnviz import data, tasks
+
     ds = data.make_char_dataset("ab abc abcab ba", mode="next")
     model = tasks.char_model(ds, "lstm", 5, num_layers=2, seed=0)
     rows = tasks.neuron_activations(model, ds, unit=3)
@@ -209,15 +272,21 @@ def test_neuron_activations_of_the_top_layer_equal_trace_word_by_word():
 
 # -- the hidden-state path over a series, within the view limits ---------------------------------
 def _path_model(hidden=6):
-    return SequenceModel(ModelConfig(cell="gru", input_size=2, hidden_size=hidden, num_layers=2), seed=4)
+    return SequenceModel(
+        ModelConfig(cell="gru", input_size=2, hidden_size=hidden, num_layers=2), seed=4
+    )
 
 
 def test_every_view_has_a_bound_the_path_uses_at_most_view_windows_evenly_spaced():
     model, x = _path_model(), torch.randn(50, 9, 2)
     path = hidden_state_path(model, x, Limits(view_windows=7))
-    assert path.indices.tolist() == [1, 9, 17, 25, 33, 41, 49], "one window in 8, ending at the last"
+    assert path.indices.tolist() == [1, 9, 17, 25, 33, 41, 49], (
+        "one window in 8, ending at the last"
+    )
     assert (path.total, path.stride, path.subset) == (50, 8, True)
-    states = torch.stack([trace(model, x[k]).hidden[-1][-1] for k in path.indices])  # independent: explicit cells
+    states = torch.stack(
+        [trace(model, x[k]).hidden[-1][-1] for k in path.indices]
+    )  # independent: explicit cells
     centred = (states - states.mean(0)).double()
     eig = torch.linalg.eigvalsh(centred.T @ centred)
     assert abs(float(path.explained[0]) - float(eig[-1] / eig.sum())) < 1e-4
@@ -231,7 +300,9 @@ def test_every_view_has_a_bound_the_path_uses_at_most_view_windows_evenly_spaced
 def test_every_view_has_a_bound_the_path_takes_fewer_windows_when_each_costs_more():
     model, x = _path_model(), torch.randn(50, 9, 2)
     cost = window_cost(model, 9)
-    assert cost == 9 * (3 * 6 * 2 + 3 * 6 * 6 + 3 * 6 * 6 + 3 * 6 * 6)  # L x (W_ih + W_hh of both layers)
+    assert cost == 9 * (
+        3 * 6 * 2 + 3 * 6 * 6 + 3 * 6 * 6 + 3 * 6 * 6
+    )  # L x (W_ih + W_hh of both layers)
     path = hidden_state_path(model, x, Limits(view_windows=500, view_multiply_adds=4 * cost))
     assert len(path.indices) == 4 and path.indices[-1] == 49
     assert len(hidden_state_path(model, x, Limits(view_multiply_adds=1)).indices) == 1  # never none
@@ -242,23 +313,32 @@ def test_every_view_has_a_bound_the_path_runs_in_batches_of_view_batch_mb(monkey
     model, x = _path_model(hidden=32), torch.randn(300, 40, 2)
     seen = []
     run = model.recurrent
-    monkeypatch.setattr(model, "recurrent", lambda batch, *a: seen.append(batch.shape[0]) or run(batch, *a))
+    monkeypatch.setattr(
+        model, "recurrent", lambda batch, *a: seen.append(batch.shape[0]) or run(batch, *a)
+    )
     limits = Limits(view_windows=200, view_batch_mb=1)
-    per_window = 4 * 40 * (2 + 32 * (3 + 3))  # bytes: inputs, 3 gates + 3 more per step (measured, see trace.py)
+    per_window = (
+        4 * 40 * (2 + 32 * (3 + 3))
+    )  # bytes: inputs, 3 gates + 3 more per step (measured, see trace.py)
     path = hidden_state_path(model, x, limits)
     assert sum(seen) == len(path.indices) == 150, "every 2nd window, each run once"
     assert max(seen) <= 2**20 // per_window, f"batches {seen}"
     want = last_hidden_states(model, x[torch.as_tensor(path.indices)], batch_size=1000)
     centred = want.double() - want.double().mean(0)
-    assert torch.allclose(path.points.double().pow(2).sum(), torch.linalg.svdvals(centred)[:2].pow(2).sum(),
-                          rtol=1e-4)
+    assert torch.allclose(
+        path.points.double().pow(2).sum(), torch.linalg.svdvals(centred)[:2].pow(2).sum(), rtol=1e-4
+    )
 
 
 def test_view_limits_come_from_the_environment(monkeypatch):
     monkeypatch.setenv("RNNVIZ_VIEW_WINDOWS", "12")
     monkeypatch.setenv("RNNVIZ_VIEW_MULTIPLY_ADDS", "1000")
     lim = Limits.from_env()
-    assert (lim.view_windows, lim.view_multiply_adds, lim.view_batch_mb) == (12, 1000, Limits().view_batch_mb)
+    assert (lim.view_windows, lim.view_multiply_adds, lim.view_batch_mb) == (
+        12,
+        1000,
+        Limits().view_batch_mb,
+    )
 
 
 # -- trace from the fused module's states: every gate equals the explicit per-step cells ---------
@@ -266,6 +346,7 @@ def _per_step_reference(model, x):
     """The explicit cells stepped one t at a time, layer by layer (the old trace): per layer,
     (h (L, H), c (L, H) or None, list over t of cells.CellStep)."""
     from rnnviz.trace import layer_weights
+
     cfg = model.config
     layer_in, out = model.encode(x[None])[0], []
     for layer in range(cfg.num_layers):
@@ -287,10 +368,19 @@ def _per_step_reference(model, x):
 def test_trace_every_gate_equals_the_per_step_cells(cell, nl, layers):
     """trace now reads h_t from the fused module and computes all steps' gates at once (and c_t by a
     scan); every piece it returns must still be what the explicit cells give step by step."""
-    cfg = ModelConfig(cell=cell, nonlinearity=nl, num_layers=layers, input_size=3, hidden_size=6, head="each",
-                      output_size=2)
+    cfg = ModelConfig(
+        cell=cell,
+        nonlinearity=nl,
+        num_layers=layers,
+        input_size=3,
+        hidden_size=6,
+        head="each",
+        output_size=2,
+    )
     model = SequenceModel(cfg, seed=20 + layers).eval()
-    with torch.no_grad():  # larger weights: saturated and open gates both occur (relu stays unscaled: it grows)
+    with (
+        torch.no_grad()
+    ):  # larger weights: saturated and open gates both occur (relu stays unscaled: it grows)
         for p in model.rnn.parameters():
             p.mul_(1.0 if nl == "relu" else 2.5)
     x = torch.randn(40, 3, generator=torch.Generator().manual_seed(layers))
@@ -314,21 +404,36 @@ def test_trace_every_gate_equals_the_per_step_cells(cell, nl, layers):
             for name, want in getattr(steps[0], part).items():
                 assert torch.equal(getattr(tr, part)[layer][name], want), f"{case}: {part}[{name}]"
         w, h_prev = tr.weights[layer], torch.cat([torch.zeros(1, 6), hs[:-1]])  # (L, H): h_{t-1}
-        for k, name in enumerate(cells.GATES[cell]):  # and independently of cells.py: W x and W h by hand
+        for k, name in enumerate(
+            cells.GATES[cell]
+        ):  # and independently of cells.py: W x and W h by hand
             rows = slice(k * 6, (k + 1) * 6)
-            assert torch.allclose(tr.x_part[layer][name], tr.inputs[layer] @ w["weight_ih"][rows].T, atol=1e-5), case
-            assert torch.allclose(tr.h_part[layer][name], h_prev @ w["weight_hh"][rows].T, atol=1e-5), case
-    assert torch.allclose(tr.outputs, model.read_out(ref[-1][0]), atol=1e-5), f"{cell}/{nl} x{layers}: outputs"
+            assert torch.allclose(
+                tr.x_part[layer][name], tr.inputs[layer] @ w["weight_ih"][rows].T, atol=1e-5
+            ), case
+            assert torch.allclose(
+                tr.h_part[layer][name], h_prev @ w["weight_hh"][rows].T, atol=1e-5
+            ), case
+    assert torch.allclose(tr.outputs, model.read_out(ref[-1][0]), atol=1e-5), (
+        f"{cell}/{nl} x{layers}: outputs"
+    )
 
 
 def test_trace_cell_state_scan_forgets_and_remembers_over_long_sequences():
     """c_t over 3,000 steps from the scan: a forget gate near 1 carries c across the whole sequence
     (it grows like t), one near 0 wipes it every step; both must match the step-by-step sum."""
     from rnnviz.trace import _linear_scan
+
     L, H = 3000, 4
     gen = torch.Generator().manual_seed(0)
-    decay = torch.cat([torch.full((L, 2), 1.0 - 1e-4), torch.rand(L, 1, generator=gen) * 1e-30,
-                       torch.rand(L, 1, generator=gen)], dim=1)  # (L, H): remember, forget, in between
+    decay = torch.cat(
+        [
+            torch.full((L, 2), 1.0 - 1e-4),
+            torch.rand(L, 1, generator=gen) * 1e-30,
+            torch.rand(L, 1, generator=gen),
+        ],
+        dim=1,
+    )  # (L, H): remember, forget, in between
     drive = torch.rand(L, H, generator=gen) * 2 - 1  # (L, H)
     want = torch.zeros(L, H, dtype=torch.float64)
     s = torch.zeros(H, dtype=torch.float64)
@@ -337,12 +442,17 @@ def test_trace_cell_state_scan_forgets_and_remembers_over_long_sequences():
         want[t] = s
     got = _linear_scan(decay, drive)
     assert got.dtype == torch.float32 and got.shape == (L, H)
-    err, size = (got.double() - want).abs().max(dim=0).values, want.abs().max(dim=0).values  # (H,) each
+    err, size = (
+        (got.double() - want).abs().max(dim=0).values,
+        want.abs().max(dim=0).values,
+    )  # (H,) each
     # float32 summed in another order: relative to the size c reaches (23 here), as the sequential loop's
     assert (err <= 1e-5 * size + 1e-7).all(), f"error {err.tolist()} for |c| up to {size.tolist()}"
     assert float(err[2]) == 0.0, "a forget gate of 1e-30 keeps only i*g: exactly"
     for n in (1, 2, 3, 5, 6, 7, 9, 31, 33):  # odd lengths leave an unpaired last step at some level
-        assert torch.allclose(_linear_scan(decay[:n], drive[:n]), want[:n].float(), atol=1e-6), f"L = {n}"
+        assert torch.allclose(_linear_scan(decay[:n], drive[:n]), want[:n].float(), atol=1e-6), (
+            f"L = {n}"
+        )
     assert torch.equal(_linear_scan(decay[:1], drive[:1]), drive[:1]), "one step: c_0 = i_0 g_0"
 
 

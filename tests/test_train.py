@@ -1,4 +1,5 @@
 """TrainingJob: the seed's hello to 100%, identical histories per seed, stop, divergence, the gate."""
+
 import math
 import threading
 import time
@@ -7,8 +8,19 @@ from pathlib import Path
 import pytest
 import torch
 
-from rnnviz import Callback, JobGate, ModelConfig, SequenceModel, TrainConfig, TrainData, TrainingJob, cli, data, \
-    predict, tasks
+from rnnviz import (
+    Callback,
+    JobGate,
+    ModelConfig,
+    SequenceModel,
+    TrainConfig,
+    TrainData,
+    TrainingJob,
+    cli,
+    data,
+    predict,
+    tasks,
+)
 from rnnviz.data import make_char_dataset
 from rnnviz.train import HISTORY_COLUMNS, Weights, fit, resolve_device
 
@@ -26,7 +38,9 @@ def _regression_job(epochs=5, lr=0.01, **kw):
     y = x.sum(dim=(1, 2))[:, None] / 6
     model = SequenceModel(ModelConfig(cell="lstm", input_size=2, hidden_size=8), seed=0)
     data = TrainData(x[:48], y[:48], x[48:], y[48:])
-    return TrainingJob(model, data, TrainConfig(epochs=epochs, batch_size=8, lr=lr, device="cpu", **kw))
+    return TrainingJob(
+        model, data, TrainConfig(epochs=epochs, batch_size=8, lr=lr, device="cpu", **kw)
+    )
 
 
 def test_hello_reaches_full_accuracy_within_200_epochs():
@@ -89,7 +103,11 @@ def test_divergence_rolls_back_and_says_lower_the_learning_rate():
 
 def test_failed_job_reports_the_error():
     model = SequenceModel(ModelConfig(cell="gru", input_size=3, hidden_size=4), seed=0)
-    job = TrainingJob(model, TrainData(torch.randn(4, 5, 2), torch.randn(4, 1)), TrainConfig(epochs=2, device="cpu"))
+    job = TrainingJob(
+        model,
+        TrainData(torch.randn(4, 5, 2), torch.randn(4, 1)),
+        TrainConfig(epochs=2, device="cpu"),
+    )
     job.start().join(10)
     assert job.status == "failed" and "RuntimeError" in job.message
 
@@ -140,8 +158,12 @@ def test_wait_for_first_epoch_returns_when_epoch_one_is_recorded():
             gate_open.wait(10)
 
     model = SequenceModel(ModelConfig(cell="rnn", input_size=1, hidden_size=2), seed=0)
-    job = TrainingJob(model, TrainData(torch.randn(8, 3, 1), torch.randn(8, 1)), TrainConfig(epochs=2),
-                      callbacks=[Hold()]).start()
+    job = TrainingJob(
+        model,
+        TrainData(torch.randn(8, 3, 1), torch.randn(8, 1)),
+        TrainConfig(epochs=2),
+        callbacks=[Hold()],
+    ).start()
     assert job.wait_for_first_epoch(0.2) is False and job.epochs_done == 0  # held before epoch 1
     gate_open.set()
     assert job.wait_for_first_epoch(10) is True and job.epochs_done >= 1
@@ -192,11 +214,108 @@ def test_gate_ahead_of_with_two_slots_counts_the_runs_that_must_end_first():
 
 # -- divergence that gradient clipping keeps finite (issue 12, point 7) ----------------------------
 # The Nile's annual flow at Aswan, 1871-1970, in 10^8 m^3 (Durbin & Koopman; R's datasets::Nile).
-NILE = [1120, 1160, 963, 1210, 1160, 1160, 813, 1230, 1370, 1140, 995, 935, 1110, 994, 1020, 960, 1180, 799, 958,
-        1140, 1100, 1210, 1150, 1250, 1260, 1220, 1030, 1100, 774, 840, 874, 694, 940, 833, 701, 916, 692, 1020,
-        1050, 969, 831, 726, 456, 824, 702, 1120, 1100, 832, 764, 821, 768, 845, 864, 862, 698, 845, 744, 796, 1040,
-        759, 781, 865, 845, 944, 984, 897, 822, 1010, 771, 676, 649, 846, 812, 742, 801, 1040, 860, 874, 848, 890,
-        744, 749, 838, 1050, 918, 986, 797, 923, 975, 815, 1020, 906, 901, 1170, 912, 746, 919, 718, 714, 740]
+NILE = [
+    1120,
+    1160,
+    963,
+    1210,
+    1160,
+    1160,
+    813,
+    1230,
+    1370,
+    1140,
+    995,
+    935,
+    1110,
+    994,
+    1020,
+    960,
+    1180,
+    799,
+    958,
+    1140,
+    1100,
+    1210,
+    1150,
+    1250,
+    1260,
+    1220,
+    1030,
+    1100,
+    774,
+    840,
+    874,
+    694,
+    940,
+    833,
+    701,
+    916,
+    692,
+    1020,
+    1050,
+    969,
+    831,
+    726,
+    456,
+    824,
+    702,
+    1120,
+    1100,
+    832,
+    764,
+    821,
+    768,
+    845,
+    864,
+    862,
+    698,
+    845,
+    744,
+    796,
+    1040,
+    759,
+    781,
+    865,
+    845,
+    944,
+    984,
+    897,
+    822,
+    1010,
+    771,
+    676,
+    649,
+    846,
+    812,
+    742,
+    801,
+    1040,
+    860,
+    874,
+    848,
+    890,
+    744,
+    749,
+    838,
+    1050,
+    918,
+    986,
+    797,
+    923,
+    975,
+    815,
+    1020,
+    906,
+    901,
+    1170,
+    912,
+    746,
+    919,
+    718,
+    714,
+    740,
+]
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
 SEATTLE = (ASSETS / "seattle-weather.csv", "temp_max", ["temp_max", "temp_min", "wind"])
 EMPLOYMENT = (ASSETS / "us-employment.csv", "nonfarm", ["nonfarm"])
@@ -209,13 +328,28 @@ def nile_csv(tmp_path_factory) -> Path:
     return path
 
 
-def _forecast_job(path, target, features, window=20, cell="lstm", nonlinearity="tanh", optimizer="adam", lr=1e-2,
-                  epochs=30, scaler="minmax", callbacks=()):
+def _forecast_job(
+    path,
+    target,
+    features,
+    window=20,
+    cell="lstm",
+    nonlinearity="tanh",
+    optimizer="adam",
+    lr=1e-2,
+    epochs=30,
+    scaler="minmax",
+    callbacks=(),
+):
     """A job as the Forecast page builds it (its defaults: LSTM, 16 units, batch 32, Adam 0.01, 30 epochs)."""
-    ds = data.make_forecast_dataset(data.read_csv(path), data.ForecastConfig(target=target, features=features,
-                                                                             window=window, scaler=scaler))
+    ds = data.make_forecast_dataset(
+        data.read_csv(path),
+        data.ForecastConfig(target=target, features=features, window=window, scaler=scaler),
+    )
     model = tasks.forecast_model(ds, cell, 16, 1, "last", nonlinearity, seed=0)
-    cfg = TrainConfig(epochs=epochs, batch_size=32, lr=lr, optimizer=optimizer, seed=0, device="cpu")
+    cfg = TrainConfig(
+        epochs=epochs, batch_size=32, lr=lr, optimizer=optimizer, seed=0, device="cpu"
+    )
     return ds, TrainingJob(model, tasks.forecast_train_data(ds), cfg, callbacks=list(callbacks))
 
 
@@ -224,11 +358,17 @@ def _assert_kept_the_best_epoch(job, ds):
     its validation loss, recomputed here, is the one the history recorded for that epoch."""
     losses = [r["val_loss"] for r in job.history]
     best = min(range(len(losses)), key=losses.__getitem__) + 1
-    assert f"The weights kept are those of epoch {best}, the epoch with the lowest validation loss." in job.message
+    assert (
+        f"The weights kept are those of epoch {best}, the epoch with the lowest validation loss."
+        in job.message
+    )
     x_val, y_val = ds.part("val")
     for model in (job.model, job.snapshot_model()):
         recomputed = float(torch.nn.functional.mse_loss(predict(model, x_val), y_val))
-        assert recomputed == pytest.approx(losses[best - 1], rel=1e-4), (recomputed, losses[best - 1])
+        assert recomputed == pytest.approx(losses[best - 1], rel=1e-4), (
+            recomputed,
+            losses[best - 1],
+        )
 
 
 def test_runaway_learning_rate_on_nile_is_diverged_not_done(nile_csv):
@@ -237,8 +377,10 @@ def test_runaway_learning_rate_on_nile_is_diverged_not_done(nile_csv):
     job.start().join(60)
     assert all(math.isfinite(r["train_loss"]) and math.isfinite(r["val_loss"]) for r in job.history)
     assert job.status == "diverged", (job.status, job.message)
-    assert job.message.startswith("Training diverged: the model's predictions on the validation part lie far "
-                                  "outside the values it learnt from"), job.message
+    assert job.message.startswith(
+        "Training diverged: the model's predictions on the validation part lie far "
+        "outside the values it learnt from"
+    ), job.message
     assert "Lower the learning rate (it is 1e+06) and train again." in job.message
     assert len(job.history) == 50  # it trained to the end: the verdict is on the finished run
     _assert_kept_the_best_epoch(job, ds)
@@ -246,14 +388,20 @@ def test_runaway_learning_rate_on_nile_is_diverged_not_done(nile_csv):
 
 def test_sgd_relu_lr_10_predicting_250_degrees_on_seattle_is_diverged():
     """The page's Seattle sample with RNN/relu, SGD, lr 10: every ReLU dies and the model says 255 °C."""
-    ds, job = _forecast_job(*SEATTLE, cell="rnn", nonlinearity="relu", optimizer="sgd", lr=10.0, epochs=5)
+    ds, job = _forecast_job(
+        *SEATTLE, cell="rnn", nonlinearity="relu", optimizer="sgd", lr=10.0, epochs=5
+    )
     job.start().join(120)
     test_x, _ = ds.part("test")
     degrees = ds.inverse(predict(job.model, test_x))
-    assert degrees.min() > 200, degrees.min()  # the case as reported: far above any Seattle maximum (35.6 °C)
+    assert degrees.min() > 200, (
+        degrees.min()
+    )  # the case as reported: far above any Seattle maximum (35.6 °C)
     assert job.status == "diverged", (job.status, job.message)
-    assert "lie far outside the values it learnt from (typically 5.9 times their whole range beyond them)" \
-        in job.message, job.message
+    assert (
+        "lie far outside the values it learnt from (typically 5.9 times their whole range beyond them)"
+        in job.message
+    ), job.message
     assert "Lower the learning rate (it is 10) and train again." in job.message
     _assert_kept_the_best_epoch(job, ds)
 
@@ -266,8 +414,10 @@ def test_validation_loss_ending_10x_above_epoch_1_and_the_baseline_is_diverged()
     base = job.data.baseline_loss
     assert last > 10 * first and last > 10 * base, (first, last, base)
     assert job.status == "diverged", (job.status, job.message)
-    assert job.message.startswith(f"Training diverged: the validation loss ended at {last:.3g}, more than 10 times "
-                                  f"epoch 1's {first:.3g} and the baseline's {base:.3g}."), job.message
+    assert job.message.startswith(
+        f"Training diverged: the validation loss ended at {last:.3g}, more than 10 times "
+        f"epoch 1's {first:.3g} and the baseline's {base:.3g}."
+    ), job.message
     _assert_kept_the_best_epoch(job, ds)
 
 
@@ -278,14 +428,18 @@ def test_forecast_train_data_baseline_loss_is_persistence_on_the_validation_part
     # independent: min-max scale by hand, fit on the rows the training windows touch (n_train + window + horizon - 1)
     seen = table["nonfarm"].to_numpy()[: ds.parts["train"].stop + 11]
     scaled_errors = (ds.baseline[val] - ds.actual[val]) / (seen.max() - seen.min())
-    assert tasks.forecast_train_data(ds).baseline_loss == pytest.approx(float((scaled_errors ** 2).mean()), rel=1e-6)
+    assert tasks.forecast_train_data(ds).baseline_loss == pytest.approx(
+        float((scaled_errors**2).mean()), rel=1e-6
+    )
 
 
 @pytest.mark.parametrize("sample", [SEATTLE, EMPLOYMENT], ids=["seattle", "us-employment"])
 def test_default_settings_on_the_bundled_samples_stay_done(sample):
     path, target, features = sample
     rows = len(data.read_csv(path))
-    _, job = _forecast_job(path, target, features, window=min(20, rows // 10))  # the page's default window
+    _, job = _forecast_job(
+        path, target, features, window=min(20, rows // 10)
+    )  # the page's default window
     job.start().join(180)
     assert job.status == "done", (job.status, job.message)
 
@@ -300,9 +454,13 @@ def test_unscaled_targets_far_from_zero_are_not_called_diverged():
 
 def test_stopped_after_diverging_says_both():
     """Rules 1 to 3 also judge a run that was stopped: the user learns it had diverged."""
-    ds = data.make_forecast_dataset(data.read_csv(EMPLOYMENT[0]), data.ForecastConfig(target="nonfarm", window=11))
+    ds = data.make_forecast_dataset(
+        data.read_csv(EMPLOYMENT[0]), data.ForecastConfig(target="nonfarm", window=11)
+    )
     batches = math.ceil(len(ds.part("train")[0]) / 32)
-    _, job = _forecast_job(*EMPLOYMENT, window=11, lr=1e6, epochs=100, callbacks=[_StopAfter(batches * 3)])
+    _, job = _forecast_job(
+        *EMPLOYMENT, window=11, lr=1e6, epochs=100, callbacks=[_StopAfter(batches * 3)]
+    )
     job.start().join(60)
     assert len(job.history) == 3  # stopped after the last batch of epoch 3
     assert job.status == "diverged", (job.status, job.message)
@@ -311,10 +469,25 @@ def test_stopped_after_diverging_says_both():
 
 def test_cli_says_diverged_with_what_to_do(nile_csv):
     lines = []
-    rc = cli.main(["fit", str(nile_csv), "--target", "flow", "--lr", "1e6", "--epochs", "20", "--device", "cpu"],
-                  out=lines.append)
+    rc = cli.main(
+        [
+            "fit",
+            str(nile_csv),
+            "--target",
+            "flow",
+            "--lr",
+            "1e6",
+            "--epochs",
+            "20",
+            "--device",
+            "cpu",
+        ],
+        out=lines.append,
+    )
     said = [ln for ln in lines if ln.startswith("Training diverged: ")]
-    assert len(said) == 1 and "Lower the learning rate (it is 1e+06) and train again." in said[0], lines
+    assert len(said) == 1 and "Lower the learning rate (it is 1e+06) and train again." in said[0], (
+        lines
+    )
     assert rc == 1
 
 
@@ -342,14 +515,22 @@ def test_fit_asks_should_stop_before_every_batch_and_keeps_the_last_finished_epo
 
     def should_stop():
         asked.append(len(rows))
-        return "Stopped by the test." if len(asked) == 9 else None  # 6 batches per epoch: the 3rd of epoch 2
+        return (
+            "Stopped by the test." if len(asked) == 9 else None
+        )  # 6 batches per epoch: the 3rd of epoch 2
 
     result = fit(model, data, config, rows.append, should_stop)
     assert len(asked) == 9 and asked == [0] * 6 + [1] * 3
     assert (result.status, result.epochs, result.kept_epoch) == ("stopped", 1, 1)
     assert result.message == "Stopped by the test. Kept the weights after epoch 1."
     again, first = _regression_parts(epochs=1)[0], []
-    fit(again, data, TrainConfig(epochs=1, batch_size=8, lr=0.01, device="cpu"), first.append, lambda: None)
+    fit(
+        again,
+        data,
+        TrainConfig(epochs=1, batch_size=8, lr=0.01, device="cpu"),
+        first.append,
+        lambda: None,
+    )
     for (name, p), q in zip(model.named_parameters(), again.parameters()):
         assert torch.equal(p, q), f"{name}: not the weights after epoch 1"
 
@@ -360,17 +541,29 @@ def test_history_columns_are_named_for_regression():
         assert tuple(r) == HISTORY_COLUMNS
         assert r["train_accuracy"] is None and r["val_accuracy"] is None
     x_val, y_val = job.data.x_val, job.data.y_val
-    expected = float(((predict(job.model, x_val) - y_val) ** 2).mean().sqrt())  # the weights of the last epoch
+    expected = float(
+        ((predict(job.model, x_val) - y_val) ** 2).mean().sqrt()
+    )  # the weights of the last epoch
     assert job.history[-1]["val_rmse"] == pytest.approx(expected, rel=1e-5)
-    no_val = TrainingJob(job.model, TrainData(job.data.x, job.data.y), TrainConfig(epochs=1, device="cpu"))
+    no_val = TrainingJob(
+        job.model, TrainData(job.data.x, job.data.y), TrainConfig(epochs=1, device="cpu")
+    )
     assert no_val.start().join().history[0]["val_rmse"] is None
 
 
 def test_history_columns_are_named_for_classification_with_validation():
     from rnnviz.data.memory import make_memory_task
+
     task = make_memory_task(distractors=3, samples=64, val_samples=32, seed=0)
-    job = TrainingJob(tasks.memory_model(task, "gru", hidden_size=8, seed=0), tasks.memory_train_data(task),
-                      TrainConfig(epochs=3, batch_size=16, lr=0.02, device="cpu")).start().join()
+    job = (
+        TrainingJob(
+            tasks.memory_model(task, "gru", hidden_size=8, seed=0),
+            tasks.memory_train_data(task),
+            TrainConfig(epochs=3, batch_size=16, lr=0.02, device="cpu"),
+        )
+        .start()
+        .join()
+    )
     last = job.history[-1]
     assert tuple(last) == HISTORY_COLUMNS and last["val_rmse"] is None
     right = (predict(job.model, task.x_val).argmax(-1) == task.y_val).float().mean()
@@ -401,12 +594,25 @@ def test_the_loop_asks_the_model_for_its_loss_and_metrics():
     x = torch.randn(8, 3, 1, generator=g)
     y = 2 * x.sum(dim=(1, 2))[:, None]
     model = _HalfRight()
-    job = TrainingJob(model, TrainData(x, y), TrainConfig(epochs=1, batch_size=0, lr=0.5, optimizer="sgd",
-                                                          clip_norm=None, device="cpu")).start().join()
+    job = (
+        TrainingJob(
+            model,
+            TrainData(x, y),
+            TrainConfig(
+                epochs=1, batch_size=0, lr=0.5, optimizer="sgd", clip_norm=None, device="cpu"
+            ),
+        )
+        .start()
+        .join()
+    )
     assert job.status == "done", job.message
-    assert job.history[0]["train_loss"] == pytest.approx(float(y.abs().mean()))  # L1 at w = 0, not MSE
+    assert job.history[0]["train_loss"] == pytest.approx(
+        float(y.abs().mean())
+    )  # L1 at w = 0, not MSE
     assert job.history[0]["train_accuracy"] == 0.5
-    assert float(model.w.detach()) == pytest.approx(0.5 * float(x.sum(dim=(1, 2)).abs().mean()))  # one L1 step
+    assert float(model.w.detach()) == pytest.approx(
+        0.5 * float(x.sum(dim=(1, 2)).abs().mean())
+    )  # one L1 step
 
 
 def test_weights_keep_the_best_epoch_across_worse_ones():
@@ -417,13 +623,18 @@ def test_weights_keep_the_best_epoch_across_worse_ones():
             model.weight.fill_(epoch)
         weights.save(model, epoch, best)
     assert weights.good_epoch == 5 and float(weights.state()["weight"]) == 5
-    assert weights.keep_best(model) == 3 and float(model.weight.detach()) == 3 and float(weights.state()["weight"]) == 3
+    assert (
+        weights.keep_best(model) == 3
+        and float(model.weight.detach()) == 3
+        and float(weights.state()["weight"]) == 3
+    )
 
 
 def test_divergence_rule_3_runs_no_forward_pass_when_the_validation_rmse_rules_it_out(monkeypatch):
     """A finished run whose validation RMSE is small cannot have wild predictions (see _wild_predictions):
     no pass over the validation part just for rule 3, and none for the untrained model either."""
     import rnnviz.train as train
+
     calls = []
     monkeypatch.setattr(train, "predict", lambda *a, **k: calls.append(1) or predict(*a, **k))
     job = _regression_job(epochs=2).start().join()
@@ -435,25 +646,36 @@ def test_divergence_rule_3_judges_a_big_part_on_evenly_spaced_windows(monkeypatc
     """No validation part and 5,000 training windows: rule 3's pass looks at RULE3_WINDOWS of them, evenly
     spaced from the first to the last, and still calls a wild constant prediction diverged."""
     import rnnviz.train as train
+
     seen = []
-    monkeypatch.setattr(train, "predict", lambda m, x, *a, **k: seen.append(x.clone()) or predict(m, x, *a, **k))
+    monkeypatch.setattr(
+        train, "predict", lambda m, x, *a, **k: seen.append(x.clone()) or predict(m, x, *a, **k)
+    )
     x = torch.arange(5000, dtype=torch.float32).reshape(5000, 1, 1)  # window i holds the number i
     y = torch.rand(5000, 1)
     model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(1, 1))
 
-    class Wild(torch.nn.Module):  # predicts 1000 whatever it sees: 1000 target ranges outside [0, 1]
+    class Wild(
+        torch.nn.Module
+    ):  # predicts 1000 whatever it sees: 1000 target ranges outside [0, 1]
         def __init__(self, inner, value):
             super().__init__()
             self.inner = inner
-            self.register_buffer("value", torch.tensor(value))  # in the state dict, so `start` resets it
+            self.register_buffer(
+                "value", torch.tensor(value)
+            )  # in the state dict, so `start` resets it
 
         def forward(self, x, lengths=None):
             return self.inner(x) * 0 + self.value
 
     data = TrainData(x, y)
     start = Wild(model, 0.5).state_dict()
-    assert train._wild_predictions(Wild(model, 1000.0), data, [{"val_rmse": None}], start) is not None
-    assert [len(s) for s in seen] == [train.RULE3_WINDOWS] * 2  # the trained model, then the untrained one
+    assert (
+        train._wild_predictions(Wild(model, 1000.0), data, [{"val_rmse": None}], start) is not None
+    )
+    assert [len(s) for s in seen] == [
+        train.RULE3_WINDOWS
+    ] * 2  # the trained model, then the untrained one
     looked_at = seen[0].reshape(-1)
     assert looked_at[0] == 0 and looked_at[-1] == 4999
     assert torch.all(looked_at.diff() >= 4) and torch.all(looked_at.diff() <= 5)
@@ -462,5 +684,8 @@ def test_divergence_rule_3_judges_a_big_part_on_evenly_spaced_windows(monkeypatc
 @pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
 def test_a_device_this_machine_lacks_is_the_users_to_change():
     from rnnviz.errors import UserError
-    with pytest.raises(UserError, match="CUDA was asked for but this machine has no CUDA GPU; use 'auto' or 'cpu'"):
+
+    with pytest.raises(
+        UserError, match="CUDA was asked for but this machine has no CUDA GPU; use 'auto' or 'cpu'"
+    ):
         resolve_device("cuda")

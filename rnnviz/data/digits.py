@@ -6,6 +6,7 @@ CSV holds one image per row: a label column and side*side pixel columns (a 28x28
 has 784). Each image becomes `side` time steps of `side` pixels.
 Shapes: N images, R rows (steps), P pixels per row (features).
 """
+
 from __future__ import annotations
 
 import gzip
@@ -19,7 +20,13 @@ from torch import Tensor
 
 from .tables import DataError
 
-__all__ = ["DIGITS_PATH", "load_digits", "images_from_table", "guess_label_column", "digits_as_sequences"]
+__all__ = [
+    "DIGITS_PATH",
+    "load_digits",
+    "images_from_table",
+    "guess_label_column",
+    "digits_as_sequences",
+]
 
 DIGITS_PATH = Path(__file__).resolve().parents[2] / "assets" / "digits.csv.gz"
 _LABEL_NAMES = ("label", "labels", "class", "target", "digit", "y")
@@ -40,7 +47,9 @@ def guess_label_column(df: pd.DataFrame) -> str:
     return df.columns[0]
 
 
-def images_from_table(df: pd.DataFrame, label_column: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+def images_from_table(
+    df: pd.DataFrame, label_column: str
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """(images (N, side, side) float, labels (N,) 0..K-1, class names) from a table with one image per row.
 
     >>> df = pd.DataFrame({"label": [7, 3], **{f"p{i}": [i, 0] for i in range(4)}})
@@ -49,29 +58,43 @@ def images_from_table(df: pd.DataFrame, label_column: str) -> tuple[np.ndarray, 
     ((2, 2, 2), [1, 0], ['3', '7'])
     """
     if label_column not in df.columns:
-        raise DataError(f"There is no column '{label_column}'. Choose the column that holds each image's label.")
+        raise DataError(
+            f"There is no column '{label_column}'. Choose the column that holds each image's label."
+        )
     pixels = [c for c in df.columns if c != label_column]
     side = math.isqrt(len(pixels))
     if len(pixels) < 4 or side * side != len(pixels):
-        raise DataError(f"Besides the label column '{label_column}' there are {len(pixels)} columns; an image needs "
-                        "a square number of pixel columns (64 for 8x8, 784 for 28x28). Remove other columns.")
-    values = df[pixels].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=np.float64)  # (N, side*side)
+        raise DataError(
+            f"Besides the label column '{label_column}' there are {len(pixels)} columns; an image needs "
+            "a square number of pixel columns (64 for 8x8, 784 for 28x28). Remove other columns."
+        )
+    values = (
+        df[pixels].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=np.float64)
+    )  # (N, side*side)
     bad = ~np.isfinite(values)
     if bad.any():
         row, col = np.argwhere(bad)[0]
-        raise DataError(f"Row {row + 1}, column '{pixels[col]}' is not a number ({df[pixels[col]].iloc[row]!r}). "
-                        "Every pixel must be a number.")
+        raise DataError(
+            f"Row {row + 1}, column '{pixels[col]}' is not a number ({df[pixels[col]].iloc[row]!r}). "
+            "Every pixel must be a number."
+        )
     labels_raw = df[label_column]
     if labels_raw.isna().any():
         row = int(np.flatnonzero(labels_raw.isna().to_numpy())[0])
-        raise DataError(f"Row {row + 1} has no label in column '{label_column}'. Fill it in or delete the row.")
+        raise DataError(
+            f"Row {row + 1} has no label in column '{label_column}'. Fill it in or delete the row."
+        )
     texts = [_label_text(v) for v in labels_raw.to_numpy(dtype=object)]
     names = sorted(set(texts), key=_natural)
     if len(names) < 2:
-        raise DataError(f"Column '{label_column}' has only one label ({names[0]}); a classifier needs at least two.")
+        raise DataError(
+            f"Column '{label_column}' has only one label ({names[0]}); a classifier needs at least two."
+        )
     if len(names) > 100:
-        raise DataError(f"Column '{label_column}' has {len(names)} different labels; is it really the label column? "
-                        "Choose the column with the class of each image (at most 100 classes).")
+        raise DataError(
+            f"Column '{label_column}' has {len(names)} different labels; is it really the label column? "
+            "Choose the column with the class of each image (at most 100 classes)."
+        )
     index = {n: i for i, n in enumerate(names)}
     labels = np.array([index[text] for text in texts], dtype=np.int64)
     return values.reshape(-1, side, side), labels, names
@@ -91,8 +114,13 @@ def _natural(name: str):
         return (1, 0.0, name)
 
 
-def digits_as_sequences(images: np.ndarray, labels: np.ndarray, test_fraction: float = 0.25,
-                        seed: int = 0, val_fraction: float = 0.0) -> dict[str, tuple[Tensor, Tensor]]:
+def digits_as_sequences(
+    images: np.ndarray,
+    labels: np.ndarray,
+    test_fraction: float = 0.25,
+    seed: int = 0,
+    val_fraction: float = 0.0,
+) -> dict[str, tuple[Tensor, Tensor]]:
     """Shuffle once with `seed`, split, scale pixels to 0..1 by the largest pixel. Returns
     {"train": (x, y), "test": (x, y)} (and "val" when val_fraction > 0) with x (N, rows, pixels)
     float32 and y (N,) int64."""
@@ -100,7 +128,9 @@ def digits_as_sequences(images: np.ndarray, labels: np.ndarray, test_fraction: f
     n_test = max(1, int(round(n * test_fraction)))
     n_val = int(round(n * val_fraction))
     if n - n_test - n_val < 1:
-        raise DataError(f"{n} images are too few to split into training and test parts; use at least 10.")
+        raise DataError(
+            f"{n} images are too few to split into training and test parts; use at least 10."
+        )
     order = np.random.default_rng(seed).permutation(n)
     peak = float(np.abs(images).max()) or 1.0
     x = torch.from_numpy((images[order] / peak).astype(np.float32))  # (N, rows, pixels)

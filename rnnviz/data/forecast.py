@@ -17,6 +17,7 @@ part's range stays inside what it learnt (bench table 10: with level inputs and 
 employment's test RMSE was 374 against persistence's 247; with step changes in, 90). `inverse` adds
 the predicted change back to the last value exactly, so plots and metrics stay in levels.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -30,7 +31,13 @@ from .scaling import Scaler
 from .tables import MAX_ABS_VALUE, DataError, numeric_columns
 from .windows import sliding_windows, window_count
 
-__all__ = ["ForecastConfig", "ForecastDataset", "make_forecast_dataset", "split_counts", "largest_window"]
+__all__ = [
+    "ForecastConfig",
+    "ForecastDataset",
+    "make_forecast_dataset",
+    "split_counts",
+    "largest_window",
+]
 
 
 @dataclass
@@ -43,7 +50,9 @@ class ForecastConfig:
     horizon: int = 1  # predict this many rows after the window's last row
     split: tuple[float, float, float] = (0.7, 0.15, 0.15)  # train, validation, test (time order)
     scaler: str = "minmax"  # "minmax", "standard" or "none"
-    predict_change: bool = False  # learn target - last value (differencing) instead of the target itself
+    predict_change: bool = (
+        False  # learn target - last value (differencing) instead of the target itself
+    )
 
 
 @dataclass
@@ -72,12 +81,16 @@ class ForecastDataset:
         change is added to each window's last value: level = last + change."""
         if isinstance(y_scaled, Tensor):
             y_scaled = y_scaled.detach().cpu().numpy()
-        values = self.target_scaler.inverse(np.asarray(y_scaled, dtype=np.float64).reshape(-1, 1))[:, 0]
+        values = self.target_scaler.inverse(np.asarray(y_scaled, dtype=np.float64).reshape(-1, 1))[
+            :, 0
+        ]
         if not self.config.predict_change:
             return values
         last = self.baseline[rows]  # (N,)
         if last.shape != values.shape:
-            raise ValueError(f"{values.size} predicted changes for {last.size} windows: say which windows they are for")
+            raise ValueError(
+                f"{values.size} predicted changes for {last.size} windows: say which windows they are for"
+            )
         return last + values
 
     def scale_target(self, levels, rows=slice(None)) -> np.ndarray:
@@ -125,15 +138,18 @@ def _check_columns(df: pd.DataFrame, columns: list[str], role: str) -> None:
     problems = df.attrs.get("problems", {})
     for col in columns:
         if col not in df.columns:
-            raise DataError(f"There is no column '{col}'. The columns are: {', '.join(map(str, df.columns))}.")
+            raise DataError(
+                f"There is no column '{col}'. The columns are: {', '.join(map(str, df.columns))}."
+            )
         if col in problems:
             raise DataError(f"The {role} {problems[col]}.")
         if not pd.api.types.is_numeric_dtype(df[col]):
             raise DataError(f"The {role} column '{col}' is not numbers. Choose a numeric column.")
 
 
-def make_forecast_dataset(df: pd.DataFrame, config: ForecastConfig,
-                          scalers: tuple[Scaler, Scaler] | None = None) -> ForecastDataset:
+def make_forecast_dataset(
+    df: pd.DataFrame, config: ForecastConfig, scalers: tuple[Scaler, Scaler] | None = None
+) -> ForecastDataset:
     """Build windows, split and scalers from a table read by `read_csv`. `scalers` (features,
     target) reuses a saved model's scalers instead of fitting new ones."""
     c = config
@@ -144,7 +160,9 @@ def make_forecast_dataset(df: pd.DataFrame, config: ForecastConfig,
     _check_columns(df, [c.target], "target")
     _check_columns(df, features, "input")
     if any(f < 0 for f in c.split) or abs(sum(c.split) - 1) > 1e-6:
-        raise DataError(f"The train/validation/test fractions must be positive and add up to 1 (got {c.split}).")
+        raise DataError(
+            f"The train/validation/test fractions must be positive and add up to 1 (got {c.split})."
+        )
     if c.split[0] <= 0 or c.split[2] <= 0:
         raise DataError("The training and test parts must each get a share of the rows.")
     if c.window < 1:
@@ -154,24 +172,37 @@ def make_forecast_dataset(df: pd.DataFrame, config: ForecastConfig,
     target_values = df[c.target].to_numpy(dtype=np.float64)
     finite = target_values[np.isfinite(target_values)]
     if len(finite) and np.all(finite == finite[0]):
-        raise DataError(f"The target column '{c.target}' has the same value ({finite[0]:g}) in every row: "
-                        "there is nothing to forecast. Choose another target.")
+        raise DataError(
+            f"The target column '{c.target}' has the same value ({finite[0]:g}) in every row: "
+            "there is nothing to forecast. Choose another target."
+        )
     rows = len(df)
     if not _fits(rows, c.window, c.horizon, c.split):
         best = largest_window(rows, c.horizon, c.split)
-        hint = (f"The largest window that fits is {best}." if best else
-                "Even a window of 1 does not fit: add rows or lower the horizon.")
-        raise DataError(f"The data has {rows} rows, too few for a window of {c.window} and a horizon of "
-                        f"{c.horizon} with a {_pct(c.split)} split: each part needs at least one window. {hint}")
+        hint = (
+            f"The largest window that fits is {best}."
+            if best
+            else "Even a window of 1 does not fit: add rows or lower the horizon."
+        )
+        raise DataError(
+            f"The data has {rows} rows, too few for a window of {c.window} and a horizon of "
+            f"{c.horizon} with a {_pct(c.split)} split: each part needs at least one window. {hint}"
+        )
     # 2. split the windows in time order
     n = window_count(rows, c.window, c.horizon)
     n_train, n_val, n_test = split_counts(n, c.split)
-    parts = {"train": slice(0, n_train), "val": slice(n_train, n_train + n_val), "test": slice(n_train + n_val, n)}
+    parts = {
+        "train": slice(0, n_train),
+        "val": slice(n_train, n_train + n_val),
+        "test": slice(n_train + n_val, n),
+    }
     # 3. scalers fit on the rows the training windows touch (inputs and targets), nothing later
     train_rows = n_train + c.window + c.horizon - 1
     table = df[features].to_numpy(dtype=np.float64)  # (T, F)
     if not np.isfinite(table).all() or not np.isfinite(target_values).all():
-        raise DataError("The chosen columns still have missing values. Turn on 'fill missing values forward'.")
+        raise DataError(
+            "The chosen columns still have missing values. Turn on 'fill missing values forward'."
+        )
     first_target = c.window - 1 + c.horizon
     actual = target_values[first_target : first_target + n]  # (N,)
     baseline = target_values[c.window - 1 : c.window - 1 + n]  # (N,) last observed value
@@ -180,8 +211,12 @@ def make_forecast_dataset(df: pd.DataFrame, config: ForecastConfig,
     if c.predict_change:
         seen = np.diff(table, axis=0, prepend=table[:1])  # (T, F); row 0 has no row before it: 0
     if scalers is None:
-        feature_scaler = Scaler.fit(seen[1:train_rows] if c.predict_change else seen[:train_rows], c.scaler)
-        target_scaler = Scaler.fit((learnt[:n_train] if c.predict_change else learnt[:train_rows])[:, None], c.scaler)
+        feature_scaler = Scaler.fit(
+            seen[1:train_rows] if c.predict_change else seen[:train_rows], c.scaler
+        )
+        target_scaler = Scaler.fit(
+            (learnt[:n_train] if c.predict_change else learnt[:train_rows])[:, None], c.scaler
+        )
     else:
         feature_scaler, target_scaler = scalers
     scaled_table = feature_scaler.transform(seen)  # (T, F) float64
@@ -195,16 +230,28 @@ def make_forecast_dataset(df: pd.DataFrame, config: ForecastConfig,
         y = torch.from_numpy(scaled_target.astype(np.float32))  # (N, 1)
     else:
         _check_scaled(df, scaled_target, [c.target])
-        y = torch.from_numpy(scaled_target[first_target : first_target + n].astype(np.float32))  # (N, 1)
+        y = torch.from_numpy(
+            scaled_target[first_target : first_target + n].astype(np.float32)
+        )  # (N, 1)
     return ForecastDataset(
-        config=c, features=features, x=x, y=y, actual=actual, baseline=baseline,
-        dates=df.index[first_target : first_target + n], parts=parts,
-        feature_scaler=feature_scaler, target_scaler=target_scaler, series=target_values,
+        config=c,
+        features=features,
+        x=x,
+        y=y,
+        actual=actual,
+        baseline=baseline,
+        dates=df.index[first_target : first_target + n],
+        parts=parts,
+        feature_scaler=feature_scaler,
+        target_scaler=target_scaler,
+        series=target_values,
         notes=list(df.attrs.get("notes", [])),
     )
 
 
-def _check_scaled(df: pd.DataFrame, scaled: np.ndarray, columns: list[str], first_row: int = 0) -> None:
+def _check_scaled(
+    df: pd.DataFrame, scaled: np.ndarray, columns: list[str], first_row: int = 0
+) -> None:
     """Refuse a value that scaling (fit on the training part) makes too large for the model's float32
     arithmetic: a spike far outside a training part that barely varies. The bound is the same as
     read_csv's (MAX_ABS_VALUE): squared errors summed over every row stay finite in float32."""
@@ -214,10 +261,16 @@ def _check_scaled(df: pd.DataFrame, scaled: np.ndarray, columns: list[str], firs
     row, j = (int(k) for k in np.argwhere(extreme)[0])
     row += first_row  # scaled row 0 is the table's row first_row
     col = columns[j]
-    where = (f"the row dated {df.index[row]}" if isinstance(df.index, pd.DatetimeIndex) else f"line {row + 2}")
-    raise DataError(f"Column '{col}' at {where} ({df[col].iloc[row]:g}) lies so far outside the training part's "
-                    f"values that scaled it becomes {scaled[row, j]:.3g}, too large to compute with. Check that "
-                    "value, choose another scaler, or give the training part a larger share.")
+    where = (
+        f"the row dated {df.index[row]}"
+        if isinstance(df.index, pd.DatetimeIndex)
+        else f"line {row + 2}"
+    )
+    raise DataError(
+        f"Column '{col}' at {where} ({df[col].iloc[row]:g}) lies so far outside the training part's "
+        f"values that scaled it becomes {scaled[row, j]:.3g}, too large to compute with. Check that "
+        "value, choose another scaler, or give the training part a larger share."
+    )
 
 
 def suggest_target(df: pd.DataFrame) -> str | None:

@@ -6,6 +6,7 @@ so the model must carry it across N steps: easy for an LSTM or GRU, hard for a p
 gradient from the answer back to step 0 shrinks with every step (see trace.gradient_norms).
 Shapes: N sequences, L = distractors + 1 steps, V vocabulary (signals then distractors).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from ..limits import LimitError, Limits
+from ..limits import Limits
 from .tables import DataError
 
 __all__ = ["SYMBOLS", "MemoryTask", "make_memory_task"]
@@ -35,8 +36,14 @@ class MemoryTask:
         return "".join(self.vocab[int(i)] for i in row)
 
 
-def make_memory_task(distractors: int = 10, symbols: int = SYMBOLS, distractor_letters: int = 6, samples: int = 512,
-                     val_samples: int = 128, seed: int = 0) -> MemoryTask:
+def make_memory_task(
+    distractors: int = 10,
+    symbols: int = SYMBOLS,
+    distractor_letters: int = 6,
+    samples: int = 512,
+    val_samples: int = 128,
+    seed: int = 0,
+) -> MemoryTask:
     """Random sequences from `seed` (the same seed gives the same task).
 
     >>> task = make_memory_task(distractors=3, samples=2, val_samples=1, seed=0)
@@ -45,14 +52,20 @@ def make_memory_task(distractors: int = 10, symbols: int = SYMBOLS, distractor_l
     """
     if int(distractors) < 0:
         raise DataError(f"Distractors must be 0 or more (got {distractors}).")
-    Limits.from_env().check(distractors=int(distractors))  # LimitError above this server's Limits.distractors
+    Limits.from_env().check(
+        distractors=int(distractors)
+    )  # LimitError above this server's Limits.distractors
     if not 2 <= int(symbols) <= 26 or not 1 <= int(distractor_letters) <= 26:
         raise DataError("Use 2-26 signal letters and 1-26 distractor letters.")
-    vocab = [chr(ord("A") + i) for i in range(symbols)] + [chr(ord("a") + i) for i in range(distractor_letters)]
+    vocab = [chr(ord("A") + i) for i in range(symbols)] + [
+        chr(ord("a") + i) for i in range(distractor_letters)
+    ]
     g = torch.Generator().manual_seed(int(seed))
     n = int(samples) + int(val_samples)
     first = torch.randint(0, symbols, (n,), generator=g)  # (n,) the class
-    noise = torch.randint(symbols, symbols + distractor_letters, (n, int(distractors)), generator=g)  # (n, N)
+    noise = torch.randint(
+        symbols, symbols + distractor_letters, (n, int(distractors)), generator=g
+    )  # (n, N)
     x = torch.cat([first[:, None], noise], dim=1)  # (n, N + 1)
     s = int(samples)
     return MemoryTask(vocab, int(symbols), int(distractors), x[:s], first[:s], x[s:], first[s:])

@@ -4,6 +4,7 @@ The scaler keeps its parameters per column so that `inverse` brings predictions 
 data's own units exactly (up to float rounding). A constant column gets a scale of 1 instead of
 a division by zero. Shapes: T rows, F columns.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -59,4 +60,8 @@ class Scaler:
 
     @classmethod
     def from_dict(cls, d: dict) -> "Scaler":
-        return cls(d["kind"], np.asarray(d["shift"], dtype=np.float64), np.asarray(d["scale"], dtype=np.float64))
+        return cls(
+            d["kind"],
+            np.asarray(d["shift"], dtype=np.float64),
+            np.asarray(d["scale"], dtype=np.float64),
+        )

@@ -20,6 +20,7 @@ above the column cap, before pandas sees the file. The header's names are made u
 written back into the bytes, so pandas never de-duplicates them (its mangling is quadratic: a
 600 KB header of 100,000 equal names took 101 s).
 """
+
 from __future__ import annotations
 
 import csv
@@ -28,7 +29,6 @@ import io
 import math
 import os
 import re
-
 import warnings
 
 import numpy as np
@@ -50,11 +50,22 @@ _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")  # 2,345.67
 _EU_NUMBER = re.compile(r"^[+-]?\d{1,3}(\.\d{3})*,\d+$|^[+-]?\d+,\d+$")  # 2.345,67 or 12,5
 _DATE_NAMES = re.compile(r"date|time|day|month|year|period|일자|날짜|日付|日期|datum|fecha", re.I)
 _DATE_FORMATS = [  # (format, is day-first)
-    ("%Y-%m-%d", False), ("%Y/%m/%d", False), ("%Y.%m.%d", False), ("%Y%m%d", False),
-    ("%Y-%m-%d %H:%M:%S", False), ("%Y/%m/%d %H:%M:%S", False), ("%Y-%m-%dT%H:%M:%S", False),
-    ("%Y-%m-%d %H:%M", False), ("%Y-%m", False),
-    ("%d.%m.%Y", True), ("%d/%m/%Y", True), ("%d-%m-%Y", True),
-    ("%m/%d/%Y", False), ("%m-%d-%Y", False), ("%b %d %Y", False), ("%d %b %Y", True),
+    ("%Y-%m-%d", False),
+    ("%Y/%m/%d", False),
+    ("%Y.%m.%d", False),
+    ("%Y%m%d", False),
+    ("%Y-%m-%d %H:%M:%S", False),
+    ("%Y/%m/%d %H:%M:%S", False),
+    ("%Y-%m-%dT%H:%M:%S", False),
+    ("%Y-%m-%d %H:%M", False),
+    ("%Y-%m", False),
+    ("%d.%m.%Y", True),
+    ("%d/%m/%Y", True),
+    ("%d-%m-%Y", True),
+    ("%m/%d/%Y", False),
+    ("%m-%d-%Y", False),
+    ("%b %d %Y", False),
+    ("%d %b %Y", True),
 ]
 
 
@@ -97,8 +108,10 @@ def _too_big(size: int, limit: int) -> str:
     rounded up, so a file just over the cap never reads as equal to it."""
     size_mb = math.ceil(size / _MB * 10) / 10
     limit_text = f"{limit / _MB:g} MB" if limit >= _MB else f"{limit:,} bytes"
-    return (f"The file is {size_mb:.1f} MB; the limit is {limit_text} (1 MB = 1024 x 1024 bytes). "
-            "Use fewer rows (for example one per day instead of one per minute) and upload again.")
+    return (
+        f"The file is {size_mb:.1f} MB; the limit is {limit_text} (1 MB = 1024 x 1024 bytes). "
+        "Use fewer rows (for example one per day instead of one per minute) and upload again."
+    )
 
 
 _MB = 1024 * 1024
@@ -111,8 +124,13 @@ _MAGIC = {  # file signatures of what people upload by mistake -> what to say it
     b"GIF8": "a GIF image",
     b"\x1f\x8b": "a gzip archive",
 }
-_BOMS = [(b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
-         (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")]
+_BOMS = [
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+]
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # characters no text table holds
 
 
@@ -152,18 +170,24 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
     no text and NUL characters are refused here, each with its own message."""
     kind = _binary_kind(data)
     if kind:
-        raise DataError(f"{name} is {kind}, not a CSV text file (it contains binary data). "
-                        "Export your table as CSV and upload that.")
+        raise DataError(
+            f"{name} is {kind}, not a CSV text file (it contains binary data). "
+            "Export your table as CSV and upload that."
+        )
     wide = _wide_encoding(data)
     if not wide:
-        _refuse_control_characters(data[:4096].decode("latin-1"), name)  # before decoding: junk is binary
+        _refuse_control_characters(
+            data[:4096].decode("latin-1"), name
+        )  # before decoding: junk is binary
     if wide:
         try:
             text = data.decode(wide)
         except UnicodeDecodeError as e:
             line = data[: e.start].decode(wide, errors="replace").count("\n") + 1
-            raise DataError(f"{name} looks like {wide.upper()} text (Excel's 'Unicode text'), but line {line} "
-                            "is not valid UTF-16. Save it from your spreadsheet as 'CSV UTF-8' and upload again.") from None
+            raise DataError(
+                f"{name} looks like {wide.upper()} text (Excel's 'Unicode text'), but line {line} "
+                "is not valid UTF-16. Save it from your spreadsheet as 'CSV UTF-8' and upload again."
+            ) from None
         encoding = wide
     elif data.startswith(b"\xef\xbb\xbf"):
         encoding, text = "utf-8-sig", _decode_or_explain(data[3:], "utf-8", name)
@@ -187,25 +211,33 @@ def _decode_or_explain(data: bytes, encoding: str, name: str) -> str:
 
 
 def _encoding_help(name: str, line: int) -> str:
-    return (f"{name} is not text in UTF-8 or Korean Excel (cp949/EUC-KR) encoding: line {line} has bytes "
-            "that are neither. Save it from your spreadsheet as 'CSV UTF-8' and upload again.")
+    return (
+        f"{name} is not text in UTF-8 or Korean Excel (cp949/EUC-KR) encoding: line {line} has bytes "
+        "that are neither. Save it from your spreadsheet as 'CSV UTF-8' and upload again."
+    )
 
 
 def _refuse_control_characters(text: str, name: str) -> None:
     """Many control characters: binary. One NUL (or a few) in text: name its line."""
     head = text[:4096]
     if len(_CONTROL.findall(head)) > max(8, 0.05 * len(head)):
-        raise DataError(f"{name} does not look like a CSV text file (it contains binary data). "
-                        "Export your table as CSV and upload that.")
+        raise DataError(
+            f"{name} does not look like a CSV text file (it contains binary data). "
+            "Export your table as CSV and upload that."
+        )
     nul = text.find("\x00")
     if nul >= 0:
         line = text.count("\n", 0, nul) + 1
-        raise DataError(f"Line {line} of {name} contains a NUL character (a zero byte), which a text file "
-                        "never holds: the file may be damaged or not plain text. Delete that character, or "
-                        "export the table again as CSV, and upload again.")
+        raise DataError(
+            f"Line {line} of {name} contains a NUL character (a zero byte), which a text file "
+            "never holds: the file may be damaged or not plain text. Delete that character, or "
+            "export the table again as CSV, and upload again."
+        )
 
 
-def _record(text: str, pos: int, delimiter: str, max_fields: int, name: str, what: str) -> tuple[list[str], int]:
+def _record(
+    text: str, pos: int, delimiter: str, max_fields: int, name: str, what: str
+) -> tuple[list[str], int]:
     """(the fields of the line starting at `pos`, where the next line starts), read as pandas' C
     parser reads them: quotes count only at the start of a field, "" is a quote inside one, a quoted
     field may hold the separator or a line break. Stops after max_fields + 1 fields, so a line of a
@@ -219,8 +251,10 @@ def _record(text: str, pos: int, delimiter: str, max_fields: int, name: str, wha
             m = quoted_field.match(text, pos)
             if m is None:
                 line = text.count("\n", 0, pos) + 1
-                raise DataError(f"The {what} of {name} opens a quote (\") at line {line} that is never closed. "
-                                "Close it or delete it and upload again.")
+                raise DataError(
+                    f'The {what} of {name} opens a quote (") at line {line} that is never closed. '
+                    "Close it or delete it and upload again."
+                )
             fields.append(m.group(1).replace('""', '"') + m.group(2))
         else:
             m = plain_field.match(text, pos)
@@ -240,13 +274,17 @@ def _header(text: str, delimiter: str, max_columns: int, name: str) -> tuple[lis
     """(the header's names, where the first data line starts) in `text`. The fields are counted one
     by one, and refused above max_columns before any other work on the file."""
     start = 0
-    while text.startswith(("\n", "\r"), start):  # blank lines before the header are skipped, as pandas does
+    while text.startswith(
+        ("\n", "\r"), start
+    ):  # blank lines before the header are skipped, as pandas does
         start += 1
     names, body = _record(text, start, delimiter, max_columns, name, "header")
     if len(names) > max_columns:
         count = _count_fields(text, start, delimiter)
-        raise DataError(f"{name} has {count:,} columns; the limit here is {max_columns}. "
-                        "Keep only the columns you need.")
+        raise DataError(
+            f"{name} has {count:,} columns; the limit here is {max_columns}. "
+            "Keep only the columns you need."
+        )
     return names, body
 
 
@@ -262,8 +300,9 @@ def _quote(name: str, delimiter: str) -> str:
     return name
 
 
-def _pandas_input(text: str, utf8: bytes | None, delimiter: str, max_columns: int,
-                  name: str) -> tuple[bytes, dict]:
+def _pandas_input(
+    text: str, utf8: bytes | None, delimiter: str, max_columns: int, name: str
+) -> tuple[bytes, dict]:
     """(UTF-8 bytes for pandas' C parser, its options): the file with its header line replaced by
     unique, stripped names, so pandas has nothing to de-duplicate. `utf8` is the file's own bytes
     when it already is UTF-8 (no copy of the text is encoded then)."""
@@ -281,8 +320,10 @@ def _pandas_input(text: str, utf8: bytes | None, delimiter: str, max_columns: in
     first_row, _ = _record(text, body, delimiter, len(unique) + 1, name, "first data line")
     if len(first_row) == len(unique) + 1:
         if first_row[-1].strip():
-            raise DataError(f"Line 2 of {name} has {len(unique) + 1} values but the header has {len(unique)} "
-                            "names. Add a name for the extra column (or delete the extra value) and upload again.")
+            raise DataError(
+                f"Line 2 of {name} has {len(unique) + 1} values but the header has {len(unique)} "
+                "names. Add a name for the extra column (or delete the extra value) and upload again."
+            )
         return content, {"index_col": False}
     return content, {}
 
@@ -290,9 +331,18 @@ def _pandas_input(text: str, utf8: bytes | None, delimiter: str, max_columns: in
 def _pandas_read(content: bytes, delimiter: str, **options) -> pd.DataFrame:
     """(skipinitialspace would cost 15%: cells are stripped later)"""
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # ParserWarning for index_col=False: the trailing separator above
-        return pd.read_csv(io.BytesIO(content), sep=delimiter, encoding="utf-8", skip_blank_lines=True,
-                           engine="c", na_values=_EXTRA_NA, **options)
+        warnings.simplefilter(
+            "ignore"
+        )  # ParserWarning for index_col=False: the trailing separator above
+        return pd.read_csv(
+            io.BytesIO(content),
+            sep=delimiter,
+            encoding="utf-8",
+            skip_blank_lines=True,
+            engine="c",
+            na_values=_EXTRA_NA,
+            **options,
+        )
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -343,7 +393,9 @@ def _parse_numeric(values: pd.Series, decimal_comma: bool):
 
 def _looks_numeric(values: pd.Series, decimal_comma: bool) -> bool:
     """Do most of the first non-empty cells read as numbers? (Text columns skip the per-cell parse.)"""
-    sample = [v for v in values.iloc[:200] if v.strip() and v.strip().lower() not in _NA_TOKENS][:50]
+    sample = [v for v in values.iloc[:200] if v.strip() and v.strip().lower() not in _NA_TOKENS][
+        :50
+    ]
     if not sample:
         return True  # all missing: the careful path reports it
     good = sum(_to_number(v, decimal_comma) is not None for v in sample)
@@ -381,8 +433,14 @@ def _parse_dates(values: pd.Series):
     return None
 
 
-def read_csv(source, *, fill: str | None = None, max_bytes: int | None = None,
-             max_rows: int | None = None, max_columns: int | None = None) -> pd.DataFrame:
+def read_csv(
+    source,
+    *,
+    fill: str | None = None,
+    max_bytes: int | None = None,
+    max_rows: int | None = None,
+    max_columns: int | None = None,
+) -> pd.DataFrame:
     """Read a CSV a user gave us. `fill="ffill"` fills missing numbers from the row above.
     The caps default to this server's `Limits` (upload_bytes, rows, columns).
 
@@ -411,20 +469,34 @@ def read_csv(source, *, fill: str | None = None, max_bytes: int | None = None,
     try:
         raw = _pandas_read(content, delimiter, **options)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeError, OverflowError) as e:
-        raise DataError(f"{name} could not be split into columns: {_first_line(e)}. "
-                        "Check that every row has the same number of separators.") from None
+        raise DataError(
+            f"{name} could not be split into columns: {_first_line(e)}. "
+            "Check that every row has the same number of separators."
+        ) from None
     del content
     notes = [""]  # what was read, written in step 7 once the table is built
     if raw.shape[1] < 1 or len(raw) == 0:
-        raise DataError(f"{name} has a header row but no data rows. Add at least a few rows of data.")
-    if raw.shape[1] == 1 and len(str(raw.columns[0])) > 0 and any(d in str(raw.columns[0]) for d in "|:"):
-        raise DataError(f"{name} has only one column ('{str(raw.columns[0])[:40]}'). Separate the columns "
-                        "with commas, semicolons or tabs.")
+        raise DataError(
+            f"{name} has a header row but no data rows. Add at least a few rows of data."
+        )
+    if (
+        raw.shape[1] == 1
+        and len(str(raw.columns[0])) > 0
+        and any(d in str(raw.columns[0]) for d in "|:")
+    ):
+        raise DataError(
+            f"{name} has only one column ('{str(raw.columns[0])[:40]}'). Separate the columns "
+            "with commas, semicolons or tabs."
+        )
     if len(raw) < 2:
-        raise DataError(f"{name} has only one data row. A sequence needs many rows, one per time step.")
+        raise DataError(
+            f"{name} has only one data row. A sequence needs many rows, one per time step."
+        )
     if len(raw) > max_rows:
-        raise DataError(f"{name} has {len(raw):,} rows; the limit here is {max_rows:,} rows. "
-                        "Use a shorter period or resample it.")
+        raise DataError(
+            f"{name} has {len(raw):,} rows; the limit here is {max_rows:,} rows. "
+            "Use a shorter period or resample it."
+        )
     decimal_comma = delimiter == ";"
 
     # 3. each column: date, number or text
@@ -438,8 +510,10 @@ def read_csv(source, *, fill: str | None = None, max_bytes: int | None = None,
             dates = _parse_dates(column.astype(str)) if column.notna().all() else None
             if dates is not None:
                 date_col, (date_values, date_format, dayfirst) = col, dates
-                notes.append(f"Column '{col}' holds dates ({'day-first' if dayfirst else date_format}); "
-                             "it is the time axis.")
+                notes.append(
+                    f"Column '{col}' holds dates ({'day-first' if dayfirst else date_format}); "
+                    "it is the time axis."
+                )
                 continue
         if numeric:
             out[col] = column.to_numpy(dtype=np.float64)
@@ -448,16 +522,22 @@ def read_csv(source, *, fill: str | None = None, max_bytes: int | None = None,
         if not _looks_numeric(values, decimal_comma):
             first = next((v.strip() for v in values if v.strip()), "")
             out[col] = values.to_numpy()
-            problems[col] = (_date_problem(col, values) or
-                             f"column '{col}' is text (for example '{first[:30]}'), not numbers")
+            problems[col] = (
+                _date_problem(col, values)
+                or f"column '{col}' is text (for example '{first[:30]}'), not numbers"
+            )
             continue
-        numbers, bad = _parse_numeric(values, decimal_comma)  # the careful path: thousands separators, ...
+        numbers, bad = _parse_numeric(
+            values, decimal_comma
+        )  # the careful path: thousands separators, ...
         if bad:
             first = bad[0]
             out[col] = values.to_numpy()
-            problems[col] = (f"column '{col}' has {len(bad)} non-numeric value{'s' * (len(bad) > 1)}, "
-                             f"first at line {first + 2}: '{values.iloc[first][:30]}'. "
-                             "Fix or delete those cells")
+            problems[col] = (
+                f"column '{col}' has {len(bad)} non-numeric value{'s' * (len(bad) > 1)}, "
+                f"first at line {first + 2}: '{values.iloc[first][:30]}'. "
+                "Fix or delete those cells"
+            )
             continue
         out[col] = numbers
     df = pd.DataFrame(out, index=pd.RangeIndex(len(raw)))
@@ -475,8 +555,10 @@ def read_csv(source, *, fill: str | None = None, max_bytes: int | None = None,
             continue
         missing = np.flatnonzero(np.isnan(col_values))
         if len(missing):
-            msg = (f"column '{col}' has {len(missing)} missing value{'s' * (len(missing) > 1)}, "
-                   f"first at line {missing[0] + 2}")
+            msg = (
+                f"column '{col}' has {len(missing)} missing value{'s' * (len(missing) > 1)}, "
+                f"first at line {missing[0] + 2}"
+            )
             if fill == "ffill":
                 notes.append(msg[0].upper() + msg[1:] + "; filled from the row above.")
             else:
@@ -491,8 +573,10 @@ def read_csv(source, *, fill: str | None = None, max_bytes: int | None = None,
         dup = df.index.duplicated()
         if dup.any():
             first = df.index[dup][0]
-            notes.append(f"{int(dup.sum())} rows repeat an earlier date (first {first.date()}); "
-                         "they are kept in file order.")
+            notes.append(
+                f"{int(dup.sum())} rows repeat an earlier date (first {first.date()}); "
+                "they are kept in file order."
+            )
     else:
         df.index.name = "row"
     if fill == "ffill":
@@ -500,8 +584,10 @@ def read_csv(source, *, fill: str | None = None, max_bytes: int | None = None,
         df[numeric] = df[numeric].ffill()
         still = [c for c in numeric if df[c].isna().any()]
         for col in still:  # leading gaps have no row above
-            problems[col] = (f"column '{col}' starts with missing values that cannot be filled from above. "
-                             "Delete those first rows or fill them in")
+            problems[col] = (
+                f"column '{col}' starts with missing values that cannot be filled from above. "
+                "Delete those first rows or fill them in"
+            )
 
     # 6. constant columns
     for col in [c for c in df.columns if c not in problems]:
@@ -511,11 +597,20 @@ def read_csv(source, *, fill: str | None = None, max_bytes: int | None = None,
             notes.append(f"Column '{col}' has the same value ({finite[0]:g}) in every row.")
 
     # 7. the first note counts what the table holds, as its preview does: the date column is its index
-    notes[0] = (f"Read {len(df):,} rows x {df.shape[1]} columns"
-                + (f", dated by '{date_col}'" if date_col is not None else "")
-                + f" (encoding {encoding}, separator {_delimiter_name(delimiter)}).")
-    df.attrs.update(notes=notes, problems=problems, date_column=date_col, date_format=date_format,
-                    encoding=encoding, delimiter=delimiter, source=name)
+    notes[0] = (
+        f"Read {len(df):,} rows x {df.shape[1]} columns"
+        + (f", dated by '{date_col}'" if date_col is not None else "")
+        + f" (encoding {encoding}, separator {_delimiter_name(delimiter)})."
+    )
+    df.attrs.update(
+        notes=notes,
+        problems=problems,
+        date_column=date_col,
+        date_format=date_format,
+        encoding=encoding,
+        delimiter=delimiter,
+        source=name,
+    )
     return df
 
 
@@ -530,8 +625,10 @@ def _extreme_problem(col: str, values: np.ndarray, extreme: np.ndarray) -> str:
         what = f"{len(rows)} value{'s' * (len(rows) > 1)} too large to compute with"
     else:
         what = f"{len(rows)} infinite or too large values"
-    return (f"column '{col}' has {what}, first at line {first + 2} ({values[first]:g}). Numbers must be "
-            f"finite and between -{MAX_ABS_VALUE:g} and {MAX_ABS_VALUE:g}: fix or delete those cells")
+    return (
+        f"column '{col}' has {what}, first at line {first + 2} ({values[first]:g}). Numbers must be "
+        f"finite and between -{MAX_ABS_VALUE:g} and {MAX_ABS_VALUE:g}: fix or delete those cells"
+    )
 
 
 def _date_format_of(cell: str) -> str | None:
@@ -553,7 +650,10 @@ def _date_problem(col: str, values: pd.Series) -> str | None:
     if filled.empty or _date_format_of(filled.iloc[0]) is None:
         return None
     sample = filled.iloc[:200]
-    counts = {fmt: int(pd.to_datetime(sample, format=fmt, errors="coerce").notna().sum()) for fmt, _ in _DATE_FORMATS}
+    counts = {
+        fmt: int(pd.to_datetime(sample, format=fmt, errors="coerce").notna().sum())
+        for fmt, _ in _DATE_FORMATS
+    }
     fmt = max(counts, key=counts.get)
     if counts[fmt] * 2 < len(sample):
         return None  # mostly not dates
@@ -566,13 +666,19 @@ def _date_problem(col: str, values: pd.Series) -> str | None:
     example = f"line {good + 2} is '{cells.iloc[good][:30]}'"
     cell = cells.iloc[bad]
     if cell == "":
-        return (f"column '{col}' holds dates ({example}), but line {bad + 2} has no date. "
-                "Fill in that date or delete the row")
+        return (
+            f"column '{col}' holds dates ({example}), but line {bad + 2} has no date. "
+            "Fill in that date or delete the row"
+        )
     if _date_format_of(cell) is not None:
-        return (f"column '{col}' holds dates written in more than one way: {example} but line {bad + 2} is "
-                f"'{cell[:30]}'. Write every date the same way (for example 2024-01-31)")
-    return (f"column '{col}' holds dates ({example}), but line {bad + 2} has '{cell[:30]}', which is not a "
-            "date. Fix or delete that cell")
+        return (
+            f"column '{col}' holds dates written in more than one way: {example} but line {bad + 2} is "
+            f"'{cell[:30]}'. Write every date the same way (for example 2024-01-31)"
+        )
+    return (
+        f"column '{col}' holds dates ({example}), but line {bad + 2} has '{cell[:30]}', which is not a "
+        "date. Fix or delete that cell"
+    )
 
 
 def numeric_columns(df: pd.DataFrame) -> list[str]:

@@ -9,6 +9,7 @@ pack them (torch.nn.utils.rnn.pack_padded_sequence) and never read the padding. 
 NFC-normalised, so Hangul typed as separate jamo becomes the same syllables as typed whole.
 Shapes: N words, L steps (longest input), V vocabulary.
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -60,16 +61,23 @@ class CharDataset:
         idx = self.index
         unknown = sorted({ch for ch in text if ch not in idx})
         if unknown:
-            raise DataError(f"The model never saw {', '.join(repr(u) for u in unknown)}. "
-                            f"Use only these letters: {''.join(self.vocab)}")
+            raise DataError(
+                f"The model never saw {', '.join(repr(u) for u in unknown)}. "
+                f"Use only these letters: {''.join(self.vocab)}"
+            )
         return torch.tensor([idx[ch] for ch in text], dtype=torch.long)
 
     def decode(self, indices) -> str:
         return "".join(self.vocab[int(i)] for i in indices)
 
 
-def make_char_dataset(text: str, mode: str = "last", max_words: int = Limits.words,
-                      max_length: int = Limits.word_letters, max_vocabulary: int = Limits.vocabulary) -> CharDataset:
+def make_char_dataset(
+    text: str,
+    mode: str = "last",
+    max_words: int = Limits.words,
+    max_length: int = Limits.word_letters,
+    max_vocabulary: int = Limits.vocabulary,
+) -> CharDataset:
     """Words separated by spaces or new lines -> a padded index dataset.
 
     >>> ds = make_char_dataset("hello apple lobby daddy bobby")
@@ -82,18 +90,26 @@ def make_char_dataset(text: str, mode: str = "last", max_words: int = Limits.wor
     if not words:
         raise DataError("Type a few words, separated by spaces (for example: hello apple lobby).")
     if len(words) > max_words:
-        raise DataError(f"{len(words)} words is more than the limit of {max_words}. Use fewer words.")
+        raise DataError(
+            f"{len(words)} words is more than the limit of {max_words}. Use fewer words."
+        )
     short = [w for w in words if len(w) < 2]
     if short:
-        raise DataError(f"Every word needs at least two letters (one to read, one to predict); "
-                        f"'{short[0]}' has one. Remove it or make it longer.")
+        raise DataError(
+            f"Every word needs at least two letters (one to read, one to predict); "
+            f"'{short[0]}' has one. Remove it or make it longer."
+        )
     long = [w for w in words if len(w) > max_length]
     if long:
-        raise DataError(f"'{long[0][:20]}...' is {len(long[0])} letters; the limit is {max_length}.")
+        raise DataError(
+            f"'{long[0][:20]}...' is {len(long[0])} letters; the limit is {max_length}."
+        )
     vocab = sorted({ch for w in words for ch in w})
     if len(vocab) > max_vocabulary:
-        raise DataError(f"These words use {len(vocab):,} different letters; the limit is {max_vocabulary:,}. "
-                        "Use fewer words or fewer different letters.")
+        raise DataError(
+            f"These words use {len(vocab):,} different letters; the limit is {max_vocabulary:,}. "
+            "Use fewer words or fewer different letters."
+        )
     idx = {ch: i for i, ch in enumerate(vocab)}
     lengths = torch.tensor([len(w) - 1 for w in words], dtype=torch.long)  # (N,)
     steps = int(lengths.max())
@@ -115,14 +131,25 @@ def packing_view(ds: CharDataset) -> dict:
     (batch_sizes), and the letters in the packed order the RNN reads them."""
     from torch.nn.utils.rnn import pack_padded_sequence
 
-    packed = pack_padded_sequence(ds.x.unsqueeze(-1), ds.lengths, batch_first=True, enforce_sorted=False)
+    packed = pack_padded_sequence(
+        ds.x.unsqueeze(-1), ds.lengths, batch_first=True, enforce_sorted=False
+    )
     order = packed.sorted_indices.tolist()
     batch_sizes = packed.batch_sizes.tolist()
     letters = [ds.vocab[int(i)] for i in packed.data[:, 0]]
     steps, start = [], 0
     for t, size in enumerate(batch_sizes):
-        steps.append({"step": t, "words running": size,
-                      "letters read": " ".join(letters[start : start + size]),
-                      "from words": " ".join(ds.words[order[k]] for k in range(size))})
+        steps.append(
+            {
+                "step": t,
+                "words running": size,
+                "letters read": " ".join(letters[start : start + size]),
+                "from words": " ".join(ds.words[order[k]] for k in range(size)),
+            }
+        )
         start += size
-    return {"sorted_words": [ds.words[i] for i in order], "batch_sizes": batch_sizes, "steps": steps}
+    return {
+        "sorted_words": [ds.words[i] for i in order],
+        "batch_sizes": batch_sizes,
+        "steps": steps,
+    }

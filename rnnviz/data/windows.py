@@ -5,9 +5,9 @@ made by Tensor.unfold. Copies happen only when a batch is picked by index, so me
 about the size of the table whatever the window. This is the one windowing function: the
 Forecast page, the CLI and the benchmarks all use it.
 """
+
 from __future__ import annotations
 
-import torch
 from torch import Tensor
 
 __all__ = ["sliding_windows", "window_count"]

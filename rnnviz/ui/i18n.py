@@ -6,6 +6,7 @@ string up in the session's language and fills its {placeholders}. A test holds e
 the code to an entry in every table, with the same placeholders. Messages raised by the package
 itself (DataError, a job's ending) stay in English: they name the user's own rows and columns.
 """
+
 from __future__ import annotations
 
 import streamlit as st

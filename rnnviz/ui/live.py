@@ -14,6 +14,7 @@
   a student can look at another page while a job trains. A closed tab runs no fragment: its jobs
   hear nothing for Limits.heartbeat_seconds and stop themselves.
 """
+
 from __future__ import annotations
 
 import logging
@@ -34,14 +35,31 @@ from ..workers import WorkerLost
 from . import state
 from .i18n import t
 
-__all__ = ["warm_up", "limits", "at_most", "executor", "start_job", "run_view", "run_view_shared", "stop_button", "run_controls", "live_view", "status_line",
-           "session_jobs", "session_heartbeat", "REFRESH_SECONDS", "HEARTBEAT_SECONDS"]
+__all__ = [
+    "warm_up",
+    "limits",
+    "at_most",
+    "executor",
+    "start_job",
+    "run_view",
+    "run_view_shared",
+    "stop_button",
+    "run_controls",
+    "live_view",
+    "status_line",
+    "session_jobs",
+    "session_heartbeat",
+    "REFRESH_SECONDS",
+    "HEARTBEAT_SECONDS",
+]
 
 REFRESH_SECONDS = 1.0
 HEARTBEAT_SECONDS = 2.0  # the session-wide heartbeat's period while a job of the session trains
 VIEW_WAIT_SECONDS = 120.0  # how long a session waits for another's run_view_shared of the same key
 SWITCH_INTERVAL = 0.0005  # seconds: the server's GIL switch interval (see warm_up)
-FIRST_EPOCH_WAIT = 0.8  # seconds a live view's first drawing waits for epoch 1 (it sleeps, holding no GIL)
+FIRST_EPOCH_WAIT = (
+    0.8  # seconds a live view's first drawing waits for epoch 1 (it sleeps, holding no GIL)
+)
 
 
 @st.cache_resource
@@ -65,8 +83,11 @@ def _log_to_stderr() -> None:
     logger = logging.getLogger("rnnviz")
     if not logger.handlers:
         handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s.%(msecs)03d %(name)s %(levelname)s: %(message)s",
-                                               "%Y-%m-%d %H:%M:%S"))
+        handler.setFormatter(
+            logging.Formatter(
+                "%(asctime)s.%(msecs)03d %(name)s %(levelname)s: %(message)s", "%Y-%m-%d %H:%M:%S"
+            )
+        )
         logger.addHandler(handler)
         level = os.environ.get("RNNVIZ_LOG_LEVEL", "INFO").upper()
         logger.setLevel(logging.getLevelNamesMapping().get(level, logging.INFO))
@@ -164,7 +185,13 @@ def stop_button(jobs: JobHandle | Sequence[JobHandle] | None, key: str) -> None:
     """Stop, outside any fragment: it only sets the jobs' Events, each loop stops within one batch."""
     running = [j for j in _as_list(jobs) if j.running]
     if running:
-        st.button(t("Stop"), key=key, on_click=lambda: [j.stop() for j in running], type="secondary", icon="⏹")
+        st.button(
+            t("Stop"),
+            key=key,
+            on_click=lambda: [j.stop() for j in running],
+            type="secondary",
+            icon="⏹",
+        )
 
 
 def run_controls(page: str, prefix: str, can_train: bool = True) -> tuple[bool, dict | None]:
@@ -174,11 +201,17 @@ def run_controls(page: str, prefix: str, can_train: bool = True) -> tuple[bool, 
     jobs = state.run_jobs(run)
     # one row, each button as wide as its label (fixed columns cut "Train" to "▶ T" at 800 px with the sidebar open)
     with st.container(horizontal=True, gap="small"):
-        train = st.button(t("Train"), type="primary", key=f"{prefix}_train", icon="▶",
-                          disabled=not can_train or any(j.running for j in jobs))
+        train = st.button(
+            t("Train"),
+            type="primary",
+            key=f"{prefix}_train",
+            icon="▶",
+            disabled=not can_train or any(j.running for j in jobs),
+        )
         stop_button(jobs, f"{prefix}_stop")
-        reset = run is not None and st.button(t("Reset"), key=f"{prefix}_reset",
-                                              help=t("Forget the trained model and its curves."))
+        reset = run is not None and st.button(
+            t("Reset"), key=f"{prefix}_reset", help=t("Forget the trained model and its curves.")
+        )
     if reset:
         state.clear_run(page)
         st.rerun()
@@ -192,13 +225,26 @@ def status_line(job: JobHandle) -> None:
     status = job.status
     if status == "queued":
         ahead = job.queue_position
-        st.info(t("The server is busy: {ahead} run(s) ahead of you. Training starts by itself when a place frees up.",
-                  ahead=ahead), icon="⏳")
+        st.info(
+            t(
+                "The server is busy: {ahead} run(s) ahead of you. Training starts by itself when a place frees up.",
+                ahead=ahead,
+            ),
+            icon="⏳",
+        )
         return
     eta = job.eta_seconds
-    eta_text = t(" · about {eta} s left", eta=f"{eta:.0f}") if eta is not None and status == "running" else ""
-    st.progress(min(done / total, 1.0), text=t("Epoch {done}/{total}", done=done, total=total) + eta_text
-                + t(" · status: {status}", status=status))
+    eta_text = (
+        t(" · about {eta} s left", eta=f"{eta:.0f}")
+        if eta is not None and status == "running"
+        else ""
+    )
+    st.progress(
+        min(done / total, 1.0),
+        text=t("Epoch {done}/{total}", done=done, total=total)
+        + eta_text
+        + t(" · status: {status}", status=status),
+    )
     if status == "diverged":
         st.warning(job.message, icon="📈")
     elif status == "failed":
@@ -283,8 +329,12 @@ def _where_it_trains(page: str, jobs: list[JobHandle], link) -> None:
     if job.status == "queued":
         text = t("Waiting on {page}: {ahead} run(s) ahead", page=title, ahead=job.queue_position)
     else:
-        text = t("Training on {page}: epoch {done}/{total}", page=title, done=job.epochs_done,
-                 total=job.config.epochs)
+        text = t(
+            "Training on {page}: epoch {done}/{total}",
+            page=title,
+            done=job.epochs_done,
+            total=job.config.epochs,
+        )
     if link is not None:
         st.page_link(link, label=text, icon="⏳")
     else:

@@ -17,6 +17,7 @@ any more (a column the new file lacks) changes to the nearest it can, and the pa
 value from the link but are not drawn (CSS on Streamlit's `st-key-<key>` class). Only names of
 this page's shared widgets ever reach the CSS, never raw user text.
 """
+
 from __future__ import annotations
 
 import math
@@ -46,7 +47,7 @@ def _page_state(prefix: str) -> dict:
 
 
 def _split(key: str) -> tuple[str, str]:
-    """"fc_lr" -> ("fc", "lr"); a key without a prefix ("seed", in the shared sidebar) -> ("", "seed")."""
+    """ "fc_lr" -> ("fc", "lr"); a key without a prefix ("seed", in the shared sidebar) -> ("", "seed")."""
     prefix, _, name = key.partition("_")
     return (prefix, name) if name else ("", key)
 
@@ -69,7 +70,11 @@ def _from_text(raw: str, kind: str, options: Sequence | None, lo, hi):
         return [by_text.get(v, v) for v in values]
     if kind in ("int", "float"):
         value = int(raw) if kind == "int" else float(raw)
-        if not math.isfinite(value) or (lo is not None and value < lo) or (hi is not None and value > hi):
+        if (
+            not math.isfinite(value)
+            or (lo is not None and value < lo)
+            or (hi is not None and value > hi)
+        ):
             raise ValueError(raw)
         if options is not None:
             match = [o for o in options if math.isclose(float(o), value, rel_tol=1e-9)]
@@ -84,8 +89,14 @@ def _from_text(raw: str, kind: str, options: Sequence | None, lo, hi):
     raise ValueError(raw)
 
 
-def param(key: str, kind: str = "choice", options: Sequence | None = None, lo: float | None = None,
-          hi: float | None = None, name: str | None = None) -> None:
+def param(
+    key: str,
+    kind: str = "choice",
+    options: Sequence | None = None,
+    lo: float | None = None,
+    hi: float | None = None,
+    name: str | None = None,
+) -> None:
     """Share widget `key` (drawn right after this call) through the URL as `name` (default: the key
     without its page prefix).
 
@@ -157,7 +168,11 @@ def _to_text(value: Any, kind: str) -> str:
 
 def _shown(value: Any, kind: str) -> str:
     """A setting's value in a note on the page (markdown-escaped: it may be a column's name)."""
-    text = ", ".join(str(v) for v in value) if kind == "list" and value is not None else _to_text(value, kind)
+    text = (
+        ", ".join(str(v) for v in value)
+        if kind == "list" and value is not None
+        else _to_text(value, kind)
+    )
     return state.plain(text) if text else "—"
 
 
@@ -168,7 +183,9 @@ def _css_safe(key: str) -> str:
 
 def hidden_names(prefix: str = "") -> list[str]:
     """The controls the page's link hides (the link it was opened with, and the address bar now)."""
-    raw = ",".join([str(st.query_params.get("hide", "")), _page_state(prefix)["link"].get("hide", "")])
+    raw = ",".join(
+        [str(st.query_params.get("hide", "")), _page_state(prefix)["link"].get("hide", "")]
+    )
     return list(dict.fromkeys(n.strip() for n in raw.split(",") if _NAME.match(n.strip())))
 
 
@@ -182,7 +199,10 @@ def _current(prefix: str) -> dict[str, str]:
     """Name -> text of every shared setting of the sidebar and the page: the widget's value, else
     the kept one; then the page link's values for settings not drawn yet (no file uploaded)."""
     values = {}
-    groups = [_page_state(""), _page_state(prefix)]  # the sidebar's shared settings, then the page's
+    groups = [
+        _page_state(""),
+        _page_state(prefix),
+    ]  # the sidebar's shared settings, then the page's
     for group in groups:
         for key, (kind, name) in group["keys"].items():
             current = st.session_state[key] if key in st.session_state else group["values"].get(key)
@@ -214,22 +234,40 @@ def publish(prefix: str, show_link: bool = True) -> None:
         _remember(group)
         group["skipped"], group["changed"] = [], []
     if skipped:
-        st.caption(t("This link's {names} did not fit this page (a value out of range or not offered), so the "
-                     "default is used.", names=", ".join(sorted(set(skipped)))))
+        st.caption(
+            t(
+                "This link's {names} did not fit this page (a value out of range or not offered), so the "
+                "default is used.",
+                names=", ".join(sorted(set(skipped))),
+            )
+        )
     for name, kept, kind, key in changed:
-        st.info(t("{name} = {kept} does not fit this data, so {used} is used.", name=name, kept=_shown(kept, kind),
-                  used=_shown(st.session_state.get(key), kind)), icon="ℹ️")
+        st.info(
+            t(
+                "{name} = {kept} does not fit this data, so {used} is used.",
+                name=name,
+                kept=_shown(kept, kind),
+                used=_shown(st.session_state.get(key), kind),
+            ),
+            icon="ℹ️",
+        )
     by_name = {name: key for key, (_, name) in {**sidebar["keys"], **page["keys"]}.items()}
     hidden = [by_name[n] for n in hidden_names(prefix) if n in by_name]
     if hidden:
-        css = ", ".join(f".st-key-{_css_safe(key)}" for key in hidden)  # our own keys, never user text
+        css = ", ".join(
+            f".st-key-{_css_safe(key)}" for key in hidden
+        )  # our own keys, never user text
         st.html(f"<style>{css} {{ display: none !important; }}</style>")
     values = _current(prefix)
     if dict(st.query_params) != values:
         st.query_params.from_dict(values)
     if show_link:
         with st.expander("🔗 " + t("Share these settings")):
-            st.caption(t("Copy this link (the button at its right): it opens this page with these settings. "
-                         "A teacher can add &hide=optimizer,lr (any setting's name) to hide controls from students. "
-                         "An uploaded file is not in the link: whoever opens it uploads the file again."))
+            st.caption(
+                t(
+                    "Copy this link (the button at its right): it opens this page with these settings. "
+                    "A teacher can add &hide=optimizer,lr (any setting's name) to hide controls from students. "
+                    "An uploaded file is not in the link: whoever opens it uploads the file again."
+                )
+            )
             st.code(share_link(prefix), language=None, wrap_lines=True)

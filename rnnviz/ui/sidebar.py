@@ -1,5 +1,6 @@
 """The sidebar every page shares: the session's running jobs (their heartbeat), the language,
 where training runs (device) and the seed."""
+
 from __future__ import annotations
 
 import streamlit as st
@@ -25,23 +26,43 @@ def choose_language() -> None:
     """Before anything is drawn: the language from a link or the last choice, else the browser's."""
     share.param("lang", options=list(LANGUAGES))
     if "lang" not in st.session_state:
-        st.session_state["lang"] = "ko" if str(st.context.locale or "").lower().startswith("ko") else "en"
+        st.session_state["lang"] = (
+            "ko" if str(st.context.locale or "").lower().startswith("ko") else "en"
+        )
 
 
 def shared_sidebar(pages=()) -> None:
     """Drawn by app.py on every page; `pages` (the app's st.Page objects) for links to running jobs."""
     with st.sidebar:
         live.session_heartbeat(pages)
-        st.radio("Language / 언어", list(LANGUAGES), key="lang", format_func=LANGUAGES.get, horizontal=True)
+        st.radio(
+            "Language / 언어",
+            list(LANGUAGES),
+            key="lang",
+            format_func=LANGUAGES.get,
+            horizontal=True,
+        )
         share.param("device", options=_devices())
-        st.selectbox(t("Device"), _devices(), key="device",
-                     help=t("auto uses a CUDA GPU or Apple MPS when there is one, else the CPU."))
+        st.selectbox(
+            t("Device"),
+            _devices(),
+            key="device",
+            help=t("auto uses a CUDA GPU or Apple MPS when there is one, else the CPU."),
+        )
         auto = resolve_device("auto")
         name = torch.cuda.get_device_name(0) if auto.type == "cuda" else auto.type.upper()
         st.caption(f"auto = {name}")
         share.param("seed", "int", lo=0, hi=2**31 - 1)
-        st.number_input(t("Seed"), min_value=0, max_value=2**31 - 1, step=1, key="seed",
-                        help=t("The same seed gives the same starting weights and the same training on the CPU."))
+        st.number_input(
+            t("Seed"),
+            min_value=0,
+            max_value=2**31 - 1,
+            step=1,
+            key="seed",
+            help=t(
+                "The same seed gives the same starting weights and the same training on the CPU."
+            ),
+        )
 
 
 def device_choice() -> str:

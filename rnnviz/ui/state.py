@@ -13,6 +13,7 @@ An uploaded file is parsed once per session (`parsed_upload`) and kept here too,
 cache shared by sessions (st.cache_data would keep it after the tab closes and hand it to anyone
 who uploads the same bytes). Nothing uploaded is written to disk.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -27,8 +28,19 @@ import streamlit as st
 from ..errors import UserError
 from .i18n import t
 
-__all__ = ["get_run", "set_run", "clear_run", "run_jobs", "parsed_upload", "show_error", "report_bug",
-           "bugs_reported", "plain", "KEPT_UPLOADS", "SOMETHING_WENT_WRONG"]
+__all__ = [
+    "get_run",
+    "set_run",
+    "clear_run",
+    "run_jobs",
+    "parsed_upload",
+    "show_error",
+    "report_bug",
+    "bugs_reported",
+    "plain",
+    "KEPT_UPLOADS",
+    "SOMETHING_WENT_WRONG",
+]
 
 KEPT_UPLOADS = 3  # parsed uploads kept per uploader and session: the one shown and the last two
 SOMETHING_WENT_WRONG = "Something went wrong; nothing was lost."
@@ -43,7 +55,9 @@ def set_run(page: str, run: dict[str, Any]) -> dict[str, Any]:
     """Store a new run (its "id" counts runs in this session, for widget keys that belong to it)."""
     counter = st.session_state.setdefault("run_counter", itertools.count(1))
     run["id"] = next(counter)
-    _stop_jobs(st.session_state.get(f"run:{page}"))  # a new run replaces the old one; never leave it training unseen
+    _stop_jobs(
+        st.session_state.get(f"run:{page}")
+    )  # a new run replaces the old one; never leave it training unseen
     st.session_state[f"run:{page}"] = run
     return run
 

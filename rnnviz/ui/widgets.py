@@ -5,6 +5,7 @@ is a slider with nowhere to go. A 2-letter word, a window of 1 or a server limit
 gives exactly that. These draw the slider when there is a choice, and a caption naming the only
 value when there is not (inside a container with the widget's key, so `?hide=` still hides it).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -30,8 +31,9 @@ def int_slider(label: str, lo: int, hi: int, value: int, key: str, **kwargs) -> 
     return st.slider(label, lo, hi, min(max(value, lo), hi), key=key, **kwargs)
 
 
-def option_slider(label: str, options: Sequence, value: Any, key: str, format_func: Callable = str,
-                  **kwargs) -> Any:
+def option_slider(
+    label: str, options: Sequence, value: Any, key: str, format_func: Callable = str, **kwargs
+) -> Any:
     """st.select_slider over options, or the only option with a caption."""
     options = list(options)
     if len(options) == 1:

@@ -8,6 +8,7 @@ The README's screenshots (assets/screenshot-*.png) are taken by the tests marked
 written only when RNNVIZ_SCREENSHOTS names a folder: `make screenshots` sets it to assets. `make test`
 leaves it unset, so running the tests changes no tracked file.
 """
+
 import os
 import socket
 import subprocess
@@ -20,8 +21,15 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("RNNVIZ_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
 
 
 def _free_port() -> int:
@@ -33,11 +41,32 @@ def _free_port() -> int:
 def start_server(env_extra: dict | None = None):
     port = _free_port()
     env = dict(os.environ, **(env_extra or {}))
-    log = open(ROOT / "test-artifacts" / f"server-{port}.log", "w") if (ROOT / "test-artifacts").is_dir() else subprocess.DEVNULL
+    log = (
+        open(ROOT / "test-artifacts" / f"server-{port}.log", "w")
+        if (ROOT / "test-artifacts").is_dir()
+        else subprocess.DEVNULL
+    )
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -67,8 +96,11 @@ def server():
 @pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium is not installed at {CHROMIUM}: run `apt-get install -y chromium` (make test does).")
+        pytest.fail(
+            f"Chromium is not installed at {CHROMIUM}: run `apt-get install -y chromium` (make test does)."
+        )
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield b
@@ -92,6 +124,8 @@ def readme_screenshot():
 def page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     pg = context.new_page()
-    pg.set_default_timeout(90_000)  # the first page of a fresh server also starts its warm worker processes
+    pg.set_default_timeout(
+        90_000
+    )  # the first page of a fresh server also starts its warm worker processes
     yield pg
     context.close()

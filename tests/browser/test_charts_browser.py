@@ -1,5 +1,6 @@
 """Issue 15's layout checks in a real browser: Train above the fold on a 1366 x 768 screen, nothing
 wider than the page at 800 px, and Step through's equations wrapped inside the page."""
+
 import re
 
 import pytest
@@ -20,7 +21,9 @@ def test_train_is_on_a_1366x768_screen_without_scrolling(server, page, path):
     train.wait_for()
     _settled(page)
     box = train.bounding_box()
-    assert box["y"] + box["height"] <= 768, f"{path}: Train ends at {box['y'] + box['height']:.0f} px"
+    assert box["y"] + box["height"] <= 768, (
+        f"{path}: Train ends at {box['y'] + box['height']:.0f} px"
+    )
     assert page.evaluate("document.documentElement.scrollWidth") <= 1366
 
 
@@ -31,7 +34,9 @@ def test_pages_fit_800_px(server, page, path):
     page.get_by_role("heading").first.wait_for()
     _settled(page)
     assert page.evaluate("document.documentElement.scrollWidth") <= 800, path
-    for button in page.locator("[data-testid='stBaseButton-primary'], [data-testid='stBaseButton-secondary']").all():
+    for button in page.locator(
+        "[data-testid='stBaseButton-primary'], [data-testid='stBaseButton-secondary']"
+    ).all():
         if button.is_visible():  # the words on a button are not cut short
             inner = button.evaluate("b => [b.scrollWidth, b.clientWidth]")
             assert inner[0] <= inner[1] + 1, (path, button.inner_text(), inner)
@@ -39,14 +44,18 @@ def test_pages_fit_800_px(server, page, path):
 
 def test_step_through_equations_wrap_inside_800_px_for_a_trained_model(server, page):
     page.set_viewport_size({"width": 800, "height": 900})
-    page.goto(server + "/next-letter?cell=lstm")  # an LSTM: six equations, 9 letters and 8 units in each gate's sum
+    page.goto(
+        server + "/next-letter?cell=lstm"
+    )  # an LSTM: six equations, 9 letters and 8 units in each gate's sum
     page.get_by_role("button", name=re.compile(r"\bTrain$")).click()
     page.get_by_text("status: done").wait_for(timeout=90_000)
     page.get_by_role("link", name="Step through").click()
     page.get_by_text("The model trained on Next letter").click()
     page.locator(".katex-display").nth(8).wait_for()
     _settled(page)
-    sizes = page.evaluate("[...document.querySelectorAll('.katex-display')].map(e => [e.scrollWidth, e.clientWidth])")
+    sizes = page.evaluate(
+        "[...document.querySelectorAll('.katex-display')].map(e => [e.scrollWidth, e.clientWidth])"
+    )
     assert len(sizes) >= 8
     for scroll, client in sizes:  # once about 2,400 px wide, a line with 9 letters and 8 units
         assert scroll <= client + 4, sizes

@@ -1,8 +1,8 @@
 """Digits, Seq2seq and Compare in a real browser: open, train, see the main chart; their screenshots
 are the README's (`make screenshots`)."""
+
 import re
 
-import numpy as np
 import pytest
 
 from rnnviz.data.digits import load_digits
@@ -31,12 +31,16 @@ def test_digits_from_an_uploaded_mnist_style_csv(server, page, tmp_path):
     images, labels = load_digits()
     f = tmp_path / "my-digits.csv"
     header = "label," + ",".join(f"pixel{k}" for k in range(64))
-    rows = [f"{labels[i]}," + ",".join(str(int(v)) for v in images[i].reshape(-1)) for i in range(300)]
+    rows = [
+        f"{labels[i]}," + ",".join(str(int(v)) for v in images[i].reshape(-1)) for i in range(300)
+    ]
     f.write_text("\n".join([header, *rows]) + "\n")
     page.goto(server + "/digits")
     page.get_by_text("Upload images as rows (CSV)").click()
     with page.expect_file_chooser() as fc:
-        page.get_by_test_id("stFileUploader").get_by_role("button", name="Upload", exact=True).click()
+        page.get_by_test_id("stFileUploader").get_by_role(
+            "button", name="Upload", exact=True
+        ).click()
     fc.value.set_files(str(f))
     page.get_by_text("(300, 8, 8)").wait_for()
     _train_and_wait(page)
@@ -67,8 +71,9 @@ def test_compare_trains_three_cells_and_draws_the_gradient(server, page, readme_
     page.get_by_role("button", name=re.compile(r"\bTrain$")).click()
     ended = page.get_by_text(re.compile(r"status: (done|stopped|diverged|failed)"))
     ended.nth(2).wait_for(timeout=240_000)
-    assert ended.all_inner_texts() and all("status: done" in s for s in ended.all_inner_texts()), \
+    assert ended.all_inner_texts() and all("status: done" in s for s in ended.all_inner_texts()), (
         ended.all_inner_texts()
+    )
     page.get_by_text("Loss of each cell").wait_for()
     page.get_by_text("RNN after training").first.wait_for()
     page.wait_for_timeout(1500)

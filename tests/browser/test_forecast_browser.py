@@ -1,4 +1,5 @@
 """Forecast in a real browser: upload through the file chooser, train, watch the loss grow, stop."""
+
 import math
 import re
 import time
@@ -13,13 +14,16 @@ ROOT = Path(__file__).resolve().parents[2]
 def _loss_points(page, title="Loss (scaled") -> int:
     """Epochs plotted in the loss chart: the x values of its first trace, read from the plotly
     graph in the page (what is drawn, not what the server holds)."""
-    return page.evaluate("""(title) => {
+    return page.evaluate(
+        """(title) => {
         const charts = [...document.querySelectorAll('.stPlotlyChart')]
             .filter(c => (c.textContent || '').includes(title));
         if (!charts.length) return 0;
         const graph = charts[0].querySelector('.js-plotly-plot');
         return graph && graph.data && graph.data.length ? graph.data[0].x.length : 0;
-    }""", title)
+    }""",
+        title,
+    )
 
 
 def _csv(tmp_path) -> Path:
@@ -27,7 +31,9 @@ def _csv(tmp_path) -> Path:
     for d in range(700):
         day = time.gmtime(1_600_000_000 + d * 86400)
         value = 1000 + 200 * math.sin(d / 20) + (d % 7) * 15
-        rows.append(f"{day.tm_mday:02d}.{day.tm_mon:02d}.{day.tm_year};{value:.2f};{int(value / 10)}")
+        rows.append(
+            f"{day.tm_mday:02d}.{day.tm_mon:02d}.{day.tm_year};{value:.2f};{int(value / 10)}"
+        )
     f = tmp_path / "umsatz.csv"
     f.write_text("\n".join(rows) + "\n", encoding="utf-8")
     return f
@@ -37,7 +43,9 @@ def test_upload_train_watch_and_stop(server, page, tmp_path):
     page.goto(server + "/forecast")
     page.get_by_text("Upload a CSV").click()
     with page.expect_file_chooser() as fc:
-        page.get_by_test_id("stFileUploader").get_by_role("button", name="Upload", exact=True).click()
+        page.get_by_test_id("stFileUploader").get_by_role(
+            "button", name="Upload", exact=True
+        ).click()
     fc.value.set_files(str(_csv(tmp_path)))
     page.get_by_text("Read 700 rows").wait_for()
     epochs = page.get_by_label("Epochs")
@@ -60,7 +68,9 @@ def test_upload_train_watch_and_stop(server, page, tmp_path):
     assert later > first, f"the loss chart did not grow ({first} -> {later})"
     page.screenshot(path=str(ROOT / "test-artifacts" / "forecast-training.png"))
     # the page's Stop, not Streamlit's header Stop that shows while a script run is in progress
-    page.get_by_test_id("stMainBlockContainer").get_by_role("button", name=re.compile(r"\bStop$")).click()
+    page.get_by_test_id("stMainBlockContainer").get_by_role(
+        "button", name=re.compile(r"\bStop$")
+    ).click()
     page.get_by_text("Stopped by you").wait_for()
     page.get_by_text("Errors on the").wait_for()
 
@@ -79,7 +89,9 @@ def test_sample_trains_and_screenshot_for_readme(server, page, readme_screenshot
 def _trend_csv(tmp_path) -> Path:
     rows = ["month,sales"]
     for m in range(150):
-        rows.append(f"{2000 + m // 12}-{m % 12 + 1:02d}-01,{100 + 2 * m + 4 * math.sin(2 * math.pi * m / 12):.3f}")
+        rows.append(
+            f"{2000 + m // 12}-{m % 12 + 1:02d}-01,{100 + 2 * m + 4 * math.sin(2 * math.pi * m / 12):.3f}"
+        )
     f = tmp_path / "sales.csv"
     f.write_text("\n".join(rows) + "\n", encoding="utf-8")
     return f
@@ -91,7 +103,9 @@ def test_trend_warning_predict_the_change_and_the_ladder(server, page, tmp_path,
     page.goto(server + "/forecast")
     page.get_by_text("Upload a CSV").click()
     with page.expect_file_chooser() as fc:
-        page.get_by_test_id("stFileUploader").get_by_role("button", name="Upload", exact=True).click()
+        page.get_by_test_id("stFileUploader").get_by_role(
+            "button", name="Upload", exact=True
+        ).click()
     fc.value.set_files(str(_trend_csv(tmp_path)))
     warning = page.get_by_text("leave the training part's range")
     warning.wait_for()

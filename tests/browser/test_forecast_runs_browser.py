@@ -1,6 +1,7 @@
 """Forecast's "Train 5 seeds" in a real browser, at 1366x768 and 800 px wide: five runs train as
 parallel jobs, then the band (min..max over the seeds) is drawn with the mean line inside it, and the
 errors read mean ± sample sd; the ladder follows. Screenshots go to test-artifacts/."""
+
 import re
 from pathlib import Path
 
@@ -37,20 +38,36 @@ def test_five_seeds_draw_a_band_around_the_mean(server, browser, width, height):
         page.get_by_text("5 of 5 runs ended").wait_for()
         sentence = page.locator("p", has_text="Test RMSE of the model:")
         sentence.wait_for()
-        assert re.search(r"\d ± \d.*over 5 of 5\s+seeds", sentence.inner_text()), sentence.inner_text()
-        page.get_by_text("The baseline ladder").wait_for()  # the last thing drawn once all five ended
-        page.get_by_text("(test part): mean, min..max over seeds").first.scroll_into_view_if_needed()
+        assert re.search(r"\d ± \d.*over 5 of 5\s+seeds", sentence.inner_text()), (
+            sentence.inner_text()
+        )
+        page.get_by_text(
+            "The baseline ladder"
+        ).wait_for()  # the last thing drawn once all five ended
+        page.get_by_text(
+            "(test part): mean, min..max over seeds"
+        ).first.scroll_into_view_if_needed()
         page.wait_for_timeout(1000)
-        charts = page.evaluate("""(title) => [...document.querySelectorAll('.stPlotlyChart')]
-            .filter(c => (c.textContent || '').includes(title)).length""", "(test part): mean, min..max over seeds")
+        charts = page.evaluate(
+            """(title) => [...document.querySelectorAll('.stPlotlyChart')]
+            .filter(c => (c.textContent || '').includes(title)).length""",
+            "(test part): mean, min..max over seeds",
+        )
         assert charts == 1, f"{charts} band charts on the page"
         band = page.evaluate(BAND, "(test part): mean, min..max over seeds")
         assert band is not None, "no band chart on the page"
         assert band["fill"] == "tonexty" and band["fills"] >= 1, band["fills"]
-        assert band["names"][1] == "model, min..max over seeds" and band["names"][4] == "model, mean over seeds"
-        assert len(band["low"]) == len(band["mean"]) == len(band["high"]) > 100, {k: band[k][:3] for k in ("low", "high")}
+        assert (
+            band["names"][1] == "model, min..max over seeds"
+            and band["names"][4] == "model, mean over seeds"
+        )
+        assert len(band["low"]) == len(band["mean"]) == len(band["high"]) > 100, {
+            k: band[k][:3] for k in ("low", "high")
+        }
         assert all(lo <= m <= hi for lo, m, hi in zip(band["low"], band["mean"], band["high"]))
-        assert any(hi > lo for lo, hi in zip(band["low"], band["high"])), "five seeds drew no spread at all"
+        assert any(hi > lo for lo, hi in zip(band["low"], band["high"])), (
+            "five seeds drew no spread at all"
+        )
         assert band["width"] <= width, band["width"]
         (ROOT / "test-artifacts").mkdir(exist_ok=True)
         page.screenshot(path=str(ROOT / "test-artifacts" / f"forecast-seeds-{width}.png"))

@@ -2,6 +2,7 @@
 nginx run as any user, in front of two stand-in replicas (tiny HTTP servers that answer with their
 name and the headers they received). Fast, and no browser: the stickiness rules one by one.
 tests/deploy/test_replicas_browser.py runs the same proxy in front of real replicas."""
+
 import importlib.util
 import json
 import shutil
@@ -30,7 +31,9 @@ def _stand_in(name: str) -> ThreadingHTTPServer:
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):
-            body = json.dumps({"replica": name, "path": self.path, "headers": dict(self.headers)}).encode()
+            body = json.dumps(
+                {"replica": name, "path": self.path, "headers": dict(self.headers)}
+            ).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
@@ -65,7 +68,9 @@ def proxy():
 
 def _get(url: str, cookie: str | None = None, headers: dict | None = None) -> tuple[dict, dict]:
     """(what the replica said, nginx's response headers)."""
-    request = urllib.request.Request(url, headers={**(headers or {}), **({"Cookie": cookie} if cookie else {})})
+    request = urllib.request.Request(
+        url, headers={**(headers or {}), **({"Cookie": cookie} if cookie else {})}
+    )
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read()), dict(response.headers)
 
@@ -82,7 +87,12 @@ def test_nginx_new_browser_gets_a_cookie_naming_its_replica_and_stays_there(prox
     assert cookie in ("rnnviz_replica=r0", "rnnviz_replica=r1"), headers
     expected = {"rnnviz_replica=r0": "A", "rnnviz_replica=r1": "B"}[cookie]
     assert said["replica"] == expected, (cookie, said)
-    for path in ["/_stcore/health", "/_stcore/stream", "/_stcore/upload_file/x", "/static/app.js"] * 3:
+    for path in [
+        "/_stcore/health",
+        "/_stcore/stream",
+        "/_stcore/upload_file/x",
+        "/static/app.js",
+    ] * 3:
         again, headers = _get(url + path, cookie)
         assert again["replica"] == expected, f"{path} with {cookie} went to {again['replica']}"
         assert _cookie(headers) == cookie, headers
@@ -94,23 +104,37 @@ def test_nginx_new_browsers_spread_over_both_replicas(proxy):
     assert set(first_replicas) == {"A", "B"}, first_replicas
 
 
-@pytest.mark.parametrize("cookie", ["rnnviz_replica=127.0.0.1:22", "rnnviz_replica=evil.example:80",
-                                    "rnnviz_replica=r7", "rnnviz_replica="])
+@pytest.mark.parametrize(
+    "cookie",
+    [
+        "rnnviz_replica=127.0.0.1:22",
+        "rnnviz_replica=evil.example:80",
+        "rnnviz_replica=r7",
+        "rnnviz_replica=",
+    ],
+)
 def test_nginx_cookie_picks_only_among_the_listed_replicas(proxy, cookie):
     url, _ = proxy
     said, headers = _get(url + "/", cookie)
     assert said["replica"] in ("A", "B"), said
-    assert _cookie(headers) == {"A": "rnnviz_replica=r0", "B": "rnnviz_replica=r1"}[said["replica"]], headers
+    assert (
+        _cookie(headers) == {"A": "rnnviz_replica=r0", "B": "rnnviz_replica=r1"}[said["replica"]]
+    ), headers
 
 
 def test_nginx_websocket_upgrade_reaches_the_replica(proxy):
     url, _ = proxy
-    said, _ = _get(url + "/_stcore/stream", "rnnviz_replica=r1",
-                   {"Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "13"})
+    said, _ = _get(
+        url + "/_stcore/stream",
+        "rnnviz_replica=r1",
+        {"Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "13"},
+    )
     sent = {k.lower(): v for k, v in said["headers"].items()}
     assert said["replica"] == "B"
     assert sent.get("upgrade") == "websocket" and sent.get("connection") == "upgrade", sent
-    assert sent.get("host") == url.split("//")[1], f"Streamlit checks the Origin against Host: {sent.get('host')}"
+    assert sent.get("host") == url.split("//")[1], (
+        f"Streamlit checks the Origin against Host: {sent.get('host')}"
+    )
     plain, _ = _get(url + "/", "rnnviz_replica=r1")
     assert {k.lower(): v for k, v in plain["headers"].items()}.get("connection") == "close"
 

@@ -7,6 +7,7 @@ Stickiness is read from nginx's own access log (which replica served each reques
 where training ran is read from the processes: Ray's job actors live in the Ray head's process
 group, never in a replica's. Everything started is stopped at the end, also when a test fails.
 """
+
 import importlib.util
 import re
 import shutil
@@ -50,7 +51,13 @@ def _processes() -> dict[int, tuple[int, int, str]]:
     for proc in Path("/proc").glob("[0-9]*"):
         try:
             fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
-            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+            cmdline = (
+                (proc / "cmdline")
+                .read_bytes()
+                .replace(b"\0", b" ")
+                .decode(errors="replace")
+                .strip()
+            )
         except OSError:
             continue
         if fields[0] != "Z":
@@ -62,7 +69,9 @@ def _descendants(table: dict, root: int) -> set[int]:
     found, frontier = {root}, [root]
     while frontier:
         parent = frontier.pop()
-        children = [pid for pid, (ppid, _, _) in table.items() if ppid == parent and pid not in found]
+        children = [
+            pid for pid, (ppid, _, _) in table.items() if ppid == parent and pid not in found
+        ]
         found.update(children)
         frontier.extend(children)
     return found
@@ -72,8 +81,11 @@ def _job_actors(table: dict, under: set[int]) -> dict[int, str]:
     """Busy Ray workers among the processes `under`: pid -> title. Ray titles a worker process
     `ray::<actor class>` (the training job's actor: `ray::_JobActor`) and an idle one `ray::IDLE`.
     Under a replica there must be none: a Ray started inside a replica would put them there."""
-    return {pid: table[pid][2] for pid in under
-            if table[pid][2].startswith("ray::") and not table[pid][2].startswith("ray::IDLE")}
+    return {
+        pid: table[pid][2]
+        for pid in under
+        if table[pid][2].startswith("ray::") and not table[pid][2].startswith("ray::IDLE")
+    }
 
 
 @pytest.fixture(scope="module")
@@ -81,12 +93,15 @@ def deployment():
     """The class: 2 replicas, nginx, and a Ray head when the app can send jobs to one."""
     run_class = _run_class_module()
     if not Path(run_class.NGINX).exists():
-        pytest.fail(f"nginx is not installed at {run_class.NGINX}: run `make browser-deps` "
-                    "(apt-get install -y nginx).")
+        pytest.fail(
+            f"nginx is not installed at {run_class.NGINX}: run `make browser-deps` "
+            "(apt-get install -y nginx)."
+        )
     artifacts = ROOT / "test-artifacts" / "deploy"
     artifacts.mkdir(parents=True, exist_ok=True)
-    cls = run_class.start_class(replicas=2, ray=RAY_EXECUTOR.exists(), num_cpus=2,
-                                env={"RNNVIZ_HEARTBEAT_SECONDS": "60"})
+    cls = run_class.start_class(
+        replicas=2, ray=RAY_EXECUTOR.exists(), num_cpus=2, env={"RNNVIZ_HEARTBEAT_SECONDS": "60"}
+    )
     try:
         yield cls
     finally:
@@ -114,18 +129,27 @@ def sessions(deployment):
         probe.close()
         pages = []
         for i in range(SESSIONS):  # 1. open every session; each keeps its websocket open
-            context = browser.new_context(viewport={"width": 1300, "height": 1000},
-                                          user_agent=f"{user_agent} rnnviz-session/{i}")
+            context = browser.new_context(
+                viewport={"width": 1300, "height": 1000},
+                user_agent=f"{user_agent} rnnviz-session/{i}",
+            )
             page = context.new_page()
             page.set_default_timeout(120_000)
-            page.goto(cls.url + "/next-letter?epochs=30")  # a share link: short runs, the suite's time is CI's
+            page.goto(
+                cls.url + "/next-letter?epochs=30"
+            )  # a share link: short runs, the suite's time is CI's
             page.get_by_role("button", name=re.compile(r"\bTrain$")).wait_for()
             pages.append(page)
         for page in pages:  # 2. everyone presses Train
             page.get_by_role("button", name=re.compile(r"\bTrain$")).click()
         deadline = time.monotonic() + 180
-        ended = [page.get_by_text(re.compile(r"status: (done|stopped|failed|diverged)")).first for page in pages]
-        while time.monotonic() < deadline and not all(e.count() for e in ended):  # 3. watch where they train
+        ended = [
+            page.get_by_text(re.compile(r"status: (done|stopped|failed|diverged)")).first
+            for page in pages
+        ]
+        while time.monotonic() < deadline and not all(
+            e.count() for e in ended
+        ):  # 3. watch where they train
             table = _processes()
             if cls.ray_pgid is not None:
                 seen_actors.update(_job_actors(table, _descendants(table, cls.ray_pgid)))
@@ -143,33 +167,51 @@ def sessions(deployment):
         browser.close()
     time.sleep(1)  # nginx logs a websocket when it closes
     served = defaultdict(list)
-    pattern = re.compile(r'"(?P<request>[^"]*)" (?P<status>\d+) cookie=\S* upstream=(?P<upstream>[^ ]*) '
-                         r'ua="[^"]*rnnviz-session/(?P<session>\d+)"')
+    pattern = re.compile(
+        r'"(?P<request>[^"]*)" (?P<status>\d+) cookie=\S* upstream=(?P<upstream>[^ ]*) '
+        r'ua="[^"]*rnnviz-session/(?P<session>\d+)"'
+    )
     for line in (cls.workdir / "access.log").read_text().splitlines():
         if m := pattern.search(line):
             served[int(m["session"])].append((m["request"], m["status"], m["upstream"]))
-    return {"served": dict(served), "statuses": statuses, "actors": seen_actors,
-            "actors_in_replicas": actors_in_replicas}
+    return {
+        "served": dict(served),
+        "statuses": statuses,
+        "actors": seen_actors,
+        "actors_in_replicas": actors_in_replicas,
+    }
 
 
 def test_replicas_every_session_sticks_to_one_replica(sessions, deployment):
     replicas = {f"127.0.0.1:{port}" for port in deployment.replica_ports}
-    assert sorted(sessions["served"]) == list(range(SESSIONS)), f"sessions missing from nginx's log: {sessions['served'].keys()}"
+    assert sorted(sessions["served"]) == list(range(SESSIONS)), (
+        f"sessions missing from nginx's log: {sessions['served'].keys()}"
+    )
     for session, requests in sessions["served"].items():
         upstreams = {upstream for _, _, upstream in requests}
-        assert len(upstreams) == 1 and upstreams <= replicas, f"session {session} was served by {upstreams}: {requests}"
+        assert len(upstreams) == 1 and upstreams <= replicas, (
+            f"session {session} was served by {upstreams}: {requests}"
+        )
         sockets = [r for r in requests if r[0].startswith("GET /_stcore/stream")]
-        assert len(sockets) >= 2, f"session {session}: expected its websocket before and after the reload, got {requests}"
-        assert all(status == "101" for _, status, _ in sockets), f"session {session}: websocket not upgraded: {sockets}"
+        assert len(sockets) >= 2, (
+            f"session {session}: expected its websocket before and after the reload, got {requests}"
+        )
+        assert all(status == "101" for _, status, _ in sockets), (
+            f"session {session}: websocket not upgraded: {sockets}"
+        )
 
 
 def test_replicas_both_get_sessions(sessions, deployment):
     used = {requests[0][2] for requests in sessions["served"].values()}
-    assert used == {f"127.0.0.1:{port}" for port in deployment.replica_ports}, f"sessions went only to {used}"
+    assert used == {f"127.0.0.1:{port}" for port in deployment.replica_ports}, (
+        f"sessions went only to {used}"
+    )
 
 
 def test_replicas_training_ends_in_every_session(sessions):
-    assert [s.endswith("status: done") for s in sessions["statuses"]] == [True] * SESSIONS, sessions["statuses"]
+    assert [s.endswith("status: done") for s in sessions["statuses"]] == [True] * SESSIONS, (
+        sessions["statuses"]
+    )
     assert all(s.startswith("Epoch 30/30") for s in sessions["statuses"]), sessions["statuses"]
 
 
@@ -178,5 +220,9 @@ def test_replicas_training_runs_on_ray_not_in_the_replica(sessions):
         pytest.skip(why)
     actors = sessions["actors"]
     assert actors, "no Ray job actor ran under the Ray head while the sessions trained"
-    assert not sessions["actors_in_replicas"], f"job actors ran inside a replica: {sessions['actors_in_replicas']}"
-    assert len(actors) >= 2, f"expected the {SESSIONS} jobs to spread over Ray's 2 CPUs, saw {actors}"
+    assert not sessions["actors_in_replicas"], (
+        f"job actors ran inside a replica: {sessions['actors_in_replicas']}"
+    )
+    assert len(actors) >= 2, (
+        f"expected the {SESSIONS} jobs to spread over Ray's 2 CPUs, saw {actors}"
+    )
