@@ -221,9 +221,11 @@ def target_loss(output: Tensor, y: Tensor) -> Tensor:
     (IGNORE_INDEX) left out. output (N, O) against y (N, O), or scores (N, V) / (N, L, V) against y (N,) / (N, L)."""
     if y.is_floating_point():
         return nn.functional.mse_loss(output, y)
+    if output.dim() > 2:  # (N, L, V) -> (N*L, V): one row per step (a reshape costs a graph node)
+        output, y = output.reshape(-1, output.shape[-1]), y.reshape(-1)
     return nn.functional.cross_entropy(
-        output.reshape(-1, output.shape[-1]), y.reshape(-1), ignore_index=IGNORE_INDEX
-    )
+        output, y
+    )  # skips IGNORE_INDEX, torch's default ignore_index
 
 
 def target_metrics(output: Tensor, y: Tensor, padded: bool = True) -> dict[str, Tensor | int]:

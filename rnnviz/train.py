@@ -193,11 +193,11 @@ class JobGate:
             return len(self._active)
 
 
-def _total_norm(params: list[Tensor]) -> Tensor:
+def _total_norm(params: list[Tensor]) -> Tensor | float:
     """The 2-norm of all gradients together, as clip_grad_norm_ computes it (without clipping)."""
     grads = [p.grad for p in params if p.grad is not None]
     if not grads:
-        return torch.zeros(())
+        return 0.0
     return torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads)))
 
 
@@ -263,23 +263,18 @@ class Weights:
         self.good: dict[str, Tensor] | None = None
         self.good_epoch = self.best_epoch = 0
         self._good: list[Tensor] = []  # the values of `good`, for fused copies
-        self._best: list[Tensor] | None = (
-            None  # made when the best epoch's weights are first about to go
-        )
-        self._live: list[Tensor] = []  # the model's own tensors
+        self._best: list[Tensor] | None = None  # made when the best weights are first about to go
+        self._live: list[Tensor] = []  # the model's own tensors, detached
 
-    @torch.no_grad()
     def save(self, model: nn.Module, epoch: int, best: bool) -> None:
         with self.lock:
             if self.good is None:  # first call: allocate
                 state = model.state_dict(keep_vars=True)
-                self._live = list(state.values())
+                self._live = [v.detach() for v in state.values()]  # views: copies record no graph
                 self.good = {k: v.detach().clone() for k, v in state.items()}
                 self._good = list(self.good.values())
             else:
-                if (
-                    not best and self.best_epoch == self.good_epoch
-                ):  # the best weights are about to go
+                if not best and self.best_epoch == self.good_epoch:  # the best weights would go
                     if self._best is None:
                         self._best = [t.clone() for t in self._good]
                     else:
@@ -355,6 +350,11 @@ class _Run:
     def on_cpu(self) -> bool:
         return self.device.type == "cpu"
 
+    @property
+    def validates(self) -> bool:
+        """Whether there is a validation part to judge each epoch on."""
+        return self.data.x_val is not None and len(self.data.x_val) > 0
+
 
 def fit(
     model: nn.Module,
@@ -384,11 +384,7 @@ def fit(
     weights = weights if weights is not None else Weights()
     # 1. the starting point: its weights, also kept for divergence rule 3 (float targets)
     weights.save(model, 0, best=True)
-    start = (
-        {k: v.detach().clone() for k, v in model.state_dict().items()}
-        if data.y.is_floating_point()
-        else None
-    )
+    start = _starting_weights(model, data)
     rows: list[dict] = []
     best_loss = math.inf  # the loss the best epoch is chosen by: validation, else training
     # 2. epochs: batches, then the NaN guard, validation, the history row and the weights
@@ -398,29 +394,36 @@ def fit(
         stopped, loss_sum, sums, grad_norm = _train_epoch(run, should_stop, on_batch_end)
         if stopped:
             return _stopped(run, weights, rows, start, stopped)
-        train_loss = float(loss_sum) / data.x.shape[0]
+        train_loss = float(loss_sum) / run.x.shape[0]
         if not math.isfinite(train_loss):
-            return _diverged(
-                run,
-                weights,
-                f"the training loss became NaN or infinite in epoch {epoch}",
-                len(rows),
-            )
-        val_loss, val_sums = _validate(run)
-        row = _history_row(
-            epoch, train_loss, sums, val_loss, val_sums, grad_norm, time.perf_counter() - t0
-        )
+            why = f"the training loss became NaN or infinite in epoch {epoch}"
+            return _diverged(run, weights, why, len(rows))
+        val_loss, val_sums = _validate(run) if run.validates else (None, {})
+        seconds = time.perf_counter() - t0
+        rows.append(_history_row(epoch, train_loss, sums, val_loss, val_sums, grad_norm, seconds))
         watched = train_loss if val_loss is None else val_loss
         weights.save(model, epoch, best=watched < best_loss)
         best_loss = min(best_loss, watched) if math.isfinite(watched) else best_loss
-        rows.append(row)
-        sink(row)
+        sink(rows[-1])
     # 3. the verdict on the finished run
-    model.eval()
-    reason = _divergence(model, data, rows, start)
+    return _verdict(run, weights, rows, start)
+
+
+def _starting_weights(model: nn.Module, data: TrainData) -> dict[str, Tensor] | None:
+    """A copy of the untrained weights for divergence rule 3, which only float targets use."""
+    if not data.y.is_floating_point():
+        return None
+    return {k: v.detach().clone() for k, v in model.state_dict().items()}
+
+
+def _verdict(run: _Run, weights: Weights, rows: list[dict], start: dict | None) -> FitResult:
+    """How a run that trained every epoch ended: done, or diverged by `_divergence`'s rules."""
+    run.model.eval()
+    reason = _divergence(run.model, run.data, rows, start)
     if reason:
         return _diverged(run, weights, reason, len(rows))
-    return FitResult("done", f"Finished {config.epochs} epochs.", len(rows), weights.good_epoch)
+    done = f"Finished {run.config.epochs} epochs."
+    return FitResult("done", done, len(rows), weights.good_epoch)
 
 
 def _train_epoch(
@@ -444,13 +447,14 @@ def _train_epoch(
         idx = order[start : start + batch]  # (B,)
         lengths = d.lengths[idx] if d.lengths is not None else None
         idx_d = idx if run.on_cpu else idx.to(run.device)
-        loss, output, norm = _batch_step(run, run.x[idx_d], run.y[idx_d], lengths, b == last)
+        xb, yb = run.x[idx_d], run.y[idx_d]  # (B, L, F) or (B, L), and (B, O) or (B,) or (B, L)
+        loss, output, norm = _batch_step(run, xb, yb, lengths, b == last)
         grad_norm = norm if b == last else grad_norm
         if run.on_cpu:
             loss_sum += loss.item() * len(idx)
         else:
             loss_sum.add_(loss.detach(), alpha=len(idx))
-        _add(sums, run.model.metrics(output, run.y[idx_d]), run.on_cpu)
+        _add(sums, run.model.metrics(output, yb), run.on_cpu)
         if on_batch_end is not None:
             on_batch_end(b, loss.detach())
     return None, loss_sum, sums, grad_norm
