@@ -1,21 +1,23 @@
-"""Table 9: a simulated class on the real server. 30 sessions press Train on the Forecast preset within a minute.
+"""Table 9: a simulated class on the real server. 30 sessions press Train on the Forecast preset.
 
 A `streamlit run app.py` server on a free loopback port, with the default executor (worker processes, one per
 usable core), driven by Debian's Chromium: one browser, one context per student, each opening the teacher's
-preset link ("Beat tomorrow = today": Seattle, LSTM 16, window 14), pressing Train and waiting for the run's
-end ("status: done"), with the preset's 30 epochs: one alone takes about 5 s on 2 cores, so the ideal (about 75 s)
-is more than the minute the presses take (with 15 epochs it was 35 s, less than the last press's own time).
+preset link ("Beat tomorrow = today": Seattle, LSTM 16, window 14, 30 epochs).
 
 1. One session alone, on the same server with the same link: seconds from pressing Train to "status: done".
-2. The class: 30 sessions, one every 2 s (all 30 have pressed Train within a minute); the time from the first
-   press until the last run is done, against the ideal 30 x alone / usable cores.
-3. Throughout the class a thread here GETs /_stcore/health every 100 ms: p50, p99 and max latency.
+2. The class: the 30 students open the link one a second; once every page is there, all of them press Train
+   within PRESS_SPAN_S (3 s, well within the issue's minute). That is the scenario the ideal, 30 x alone /
+   usable cores, describes: with the presses spread over a minute, a run of about 1 s would make the class
+   bound by when the students press, not by training. Measured: the time from the first press until the
+   last run is done, in the server's log (each job's end) and in the browsers ("status: done").
+3. Throughout the class a separate process GETs /_stcore/health every 100 ms: p50, p99 and max latency.
 4. Memory: the server process's VmRSS before the first session and after the class, and the peak VmRSS of
    each of its child processes (the training workers, the view worker) sampled during the class.
 
-The students' browsers run on this machine too; in a real class they run on the students' laptops. So, as in
-table 8, Chromium runs under SCHED_IDLE (the workers at nice 10, the server at 0): it takes
-only what the server and its workers leave.
+The students' browsers run on this machine too; in a real class they run on the students' laptops. So
+Chromium runs under SCHED_IDLE (it takes only what the server and its workers leave) except while the
+students open the link and press Train. (Renicing did not hold: as root, Chromium sets its own processes'
+niceness to -8 and 0; a scheduling policy it leaves alone.)
 
     .venv/bin/python bench/class_bench.py [--epochs 30] [--sessions 30]
 """
@@ -37,12 +39,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.common import table  # noqa: E402
-from bench.executors_bench import _children, _nice_descendants, niced_chromium, rss_mb  # noqa: E402
+from bench.executors_bench import _children, rss_mb  # noqa: E402
 from rnnviz.workers import usable_cores  # noqa: E402
-from tests.browser.conftest import CHROMIUM_ARGS, start_server  # noqa: E402
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_server  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-CLASS_MINUTE_S = 60.0  # every session has pressed Train within this many seconds
+OPEN_GAP_S = 1.0  # the students open the link one after another, this many seconds apart
+PRESS_SPAN_S = 3.0  # then all of them press Train within this many seconds (well within a minute)
 ENDED = re.compile(r"status: (done|stopped|failed|diverged)")
 
 
@@ -82,6 +85,10 @@ class HealthProbe:
 
     def start(self) -> None:
         self._process.start()
+
+    @property
+    def pid(self) -> int:
+        return self._process.pid
 
     def stop(self) -> list[tuple[float, float]]:
         self._halt.set()
@@ -134,29 +141,63 @@ class ChildMemory(threading.Thread):
         return self.peak_mb
 
 
-async def _student(browser, link: str, delay: float, timeout_s: float) -> dict:
-    """Open the preset link after `delay` seconds, press Train, wait for the end. Times are perf_counter()."""
+async def _open(browser, link: str, delay: float, timeout_s: float):
+    """A student opens the preset link after `delay` seconds; returns the page once Train is there."""
     await asyncio.sleep(delay)
     context = await browser.new_context(viewport={"width": 1200, "height": 1400})
+    page = await context.new_page()
+    page.set_default_timeout(timeout_s * 1000)
+    await page.goto(link)
+    await page.get_by_role("button", name=re.compile(r"\bTrain$")).wait_for()
+    await page.wait_for_timeout(500)  # the preset's settings are applied by the first full run
+    return page
+
+
+async def _press(page, delay: float) -> dict:
+    """Press Train after `delay` seconds. Times are perf_counter() and time.time()."""
+    await asyncio.sleep(delay)
+    await page.get_by_role("button", name=re.compile(r"\bTrain$")).click()
+    return {"pressed": time.perf_counter(), "pressed_wall": time.time()}
+
+
+async def _until_end(page, pressed: dict) -> dict:
+    """Wait for the run's end on the page, then close the student's context."""
     try:
-        page = await context.new_page()
-        page.set_default_timeout(timeout_s * 1000)
-        await page.goto(link)
-        train = page.get_by_role("button", name=re.compile(r"\bTrain$"))
-        await train.wait_for()
-        await page.wait_for_timeout(500)  # the preset's settings are applied by the first full run
-        await train.click()
-        pressed, pressed_wall = time.perf_counter(), time.time()
         ended = page.get_by_text(ENDED).first
         await ended.wait_for()
-        return {
-            "pressed": pressed,
-            "pressed_wall": pressed_wall,
-            "ended": time.perf_counter(),
-            "status": ENDED.search(await ended.inner_text())[1],
-        }
+        status = ENDED.search(await ended.inner_text())[1]
+        return {**pressed, "ended": time.perf_counter(), "status": status}
     finally:
-        await context.close()
+        await page.context.close()
+
+
+async def _student(browser, link: str, timeout_s: float) -> dict:
+    """One student alone: open, press, wait for the end."""
+    page = await _open(browser, link, 0, timeout_s)
+    return await _until_end(page, await _press(page, 0))
+
+
+def _normal_descendants(pid: int, skip: set[int]) -> None:
+    """Back to SCHED_OTHER for every process this one started, except those in `skip`."""
+    for kid in _children(pid):
+        if kid not in skip:
+            try:
+                os.sched_setscheduler(kid, os.SCHED_OTHER, os.sched_param(0))
+            except OSError:
+                pass
+            _normal_descendants(kid, skip)
+
+
+def _idle_descendants(pid: int, skip: set[int]) -> None:
+    """Put every process this one started (Chromium) under SCHED_IDLE, except those in `skip` (the
+    server, the health probe)."""
+    for kid in _children(pid):
+        if kid not in skip:
+            try:
+                os.sched_setscheduler(kid, os.SCHED_IDLE, os.sched_param(0))
+            except OSError:
+                pass
+            _idle_descendants(kid, skip)
 
 
 def _p_ms(values: list[float], q: float) -> float:
@@ -173,23 +214,30 @@ async def _class(url: str, server_pid: int, sessions: int, epochs: int) -> dict:
     link = url + "/forecast?" + preset_query(epochs)
     async with async_playwright() as p:
         browser = await p.chromium.launch(
-            executable_path=niced_chromium(), args=CHROMIUM_ARGS, headless=True
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
         )
-        _nice_descendants(
-            os.getpid(), skip=server_pid
-        )  # the students' browsers are not on the server: ours yield
         # 1. one alone (twice: the first pays the page's and the pool's first-use costs)
-        await _student(browser, link, 0, 300)
-        alone = await _student(browser, link, 0, 300)
+        _idle_descendants(os.getpid(), skip={server_pid})  # browsers yield to the server's workers
+        await _student(browser, link, 300)
+        alone = await _student(browser, link, 300)
         rss_before = rss_mb(server_pid)
-        # 2.-4. the class, probed
+        # 2. the class opens the link (one every OPEN_GAP_S), then everyone presses Train within
+        #    PRESS_SPAN_S, the scenario the ideal describes; the browsers run at normal priority
+        #    until the presses are out, then under SCHED_IDLE: students' laptops are not the server
+        pages = await asyncio.gather(
+            *[_open(browser, link, i * OPEN_GAP_S, 900) for i in range(sessions)]
+        )
+        _normal_descendants(os.getpid(), skip={server_pid})
         probe, memory = HealthProbe(url), ChildMemory(server_pid)
         probe.start()
         memory.start()
-        gap = CLASS_MINUTE_S / sessions
+        gap = PRESS_SPAN_S / sessions
+        pressed = await asyncio.gather(*[_press(pg, i * gap) for i, pg in enumerate(pages)])
+        await asyncio.sleep(0.5)  # the last clicks' messages leave the renderers
+        _idle_descendants(os.getpid(), skip={server_pid, probe.pid})
+        # 3.-4. until every run has ended, probed
         runs = await asyncio.gather(
-            *[_student(browser, link, i * gap, 900) for i in range(sessions)],
-            return_exceptions=True,
+            *[_until_end(pg, pr) for pg, pr in zip(pages, pressed)], return_exceptions=True
         )
         latencies, peaks = probe.stop(), memory.stop()
         await browser.close()
@@ -290,7 +338,7 @@ def run(sessions: int = 30, epochs: int = 30) -> dict:
     rows = [
         [f"one session alone: seconds from Train to done ({epochs} epochs)", r["alone_s"], ""],
         [
-            f"{sessions} sessions (one every {CLASS_MINUTE_S / sessions:.3g} s): finished",
+            f"{sessions} sessions (all pressed within {PRESS_SPAN_S:g} s): finished",
             f"{len(ok)}/{sessions}",
             f"{sessions}/{sessions}",
         ],
