@@ -70,9 +70,8 @@ def _dot(weights, values, digits) -> tuple[list[str], list[str]]:
 def _gate_parts(tr: Trace, layer: int, t: int, unit: int, gate: str, digits: int):
     """Numbers of one gate's pre-activation for one unit: (x terms, h terms, b_x, b_h) as text."""
     w = tr.weights[layer]
-    k = spec(tr.cell).gate_names.index(
-        gate
-    )  # gate k owns rows k*H .. (k+1)*H - 1 of the stacked weights
+    # gate k owns rows k*H .. (k+1)*H - 1 of the stacked weights
+    k = spec(tr.cell).gate_names.index(gate)
     hidden = tr.hidden[layer].shape[1]
     row = k * hidden + unit
     x_t = tr.inputs[layer][t].tolist()
@@ -88,9 +87,8 @@ def _sum_tex(terms: list[str], per_line: int = 3) -> str:
     """terms joined by +, at most `per_line` to a line (KaTeX's \\ breaks it, lines as even as
     they can be), so that a sum over many inputs and units wraps instead of running off the page
     (three terms fit the 470 px a page has at 800 px wide)."""
-    chunk = (
-        -(-len(terms) // -(-len(terms) // per_line)) if terms else 1
-    )  # lines as even as they can be
+    # lines as even as they can be
+    chunk = -(-len(terms) // -(-len(terms) // per_line)) if terms else 1
     lines = [" + ".join(terms[k : k + chunk]) for k in range(0, len(terms), chunk)]
     return r" \\ \quad + ".join(lines).replace("+ -", "- ")
 

@@ -248,9 +248,8 @@ def heatmap_figure(
 ) -> go.Figure:
     """values (L, H) drawn as units (rows) x steps (columns); a box marks step `highlight`.
     x_ticks label the steps (for example the letters read), y_ticks the rows."""
-    v = np.asarray(
-        values, dtype=np.float32
-    ).T  # (H, L); float32 halves what a big heatmap sends to the browser
+    # (H, L); float32 halves what a big heatmap sends to the browser
+    v = np.asarray(values, dtype=np.float32).T
     x = list(range(v.shape[1]))
     y = list(range(v.shape[0]))
     x_label, y_label = plain(x_label), plain(y_label)
@@ -290,9 +289,8 @@ def heatmap_figure(
 def _gate_scale(name: str, v: np.ndarray) -> dict:
     """A gate's colours: sigmoid gates 0..1 sequential; tanh gates -1..1 and anything that is no
     gate (the unbounded cell state c_t: out to its largest |value|) diverging, centred at 0."""
-    activation = gate_activation(
-        name
-    )  # "sigmoid", "tanh" (cell candidate, GRU's new state), None (c_t)
+    # "sigmoid", "tanh" (cell candidate, GRU's new state), None (c_t)
+    activation = gate_activation(name)
     if activation == "sigmoid":
         return dict(colorscale="Viridis", zmin=0, zmax=1)
     reach = 1.0 if activation == "tanh" else max(float(np.abs(v).max()), 1e-6)
@@ -309,9 +307,8 @@ def gates_figure(gates: dict, title: str = "Gates", highlight: int | None = None
         rows=1, cols=len(names), subplot_titles=[plain(n) for n in names], horizontal_spacing=0.09
     )
     for j, (name, v, scale) in enumerate(zip(names, values, scales), start=1):
-        domain = fig.layout[
-            f"xaxis{j if j > 1 else ''}"
-        ].domain  # the subplot's span, 0..1 across the figure
+        # the subplot's span, 0..1 across the figure
+        domain = fig.layout[f"xaxis{j if j > 1 else ''}"].domain
         fig.add_trace(
             go.Heatmap(
                 z=v,

@@ -135,9 +135,8 @@ def _unroll(model: SequenceModel, inputs: Tensor, keep_graph: bool):
         w = layer_weights(model, layer, live=keep_graph)
         hs, cs = cells.recurrence(c.cell, layer_in, w, c.nonlinearity)
         layers.append((layer_in, hs, cs, w))
-        layer_in = (
-            torch.cat(hs) if inputs.dim() == 2 else torch.stack(hs, dim=1)
-        )  # (L, H) or (N, L, H)
+        # (L, H) or (N, L, H)
+        layer_in = torch.cat(hs) if inputs.dim() == 2 else torch.stack(hs, dim=1)
         # (dropout between layers is a training-time thing; trace shows the eval-mode model)
     return layers
 
@@ -333,9 +332,8 @@ def sequence_gradient_norms(model: SequenceModel, x: Tensor, y: Tensor, loss_fn=
         loss.backward()
         zero = torch.zeros(out.shape[0], device=out.device)
         norms = [
-            torch.stack(
-                [h.grad.norm(dim=1) if h.grad is not None else zero for h in hs], dim=1
-            )  # (N, L)
+            # (N, L)
+            torch.stack([h.grad.norm(dim=1) if h.grad is not None else zero for h in hs], dim=1)
             for _, hs, _, _ in layers
         ]
         model.zero_grad(set_to_none=True)

@@ -274,9 +274,8 @@ def _scaled_target(
         _check_scaled(df, scaled_target, [c.target], first_row=first_target)
         return torch.from_numpy(scaled_target.astype(np.float32))  # (N, 1)
     _check_scaled(df, scaled_target, [c.target])
-    return torch.from_numpy(
-        scaled_target[first_target : first_target + n].astype(np.float32)
-    )  # (N, 1)
+    # (N, 1)
+    return torch.from_numpy(scaled_target[first_target : first_target + n].astype(np.float32))
 
 
 def _check_scaled(

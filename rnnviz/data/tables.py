@@ -176,9 +176,8 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
         )
     wide = _wide_encoding(data)
     if not wide:
-        _refuse_control_characters(
-            data[:4096].decode("latin-1"), name
-        )  # before decoding: junk is binary
+        # before decoding: junk is binary
+        _refuse_control_characters(data[:4096].decode("latin-1"), name)
     if wide:
         try:
             text = data.decode(wide)
@@ -275,9 +274,8 @@ def _header(text: str, delimiter: str, max_columns: int, name: str) -> tuple[lis
     """(the header's names, where the first data line starts) in `text`. The fields are counted one
     by one, and refused above max_columns before any other work on the file."""
     start = 0
-    while text.startswith(
-        ("\n", "\r"), start
-    ):  # blank lines before the header are skipped, as pandas does
+    # blank lines before the header are skipped, as pandas does
+    while text.startswith(("\n", "\r"), start):
         start += 1
     names, body = _record(text, start, delimiter, max_columns, name, "header")
     if len(names) > max_columns:
@@ -333,9 +331,8 @@ def _pandas_input(
 def _pandas_read(content: bytes, delimiter: str, **options) -> pd.DataFrame:
     """(skipinitialspace would cost 15%: cells are stripped later)"""
     with warnings.catch_warnings():
-        warnings.simplefilter(
-            "ignore"
-        )  # ParserWarning for index_col=False: the trailing separator above
+        # ParserWarning for index_col=False: the trailing separator above
+        warnings.simplefilter("ignore")
         return pd.read_csv(
             io.BytesIO(content),
             sep=delimiter,
