@@ -466,9 +466,8 @@ def read_csv(
     # 3. each column: date, number or text
     out, problems, date_col, date_values, date_format = _type_columns(raw, delimiter == ";", notes)
     df = pd.DataFrame(out, index=pd.RangeIndex(len(raw)))
-    text_cols = [c for c in problems]
-    if text_cols:
-        notes.append("Left out (not numbers): " + ", ".join(f"'{c}'" for c in text_cols) + ".")
+    if problems:  # so far only the text columns
+        notes.append("Left out (not numbers): " + ", ".join(f"'{c}'" for c in problems) + ".")
     # 4. numbers that cannot be computed with (infinite, or beyond MAX_ABS_VALUE), then missing ones
     _check_numbers(df, problems, notes, fill)
     # 5. the date axis: sort, report duplicates; then fill forward
@@ -477,8 +476,7 @@ def read_csv(
         _fill_forward(df, problems)
     # 6. constant columns
     _note_constant_columns(df, problems, notes)
-    # 7. the first note counts what the table holds, as its preview does: the date column is its
-    #    index
+    # 7. the first note counts what the table holds, as its preview does (dates are its index)
     notes[0] = (
         f"Read {len(df):,} rows x {df.shape[1]} columns"
         + (f", dated by '{date_col}'" if date_col is not None else "")
