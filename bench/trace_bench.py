@@ -39,8 +39,7 @@ def _model(cell: str, device: str) -> SequenceModel:
 
 @torch.inference_mode()
 def _trace_before(model: SequenceModel, x) -> None:
-    """The trace of issue 12: a Python loop of explicit cell steps per layer, then all gates at
-    once."""
+    """Issue 12's trace: a Python loop of explicit cell steps per layer, then all gates at once."""
     c = model.config
     inputs = model.encode(x[None])[0]  # (L, F)
     for layer_in, hs, cs, w in _unroll(model, inputs, keep_graph=False):
@@ -54,8 +53,7 @@ def _trace_before(model: SequenceModel, x) -> None:
 
 
 def _trace_rows(cell: str, device: str, repeats: int, clock=time.perf_counter) -> dict:
-    """Seconds of the fused forward, trace and the trace before, for one cell type, timed
-    round-robin."""
+    """Seconds of the fused forward, trace and the old trace, one cell type, timed round-robin."""
     model = _model(cell, device)
     x = torch.randn(STEPS, 4, generator=torch.Generator().manual_seed(0)).to(device)
 
@@ -94,8 +92,7 @@ def _gradient_rows(device: str, repeats: int) -> dict:
             torch.cuda.synchronize()
 
     def per_step_cells():
-        """The floor for any per-step gradient: torch's own lstm_cell op, one autograd node per
-        step."""
+        """The floor for a per-step gradient: torch's own lstm_cell op, one autograd node a step."""
         layer_in, grads = x, []
         for layer in range(LAYERS):
             w = [

@@ -83,8 +83,7 @@ def _regex(address: str) -> str:
 
 @dataclass
 class Class:
-    """What `start_class` started: the proxy's URL, the replicas, the Ray head; `stop()` ends them
-    all."""
+    """What `start_class` started: proxy URL, replicas, Ray head; `stop()` ends them all."""
 
     url: str  # the proxy: what students open
     replica_ports: list[int]  # replica i (cookie value r<i>) listens on 127.0.0.1:replica_ports[i]
@@ -95,8 +94,7 @@ class Class:
     _procs: list[subprocess.Popen] = field(default_factory=list, repr=False)
 
     def stop(self) -> None:
-        """Stop everything started, newest first (the proxy, the replicas, then Ray). Safe to call
-        twice."""
+        """Stop all it started, newest first (proxy, replicas, then Ray). Safe to call twice."""
         while self._procs:
             _stop_group(self._procs.pop())
 
@@ -108,8 +106,7 @@ class Class:
 
 
 def new_class(port: int | None = None, workdir: Path | None = None) -> Class:
-    """An empty Class: its URL (port free now unless given) and its working directory; stopped at
-    exit."""
+    """An empty Class: its URL (port free now unless given) and work folder; stopped at exit."""
     # short: Ray's socket paths must fit 107 bytes
     workdir = Path(workdir or tempfile.mkdtemp(prefix="rv", dir="/tmp"))
     # nginx's workers (user nobody when started as root) write its temp files here
@@ -327,8 +324,7 @@ def _stop_group(proc: subprocess.Popen, grace: float = 20) -> None:
 
 
 def _group_alive(pgid: int) -> bool:
-    """Whether a process of group `pgid` still runs (a zombie left for init to reap does not
-    count)."""
+    """Whether a process of group `pgid` still runs (a zombie waiting for init does not count)."""
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()

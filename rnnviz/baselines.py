@@ -185,8 +185,7 @@ def seasonal_naive(series, first_target: int, n: int, horizon: int, period: int)
 
 
 def _design(x: np.ndarray) -> np.ndarray:
-    """(N, L, F) windows -> (N, L*F + 1) rows of a least-squares design, with a column of ones
-    last."""
+    """(N, L, F) windows -> (N, L*F + 1) rows of a least-squares design, a column of ones last."""
     flat = x.reshape(len(x), -1).astype(np.float64)  # (N, L*F)
     return np.hstack([flat, np.ones((len(x), 1))])
 

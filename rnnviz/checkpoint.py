@@ -80,8 +80,7 @@ def _header(data: bytes) -> tuple[dict[str, dict], dict]:
 
 
 def _json(text: bytes | str, problem: str):
-    """json.loads, any failure (bad bytes, bad syntax, nesting too deep, huge numbers) ->
-    `problem`."""
+    """json.loads; any failure (bad bytes or syntax, too deep, huge numbers) -> `problem`."""
     try:
         return json.loads(text)
     except (ValueError, RecursionError):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
@@ -192,8 +191,7 @@ def _weights(data: bytes) -> dict[str, torch.Tensor]:
 
 
 def _check_size(size: int) -> None:
-    """Refuse a file above this server's Limits.checkpoint_mb (RNNVIZ_CHECKPOINT_MB) before reading
-    it."""
+    """Refuse a file above Limits.checkpoint_mb (RNNVIZ_CHECKPOINT_MB) before reading it."""
     limit = Limits.from_env().checkpoint_mb
     if size > limit * 2**20:
         raise CheckpointError(f"The model file is larger than {limit} MB.")

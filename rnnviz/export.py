@@ -82,8 +82,7 @@ def script_settings(
 def forecast_script(
     table: pd.DataFrame, settings: dict, train: TrainConfig, fill: bool, csv_name: str | None = None
 ) -> str:
-    """The standalone script's text (see the module docstring); `script_settings` gives its
-    values."""
+    """The standalone script's text (see the module docstring); `script_settings` has its values."""
     values = script_settings(table, settings, train, fill, csv_name)
     lines = []
     for name, value in values.items():
@@ -135,8 +134,7 @@ EXTRA_NA = ["-", "--", "?", "missing", "Missing", "MISSING"]  # besides pandas' 
 
 
 def to_number(cell):
-    """A text cell as a float: "1,234.5", "1.234,5" (semicolon files), "12 %"; NA spellings give
-    nan."""
+    """A text cell as a float: "1,234.5", "1.234,5" (semicolon files), "12 %"; NA spellings: nan."""
     text = str(cell).strip().replace("\u00a0", "").replace(" ", "")
     if text.lower() in NA_TOKENS:
         return math.nan

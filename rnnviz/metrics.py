@@ -27,8 +27,7 @@ __all__ = [
 
 
 class MetricError(UserError):
-    """A metric that would be infinite or NaN: an error state, said in words, never a number
-    shown."""
+    """A metric that would be infinite or NaN: an error state in words, never a number shown."""
 
 
 def _pair(actual, predicted) -> tuple[np.ndarray, np.ndarray]:

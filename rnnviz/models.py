@@ -92,8 +92,7 @@ class ModelConfig:
 
     @classmethod
     def from_dict(cls, d: dict) -> "ModelConfig":
-        """A config from a plain dict (JSON read from a file): unknown names and wrong types are
-        refused."""
+        """A config from a plain dict (JSON from a file): unknown names and wrong types refused."""
         if not isinstance(d, dict):
             raise ValueError(f"the model settings must be a set of named values, not {_shown(d)}")
         known = {f.name for f in fields(cls)}
@@ -344,8 +343,7 @@ class SequenceModel(nn.Module):
         return nn.functional.one_hot(x.long(), c.vocab_size).float()  # (N, L, V)
 
     def read_out(self, states: Tensor) -> Tensor:
-        """Apply the head (and output activation) to hidden states (..., H) or flattened
-        (N, L*H)."""
+        """The head (and output activation) on hidden states (..., H) or flattened (N, L*H)."""
         y = self.head(states)
         if self.config.output_activation == "sigmoid":
             y = torch.sigmoid(y)

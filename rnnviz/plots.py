@@ -66,8 +66,7 @@ def plain(text) -> str:
 
 
 def _plain_values(values):
-    """Axis values (x of a trace) with every text value made plain; numbers and dates pass as
-    given."""
+    """Axis values (x of a trace), every text value made plain; numbers and dates pass as given."""
     if values is None:
         return None
     if np.asarray(values).dtype.kind not in "OUS":  # numbers, dates, booleans: not text
@@ -87,8 +86,7 @@ def _layout(fig: go.Figure, title: str, height: int = 320, **kw) -> go.Figure:
 
 
 def _step_ticks(n: int, most: int = 20) -> list[int]:
-    """Whole-step tick positions for n steps (or units): every one up to `most`, else evenly
-    thinned."""
+    """Whole-step tick positions for n steps (or units): each up to `most`, else evenly thinned."""
     return list(range(0, n, max(1, -(-n // most))))
 
 
@@ -537,8 +535,7 @@ def line_figure(
     steps: int | None = None,
     log_y: bool = False,
 ) -> go.Figure:
-    """values (L, K): K lines over L steps (hidden units over time, gradient norms over
-    distance)."""
+    """values (L, K): K lines over L steps (units over time, gradient norms over distance)."""
     v = np.asarray(values, dtype=float)
     if v.ndim == 1:
         v = v[:, None]

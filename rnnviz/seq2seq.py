@@ -234,13 +234,11 @@ class Seq2Seq(nn.Module):
         return target_loss(scores, y), scores
 
     def metrics(self, output: Tensor, y: Tensor) -> dict[str, Tensor | int]:
-        """Right tokens among the real target tokens (EOS included, padding not):
-        `target_metrics`."""
+        """Right tokens among the real target tokens (EOS in, padding out): `target_metrics`."""
         return target_metrics(output, y)
 
     def encode(self, x: Tensor, lengths: Tensor | None = None):
-        """(encoder outputs (N, S, H), context: the final state, h (layers, N, H) or (h, c) for
-        LSTM)."""
+        """(encoder outputs (N, S, H), context: final state h (layers, N, H), (h, c) for LSTM)."""
         emb = self.src_embedding(x.long())
         if lengths is None:
             return self.encoder(emb)
@@ -326,8 +324,7 @@ def translate(
 
 @torch.no_grad()
 def encoder_states(model: Seq2Seq, ds: PairDataset, i: int) -> tuple[Tensor, Tensor]:
-    """Pair i's encoder: (top-layer hidden state after each source token (S_i, H), context h
-    (H,))."""
+    """Pair i's encoder: (top-layer state after each source token (S_i, H), context h (H,))."""
     model.eval()
     n = int(ds.lengths[i])
     out, context = model.encode(ds.x[i : i + 1, :n])

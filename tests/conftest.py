@@ -132,8 +132,7 @@ def _no_bug_reported(caplog):
 
 
 def pytest_sessionfinish(session, exitstatus):
-    """Shut Ray down while the interpreter is whole, and remember the run's status for
-    unconfigure."""
+    """Shut Ray down while the interpreter is whole; remember the run's status for unconfigure."""
     session.config._rnnviz_exitstatus = int(exitstatus)
     ray = sys.modules.get("ray")
     if ray is not None and ray.is_initialized():

@@ -288,8 +288,7 @@ def test_missing_path():
     ],
 )
 def test_the_read_note_counts_what_the_preview_shows(csv, rows, columns, dated):
-    """The date column becomes the index, so "Read" counts the columns beside it, as the preview
-    does."""
+    """The date column is the index, so "Read" counts the columns beside it, as the preview does."""
     df = read_csv(csv)
     assert df.shape == (rows, columns)
     assert df.attrs["notes"][0].startswith(f"Read {rows:,} rows x {columns} columns"), df.attrs[

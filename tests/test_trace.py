@@ -290,8 +290,7 @@ def test_every_view_has_a_bound_the_path_takes_fewer_windows_when_each_costs_mor
 
 
 def test_every_view_has_a_bound_the_path_runs_in_batches_of_view_batch_mb(monkeypatch):
-    """The server once ran 4,096 windows of 400 steps at once (5.2 GB); now a batch fits
-    view_batch_mb."""
+    """Once 4,096 windows of 400 steps ran at once (5.2 GB); now a batch fits view_batch_mb."""
     model, x = _path_model(hidden=32), torch.randn(300, 40, 2)
     seen = []
     run = model.recurrent

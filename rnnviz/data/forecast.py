@@ -304,8 +304,7 @@ def _check_scaled(
 
 
 def suggest_target(df: pd.DataFrame) -> str | None:
-    """A sensible default target: a column named like a price/close/value, else the last numeric
-    one."""
+    """A default target: a column named like a price/close/value, else the last numeric one."""
     cols = numeric_columns(df)
     for key in ("close", "종가", "price", "value", "temp", "target", "y"):
         for col in cols:

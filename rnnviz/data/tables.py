@@ -391,8 +391,7 @@ def _parse_numeric(values: pd.Series, decimal_comma: bool):
 
 
 def _looks_numeric(values: pd.Series, decimal_comma: bool) -> bool:
-    """Do most of the first non-empty cells read as numbers? (Text columns skip the per-cell
-    parse.)"""
+    """Do most first non-empty cells read as numbers? (Text columns skip the per-cell parse.)"""
     sample = [v for v in values.iloc[:200] if v.strip() and v.strip().lower() not in _NA_TOKENS][
         :50
     ]
