@@ -19,11 +19,15 @@ from bench.common import table  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_server  # noqa: E402
 
 LOSS_POINTS = """() => {
-    const c = [...document.querySelectorAll('.stPlotlyChart')].filter(e => (e.textContent || '').includes('Loss (scaled'));
+    const c = [...document.querySelectorAll('.stPlotlyChart')]
+        .filter(e => (e.textContent || '').includes('Loss (scaled'));
     const g = c.length ? c[0].querySelector('.js-plotly-plot') : null;
     return g && g.data && g.data.length ? g.data[0].x.length : 0;
 }"""
-PROGRESS = """() => { const p = document.querySelector('[data-testid="stProgress"]'); return p ? p.innerText : ''; }"""
+PROGRESS = """() => {
+    const p = document.querySelector('[data-testid="stProgress"]');
+    return p ? p.innerText : '';
+}"""
 
 
 async def _set_epochs(page, epochs: int):
@@ -108,11 +112,12 @@ def run(sessions: int = 10, epochs: int = 20) -> dict:
         + table(["measure", "value", "goal"], rows)
     )
     text += (
-        "\n\nThe slowdown is what 10 users on 2 cores cost: 2 jobs train at a time and the other 8 wait in the "
-        "queue (told how many are ahead), while 10 browser tabs, 10 live views redrawing every second and the "
-        "server share the same 2 cores. Before Streamlit's full gc.collect() after every script run was turned "
-        "off (runner.postScriptGC in .streamlit/config.toml; py-spy showed it taking about half of the "
-        "server's GIL time), these 10 sessions did not finish at all."
+        "\n\nThe slowdown is what 10 users on 2 cores cost: 2 jobs train at a time and the other 8 "
+        "wait in the queue (told how many are ahead), while 10 browser tabs, 10 live views "
+        "redrawing every second and the server share the same 2 cores. Before Streamlit's full "
+        "gc.collect() after every script run was turned off (runner.postScriptGC in "
+        ".streamlit/config.toml; py-spy showed it taking about half of the server's GIL time), "
+        "these 10 sessions did not finish at all."
     )
     if errors:
         text += "\n\nErrors: " + "; ".join(errors)

@@ -66,7 +66,8 @@ def windowing(rows_list=(10_000, 100_000, 1_000_000), window: int = 50, repeats:
             ]
         )
     text = (
-        f"### 3. Windowing ({window}-step windows of 5 float32 columns; median of {repeats} runs, 3 at 1M rows)\n\n"
+        f"### 3. Windowing ({window}-step windows of 5 float32 columns; median of {repeats} runs, "
+        "3 at 1M rows)\n\n"
         + table(
             [
                 "rows",
@@ -93,12 +94,11 @@ def csv_speed(rows: int = 100_000, columns: int = 10, repeats: int = 5) -> dict:
     )
     content = df.to_csv(index=False).encode()
     t_pd = median_seconds(lambda: pd.read_csv(io.BytesIO(content)), repeats=repeats)
-    t_rn = median_seconds(
-        lambda: read_csv(content, max_bytes=len(content)), repeats=repeats
-    )  # speed, not the cap
+    # speed, not the cap
+    t_rn = median_seconds(lambda: read_csv(content, max_bytes=len(content)), repeats=repeats)
     text = (
-        f"### 5. CSV: {rows:,} rows x {columns} columns ({len(content) / 1e6:.1f} MB; a date column "
-        f"and {columns - 1} numbers; median of {repeats})\n\n"
+        f"### 5. CSV: {rows:,} rows x {columns} columns ({len(content) / 1e6:.1f} MB; a date "
+        f"column and {columns - 1} numbers; median of {repeats})\n\n"
         + table(
             ["reader", "ms", "ratio"],
             [
@@ -106,8 +106,8 @@ def csv_speed(rows: int = 100_000, columns: int = 10, repeats: int = 5) -> dict:
                 ["rnnviz.data.read_csv", t_rn * 1000, t_rn / t_pd],
             ],
         )
-        + "\n\nrnnviz also parses the dates into a sorted time axis and checks every column; pandas leaves "
-        "the dates as text."
+        + "\n\nrnnviz also parses the dates into a sorted time axis and checks every column; "
+        "pandas leaves the dates as text."
     )
     return {"csv_ratio": round(t_rn / t_pd, 3), "tables": [text]}
 

@@ -1,21 +1,25 @@
-"""Table 10: the baseline ladder on real series no one here wrote, with and without "predict the change".
+"""Table 10: the baseline ladder on real series no one here wrote, with and without "predict the
+change".
 
-Nine series: statsmodels' bundled Nile (yearly river flow), sunspots (yearly), CO2 (weekly Mauna Loa, 59
-gaps filled forward), US real GDP, unemployment and inflation (quarterly, macrodata) and El Nino (monthly sea
-temperatures), all shipped inside the statsmodels wheel (no download), and the two bundled samples (Seattle's
-daily temp_max from temp_max/temp_min/wind, as the Forecast page offers it; US nonfarm employment, monthly).
-Each is written to a CSV the way a user would have it (a date column where the data has dates, a year column
-where it has years) and run through `python -m rnnviz fit ... --json` in this process, so the numbers are the
-CLI's and the page's (both call rnnviz.baselines.ladder). Three settings per series: the level with min-max
-scaling (the default), the level with standard scaling, and the change from the last value (--difference,
-min-max). The same small model everywhere: LSTM 16, window 20 (less when the series is short), 50 epochs,
-lr 0.01, batch 32, seed 0, 1 torch thread, CPU.
+Nine series: statsmodels' bundled Nile (yearly river flow), sunspots (yearly), CO2 (weekly Mauna
+Loa, 59 gaps filled forward), US real GDP, unemployment and inflation (quarterly, macrodata) and El
+Nino (monthly sea temperatures), all shipped inside the statsmodels wheel (no download), and the two
+bundled samples (Seattle's daily temp_max from temp_max/temp_min/wind, as the Forecast page offers
+it; US nonfarm employment, monthly). Each is written to a CSV the way a user would have it (a date
+column where the data has dates, a year column where it has years) and run through `python -m rnnviz
+fit ... --json` in this process, so the numbers are the CLI's and the page's (both call
+rnnviz.baselines.ladder). Three settings per series: the level with min-max scaling (the default),
+the level with standard scaling, and the change from the last value (--difference, min-max). The
+same small model everywhere: LSTM 16, window 20 (less when the series is short), 50 epochs, lr 0.01,
+batch 32, seed 0, 1 torch thread, CPU.
 
-"kind" is what the series is known to be, said before running: a trend (CO2, real GDP, employment) or not.
-The goals (issue 16): the warning fires on every trending series and on no stationary one; with differencing
-the model beats persistence on at least 6 of 8 series; the verdict names the lowest RMSE in every row.
+"kind" is what the series is known to be, said before running: a trend (CO2, real GDP, employment)
+or not. The goals (issue 16): the warning fires on every trending series and on no stationary one;
+with differencing the model beats persistence on at least 6 of 8 series; the verdict names the
+lowest RMSE in every row.
 
-    .venv/bin/python bench/ladder_bench.py      prints the table, writes section 10 of RESULTS.md and "ladder" in results.json
+    .venv/bin/python bench/ladder_bench.py
+        prints the table, writes section 10 of RESULTS.md and "ladder" in results.json
 """
 
 from __future__ import annotations
@@ -199,8 +203,8 @@ def run() -> dict:
                 print(" | ".join(map(str, rows[-1])), file=sys.stderr)
     summary = _summary(records)
     text = (
-        "### 10. The baseline ladder on 9 real series (test-part RMSE in each series' units; LSTM 16, window 20, "
-        "50 epochs, seed 0, CPU, 1 torch thread; `python bench/ladder_bench.py`)\n\n"
+        "### 10. The baseline ladder on 9 real series (test-part RMSE in each series' units; LSTM "
+        "16, window 20, 50 epochs, seed 0, CPU, 1 torch thread; `python bench/ladder_bench.py`)\n\n"
         + table(
             [
                 "series",
@@ -233,7 +237,8 @@ def _summary(records: list[dict]) -> dict:
     fired_trend = [r["series"] for r in trend if r["warning"] != "no"]
     fired_flat = [r["series"] for r in flat if r["warning"] != "no"]
     lines = [
-        f"warning fired on {len(fired_trend)} of {len(trend)} trending series and on {len(fired_flat)} of "
+        f"warning fired on {len(fired_trend)} of {len(trend)} trending series and on "
+        f"{len(fired_flat)} of "
         f"{len(flat)} stationary ones" + (f" ({', '.join(fired_flat)})" if fired_flat else "")
     ]
     beats = {}
@@ -242,8 +247,8 @@ def _summary(records: list[dict]) -> dict:
         beats[setting] = sum(r["beats_persistence"] for r in rows)
         best_rung = sum(r["winner"] == "model" for r in rows)
         lines.append(
-            f"{setting}: the model beats persistence on {beats[setting]} of {len(rows)} series and the "
-            f"whole ladder on {best_rung}"
+            f"{setting}: the model beats persistence on {beats[setting]} of {len(rows)} series and "
+            f"the whole ladder on {best_rung}"
         )
     agrees = sum(r["verdict_agrees"] for r in records)
     lines.append(f"the verdict names the lowest RMSE in {agrees} of {len(records)} rows")
@@ -260,8 +265,8 @@ def _summary(records: list[dict]) -> dict:
             if x["series"] == r["series"] and x["setting"] == "level, standard"
         )
         lines.append(
-            f"{r['series']}: model RMSE {level:.4g} (level, minmax) -> {standard:.4g} (standard scaler) -> "
-            f"{change:.4g} (predict the change)"
+            f"{r['series']}: model RMSE {level:.4g} (level, minmax) -> {standard:.4g} (standard "
+            f"scaler) -> {change:.4g} (predict the change)"
         )
     return {
         "lines": lines,

@@ -1,8 +1,9 @@
 """Run every benchmark and write bench/RESULTS.md and bench/results.json.
 
-.venv/bin/python bench/run_all.py            all tables (engine, windowing, trace, CSV, app latency, worst inputs,
-                                             executors, a simulated class, the baseline ladder)
-.venv/bin/python bench/run_all.py --fast     without the engine, app and executor tables (about 30 s)
+.venv/bin/python bench/run_all.py          all tables (engine, windowing, trace, CSV, app latency,
+                                           worst inputs, executors, a simulated class, the baseline
+                                           ladder)
+.venv/bin/python bench/run_all.py --fast   without the engine, app and executor tables (about 30 s)
 """
 
 from __future__ import annotations
@@ -49,8 +50,8 @@ def main(argv: list[str]) -> int:
         results["gpu"] = {"name": torch.cuda.get_device_name(0), **gpu}
     m = results["machine"]
     header = (
-        f"# Benchmarks\n\nMachine: {m['cpu']}, {m['cores']} cores; Python {m['python']}, torch {m['torch']}, "
-        f"1 torch thread; GPU: {m['cuda'] or 'none'}.\n"
+        f"# Benchmarks\n\nMachine: {m['cpu']}, {m['cores']} cores; Python {m['python']}, torch "
+        f"{m['torch']}, 1 torch thread; GPU: {m['cuda'] or 'none'}.\n"
     )
     (HERE / "RESULTS.md").write_text(header + "\n" + "\n\n".join(tables) + "\n", encoding="utf-8")
     (HERE / "results.json").write_text(json.dumps(results, indent=2), encoding="utf-8")

@@ -39,7 +39,7 @@ def _model(cell: str, device: str) -> SequenceModel:
 
 @torch.inference_mode()
 def _trace_before(model: SequenceModel, x) -> None:
-    """The trace of issue 12: a Python loop of explicit cell steps per layer, then all gates at once."""
+    """Issue 12's trace: a Python loop of explicit cell steps per layer, then all gates at once."""
     c = model.config
     inputs = model.encode(x[None])[0]  # (L, F)
     for layer_in, hs, cs, w in _unroll(model, inputs, keep_graph=False):
@@ -53,7 +53,7 @@ def _trace_before(model: SequenceModel, x) -> None:
 
 
 def _trace_rows(cell: str, device: str, repeats: int, clock=time.perf_counter) -> dict:
-    """Seconds of the fused forward, trace and the trace before, for one cell type, timed round-robin."""
+    """Seconds of the fused forward, trace and the old trace, one cell type, timed round-robin."""
     model = _model(cell, device)
     x = torch.randn(STEPS, 4, generator=torch.Generator().manual_seed(0)).to(device)
 
@@ -92,7 +92,7 @@ def _gradient_rows(device: str, repeats: int) -> dict:
             torch.cuda.synchronize()
 
     def per_step_cells():
-        """The floor for any per-step gradient: torch's own lstm_cell op, one autograd node per step."""
+        """The floor for a per-step gradient: torch's own lstm_cell op, one autograd node a step."""
         layer_in, grads = x, []
         for layer in range(LAYERS):
             w = [
@@ -169,18 +169,19 @@ def run(repeats: int = 5, device: str = "cpu", trace_repeats: int = 21) -> dict:
         + table(
             ["function", "ms", "fused reference ms", "ratio", "ratio in CPU time", "goal"], rows
         )
-        + "\n\nReferences: the fused module's forward pass of the same input for trace, one fused forward + "
-        "backward for gradient_norms. 'ratio in CPU time' times the same calls by the CPU time the thread got "
-        "(time.thread_time), which leaves out the waits for a core on a shared machine. trace runs the fused "
-        "kernel once per layer (every h_t of that layer), then two matrix products per layer (W x and W h for "
-        "all steps: the same multiply-adds as the fused pass's own, about 0.4 of its time) and whole-tensor gate "
-        "ops; the LSTM's c_t comes from a scan by halving, not a loop over steps. The 'before' rows are the "
-        "Python loop of cell steps it replaced, timed in the same run. "
-        "Why gradient_norms stays above 20x: ||dLoss/dh_t|| for every t is a total derivative through the "
-        "later steps, which the fused module cannot give (its backward exposes no per-step state); the step "
-        "has to be an autograd node of its own, 2,000 of them here. The floor row is that written with "
-        f"torch's own fused cell op: gradient_norms is within {g['gradient_norms'] / g['per_step_cells']:.1f}x "
-        "of it while also serving RNN and GRU."
+        + "\n\nReferences: the fused module's forward pass of the same input for trace, "
+        "one fused forward + backward for gradient_norms. 'ratio in CPU time' times the same calls "
+        "by the CPU time the thread got (time.thread_time), which leaves out the waits for a core "
+        "on a shared machine. trace runs the fused kernel once per layer (every h_t of that "
+        "layer), then two matrix products per layer (W x and W h for all steps: the same "
+        "multiply-adds as the fused pass's own, about 0.4 of its time) and whole-tensor gate ops; "
+        "the LSTM's c_t comes from a scan by halving, not a loop over steps. The 'before' rows are "
+        "the Python loop of cell steps it replaced, timed in the same run. Why gradient_norms "
+        "stays above 20x: ||dLoss/dh_t|| for every t is a total derivative through the later "
+        "steps, which the fused module cannot give (its backward exposes no per-step state); the "
+        "step has to be an autograd node of its own, 2,000 of them here. The floor row is that "
+        "written with torch's own fused cell op: gradient_norms is within "
+        f"{g['gradient_norms'] / g['per_step_cells']:.1f}x of it while also serving RNN and GRU."
     )
     result = {
         "trace_ms": round(lstm["trace"] * 1000, 2),

@@ -41,7 +41,8 @@ if view == "gradients":
 else:
     table = pd.DataFrame({"v": np.cumsum(np.random.default_rng(0).normal(size=5000))})
     ds = data.make_forecast_dataset(table, ForecastConfig(target="v", window=lim.window))
-    model = SequenceModel(ModelConfig(cell=cell, hidden_size=lim.hidden, num_layers=lim.layers, input_size=1), seed=0)
+    config = ModelConfig(cell=cell, hidden_size=lim.hidden, num_layers=lim.layers, input_size=1)
+    model = SequenceModel(config, seed=0)
     if view == "path":
         run = lambda: hidden_state_path(model, ds.x, lim)
     else:
@@ -54,8 +55,8 @@ seconds = time.perf_counter() - t0
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 if view == "path":
     detail += f"; {len(out.indices)} of {out.total:,} used (1 in {out.stride})"
-print(json.dumps({"seconds": seconds, "peak_mb": peak / 1024, "above_start_mb": (peak - before) / 1024,
-                  "detail": detail}))
+print(json.dumps({"seconds": seconds, "peak_mb": peak / 1024,
+                  "above_start_mb": (peak - before) / 1024, "detail": detail}))
 """
 
 CASES = [
@@ -88,8 +89,8 @@ def run() -> dict:
             [view, cell.upper(), r["seconds"], r["above_start_mb"], r["peak_mb"], r["detail"]]
         )
     text = (
-        "### Views after training at the server's largest sizes (one torch thread, fresh process each)\n\n"
-        + table(["view", "cell", "seconds", "MB above start", "peak MB", "what"], rows)
+        "### Views after training at the server's largest sizes (one torch thread, fresh process "
+        "each)\n\n" + table(["view", "cell", "seconds", "MB above start", "peak MB", "what"], rows)
     )
     return {"views": results, "tables": [text]}
 

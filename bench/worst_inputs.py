@@ -1,4 +1,5 @@
-"""Table 7: the worst inputs one student can upload, each in a fresh process: seconds and peak memory.
+"""Table 7: the worst inputs one student can upload, each in a fresh process: seconds and peak
+memory.
 
     (a) a 600 KB CSV whose header is 100,000 copies of one name (took 101 s at 100% CPU on 9c17188)
     (b) a realistic 10 MB CSV (hourly dates and nine numeric columns, just under the upload cap)
@@ -55,7 +56,9 @@ t0 = time.perf_counter()
 outcome = "idle"
 if case == "csv":
     try:
-        df = read_csv(content, max_bytes=lim.upload_bytes, max_rows=lim.rows, max_columns=lim.columns)
+        df = read_csv(
+            content, max_bytes=lim.upload_bytes, max_rows=lim.rows, max_columns=lim.columns
+        )
         outcome = f"read {{len(df):,}} rows x {{df.shape[1]}} columns"
     except DataError as e:
         outcome = "refused: " + str(e)[:90]
@@ -101,8 +104,8 @@ def realistic_csv(target_bytes: int = 10 * 1024 * 1024 - 4096) -> bytes:
 
 
 def huge_config_checkpoint(hidden_size: int = 8000) -> bytes:
-    """(c) the weights of a tiny LSTM (hidden 8) with a safetensors header written here by hand whose
-    metadata config claims hidden_size 8000: about 1.7 KB."""
+    """(c) the weights of a tiny LSTM (hidden 8) with a safetensors header written here by hand
+    whose metadata config claims hidden_size 8000: about 1.7 KB."""
     from safetensors.torch import save as st_save
 
     from rnnviz.models import ModelConfig, SequenceModel
@@ -166,9 +169,9 @@ def run(workdir: Path | None = None) -> dict:
             "within_goal": ok,
         }
     text = (
-        f"### 7. Worst inputs (each in a fresh process; memory = peak RSS above an idle process that "
-        f"imported the same modules, {idle['peak_mb']:.0f} MB; goal under {GOAL_SECONDS:g} s and "
-        f"{GOAL_MB:g} MB)\n\n"
+        "### 7. Worst inputs (each in a fresh process; memory = peak RSS above an idle process "
+        f"that imported the same modules, {idle['peak_mb']:.0f} MB; goal under {GOAL_SECONDS:g} s "
+        f"and {GOAL_MB:g} MB)\n\n"
         + table(["input", "size", "seconds", "MB above idle", "within goal", "outcome"], rows)
     )
     return {"worst_inputs": results, "tables": [text]}

@@ -1,7 +1,8 @@
 """Run a class bigger than one machine: N app replicas behind nginx, training on a Ray cluster.
 
     python deploy/run_class.py --replicas 2 --port 8080          # all on this machine, on loopback
-    python deploy/run_class.py nginx-conf --replica 10.0.0.2:8501 --replica 10.0.0.3:8501 --listen 80
+    python deploy/run_class.py nginx-conf \
+        --replica 10.0.0.2:8501 --replica 10.0.0.3:8501 --listen 80
 
 The first form starts, on this machine and as any user, a Ray head (`ray start --head`), N Streamlit
 replicas of app.py sharing one cookie secret and sending their training to Ray (RAY_ADDRESS,
@@ -82,7 +83,7 @@ def _regex(address: str) -> str:
 
 @dataclass
 class Class:
-    """What `start_class` started: the proxy's URL, the replicas, the Ray head; `stop()` ends them all."""
+    """What `start_class` started: proxy URL, replicas, Ray head; `stop()` ends them all."""
 
     url: str  # the proxy: what students open
     replica_ports: list[int]  # replica i (cookie value r<i>) listens on 127.0.0.1:replica_ports[i]
@@ -93,7 +94,7 @@ class Class:
     _procs: list[subprocess.Popen] = field(default_factory=list, repr=False)
 
     def stop(self) -> None:
-        """Stop everything started, newest first (the proxy, the replicas, then Ray). Safe to call twice."""
+        """Stop all it started, newest first (proxy, replicas, then Ray). Safe to call twice."""
         while self._procs:
             _stop_group(self._procs.pop())
 
@@ -105,13 +106,11 @@ class Class:
 
 
 def new_class(port: int | None = None, workdir: Path | None = None) -> Class:
-    """An empty Class: its URL (port free now unless given) and its working directory; stopped at exit."""
-    workdir = Path(
-        workdir or tempfile.mkdtemp(prefix="rv", dir="/tmp")
-    )  # short: Ray's socket paths must fit 107 bytes
-    workdir.chmod(
-        0o755
-    )  # nginx's workers (user nobody when started as root) write its temp files here
+    """An empty Class: its URL (port free now unless given) and work folder; stopped at exit."""
+    # short: Ray's socket paths must fit 107 bytes
+    workdir = Path(workdir or tempfile.mkdtemp(prefix="rv", dir="/tmp"))
+    # nginx's workers (user nobody when started as root) write its temp files here
+    workdir.chmod(0o755)
     (workdir / "tmp").mkdir(exist_ok=True)
     cls = Class(
         url=f"http://127.0.0.1:{port or free_port()}",
@@ -132,7 +131,8 @@ def start_class(
     env: dict | None = None,
     timeout: float = 120,
 ) -> Class:
-    """Start a Ray head (unless `ray` is False), `replicas` Streamlit replicas and nginx, all on loopback.
+    """Start a Ray head (unless `ray` is False), `replicas` Streamlit replicas and nginx, all on
+    loopback.
 
     `env` adds environment variables for the replicas (RNNVIZ_* limits, for example). If any part
     fails to start, what was already started is stopped and the error names the log to read.
@@ -140,9 +140,8 @@ def start_class(
     cls = new_class(port, workdir)
     try:
         replica_env = dict(os.environ, **(env or {}))
-        replica_env.setdefault(
-            "STREAMLIT_SERVER_COOKIE_SECRET", secrets.token_hex(32)
-        )  # one secret, every replica
+        # one secret, every replica
+        replica_env.setdefault("STREAMLIT_SERVER_COOKIE_SECRET", secrets.token_hex(32))
         replica_env["PYTHONPATH"] = _pythonpath()
         if ray:
             # 1. the Ray head: the replicas send their jobs here, with the cluster's token
@@ -189,8 +188,8 @@ def start_class(
 
 
 def start_proxy(cls: Class, replicas: list[str], timeout: float = 60) -> None:
-    """nginx on `cls.url` in front of `replicas` ("host:port"), its prefix `cls.workdir`; returns once
-    a replica answers /_stcore/health through it."""
+    """nginx on `cls.url` in front of `replicas` ("host:port"), its prefix `cls.workdir`; returns
+    once a replica answers /_stcore/health through it."""
     conf = cls.workdir / "nginx.conf"
     conf.write_text(
         render_nginx_conf(replicas, cls.url.split("//")[1], str(cls.workdir), _upload_mb())
@@ -293,7 +292,8 @@ def _wait_http(
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(
-                f"{name} exited with status {proc.returncode} while starting; see {cls.workdir / name}.log"
+                f"{name} exited with status {proc.returncode} while starting; see "
+                f"{cls.workdir / name}.log"
             )
         try:
             body = urllib.request.urlopen(url, timeout=2).read()
@@ -324,7 +324,7 @@ def _stop_group(proc: subprocess.Popen, grace: float = 20) -> None:
 
 
 def _group_alive(pgid: int) -> bool:
-    """Whether a process of group `pgid` still runs (a zombie left for init to reap does not count)."""
+    """Whether a process of group `pgid` still runs (a zombie waiting for init does not count)."""
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
@@ -369,8 +369,8 @@ def _main(argv: list[str] | None = None) -> int:
         return 0
     with start_class(args.replicas, args.port, not args.no_ray, args.num_cpus) as cls:
         sys.stdout.write(
-            f"rnnviz for a class: {cls.url}  (replicas on {cls.replica_ports}, Ray {cls.ray_address}, "
-            f"logs in {cls.workdir}); Ctrl-C stops everything\n"
+            f"rnnviz for a class: {cls.url}  (replicas on {cls.replica_ports}, Ray "
+            f"{cls.ray_address}, logs in {cls.workdir}); Ctrl-C stops everything\n"
         )
         sys.stdout.flush()
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

@@ -1,15 +1,16 @@
-"""The ladder of baselines a forecast stands beside, and the warning that a split asks the model to extrapolate.
+"""The ladder of baselines a forecast stands beside, and the warning that a split asks the model
+to extrapolate.
 
 Every rung forecasts the same target rows as the model, in the data's units, from what was known at
 each forecast's origin (the window's last row), with anything it fits fit on the training part only:
 
     persistence              next = last (the dataset's own baseline)
     seasonal naive           the value one season before the target row
-    linear autoregression    least squares on the model's own windows and inputs, in the model's scaled
-                             space (its change, with predict_change), inverted like the model's output:
-                             is the recurrence needed at all?
-    exponential smoothing    statsmodels' ETS on the target alone, fit on the training rows, then run
-                             over the later rows with those parameters (never refit on them)
+    linear autoregression    least squares on the model's own windows and inputs, in the model's
+                             scaled space (its change, with predict_change), inverted like the
+                             model's output: is the recurrence needed at all?
+    exponential smoothing    statsmodels' ETS on the target alone, fit on the training rows, then
+                             run over the later rows with those parameters (never refit on them)
 
 `baseline_forecasts` computes every rung once for all windows (the costly part: ETS); `ladder` ranks
 them with the model's forecasts on one part and says in one sentence who wins and by how much.
@@ -47,13 +48,12 @@ __all__ = [
     "EXTRAPOLATION_MARGIN",
 ]
 
-EXTRAPOLATION_MARGIN = 0.30  # warn when later targets leave the training range by more than 30% of it: see extrapolation()
-ETS_MAX_SEASON = (
-    24  # longer seasons make the state-space ETS fit take seconds to minutes (52 weekly: 10-85 s)
-)
-ETS_FIT_ROWS = (
-    1_000  # ETS is fit on at most the last this-many training rows, so its time stays bounded
-)
+# warn when later targets leave the training range by more than 30% of it: see extrapolation()
+EXTRAPOLATION_MARGIN = 0.30
+# longer seasons make the state-space ETS fit take seconds to minutes (52 weekly: 10-85 s)
+ETS_MAX_SEASON = 24
+# ETS is fit on at most the last this-many training rows, so its time stays bounded
+ETS_FIT_ROWS = 1_000
 AR_FIT_VALUES = 8_000_000  # the AR's design matrix holds at most this many float64 values (64 MB)
 PERIODS = {
     "D": 7,
@@ -86,14 +86,14 @@ class Season:
 
 
 def _period_from_dates(dates) -> tuple[int | None, str]:
-    """Rows per season from a date index's frequency: daily 7, business days 5, weekly 52, monthly 12,
-    quarterly 4, hourly 24 (statsmodels' freq_to_period); yearly or irregular dates give None."""
+    """Rows per season from a date index's frequency: daily 7, business days 5, weekly 52,
+    monthly 12, quarterly 4, hourly 24 (statsmodels' freq_to_period); yearly or irregular dates
+    give None."""
     if not isinstance(dates, pd.DatetimeIndex) or len(dates) < 3:
         return None, ""
     with warnings.catch_warnings():
-        warnings.simplefilter(
-            "ignore"
-        )  # pandas 3 announces an offset instead of a string: both are read
+        # pandas 3 announces an offset instead of a string: both are read
+        warnings.simplefilter("ignore")
         freq = pd.infer_freq(dates[: min(len(dates), 1_000)])
     if freq is None:
         return None, "dates not evenly spaced"
@@ -116,11 +116,11 @@ def _period_from_dates(dates) -> tuple[int | None, str]:
 
 def _period_from_autocorrelation(train_values: np.ndarray) -> tuple[int | None, float]:
     """The first clear peak of the autocorrelation of the training part, a straight-line trend taken
-    out first: the smallest lag from 2 to n/3 (three cycles seen at least) that is a local maximum, at
-    least 0.2 and above white noise's 95% band (2/sqrt(n)), at least 0.3 above the lowest
-    autocorrelation at any shorter lag (a cycle dips before it comes back), and that the step changes
-    confirm: their autocorrelation at that lag (+-1) is above the band too. The last test is what
-    tells a cycle from a random walk, whose detrended values wander in slow spurious waves."""
+    out first: the smallest lag from 2 to n/3 (three cycles seen at least) that is a local maximum,
+    at least 0.2 and above white noise's 95% band (2/sqrt(n)), at least 0.3 above the lowest
+    autocorrelation at any shorter lag (a cycle dips before it comes back), and that the step
+    changes confirm: their autocorrelation at that lag (+-1) is above the band too. The last test is
+    what tells a cycle from a random walk, whose detrended values wander in slow spurious waves."""
     from statsmodels.tsa.stattools import acf
     from statsmodels.tsa.tsatools import detrend
 
@@ -166,11 +166,11 @@ def find_season(dates, train_values, season: int | None = None) -> Season:
     return Season(None, "none", "none in the dates or the training part's autocorrelation")
 
 
-# -- the rungs ---------------------------------------------------------------------------------------
+# -- the rungs -------------------------------------------------------------------------------------
 def seasonal_naive(series, first_target: int, n: int, horizon: int, period: int) -> np.ndarray:
     """The value one season before each target row, as known at the forecast's origin: for the
-    target row r (= first_target + i) the value at r - period * ceil(horizon / period). NaN where that
-    row would be before the first. (N,)
+    target row r (= first_target + i) the value at r - period * ceil(horizon / period). NaN where
+    that row would be before the first. (N,)
 
     >>> seasonal_naive(np.arange(10.0), first_target=4, n=6, horizon=1, period=3).tolist()
     [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
@@ -185,7 +185,7 @@ def seasonal_naive(series, first_target: int, n: int, horizon: int, period: int)
 
 
 def _design(x: np.ndarray) -> np.ndarray:
-    """(N, L, F) windows -> (N, L*F + 1) rows of a least-squares design, with a column of ones last."""
+    """(N, L, F) windows -> (N, L*F + 1) rows of a least-squares design, a column of ones last."""
     flat = x.reshape(len(x), -1).astype(np.float64)  # (N, L*F)
     return np.hstack([flat, np.ones((len(x), 1))])
 
@@ -196,17 +196,15 @@ def linear_autoregression(ds: ForecastDataset) -> tuple[np.ndarray, str]:
     inverted like the model's output. Returns ((N,) in the data's units, a note)."""
     n_train = ds.parts["train"].stop
     width = ds.x.shape[1] * ds.x.shape[2] + 1
-    fit_windows = max(
-        1, min(n_train, AR_FIT_VALUES // width)
-    )  # the latest ones when memory caps them
+    # the latest ones when memory caps them
+    fit_windows = max(1, min(n_train, AR_FIT_VALUES // width))
     x = ds.x.numpy()  # (N, L, F) float32 view
     design = _design(x[n_train - fit_windows : n_train])  # (n_fit, L*F + 1)
     target = ds.y.numpy()[n_train - fit_windows : n_train, 0].astype(np.float64)  # (n_fit,)
     weights, *_ = np.linalg.lstsq(design, target, rcond=None)  # (L*F + 1,)
     chunk = max(1, AR_FIT_VALUES // width)
-    scaled = np.concatenate(
-        [_design(x[i : i + chunk]) @ weights for i in range(0, len(x), chunk)]
-    )  # (N,)
+    # (N,)
+    scaled = np.concatenate([_design(x[i : i + chunk]) @ weights for i in range(0, len(x), chunk)])
     note = "least squares on the model's windows and inputs"
     if fit_windows < n_train:
         note += f" (fit on the last {fit_windows:,} training windows)"
@@ -214,9 +212,9 @@ def linear_autoregression(ds: ForecastDataset) -> tuple[np.ndarray, str]:
 
 
 def _ets_fit(values: np.ndarray, period: int | None):
-    """statsmodels' linear ETS on the training values: no trend and a damped additive trend, with the
-    additive season when there is one, the lower AIC kept. The initial states are concentrated out of
-    the likelihood (fast); they and the smoothing parameters are then held fixed."""
+    """statsmodels' linear ETS on the training values: no trend and a damped additive trend, with
+    the additive season when there is one, the lower AIC kept. The initial states are concentrated
+    out of the likelihood (fast); they and the smoothing parameters are then held fixed."""
     from statsmodels.tsa.statespace.exponential_smoothing import ExponentialSmoothing
 
     best = None
@@ -237,12 +235,12 @@ def _ets_fit(values: np.ndarray, period: int | None):
 def exponential_smoothing(
     series, train_rows: int, first_target: int, n: int, horizon: int, period: int | None
 ) -> tuple[np.ndarray, str]:
-    """ETS fit on the training rows (at most the last ETS_FIT_ROWS of them), then filtered over every
-    later row with the fitted parameters and initial states held fixed (statsmodels' "known"
+    """ETS fit on the training rows (at most the last ETS_FIT_ROWS of them), then filtered over
+    every later row with the fitted parameters and initial states held fixed (statsmodels' "known"
     initialisation: the later rows change nothing fitted). The forecast for target row r is the
-    horizon-step forecast from the origin r - horizon: Z T^(horizon-1) a(r-horizon+1 | r-horizon) + d, from
-    the filter's one-step predicted states and the model's own system matrices. Returns ((N,) with
-    NaN before the fit's first rows, the model's description)."""
+    horizon-step forecast from the origin r - horizon: Z T^(horizon-1) a(r-horizon+1 | r-horizon) +
+    d, from the filter's one-step predicted states and the model's own system matrices. Returns
+    ((N,) with NaN before the fit's first rows, the model's description)."""
     from statsmodels.tsa.statespace.exponential_smoothing import ExponentialSmoothing
 
     s = np.asarray(series, dtype=np.float64).reshape(-1)
@@ -250,14 +248,12 @@ def exponential_smoothing(
     if period is not None and (period > ETS_MAX_SEASON or 2 * period > train_rows - start):
         period = None  # too long to fit here, or fewer than two cycles to learn it from
     with warnings.catch_warnings():
-        warnings.simplefilter(
-            "ignore"
-        )  # convergence chatter: the AIC and the metrics judge the fit
+        # convergence chatter: the AIC and the metrics judge the fit
+        warnings.simplefilter("ignore")
         fitted = _ets_fit(s[start:train_rows], period)
         model = fitted.model
-        init = np.asarray(fitted.initial_state, dtype=np.float64).reshape(
-            -1
-        )  # level[, trend][, season...]
+        # level[, trend][, season...]
+        init = np.asarray(fitted.initial_state, dtype=np.float64).reshape(-1)
         known = {"initial_level": init[0]}
         if model.trend:
             known["initial_trend"] = init[1]
@@ -273,14 +269,12 @@ def exponential_smoothing(
         )
         result = rerun.filter(fitted.params)
     ssm = result.model.ssm
-    design = np.asarray(ssm["design"]).reshape(
-        1, -1
-    )  # (1, S): time-invariant, stored without a time axis
+    # (1, S): time-invariant, stored without a time axis
+    design = np.asarray(ssm["design"]).reshape(1, -1)
     transition = np.asarray(ssm["transition"]).reshape(design.shape[1], -1)  # (S, S)
     reach = design @ np.linalg.matrix_power(transition, horizon - 1)  # (1, S): h-step read-out
-    predicted = (
-        result.filter_results.predicted_state
-    )  # (S, T - start + 1): a(t+1 | t) in column t + 1
+    # (S, T - start + 1): a(t+1 | t) in column t + 1
+    predicted = result.filter_results.predicted_state
     rows = np.arange(first_target, first_target + n)  # (N,) target rows
     origin_column = rows - horizon + 1 - start  # column of a(origin + 1 | origin)
     out = np.full(n, np.nan)
@@ -296,7 +290,7 @@ def exponential_smoothing(
     return out, note
 
 
-# -- all rungs at once ----------------------------------------------------------------------------
+# -- all rungs at once -----------------------------------------------------------------------------
 @dataclass
 class BaselineForecasts:
     """Every rung's forecast for every window of one dataset, in the data's units. (N,) each."""
@@ -345,7 +339,7 @@ def baseline_forecasts(ds: ForecastDataset, season: int | None = None) -> Baseli
     return BaselineForecasts(forecasts, notes, found, left_out)
 
 
-# -- the ladder ----------------------------------------------------------------------------------------
+# -- the ladder ------------------------------------------------------------------------------------
 @dataclass
 class Rung:
     """One row of the ladder: errors on one part, in the data's units."""
@@ -365,7 +359,8 @@ class Rung:
 class Ladder:
     part: str  # "val" or "test"
     rows: list[Rung]  # best (lowest RMSE) first, the model among them
-    winner: str  # the best row's name, or "tie" when the model and the best baseline are within the spread
+    # the best row's name, or "tie" when the model and the best baseline are within the spread
+    winner: str
     verdict: str  # one sentence: who wins, by how much
     season: Season
     left_out: list[str]  # rungs not on the ladder, and why
@@ -429,13 +424,13 @@ def _verdict(rows: list[Rung], spread: float | None) -> tuple[str, str]:
             f"within the model's spread over seeds (sd {spread:.4g})" if spread else "exactly equal"
         )
         return "tie", (
-            f"A tie: the {model.name}'s RMSE {model.rmse:.4g} and {best.name}'s {best.rmse:.4g} differ by "
-            f"{abs(gap):.4g}, {within}."
+            f"A tie: the {model.name}'s RMSE {model.rmse:.4g} and {best.name}'s {best.rmse:.4g} "
+            f"differ by {abs(gap):.4g}, {within}."
         )
     if gap < 0:
         return model.name, (
-            f"The {model.name} wins: its RMSE {model.rmse:.4g} is {-gap:.4g} ({-gap / best.rmse:.1%}) "
-            f"lower than the best baseline, {best.name} ({best.rmse:.4g})."
+            f"The {model.name} wins: its RMSE {model.rmse:.4g} is {-gap:.4g} "
+            f"({-gap / best.rmse:.1%}) lower than the best baseline, {best.name} ({best.rmse:.4g})."
         )
     spread_note = f", more than the model's spread over seeds (sd {spread:.4g})" if spread else ""
     return best.name, (
@@ -485,7 +480,7 @@ def ladder(
     return Ladder(part, rows, winner, verdict, baselines.season, left_out)
 
 
-# -- extrapolation ----------------------------------------------------------------------------------
+# -- extrapolation ---------------------------------------------------------------------------------
 @dataclass
 class Extrapolation:
     """How far the validation and test targets go outside the training part's range."""
@@ -493,14 +488,12 @@ class Extrapolation:
     target: str
     train_low: float
     train_high: float
-    beyond: (
-        float  # data units past the nearer training extreme (the larger overshoot, above or below)
-    )
+    # data units past the nearer training extreme (the larger overshoot, above or below)
+    beyond: float
     reached: float  # the later value that goes farthest out
     side: str  # "above" or "below"
-    parts: list[
-        str
-    ]  # "validation" and/or "test": the parts that leave the range by more than the margin
+    # "validation" and/or "test": the parts that leave the range by more than the margin
+    parts: list[str]
 
     @property
     def percent(self) -> float:
@@ -511,22 +504,24 @@ class Extrapolation:
         extreme = self.train_high if self.side == "above" else self.train_low
         word = "highest" if self.side == "above" else "lowest"
         how_far = (
-            f"{self.percent:.0f}% of the training range {self.train_low:.6g} to {self.train_high:.6g}"
+            f"{self.percent:.0f}% of the training range {self.train_low:.6g} to "
+            f"{self.train_high:.6g}"
             if math.isfinite(self.percent)
             else "the training part holds that one value only"
         )
         said = (
-            f"The {' and '.join(self.parts)} values of '{self.target}' leave the training part's range: they reach "
-            f"{self.reached:.6g}, {self.beyond:.4g} {self.side} its {word} value {extreme:.6g} ({how_far}). "
+            f"The {' and '.join(self.parts)} values of '{self.target}' leave the training part's "
+            f"range: they reach {self.reached:.6g}, {self.beyond:.4g} {self.side} its {word} value "
+            f"{extreme:.6g} ({how_far}). "
         )
         if predict_change:
             return said + (
-                f"The model predicts the change from the last value ({cure} is on), so its forecast can "
-                "follow the level there."
+                f"The model predicts the change from the last value ({cure} is on), so its "
+                "forecast can follow the level there."
             )
         return said + (
-            f"A model scaled on the training part has never seen such values and tends to level off "
-            f"near its edge: try {cure}."
+            "A model scaled on the training part has never seen such values and tends to level "
+            f"off near its edge: try {cure}."
         )
 
 
@@ -538,10 +533,11 @@ def extrapolation(
     split does not fit the rows: the dataset itself says why).
 
     Why 30%: a stationary series keeps setting records that a model handles (the later part of 730
-    monthly El Nino temperatures tops the earlier maximum by 3.9% of its range; sunspots' 1957 peak and US
-    inflation's 2008 low by 23%, and the model still beat persistence and most of the ladder there); a
-    trend leaves the range by about half of it or more (US real GDP 65%, employment 54%, CO2 47%: bench
-    table 10), where a model of the level loses to persistence. A linear trend split 70/15/15 ends 43% out.
+    monthly El Nino temperatures tops the earlier maximum by 3.9% of its range; sunspots' 1957 peak
+    and US inflation's 2008 low by 23%, and the model still beat persistence and most of the ladder
+    there); a trend leaves the range by about half of it or more (US real GDP 65%, employment 54%,
+    CO2 47%: bench table 10), where a model of the level loses to persistence. A linear trend split
+    70/15/15 ends 43% out.
 
     >>> extrapolation(np.arange(100.0), ForecastConfig(target="v", window=5)).percent > 40
     True

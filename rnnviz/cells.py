@@ -38,7 +38,8 @@ from .cellspec import CELLS, spec
 
 __all__ = ["GATES", "CellStep", "rnn_cell", "lstm_cell", "gru_cell", "step", "gates", "recurrence"]
 
-# Gate names per cell type, in the order torch stacks them inside weight_ih / weight_hh (from cellspec).
+# Gate names per cell type, in the order torch stacks them inside weight_ih / weight_hh
+# (from cellspec).
 GATES: dict[str, tuple[str, ...]] = {name: cell.gate_names for name, cell in CELLS.items()}
 
 
@@ -46,9 +47,8 @@ GATES: dict[str, tuple[str, ...]] = {name: cell.gate_names for name, cell in CEL
 class CellStep:
     """One time step of one cell: the new state and everything that went into it."""
 
-    h: (
-        Tensor | None
-    )  # (N, H) new hidden state h_t (None from `gates`, which leaves the state to its caller)
+    # (N, H) new hidden state h_t (None from `gates`, which leaves the state to its caller)
+    h: Tensor | None
     c: Tensor | None  # (N, H) new cell state c_t (LSTM only)
     gates: dict[str, Tensor]  # gate name -> (N, H) value after its activation
     x_part: dict[str, Tensor] = field(default_factory=dict)  # gate -> (N, H) W_i? x_t
@@ -85,14 +85,15 @@ def rnn_cell(
     """Elman RNN step. x (N, F), h (N, H), weight_ih (H, F), weight_hh (H, H).
 
     >>> import torch
-    >>> s = rnn_cell(torch.ones(1, 1), torch.zeros(1, 1), torch.tensor([[0.5]]), torch.tensor([[1.0]]))
+    >>> s = rnn_cell(
+    ...     torch.ones(1, 1), torch.zeros(1, 1), torch.tensor([[0.5]]), torch.tensor([[1.0]])
+    ... )
     >>> round(float(s.h), 4)  # tanh(0.5)
     0.4621
     """
     xp, hp, bx, bh = _split(x @ weight_ih.T, h @ weight_hh.T, bias_ih, bias_hh, GATES["rnn"])
-    h_new = _rnn_update(
-        xp["hidden"] + bx["hidden"] + hp["hidden"] + bh["hidden"], nonlinearity
-    )  # (N, H)
+    # (N, H)
+    h_new = _rnn_update(xp["hidden"] + bx["hidden"] + hp["hidden"] + bh["hidden"], nonlinearity)
     return CellStep(
         h=h_new, c=None, gates={"hidden": h_new}, x_part=xp, h_part=hp, bias_x=bx, bias_h=bh
     )
@@ -120,9 +121,8 @@ def _lstm_gates(x, h, weight_ih, weight_hh, bias_ih, bias_hh) -> CellStep:
     """The LSTM's four gates and their pieces; the state (needing c_{t-1}) left to the caller."""
     x_proj, h_proj = x @ weight_ih.T, h @ weight_hh.T  # (N, 4H) each, stacked i|f|g|o
     xp, hp, bx, bh = _split(x_proj, h_proj, bias_ih, bias_hh, GATES["lstm"])
-    pre = _plus_biases(
-        x_proj + h_proj, bias_ih, bias_hh, in_place=True
-    )  # (N, 4H): all gates, whole-tensor ops
+    # (N, 4H): all gates, whole-tensor ops
+    pre = _plus_biases(x_proj + h_proj, bias_ih, bias_hh, in_place=True)
     gates = dict(zip(GATES["lstm"], _lstm_activate(pre)))
     return CellStep(h=None, c=None, gates=gates, x_part=xp, h_part=hp, bias_x=bx, bias_h=bh)
 
@@ -153,18 +153,17 @@ def _gru_gates(x, h, weight_ih, weight_hh, bias_ih, bias_hh) -> CellStep:
 
 
 def _plus_biases(proj: Tensor, *biases: Tensor | None, in_place: bool = False) -> Tensor:
-    """proj (N, G*H) plus every bias (G*H,) that exists, in one pass over the stacked gates; in_place
-    (for a proj nobody else holds) writes into proj where autograd does not track it."""
+    """proj (N, G*H) plus every bias (G*H,) that exists, in one pass over the stacked gates;
+    in_place (for a proj nobody else holds) writes into proj where autograd does not track it."""
     present = [b for b in biases if b is not None]
     if not present:
         return proj
-    bias = (
-        present[0] if len(present) == 1 else present[0] + present[1]
-    )  # (G*H,) the biases summed first
+    # (G*H,) the biases summed first
+    bias = present[0] if len(present) == 1 else present[0] + present[1]
     return proj.add_(bias) if in_place and not proj.requires_grad else proj + bias
 
 
-# -- the state updates, written once: used by the step functions above and by `recurrence` --
+# -- the state updates, written once: used by the step functions above and by `recurrence` ---------
 def _rnn_update(pre: Tensor, nonlinearity: str) -> Tensor:
     if nonlinearity == "tanh":
         return torch.tanh(pre)
@@ -224,9 +223,8 @@ def recurrence(cell: str, inputs: Tensor, weights: dict[str, Tensor], nonlineari
     """
     w_ih, w_hh = weights["weight_ih"], weights["weight_hh"]
     hidden = w_hh.shape[1]
-    batch = (
-        inputs if inputs.dim() == 3 else inputs.unsqueeze(0)
-    )  # (N, L, F), N = 1 for one sequence
+    # (N, L, F), N = 1 for one sequence
+    batch = inputs if inputs.dim() == 3 else inputs.unsqueeze(0)
     xw = batch @ w_ih.T  # (N, L, G*H)
     if weights.get("bias_ih") is not None:
         xw = xw + weights["bias_ih"]

@@ -31,9 +31,8 @@ class Gate:
     name: str  # the key in CellStep.gates and Trace.gates: "forget"
     symbol: str  # the letter in the equations and weight names (f: W_if, W_hf, b_if, b_hf)
     label: str  # what a page calls its equation line: "forget gate"
-    activation: (
-        str  # "sigmoid" or "tanh" (a plain RNN's: its nonlinearity, tanh unless relu is chosen)
-    )
+    # "sigmoid" or "tanh" (a plain RNN's: its nonlinearity, tanh unless relu is chosen)
+    activation: str
 
 
 @dataclass(frozen=True)
@@ -46,9 +45,8 @@ class CellSpec:
     gates: tuple[Gate, ...]  # in torch's stacking order
     equations: tuple[str, ...]  # one step as torch documents it, one line per equation (plain text)
     colour: str  # the cell's colour in every chart that compares cells
-    keras_biases: (
-        int  # bias vectors per gate in Keras 3 (SimpleRNN and LSTM 1; GRU, reset_after=True, 2)
-    )
+    # bias vectors per gate in Keras 3 (SimpleRNN and LSTM 1; GRU, reset_after=True, 2)
+    keras_biases: int
 
     @property
     def gate_names(self) -> tuple[str, ...]:

@@ -9,7 +9,8 @@ reads it in this order, and refuses it with one CheckpointError at the first ste
   2. the config: every field of the right type and within this server's Limits (ModelConfig);
   3. the tensors' names and shapes against the config's, by arithmetic (models.state_shapes);
   4. only then the tensors themselves, which must be finite, and the model built from the config.
-Memory stays proportional to the file, and nothing the file claims is allocated before it is checked.
+Memory stays proportional to the file, and nothing the file claims is allocated before it is
+checked.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ def to_bytes(model: SequenceModel, extra: dict | None = None) -> bytes:
     return st_save(tensors, metadata=meta)
 
 
-# -- step 1: the header, read without loading any tensor ----------------------------------------
+# -- step 1: the header, read without loading any tensor -------------------------------------------
 def _header(data: bytes) -> tuple[dict[str, dict], dict]:
     """(tensor entries by name, metadata) from the safetensors header, every entry checked."""
     if len(data) < 8:
@@ -79,7 +80,7 @@ def _header(data: bytes) -> tuple[dict[str, dict], dict]:
 
 
 def _json(text: bytes | str, problem: str):
-    """json.loads, any failure (bad bytes, bad syntax, nesting too deep, huge numbers) -> `problem`."""
+    """json.loads; any failure (bad bytes or syntax, too deep, huge numbers) -> `problem`."""
     try:
         return json.loads(text)
     except (ValueError, RecursionError):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
@@ -172,7 +173,7 @@ def _check_shapes(entries: dict[str, dict], config: ModelConfig) -> None:
         )
 
 
-# -- step 4: the tensors, finite, into a model -------------------------------------------------------
+# -- step 4: the tensors, finite, into a model -----------------------------------------------------
 def _weights(data: bytes) -> dict[str, torch.Tensor]:
     try:
         tensors = st_load(data)
@@ -182,14 +183,15 @@ def _weights(data: bytes) -> dict[str, torch.Tensor]:
         bad = int((~torch.isfinite(tensor)).sum())
         if bad:
             raise CheckpointError(
-                f"The weights hold {bad} value(s) that are not numbers (NaN or infinity), in {name}; "
-                "a model like this cannot predict. Save it again from a run that did not diverge."
+                f"The weights hold {bad} value(s) that are not numbers (NaN or infinity), in "
+                f"{name}; a model like this cannot predict. "
+                "Save it again from a run that did not diverge."
             )
     return tensors
 
 
 def _check_size(size: int) -> None:
-    """Refuse a file above this server's Limits.checkpoint_mb (RNNVIZ_CHECKPOINT_MB) before reading it."""
+    """Refuse a file above Limits.checkpoint_mb (RNNVIZ_CHECKPOINT_MB) before reading it."""
     limit = Limits.from_env().checkpoint_mb
     if size > limit * 2**20:
         raise CheckpointError(f"The model file is larger than {limit} MB.")
@@ -197,7 +199,8 @@ def _check_size(size: int) -> None:
 
 def from_bytes(data: bytes, config: dict | None = None) -> tuple[SequenceModel, dict]:
     """(model, extra) from safetensors bytes; `config` overrides the config in the metadata.
-    Anything wrong with the file raises CheckpointError, before anything it describes is allocated."""
+    Anything wrong with the file raises CheckpointError, before anything it describes is
+    allocated."""
     _check_size(len(data))
     entries, meta = _header(data)  # 1.
     model_config, extra = _config(meta, config)  # 2.

@@ -3,10 +3,11 @@
 `forecast_script(table, settings, train)` returns the text of a script that reproduces one run of
 the Forecast page (or of `python -m rnnviz fit`): it reads the same CSV (its path a command-line
 argument), prepares the data the same way (columns, fill, window, horizon, split, scaling fit on
-the training rows, step changes in and the change out when "predict the change" is on), builds the same model with the
-same starting weights, trains it the same way (optimizer, learning rate, batches, shuffling order,
-gradient clipping, seed) and prints the test metrics of the model and of persistence in the data's
-units. On the CPU, with the same torch, they are the numbers the app shows.
+the training rows, step changes in and the change out when "predict the change" is on), builds the
+same model with the same starting weights, trains it the same way (optimizer, learning rate,
+batches, shuffling order, gradient clipping, seed) and prints the test metrics of the model and of
+persistence in the data's units. On the CPU, with the same torch, they are the numbers the app
+shows.
 
 The script is a fixed template (`_BODY`) after a block of settings; every setting is written with
 repr() of a plain Python value and read back with ast.literal_eval before it is used, so a column
@@ -34,8 +35,8 @@ def script_settings(
     table: pd.DataFrame, settings: dict, train: TrainConfig, fill: bool, csv_name: str | None = None
 ) -> dict:
     """The values the script's settings block holds, as plain Python values (names as the script
-    spells them). `table` is the table the run read (`rnnviz.data.read_csv`), `settings` the Forecast
-    page's settings of the run, `train` the TrainConfig it trained with."""
+    spells them). `table` is the table the run read (`rnnviz.data.read_csv`), `settings` the
+    Forecast page's settings of the run, `train` the TrainConfig it trained with."""
     s = settings
     features = list(s["features"] or []) or [s["target"]]
     target = table[s["target"]].to_numpy(dtype=np.float64)
@@ -81,7 +82,7 @@ def script_settings(
 def forecast_script(
     table: pd.DataFrame, settings: dict, train: TrainConfig, fill: bool, csv_name: str | None = None
 ) -> str:
-    """The standalone script's text (see the module docstring); `script_settings` gives its values."""
+    """The standalone script's text (see the module docstring); `script_settings` has its values."""
     values = script_settings(table, settings, train, fill, csv_name)
     lines = []
     for name, value in values.items():
@@ -133,12 +134,15 @@ EXTRA_NA = ["-", "--", "?", "missing", "Missing", "MISSING"]  # besides pandas' 
 
 
 def to_number(cell):
-    """A text cell as a float: "1,234.5", "1.234,5" (semicolon files), "12 %"; NA spellings give nan."""
+    """A text cell as a float: "1,234.5", "1.234,5" (semicolon files), "12 %"; NA spellings: nan."""
     text = str(cell).strip().replace("\u00a0", "").replace(" ", "")
     if text.lower() in NA_TOKENS:
         return math.nan
     text = text[:-1] if text.endswith("%") else text
-    text = text.replace(".", "").replace(",", ".") if DELIMITER == ";" and "," in text else text.replace(",", "")
+    if DELIMITER == ";" and "," in text:
+        text = text.replace(".", "").replace(",", ".")  # 1.234,5: the comma is the decimal point
+    else:
+        text = text.replace(",", "")  # 1,234.5: the comma separates thousands
     try:
         return float(text)
     except ValueError:
@@ -147,7 +151,8 @@ def to_number(cell):
 
 def read_table(path):
     """The chosen columns as floats (T, columns), indexed by the date column when there is one."""
-    df = pd.read_csv(path, sep=DELIMITER, encoding=ENCODING, skip_blank_lines=True, engine="c", na_values=EXTRA_NA)
+    df = pd.read_csv(path, sep=DELIMITER, encoding=ENCODING, skip_blank_lines=True, engine="c",
+                     na_values=EXTRA_NA)
     df.columns = [str(c).strip() for c in df.columns]
     columns = list(dict.fromkeys([TARGET] + FEATURES))
     missing = [c for c in columns if c not in df.columns]
@@ -157,28 +162,31 @@ def read_table(path):
     if DATE_COLUMN is not None:
         dates = pd.to_datetime(df[DATE_COLUMN].astype(str).str.strip(), format=DATE_FORMAT)
         index = pd.DatetimeIndex(dates, name=DATE_COLUMN)
-    table = pd.DataFrame({c: (df[c].to_numpy(dtype=np.float64) if pd.api.types.is_numeric_dtype(df[c])
-                              else np.array([to_number(v) for v in df[c].fillna("")], dtype=np.float64))
+    table = pd.DataFrame({c: (df[c].to_numpy(dtype=np.float64)
+                              if pd.api.types.is_numeric_dtype(df[c])
+                              else np.array([to_number(v) for v in df[c].fillna("")],
+                                            dtype=np.float64))
                           for c in columns}, index=index)  # (T, columns)
     if DATE_COLUMN is not None and not table.index.is_monotonic_increasing:
         table = table.sort_index(kind="stable")
     if FILL_FORWARD:
         table = table.ffill()
     if not np.isfinite(table.to_numpy()).all():
-        sys.exit("error: the chosen columns have missing values; fill them (or set FILL_FORWARD = True).")
+        sys.exit("error: the chosen columns have missing values; "
+                 "fill them (or set FILL_FORWARD = True).")
     return table
 
 
 def check_same_data(table):
     """The app read EXPECTED_ROWS rows and this target; say so if this file reads otherwise."""
     if len(table) != EXPECTED_ROWS:
-        sys.exit(f"error: this file has {len(table)} rows; the run in the app read {EXPECTED_ROWS}. "
-                 "Give the script the same CSV.")
+        sys.exit(f"error: this file has {len(table)} rows; "
+                 f"the run in the app read {EXPECTED_ROWS}. Give the script the same CSV.")
     target = table[TARGET].to_numpy(dtype=np.float64)
     seen = [target[0], target[-1], np.nansum(target)]
     if not np.allclose(seen, EXPECTED_TARGET, rtol=1e-9, atol=1e-9):
-        print(f"warning: the target reads {seen} (first, last, sum) here and {EXPECTED_TARGET} in the app: "
-              "the metrics will differ.", file=sys.stderr)
+        print(f"warning: the target reads {seen} (first, last, sum) here "
+              f"and {EXPECTED_TARGET} in the app: the metrics will differ.", file=sys.stderr)
 
 
 # -- 2. windows, the chronological split and the scaling (fit on the training rows only) ----------
@@ -203,9 +211,10 @@ def fit_scaler(rows):
 def make_dataset(table):
     """x (N, L, F) and y (N, 1) scaled float32; the targets, the persistence forecast and the
     parts in window indices. Window i holds rows i .. i+L-1; its target is the row i+L-1+HORIZON,
-    persistence says the target equals row i+L-1. With PREDICT_CHANGE (differencing) the windows hold
-    each input's step change (row r minus row r-1; 0 at row 0), the model learns the change from the
-    window's last row to the target (scaled), and its forecast is that row plus the change."""
+    persistence says the target equals row i+L-1. With PREDICT_CHANGE (differencing) the windows
+    hold each input's step change (row r minus row r-1; 0 at row 0), the model learns the change
+    from the window's last row to the target (scaled), and its forecast is that row plus the
+    change."""
     values = table[FEATURES].to_numpy(dtype=np.float64)  # (T, F)
     target = table[TARGET].to_numpy(dtype=np.float64)  # (T,)
     n = len(table) - WINDOW - HORIZON + 1
@@ -215,9 +224,11 @@ def make_dataset(table):
     first = WINDOW - 1 + HORIZON
     actual = target[first:first + n]  # (N,)
     last = target[WINDOW - 1:WINDOW - 1 + n]  # (N,) persistence
-    learnt = actual - last if PREDICT_CHANGE else actual  # (N,) what the model is taught, in data units
+    # (N,) what the model is taught, in data units
+    learnt = actual - last if PREDICT_CHANGE else actual
     train_rows = n_train + WINDOW + HORIZON - 1
-    seen = np.diff(values, axis=0, prepend=values[:1]) if PREDICT_CHANGE else values  # (T, F) what windows hold
+    # (T, F) what the windows hold: the values, or their step changes
+    seen = np.diff(values, axis=0, prepend=values[:1]) if PREDICT_CHANGE else values
     x_shift, x_scale = fit_scaler(seen[1:train_rows] if PREDICT_CHANGE else seen[:train_rows])
     if PREDICT_CHANGE:
         y_shift, y_scale = fit_scaler(learnt[:n_train, None])
@@ -228,7 +239,8 @@ def make_dataset(table):
     scaled = torch.from_numpy(((seen - x_shift) / x_scale).astype(np.float32))  # (T, F)
     x = scaled.unfold(0, WINDOW, 1).transpose(1, 2)[:n]  # (N, L, F), a view of the table
     y = torch.from_numpy(y_scaled.astype(np.float32))  # (N, 1)
-    parts = {"train": slice(0, n_train), "val": slice(n_train, n_train + n_val), "test": slice(n_train + n_val, n)}
+    parts = {"train": slice(0, n_train), "val": slice(n_train, n_train + n_val),
+             "test": slice(n_train + n_val, n)}
     return dict(x=x, y=y, actual=actual, last=last, parts=parts, y_shift=y_shift, y_scale=y_scale)
 
 
@@ -242,12 +254,14 @@ def in_data_units(ds, scaled_output):
 class Forecaster(nn.Module):
     def __init__(self, features, seed):
         super().__init__()
-        kwargs = dict(input_size=features, hidden_size=HIDDEN, num_layers=LAYERS, batch_first=True, dropout=0.0)
+        kwargs = dict(input_size=features, hidden_size=HIDDEN, num_layers=LAYERS, batch_first=True,
+                      dropout=0.0)
         if CELL == "rnn":
             kwargs["nonlinearity"] = NONLINEARITY
         self.rnn = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[CELL](**kwargs)
         self.head = nn.Linear(HIDDEN * (WINDOW if HEAD == "flatten" else 1), 1)
-        generator = torch.Generator().manual_seed(seed)  # torch's default ranges, drawn in parameter order
+        # torch's default ranges, drawn in parameter order
+        generator = torch.Generator().manual_seed(seed)
         with torch.no_grad():
             k = 1.0 / math.sqrt(HIDDEN)
             for p in self.rnn.parameters():
@@ -316,8 +330,10 @@ def main():
         if name.isupper() and name not in ("NA_TOKENS",):
             assert ast.literal_eval(repr(value)) == value or value != value, name
     parser = argparse.ArgumentParser(description="Reproduce an rnnviz Forecast run.")
-    parser.add_argument("csv", nargs="?", default=CSV_FILE, help=f"the CSV file (default: {CSV_FILE})")
-    parser.add_argument("--seed", type=int, default=SEED, help=f"starting weights and shuffling (default: {SEED})")
+    parser.add_argument("csv", nargs="?", default=CSV_FILE,
+                        help=f"the CSV file (default: {CSV_FILE})")
+    parser.add_argument("--seed", type=int, default=SEED,
+                        help=f"starting weights and shuffling (default: {SEED})")
     args = parser.parse_args()
     if THREADS:
         torch.set_num_threads(THREADS)  # the app trains each run on this many threads

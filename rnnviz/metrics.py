@@ -27,7 +27,7 @@ __all__ = [
 
 
 class MetricError(UserError):
-    """A metric that would be infinite or NaN: an error state, said in words, never a number shown."""
+    """A metric that would be infinite or NaN: an error state in words, never a number shown."""
 
 
 def _pair(actual, predicted) -> tuple[np.ndarray, np.ndarray]:
@@ -41,9 +41,8 @@ def _pair(actual, predicted) -> tuple[np.ndarray, np.ndarray]:
 def rmse(actual, predicted) -> float:
     """Root mean squared error. rmse([1, 2], [1, 4]) = sqrt(2)."""
     a, p = _pair(actual, predicted)
-    with np.errstate(
-        over="ignore"
-    ):  # an overflow gives inf, which compare_to_baseline reports in words
+    # an overflow gives inf, which compare_to_baseline reports in words
+    with np.errstate(over="ignore"):
         return float(np.sqrt(np.mean((a - p) ** 2))) if a.size else float("nan")
 
 

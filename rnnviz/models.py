@@ -50,9 +50,8 @@ class ModelConfig:
     cell: str = "lstm"  # "rnn", "lstm" or "gru"
     hidden_size: int = 16  # H, units per layer, at most Limits.hidden
     num_layers: int = 1  # stacked layers, 1 to Limits.layers
-    input_size: int = (
-        1  # F, features per step, at most Limits.features (ignored when vocab_size is set)
-    )
+    # F, features per step, at most Limits.features (ignored when vocab_size is set)
+    input_size: int = 1
     vocab_size: int | None = None  # V: the input is character indices instead of features
     embedding_dim: int | None = None  # with a vocabulary: None = one-hot, else an nn.Embedding
     nonlinearity: str = "tanh"  # plain RNN only: "tanh" or "relu"
@@ -61,10 +60,9 @@ class ModelConfig:
     output_size: int = 1  # O, outputs of the head (vocabulary size for next-letter)
     output_activation: str | None = None  # None or "sigmoid"
     dropout: float = 0.0  # between stacked layers, as nn.LSTM's dropout
-    forget_bias: float | None = (
-        None  # LSTM only: None = torch's init; a number v sets b_if = v and b_hf = 0
-    )
-    # in every layer (their sum is what the forget gate adds), so f starts near sigmoid(v): 1 keeps ~73%
+    # LSTM only: None = torch's init; a number v sets b_if = v and b_hf = 0 in every layer (their
+    # sum is what the forget gate adds), so f starts near sigmoid(v): 1 keeps ~73%
+    forget_bias: float | None = None
 
     def __post_init__(self):
         problems = _type_problems(self)
@@ -94,7 +92,7 @@ class ModelConfig:
 
     @classmethod
     def from_dict(cls, d: dict) -> "ModelConfig":
-        """A config from a plain dict (JSON read from a file): unknown names and wrong types are refused."""
+        """A config from a plain dict (JSON from a file): unknown names and wrong types refused."""
         if not isinstance(d, dict):
             raise ValueError(f"the model settings must be a set of named values, not {_shown(d)}")
         known = {f.name for f in fields(cls)}
@@ -218,7 +216,8 @@ def _limit_problems(c: ModelConfig, limits: Limits) -> list[str]:
 def target_loss(output: Tensor, y: Tensor) -> Tensor:
     """The mean loss of outputs against targets, chosen by what the targets are: float values get
     the mean squared error; class indices (int64) get the cross-entropy of the scores, padded steps
-    (IGNORE_INDEX) left out. output (N, O) against y (N, O), or scores (N, V) / (N, L, V) against y (N,) / (N, L)."""
+    (IGNORE_INDEX) left out. output (N, O) against y (N, O), or scores (N, V) / (N, L, V) against y
+    (N,) / (N, L)."""
     if y.is_floating_point():
         return nn.functional.mse_loss(output, y)
     if output.dim() > 2:  # (N, L, V) -> (N*L, V): one row per step (a reshape costs a graph node)
@@ -273,7 +272,8 @@ def state_shapes(config: ModelConfig) -> dict[str, tuple[int, ...]]:
 class SequenceModel(nn.Module):
     """Encoder (identity, one-hot or embedding) -> fused RNN/LSTM/GRU -> linear head.
 
-    >>> m = SequenceModel(ModelConfig(cell="rnn", hidden_size=8, vocab_size=9, output_size=9), seed=0)
+    >>> config = ModelConfig(cell="rnn", hidden_size=8, vocab_size=9, output_size=9)
+    >>> m = SequenceModel(config, seed=0)
     >>> m.parameter_count()   # RNN(9->8): 9*8 + 8*8 + 8 + 8 = 152, Linear(8->9): 81
     233
     """
@@ -318,9 +318,8 @@ class SequenceModel(nn.Module):
             self.embedding.weight.copy_(
                 torch.randn(self.embedding.weight.shape, generator=generator)
             )
-        if (
-            self.config.forget_bias is not None
-        ):  # after every draw: the other weights stay those of the seed
+        # after every draw: the other weights stay those of the seed
+        if self.config.forget_bias is not None:
             self.set_forget_bias(self.config.forget_bias)
 
     @torch.no_grad()
@@ -331,9 +330,8 @@ class SequenceModel(nn.Module):
         h = self.config.hidden_size
         f = spec("lstm").gate_names.index("forget")  # 1 in torch's order i, f, g, o
         for k in range(self.config.num_layers):
-            getattr(self.rnn, f"bias_ih_l{k}")[f * h : (f + 1) * h] = float(
-                value
-            )  # (H,) slice of (4H,)
+            # (H,) slice of (4H,)
+            getattr(self.rnn, f"bias_ih_l{k}")[f * h : (f + 1) * h] = float(value)
             getattr(self.rnn, f"bias_hh_l{k}")[f * h : (f + 1) * h] = 0.0
 
     # -- the three stages, separately callable so trace.py can reuse the encoder and the head --
@@ -347,7 +345,7 @@ class SequenceModel(nn.Module):
         return nn.functional.one_hot(x.long(), c.vocab_size).float()  # (N, L, V)
 
     def read_out(self, states: Tensor) -> Tensor:
-        """Apply the head (and output activation) to hidden states (..., H) or flattened (N, L*H)."""
+        """The head (and output activation) on hidden states (..., H) or flattened (N, L*H)."""
         y = self.head(states)
         if self.config.output_activation == "sigmoid":
             y = torch.sigmoid(y)

@@ -66,7 +66,7 @@ def plain(text) -> str:
 
 
 def _plain_values(values):
-    """Axis values (x of a trace) with every text value made plain; numbers and dates pass as given."""
+    """Axis values (x of a trace), every text value made plain; numbers and dates pass as given."""
     if values is None:
         return None
     if np.asarray(values).dtype.kind not in "OUS":  # numbers, dates, booleans: not text
@@ -86,14 +86,14 @@ def _layout(fig: go.Figure, title: str, height: int = 320, **kw) -> go.Figure:
 
 
 def _step_ticks(n: int, most: int = 20) -> list[int]:
-    """Whole-step tick positions for n steps (or units): every one up to `most`, else evenly thinned."""
+    """Whole-step tick positions for n steps (or units): each up to `most`, else evenly thinned."""
     return list(range(0, n, max(1, -(-n // most))))
 
 
 def _log_ticks(values, most: int = 10) -> tuple[list[float], list[str]]:
     """Ticks for a log axis over `values` that read as plain numbers, labelled '0.002', '0.5', '10':
-    1..9 times each power of ten in range when that gives at most `most`, else 1-2-5, 1-3, the powers
-    alone, and over very many decades every k-th power."""
+    1..9 times each power of ten in range when that gives at most `most`, else 1-2-5, 1-3, the
+    powers alone, and over very many decades every k-th power."""
     v = np.asarray([x for x in values if x is not None], dtype=float)
     v = v[np.isfinite(v) & (v > 0)]
     if not len(v):
@@ -166,12 +166,8 @@ def loss_figure(
     return _layout(fig, title)
 
 
-def forecast_figure(
-    dates, actual, predicted, baseline, title: str = "Predicted vs actual", unit: str = ""
-) -> go.Figure:
-    """Actual values, the model's forecast and the persistence baseline over time, in data units."""
-    dates = _plain_values(dates)
-    fig = go.Figure()
+def _add_actual_and_baseline(fig: go.Figure, dates, actual, baseline) -> None:
+    """The actual values and the persistence baseline ("next = last") as two lines over dates."""
     fig.add_trace(go.Scatter(x=dates, y=actual, name="actual", line=dict(color=ACTUAL)))
     fig.add_trace(
         go.Scatter(
@@ -181,6 +177,15 @@ def forecast_figure(
             line=dict(color=BASELINE, dash="dash"),
         )
     )
+
+
+def forecast_figure(
+    dates, actual, predicted, baseline, title: str = "Predicted vs actual", unit: str = ""
+) -> go.Figure:
+    """Actual values, the model's forecast and the persistence baseline over time, in data units."""
+    dates = _plain_values(dates)
+    fig = go.Figure()
+    _add_actual_and_baseline(fig, dates, actual, baseline)
     if predicted is not None and len(predicted):
         fig.add_trace(go.Scatter(x=dates, y=predicted, name="model", line=dict(color=MODEL)))
     fig.update_yaxes(title_text=plain(unit))
@@ -203,39 +208,16 @@ def forecast_band_figure(
     from `low` to `high` (shaded) and the `mean` line inside it, all in data units."""
     dates = _plain_values(dates)
     fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
-            x=dates,
-            y=high,
-            name=plain(band_name),
-            mode="lines",
-            line=dict(width=0, color=MODEL),
-            legendgroup="band",
-            showlegend=False,
-            hoverinfo="skip",
-        )
+    band = dict(
+        x=dates,
+        name=plain(band_name),
+        mode="lines",
+        line=dict(width=0, color=MODEL),
+        legendgroup="band",
     )
-    fig.add_trace(
-        go.Scatter(
-            x=dates,
-            y=low,
-            name=plain(band_name),
-            mode="lines",
-            line=dict(width=0, color=MODEL),
-            fill="tonexty",
-            fillcolor="rgba(31, 119, 180, 0.25)",
-            legendgroup="band",
-        )
-    )
-    fig.add_trace(go.Scatter(x=dates, y=actual, name="actual", line=dict(color=ACTUAL)))
-    fig.add_trace(
-        go.Scatter(
-            x=dates,
-            y=baseline,
-            name="baseline (next = last)",
-            line=dict(color=BASELINE, dash="dash"),
-        )
-    )
+    fig.add_trace(go.Scatter(y=high, showlegend=False, hoverinfo="skip", **band))
+    fig.add_trace(go.Scatter(y=low, fill="tonexty", fillcolor="rgba(31, 119, 180, 0.25)", **band))
+    _add_actual_and_baseline(fig, dates, actual, baseline)
     fig.add_trace(go.Scatter(x=dates, y=mean, name=plain(mean_name), line=dict(color=MODEL)))
     fig.update_yaxes(title_text=plain(unit))
     return _layout(fig, title)
@@ -264,9 +246,8 @@ def heatmap_figure(
 ) -> go.Figure:
     """values (L, H) drawn as units (rows) x steps (columns); a box marks step `highlight`.
     x_ticks label the steps (for example the letters read), y_ticks the rows."""
-    v = np.asarray(
-        values, dtype=np.float32
-    ).T  # (H, L); float32 halves what a big heatmap sends to the browser
+    # (H, L); float32 halves what a big heatmap sends to the browser
+    v = np.asarray(values, dtype=np.float32).T
     x = list(range(v.shape[1]))
     y = list(range(v.shape[0]))
     x_label, y_label = plain(x_label), plain(y_label)
@@ -278,7 +259,9 @@ def heatmap_figure(
             colorscale=colorscale,
             zmid=zmid,
             texttemplate="%{z:.2f}" if show_values else None,
-            hovertemplate=f"{x_label} %{{x}}<br>{y_label} %{{y}}<br>value %{{z:.4f}}<extra></extra>",
+            hovertemplate=(
+                f"{x_label} %{{x}}<br>{y_label} %{{y}}<br>value %{{z:.4f}}<extra></extra>"
+            ),
         )
     )
     if highlight is not None and 0 <= highlight < v.shape[1]:
@@ -302,11 +285,10 @@ def heatmap_figure(
 
 
 def _gate_scale(name: str, v: np.ndarray) -> dict:
-    """A gate's colours: sigmoid gates 0..1 sequential; tanh gates -1..1 and anything that is no gate
-    (the unbounded cell state c_t: out to its largest |value|) diverging, centred at 0."""
-    activation = gate_activation(
-        name
-    )  # "sigmoid", "tanh" (cell candidate, GRU's new state), None (c_t)
+    """A gate's colours: sigmoid gates 0..1 sequential; tanh gates -1..1 and anything that is no
+    gate (the unbounded cell state c_t: out to its largest |value|) diverging, centred at 0."""
+    # "sigmoid", "tanh" (cell candidate, GRU's new state), None (c_t)
+    activation = gate_activation(name)
     if activation == "sigmoid":
         return dict(colorscale="Viridis", zmin=0, zmax=1)
     reach = 1.0 if activation == "tanh" else max(float(np.abs(v).max()), 1e-6)
@@ -323,9 +305,8 @@ def gates_figure(gates: dict, title: str = "Gates", highlight: int | None = None
         rows=1, cols=len(names), subplot_titles=[plain(n) for n in names], horizontal_spacing=0.09
     )
     for j, (name, v, scale) in enumerate(zip(names, values, scales), start=1):
-        domain = fig.layout[
-            f"xaxis{j if j > 1 else ''}"
-        ].domain  # the subplot's span, 0..1 across the figure
+        # the subplot's span, 0..1 across the figure
+        domain = fig.layout[f"xaxis{j if j > 1 else ''}"].domain
         fig.add_trace(
             go.Heatmap(
                 z=v,
@@ -334,7 +315,9 @@ def gates_figure(gates: dict, title: str = "Gates", highlight: int | None = None
                 colorbar=dict(
                     x=domain[1] + 0.004, xanchor="left", len=0.8, thickness=6, tickfont=dict(size=8)
                 ),  # just right of its subplot
-                hovertemplate=f"{plain(name)}<br>step %{{x}}<br>unit %{{y}}<br>%{{z:.4f}}<extra></extra>",
+                hovertemplate=(
+                    f"{plain(name)}<br>step %{{x}}<br>unit %{{y}}<br>%{{z:.4f}}<extra></extra>"
+                ),
             ),
             row=1,
             col=j,
@@ -367,41 +350,69 @@ def pca_path_figure(
     projected, `times` labelling each. Time reads three ways: the colour (its bar labelled with the
     first, middle and last time), arrows along the path, and "start"/"end" marks. At most
     `max_points` points are drawn, evenly spaced, the first and the last always among them. The
-    chosen window is marked: `highlight` (its index among the points) or `chosen` (its own point)."""
+    chosen window is marked: `highlight` (its index among the points) or `chosen` (its own
+    point)."""
     p = np.asarray(points, dtype=float)
     times = list(times)
     if chosen is None and highlight is not None and 0 <= highlight < len(p):
         chosen = p[highlight]
+    # 1. at most max_points points, evenly spaced, first and last kept
     keep = (
         np.unique(np.linspace(0, len(p) - 1, min(len(p), max_points)).round().astype(int))
         if len(p)
         else []
     )
     p, labels = p[keep], [plain(times[k]) for k in keep]  # (N', 2)
+    # 2. the path, coloured by time
+    fig = go.Figure(_pca_path_trace(p, labels))
+    # 3. arrows along it and the start/end marks
+    _add_path_arrows(fig, p, labels)
+    # 4. the chosen window, and the axes' share of the variance
+    if chosen is not None:
+        fig.add_trace(
+            go.Scatter(
+                x=[float(chosen[0])],
+                y=[float(chosen[1])],
+                mode="markers",
+                name="chosen window",
+                marker=dict(color="red", size=14, symbol="x"),
+            )
+        )
+    ex = list(explained or [])
+    fig.update_xaxes(title_text=f"PC1 ({ex[0]:.0%} of variance)" if ex else "PC1")
+    fig.update_yaxes(title_text=f"PC2 ({ex[1]:.0%} of variance)" if len(ex) > 1 else "PC2")
+    return _layout(fig, title, height=380, showlegend=False)
+
+
+def _pca_path_trace(p: np.ndarray, labels: list[str]) -> go.Scatter:
+    """The path of points p (N', 2) as lines and markers, coloured by their order, the colour
+    bar labelled with the first, middle and last time."""
     order = np.arange(len(p))
     ends = [0, len(p) // 2, len(p) - 1] if len(p) > 2 else list(range(len(p)))
-    fig = go.Figure(
-        go.Scatter(
-            x=p[:, 0],
-            y=p[:, 1],
-            mode="lines+markers",
-            text=labels,
-            marker=dict(
-                color=order,
-                colorscale="Viridis",
-                size=6,
-                colorbar=dict(
-                    title="time",
-                    tickmode="array",
-                    tickvals=ends,
-                    ticktext=[labels[k] for k in ends],
-                ),
+    return go.Scatter(
+        x=p[:, 0],
+        y=p[:, 1],
+        mode="lines+markers",
+        text=labels,
+        marker=dict(
+            color=order,
+            colorscale="Viridis",
+            size=6,
+            colorbar=dict(
+                title="time",
+                tickmode="array",
+                tickvals=ends,
+                ticktext=[labels[k] for k in ends],
             ),
-            line=dict(color="rgba(120,120,120,0.35)"),
-            hovertemplate="%{text}<br>PC1 %{x:.3f}<br>PC2 %{y:.3f}<extra></extra>",
-            name="h",
-        )
+        ),
+        line=dict(color="rgba(120,120,120,0.35)"),
+        hovertemplate="%{text}<br>PC1 %{x:.3f}<br>PC2 %{y:.3f}<extra></extra>",
+        name="h",
     )
+
+
+def _add_path_arrows(fig: go.Figure, p: np.ndarray, labels: list[str]) -> None:
+    """At most 8 arrows along the path p (N', 2), evenly spaced, and "start"/"end" marks."""
     for k in np.unique(np.linspace(1, len(p) - 1, min(max(len(p) - 1, 0), 8)).round().astype(int)):
         fig.add_annotation(
             x=p[k, 0],
@@ -428,20 +439,6 @@ def pca_path_figure(
             yshift=12,
             font=dict(size=11),
         )
-    if chosen is not None:
-        fig.add_trace(
-            go.Scatter(
-                x=[float(chosen[0])],
-                y=[float(chosen[1])],
-                mode="markers",
-                name="chosen window",
-                marker=dict(color="red", size=14, symbol="x"),
-            )
-        )
-    ex = list(explained or [])
-    fig.update_xaxes(title_text=f"PC1 ({ex[0]:.0%} of variance)" if ex else "PC1")
-    fig.update_yaxes(title_text=f"PC2 ({ex[1]:.0%} of variance)" if len(ex) > 1 else "PC2")
-    return _layout(fig, title, height=380, showlegend=False)
 
 
 def bars_figure(labels: Sequence[str], values, title: str, y_label: str = "") -> go.Figure:
@@ -538,7 +535,7 @@ def line_figure(
     steps: int | None = None,
     log_y: bool = False,
 ) -> go.Figure:
-    """values (L, K): K lines over L steps (hidden units over time, gradient norms over distance)."""
+    """values (L, K): K lines over L steps (units over time, gradient norms over distance)."""
     v = np.asarray(values, dtype=float)
     if v.ndim == 1:
         v = v[:, None]
@@ -708,8 +705,9 @@ def gradient_distance_figure(norms: dict[str, np.ndarray], title: str) -> go.Fig
 def mark_variant(
     fig: go.Figure, name_prefix: str, colour: str = "#9467bd", symbol: str = "diamond"
 ) -> go.Figure:
-    """Give the traces whose name starts with `name_prefix` a colour and marker of their own: a variant
-    of a cell (an LSTM with another initialisation) beside the plain cell, which has the cell's colour."""
+    """Give the traces whose name starts with `name_prefix` a colour and marker of their own:
+    a variant of a cell (an LSTM with another initialisation) beside the plain cell, which has
+    the cell's colour."""
     fig.update_traces(
         selector=lambda tr: str(tr.name or "").startswith(name_prefix),
         line_color=colour,

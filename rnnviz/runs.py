@@ -1,4 +1,5 @@
-"""Several runs of one forecast, and what they say together: the spread over seeds and rolling-origin folds.
+"""Several runs of one forecast, and what they say together: the spread over seeds and
+rolling-origin folds.
 
 One run answers "did this model beat the baseline?" for one seed and one split. Two things can make
 that answer luck:
@@ -53,9 +54,8 @@ class SeedSpread:
     actual: np.ndarray  # (N,) data units
     baseline: np.ndarray  # (N,) persistence, data units (the same for every seed)
     predicted: np.ndarray  # (S, N) each seed's forecast, data units
-    table: list[
-        dict
-    ]  # per metric: mean, sd (sample, ddof=1; None with one run), min, max, baseline, by seed
+    # per metric: mean, sd (sample, ddof=1; None with one run), min, max, baseline, by seed
+    table: list[dict]
 
     @property
     def mean(self) -> np.ndarray:
@@ -79,7 +79,8 @@ class SeedSpread:
     @property
     def median_run(self) -> int:
         """The place (0..S-1) of the run whose RMSE is the median of the runs' (the lower middle one
-        when S is even): one real run that stands for the others where a single forecast is needed."""
+        when S is even): one real run that stands for the others where a single forecast is
+        needed."""
         rmse = np.array(list(self.metric("RMSE")["by_seed"].values()))  # (S,)
         return int(np.argsort(rmse, kind="stable")[(len(rmse) - 1) // 2])
 
@@ -176,8 +177,9 @@ def rolling_origin_folds(
     block = test_windows // folds
     if block < 1:
         raise DataError(
-            f"The test part has {test_windows} window(s), too few for {folds} folds of at least one "
-            f"window each: use at most {max(test_windows, 1)} folds, or give the test part a larger share."
+            f"The test part has {test_windows} window(s), too few for {folds} folds of at least "
+            f"one window each: use at most {max(test_windows, 1)} folds, or give the test part a "
+            "larger share."
         )
     first = windows - folds * block
     if first < 1:
@@ -210,9 +212,8 @@ def fold_datasets(
         end_row = used + config.window + config.horizon - 1  # window_count(end_row) == used
         split = (fold.origin / used, 0.0, (used - fold.origin) / used)
         ds = make_forecast_dataset(table.iloc[:end_row], dataclasses.replace(config, split=split))
-        if (
-            ds.parts["train"] != fold.train or ds.parts["test"] != fold.test
-        ):  # the fractions rounded otherwise
+        # the fractions rounded otherwise
+        if ds.parts["train"] != fold.train or ds.parts["test"] != fold.test:
             raise RuntimeError(f"fold {fold.number}: parts {ds.parts} differ from {fold}")
         datasets.append(ds)
     return plan, datasets

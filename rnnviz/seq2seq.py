@@ -61,7 +61,8 @@ DEFAULT_PAIRS = {
         "word",
     ),
     "Reverse the letters": (
-        "abc -> cba\nhello -> olleh\nrnn -> nnr\nworld -> dlrow\nlstm -> mtsl\ngate -> etag\nstate -> etats\n"
+        "abc -> cba\nhello -> olleh\nrnn -> nnr\nworld -> dlrow\nlstm -> mtsl\ngate -> etag\n"
+        "state -> etats\n"
         "model -> ledom",
         "char",
     ),
@@ -100,8 +101,8 @@ class PairDataset:
             raise DataError("Type something to translate.")
         if unknown:
             raise DataError(
-                f"{', '.join(repr(t) for t in unknown[:5])} never appear in the training pairs, so the "
-                "model has no number for them. Use tokens from the pairs."
+                f"{', '.join(repr(t) for t in unknown[:5])} never appear in the training pairs, so "
+                "the model has no number for them. Use tokens from the pairs."
             )
         idx = torch.tensor([[self.index[t] for t in tokens]])
         return idx, torch.tensor([len(tokens)])
@@ -170,9 +171,8 @@ class Seq2SeqConfig:
     num_layers: int = 1
     max_target_len: int = 10  # decoder steps when decoding without a target (EOS included)
     teacher_forcing: float = 1.0  # probability of feeding the true previous token while training
-    attention: bool = (
-        False  # dot-product (Luong) attention over the encoder's states at every decoder step
-    )
+    # dot-product (Luong) attention over the encoder's states at every decoder step
+    attention: bool = False
 
     def __post_init__(self):
         if self.cell not in ("gru", "lstm"):
@@ -234,11 +234,11 @@ class Seq2Seq(nn.Module):
         return target_loss(scores, y), scores
 
     def metrics(self, output: Tensor, y: Tensor) -> dict[str, Tensor | int]:
-        """Right tokens among the real target tokens (EOS included, padding not): `target_metrics`."""
+        """Right tokens among the real target tokens (EOS in, padding out): `target_metrics`."""
         return target_metrics(output, y)
 
     def encode(self, x: Tensor, lengths: Tensor | None = None):
-        """(encoder outputs (N, S, H), context: the final state, h (layers, N, H) or (h, c) for LSTM)."""
+        """(encoder outputs (N, S, H), context: final state h (layers, N, H), (h, c) for LSTM)."""
         emb = self.src_embedding(x.long())
         if lengths is None:
             return self.encoder(emb)
@@ -249,16 +249,15 @@ class Seq2Seq(nn.Module):
 
     def decode_step(self, token: Tensor, state, memory: tuple[Tensor, Tensor] | None = None):
         """One decoder step: previous token (N,) and state -> (scores (N, V), new state, attention
-        weights (N, S) or None). `memory` is (encoder outputs (N, S, H), mask (N, S) of real tokens),
-        needed with attention."""
+        weights (N, S) or None). `memory` is (encoder outputs (N, S, H), mask (N, S) of real
+        tokens), needed with attention."""
         out, state = self.decoder(self.tgt_embedding(token).unsqueeze(1), state)
         o = out[:, 0]  # (N, H)
         if self.combine is None:
             return self.head(o), state, None
         enc, mask = memory
-        scores = torch.einsum("nsh,nh->ns", enc, o).masked_fill(
-            ~mask, float("-inf")
-        )  # dot products (N, S)
+        # dot products (N, S)
+        scores = torch.einsum("nsh,nh->ns", enc, o).masked_fill(~mask, float("-inf"))
         weights = torch.softmax(scores, dim=-1)  # (N, S), 0 on padding
         attended = torch.einsum("ns,nsh->nh", weights, enc)  # (N, H)
         return self.head(torch.tanh(self.combine(torch.cat([o, attended], dim=-1)))), state, weights
@@ -292,9 +291,8 @@ class Seq2Seq(nn.Module):
                 and self._coin.random() < self.config.teacher_forcing
             ):
                 true = target[:, t]
-                token = torch.where(
-                    true == IGNORE_INDEX, torch.zeros_like(true), true
-                )  # PAD after EOS
+                # PAD after EOS
+                token = torch.where(true == IGNORE_INDEX, torch.zeros_like(true), true)
         return torch.stack(scores, dim=1)
 
 
@@ -326,7 +324,7 @@ def translate(
 
 @torch.no_grad()
 def encoder_states(model: Seq2Seq, ds: PairDataset, i: int) -> tuple[Tensor, Tensor]:
-    """Pair i's encoder: (top-layer hidden state after each source token (S_i, H), context h (H,))."""
+    """Pair i's encoder: (top-layer state after each source token (S_i, H), context h (H,))."""
     model.eval()
     n = int(ds.lengths[i])
     out, context = model.encode(ds.x[i : i + 1, :n])

@@ -53,7 +53,9 @@ __all__ = [
 
 @dataclass
 class Trace:
-    """What one sequence did inside the model. Lists are indexed by layer (0 = nearest the input)."""
+    """What one sequence did inside the model.
+
+    Lists are indexed by layer (0 = nearest the input)."""
 
     cell: str  # "rnn", "lstm" or "gru"
     inputs: list[Tensor]  # per layer, (L, F_layer): what that layer read at each step
@@ -101,8 +103,9 @@ def _one_sequence(model: SequenceModel, x: Tensor, caller: str) -> Tensor:
             x = x[0]  # (1, L, F) -> (L, F)
         if x.dim() != 2 or x.shape[1] != f or x.shape[0] == 0:
             raise ValueError(
-                f"{caller} reads one sequence of {f} feature(s) per step: a tensor of shape (L, {f}) "
-                f"or (1, L, {f}) with L >= 1 steps; got shape {tuple(x.shape)}."
+                f"{caller} reads one sequence of {f} feature(s) per step: "
+                f"a tensor of shape (L, {f}) or (1, L, {f}) with L >= 1 steps; "
+                f"got shape {tuple(x.shape)}."
             )
         return x
     if x.dim() == 2 and x.shape[0] == 1:
@@ -132,17 +135,16 @@ def _unroll(model: SequenceModel, inputs: Tensor, keep_graph: bool):
         w = layer_weights(model, layer, live=keep_graph)
         hs, cs = cells.recurrence(c.cell, layer_in, w, c.nonlinearity)
         layers.append((layer_in, hs, cs, w))
-        layer_in = (
-            torch.cat(hs) if inputs.dim() == 2 else torch.stack(hs, dim=1)
-        )  # (L, H) or (N, L, H)
+        # (L, H) or (N, L, H)
+        layer_in = torch.cat(hs) if inputs.dim() == 2 else torch.stack(hs, dim=1)
         # (dropout between layers is a training-time thing; trace shows the eval-mode model)
     return layers
 
 
 def _fused_layer(cell: str, layer_in: Tensor, w: dict[str, Tensor], nonlinearity: str) -> Tensor:
-    """One layer of the fused module over one sequence, with that layer's weights: every h_t, (L, H).
-    layer_in (L, F). The same kernel nn.RNN/LSTM/GRU run (torch._VF), one layer at a time, because
-    the stacked module returns only the top layer's states."""
+    """One layer of the fused module over one sequence, with that layer's weights: every h_t,
+    (L, H). layer_in (L, F). The same kernel nn.RNN/LSTM/GRU run (torch._VF), one layer at a time,
+    because the stacked module returns only the top layer's states."""
     names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
     params = [w[n] for n in names if w.get(n) is not None]
     h0 = layer_in.new_zeros(1, 1, w["weight_hh"].shape[1])  # (layers 1, N 1, H)
@@ -171,9 +173,10 @@ def _linear_scan(decay: Tensor, drive: Tensor) -> Tensor:
     A scan by halving: steps 2k and 2k+1 together are one step with decay a_{2k+1} a_{2k} and
     drive a_{2k+1} b_{2k} + b_{2k+1}; scan those L/2 pairs (recursively), which gives every odd
     step, then each even step is one update from the odd step before it. About 5 whole-tensor
-    passes and a dozen calls per halving instead of L small steps. Only products and sums of the gates: a
-    product that underflows to 0 is the true limit (that old state is forgotten), and the error is
-    the sequential loop's, summed in another order (about 1e-7 relative to the largest |s|)."""
+    passes and a dozen calls per halving instead of L small steps. Only products and sums of the
+    gates: a product that underflows to 0 is the true limit (that old state is forgotten), and the
+    error is the sequential loop's, summed in another order (about 1e-7 relative to the largest
+    |s|)."""
     n = drive.shape[0]
     if n == 1:
         return drive.clone()
@@ -229,32 +232,12 @@ def trace(model: SequenceModel, x: Tensor, length: int | None = None) -> Trace:
             weights=[],
             nonlinearity=c.nonlinearity,
         )
-        # 1. every layer's h_t from the fused kernel, layer after layer (as the stacked module runs them)
-        layer_in = inputs  # (L, F)
-        for layer in range(c.num_layers):
-            result.weights.append(layer_weights(model, layer))
-            result.inputs.append(layer_in)
-            layer_in = _fused_layer(c.cell, layer_in, result.weights[-1], c.nonlinearity)  # (L, H)
-            result.hidden.append(
-                layer_in
-            )  # (dropout between layers is a training-time thing: the eval model)
+        # 1. every layer's h_t from the fused kernel
+        _trace_hidden(model, inputs, result)
+        # 2.-3. every layer's gates at once, and the LSTM's cell states
         for layer_in, hidden, w in zip(result.inputs, result.hidden, result.weights):
-            # 2. every step's gates at once: the cell equations with N = L rows (no gate reads c_{t-1})
-            h_prev = torch.cat(
-                [hidden.new_zeros(1, hidden.shape[1]), hidden[:-1]]
-            )  # (L, H): h_{t-1}
-            steps = cells.gates(c.cell, layer_in, h_prev, w, c.nonlinearity)
-            if result.cell_state is not None:
-                # 3. c_t = f_t * c_{t-1} + i_t * g_t, all steps by a scan
-                g = steps.gates
-                result.cell_state.append(
-                    _linear_scan(g["forget"], g["input"] * g["cell"])
-                )  # (L, H)
-            result.gates.append({name: steps.gates[name] for name in spec(c.cell).gate_names})
-            result.x_part.append(dict(steps.x_part))
-            result.h_part.append(dict(steps.h_part))
-            result.bias_x.append(dict(steps.bias_x))
-            result.bias_h.append(dict(steps.bias_h))
+            _trace_gates(result, layer_in, hidden, w)
+        # 4. the head's outputs from the top layer's hidden states
         top = result.hidden[-1]  # (L, H)
         if model.config.head == "flatten":
             result.outputs = model.read_out(top.reshape(1, -1))  # (1, O)
@@ -265,14 +248,44 @@ def trace(model: SequenceModel, x: Tensor, length: int | None = None) -> Trace:
         model.train(was_training)
 
 
+def _trace_hidden(model: SequenceModel, inputs: Tensor, result: Trace) -> None:
+    """Step 1 of `trace`: every layer's h_t from the fused kernel, layer after layer (as the
+    stacked module runs them), appended to result's weights, inputs and hidden."""
+    c = model.config
+    layer_in = inputs  # (L, F)
+    for layer in range(c.num_layers):
+        result.weights.append(layer_weights(model, layer))
+        result.inputs.append(layer_in)
+        layer_in = _fused_layer(c.cell, layer_in, result.weights[-1], c.nonlinearity)  # (L, H)
+        # (dropout between layers is a training-time thing: the eval model)
+        result.hidden.append(layer_in)
+
+
+def _trace_gates(result: Trace, layer_in: Tensor, hidden: Tensor, w: dict[str, Tensor]) -> None:
+    """Steps 2 and 3 of `trace` for one layer, appended to result: every step's gates and parts,
+    and the LSTM's cell states."""
+    # 2. every step's gates at once: the cell equations with N = L rows (no gate reads c_{t-1})
+    h_prev = torch.cat([hidden.new_zeros(1, hidden.shape[1]), hidden[:-1]])  # (L, H): h_{t-1}
+    steps = cells.gates(result.cell, layer_in, h_prev, w, result.nonlinearity)
+    if result.cell_state is not None:
+        # 3. c_t = f_t * c_{t-1} + i_t * g_t, all steps by a scan
+        g = steps.gates
+        result.cell_state.append(_linear_scan(g["forget"], g["input"] * g["cell"]))  # (L, H)
+    result.gates.append({name: steps.gates[name] for name in spec(result.cell).gate_names})
+    result.x_part.append(dict(steps.x_part))
+    result.h_part.append(dict(steps.h_part))
+    result.bias_x.append(dict(steps.bias_x))
+    result.bias_h.append(dict(steps.bias_h))
+
+
 def gradient_norms(model: SequenceModel, x: Tensor, y: Tensor, loss_fn=None) -> Tensor:
     """||dLoss/dh_t|| for every layer and step of one sequence: (layers, L).
 
     x is one sequence ((L, F) or (L,) indices, or a batch of one: (1, L, F) or (1, L)), y its target
     as the model's loss expects it. The loss defaults to mean squared error for float targets and
     cross-entropy for class indices; a `loss_fn(out, y)` gets the head's output for this sequence,
-    (1, O), or (L, O) for the "each" head. The gradient is the total derivative: it counts every path
-    from h_t to the loss, through the later steps and the layers above, which is what shrinks
+    (1, O), or (L, O) for the "each" head. The gradient is the total derivative: it counts every
+    path from h_t to the loss, through the later steps and the layers above, which is what shrinks
     (vanishes) with distance for a plain RNN. Its cost grows with L (at most the window limit).
     """
     x = _one_sequence(model, x, "gradient_norms")
@@ -288,7 +301,8 @@ def gradient_norms(model: SequenceModel, x: Tensor, y: Tensor, loss_fn=None) -> 
 
 
 def sequence_gradient_norms(model: SequenceModel, x: Tensor, y: Tensor, loss_fn=None) -> Tensor:
-    """gradient_norms for N sequences at once: (N, layers, L), row i equal to gradient_norms(x[i], y[i]).
+    """gradient_norms for N sequences at once: (N, layers, L), row i equal to
+    gradient_norms(x[i], y[i]).
 
     x (N, L, F) or (N, L) indices; y (N, ...) one target per sequence. Each sequence's loss is its
     own mean (MSE or cross-entropy, as gradient_norms), and the losses are summed: the sequences do
@@ -318,9 +332,8 @@ def sequence_gradient_norms(model: SequenceModel, x: Tensor, y: Tensor, loss_fn=
         loss.backward()
         zero = torch.zeros(out.shape[0], device=out.device)
         norms = [
-            torch.stack(
-                [h.grad.norm(dim=1) if h.grad is not None else zero for h in hs], dim=1
-            )  # (N, L)
+            # (N, L)
+            torch.stack([h.grad.norm(dim=1) if h.grad is not None else zero for h in hs], dim=1)
             for _, hs, _, _ in layers
         ]
         model.zero_grad(set_to_none=True)
@@ -343,7 +356,8 @@ def _summed_sequence_losses(out: Tensor, y: Tensor) -> Tensor:
 
 
 def window_cost(model: SequenceModel, steps: int) -> int:
-    """Multiply-adds one window of `steps` steps costs in the recurrent layers: L x (weights of every layer)."""
+    """Multiply-adds one window of `steps` steps costs in the recurrent layers: L x
+    (weights of every layer)."""
     return int(steps) * sum(
         p.numel() for name, p in model.rnn.named_parameters() if name.startswith("weight")
     )
@@ -382,7 +396,8 @@ def last_hidden_states(
 
 
 def _principal_axes(points: Tensor, k: int) -> tuple[Tensor, Tensor, Tensor]:
-    """(mean (H,), first k unit directions (k', H), explained variance ratio (k',)), k' = min(k, N, H); float64."""
+    """(mean (H,), first k unit directions (k', H), explained variance ratio (k',)),
+    k' = min(k, N, H); float64."""
     mean = points.double().mean(dim=0)  # (H,)
     _, s, vh = torch.linalg.svd(points.double() - mean, full_matrices=False)
     total = (s**2).sum()
@@ -413,7 +428,7 @@ def evenly_spaced(total: int, most: int) -> np.ndarray:
 
 @dataclass
 class StatePath:
-    """The last hidden state of an evenly spaced subset of windows, projected on 2 principal axes."""
+    """The last hidden state of evenly spaced windows, projected on 2 principal axes."""
 
     indices: np.ndarray  # (K,) which windows, in time order; the last window is always among them
     total: int  # windows in the series
@@ -442,8 +457,8 @@ def hidden_state_path(model: SequenceModel, x: Tensor, limits: Limits | None = N
     """The PCA path of the hidden state over a series of windows x (N, L, F) (or (N, L) indices):
     the last hidden state of each window, projected on its two principal axes, within `limits`.
 
-    1. pick at most `view_windows` windows, fewer when each costs much (`view_multiply_adds` in all),
-       evenly spaced and ending at the last window;
+    1. pick at most `view_windows` windows, fewer when each costs much
+       (`view_multiply_adds` in all), evenly spaced and ending at the last window;
     2. run them through the fused module in batches of `view_batch_mb`, keeping only the last state;
     3. centre them and project on the first two principal axes.
     Time and memory stay within those limits however long the series is.

@@ -1,4 +1,10 @@
-"""Shared fixtures: tiny tables and models, and paths to the bundled samples."""
+"""Shared fixtures: tiny tables and models, the bundled samples and datasets several test files
+build the same way.
+
+Session-scoped fixtures (seattle_table, digits, hello_words, reverse_pairs) are built once and
+shared: read them, never change them (copy first). Models are function-scoped (tiny_model): tests
+train and edit them.
+"""
 
 import logging
 import os
@@ -10,6 +16,11 @@ import pandas as pd
 import pytest
 import torch
 
+from rnnviz import ModelConfig, SequenceModel
+from rnnviz.data import make_char_dataset, read_csv
+from rnnviz.data.digits import load_digits
+from rnnviz.seq2seq import make_pair_dataset
+
 ROOT = Path(__file__).resolve().parents[1]
 ASSETS = ROOT / "assets"
 
@@ -17,6 +28,68 @@ ASSETS = ROOT / "assets"
 @pytest.fixture
 def seattle_csv() -> Path:
     return ASSETS / "seattle-weather.csv"
+
+
+@pytest.fixture(scope="session")
+def seattle_table() -> pd.DataFrame:
+    """The bundled Seattle weather sample as read_csv reads it (1,461 days, dated): read-only."""
+    return read_csv(ASSETS / "seattle-weather.csv")
+
+
+@pytest.fixture(scope="session")
+def digits() -> tuple[np.ndarray, np.ndarray]:
+    """The bundled 8x8 digits: (images (1797, 8, 8), labels (1797,)); read-only."""
+    return load_digits()
+
+
+@pytest.fixture(scope="session")
+def hello_words():
+    """The Next letter page's default words, "hello apple lobby daddy bobby", as a CharDataset:
+    hello_words() predicts the last letter, hello_words("next") every next letter. Built once per
+    mode; read-only."""
+    built = {}
+
+    def dataset(mode: str = "last"):
+        if mode not in built:
+            built[mode] = make_char_dataset("hello apple lobby daddy bobby", mode=mode)
+        return built[mode]
+
+    return dataset
+
+
+@pytest.fixture(scope="session")
+def reverse_pairs():
+    """Two seq2seq pairs at the letter level, "abc -> cba" and "ab -> ba" (sources of two
+    lengths, so one is padded); read-only."""
+    return make_pair_dataset("abc -> cba\nab -> ba", "char")
+
+
+@pytest.fixture
+def tiny_model():
+    """A factory of small SequenceModels, new for every call (tests train and edit them):
+    tiny_model(cell, seed=..., **ModelConfig fields); hidden_size defaults to 4 here, the rest to
+    ModelConfig's own defaults (one input). seed=None leaves torch's own random initialisation."""
+
+    def model(cell: str = "rnn", seed: int | None = 0, **config) -> SequenceModel:
+        config.setdefault("hidden_size", 4)
+        return SequenceModel(ModelConfig(cell=cell, **config), seed=seed)
+
+    return model
+
+
+@pytest.fixture
+def train_on_page():
+    """In an AppTest, click a page's Train button, wait for its job (60 s at most) and rerun:
+    train_on_page(at, "fc", "forecast") returns the run's dict from session state."""
+
+    def train(at, prefix: str, page: str, timeout: float = 60) -> dict:
+        at.button(key=f"{prefix}_train").click().run()
+        run = at.session_state[f"run:{page}"]
+        run["job"].join(timeout)
+        at.run()
+        return run
+
+    return train
 
 
 @pytest.fixture
@@ -59,7 +132,7 @@ def _no_bug_reported(caplog):
 
 
 def pytest_sessionfinish(session, exitstatus):
-    """Shut Ray down while the interpreter is whole, and remember the run's status for unconfigure."""
+    """Shut Ray down while the interpreter is whole; remember the run's status for unconfigure."""
     session.config._rnnviz_exitstatus = int(exitstatus)
     ray = sys.modules.get("ray")
     if ray is not None and ray.is_initialized():
@@ -67,10 +140,11 @@ def pytest_sessionfinish(session, exitstatus):
 
 
 def pytest_unconfigure(config):
-    """Leave without interpreter finalisation once pytest has reported. Daemon threads of the executors'
-    jobs may still sit in torch's C++ code; at finalisation Python ends them with a forced unwind through
-    those frames, and Ray's C++ terminate handler (installed when ray is imported) turns that into an abort
-    that would fail a green run (seen once after '605 passed')."""
+    """Leave without interpreter finalisation once pytest has reported. Daemon threads of the
+    executors' jobs may still sit in torch's C++ code; at finalisation Python ends them with a
+    forced unwind through those frames, and Ray's C++ terminate handler (installed when ray is
+    imported) turns that into an abort that would fail a green run (seen once after '605
+    passed')."""
     status = getattr(config, "_rnnviz_exitstatus", None)
     if status is not None:
         sys.stdout.flush()

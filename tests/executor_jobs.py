@@ -1,5 +1,5 @@
-"""Models for tests/test_executors.py that misbehave on purpose, in a module a worker process can import
-(tests/ is put on sys.path before the pool starts, so a pickled instance unpickles there).
+"""Models for tests/test_executors.py that misbehave on purpose, in a module a worker process can
+import (tests/ is put on sys.path before the pool starts, so a pickled instance unpickles there).
 
 Not a test file: pytest collects test_*.py only."""
 
@@ -27,7 +27,6 @@ class Runaway(SequenceModel):
         if self.how == "segfault":
             ctypes.string_at(0)
         if self.how == "memory":
-            torch.empty(
-                4 * 2**30, dtype=torch.uint8
-            )  # never touched: only an address-space cap refuses it
+            # never touched: only an address-space cap refuses it
+            torch.empty(4 * 2**30, dtype=torch.uint8)
         return super().forward(x, lengths, **kw)

@@ -23,7 +23,8 @@ def _dated(n=60, sep=",", fmt="%Y-%m-%d") -> str:
     day0 = datetime.date(2024, 1, 1)
     rows = [f"date{sep}value{sep}other"]
     rows += [
-        f"{(day0 + datetime.timedelta(days=i)).strftime(fmt)}{sep}{10 + np.sin(i / 5):.3f}{sep}{i % 7}"
+        f"{(day0 + datetime.timedelta(days=i)).strftime(fmt)}{sep}"
+        f"{10 + np.sin(i / 5):.3f}{sep}{i % 7}"
         for i in range(n)
     ]
     return "\n".join(rows) + "\n"
@@ -112,16 +113,13 @@ ACCEPTED = {
 
 
 @pytest.fixture
-def trained() -> tuple[AppTest, dict, int]:
+def trained(train_on_page) -> tuple[AppTest, dict, int]:
     """The Forecast page with a model trained on the sample (2 epochs)."""
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     at.switch_page("app_pages/forecast.py").run()
     at.number_input(key="fc_epochs").set_value(2).run()
-    at.button(key="fc_train").click().run()
-    run = at.session_state["run:forecast"]
-    run["job"].join(60)
-    at.run()
+    run = train_on_page(at, "fc", "forecast")
     assert run["job"].status == "done"
     return at, run, len(run["job"].history)
 
@@ -207,14 +205,13 @@ def test_zero_epochs_cannot_be_asked_for(trained):
     linked.switch_page("app_pages/forecast.py").run()
     assert linked.number_input(key="fc_epochs").value == 30
     assert "epochs did not fit" in _texts(linked, "caption")
-    with pytest.raises(
-        ValueError, match="epochs must be at least 1"
-    ):  # and the package says so too
+    # and the package says so too
+    with pytest.raises(ValueError, match="epochs must be at least 1"):
         TrainConfig(epochs=0)
     _still_there(at, run, epochs)
 
 
-def test_learning_rate_10_diverges_and_is_rolled_back_and_told():
+def test_learning_rate_10_diverges_and_is_rolled_back_and_told(train_on_page):
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     at.switch_page("app_pages/forecast.py").run()
@@ -222,10 +219,7 @@ def test_learning_rate_10_diverges_and_is_rolled_back_and_told():
     at.selectbox(key="fc_nonlinearity").set_value("relu").run()  # unbounded: large steps blow it up
     at.select_slider(key="fc_lr").set_value(10.0).run()
     at.number_input(key="fc_epochs").set_value(40).run()
-    at.button(key="fc_train").click().run()
-    run = at.session_state["run:forecast"]
-    run["job"].join(60)
-    at.run()
+    run = train_on_page(at, "fc", "forecast")
     assert not at.exception
     assert run["job"].status == "diverged"
     warning = _texts(at, "warning")
@@ -246,9 +240,8 @@ def _tampered_models(tmp_model: bytes):
     extra_key = dict(state, **{"evil": torch.zeros(1)})
     pickle = b"\x80\x04\x95" + b"\x00" * 64  # a torch.save / pickle file renamed .safetensors
     header = json.dumps({"x": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}}).encode()
-    foreign = (
-        struct.pack("<Q", len(header)) + header + b"\x00" * 4
-    )  # valid safetensors, no rnnviz metadata
+    # valid safetensors, no rnnviz metadata
+    foreign = struct.pack("<Q", len(header)) + header + b"\x00" * 4
     return {
         "wrong shapes": st_save(wrong, meta),
         "extra keys": st_save(extra_key, meta),

@@ -54,9 +54,8 @@ class TestSeason:
         values = _seasonal_trend(200, period=11)  # a cycle of 11 rows under a trend, no dates
         s = B.find_season(pd.RangeIndex(200), values)
         assert (s.period, s.source) == (11, "autocorrelation"), s
-        yearly = B.find_season(
-            pd.date_range("1800", periods=200, freq="YS"), values
-        )  # yearly dates: no season
+        # yearly dates: no season
+        yearly = B.find_season(pd.date_range("1800", periods=200, freq="YS"), values)
         assert yearly.period == 11 and yearly.source == "autocorrelation"
 
     def test_none_in_noise_or_a_random_walk(self):
@@ -86,13 +85,15 @@ class TestSeason:
 class TestSeasonalNaive:
     def test_hand_computed(self):
         series = np.array([10.0, 11, 12, 13, 14, 15, 16, 17])
-        # window 2, horizon 1: targets are rows 2..7; a season of 3 looks back 3 rows; row 2 has none
+        # window 2, horizon 1: targets are rows 2..7; a season of 3 looks back 3 rows; row 2 has
+        # none
         got = B.seasonal_naive(series, first_target=2, n=6, horizon=1, period=3)
         assert np.isnan(got[0]) and got[1:].tolist() == [10.0, 11, 12, 13, 14]
 
     def test_horizon_longer_than_the_season_goes_back_whole_seasons(self):
         series = np.arange(20.0)
-        # horizon 5, season 3: ceil(5/3) = 2 seasons back = 6 rows, the latest value of that phase known at the origin
+        # horizon 5, season 3: ceil(5/3) = 2 seasons back = 6 rows, the latest value of that phase
+        # known at the origin
         got = B.seasonal_naive(series, first_target=10, n=4, horizon=5, period=3)
         assert got.tolist() == [4.0, 5.0, 6.0, 7.0]
 
@@ -115,7 +116,8 @@ class TestLinearAutoregression:
             _table(values), ForecastConfig(target="v", window=window, scaler=scaler)
         )
         got, _ = B.linear_autoregression(ds)
-        # AutoReg on the raw training rows: the same samples (targets at rows window .. train_rows-1), lags 1..window
+        # AutoReg on the raw training rows: the same samples (targets at rows window ..
+        # train_rows-1), lags 1..window
         fit = AutoReg(values[: ds.train_rows], lags=window, trend="c").fit()
         c, phi = fit.params[0], fit.params[1:]  # phi[k] multiplies y[t-1-k]
         expect = np.array(
@@ -211,9 +213,8 @@ class TestExponentialSmoothing:
         changed = values.copy()
         changed[95:] += 1000.0
         again, _ = B.exponential_smoothing(changed, 80, first_target=5, n=105, horizon=1, period=12)
-        assert np.array_equal(
-            got[: 95 - 5 + 1], again[: 95 - 5 + 1]
-        )  # rows up to 95 forecast from origins < 95
+        # rows up to 95 forecast from origins < 95
+        assert np.array_equal(got[: 95 - 5 + 1], again[: 95 - 5 + 1])
 
     def test_a_season_too_long_for_ets_is_left_out_and_said(self):
         values = _seasonal_trend(200, period=30)
@@ -268,9 +269,8 @@ class TestLadder:
                 f"The GRU wins: its RMSE 1 is {gap:.4g} ({gap / best.rmse:.1%}) lower than the "
                 f"best baseline, {best.name} ({best.rmse:.4g})."
             )
-        worse = B.ladder(
-            ds, bf, ds.actual[test] + 2 * best.rmse, "test", model_name="GRU"
-        )  # RMSE 2 x best
+        # RMSE 2 x best
+        worse = B.ladder(ds, bf, ds.actual[test] + 2 * best.rmse, "test", model_name="GRU")
         gap = best.rmse
         assert worse.winner == best.name
         assert worse.verdict == (
@@ -330,9 +330,8 @@ class TestExtrapolation:
         n_train = round(0.7 * n)
         train_rows = n_train + 5  # horizon 1
         assert (e.train_low, e.train_high) == (0.0, train_rows - 1.0)
-        assert (
-            e.reached == 99.0 and e.side == "above" and e.parts == ["test"]
-        )  # validation ends 21% out: within 30%
+        # validation ends 21% out: within 30%
+        assert e.reached == 99.0 and e.side == "above" and e.parts == ["test"]
         assert e.beyond == 99.0 - (train_rows - 1)
         assert e.percent == pytest.approx(100 * e.beyond / (train_rows - 1))
         text = e.message()
@@ -350,9 +349,8 @@ class TestExtrapolation:
             is None
         )
         values = np.sin(2 * np.pi * t / 12)
-        values[-1] = (
-            1.0 + 0.23 * 2
-        )  # a record 23% of the range (2) above the training maximum (sunspots' 1957 peak)
+        # a record 23% of the range (2) above the training maximum (sunspots' 1957 peak)
+        values[-1] = 1.0 + 0.23 * 2
         assert B.extrapolation(values, ForecastConfig(target="v", window=12)) is None
         values[-1] = 1.0 + 0.32 * 2  # 32%: said, for the test part only
         e = B.extrapolation(values, ForecastConfig(target="v", window=12))

@@ -75,7 +75,7 @@ def test_unknown_cell_is_refused():
 
 @pytest.mark.parametrize("cell,nl,f,h", CASES)
 def test_gates_equal_the_step_gates_without_a_state(cell, nl, f, h):
-    """cells.gates (trace's path: all steps' gates at once) gives the step's gates and pieces, and no state."""
+    """cells.gates (trace's path, all steps at once) gives the step's gates and pieces, no state."""
     torch.manual_seed(f * 100 + h)
     weights = dict(_reference(cell, nl, f, h).named_parameters())
     x, h0, c0 = torch.randn(6, f), torch.randn(6, h), torch.randn(6, h)

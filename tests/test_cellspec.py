@@ -6,7 +6,7 @@ import re
 import pytest
 import torch
 
-from rnnviz import ModelConfig, SequenceModel, cells, parameter_count_formula, trace
+from rnnviz import ModelConfig, cells, parameter_count_formula, trace
 from rnnviz.cellspec import CELLS, gate_activation, spec
 from rnnviz.equations import step_equations
 
@@ -68,7 +68,7 @@ def test_gate_order_is_torchs_stacking_order():
     )
 
 
-# -- Keras 3's counts, one formula per cell, checked by hand (issue 12, point 8) ---------------------------
+# -- Keras 3's counts, one formula per cell, checked by hand (issue 12, point 8) ----------
 def _keras_layer(cell: str, units: int, inputs: int) -> int:
     """Keras 3's own formulas: SimpleRNN and LSTM keep one bias per gate; GRU with reset_after=True
     (its default) keeps two, bias shape (2, 3*units)."""
@@ -120,10 +120,10 @@ def test_keras_count_stacked_layers_read_the_layer_below(cell):
     ] * 2
 
 
-# -- the rest of the table: what the modules read from it ---------------------------------------------
+# -- the rest of the table: what the modules read from it ----------
 @pytest.mark.parametrize("cell", list(CELLS))
-def test_trace_and_equations_use_the_tables_names_symbols_and_labels(cell):
-    model = SequenceModel(ModelConfig(cell=cell, input_size=2, hidden_size=3), seed=0)
+def test_trace_and_equations_use_the_tables_names_symbols_and_labels(cell, tiny_model):
+    model = tiny_model(cell, input_size=2, hidden_size=3, seed=0)
     tr = trace(model, torch.randn(4, 2))
     assert tuple(tr.gates[0]) == spec(cell).gate_names == cells.GATES[cell], cell
     names = [e.name for e in step_equations(tr, 0, 1, 0)]

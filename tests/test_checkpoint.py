@@ -75,7 +75,7 @@ def test_tampered_config_is_refused():
         checkpoint.load(st_save(dict(m.state_dict()), metadata={"config": json.dumps(cfg)}))
 
 
-# -- crafted files: validated before anything is allocated (issue 12, point 1) ------------------------------
+# -- crafted files: validated before anything is allocated (issue 12, point 1) ----------
 def _tiny():
     """A small, legitimate model: its file is about 1.7 KB."""
     return SequenceModel(ModelConfig(cell="rnn", input_size=1, hidden_size=4), seed=0)
@@ -313,9 +313,9 @@ print(json.dumps(rows))
 
 
 def test_checkpoint_huge_hidden_refused_before_allocating():
-    """The issue's cases in a fresh process: refused in well under a second, peak memory growing by less
-    than 50 MB above a normal load (before: hidden 8000 peaked at +1 GB, 20M x 16 at +1.2 GB, and
-    4 x 100000 ended in torch's allocator RuntimeError)."""
+    """The issue's cases in a fresh process: refused in well under a second, peak memory growing by
+    less than 50 MB above a normal load (before: hidden 8000 peaked at +1 GB, 20M x 16 at +1.2 GB,
+    and 4 x 100000 ended in torch's allocator RuntimeError)."""
     cases = [
         "hidden 8000",
         "vocabulary 20M x 16",
@@ -340,7 +340,7 @@ def test_checkpoint_huge_hidden_refused_before_allocating():
         assert row["seconds"] < 2, f"{case}: took {row['seconds']:.1f} s"
 
 
-# -- a forecasting checkpoint's own settings: damaged ones get one CheckpointError ------------------------
+# -- a forecasting checkpoint's own settings: damaged ones get one CheckpointError ----------
 def _forecast_file(kospi_like, **extra_changes):
     from rnnviz import tasks
     from rnnviz.data import ForecastConfig, make_forecast_dataset
@@ -540,8 +540,8 @@ def test_checkpoint_load_refuses_a_huge_file_before_reading_it(tmp_path, monkeyp
 
 
 def test_checkpoint_flipped_bytes_load_or_get_a_checkpoint_error():
-    """Damage a good file at 400 random places (header and weights): it loads (a weight changed) or it is
-    refused with CheckpointError, never another exception."""
+    """Damage a good file at 400 random places (header and weights): it loads (a weight changed) or
+    it is refused with CheckpointError, never another exception."""
     import random
 
     good = bytearray(checkpoint.to_bytes(_tiny(), {"task": "forecast"}))

@@ -1,4 +1,5 @@
-"""Images as sequences: the bundled digits, uploaded images-as-rows tables, the per-row probabilities."""
+"""Images as sequences: the bundled digits, uploaded images-as-rows tables, the per-row
+probabilities."""
 
 import numpy as np
 import pandas as pd
@@ -11,12 +12,11 @@ from rnnviz.data.digits import (
     digits_as_sequences,
     guess_label_column,
     images_from_table,
-    load_digits,
 )
 
 
-def test_bundled_digits_are_the_uci_set():
-    images, labels = load_digits()
+def test_bundled_digits_are_the_uci_set(digits):
+    images, labels = digits
     assert images.shape == (1797, 8, 8) and labels.shape == (1797,)
     assert images.min() == 0 and images.max() == 16
     assert np.bincount(labels).tolist() == [
@@ -33,8 +33,8 @@ def test_bundled_digits_are_the_uci_set():
     ]  # sklearn's counts
 
 
-def test_split_keeps_every_image_once():
-    images, labels = load_digits()
+def test_split_keeps_every_image_once(digits):
+    images, labels = digits
     parts = digits_as_sequences(images, labels, test_fraction=0.25, val_fraction=0.15, seed=0)
     sizes = {k: len(v[1]) for k, v in parts.items()}
     assert sizes == {"test": 449, "val": 270, "train": 1078}
@@ -57,9 +57,8 @@ def test_an_images_as_rows_table_becomes_square_images():
     images, labels, names = images_from_table(df, "label")
     assert images.shape == (6, 4, 4) and names == ["1", "2", "7"]
     assert labels.tolist() == [2, 1, 2, 0, 1, 0]
-    np.testing.assert_array_equal(
-        images[3], pixels[3].reshape(4, 4)
-    )  # row-major: pixel k at (k // 4, k % 4)
+    # row-major: pixel k at (k // 4, k % 4)
+    np.testing.assert_array_equal(images[3], pixels[3].reshape(4, 4))
 
 
 @pytest.mark.parametrize(
@@ -79,8 +78,8 @@ def test_bad_image_tables_say_what_is_wrong(change, words):
         images_from_table(change(df), "label")
 
 
-def test_probabilities_after_the_last_row_are_the_models_answer():
-    images, labels = load_digits()
+def test_probabilities_after_the_last_row_are_the_models_answer(digits):
+    images, labels = digits
     parts = digits_as_sequences(images[:40], labels[:40])
     model = tasks.image_model(8, 8, 10, "gru", 8, 2, seed=0)
     x = parts["test"][0]
@@ -92,8 +91,8 @@ def test_probabilities_after_the_last_row_are_the_models_answer():
     torch.testing.assert_close(by_row.sum(-1), torch.ones(8))
 
 
-def test_evaluation_counts_match_the_predictions():
-    images, labels = load_digits()
+def test_evaluation_counts_match_the_predictions(digits):
+    images, labels = digits
     parts = digits_as_sequences(images[:100], labels[:100])
     model = tasks.image_model(8, 8, 10, "lstm", 8, seed=1)
     ev = tasks.image_evaluation(model, *parts["test"], 10)

@@ -74,8 +74,8 @@ def test_window_too_long_suggests_the_largest_that_fits():
         make_forecast_dataset(df, ForecastConfig(target="v", window=best + 1))
 
 
-def test_text_target_and_constant_target_are_refused(seattle_csv):
-    df = read_csv(seattle_csv)
+def test_text_target_and_constant_target_are_refused(seattle_table):
+    df = seattle_table
     with pytest.raises(DataError, match="'weather' is text"):
         make_forecast_dataset(df, ForecastConfig(target="weather", window=5))
     const = read_csv(b"a,b\n" + b"".join(f"{i},3\n".encode() for i in range(30)))
@@ -109,9 +109,8 @@ def test_scaled_value_too_large_for_float32_is_refused_naming_column_and_row():
     ):
         make_forecast_dataset(df, ForecastConfig(target="v", window=3, split=(0.7, 0.15, 0.15)))
     with np.errstate(over="ignore"):
-        assert (
-            np.float32(1e14 / 1e-25) == np.inf
-        )  # what the old code would have handed to the model
+        # what the old code would have handed to the model
+        assert np.float32(1e14 / 1e-25) == np.inf
 
 
 @pytest.mark.parametrize("scaler", ["minmax", "standard", "none"])
@@ -127,9 +126,8 @@ def test_predict_change_learns_the_scaled_change_and_inverts_to_levels_exactly(k
     ds = make_forecast_dataset(kospi_like, cfg)
     close = kospi_like["Close"].to_numpy()
     n = len(close) - 6 - 2 + 1
-    change = (
-        close[7 : 7 + n] - close[5 : 5 + n]
-    )  # target row i+L-1+h minus the window's last row i+L-1
+    # target row i+L-1+h minus the window's last row i+L-1
+    change = close[7 : 7 + n] - close[5 : 5 + n]
     n_train = ds.parts["train"].stop
     train = change[:n_train]  # the scaler sees the training windows' changes only
     shift, scale = {
@@ -168,9 +166,8 @@ def test_predict_change_reads_each_inputs_step_changes_and_leaves_level_mode_alo
         level.baseline, change.baseline
     )
     assert np.array_equal(level.series, kospi_like["Close"].to_numpy())
-    assert (
-        level.train_rows == change.train_rows == level.parts["train"].stop + 5
-    )  # window 5, horizon 1
+    # window 5, horizon 1
+    assert level.train_rows == change.train_rows == level.parts["train"].stop + 5
     assert np.allclose(level.scale_target(level.actual)[:, 0], level.y.numpy()[:, 0], atol=1e-6)
     # the inputs: each column's change from the row before (0 on the first row), min-max fit on the
     # training rows' changes (rows 1 .. train_rows - 1), in windows that are still views
@@ -181,9 +178,8 @@ def test_predict_change_reads_each_inputs_step_changes_and_leaves_level_mode_alo
     n = len(change.actual)
     expect = np.stack([scaled[i : i + 5] for i in range(n)])  # (N, 5, 2)
     assert np.allclose(change.x.numpy(), expect, atol=1e-6)
-    assert (
-        change.x.untyped_storage().nbytes() < change.x.numel() * 4
-    )  # a strided view, not N copies
+    # a strided view, not N copies
+    assert change.x.untyped_storage().nbytes() < change.x.numel() * 4
     assert np.allclose(
         level.x.numpy()[:, :, 1],
         ((raw[:, 1] - raw[: level.train_rows, 1].min()) / np.ptp(raw[: level.train_rows, 1]))[

@@ -13,8 +13,8 @@ from rnnviz.data.tables import MAX_ABS_VALUE, numeric_columns
 from rnnviz.limits import Limits
 
 
-def test_bundled_sample_reads_with_dates_and_a_text_column(seattle_csv):
-    df = read_csv(seattle_csv)
+def test_bundled_sample_reads_with_dates_and_a_text_column(seattle_table):
+    df = seattle_table
     assert len(df) == 1461
     assert df.attrs["date_column"] == "date"
     assert str(df.index[0].date()) == "2012-01-01" and df.index.is_monotonic_increasing
@@ -91,9 +91,8 @@ def test_huge_values_are_refused_naming_column_and_line():
     assert "line 3 (-1e+308)" in df.attrs["problems"]["c"]
     assert numeric_columns(df) == ["b", "d"]  # 1e15 is the bound itself: accepted
     assert df["d"].tolist() == [1, MAX_ABS_VALUE, -MAX_ABS_VALUE]
-    assert (
-        float(np.float32(2 * MAX_ABS_VALUE) ** 2 * Limits().rows) < np.finfo(np.float32).max
-    )  # the bound's reason
+    # the bound's reason
+    assert float(np.float32(2 * MAX_ABS_VALUE) ** 2 * Limits().rows) < np.finfo(np.float32).max
 
 
 def test_mixed_date_formats_name_the_line():
@@ -167,9 +166,8 @@ def test_duplicate_header_reaches_pandas_already_unique(monkeypatch):
     lines = [",".join([cell] * 2000) for cell in ("a", "1", "2")]
     df = read_csv(("\n".join(lines) + "\n").encode(), max_columns=5000)
     names = seen[0].split(",")
-    assert (
-        len(names) == len(set(names)) == 2000
-    )  # pandas has nothing left to de-duplicate (quadratic there)
+    # pandas has nothing left to de-duplicate (quadratic there)
+    assert len(names) == len(set(names)) == 2000
     assert list(df.columns) == ["a"] + [f"a ({k})" for k in range(2, 2001)]
 
 
@@ -290,7 +288,7 @@ def test_missing_path():
     ],
 )
 def test_the_read_note_counts_what_the_preview_shows(csv, rows, columns, dated):
-    """The date column becomes the index, so "Read" counts the columns beside it, as the preview does."""
+    """The date column is the index, so "Read" counts the columns beside it, as the preview does."""
     df = read_csv(csv)
     assert df.shape == (rows, columns)
     assert df.attrs["notes"][0].startswith(f"Read {rows:,} rows x {columns} columns"), df.attrs[
@@ -299,8 +297,8 @@ def test_the_read_note_counts_what_the_preview_shows(csv, rows, columns, dated):
     assert (f"dated by '{dated}'" in df.attrs["notes"][0]) == (dated is not None)
 
 
-def test_the_bundled_sample_note_agrees_with_its_shape(seattle_csv):
-    df = read_csv(seattle_csv)
+def test_the_bundled_sample_note_agrees_with_its_shape(seattle_table):
+    df = seattle_table
     assert df.attrs["notes"][0].startswith(
         f"Read {len(df):,} rows x {df.shape[1]} columns, dated by 'date'"
     )

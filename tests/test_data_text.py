@@ -6,8 +6,8 @@ import torch
 from rnnviz.data import IGNORE_INDEX, DataError, make_char_dataset
 
 
-def test_hello_seed():
-    ds = make_char_dataset("hello apple lobby daddy bobby")
+def test_hello_seed(hello_words):
+    ds = hello_words()
     assert ds.vocab == sorted("helopaybd") and len(ds.vocab) == 9
     assert tuple(ds.one_hot().shape) == (5, 4, 9)
     assert ds.inputs == ["hell", "appl", "lobb", "dadd", "bobb"]

@@ -5,7 +5,7 @@ import math
 import pytest
 import torch
 
-from rnnviz import ModelConfig, SequenceModel, trace
+from rnnviz import trace
 from rnnviz.equations import evaluate, step_equations
 
 
@@ -13,10 +13,9 @@ from rnnviz.equations import evaluate, step_equations
     "cell,nl", [("rnn", "tanh"), ("rnn", "relu"), ("lstm", "tanh"), ("gru", "tanh")]
 )
 @pytest.mark.parametrize("layers", [1, 2])
-def test_every_shown_equation_evaluates_to_its_value(cell, nl, layers):
-    model = SequenceModel(
-        ModelConfig(cell=cell, nonlinearity=nl, input_size=3, hidden_size=4, num_layers=layers),
-        seed=7,
+def test_every_shown_equation_evaluates_to_its_value(cell, nl, layers, tiny_model):
+    model = tiny_model(
+        cell, nonlinearity=nl, input_size=3, hidden_size=4, num_layers=layers, seed=7
     )
     tr = trace(model, torch.randn(5, 3))
     for layer in range(layers):
@@ -32,8 +31,8 @@ def test_every_shown_equation_evaluates_to_its_value(cell, nl, layers):
                     )
 
 
-def test_lstm_lines_are_the_gates_then_state():
-    model = SequenceModel(ModelConfig(cell="lstm", input_size=1, hidden_size=1), seed=0)
+def test_lstm_lines_are_the_gates_then_state(tiny_model):
+    model = tiny_model("lstm", input_size=1, hidden_size=1, seed=0)
     names = [e.name for e in step_equations(trace(model, torch.ones(2, 1)), 0, 1, 0)]
     assert names == [
         "input gate",
@@ -45,8 +44,8 @@ def test_lstm_lines_are_the_gates_then_state():
     ]
 
 
-def test_one_neuron_two_steps_by_hand():
-    model = SequenceModel(ModelConfig(cell="rnn", input_size=1, hidden_size=1))
+def test_one_neuron_two_steps_by_hand(tiny_model):
+    model = tiny_model("rnn", input_size=1, hidden_size=1, seed=None)
     with torch.no_grad():
         model.rnn.weight_ih_l0.fill_(0.5)
         model.rnn.weight_hh_l0.fill_(0.8)
@@ -64,17 +63,16 @@ def test_one_neuron_two_steps_by_hand():
 
 
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
-def test_long_sums_wrap_every_four_terms_and_still_evaluate(cell):
-    """Nine one-hot inputs and eight units: 19 terms a gate, once one line about 2,400 px wide; now at
-    most three products a line (GRU's r_t one more), the result on a line of its own."""
-    model = SequenceModel(ModelConfig(cell=cell, input_size=9, hidden_size=8), seed=1)
+def test_long_sums_wrap_every_four_terms_and_still_evaluate(cell, tiny_model):
+    """Nine one-hot inputs and eight units: 19 terms a gate, once one line about 2,400 px wide; now
+    at most three products a line (GRU's r_t one more), the result on a line of its own."""
+    model = tiny_model(cell, input_size=9, hidden_size=8, seed=1)
     tr = trace(model, torch.eye(9)[:4])
     for eq in step_equations(tr, 0, 3, 5):
         lines = eq.numeric.split(r"\\")
         for line in lines:
-            assert line.count(r"\cdot") <= 4, (
-                f"{cell} {eq.name}: {line}"
-            )  # 3 terms, and GRU's r_t *
+            # 3 terms, and GRU's r_t *
+            assert line.count(r"\cdot") <= 4, f"{cell} {eq.name}: {line}"
         if (
             eq.name.endswith("gate")
             or eq.name in ("cell candidate", "new state", "hidden state")

@@ -16,9 +16,6 @@ from rnnviz import TrainConfig, data, tasks
 from rnnviz.export import forecast_script
 from rnnviz.train import fit
 
-ROOT = Path(__file__).resolve().parents[1]
-SEATTLE = ROOT / "assets" / "seattle-weather.csv"
-
 
 def _settings(**kw) -> dict:
     """The Forecast page's settings of a small run."""
@@ -138,8 +135,8 @@ def _assert_same(printed: dict, expected: dict) -> None:
         "predict-change-gru-flatten-standard-horizon2",
     ],
 )
-def test_exported_script_prints_rnnviz_metrics(tmp_path, case):
-    table = data.read_csv(SEATTLE)
+def test_exported_script_prints_rnnviz_metrics(tmp_path, case, seattle_csv, seattle_table):
+    table = seattle_table
     s = _settings(**case)
     train = TrainConfig(
         epochs=s["epochs"],
@@ -150,21 +147,20 @@ def test_exported_script_prints_rnnviz_metrics(tmp_path, case):
         device="cpu",
     )
     expected = _rnnviz_metrics(table, s, train)
-    (tmp_path / SEATTLE.name).write_bytes(
-        SEATTLE.read_bytes()
-    )  # the default path: the file's name, here
+    # the default path: the file's name, here
+    (tmp_path / seattle_csv.name).write_bytes(seattle_csv.read_bytes())
     _assert_same(_run_script(forecast_script(table, s, train, fill=False), tmp_path), expected)
 
 
-def test_the_seed_can_be_changed_on_the_command_line(tmp_path):
-    table = data.read_csv(SEATTLE)
+def test_the_seed_can_be_changed_on_the_command_line(tmp_path, seattle_csv, seattle_table):
+    table = seattle_table
     s = _settings(epochs=2)
     exported = forecast_script(
         table, s, TrainConfig(epochs=2, batch_size=32, seed=0, device="cpu"), fill=False
     )
     other = TrainConfig(epochs=2, batch_size=32, seed=5, device="cpu")
     _assert_same(
-        _run_script(exported, tmp_path, str(SEATTLE), "--seed", "5"),
+        _run_script(exported, tmp_path, str(seattle_csv), "--seed", "5"),
         _rnnviz_metrics(table, s, other),
     )
 
@@ -172,7 +168,7 @@ def test_the_seed_can_be_changed_on_the_command_line(tmp_path):
 HOSTILE = ['a"; import os; open("PWNED", "w")  #', "b'''\n__import__('os')", 'c\\"\\n{TARGET}']
 
 
-def test_column_names_stay_strings(tmp_path):
+def test_column_names_stay_strings(tmp_path, seattle_table):
     """Names that would be code if pasted into the script stay strings: the script's settings are
     literals, it reads those columns, prints rnnviz's metrics and creates no file."""
     rows = 150
@@ -207,7 +203,7 @@ def test_column_names_stay_strings(tmp_path):
         for n in ast.walk(ast.parse(script))
         if isinstance(n, (ast.Import, ast.ImportFrom))
     ]
-    plain = forecast_script(data.read_csv(SEATTLE), _settings(), train, fill=False)
+    plain = forecast_script(seattle_table, _settings(), train, fill=False)
     assert imports == [
         ast.dump(n)
         for n in ast.walk(ast.parse(plain))
@@ -217,8 +213,8 @@ def test_column_names_stay_strings(tmp_path):
     assert not (tmp_path / "PWNED").exists()
 
 
-def test_script_needs_no_rnnviz_and_refuses_another_file(tmp_path):
-    table = data.read_csv(SEATTLE)
+def test_script_needs_no_rnnviz_and_refuses_another_file(tmp_path, seattle_csv, seattle_table):
+    table = seattle_table
     script = forecast_script(
         table, _settings(epochs=1), TrainConfig(epochs=1, seed=0, device="cpu"), fill=False
     )
@@ -226,7 +222,7 @@ def test_script_needs_no_rnnviz_and_refuses_another_file(tmp_path):
         ln for ln in script.splitlines() if ln.startswith(("import", "from"))
     )
     shorter = tmp_path / "short.csv"
-    shorter.write_text("\n".join(SEATTLE.read_text().splitlines()[:800]) + "\n")
+    shorter.write_text("\n".join(seattle_csv.read_text().splitlines()[:800]) + "\n")
     path = tmp_path / "reproduce.py"
     path.write_text(script)
     done = subprocess.run(
@@ -238,8 +234,9 @@ def test_script_needs_no_rnnviz_and_refuses_another_file(tmp_path):
 
 
 def test_a_semicolon_file_with_decimal_commas_gaps_and_unsorted_dates_reads_the_same(tmp_path):
-    """The careful reader's paths: ';' with '1.234,5', empty cells filled from the row above, day-first
-    dates out of order. The script reads the table rnnviz read, so its metrics are rnnviz's."""
+    """The careful reader's paths: ';' with '1.234,5', empty cells filled from the row above,
+    day-first dates out of order. The script reads the table rnnviz read, so its metrics are
+    rnnviz's."""
     rng = np.random.default_rng(4)
     days = pd.date_range("2022-01-01", periods=160, freq="D")
     level = 1000 + np.cumsum(rng.normal(0, 15, 160))
@@ -251,9 +248,8 @@ def test_a_semicolon_file_with_decimal_commas_gaps_and_unsorted_dates_reads_the_
             if k in (17, 18, 90)
             else f"{a:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
         )
-        customers = (
-            f"{b:.3f}".replace(".", ",") if k % 2 else f"{b:.3f}"
-        )  # '51,234' and '51.234' both mean 51.234
+        # '51,234' and '51.234' both mean 51.234
+        customers = f"{b:.3f}".replace(".", ",") if k % 2 else f"{b:.3f}"
         lines.append(f"{day:%d.%m.%Y};{first};{customers}")
     order = list(range(160))
     order[40:50] = order[40:50][::-1]  # ten days out of date order

@@ -54,9 +54,8 @@ def test_every_string_has_a_translation_with_the_same_placeholders(lang):
     for english, translated in table.items():
         assert _fields(english) == _fields(translated), english
         assert translated.strip(), english
-    unused = sorted(
-        set(table) - used - _all_constants()
-    )  # option labels are shown through format_func=t
+    # option labels are shown through format_func=t
+    unused = sorted(set(table) - used - _all_constants())
     assert not unused, unused
 
 
@@ -84,7 +83,7 @@ def test_every_page_runs_in_korean(page):
     assert any(hangul.search(c.value) for c in at.caption)
 
 
-def test_korean_training_run_end_to_end():
+def test_korean_training_run_end_to_end(train_on_page):
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     at.radio(key="lang").set_value("ko").run()
@@ -92,10 +91,7 @@ def test_korean_training_run_end_to_end():
     assert at.title[0].value == "🔤 다음 글자"
     assert at.button(key="nl_train").label == "학습"
     at.number_input(key="nl_epochs").set_value(5).run()
-    at.button(key="nl_train").click().run()
-    run = at.session_state["run:next_letter"]
-    run["job"].join(60)
-    at.run()
+    run = train_on_page(at, "nl", "next_letter")
     assert not at.exception
     assert any(m.value.startswith("**모든 단어**") for m in at.markdown)
     at.radio(key="lang").set_value("en").run()  # and back: the run is still there

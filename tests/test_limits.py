@@ -68,17 +68,15 @@ def test_each_limit_met_is_named_with_its_value(small_server):
     assert not at.exception
 
 
-def test_the_job_time_limit_stops_training_and_says_so(small_server):
+def test_the_job_time_limit_stops_training_and_says_so(small_server, train_on_page):
     at = _forecast()
     at.select_slider(key="fc_batch").set_value(8).run()
     at.number_input(key="fc_epochs").set_value(10).run()
-    # a run that takes well over the limit on any machine (10 epochs at window 20, 1 layer took 0.9 s on a quiet one)
+    # a run that takes well over the limit on any machine (10 epochs at window 20, 1 layer took 0.9
+    # s on a quiet one)
     at.number_input(key="fc_window").set_value(100).run()
     at.slider(key="fc_layers").set_value(3).run()
-    at.button(key="fc_train").click().run()
-    run = at.session_state["run:forecast"]
-    run["job"].join(60)
-    at.run()
+    run = train_on_page(at, "fc", "forecast")
     assert run["job"].status == "stopped"
     assert "Stopped at the time limit of 1 s per training run" in _texts(at.info)
     assert not at.exception
@@ -123,9 +121,11 @@ def test_a_tight_word_limit_reaches_the_next_letter_page(monkeypatch):
         live.limits.clear()
 
 
-def test_every_view_has_a_bound_the_forecast_path_says_when_it_shows_a_subset(monkeypatch):
-    """With view_windows 5, the PCA path of a trained run uses 5 evenly spaced windows, says so, and is
-    computed once per run (not on every rerun)."""
+def test_every_view_has_a_bound_the_forecast_path_says_when_it_shows_a_subset(
+    monkeypatch, train_on_page
+):
+    """With view_windows 5, the PCA path of a trained run uses 5 evenly spaced windows, says so, and
+    is computed once per run (not on every rerun)."""
     monkeypatch.setenv("RNNVIZ_VIEW_WINDOWS", "5")
     live.limits.clear()
     try:
@@ -134,10 +134,7 @@ def test_every_view_has_a_bound_the_forecast_path_says_when_it_shows_a_subset(mo
         at.number_input(key="fc_epochs").set_value(1)
         at.select_slider(key="fc_hidden").set_value(4)
         at.run()
-        at.button(key="fc_train").click().run()
-        run = at.session_state["run:forecast"]
-        run["job"].join(60)
-        at.run()
+        run = train_on_page(at, "fc", "forecast")
         assert not at.exception, at.exception
         path = run["views"]["path"]
         total = len(run["ds"].x)

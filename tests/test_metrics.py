@@ -39,9 +39,8 @@ def test_non_finite_forecast_is_an_error_in_words_not_a_metric():
     with pytest.raises(metrics.MetricError, match="model's forecast at row 2 of 3 is nan"):
         metrics.compare_to_baseline([1.0, 2.0, 3.0], [1.0, float("nan"), 3.0], [1.0, 1.0, 2.0])
     with pytest.raises(metrics.MetricError, match="RMSE of the forecast overflows"):
-        metrics.compare_to_baseline(
-            [1.0, 2.0], [1e200, -1e200], [1.0, 1.0]
-        )  # (1e200)^2 overflows float64
+        # (1e200)^2 overflows float64
+        metrics.compare_to_baseline([1.0, 2.0], [1e200, -1e200], [1.0, 1.0])
 
 
 def test_mape_is_left_out_when_every_actual_is_zero():

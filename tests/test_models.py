@@ -88,7 +88,8 @@ def test_bad_config_is_refused(bad):
         ModelConfig(**bad)
 
 
-# -- Keras 3's counts per cell, by hand: tests/test_cellspec.py (the formula lives in rnnviz.cellspec) ------
+# -- Keras 3's counts per cell, by hand: tests/test_cellspec.py (the formula lives in
+# rnnviz.cellspec) ------
 def test_keras_count_gru_hello_is_537_not_513():
     # the hello example with a GRU: vocabulary 9 one-hot, GRU(8), Dense(9). Keras 3: 456 + 81 = 537
     # (the page said 513, counting one bias vector as for SimpleRNN and LSTM)
@@ -101,7 +102,7 @@ def test_keras_count_gru_hello_is_537_not_513():
     )
 
 
-# -- sizes and types are bounded before anything is built (issue 12, point 1) -------------------------------
+# -- sizes and types are bounded before anything is built (issue 12, point 1) ----------
 @pytest.mark.parametrize(
     "field,value,words",
     [
@@ -188,8 +189,8 @@ def test_state_shapes_match_torch_without_building(config):
 
 @pytest.mark.parametrize("layers", [1, 2])
 def test_forget_bias_sets_only_the_forget_slice(layers):
-    """b_if = 1 and b_hf = 0 (rows H..2H-1 of torch's i|f|g|o stack), so b_if + b_hf = 1 in every layer;
-    every other number is the default init's for the same seed."""
+    """b_if = 1 and b_hf = 0 (rows H..2H-1 of torch's i|f|g|o stack), so b_if + b_hf = 1 in every
+    layer; every other number is the default init's for the same seed."""
     h = 5
     plain = SequenceModel(
         ModelConfig(cell="lstm", hidden_size=h, num_layers=layers, vocab_size=7, output_size=3),

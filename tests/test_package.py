@@ -13,7 +13,8 @@ import importlib, json, pkgutil, sys
 import rnnviz
 after_package = "streamlit" in sys.modules
 names = sorted(m.name for m in pkgutil.walk_packages(rnnviz.__path__, "rnnviz.")
-               if not m.name.startswith("rnnviz.ui") and m.name != "rnnviz.__main__")  # __main__ runs the CLI
+               # __main__ runs the CLI
+               if not m.name.startswith("rnnviz.ui") and m.name != "rnnviz.__main__")
 for name in names:
     importlib.import_module(name)
 print(json.dumps({"after_package": after_package, "modules": names,

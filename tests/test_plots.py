@@ -125,9 +125,8 @@ def test_user_text_is_never_markup(name):
         assert "&" not in ENTITIES.sub("", bare), f"{name}: an unescaped & in {s!r}"
         assert "%{customdata}" not in s, f"{name}: a template from user text in {s!r}"
     shown = [html.unescape(s) for s in strings]
-    for text in (
-        [a] if name in ("image", "letters") else [a, b]
-    ):  # letters: one character each, checked below
+    # letters: one character each, checked below
+    for text in [a] if name in ("image", "letters") else [a, b]:
         assert any(text in s for s in shown), f"{name}: {text!r} is not shown as typed"
     if name == "letters":
         cells = fig.data[0].text
@@ -201,9 +200,8 @@ def test_forecast_band_figure_draws_the_band_and_mean_it_was_given():
     upper, lower, *lines = fig.data
     np.testing.assert_array_equal(upper.y, high)
     np.testing.assert_array_equal(lower.y, low)
-    assert (
-        lower.fill == "tonexty" and upper.fill is None
-    )  # the shading runs from the low edge up to the high one
+    # the shading runs from the low edge up to the high one
+    assert lower.fill == "tonexty" and upper.fill is None
     by_name = {t.name: t for t in lines}
     for name, want in [
         ("actual", actual),
@@ -340,6 +338,5 @@ def test_mark_variant_recolours_only_the_named_variant():
     plain, variant = fig.data
     assert plain.line.color == spec("lstm").colour and plain.marker.symbol is None
     assert variant.line.color == "#123456" and variant.marker.symbol == "diamond"
-    assert (
-        list(variant.y) == [1.0, 0.9] and variant.line.dash == "dot"
-    )  # data and the before/after dash kept
+    # data and the before/after dash kept
+    assert list(variant.y) == [1.0, 0.9] and variant.line.dash == "dot"

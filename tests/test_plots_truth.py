@@ -1,4 +1,5 @@
-"""Charts that tell the truth (issue 15, point 8): the scales, ticks and marks a figure really has."""
+"""Charts that tell the truth (issue 15, point 8): the scales, ticks and marks a figure really
+has."""
 
 import math
 
@@ -121,7 +122,7 @@ def test_image_rows_and_pixels_are_whole_numbers_counted_from_one():
 
 
 def test_digits_page_labels_are_integers():
-    """The sample's example titles and an upload with float labels (read_csv makes 7 a 7.0) both read '7'."""
+    """The sample's titles and an upload with float labels (read_csv makes 7 a 7.0) read '7'."""
     import json
     from pathlib import Path
 

@@ -112,9 +112,8 @@ def test_forecast_windows_are_consistent_or_refused(
     np.testing.assert_allclose(
         ds.actual, df["c0"].to_numpy()[window - 1 + horizon :], rtol=0, atol=0
     )
-    back = ds.inverse(
-        ds.y
-    )  # the scaler's exact inverse (plus the last value, for a change), in the data's units
+    # the scaler's exact inverse (plus the last value, for a change), in the data's units
+    back = ds.inverse(ds.y)
     scale = max(1.0, float(np.abs(ds.actual).max()))
     np.testing.assert_allclose(back, ds.actual, rtol=0, atol=1e-5 * scale)
 

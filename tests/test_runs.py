@@ -60,7 +60,8 @@ class TestSeedSpread:
         results = [tasks.evaluate_forecast(j.join(60).snapshot_model(), ds, "test") for j in jobs]
         assert all(j.status == "done" for j in jobs), [j.message for j in jobs]
         spread = seed_spread(results, seeds)
-        # independent: each seed trained alone, its RMSE/MAE computed with numpy from its predictions
+        # independent: each seed trained alone, its RMSE/MAE computed with numpy from its
+        # predictions
         test = ds.parts["test"]
         actual = ds.actual[test]
         separately = {"RMSE": [], "MAE": [], "MAPE %": []}
@@ -112,7 +113,8 @@ class TestSeedSpread:
 
 class TestRollingOrigin:
     def test_folds_of_a_hand_made_split(self):
-        # 10 windows, the last 7 cut into 3 blocks of 2 (one window left over, trained on by every fold)
+        # 10 windows, the last 7 cut into 3 blocks of 2 (one window left over, trained on by every
+        # fold)
         folds = rolling_origin_folds(10, 3, 7)
         assert [(f.number, f.train, f.test) for f in folds] == [
             (1, slice(0, 4), slice(4, 6)),
@@ -142,7 +144,8 @@ class TestRollingOrigin:
         table = _series_table(30)
         y = table["y"].to_numpy()
         cfg = ForecastConfig(target="y", window=3, horizon=1, split=(0.6, 0.2, 0.2))
-        # 30 rows -> 27 windows; test share 27 - round(16.2) - round(5.4) = 6 -> 3 blocks of 2 from window 21
+        # 30 rows -> 27 windows; test share 27 - round(16.2) - round(5.4) = 6 -> 3 blocks of 2 from
+        # window 21
         folds, datasets = fold_datasets(table, cfg, 3)
         assert [(f.train, f.test) for f in folds] == [
             (slice(0, 21), slice(21, 23)),
@@ -157,9 +160,8 @@ class TestRollingOrigin:
                 "test": fold.test,
             }, case
             rows = fold.origin + 3 + 1 - 1  # the rows the training windows and their targets touch
-            assert ds.target_scaler.shift[0] == y[:rows].min(), (
-                case
-            )  # fit on the fold's training rows only
+            # fit on the fold's training rows only
+            assert ds.target_scaler.shift[0] == y[:rows].min(), case
             assert ds.target_scaler.scale[0] == y[:rows].max() - y[:rows].min(), case
             for i in (0, fold.origin - 1, fold.test.stop - 1):
                 scaled = (y[i : i + 3] - y[:rows].min()) / (y[:rows].max() - y[:rows].min())

@@ -45,18 +45,32 @@ def test_bad_pairs_say_which_line(text, words):
         make_pair_dataset(text, "char")
 
 
-def _model(ds, cell="gru", forcing=1.0, seed=0):
-    return Seq2Seq(
-        Seq2SeqConfig(
-            cell=cell,
-            vocab_size=len(ds.vocab),
-            embedding_dim=4,
-            hidden_size=6,
-            max_target_len=ds.y.shape[1],
-            teacher_forcing=forcing,
-        ),
-        seed=seed,
+def _model(ds, cell="gru", forcing=1.0, seed=0, **config):
+    """A small encoder-decoder for ds (embedding 4, hidden 6, decoding the targets' length), or
+    any other Seq2SeqConfig fields given."""
+    config = (
+        dict(embedding_dim=4, hidden_size=6, max_target_len=ds.y.shape[1], teacher_forcing=forcing)
+        | config
     )
+    return Seq2Seq(Seq2SeqConfig(cell=cell, vocab_size=len(ds.vocab), **config), seed=seed)
+
+
+def _trained(ds, attention=False):
+    """The model the default pairs are learnt with (hidden 32, embedding 16, ratio 0.5, 150 epochs
+    of Adam at 0.01, clipped at 5), trained until done."""
+    model = _model(
+        ds,
+        hidden_size=32,
+        embedding_dim=16,
+        max_target_len=ds.y.shape[1] + 5,
+        teacher_forcing=0.5,
+        attention=attention,
+    )
+    job = TrainingJob(
+        model, pair_train_data(ds), TrainConfig(epochs=150, batch_size=0, lr=0.01, clip_norm=5.0)
+    )
+    assert job.start().join(120).status == "done"
+    return job.snapshot_model()
 
 
 @pytest.mark.parametrize("cell", ["gru", "lstm"])
@@ -81,8 +95,8 @@ def test_teacher_forcing_equals_the_fused_decoder_over_the_shifted_target(cell):
     torch.testing.assert_close(scores, model.head(out), atol=1e-5, rtol=0)
 
 
-def test_greedy_decoding_feeds_back_its_own_argmax():
-    ds = make_pair_dataset("abc -> cba\nab -> ba", "char")
+def test_greedy_decoding_feeds_back_its_own_argmax(reverse_pairs):
+    ds = reverse_pairs
     model = _model(ds).eval()
     with torch.no_grad():
         scores = model(ds.x, ds.lengths)
@@ -96,8 +110,8 @@ def test_greedy_decoding_feeds_back_its_own_argmax():
     ][: len(steps)]
 
 
-def test_encoder_states_end_in_the_context():
-    ds = make_pair_dataset("abc -> cba\nab -> ba", "char")
+def test_encoder_states_end_in_the_context(reverse_pairs):
+    ds = reverse_pairs
     model = _model(ds, "lstm")
     states, context = encoder_states(model, ds, 1)
     assert states.shape == (2, 6)  # the short source: 2 steps, no padding
@@ -108,27 +122,14 @@ def test_encoder_states_end_in_the_context():
 def test_training_reproduces_every_default_pair(preset):
     text, level = DEFAULT_PAIRS[preset]
     ds = make_pair_dataset(text, level)
-    model = Seq2Seq(
-        Seq2SeqConfig(
-            vocab_size=len(ds.vocab),
-            hidden_size=32,
-            embedding_dim=16,
-            max_target_len=ds.y.shape[1] + 5,
-            teacher_forcing=0.5,
-        ),
-        seed=0,
-    )
-    job = TrainingJob(
-        model, pair_train_data(ds), TrainConfig(epochs=150, batch_size=0, lr=0.01, clip_norm=5.0)
-    )
-    assert job.start().join(120).status == "done"
-    assert translate(job.snapshot_model(), ds) == [ds.join(t) for t in ds.targets]
-    teacher = decode_steps(job.snapshot_model(), ds, 0, teacher=True)
+    trained = _trained(ds)
+    assert translate(trained, ds) == [ds.join(t) for t in ds.targets]
+    teacher = decode_steps(trained, ds, 0, teacher=True)
     assert [r["output"] for r in teacher] == ds.targets[0] + [EOS]
 
 
-def test_same_seed_same_history():
-    ds = make_pair_dataset("abc -> cba\nab -> ba", "char")
+def test_same_seed_same_history(reverse_pairs):
+    ds = reverse_pairs
     runs = [
         TrainingJob(
             _model(ds, forcing=0.5, seed=3),
@@ -153,23 +154,12 @@ def test_attention_equals_dot_product_attention_over_the_fused_decoder():
     """Luong attention reads the decoder's output; with ratio 1 the decoder runs over the shifted
     target at once, and the attention can be written as a batch: masked softmax of dot products."""
     ds = make_pair_dataset(DEFAULT_PAIRS["Reverse the letters"][0], "char")
-    model = Seq2Seq(
-        Seq2SeqConfig(
-            vocab_size=len(ds.vocab),
-            embedding_dim=4,
-            hidden_size=6,
-            max_target_len=ds.y.shape[1],
-            teacher_forcing=1.0,
-            attention=True,
-        ),
-        seed=0,
-    ).train()
+    model = _model(ds, attention=True).train()
     scores = model(ds.x, ds.lengths, target=ds.y)
     enc, context = model.encode(ds.x, ds.lengths)  # (N, S, H)
     prev = torch.cat([torch.full((len(ds.y), 1), ds.vocab.index(SOS)), ds.y[:, :-1]], dim=1)
-    out, _ = model.decoder(
-        model.tgt_embedding(torch.where(prev == IGNORE_INDEX, 0, prev)), context
-    )  # (N, T, H)
+    # (N, T, H)
+    out, _ = model.decoder(model.tgt_embedding(torch.where(prev == IGNORE_INDEX, 0, prev)), context)
     real = torch.arange(ds.x.shape[1])[None, :] < ds.lengths[:, None]  # (N, S)
     dots = (out @ enc.transpose(1, 2)).masked_fill(~real[:, None, :], float("-inf"))  # (N, T, S)
     weights = torch.softmax(dots, -1)
@@ -185,22 +175,7 @@ def test_attention_equals_dot_product_attention_over_the_fused_decoder():
 def test_attention_weights_cover_the_real_source_only_and_it_trains():
     text, level = DEFAULT_PAIRS["Reverse the letters"]
     ds = make_pair_dataset(text, level)
-    model = Seq2Seq(
-        Seq2SeqConfig(
-            vocab_size=len(ds.vocab),
-            hidden_size=32,
-            embedding_dim=16,
-            max_target_len=ds.y.shape[1] + 5,
-            teacher_forcing=0.5,
-            attention=True,
-        ),
-        seed=0,
-    )
-    job = TrainingJob(
-        model, pair_train_data(ds), TrainConfig(epochs=150, batch_size=0, lr=0.01, clip_norm=5.0)
-    )
-    assert job.start().join(120).status == "done"
-    trained = job.snapshot_model()
+    trained = _trained(ds, attention=True)
     assert translate(trained, ds) == [ds.join(t) for t in ds.targets]
     steps = decode_steps(trained, ds, 0, teacher=True)  # "abc" -> "cba"
     for row in steps:
@@ -208,20 +183,11 @@ def test_attention_weights_cover_the_real_source_only_and_it_trains():
 
 
 def test_seq2seq_validation_decodes_as_many_steps_as_the_targets():
-    """Validation asks the model for its batch loss like training does: greedy decoding (eval mode, no
-    teacher forcing) for exactly the targets' T steps, whatever max_target_len is. (The loop used to
-    call forward without targets, decode max_target_len steps and fail on the shapes.)"""
+    """Validation asks the model for its batch loss like training does: greedy decoding (eval mode,
+    no teacher forcing) for exactly the targets' T steps, whatever max_target_len is. (The loop used
+    to call forward without targets, decode max_target_len steps and fail on the shapes.)"""
     ds = make_pair_dataset("abc -> cba\nab -> ba\nba -> ab", "char")
-    model = Seq2Seq(
-        Seq2SeqConfig(
-            vocab_size=len(ds.vocab),
-            embedding_dim=4,
-            hidden_size=6,
-            max_target_len=ds.y.shape[1] + 3,
-            teacher_forcing=1.0,
-        ),
-        seed=0,
-    )
+    model = _model(ds, max_target_len=ds.y.shape[1] + 3)
     data = TrainData(
         x=ds.x[:2],
         y=ds.y[:2],

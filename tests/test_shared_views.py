@@ -1,4 +1,5 @@
-"""live.run_view_shared: one computation per key for the whole server, however many sessions ask at once."""
+"""live.run_view_shared: one computation per key for the whole server, however many sessions ask at
+once."""
 
 import threading
 import time
@@ -7,9 +8,8 @@ from rnnviz.ui import live
 
 
 def test_sessions_asking_at_once_share_one_computation(monkeypatch):
-    monkeypatch.setattr(
-        live, "run_view", lambda fn, *args: fn(*args)
-    )  # inline: the sharing is what is tested
+    # inline: the sharing is what is tested
+    monkeypatch.setattr(live, "run_view", lambda fn, *args: fn(*args))
     live._shared_views.clear()
     calls = []
 

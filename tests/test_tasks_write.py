@@ -6,13 +6,12 @@ import pytest
 import torch
 
 from rnnviz import tasks
-from rnnviz.data import make_char_dataset
 from rnnviz.data.tables import DataError
 
 
 @pytest.fixture(scope="module", params=["last", "next"])
-def char_model(request):
-    ds = make_char_dataset("hello apple lobby daddy bobby", mode=request.param)
+def char_model(request, hello_words):
+    ds = hello_words(request.param)
     model = tasks.char_model(ds, "gru", 8, 1, seed=3)
     return ds, model
 

@@ -64,18 +64,16 @@ def test_trace_equals_fused_module(cell, nl, layers, head):
             )
 
 
-def test_trace_of_characters_uses_the_one_hot_encoding():
-    model = SequenceModel(
-        ModelConfig(cell="gru", vocab_size=6, hidden_size=4, output_size=6), seed=0
-    )
+def test_trace_of_characters_uses_the_one_hot_encoding(tiny_model):
+    model = tiny_model("gru", vocab_size=6, hidden_size=4, output_size=6, seed=0)
     idx = torch.tensor([1, 4, 2])
     tr = trace(model, idx)
     assert torch.equal(tr.inputs[0], torch.nn.functional.one_hot(idx, 6).float())
     assert torch.allclose(tr.prediction, model(idx[None])[0], atol=1e-5)
 
 
-def test_trace_pieces_rebuild_the_equation():
-    model = SequenceModel(ModelConfig(cell="rnn", input_size=2, hidden_size=3), seed=0)
+def test_trace_pieces_rebuild_the_equation(tiny_model):
+    model = tiny_model("rnn", input_size=2, hidden_size=3, seed=0)
     x = torch.randn(4, 2)
     tr = trace(model, x)
     w = tr.weights[0]
@@ -122,9 +120,8 @@ def _reference_grad_norms(model, x, y):
         for t in range(L):
             with torch.no_grad():
                 head_out, state = m(below[k][:, : t + 1])
-            h = (
-                (state[0] if isinstance(state, tuple) else state).clone().requires_grad_()
-            )  # (1, 1, H)
+            # (1, 1, H)
+            h = (state[0] if isinstance(state, tuple) else state).clone().requires_grad_()
             seq = [head_out[:, :t], h.transpose(0, 1)]
             if t + 1 < L:
                 rest_state = (h, state[1]) if isinstance(state, tuple) else h
@@ -140,10 +137,8 @@ def _reference_grad_norms(model, x, y):
 
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
 @pytest.mark.parametrize("layers", [1, 2])
-def test_gradient_norms_equal_autograd_on_h(cell, layers):
-    model = SequenceModel(
-        ModelConfig(cell=cell, num_layers=layers, input_size=2, hidden_size=4), seed=5
-    )
+def test_gradient_norms_equal_autograd_on_h(cell, layers, tiny_model):
+    model = tiny_model(cell, num_layers=layers, input_size=2, hidden_size=4, seed=5)
     x, y = torch.randn(12, 2), torch.tensor([0.7])
     got = gradient_norms(model, x, y)
     want = _reference_grad_norms(model, x, y)
@@ -151,16 +146,14 @@ def test_gradient_norms_equal_autograd_on_h(cell, layers):
     assert torch.allclose(got, want, atol=1e-6, rtol=1e-4), f"{cell} x{layers}:\n{got}\n{want}"
 
 
-def test_plain_rnn_gradient_vanishes_with_distance():
-    model = SequenceModel(ModelConfig(cell="rnn", input_size=1, hidden_size=8), seed=0)
+def test_plain_rnn_gradient_vanishes_with_distance(tiny_model):
+    model = tiny_model("rnn", input_size=1, hidden_size=8, seed=0)
     norms = gradient_norms(model, torch.randn(60, 1), torch.tensor([1.0]))[0]
     assert norms[-1] > 100 * norms[0], f"no vanishing: first {norms[0]:.2e}, last {norms[-1]:.2e}"
 
 
-def test_last_hidden_states_match_trace_and_pca_matches_svd():
-    model = SequenceModel(
-        ModelConfig(cell="lstm", input_size=2, hidden_size=6, num_layers=2), seed=0
-    )
+def test_last_hidden_states_match_trace_and_pca_matches_svd(tiny_model):
+    model = tiny_model("lstm", input_size=2, hidden_size=6, num_layers=2, seed=0)
     from rnnviz.trace import last_hidden_states, pca
 
     x = torch.randn(30, 7, 2)
@@ -175,29 +168,24 @@ def test_last_hidden_states_match_trace_and_pca_matches_svd():
 
 
 # -- shapes: one sequence, or a batch of one; anything else says what is expected --------------
-def test_trace_and_gradient_norms_accept_a_batch_of_one():
-    model = SequenceModel(
-        ModelConfig(cell="lstm", input_size=3, hidden_size=4, num_layers=2), seed=1
-    )
+def test_trace_and_gradient_norms_accept_a_batch_of_one(tiny_model):
+    model = tiny_model("lstm", input_size=3, hidden_size=4, num_layers=2, seed=1)
     x, y = torch.randn(6, 3), torch.tensor([0.3])
     one, batched = trace(model, x), trace(model, x[None])  # (L, F) and (1, L, F)
     for layer in range(2):
         assert torch.equal(one.hidden[layer], batched.hidden[layer]), f"layer {layer}"
     assert torch.equal(gradient_norms(model, x, y), gradient_norms(model, x[None], y))
-    chars = SequenceModel(
-        ModelConfig(cell="gru", vocab_size=5, hidden_size=3, output_size=5, head="each"), seed=2
-    )
+    chars = tiny_model("gru", vocab_size=5, hidden_size=3, output_size=5, head="each", seed=2)
     idx = torch.tensor([0, 3, 1, 4])
-    assert torch.equal(
-        trace(chars, idx).hidden[0], trace(chars, idx[None]).hidden[0]
-    )  # (L,) and (1, L)
+    # (L,) and (1, L)
+    assert torch.equal(trace(chars, idx).hidden[0], trace(chars, idx[None]).hidden[0])
     target = torch.tensor([3, 1, 4, 0])
     assert torch.equal(gradient_norms(chars, idx, target), gradient_norms(chars, idx[None], target))
 
 
 @pytest.mark.parametrize("shape", [(2, 6, 3), (6, 2), (6,), (1, 1, 6, 3), (0, 3)])
-def test_trace_and_gradient_norms_other_shapes_say_which_are_expected(shape):
-    model = SequenceModel(ModelConfig(cell="rnn", input_size=3, hidden_size=4), seed=0)
+def test_trace_and_gradient_norms_other_shapes_say_which_are_expected(shape, tiny_model):
+    model = tiny_model("rnn", input_size=3, hidden_size=4, seed=0)
     x = torch.randn(shape)
     with pytest.raises(
         ValueError, match=r"\(L, 3\) or \(1, L, 3\).*got shape " + re.escape(str(shape))
@@ -218,10 +206,8 @@ def test_trace_and_gradient_norms_other_shapes_say_which_are_expected(shape):
         torch.tensor([-1, 2]),
     ],
 )
-def test_trace_of_characters_other_inputs_say_which_are_expected(x):
-    model = SequenceModel(
-        ModelConfig(cell="gru", vocab_size=5, hidden_size=3, output_size=5), seed=0
-    )
+def test_trace_of_characters_other_inputs_say_which_are_expected(x, tiny_model):
+    model = tiny_model("gru", vocab_size=5, hidden_size=3, output_size=5, seed=0)
     with pytest.raises(ValueError, match=r"\(L,\) or \(1, L\)|0\.\.4"):
         trace(model, x)
 
@@ -229,12 +215,9 @@ def test_trace_of_characters_other_inputs_say_which_are_expected(x):
 # -- many sequences in one unroll ----------------------------------------------------------------
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
 @pytest.mark.parametrize("head", ["last", "each", "flatten"])
-def test_sequence_gradient_norms_equal_one_sequence_at_a_time(cell, head):
-    model = SequenceModel(
-        ModelConfig(
-            cell=cell, num_layers=2, input_size=2, hidden_size=4, head=head, window=7, output_size=3
-        ),
-        seed=3,
+def test_sequence_gradient_norms_equal_one_sequence_at_a_time(cell, head, tiny_model):
+    model = tiny_model(
+        cell, num_layers=2, input_size=2, hidden_size=4, head=head, window=7, output_size=3, seed=3
     )
     x = torch.randn(5, 7, 2)
     y = torch.randint(0, 3, (5, 7)) if head == "each" else torch.randint(0, 3, (5,))
@@ -284,9 +267,8 @@ def test_every_view_has_a_bound_the_path_uses_at_most_view_windows_evenly_spaced
         "one window in 8, ending at the last"
     )
     assert (path.total, path.stride, path.subset) == (50, 8, True)
-    states = torch.stack(
-        [trace(model, x[k]).hidden[-1][-1] for k in path.indices]
-    )  # independent: explicit cells
+    # independent: explicit cells
+    states = torch.stack([trace(model, x[k]).hidden[-1][-1] for k in path.indices])
     centred = (states - states.mean(0)).double()
     eig = torch.linalg.eigvalsh(centred.T @ centred)
     assert abs(float(path.explained[0]) - float(eig[-1] / eig.sum())) < 1e-4
@@ -300,16 +282,15 @@ def test_every_view_has_a_bound_the_path_uses_at_most_view_windows_evenly_spaced
 def test_every_view_has_a_bound_the_path_takes_fewer_windows_when_each_costs_more():
     model, x = _path_model(), torch.randn(50, 9, 2)
     cost = window_cost(model, 9)
-    assert cost == 9 * (
-        3 * 6 * 2 + 3 * 6 * 6 + 3 * 6 * 6 + 3 * 6 * 6
-    )  # L x (W_ih + W_hh of both layers)
+    # L x (W_ih + W_hh of both layers)
+    assert cost == 9 * (3 * 6 * 2 + 3 * 6 * 6 + 3 * 6 * 6 + 3 * 6 * 6)
     path = hidden_state_path(model, x, Limits(view_windows=500, view_multiply_adds=4 * cost))
     assert len(path.indices) == 4 and path.indices[-1] == 49
     assert len(hidden_state_path(model, x, Limits(view_multiply_adds=1)).indices) == 1  # never none
 
 
 def test_every_view_has_a_bound_the_path_runs_in_batches_of_view_batch_mb(monkeypatch):
-    """The server once ran 4,096 windows of 400 steps at once (5.2 GB); now a batch fits view_batch_mb."""
+    """Once 4,096 windows of 400 steps ran at once (5.2 GB); now a batch fits view_batch_mb."""
     model, x = _path_model(hidden=32), torch.randn(300, 40, 2)
     seen = []
     run = model.recurrent
@@ -317,9 +298,8 @@ def test_every_view_has_a_bound_the_path_runs_in_batches_of_view_batch_mb(monkey
         model, "recurrent", lambda batch, *a: seen.append(batch.shape[0]) or run(batch, *a)
     )
     limits = Limits(view_windows=200, view_batch_mb=1)
-    per_window = (
-        4 * 40 * (2 + 32 * (3 + 3))
-    )  # bytes: inputs, 3 gates + 3 more per step (measured, see trace.py)
+    # bytes: inputs, 3 gates + 3 more per step (measured, see trace.py)
+    per_window = 4 * 40 * (2 + 32 * (3 + 3))
     path = hidden_state_path(model, x, limits)
     assert sum(seen) == len(path.indices) == 150, "every 2nd window, each run once"
     assert max(seen) <= 2**20 // per_window, f"batches {seen}"
@@ -378,9 +358,8 @@ def test_trace_every_gate_equals_the_per_step_cells(cell, nl, layers):
         output_size=2,
     )
     model = SequenceModel(cfg, seed=20 + layers).eval()
-    with (
-        torch.no_grad()
-    ):  # larger weights: saturated and open gates both occur (relu stays unscaled: it grows)
+    # larger weights: saturated and open gates both occur (relu stays unscaled: it grows)
+    with torch.no_grad():
         for p in model.rnn.parameters():
             p.mul_(1.0 if nl == "relu" else 2.5)
     x = torch.randn(40, 3, generator=torch.Generator().manual_seed(layers))
@@ -404,9 +383,8 @@ def test_trace_every_gate_equals_the_per_step_cells(cell, nl, layers):
             for name, want in getattr(steps[0], part).items():
                 assert torch.equal(getattr(tr, part)[layer][name], want), f"{case}: {part}[{name}]"
         w, h_prev = tr.weights[layer], torch.cat([torch.zeros(1, 6), hs[:-1]])  # (L, H): h_{t-1}
-        for k, name in enumerate(
-            cells.GATES[cell]
-        ):  # and independently of cells.py: W x and W h by hand
+        # and independently of cells.py: W x and W h by hand
+        for k, name in enumerate(cells.GATES[cell]):
             rows = slice(k * 6, (k + 1) * 6)
             assert torch.allclose(
                 tr.x_part[layer][name], tr.inputs[layer] @ w["weight_ih"][rows].T, atol=1e-5
@@ -446,7 +424,8 @@ def test_trace_cell_state_scan_forgets_and_remembers_over_long_sequences():
         (got.double() - want).abs().max(dim=0).values,
         want.abs().max(dim=0).values,
     )  # (H,) each
-    # float32 summed in another order: relative to the size c reaches (23 here), as the sequential loop's
+    # float32 summed in another order: relative to the size c reaches (23 here), as the sequential
+    # loop's
     assert (err <= 1e-5 * size + 1e-7).all(), f"error {err.tolist()} for |c| up to {size.tolist()}"
     assert float(err[2]) == 0.0, "a forget gate of 1e-30 keeps only i*g: exactly"
     for n in (1, 2, 3, 5, 6, 7, 9, 31, 33):  # odd lengths leave an unpaired last step at some level
@@ -469,11 +448,11 @@ class _CountTorchCalls(TorchFunctionMode):
 
 
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
-def test_trace_speed_tensor_ops_grow_with_log_steps_not_steps(cell):
+def test_trace_speed_tensor_ops_grow_with_log_steps_not_steps(cell, tiny_model):
     """Issue 13: trace of 1,000 LSTM steps took 6.9x the fused forward, a Python loop of cell steps
-    (about 25 torch calls per step and layer). Now the fused kernel runs each layer and the gates and
-    c_t take whole-tensor ops, so 16x more steps add only the scan's few calls per halving."""
-    model = SequenceModel(ModelConfig(cell=cell, input_size=2, hidden_size=4, num_layers=2), seed=0)
+    (about 25 torch calls per step and layer). Now the fused kernel runs each layer and the gates
+    and c_t take whole-tensor ops, so 16x more steps add only the scan's few calls per halving."""
+    model = tiny_model(cell, input_size=2, hidden_size=4, num_layers=2, seed=0)
     calls = []
     for steps in (64, 1024):
         with _CountTorchCalls() as count:

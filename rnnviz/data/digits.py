@@ -50,7 +50,8 @@ def guess_label_column(df: pd.DataFrame) -> str:
 def images_from_table(
     df: pd.DataFrame, label_column: str
 ) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """(images (N, side, side) float, labels (N,) 0..K-1, class names) from a table with one image per row.
+    """(images (N, side, side) float, labels (N,) 0..K-1, class names) from a table with one image
+    per row.
 
     >>> df = pd.DataFrame({"label": [7, 3], **{f"p{i}": [i, 0] for i in range(4)}})
     >>> images, labels, names = images_from_table(df, "label")
@@ -65,18 +66,18 @@ def images_from_table(
     side = math.isqrt(len(pixels))
     if len(pixels) < 4 or side * side != len(pixels):
         raise DataError(
-            f"Besides the label column '{label_column}' there are {len(pixels)} columns; an image needs "
-            "a square number of pixel columns (64 for 8x8, 784 for 28x28). Remove other columns."
+            f"Besides the label column '{label_column}' there are {len(pixels)} columns; an image "
+            "needs a square number of pixel columns (64 for 8x8, 784 for 28x28). "
+            "Remove other columns."
         )
-    values = (
-        df[pixels].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=np.float64)
-    )  # (N, side*side)
+    # (N, side*side)
+    values = df[pixels].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=np.float64)
     bad = ~np.isfinite(values)
     if bad.any():
         row, col = np.argwhere(bad)[0]
         raise DataError(
-            f"Row {row + 1}, column '{pixels[col]}' is not a number ({df[pixels[col]].iloc[row]!r}). "
-            "Every pixel must be a number."
+            f"Row {row + 1}, column '{pixels[col]}' is not a number "
+            f"({df[pixels[col]].iloc[row]!r}). Every pixel must be a number."
         )
     labels_raw = df[label_column]
     if labels_raw.isna().any():
@@ -88,12 +89,13 @@ def images_from_table(
     names = sorted(set(texts), key=_natural)
     if len(names) < 2:
         raise DataError(
-            f"Column '{label_column}' has only one label ({names[0]}); a classifier needs at least two."
+            f"Column '{label_column}' has only one label ({names[0]}); "
+            "a classifier needs at least two."
         )
     if len(names) > 100:
         raise DataError(
-            f"Column '{label_column}' has {len(names)} different labels; is it really the label column? "
-            "Choose the column with the class of each image (at most 100 classes)."
+            f"Column '{label_column}' has {len(names)} different labels; is it really the label "
+            "column? Choose the column with the class of each image (at most 100 classes)."
         )
     index = {n: i for i, n in enumerate(names)}
     labels = np.array([index[text] for text in texts], dtype=np.int64)

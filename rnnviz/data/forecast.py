@@ -50,9 +50,8 @@ class ForecastConfig:
     horizon: int = 1  # predict this many rows after the window's last row
     split: tuple[float, float, float] = (0.7, 0.15, 0.15)  # train, validation, test (time order)
     scaler: str = "minmax"  # "minmax", "standard" or "none"
-    predict_change: bool = (
-        False  # learn target - last value (differencing) instead of the target itself
-    )
+    # learn target - last value (differencing) instead of the target itself
+    predict_change: bool = False
 
 
 @dataclass
@@ -89,13 +88,14 @@ class ForecastDataset:
         last = self.baseline[rows]  # (N,)
         if last.shape != values.shape:
             raise ValueError(
-                f"{values.size} predicted changes for {last.size} windows: say which windows they are for"
+                f"{values.size} predicted changes for {last.size} windows: "
+                "say which windows they are for"
             )
         return last + values
 
     def scale_target(self, levels, rows=slice(None)) -> np.ndarray:
-        """The inverse of `inverse`: values in the data's units for the windows `rows` -> (N, 1) in the
-        units the model predicts (scaled levels, or scaled changes from the last value)."""
+        """The inverse of `inverse`: values in the data's units for the windows `rows` -> (N, 1) in
+        the units the model predicts (scaled levels, or scaled changes from the last value)."""
         levels = np.asarray(levels, dtype=np.float64).reshape(-1)
         if self.config.predict_change:
             levels = levels - self.baseline[rows]
@@ -155,6 +155,59 @@ def make_forecast_dataset(
     c = config
     features = list(c.features) if c.features else [c.target]
     # 1. the columns and the settings make sense
+    _check_settings(df, c, features)
+    target_values = df[c.target].to_numpy(dtype=np.float64)
+    _check_target(df, c, target_values)
+    # 2. split the windows in time order
+    rows = len(df)
+    n = window_count(rows, c.window, c.horizon)
+    n_train, n_val, n_test = split_counts(n, c.split)
+    parts = {
+        "train": slice(0, n_train),
+        "val": slice(n_train, n_train + n_val),
+        "test": slice(n_train + n_val, n),
+    }
+    # 3. scalers fit on the rows the training windows touch (inputs and targets), nothing later
+    table = df[features].to_numpy(dtype=np.float64)  # (T, F)
+    if not np.isfinite(table).all() or not np.isfinite(target_values).all():
+        raise DataError(
+            "The chosen columns still have missing values. Turn on 'fill missing values forward'."
+        )
+    first_target = c.window - 1 + c.horizon
+    actual = target_values[first_target : first_target + n]  # (N,)
+    baseline = target_values[c.window - 1 : c.window - 1 + n]  # (N,) last observed value
+    learnt = actual - baseline if c.predict_change else target_values  # (N,) changes or (T,) levels
+    seen = table  # (T, F) what the windows hold: the levels, or each row's step change
+    if c.predict_change:
+        seen = np.diff(table, axis=0, prepend=table[:1])  # (T, F); row 0 has no row before it: 0
+    if scalers is None:
+        scalers = _fit_scalers(c, seen, learnt, n_train)
+    feature_scaler, target_scaler = scalers
+    scaled_table = feature_scaler.transform(seen)  # (T, F) float64
+    _check_scaled(df, scaled_table, features)
+    scaled = torch.from_numpy(scaled_table.astype(np.float32))  # (T, F)
+    x = sliding_windows(scaled, c.window)[:n]  # (N, L, F) view
+    # 4. what the model learns: the scaled target or the scaled change of each window, (N, 1)
+    y = _scaled_target(df, c, target_scaler, learnt, n)
+    return ForecastDataset(
+        config=c,
+        features=features,
+        x=x,
+        y=y,
+        actual=actual,
+        baseline=baseline,
+        dates=df.index[first_target : first_target + n],
+        parts=parts,
+        feature_scaler=feature_scaler,
+        target_scaler=target_scaler,
+        series=target_values,
+        notes=list(df.attrs.get("notes", [])),
+    )
+
+
+def _check_settings(df: pd.DataFrame, c: ForecastConfig, features: list[str]) -> None:
+    """Step 1 of make_forecast_dataset, the columns and the numbers: a DataError naming what is
+    wrong with the target, the inputs, the split, the window or the horizon."""
     if not features:
         raise DataError("Choose at least one input column.")
     _check_columns(df, [c.target], "target")
@@ -169,7 +222,11 @@ def make_forecast_dataset(
         raise DataError(f"The window must be at least 1 step (got {c.window}).")
     if c.horizon < 1:
         raise DataError(f"The horizon must be at least 1 step (got {c.horizon}).")
-    target_values = df[c.target].to_numpy(dtype=np.float64)
+
+
+def _check_target(df: pd.DataFrame, c: ForecastConfig, target_values: np.ndarray) -> None:
+    """Step 1 of make_forecast_dataset, the data: a target that varies, and rows enough for the
+    window, the horizon and the split (the message names the largest window that fits)."""
     finite = target_values[np.isfinite(target_values)]
     if len(finite) and np.all(finite == finite[0]):
         raise DataError(
@@ -188,73 +245,46 @@ def make_forecast_dataset(
             f"The data has {rows} rows, too few for a window of {c.window} and a horizon of "
             f"{c.horizon} with a {_pct(c.split)} split: each part needs at least one window. {hint}"
         )
-    # 2. split the windows in time order
-    n = window_count(rows, c.window, c.horizon)
-    n_train, n_val, n_test = split_counts(n, c.split)
-    parts = {
-        "train": slice(0, n_train),
-        "val": slice(n_train, n_train + n_val),
-        "test": slice(n_train + n_val, n),
-    }
-    # 3. scalers fit on the rows the training windows touch (inputs and targets), nothing later
+
+
+def _fit_scalers(
+    c: ForecastConfig, seen: np.ndarray, learnt: np.ndarray, n_train: int
+) -> tuple[Scaler, Scaler]:
+    """Step 3 of make_forecast_dataset: (features, target) scalers fit on the rows the training
+    windows touch, inputs and targets, and nothing later. With predict_change, seen holds step
+    changes (row 0 has none and is left out) and learnt one change per window (N,)."""
     train_rows = n_train + c.window + c.horizon - 1
-    table = df[features].to_numpy(dtype=np.float64)  # (T, F)
-    if not np.isfinite(table).all() or not np.isfinite(target_values).all():
-        raise DataError(
-            "The chosen columns still have missing values. Turn on 'fill missing values forward'."
-        )
+    feature_scaler = Scaler.fit(
+        seen[1:train_rows] if c.predict_change else seen[:train_rows], c.scaler
+    )
+    target_scaler = Scaler.fit(
+        (learnt[:n_train] if c.predict_change else learnt[:train_rows])[:, None], c.scaler
+    )
+    return feature_scaler, target_scaler
+
+
+def _scaled_target(
+    df: pd.DataFrame, c: ForecastConfig, target_scaler: Scaler, learnt: np.ndarray, n: int
+) -> Tensor:
+    """Step 4 of make_forecast_dataset: the scaled target of each window, (N, 1) float32, from the
+    target's levels (T,) or from each window's change (N,), refused if scaling makes it extreme."""
     first_target = c.window - 1 + c.horizon
-    actual = target_values[first_target : first_target + n]  # (N,)
-    baseline = target_values[c.window - 1 : c.window - 1 + n]  # (N,) last observed value
-    learnt = actual - baseline if c.predict_change else target_values  # (N,) changes or (T,) levels
-    seen = table  # (T, F) what the windows hold: the levels, or each row's step change
-    if c.predict_change:
-        seen = np.diff(table, axis=0, prepend=table[:1])  # (T, F); row 0 has no row before it: 0
-    if scalers is None:
-        feature_scaler = Scaler.fit(
-            seen[1:train_rows] if c.predict_change else seen[:train_rows], c.scaler
-        )
-        target_scaler = Scaler.fit(
-            (learnt[:n_train] if c.predict_change else learnt[:train_rows])[:, None], c.scaler
-        )
-    else:
-        feature_scaler, target_scaler = scalers
-    scaled_table = feature_scaler.transform(seen)  # (T, F) float64
-    _check_scaled(df, scaled_table, features)
-    scaled = torch.from_numpy(scaled_table.astype(np.float32))  # (T, F)
-    x = sliding_windows(scaled, c.window)[:n]  # (N, L, F) view
-    # 4. what the model learns: the scaled target (T, 1), or the scaled change of each window (N, 1)
-    scaled_target = target_scaler.transform(learnt[:, None])
+    scaled_target = target_scaler.transform(learnt[:, None])  # (T, 1) or (N, 1)
     if c.predict_change:
         _check_scaled(df, scaled_target, [c.target], first_row=first_target)
-        y = torch.from_numpy(scaled_target.astype(np.float32))  # (N, 1)
-    else:
-        _check_scaled(df, scaled_target, [c.target])
-        y = torch.from_numpy(
-            scaled_target[first_target : first_target + n].astype(np.float32)
-        )  # (N, 1)
-    return ForecastDataset(
-        config=c,
-        features=features,
-        x=x,
-        y=y,
-        actual=actual,
-        baseline=baseline,
-        dates=df.index[first_target : first_target + n],
-        parts=parts,
-        feature_scaler=feature_scaler,
-        target_scaler=target_scaler,
-        series=target_values,
-        notes=list(df.attrs.get("notes", [])),
-    )
+        return torch.from_numpy(scaled_target.astype(np.float32))  # (N, 1)
+    _check_scaled(df, scaled_target, [c.target])
+    # (N, 1)
+    return torch.from_numpy(scaled_target[first_target : first_target + n].astype(np.float32))
 
 
 def _check_scaled(
     df: pd.DataFrame, scaled: np.ndarray, columns: list[str], first_row: int = 0
 ) -> None:
-    """Refuse a value that scaling (fit on the training part) makes too large for the model's float32
-    arithmetic: a spike far outside a training part that barely varies. The bound is the same as
-    read_csv's (MAX_ABS_VALUE): squared errors summed over every row stay finite in float32."""
+    """Refuse a value that scaling (fit on the training part) makes too large for the model's
+    float32 arithmetic: a spike far outside a training part that barely varies. The bound is the
+    same as read_csv's (MAX_ABS_VALUE): squared errors summed over every row stay finite in
+    float32."""
     extreme = ~(np.abs(scaled) <= MAX_ABS_VALUE)  # (T, F); NaN or inf included
     if not extreme.any():
         return
@@ -267,14 +297,14 @@ def _check_scaled(
         else f"line {row + 2}"
     )
     raise DataError(
-        f"Column '{col}' at {where} ({df[col].iloc[row]:g}) lies so far outside the training part's "
-        f"values that scaled it becomes {scaled[row, j]:.3g}, too large to compute with. Check that "
-        "value, choose another scaler, or give the training part a larger share."
+        f"Column '{col}' at {where} ({df[col].iloc[row]:g}) lies so far outside the training "
+        f"part's values that scaled it becomes {scaled[row, j]:.3g}, too large to compute with. "
+        "Check that value, choose another scaler, or give the training part a larger share."
     )
 
 
 def suggest_target(df: pd.DataFrame) -> str | None:
-    """A sensible default target: a column named like a price/close/value, else the last numeric one."""
+    """A default target: a column named like a price/close/value, else the last numeric one."""
     cols = numeric_columns(df)
     for key in ("close", "종가", "price", "value", "temp", "target", "y"):
         for col in cols:

@@ -52,9 +52,8 @@ def make_memory_task(
     """
     if int(distractors) < 0:
         raise DataError(f"Distractors must be 0 or more (got {distractors}).")
-    Limits.from_env().check(
-        distractors=int(distractors)
-    )  # LimitError above this server's Limits.distractors
+    # LimitError above this server's Limits.distractors
+    Limits.from_env().check(distractors=int(distractors))
     if not 2 <= int(symbols) <= 26 or not 1 <= int(distractor_letters) <= 26:
         raise DataError("Use 2-26 signal letters and 1-26 distractor letters.")
     vocab = [chr(ord("A") + i) for i in range(symbols)] + [
@@ -63,9 +62,8 @@ def make_memory_task(
     g = torch.Generator().manual_seed(int(seed))
     n = int(samples) + int(val_samples)
     first = torch.randint(0, symbols, (n,), generator=g)  # (n,) the class
-    noise = torch.randint(
-        symbols, symbols + distractor_letters, (n, int(distractors)), generator=g
-    )  # (n, N)
+    # (n, N)
+    noise = torch.randint(symbols, symbols + distractor_letters, (n, int(distractors)), generator=g)
     x = torch.cat([first[:, None], noise], dim=1)  # (n, N + 1)
     s = int(samples)
     return MemoryTask(vocab, int(symbols), int(distractors), x[:s], first[:s], x[s:], first[s:])

@@ -104,8 +104,8 @@ def _read_bytes(source, max_bytes: int) -> tuple[bytes, str]:
 
 
 def _too_big(size: int, limit: int) -> str:
-    """Both sizes in Streamlit's unit (server.maxUploadSize: 1 MB = 1024 x 1024 bytes); the file's size
-    rounded up, so a file just over the cap never reads as equal to it."""
+    """Both sizes in Streamlit's unit (server.maxUploadSize: 1 MB = 1024 x 1024 bytes); the file's
+    size rounded up, so a file just over the cap never reads as equal to it."""
     size_mb = math.ceil(size / _MB * 10) / 10
     limit_text = f"{limit / _MB:g} MB" if limit >= _MB else f"{limit:,} bytes"
     return (
@@ -176,9 +176,8 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
         )
     wide = _wide_encoding(data)
     if not wide:
-        _refuse_control_characters(
-            data[:4096].decode("latin-1"), name
-        )  # before decoding: junk is binary
+        # before decoding: junk is binary
+        _refuse_control_characters(data[:4096].decode("latin-1"), name)
     if wide:
         try:
             text = data.decode(wide)
@@ -186,7 +185,8 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
             line = data[: e.start].decode(wide, errors="replace").count("\n") + 1
             raise DataError(
                 f"{name} looks like {wide.upper()} text (Excel's 'Unicode text'), but line {line} "
-                "is not valid UTF-16. Save it from your spreadsheet as 'CSV UTF-8' and upload again."
+                "is not valid UTF-16. Save it from your spreadsheet as 'CSV UTF-8' and upload "
+                "again."
             ) from None
         encoding = wide
     elif data.startswith(b"\xef\xbb\xbf"):
@@ -212,8 +212,8 @@ def _decode_or_explain(data: bytes, encoding: str, name: str) -> str:
 
 def _encoding_help(name: str, line: int) -> str:
     return (
-        f"{name} is not text in UTF-8 or Korean Excel (cp949/EUC-KR) encoding: line {line} has bytes "
-        "that are neither. Save it from your spreadsheet as 'CSV UTF-8' and upload again."
+        f"{name} is not text in UTF-8 or Korean Excel (cp949/EUC-KR) encoding: line {line} has "
+        "bytes that are neither. Save it from your spreadsheet as 'CSV UTF-8' and upload again."
     )
 
 
@@ -274,9 +274,8 @@ def _header(text: str, delimiter: str, max_columns: int, name: str) -> tuple[lis
     """(the header's names, where the first data line starts) in `text`. The fields are counted one
     by one, and refused above max_columns before any other work on the file."""
     start = 0
-    while text.startswith(
-        ("\n", "\r"), start
-    ):  # blank lines before the header are skipped, as pandas does
+    # blank lines before the header are skipped, as pandas does
+    while text.startswith(("\n", "\r"), start):
         start += 1
     names, body = _record(text, start, delimiter, max_columns, name, "header")
     if len(names) > max_columns:
@@ -322,7 +321,8 @@ def _pandas_input(
         if first_row[-1].strip():
             raise DataError(
                 f"Line 2 of {name} has {len(unique) + 1} values but the header has {len(unique)} "
-                "names. Add a name for the extra column (or delete the extra value) and upload again."
+                "names. Add a name for the extra column (or delete the extra value) and upload "
+                "again."
             )
         return content, {"index_col": False}
     return content, {}
@@ -331,9 +331,8 @@ def _pandas_input(
 def _pandas_read(content: bytes, delimiter: str, **options) -> pd.DataFrame:
     """(skipinitialspace would cost 15%: cells are stripped later)"""
     with warnings.catch_warnings():
-        warnings.simplefilter(
-            "ignore"
-        )  # ParserWarning for index_col=False: the trailing separator above
+        # ParserWarning for index_col=False: the trailing separator above
+        warnings.simplefilter("ignore")
         return pd.read_csv(
             io.BytesIO(content),
             sep=delimiter,
@@ -392,7 +391,7 @@ def _parse_numeric(values: pd.Series, decimal_comma: bool):
 
 
 def _looks_numeric(values: pd.Series, decimal_comma: bool) -> bool:
-    """Do most of the first non-empty cells read as numbers? (Text columns skip the per-cell parse.)"""
+    """Do most first non-empty cells read as numbers? (Text columns skip the per-cell parse.)"""
     sample = [v for v in values.iloc[:200] if v.strip() and v.strip().lower() not in _NA_TOKENS][
         :50
     ]
@@ -453,6 +452,50 @@ def read_csv(
     max_rows = limits.rows if max_rows is None else max_rows
     max_columns = limits.columns if max_columns is None else max_columns
     # 1. bytes, size, text
+    name, encoding, text, utf8 = _read_text(source, max_bytes)
+    # 2. count the header's columns (refused above the cap before any per-column work), then split
+    #    into cells; pandas' C parser types the plain numeric columns (the fast path)
+    delimiter = _sniff_delimiter(text[:65536])
+    content, options = _pandas_input(text, utf8, delimiter, max_columns, name)
+    del text, utf8
+    raw = _split_cells(content, delimiter, options, name)
+    del content
+    _check_rows(raw, name, max_rows)
+    notes = [""]  # what was read, written in step 7 once the table is built
+    # 3. each column: date, number or text
+    out, problems, date_col, date_values, date_format = _type_columns(raw, delimiter == ";", notes)
+    df = pd.DataFrame(out, index=pd.RangeIndex(len(raw)))
+    if problems:  # so far only the text columns
+        notes.append("Left out (not numbers): " + ", ".join(f"'{c}'" for c in problems) + ".")
+    # 4. numbers that cannot be computed with (infinite, or beyond MAX_ABS_VALUE), then missing ones
+    _check_numbers(df, problems, notes, fill)
+    # 5. the date axis: sort, report duplicates; then fill forward
+    df = _date_axis(df, date_col, date_values, notes)
+    if fill == "ffill":
+        _fill_forward(df, problems)
+    # 6. constant columns
+    _note_constant_columns(df, problems, notes)
+    # 7. the first note counts what the table holds, as its preview does (dates are its index)
+    notes[0] = (
+        f"Read {len(df):,} rows x {df.shape[1]} columns"
+        + (f", dated by '{date_col}'" if date_col is not None else "")
+        + f" (encoding {encoding}, separator {_delimiter_name(delimiter)})."
+    )
+    df.attrs.update(
+        notes=notes,
+        problems=problems,
+        date_column=date_col,
+        date_format=date_format,
+        encoding=encoding,
+        delimiter=delimiter,
+        source=name,
+    )
+    return df
+
+
+def _read_text(source, max_bytes: int) -> tuple[str, str, str, bytes | None]:
+    """Step 1 of read_csv: (name, encoding, text, the UTF-8 bytes when the file is UTF-8, else
+    None) of a file that is not empty and not over max_bytes."""
     data, name = _read_bytes(source, max_bytes)
     if not data or data.isspace():
         raise DataError(f"{name} is empty. Choose a CSV file with a header row and data rows.")
@@ -461,20 +504,24 @@ def read_csv(
     del data
     if not text or text.isspace():
         raise DataError(f"{name} is empty. Choose a CSV file with a header row and data rows.")
-    # 2. count the header's columns (refused above the cap before any per-column work), then split
-    #    into cells; pandas' C parser types the plain numeric columns (the fast path)
-    delimiter = _sniff_delimiter(text[:65536])
-    content, options = _pandas_input(text, utf8, delimiter, max_columns, name)
-    del text, utf8
+    return name, encoding, text, utf8
+
+
+def _split_cells(content, delimiter: str, options: dict, name: str) -> pd.DataFrame:
+    """Step 2 of read_csv: pandas splits the prepared content into cells, or a DataError says
+    that the rows do not split into the same columns."""
     try:
-        raw = _pandas_read(content, delimiter, **options)
+        return _pandas_read(content, delimiter, **options)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeError, OverflowError) as e:
         raise DataError(
             f"{name} could not be split into columns: {_first_line(e)}. "
             "Check that every row has the same number of separators."
         ) from None
-    del content
-    notes = [""]  # what was read, written in step 7 once the table is built
+
+
+def _check_rows(raw: pd.DataFrame, name: str, max_rows: int) -> None:
+    """Step 2 of read_csv: data rows enough (at least 2) and not over max_rows, and more than one
+    column unless the one column plainly holds another separator."""
     if raw.shape[1] < 1 or len(raw) == 0:
         raise DataError(
             f"{name} has a header row but no data rows. Add at least a few rows of data."
@@ -497,9 +544,12 @@ def read_csv(
             f"{name} has {len(raw):,} rows; the limit here is {max_rows:,} rows. "
             "Use a shorter period or resample it."
         )
-    decimal_comma = delimiter == ";"
 
-    # 3. each column: date, number or text
+
+def _type_columns(raw: pd.DataFrame, decimal_comma: bool, notes: list[str]):
+    """Step 3 of read_csv: each column becomes a date axis (the first that parses as dates, noted),
+    numbers, or text with a problem that says why it is not numbers. Returns (columns as arrays,
+    problems, date column's name, its dates, their format); the last three are None without one."""
     out: dict[str, object] = {}
     problems: dict[str, str] = {}
     date_col, date_values, date_format = None, None, None
@@ -518,34 +568,39 @@ def read_csv(
         if numeric:
             out[col] = column.to_numpy(dtype=np.float64)
             continue
-        values = column.fillna("").astype(str)
-        if not _looks_numeric(values, decimal_comma):
-            first = next((v.strip() for v in values if v.strip()), "")
-            out[col] = values.to_numpy()
-            problems[col] = (
-                _date_problem(col, values)
-                or f"column '{col}' is text (for example '{first[:30]}'), not numbers"
-            )
-            continue
-        numbers, bad = _parse_numeric(
-            values, decimal_comma
-        )  # the careful path: thousands separators, ...
-        if bad:
-            first = bad[0]
-            out[col] = values.to_numpy()
-            problems[col] = (
-                f"column '{col}' has {len(bad)} non-numeric value{'s' * (len(bad) > 1)}, "
-                f"first at line {first + 2}: '{values.iloc[first][:30]}'. "
-                "Fix or delete those cells"
-            )
-            continue
-        out[col] = numbers
-    df = pd.DataFrame(out, index=pd.RangeIndex(len(raw)))
-    text_cols = [c for c in problems]
-    if text_cols:
-        notes.append("Left out (not numbers): " + ", ".join(f"'{c}'" for c in text_cols) + ".")
+        out[col], problem = _text_or_numbers(col, column, decimal_comma)
+        if problem:
+            problems[col] = problem
+    return out, problems, date_col, date_values, date_format
 
-    # 4. numbers that cannot be computed with (infinite, or beyond MAX_ABS_VALUE), then missing ones
+
+def _text_or_numbers(col: str, column: pd.Series, decimal_comma: bool) -> tuple[np.ndarray, str]:
+    """A column pandas left as text: (its numbers, "") when every cell reads as a number, else
+    (its text, why it is not numbers: text, or the non-numeric cells and the first line)."""
+    values = column.fillna("").astype(str)
+    if not _looks_numeric(values, decimal_comma):
+        first = next((v.strip() for v in values if v.strip()), "")
+        return values.to_numpy(), (
+            _date_problem(col, values)
+            or f"column '{col}' is text (for example '{first[:30]}'), not numbers"
+        )
+    # the careful path: thousands separators, ...
+    numbers, bad = _parse_numeric(values, decimal_comma)
+    if bad:
+        first = bad[0]
+        return values.to_numpy(), (
+            f"column '{col}' has {len(bad)} non-numeric value{'s' * (len(bad) > 1)}, "
+            f"first at line {first + 2}: '{values.iloc[first][:30]}'. "
+            "Fix or delete those cells"
+        )
+    return numbers, ""
+
+
+def _check_numbers(
+    df: pd.DataFrame, problems: dict[str, str], notes: list[str], fill: str | None
+) -> None:
+    """Step 4 of read_csv, for every numeric column: an infinite or huge number (beyond
+    MAX_ABS_VALUE) becomes NaN and a problem; missing numbers a problem, or a note with fill."""
     for col in [c for c in df.columns if c not in problems]:
         col_values = df[col].to_numpy(dtype=float)
         extreme = np.abs(col_values) > MAX_ABS_VALUE  # inf included, NaN not
@@ -564,54 +619,47 @@ def read_csv(
             else:
                 problems[col] = msg + ". Turn on 'fill missing values forward' or fix the file"
 
-    # 5. the date axis: sort, report duplicates
-    if date_col is not None:
-        df.index = pd.DatetimeIndex(date_values, name=date_col)
-        if not df.index.is_monotonic_increasing:
-            df = df.sort_index(kind="stable")
-            notes.append(f"Rows were not in date order; sorted by '{date_col}'.")
-        dup = df.index.duplicated()
-        if dup.any():
-            first = df.index[dup][0]
-            notes.append(
-                f"{int(dup.sum())} rows repeat an earlier date (first {first.date()}); "
-                "they are kept in file order."
-            )
-    else:
-        df.index.name = "row"
-    if fill == "ffill":
-        numeric = [c for c in df.columns if c not in problems]
-        df[numeric] = df[numeric].ffill()
-        still = [c for c in numeric if df[c].isna().any()]
-        for col in still:  # leading gaps have no row above
-            problems[col] = (
-                f"column '{col}' starts with missing values that cannot be filled from above. "
-                "Delete those first rows or fill them in"
-            )
 
-    # 6. constant columns
+def _date_axis(df: pd.DataFrame, date_col, date_values, notes: list[str]) -> pd.DataFrame:
+    """Step 5 of read_csv: the dates become the index, sorted (stable) and repeated dates noted;
+    without a date column the index is the row number."""
+    if date_col is None:
+        df.index.name = "row"
+        return df
+    df.index = pd.DatetimeIndex(date_values, name=date_col)
+    if not df.index.is_monotonic_increasing:
+        df = df.sort_index(kind="stable")
+        notes.append(f"Rows were not in date order; sorted by '{date_col}'.")
+    dup = df.index.duplicated()
+    if dup.any():
+        first = df.index[dup][0]
+        notes.append(
+            f"{int(dup.sum())} rows repeat an earlier date (first {first.date()}); "
+            "they are kept in file order."
+        )
+    return df
+
+
+def _fill_forward(df: pd.DataFrame, problems: dict[str, str]) -> None:
+    """Step 5 of read_csv with fill="ffill": missing numbers from the row above; a column that
+    starts with missing values (no row above) becomes a problem."""
+    numeric = [c for c in df.columns if c not in problems]
+    df[numeric] = df[numeric].ffill()
+    still = [c for c in numeric if df[c].isna().any()]
+    for col in still:  # leading gaps have no row above
+        problems[col] = (
+            f"column '{col}' starts with missing values that cannot be filled from above. "
+            "Delete those first rows or fill them in"
+        )
+
+
+def _note_constant_columns(df: pd.DataFrame, problems: dict[str, str], notes: list[str]) -> None:
+    """Step 6 of read_csv: a note for each numeric column with one value in every row."""
     for col in [c for c in df.columns if c not in problems]:
         v = df[col].to_numpy(dtype=float)
         finite = v[np.isfinite(v)]
         if len(finite) and np.all(finite == finite[0]):
             notes.append(f"Column '{col}' has the same value ({finite[0]:g}) in every row.")
-
-    # 7. the first note counts what the table holds, as its preview does: the date column is its index
-    notes[0] = (
-        f"Read {len(df):,} rows x {df.shape[1]} columns"
-        + (f", dated by '{date_col}'" if date_col is not None else "")
-        + f" (encoding {encoding}, separator {_delimiter_name(delimiter)})."
-    )
-    df.attrs.update(
-        notes=notes,
-        problems=problems,
-        date_column=date_col,
-        date_format=date_format,
-        encoding=encoding,
-        delimiter=delimiter,
-        source=name,
-    )
-    return df
 
 
 def _extreme_problem(col: str, values: np.ndarray, extreme: np.ndarray) -> str:
@@ -626,8 +674,8 @@ def _extreme_problem(col: str, values: np.ndarray, extreme: np.ndarray) -> str:
     else:
         what = f"{len(rows)} infinite or too large values"
     return (
-        f"column '{col}' has {what}, first at line {first + 2} ({values[first]:g}). Numbers must be "
-        f"finite and between -{MAX_ABS_VALUE:g} and {MAX_ABS_VALUE:g}: fix or delete those cells"
+        f"column '{col}' has {what}, first at line {first + 2} ({values[first]:g}). Numbers must "
+        f"be finite and between -{MAX_ABS_VALUE:g} and {MAX_ABS_VALUE:g}: fix or delete those cells"
     )
 
 
@@ -672,12 +720,13 @@ def _date_problem(col: str, values: pd.Series) -> str | None:
         )
     if _date_format_of(cell) is not None:
         return (
-            f"column '{col}' holds dates written in more than one way: {example} but line {bad + 2} is "
-            f"'{cell[:30]}'. Write every date the same way (for example 2024-01-31)"
+            f"column '{col}' holds dates written in more than one way: {example} but "
+            f"line {bad + 2} is '{cell[:30]}'. "
+            "Write every date the same way (for example 2024-01-31)"
         )
     return (
-        f"column '{col}' holds dates ({example}), but line {bad + 2} has '{cell[:30]}', which is not a "
-        "date. Fix or delete that cell"
+        f"column '{col}' holds dates ({example}), but line {bad + 2} has '{cell[:30]}', which is "
+        "not a date. Fix or delete that cell"
     )
 
 

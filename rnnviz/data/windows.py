@@ -21,6 +21,7 @@ def window_count(rows: int, window: int, horizon: int = 1) -> int:
 def sliding_windows(values: Tensor, window: int) -> Tensor:
     """(T, F) -> (T-L+1, L, F) view. Window i holds rows i .. i+L-1.
 
+    >>> import torch
     >>> x = torch.arange(10.).reshape(5, 2)
     >>> w = sliding_windows(x, 3)
     >>> w.shape, w[1].tolist(), w.data_ptr() == x.data_ptr()

@@ -1,12 +1,10 @@
-"""The proxy of deploy/ on its own: deploy/nginx.conf.template rendered by deploy/run_class.py, Debian's
-nginx run as any user, in front of two stand-in replicas (tiny HTTP servers that answer with their
-name and the headers they received). Fast, and no browser: the stickiness rules one by one.
-tests/deploy/test_replicas_browser.py runs the same proxy in front of real replicas."""
+"""The proxy of deploy/ on its own: deploy/nginx.conf.template rendered by deploy/run_class.py,
+Debian's nginx run as any user, in front of two stand-in replicas (tiny HTTP servers that answer
+with their name and the headers they received). Fast, and no browser: the stickiness rules one by
+one. tests/deploy/test_replicas_browser.py runs the same proxy in front of real replicas."""
 
-import importlib.util
 import json
 import shutil
-import sys
 import threading
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -14,16 +12,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.deploy
-
-
-def _run_class_module():
-    spec = importlib.util.spec_from_file_location("run_class", ROOT / "deploy" / "run_class.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["run_class"] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
 
 
 def _stand_in(name: str) -> ThreadingHTTPServer:
@@ -49,9 +38,8 @@ def _stand_in(name: str) -> ThreadingHTTPServer:
 
 
 @pytest.fixture(scope="module")
-def proxy():
+def proxy(run_class):
     """nginx in front of stand-ins "A" (cookie r0) and "B" (r1): (its URL, the stand-ins)."""
-    run_class = _run_class_module()
     if not Path(run_class.NGINX).exists():
         pytest.skip(f"nginx is not installed at {run_class.NGINX}: `make browser-deps` installs it")
     replicas = [_stand_in("A"), _stand_in("B")]

@@ -1,5 +1,5 @@
-"""A class bigger than one machine, run on this one: deploy/run_class.py starts 2 app replicas behind
-Debian's nginx and a local Ray head, and Chromium sessions go through the proxy.
+"""A class bigger than one machine, run on this one: deploy/run_class.py starts 2 app replicas
+behind Debian's nginx and a local Ray head, and Chromium sessions go through the proxy.
 
 What must hold (issue 13, point 5): every browser session sticks to one replica (the page, its
 websocket, a reload), both replicas get sessions, and training runs on Ray, not in the replica.
@@ -8,10 +8,8 @@ where training ran is read from the processes: Ray's job actors live in the Ray 
 group, never in a replica's. Everything started is stopped at the end, also when a test fails.
 """
 
-import importlib.util
 import re
 import shutil
-import sys
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -27,17 +25,10 @@ RAY_EXECUTOR = ROOT / "rnnviz" / "ray_executor.py"
 pytestmark = [pytest.mark.browser, pytest.mark.deploy]
 
 
-def _run_class_module():
-    spec = importlib.util.spec_from_file_location("run_class", ROOT / "deploy" / "run_class.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["run_class"] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
 def _why_not_on_ray() -> str:
-    """Why this checkout's app cannot train on Ray yet ("" when it can): it needs the Ray executor, and
-    pages that submit their jobs through executor_from_env (so RNNVIZ_EXECUTOR=ray reaches them)."""
+    """Why this checkout's app cannot train on Ray yet ("" when it can): it needs the Ray executor,
+    and pages that submit their jobs through executor_from_env (so RNNVIZ_EXECUTOR=ray reaches
+    them)."""
     if not RAY_EXECUTOR.exists():
         return "no rnnviz/ray_executor.py in this checkout yet"
     if "executor_from_env" not in (ROOT / "rnnviz" / "ui" / "live.py").read_text():
@@ -89,9 +80,8 @@ def _job_actors(table: dict, under: set[int]) -> dict[int, str]:
 
 
 @pytest.fixture(scope="module")
-def deployment():
+def deployment(run_class):
     """The class: 2 replicas, nginx, and a Ray head when the app can send jobs to one."""
-    run_class = _run_class_module()
     if not Path(run_class.NGINX).exists():
         pytest.fail(
             f"nginx is not installed at {run_class.NGINX}: run `make browser-deps` "
@@ -135,9 +125,8 @@ def sessions(deployment):
             )
             page = context.new_page()
             page.set_default_timeout(120_000)
-            page.goto(
-                cls.url + "/next-letter?epochs=30"
-            )  # a share link: short runs, the suite's time is CI's
+            # a share link: short runs, the suite's time is CI's
+            page.goto(cls.url + "/next-letter?epochs=30")
             page.get_by_role("button", name=re.compile(r"\bTrain$")).wait_for()
             pages.append(page)
         for page in pages:  # 2. everyone presses Train
@@ -147,9 +136,8 @@ def sessions(deployment):
             page.get_by_text(re.compile(r"status: (done|stopped|failed|diverged)")).first
             for page in pages
         ]
-        while time.monotonic() < deadline and not all(
-            e.count() for e in ended
-        ):  # 3. watch where they train
+        # 3. watch where they train
+        while time.monotonic() < deadline and not all(e.count() for e in ended):
             table = _processes()
             if cls.ray_pgid is not None:
                 seen_actors.update(_job_actors(table, _descendants(table, cls.ray_pgid)))
