@@ -12,7 +12,14 @@ from rnnviz.ui.i18n import TABLES
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
-SOURCES = sorted([*ROOT.glob("app_pages/*.py"), *ROOT.glob("rnnviz/ui/*.py"), ROOT / "app.py"])
+SOURCES = sorted(
+    [
+        *ROOT.glob("app_pages/*.py"),
+        *ROOT.glob("rnnviz/ui/*.py"),
+        *ROOT.glob("rnnviz/ui/views/*.py"),
+        ROOT / "app.py",
+    ]
+)
 
 
 def _t_strings() -> set[str]:

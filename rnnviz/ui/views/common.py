@@ -1,0 +1,42 @@
+"""Views that more than one page draws: the live loss chart and a layer's gates.
+
+Each draws a figure from rnnviz.plots with the numbers it is given; the pages' view modules call
+them with their own titles and widget keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import streamlit as st
+
+from ... import plots
+from ..i18n import t
+
+__all__ = ["loss_chart", "gates_chart"]
+
+
+def loss_chart(history: Sequence[dict], title: str, metric: str, metric_name: str, key: str):
+    """The loss per epoch so far and one history column (`metric`, shown as `metric_name`);
+    nothing before the first epoch has ended."""
+    if history:
+        st.plotly_chart(
+            plots.loss_figure(history, title, metric=metric, metric_name=metric_name),
+            width="stretch",
+            key=key,
+        )
+
+
+def gates_chart(tr, layer: int, step: int, key: str) -> None:
+    """Every gate of one layer over the steps, and the cell state c_t for an LSTM, with step
+    `step` marked; nothing for a plain RNN, which has no gates."""
+    if tr.cell == "rnn":
+        return
+    gates = {g: v.numpy() for g, v in tr.gates[layer].items()}
+    if tr.cell_state is not None:
+        gates["c_t (cell state)"] = tr.cell_state[layer].numpy()
+    st.plotly_chart(
+        plots.gates_figure(gates, t("Gates, layer {layer}", layer=layer + 1), highlight=step),
+        width="stretch",
+        key=key,
+    )
