@@ -6,14 +6,15 @@ them with their own titles and widget keys.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import streamlit as st
 
 from ... import plots
+from .. import live
 from ..i18n import t
 
-__all__ = ["loss_chart", "gates_chart"]
+__all__ = ["loss_chart", "loss_beside", "gates_chart"]
 
 
 def loss_chart(history: Sequence[dict], title: str, metric: str, metric_name: str, key: str):
@@ -25,6 +26,17 @@ def loss_chart(history: Sequence[dict], title: str, metric: str, metric_name: st
             width="stretch",
             key=key,
         )
+
+
+def loss_beside(job, title: str, metric_name: str, key: str, beside: Callable) -> None:
+    """A live fragment's body: the job's status, its loss and training accuracy on the left
+    (3/5 of the width) and `beside(job)` on the right."""
+    live.status_line(job)
+    left, right = st.columns([3, 2])
+    with left:
+        loss_chart(job.history, title, "train_accuracy", metric_name, key)
+    with right:
+        beside(job)
 
 
 def gates_chart(tr, layer: int, step: int, key: str) -> None:

@@ -18,7 +18,7 @@ from .. import live, state
 from ..i18n import t
 from ..sidebar import seed_choice
 from ..widgets import int_slider
-from .common import gates_chart, loss_chart
+from .common import gates_chart, loss_beside
 
 __all__ = ["show_encoding", "render_live", "inside"]
 
@@ -125,30 +125,19 @@ def _padding(ds) -> None:
 
 def render_live(run: dict):
     """The fragment's body: the loss and accuracy so far, and every word's guess right now."""
+    return lambda job: loss_beside(
+        job, t("Loss and accuracy"), t("accuracy"), "nl_loss_chart", lambda j: _words(j, run["ds"])
+    )
 
-    def _render(job):
-        live.status_line(job)
-        ds = run["ds"]
-        left, right = st.columns([3, 2])
-        with left:
-            loss_chart(
-                job.history,
-                t("Loss and accuracy"),
-                metric="train_accuracy",
-                metric_name=t("accuracy"),
-                key="nl_loss_chart",
-            )
-        with right:
-            rows = tasks.char_predictions(job.snapshot_model(), ds)
-            table = pd.DataFrame(rows)[["input", "target", "predicted", "probability", "correct"]]
-            table["correct"] = table["correct"].map({True: "right", False: "wrong"})
-            right_count = (table["correct"] == "right").sum()
-            st.markdown(
-                t("**Every word** ({right}/{total} right)", right=right_count, total=len(table))
-            )
-            st.dataframe(table, width="stretch", hide_index=True, key="nl_words")
 
-    return _render
+def _words(job, ds) -> None:
+    """Every word with the letter the model predicts now, its probability, right or wrong."""
+    rows = tasks.char_predictions(job.snapshot_model(), ds)
+    table = pd.DataFrame(rows)[["input", "target", "predicted", "probability", "correct"]]
+    table["correct"] = table["correct"].map({True: "right", False: "wrong"})
+    right_count = (table["correct"] == "right").sum()
+    st.markdown(t("**Every word** ({right}/{total} right)", right=right_count, total=len(table)))
+    st.dataframe(table, width="stretch", hide_index=True, key="nl_words")
 
 
 def inside(run: dict) -> None:
