@@ -1,0 +1,6 @@
+"""The lessons' views: what a page shows, grouped by view, one subpackage per page.
+
+A page (app_pages/) reads its settings (rnnviz.ui.controls), makes one rnnviz call and calls these.
+Each module here draws one view (a form, a live chart, a table) from a run's results; the maths
+stays in rnnviz, the figures in rnnviz.plots.
+"""
