@@ -4,399 +4,55 @@ Widgets -> ForecastConfig/ModelConfig/TrainConfig -> rnnviz -> figures. No maths
 """
 
 import hashlib
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from rnnviz import TrainConfig, baselines, data, plots, runs, tasks
-from rnnviz.cellspec import spec
+from rnnviz import baselines, data, plots, runs, tasks
+from rnnviz import settings as config
 from rnnviz.checkpoint import CheckpointError
-from rnnviz.data import DataError, ForecastConfig
+from rnnviz.data import DataError
 from rnnviz.errors import UserError
-from rnnviz.export import forecast_script
 from rnnviz.metrics import MetricError
+from rnnviz.settings import ForecastSettings, ForecastSource
 from rnnviz.trace import hidden_state_path, trace
 from rnnviz.ui import live, share, state
+from rnnviz.ui.controls import page_links
 from rnnviz.ui.i18n import t
 from rnnviz.ui.sidebar import device_choice, seed_choice
-from rnnviz.ui.widgets import int_slider, option_slider, up_to
+from rnnviz.ui.views.forecast.data import choose_data, show_table
+from rnnviz.ui.views.forecast.form import choose_settings
+from rnnviz.ui.widgets import int_slider, option_slider
 
 PAGE = "forecast"
-ASSETS = Path(__file__).resolve().parents[1] / "assets"
-SAMPLES = {  # label -> (file, target, features)
-    "Seattle weather, daily 2012-2015 (NOAA)": (
-        "seattle-weather.csv",
-        "temp_max",
-        ["temp_max", "temp_min", "wind"],
-    ),
-    "US employment, monthly 2006-2015 (BLS)": ("us-employment.csv", "nonfarm", ["nonfarm"]),
-}
-UPLOAD = "Upload a CSV"
-RUNS = {
-    "one": "One run",
-    "seeds": "Train 5 seeds (seed s to s+4): the spread",
-    "folds": "Rolling origin: k folds, each trained on everything before its origin",
-}
 ENDED = ("done", "diverged")  # runs whose weights are a result (a stopped or failed run's are not)
-LEARNING_RATES = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0]
 
 
-def load_table(
-    content: bytes, name: str, fill: bool, max_bytes: int, max_rows: int, max_columns: int
-):
-    """Parse a CSV. An upload's table is kept in its session (state.parsed_upload), a sample's in
-    sample_table: no cache shared by sessions ever holds a user's file."""
-    df = data.read_csv(
-        content,
-        fill="ffill" if fill else None,
-        max_bytes=max_bytes,
-        max_rows=max_rows,
-        max_columns=max_columns,
-    )
-    df.attrs["source"] = name
-    return df
-
-
-@st.cache_data(max_entries=4, show_spinner=False)
-def sample_table(
-    file: str, fill: bool, max_bytes: int, max_rows: int, max_columns: int
-) -> pd.DataFrame:
-    """A bundled sample (public data, the same for everyone): parsed once per server."""
-    table = load_table((ASSETS / file).read_bytes(), file, fill, max_bytes, max_rows, max_columns)
-    table.attrs["public"] = True  # views of it may be shared by sessions (live.run_view_shared)
-    return table
-
-
-def choose_data():
-    """The data source widgets. Returns (table or None, sample label or None)."""
-    lim = live.limits()
-    share.param("fc_source", options=[*SAMPLES, UPLOAD])
-    source = st.radio(
-        t("Data"), [*SAMPLES, UPLOAD], key="fc_source", horizontal=True, format_func=t
-    )
-    share.param("fc_fill", "bool")
-    fill = st.checkbox(t("Fill missing values forward (from the row above)"), key="fc_fill")
-    if source == UPLOAD:
-        uploaded = st.file_uploader(
-            t("CSV file (comma, semicolon or tab separated; UTF-8 or Korean Excel)"),
-            type=["csv", "txt", "tsv"],
-            key="fc_upload",
-            max_upload_size=lim.upload_mb,
-        )
-        if uploaded is None:
-            st.info(t("Choose a CSV file with one row per time step, or pick a sample above."))
-            return None, None
-    try:
-        if (
-            source == UPLOAD
-        ):  # parsed once per session and kept in it (a failed parse too): never shared, never on disk
-            table = state.parsed_upload(
-                "fc_upload",
-                (uploaded.file_id, fill),
-                lambda: load_table(
-                    uploaded.getvalue(),
-                    uploaded.name,
-                    fill,
-                    lim.upload_bytes,
-                    lim.rows,
-                    lim.columns,
-                ),
-            )
-        else:
-            table = sample_table(SAMPLES[source][0], fill, lim.upload_bytes, lim.rows, lim.columns)
-    except UserError as e:
-        state.show_error(str(e))
-        return None, None
-    return table, (source if source != UPLOAD else None)
-
-
-def show_table(table: pd.DataFrame) -> None:
-    st.caption(" · ".join(state.plain(note) for note in table.attrs["notes"]))
-    problems = table.attrs["problems"]
-    if problems:
-        st.warning(
-            t("Some columns cannot be used as numbers yet:")
-            + "\n\n"
-            + "\n".join(f"- {state.plain(msg)}" for msg in problems.values())
-        )
-    with st.expander(
-        t(
-            "Preview: {rows} rows x {columns} columns",
-            rows=f"{len(table):,}",
-            columns=table.shape[1],
-        ),
-        expanded=False,
-    ):
-        st.dataframe(table.head(500), width="stretch")
-
-
-def fit_window(table: pd.DataFrame) -> int:
-    """The largest window this table takes with the horizon and split as they stand. When a table
-    is new, a window kept from the session or the link that is longer becomes that, and the page
-    says so (the other settings stay as they were)."""
-    train, val = share.value("fc_train_pct", 70), share.value("fc_val_pct", 15)
-    split = (train / 100, val / 100, round(1 - train / 100 - val / 100, 10))
-    fit = data.largest_window(len(table), int(share.value("fc_horizon", 1)), split)
-    seen = (table.attrs["source"], len(table))
-    if st.session_state.get("fc_window_fitted") != seen:
-        st.session_state["fc_window_fitted"] = seen
-        window = st.session_state.get("fc_window")
-        if window is not None and 1 <= fit < window:
-            st.session_state["fc_window"] = (
-                fit  # before the widget is drawn: it shows the new value
-            )
-            st.info(
-                t(
-                    "Window {window} does not fit this file's {rows} rows (with this horizon and split), so "
-                    "{fit} is used.",
-                    window=window,
-                    rows=len(table),
-                    fit=fit,
-                ),
-                icon="ℹ️",
-            )
-    return fit
-
-
-def choose_settings(table: pd.DataFrame, sample: str | None) -> dict | None:
-    """All the choices for the next run, as plain values."""
-    lim = live.limits()
-    numeric = data.numeric_columns(table)
-    everything = [c for c in table.columns]
-    if not numeric:
-        state.show_error(
-            t(
-                "No column of this file holds numbers that can be used. Check the file's separator "
-                "and that the values are numbers."
-            )
-        )
-        return None
-    default_target = SAMPLES[sample][1] if sample else data.suggest_target(table)
-    default_features = (
-        [f for f in SAMPLES[sample][2] if f in numeric] if sample else [default_target]
-    )
-    col_data, col_model, col_train = st.columns(3)
-    with col_data:
-        st.markdown(t("**Data**"))
-        share.param(f"fc_target_{table.attrs['source']}", options=everything, name="target")
-        target = st.selectbox(
-            t("Target (the column to forecast)"),
-            everything,
-            index=everything.index(default_target) if default_target in everything else 0,
-            key=f"fc_target_{table.attrs['source']}",
-        )
-        share.param(
-            f"fc_features_{table.attrs['source']}", "list", options=everything, name="features"
-        )
-        features = st.multiselect(
-            t("Input columns"),
-            everything,
-            default=default_features,
-            key=f"fc_features_{table.attrs['source']}",
-        )
-        share.param("fc_window", "int", lo=1, hi=lim.window)
-        fit = fit_window(table)
-        window = st.number_input(
-            t("Window (steps of history)"),
-            1,
-            lim.window,
-            value=max(1, min(20, lim.window, len(table) // 10, fit)),
-            key="fc_window",
-        )
-        share.param("fc_horizon", "int", lo=1, hi=100)
-        horizon = st.number_input(t("Horizon (rows ahead)"), 1, 100, value=1, key="fc_horizon")
-        share.param("fc_train_pct", "int", options=range(10, 91, 5))
-        train_pct = st.slider(t("Training part %"), 10, 90, 70, 5, key="fc_train_pct")
-        share.param("fc_val_pct", "int", options=range(0, 41, 5))
-        val_pct = st.slider(t("Validation part %"), 0, 40, 15, 5, key="fc_val_pct")
-        share.param("fc_scaler", options=["minmax", "standard", "none"])
-        scaler = st.selectbox(
-            t("Scaling (fit on the training part only)"),
-            ["minmax", "standard", "none"],
-            key="fc_scaler",
-            help=t(
-                "minmax maps the training part to 0..1; standard to mean 0, sd 1, which leaves "
-                "more room for values beyond the training part's range."
-            ),
-        )
-        share.param("fc_change", "bool", name="change")
-        predict_change = st.checkbox(
-            t("Predict the change (differencing)"),
-            key="fc_change",
-            help=t(
-                "The model reads each input's step changes and learns the change from "
-                "the window's last value; the plots and metrics add it back to that "
-                "value. It can follow a trend beyond the training part's range."
-            ),
-        )
-        share.param("fc_season", "int", lo=0, hi=lim.rows)
-        season = st.number_input(
-            t("Season for the baselines (rows per cycle; 0 = find it)"),
-            0,
-            lim.rows,
-            0,
-            key="fc_season",
-            help=t(
-                "0 finds it from the dates (daily 7, monthly 12, quarterly 4) or from the "
-                "training part's autocorrelation."
-            ),
-        )
-    with col_model:
-        st.markdown(t("**Model**"))
-        share.param("fc_cell", options=["lstm", "gru", "rnn"])
-        cell = st.selectbox(
-            t("Cell"), ["lstm", "gru", "rnn"], key="fc_cell", format_func=lambda c: spec(c).choice
-        )
-        share.param("fc_nonlinearity", options=["tanh", "relu"])
-        nonlinearity = st.selectbox(
-            t("RNN nonlinearity"), ["tanh", "relu"], key="fc_nonlinearity", disabled=cell != "rnn"
-        )
-        hidden_options = up_to((2, 4, 8, 16, 32, 64, 128, 256), lim.hidden)
-        share.param("fc_hidden", "int", options=hidden_options)
-        hidden = option_slider(
-            t("Hidden units"), hidden_options, live.at_most(16, hidden_options), key="fc_hidden"
-        )
-        share.param("fc_layers", "int", lo=1, hi=lim.layers)
-        layers = int_slider(t("Layers"), 1, lim.layers, 1, key="fc_layers")
-        share.param("fc_head", options=["last", "flatten"])
-        head = st.radio(
-            t("Head"),
-            ["last", "flatten"],
-            key="fc_head",
-            horizontal=True,
-            help=t(
-                "last: the last hidden state predicts (many-to-one). flatten: every step's hidden "
-                "state goes into the head, as in the KOSPI tutorial."
-            ),
-        )
-    with col_train:
-        st.markdown(t("**Training**"))
-        share.param("fc_optimizer", options=["adam", "sgd"])
-        optimizer = st.selectbox(t("Optimizer"), ["adam", "sgd"], key="fc_optimizer")
-        share.param("fc_lr", "float", options=LEARNING_RATES)
-        lr = st.select_slider(
-            t("Learning rate"),
-            LEARNING_RATES,
-            value=1e-2,
-            key="fc_lr",
-            format_func=lambda v: f"{v:g}",
-        )
-        share.param("fc_epochs", "int", lo=1, hi=lim.epochs)
-        epochs = st.number_input(t("Epochs"), 1, lim.epochs, min(30, lim.epochs), key="fc_epochs")
-        share.param("fc_batch", "int", options=[8, 16, 32, 64, 128, 256, 0])
-        batch = st.select_slider(
-            t("Batch size"),
-            [8, 16, 32, 64, 128, 256, 0],
-            value=32,
-            key="fc_batch",
-            format_func=lambda b: t("all") if b == 0 else str(b),
-        )
-        share.param("fc_runs", options=list(RUNS))
-        runs_kind = st.radio(
-            t("Runs"),
-            list(RUNS),
-            key="fc_runs",
-            format_func=lambda k: t(RUNS[k]),
-            help=t(
-                "5 seeds: five runs that differ only in their seed, side by side; the errors "
-                "are given as mean ± standard deviation. Rolling origin: k successive test "
-                "blocks over the test part, for short series where one split decides too much."
-            ),
-        )
-        share.param("fc_folds", "int", lo=runs.MIN_FOLDS, hi=lim.folds)
-        folds = st.number_input(
-            t("Folds (k)"),
-            runs.MIN_FOLDS,
-            lim.folds,
-            min(5, lim.folds),
-            key="fc_folds",
-            disabled=runs_kind != "folds",
-        )
-    if features:
-        st.plotly_chart(
-            plots.series_figure(
-                table,
-                [c for c in dict.fromkeys([target, *features]) if c in numeric],
-                t("The data"),
-            ),
-            width="stretch",
-        )
-    split = (train_pct / 100, val_pct / 100, round(1 - train_pct / 100 - val_pct / 100, 10))
-    if target in numeric:  # before training: does this split ask the model to extrapolate?
-        outside = baselines.extrapolation(
-            table[target].to_numpy(dtype=float),
-            ForecastConfig(target=target, window=int(window), horizon=int(horizon), split=split),
-        )
-        if outside is not None:
-            st.warning(state.plain(outside.message(predict_change=predict_change)), icon="📏")
-    return dict(
-        target=target,
-        features=features,
-        window=int(window),
-        horizon=int(horizon),
-        split=split,
-        scaler=scaler,
-        predict_change=bool(predict_change),
-        season=int(season) or None,
-        cell=cell,
-        nonlinearity=nonlinearity,
-        hidden=int(hidden),
-        layers=int(layers),
-        head=head,
-        optimizer=optimizer,
-        lr=float(lr),
-        epochs=int(epochs),
-        batch=int(batch),
-        runs=runs_kind,
-        folds=int(folds),
-    )
-
-
-def start_training(table: pd.DataFrame, s: dict) -> bool:
+def start_training(table: pd.DataFrame, s: ForecastSettings) -> bool:
     """Build the dataset and model(s) for settings `s` and start their jobs: one run, five seeds, or
     a run per rolling-origin fold. Any problem: a message, and the previous run stays as it was."""
     try:
-        if s["split"][2] <= 0:
+        if s.split[2] <= 0:
             raise DataError(
                 t("Training and validation take every row: leave some for the test part.")
             )
-        live.limits().check(
-            window=s["window"], hidden=s["hidden"], layers=s["layers"], epochs=s["epochs"]
-        )
-        cfg = ForecastConfig(
-            target=s["target"],
-            features=s["features"],
-            window=s["window"],
-            horizon=s["horizon"],
-            split=s["split"],
-            scaler=s["scaler"],
-            predict_change=s["predict_change"],
-        )
+        config.check(s, live.limits())
+        cfg = s.forecast_config()
         ds = data.make_forecast_dataset(table, cfg)
         seed = seed_choice()
-        if s["runs"] == "folds":
-            folds, datasets = runs.fold_datasets(table, cfg, s["folds"])
+        if s.runs == "folds":
+            folds, datasets = runs.fold_datasets(table, cfg, s.folds)
             seeds, names = [seed] * len(folds), [t("fold {number}", number=f.number) for f in folds]
         else:
-            folds, datasets = None, [ds] * (runs.SEEDS if s["runs"] == "seeds" else 1)
+            folds, datasets = None, [ds] * (runs.SEEDS if s.runs == "seeds" else 1)
             seeds = [seed + k for k in range(len(datasets))]
             names = [t("seed {seed}", seed=k) for k in seeds]
         specs = [
             (
-                tasks.forecast_model(
-                    d, s["cell"], s["hidden"], s["layers"], s["head"], s["nonlinearity"], seed=k
-                ),
+                tasks.forecast_model_for(d, s, seed=k),
                 tasks.forecast_train_data(d),
-                TrainConfig(
-                    epochs=s["epochs"],
-                    batch_size=s["batch"],
-                    lr=s["lr"],
-                    optimizer=s["optimizer"],
-                    seed=k,
-                    device=device_choice(),
-                ),
+                s.train_config(seed=k, device=device_choice()),
             )
             for d, k in zip(datasets, seeds)
         ]
@@ -406,7 +62,7 @@ def start_training(table: pd.DataFrame, s: dict) -> bool:
     except UserError as e:
         state.show_error(str(e))
         return False
-    one = s["runs"] == "one"
+    one = s.runs == "one"
     state.set_run(
         PAGE,
         {
@@ -433,7 +89,7 @@ def ladder_forecasts(run: dict):
     """The baselines' forecasts for the run's dataset, in the view worker (ETS takes seconds). On a
     bundled sample they are the same for every session with the same data and settings, so a class
     training the preset computes them once."""
-    ds, season = run["ds"], run["settings"].get("season")
+    ds, season = run["ds"], run["settings"].season_rows
     if not run.get("public"):
         return live.run_view(baselines.baseline_forecasts, ds, season)
     digest = hashlib.sha256(np.ascontiguousarray(ds.series).tobytes())
@@ -447,10 +103,12 @@ def run_model(run: dict):
 
 
 def evaluation(run: dict) -> dict:
-    """Validation and test forecasts for the latest finished epoch (recomputed only when it changes)."""
+    """Validation and test forecasts for the latest finished epoch (recomputed only when it
+    changes)."""
     job = run["job"]
     # status before weights: a job marks itself done only after its final weights are in, so a cache
-    # labelled "done" holds them (read after the snapshot, a run ending meanwhile kept stale metrics)
+    # labelled "done" holds them (read after the snapshot, a run ending meanwhile kept stale
+    # metrics)
     status = job.status if job is not None else "loaded"
     epoch = job.epochs_done if job is not None else -1
     cached = run.get("evaluated")
@@ -502,9 +160,7 @@ def render_live(run: dict):
                     np.concatenate([r.actual for r in both]),
                     np.concatenate([r.predicted for r in both]),
                     np.concatenate([r.baseline for r in both]),
-                    title=t(
-                        "'{target}' on validation + test, in its own units", target=s["target"]
-                    ),
+                    title=t("'{target}' on validation + test, in its own units", target=s.target),
                 )
                 st.plotly_chart(fig, width="stretch", key="fc_forecast_chart")
         shown = parts.get("test") or parts.get("val")
@@ -515,7 +171,7 @@ def render_live(run: dict):
                     "baseline = tomorrow equals today",
                     part=t("test") if "test" in parts else t("validation"),
                     rows=len(shown.actual),
-                    target=state.plain(s["target"]),
+                    target=state.plain(s.target),
                 )
             )
             st.dataframe(metrics_frame(shown), width="content", key="fc_metrics")
@@ -574,20 +230,22 @@ def show_spread(run: dict, results: dict) -> None:
     sd = f" ± {rmse['sd']:.4g}" if rmse["sd"] is not None else ""
     st.markdown(
         t(
-            "**Test RMSE of the model: {mean}{sd}** (mean ± sample standard deviation, ddof=1, over {n} of {count} "
+            "**Test RMSE of the model: {mean}{sd}** (mean ± sample standard deviation, ddof=1, "
+            "over {n} of {count} "
             "seeds), in the units of '{target}'; persistence (tomorrow equals today): {baseline}.",
             mean=f"{rmse['mean']:.4g}",
             sd=sd,
             n=len(results),
             count=count,
-            target=state.plain(s["target"]),
+            target=state.plain(s.target),
             baseline=f"{rmse['baseline']:.4g}",
         )
     )
     if len(results) < count:
         st.caption(
             t(
-                "Runs that were stopped or failed are left out: the spread is over the runs that ended."
+                "Runs that were stopped or failed are left out: the spread is over the runs that "
+                "ended."
             )
         )
     fig = plots.forecast_band_figure(
@@ -597,7 +255,7 @@ def show_spread(run: dict, results: dict) -> None:
         spread.mean,
         spread.low,
         spread.high,
-        title=t("'{target}' (test part): mean, min..max over seeds", target=s["target"]),
+        title=t("'{target}' (test part): mean, min..max over seeds", target=s.target),
         band_name=t("model, min..max over seeds"),
         mean_name=t("model, mean over seeds"),
     )
@@ -626,11 +284,12 @@ def show_spread(run: dict, results: dict) -> None:
             "test",
             spread.predicted[k],
             spread=rmse["sd"],
-            model_name=f"{s['cell'].upper()} ({t('seed {seed}', seed=spread.seeds[k])})",
+            model_name=f"{s.cell.upper()} ({t('seed {seed}', seed=spread.seeds[k])})",
         )
         st.caption(
             t(
-                "The ladder ranks the run whose RMSE is the median of the {count} (seed {seed}); a gap to the "
+                "The ladder ranks the run whose RMSE is the median of the {count} (seed {seed}); "
+                "a gap to the "
                 "best baseline within the sd over seeds ({sd}) is called a tie.",
                 count=count,
                 seed=spread.seeds[k],
@@ -648,12 +307,13 @@ def show_folds(run: dict, results: dict) -> None:
         mean = rows[-1]
         st.markdown(
             t(
-                "**Mean test RMSE over {k} folds: model {model}, persistence {baseline}**, in the units of "
+                "**Mean test RMSE over {k} folds: model {model}, persistence {baseline}**, in the "
+                "units of "
                 "'{target}'.",
                 k=len(folds),
                 model=f"{mean['model RMSE']:.4g}",
                 baseline=f"{mean['persistence RMSE']:.4g}",
-                target=state.plain(s["target"]),
+                target=state.plain(s.target),
             )
         )
     else:
@@ -661,7 +321,8 @@ def show_folds(run: dict, results: dict) -> None:
         st.caption(t("The mean over the folds appears when every fold has ended."))
     st.caption(
         t(
-            "Each fold trains on every window before its origin (no validation part) and is tested on the "
+            "Each fold trains on every window before its origin (no validation part) and is "
+            "tested on the "
             "next block; scaling is fit on that fold's training rows only."
         )
     )
@@ -719,14 +380,15 @@ def show_ladder(run: dict) -> None:
     parts = evaluation(run)
     part = "test" if "test" in parts else "val" if "val" in parts else None
     if part is not None:
-        ladder_table(run, part, parts[part].predicted, model_name=run["settings"]["cell"].upper())
+        ladder_table(run, part, parts[part].predicted, model_name=run["settings"].cell.upper())
 
 
 def ladder_table(
     run: dict, part: str, predicted, spread: float | None = None, model_name: str = "model"
 ) -> None:
-    """The ladder for one forecast of the model (`predicted`, on `part`) and its verdict; `spread` (the
-    sd of the model's RMSE over seeds) makes a smaller gap a tie. The baselines (ETS is fit here) are
+    """The ladder for one forecast of the model (`predicted`, on `part`) and its verdict; `spread`
+    (the sd of the model's RMSE over seeds) makes a smaller gap a tie. The baselines (ETS is fit
+    here) are
     computed once per run, where training runs."""
     ds, s = run["ds"], run["settings"]
     try:
@@ -745,7 +407,7 @@ def ladder_table(
             "**The baseline ladder** on the {part} part, best first, in the units of '{target}' "
             "(▶ marks your model)",
             part=t("test") if part == "test" else t("validation"),
-            target=state.plain(s["target"]),
+            target=state.plain(s.target),
         )
     )
     st.dataframe(pd.DataFrame(result.records()).set_index("rank"), width="stretch", key="fc_ladder")
@@ -824,7 +486,8 @@ def inside_the_model(run: dict) -> None:
     st.caption(t("Top layer at step t = {step}: one row per hidden unit", step=step))
     st.dataframe(pd.DataFrame(step_table).rename_axis("unit"), width="content", key="fc_step_table")
     if "path" not in views:
-        # a bounded subset of the windows, computed where training runs (a worker process), not in the web process
+        # a bounded subset of the windows, computed where training runs (a worker process), not
+        # in the web process
         views["path"] = live.run_view(hidden_state_path, model, ds.x, live.limits())
     path = views["path"]
     if path is None:  # the view ran out of time or memory where it runs: already said above
@@ -843,7 +506,8 @@ def inside_the_model(run: dict) -> None:
     if path.subset:
         st.caption(
             t(
-                "The path shows one window in {stride}, {shown:,} of {total:,}, evenly spaced up to the last one, "
+                "The path shows one window in {stride}, {shown:,} of {total:,}, evenly spaced up "
+                "to the last one, "
                 "so that this view stays quick on a shared server.",
                 stride=path.stride,
                 shown=len(path.indices),
@@ -867,7 +531,7 @@ def downloads(run: dict) -> None:
     )
     c2.download_button(
         t("Download the model (safetensors)"),
-        tasks.forecast_checkpoint(model, ds, s),
+        tasks.forecast_checkpoint(model, ds, s.saved()),
         "rnnviz-forecast.safetensors",
         "application/octet-stream",
         key="fc_dl_model",
@@ -876,12 +540,13 @@ def downloads(run: dict) -> None:
 
 
 def script_download(run: dict) -> None:
-    """ "Download as a Python script": this run (the first seed's, of five) in plain torch + pandas."""
+    """ "Download as a Python script": this run (the first seed's, of five) in plain torch +
+    pandas."""
     if run["job"] is None and not run.get("jobs"):
         st.caption(t("A model opened from a file has no training settings to write a script from."))
         return
     job = run["job"] or run["jobs"][0]
-    script = forecast_script(run["table"], run["settings"], job.config, run["fill"])
+    script = tasks.forecast_script(run["table"], run["settings"], job.config, run["fill"])
     st.download_button(
         t("Download as a Python script"),
         script.encode("utf-8"),
@@ -899,7 +564,8 @@ def script_download(run: dict) -> None:
     if job.status in ("diverged", "stopped"):
         st.caption(
             t(
-                "This run ended early ({status}) and kept the weights of an earlier epoch; the script trains "
+                "This run ended early ({status}) and kept the weights of an earlier epoch; the "
+                "script trains "
                 "every epoch and prints the last one's metrics.",
                 status=job.status,
             )
@@ -935,7 +601,7 @@ def restore_model(table: pd.DataFrame | None) -> None:
             "job": None,
             "model": model,
             "ds": ds,
-            "settings": s,
+            "settings": ForecastSettings.from_saved(s),
             "source": table.attrs["source"],
             "evaluated": None,
         },
@@ -950,12 +616,14 @@ def page() -> None:
     st.title(t("📈 Forecast"))
     st.caption(
         t(
-            "Would an RNN with a window of history beat 'tomorrow = today' on this series? Train one and see, "
+            "Would an RNN with a window of history beat 'tomorrow = today' on this series? Train "
+            "one and see, "
             "in the data's own units."
         )
     )
     if "fc_flash" in st.session_state:
         st.success(state.plain(st.session_state.pop("fc_flash")))
+    page_links(ForecastSource, ForecastSettings)  # old links' names (hidden) read as the new ones
     table, sample = choose_data()
     settings = None
     if table is not None:
@@ -968,7 +636,8 @@ def page() -> None:
     if run is None:
         st.info(
             t(
-                "Press Train: the loss, the forecast against the baseline and the metrics appear here as it learns."
+                "Press Train: the loss, the forecast against the baseline and the metrics appear "
+                "here as it learns."
             )
         )
     else:
@@ -977,7 +646,8 @@ def page() -> None:
         ):
             st.caption(
                 t(
-                    "The settings above changed since this run; press Train to use them. The results below are "
+                    "The settings above changed since this run; press Train to use them. The "
+                    "results below are "
                     "from the run as it was started."
                 )
             )

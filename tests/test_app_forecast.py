@@ -38,7 +38,7 @@ def _metrics_table(at: AppTest):
 def _tiny(at: AppTest, epochs=3):
     at.number_input(key="fc_window").set_value(5)
     at.number_input(key="fc_epochs").set_value(epochs)
-    at.select_slider(key="fc_hidden").set_value(4)
+    at.select_slider(key="fc_hidden_size").set_value(4)
     at.run()
 
 
@@ -162,7 +162,7 @@ def test_saved_model_opens_again_and_foreign_files_are_refused():
     at = _forecast_page()
     _tiny(at, epochs=2)
     run = _train_until(at)
-    content = tasks.forecast_checkpoint(run["job"].model, run["ds"], run["settings"])
+    content = tasks.forecast_checkpoint(run["job"].model, run["ds"], run["settings"].saved())
     expected = predict(run["job"].model, run["ds"].x[-5:])
     at.button(key="fc_reset").click().run()
     at.file_uploader(key="fc_model_upload").set_value(
@@ -257,7 +257,7 @@ def test_home_says_where_uploads_are_held():
     )
 
 
-# -- the baseline ladder, the extrapolation warning, predicting the change ----------------------------
+# -- the baseline ladder, the extrapolation warning, predicting the change -----------------------
 def _trend_csv(n=150) -> bytes:
     rng = np.random.default_rng(0)
     dates = [f"{2000 + m // 12}-{m % 12 + 1:02d}-01" for m in range(n)]
@@ -303,7 +303,7 @@ def test_a_trend_is_warned_before_training_and_predicting_the_change_cures_it():
     at = _upload(_forecast_page(), "trend.csv", _trend_csv())
     at.number_input(key="fc_window").set_value(12)
     at.number_input(key="fc_epochs").set_value(30)
-    at.select_slider(key="fc_hidden").set_value(8)
+    at.select_slider(key="fc_hidden_size").set_value(8)
     at.run()
     values = read_csv(_trend_csv())["sales"].to_numpy()
     outside = baselines.extrapolation(values, ForecastConfig(target="sales", window=12))
@@ -313,7 +313,7 @@ def test_a_trend_is_warned_before_training_and_predicting_the_change_cures_it():
     assert [w.value for w in at.warning] == [plain(outside.message())]  # before any training
     assert "run:forecast" not in at.session_state or at.session_state["run:forecast"] is None
     assert at.selectbox(key="fc_scaler").options == ["minmax", "standard", "none"]
-    at.checkbox(key="fc_change").check()
+    at.checkbox(key="fc_predict_change").check()
     at.selectbox(key="fc_scaler").set_value("standard")
     at.run()
     assert [w.value for w in at.warning] == [plain(outside.message(predict_change=True))]
@@ -321,7 +321,7 @@ def test_a_trend_is_warned_before_training_and_predicting_the_change_cures_it():
     ds, job = run["ds"], run["job"]
     assert job.status == "done", job.message
     assert ds.config.predict_change and ds.target_scaler.kind == "standard"
-    assert run["settings"]["predict_change"] is True and run["settings"]["scaler"] == "standard"
+    assert run["settings"].predict_change is True and run["settings"].scaler == "standard"
     # the metrics shown are the levels: last value + predicted change, against the CSV's own values
     test = ds.parts["test"]
     change = ds.target_scaler.inverse(predict(job.model, ds.x[test]).numpy().astype(np.float64))[
@@ -346,8 +346,9 @@ def test_a_stationary_series_gets_no_warning():
 
 
 def test_two_sessions_on_the_same_sample_share_one_ladder_computation():
-    """The ladder's baselines (ETS takes seconds) depend only on the data and the settings: on a bundled
-    sample a class computes them once; they are the same numbers each session would have computed."""
+    """The ladder's baselines (ETS takes seconds) depend only on the data and the settings: on a
+    bundled sample a class computes them once; they are the same numbers each session would have
+    computed."""
     from rnnviz import baselines
     from rnnviz.ui import live
 
@@ -361,6 +362,6 @@ def test_two_sessions_on_the_same_sample_share_one_ladder_computation():
         runs.append(at.session_state["run:forecast"])
     assert runs[0]["public"] and runs[1]["public"]
     assert runs[0]["baselines"] is runs[1]["baselines"]
-    alone = baselines.baseline_forecasts(runs[1]["ds"], runs[1]["settings"].get("season"))
+    alone = baselines.baseline_forecasts(runs[1]["ds"], runs[1]["settings"].season_rows)
     for name, forecast in alone.forecasts.items():
         assert np.allclose(runs[1]["baselines"].forecasts[name], forecast, equal_nan=True), name

@@ -32,7 +32,7 @@ def _forecast_page(runs: str, epochs: int = 2, folds: int | None = None) -> AppT
     at.switch_page("app_pages/forecast.py").run()
     at.number_input(key="fc_window").set_value(5)
     at.number_input(key="fc_epochs").set_value(epochs)
-    at.select_slider(key="fc_hidden").set_value(4)
+    at.select_slider(key="fc_hidden_size").set_value(4)
     at.radio(key="fc_runs").set_value(runs)
     if folds is not None:
         at.run()

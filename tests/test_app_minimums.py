@@ -81,11 +81,11 @@ def test_forecast_minimums_window_1_and_the_smallest_csv(cell):
     at.slider(key="fc_train_pct").set_value(70)
     at.slider(key="fc_val_pct").set_value(15)
     at.selectbox(key="fc_cell").set_value(cell)
-    at.select_slider(key="fc_hidden").set_value(2)
-    at.slider(key="fc_layers").set_value(1)
+    at.select_slider(key="fc_hidden_size").set_value(2)
+    at.slider(key="fc_num_layers").set_value(1)
     at.select_slider(key="fc_lr").set_value(1e-4)
     at.number_input(key="fc_epochs").set_value(1)
-    at.select_slider(key="fc_batch").set_value(8)
+    at.select_slider(key="fc_batch_size").set_value(8)
     run = _train(at, "fc", "forecast")
     assert run["ds"].window == 1 and len(run["ds"].x) == rows - 1
     assert any(s.value == "Inside the model" for s in at.subheader)
@@ -232,7 +232,8 @@ def test_step_through_minimums_one_input_one_unit_one_step(cell):
 
 
 def test_layers_slider_takes_its_range_from_the_limits(one_layer_server):
-    """A server limited to 1 layer and 2 hidden units: no slider offers more, and every page still draws."""
+    """A server limited to 1 layer and 2 hidden units: no slider offers more, and every page
+    still draws."""
     for path, prefix in ((FORECAST, "fc"), (NEXT_LETTER, "nl"), (DIGITS, "dg")):
         at = _page(path)
         assert not [s for s in at.slider if s.key == f"{prefix}_layers"], path  # nothing to choose
@@ -250,7 +251,11 @@ def test_layers_slider_takes_its_range_from_the_limits(one_layer_server):
 
 def test_layers_slider_reaches_the_limit(monkeypatch):
     monkeypatch.setattr(live, "limits", lambda: Limits(layers=3))
-    for path, prefix in ((FORECAST, "fc"), (NEXT_LETTER, "nl"), (DIGITS, "dg")):
+    for path, key in (
+        (FORECAST, "fc_num_layers"),
+        (NEXT_LETTER, "nl_layers"),
+        (DIGITS, "dg_layers"),
+    ):
         at = _page(path)
-        slider = at.slider(key=f"{prefix}_layers")
+        slider = at.slider(key=key)
         assert (slider.min, slider.max) == (1, 3), path

@@ -23,7 +23,8 @@ def _dated(n=60, sep=",", fmt="%Y-%m-%d") -> str:
     day0 = datetime.date(2024, 1, 1)
     rows = [f"date{sep}value{sep}other"]
     rows += [
-        f"{(day0 + datetime.timedelta(days=i)).strftime(fmt)}{sep}{10 + np.sin(i / 5):.3f}{sep}{i % 7}"
+        f"{(day0 + datetime.timedelta(days=i)).strftime(fmt)}{sep}{10 + np.sin(i / 5):.3f}"
+        f"{sep}{i % 7}"
         for i in range(n)
     ]
     return "\n".join(rows) + "\n"
@@ -262,7 +263,8 @@ def _tampered_models(tmp_model: bytes):
 )
 def test_tampered_or_foreign_checkpoints_are_refused(trained, case):
     at, run, epochs = trained
-    good = tasks.forecast_checkpoint(run["job"].snapshot_model(), run["ds"], run["settings"])
+    model, ds = run["job"].snapshot_model(), run["ds"]
+    good = tasks.forecast_checkpoint(model, ds, run["settings"].saved())
     at.file_uploader(key="fc_model_upload").set_value(
         (f"{case}.safetensors", _tampered_models(good)[case], "application/octet-stream")
     ).run()

@@ -44,7 +44,8 @@ def test_fit_bundled_multivariate_sample_prints_model_and_baseline(seattle_csv, 
     assert sum(1 for ln in lines if ln.startswith("epoch ")) == 3
     table = {ln.split()[0]: ln.split() for ln in lines if re.match(r"^(RMSE|MAE|MAPE)", ln)}
     assert set(table) == {"RMSE", "MAE", "MAPE"}
-    # the baseline column is the persistence forecast's error on the test part, computed here by hand
+    # the baseline column is the persistence forecast's error on the test part, computed here by
+    # hand
     import numpy as np
 
     from rnnviz.data import ForecastConfig, make_forecast_dataset, read_csv
@@ -107,7 +108,8 @@ def _metadata(content: bytes) -> dict:
 
 
 def test_cli_fit_save_opens_on_the_forecast_page(seattle_csv, tmp_path):
-    # issue 12, point 8: the CLI's checkpoint lacked the page's settings, so "Open a saved model" refused it
+    # issue 12, point 8: the CLI's checkpoint lacked the page's settings, so "Open a saved model"
+    # refused it
     from rnnviz import checkpoint, tasks
     from rnnviz.data import read_csv
 
@@ -153,13 +155,13 @@ def test_cli_fit_save_opens_on_the_forecast_page(seattle_csv, tmp_path):
         "season": None,
         "cell": "gru",
         "nonlinearity": "tanh",
-        "hidden": 4,
-        "layers": 1,
+        "hidden_size": 4,
+        "num_layers": 1,
         "head": "last",
         "optimizer": "adam",
         "lr": 0.01,
         "epochs": 2,
-        "batch": 32,
+        "batch_size": 32,
     }
     # the same predictions: the restored model's test RMSE is the one the CLI printed
     restored = tasks.evaluate_forecast(model, ds, "test").table
@@ -170,8 +172,8 @@ def test_cli_fit_save_opens_on_the_forecast_page(seattle_csv, tmp_path):
         assert abs(row["model"] - printed) <= 1e-4 * max(1.0, abs(printed)), (
             f"{row['metric']}: {row} vs {printed}"
         )
-    # one save path: the file holds what the Forecast page's download writes for this run (the bytes differ
-    # only in the order safetensors writes the metadata in)
+    # one save path: the file holds what the Forecast page's download writes for this run (the
+    # bytes differ only in the order safetensors writes the metadata in)
     page = tasks.forecast_checkpoint(model, ds, settings)
     assert _metadata(content) == _metadata(page)
     assert all(torch.equal(v, st_load(page)[k]) for k, v in st_load(content).items())
@@ -203,7 +205,8 @@ def test_cli_fit_save_refuses_settings_above_the_limits(seattle_csv, tmp_path):
         timeout=120,
     )
     assert proc.returncode == 2, proc.stderr
-    assert "hidden size 100000 is above this server's limit of 256" in proc.stderr
+    # the page's limit check, in its words (rnnviz.settings.check -> Limits.check)
+    assert "100000 hidden units is above this server's limit of 256" in proc.stderr
     assert "Traceback" not in proc.stderr and not (tmp_path / "m").exists()
 
 
@@ -347,7 +350,7 @@ def test_fit_export_script_writes_a_script_that_prints_the_same_metrics(tmp_path
         )
 
 
-# -- the baseline ladder, warnings and --json -------------------------------------------------------
+# -- the baseline ladder, warnings and --json ----------------------------------------------------
 def _series_csv(path, values, freq="MS"):
     import pandas as pd
 

@@ -54,7 +54,7 @@ def _texts(elements) -> str:
 def test_each_limit_met_is_named_with_its_value(small_server):
     at = _forecast({"epochs": "50", "hidden": "64"})
     assert at.number_input(key="fc_epochs").max == 10
-    assert max(at.select_slider(key="fc_hidden").options, key=int) == "16"
+    assert max(at.select_slider(key="fc_hidden_size").options, key=int) == "16"
     note = _texts(at.caption)
     assert "epochs" in note and "hidden" in note and "did not fit" in note
     rows = "value\n" + "".join(f"{i}\n" for i in range(2000))
@@ -70,11 +70,12 @@ def test_each_limit_met_is_named_with_its_value(small_server):
 
 def test_the_job_time_limit_stops_training_and_says_so(small_server):
     at = _forecast()
-    at.select_slider(key="fc_batch").set_value(8).run()
+    at.select_slider(key="fc_batch_size").set_value(8).run()
     at.number_input(key="fc_epochs").set_value(10).run()
-    # a run that takes well over the limit on any machine (10 epochs at window 20, 1 layer took 0.9 s on a quiet one)
+    # a run that takes well over the limit on any machine (10 epochs at window 20, 1 layer took
+    # 0.9 s on a quiet one)
     at.number_input(key="fc_window").set_value(100).run()
-    at.slider(key="fc_layers").set_value(3).run()
+    at.slider(key="fc_num_layers").set_value(3).run()
     at.button(key="fc_train").click().run()
     run = at.session_state["run:forecast"]
     run["job"].join(60)
@@ -124,15 +125,15 @@ def test_a_tight_word_limit_reaches_the_next_letter_page(monkeypatch):
 
 
 def test_every_view_has_a_bound_the_forecast_path_says_when_it_shows_a_subset(monkeypatch):
-    """With view_windows 5, the PCA path of a trained run uses 5 evenly spaced windows, says so, and is
-    computed once per run (not on every rerun)."""
+    """With view_windows 5, the PCA path of a trained run uses 5 evenly spaced windows, says so,
+    and is computed once per run (not on every rerun)."""
     monkeypatch.setenv("RNNVIZ_VIEW_WINDOWS", "5")
     live.limits.clear()
     try:
         at = _forecast()
         at.number_input(key="fc_window").set_value(5)
         at.number_input(key="fc_epochs").set_value(1)
-        at.select_slider(key="fc_hidden").set_value(4)
+        at.select_slider(key="fc_hidden_size").set_value(4)
         at.run()
         at.button(key="fc_train").click().run()
         run = at.session_state["run:forecast"]
