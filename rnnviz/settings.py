@@ -580,3 +580,238 @@ _SAVED = (
     "epochs",
     "batch_size",
 )
+
+
+# -- the other lessons: Next letter, Digits, Seq2seq, Compare, Step through ----------------------
+# Model settings carry the modules' names (hidden_size, num_layers, embedding_dim,
+# teacher_forcing, batch_size); their old link names (hidden, layers, embedding, forcing, batch)
+# are aliases. Labels and help are the widgets' English text.
+CELL_CHOICES = ("rnn", "lstm", "gru")  # rnnviz.cellspec.CELLS' order
+DEFAULT_WORDS = "hello apple lobby daddy bobby"
+MEMORY = "Long memory: repeat the first letter after N distractors"
+SERIES = "Sample series: Seattle daily max temperature"
+WORDS = "Typed words: the last letter"
+DIGITS_SAMPLE = "8x8 handwritten digits (UCI / scikit-learn, 1,797 images)"
+DIGITS_UPLOAD = "Upload images as rows (CSV)"
+
+
+def _hidden(value: int, sizes: tuple[int, ...]) -> Any:
+    """Hidden units per layer: Forecast's hidden_size setting with this page's default and
+    `sizes` (a select slider up to the server's limit; old links' `hidden`)."""
+    hidden = settings_fields(ForecastSettings)["hidden_size"][1]
+    spec = dataclasses.replace(hidden, options=lambda lim: _up_to(sizes, lim.hidden))
+    return field(default=value, metadata={"setting": spec})
+
+
+def _layers() -> Any:
+    """Stacked layers: the same setting as Forecast's num_layers (a slider from 1 to the server's
+    limit; old links' `layers`)."""
+    num_layers = settings_fields(ForecastSettings)["num_layers"][0]
+    return field(default=num_layers.default, metadata=num_layers.metadata)
+
+
+def _epochs(value: int, label: str = "Epochs") -> Any:
+    return setting(value, "int", label, "number", lo=1, hi=lambda lim: lim.epochs, limit="epochs")
+
+
+def _rates(rates: tuple[float, ...]) -> Any:
+    """The learning rate: a select slider over `rates`, 0.01 to start."""
+    return setting(1e-2, "float", "Learning rate", "select_slider", options=rates)
+
+
+def _optimizer() -> Any:
+    return setting("adam", "choice", "Optimizer", "select", options=("adam", "sgd"))
+
+
+def _lesson_train_config(s, batch_size: int, clip_norm: float | None, seed: int, device: str):
+    """A lesson's TrainConfig: its epochs, learning rate and optimizer (adam where it has none)."""
+    from .train import TrainConfig
+
+    optimizer = getattr(s, "optimizer", "adam")
+    return TrainConfig(
+        epochs=s.epochs,
+        batch_size=batch_size,
+        lr=s.lr,
+        optimizer=optimizer,
+        seed=seed,
+        device=device,
+        clip_norm=clip_norm,
+    )
+
+
+@dataclass(frozen=True)
+class NextLetterSettings:
+    """A char-level run on typed words: what it predicts, how letters go in, the model, training."""
+
+    prefix: ClassVar[str] = "nl"
+
+    text: str = setting(
+        DEFAULT_WORDS,
+        "text",
+        "Words (separated by spaces; any language: try 사과 바나나 포도)",
+        "text_area",
+    )
+    mode: str = setting("last", "choice", "Predict", "radio", options=("last", "next"))
+    encoding: str = setting(
+        "one-hot", "choice", "Letters go in as", "radio", options=("one-hot", "embedding")
+    )
+    embedding_dim: int = setting(
+        4, "int", "Embedding size", "slider", lo=2, hi=lambda lim: min(32, lim.embedding)
+    )
+    cell: str = setting("rnn", "choice", "Cell", "select", options=CELL_CHOICES)
+    hidden_size: int = _hidden(8, (2, 4, 8, 16, 32, 64, 128))
+    num_layers: int = _layers()
+    optimizer: str = _optimizer()
+    lr: float = _rates((1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0))
+    epochs: int = _epochs(200)
+
+    def train_config(self, seed: int = 0, device: str = "auto"):
+        """Every word in one batch, gradients clipped at norm 5."""
+        return _lesson_train_config(self, 0, 5.0, seed, device)
+
+
+@dataclass(frozen=True)
+class DigitsSettings:
+    """A row-by-row image classifier: where the images come from, the model, training and the
+    test part."""
+
+    prefix: ClassVar[str] = "dg"
+
+    source: str = setting(
+        DIGITS_SAMPLE, "choice", "Images", "radio", options=(DIGITS_SAMPLE, DIGITS_UPLOAD)
+    )
+    cell: str = setting("lstm", "choice", "Cell", "select", options=("lstm", "gru", "rnn"))
+    hidden_size: int = _hidden(32, (4, 8, 16, 32, 64, 128, 256))
+    num_layers: int = _layers()
+    optimizer: str = _optimizer()
+    lr: float = _rates((1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0))
+    batch_size: int = setting(
+        32,
+        "int",
+        "Batch size",
+        "select_slider",
+        options=(8, 16, 32, 64, 128, 256),
+        aliases=("batch",),
+    )
+    epochs: int = _epochs(20)
+    test: float = setting(
+        0.25,
+        "float",
+        "Test part",
+        "slider",
+        lo=0.1,
+        hi=0.5,
+        step=0.05,
+        help="Images kept aside: never trained on, used for the confusion matrix.",
+    )
+
+    def train_config(self, seed: int = 0, device: str = "auto"):
+        """Batches of `batch_size` images, gradients clipped at norm 1 (TrainConfig's default)."""
+        return _lesson_train_config(self, self.batch_size, 1.0, seed, device)
+
+
+def _pair_presets(_: Limits) -> tuple[str, ...]:
+    from .seq2seq import DEFAULT_PAIRS  # torch: imported when the options are asked for
+
+    return tuple(DEFAULT_PAIRS)
+
+
+@dataclass(frozen=True)
+class Seq2SeqSettings:
+    """An encoder-decoder run on typed pairs: the pairs, the model, teacher forcing, training."""
+
+    prefix: ClassVar[str] = "s2"
+
+    preset: str = setting("", "choice", "Example pairs", "select", options=_pair_presets)
+    pairs: str = setting("", "text", "Pairs, one per line: source -> target", "text_area")
+    level: str = setting("word", "choice", "Tokens are", "radio", options=("word", "char"))
+    cell: str = setting("gru", "choice", "Cell", "select", options=("gru", "lstm"))
+    hidden_size: int = _hidden(32, (8, 16, 32, 64, 128))
+    embedding_dim: int = setting(
+        16,
+        "int",
+        "Embedding size",
+        "select_slider",
+        aliases=("embedding",),
+        options=lambda lim: _up_to((4, 8, 16, 32), lim.embedding),
+    )
+    teacher_forcing: float = setting(
+        0.5,
+        "float",
+        "Teacher forcing ratio",
+        "slider",
+        lo=0.0,
+        hi=1.0,
+        step=0.05,
+        aliases=("forcing",),
+        help="While training, the chance that a decoder step is fed the true previous token "
+        "instead of its own guess. 1 = always the truth, 0 = always its own guess.",
+    )
+    lr: float = _rates((1e-3, 3e-3, 1e-2, 3e-2, 0.1))
+    attention: bool = setting(
+        False,
+        "bool",
+        "Attention (dot-product)",
+        "checkbox",
+        help="At every step the decoder also looks at all of the encoder's states, weighted "
+        "by how well each matches its own state, instead of the context vector alone.",
+    )
+    epochs: int = _epochs(150)
+
+    def train_config(self, seed: int = 0, device: str = "auto"):
+        """Every pair in one batch, adam, gradients clipped at norm 5."""
+        return _lesson_train_config(self, 0, 5.0, seed, device)
+
+
+@dataclass(frozen=True)
+class CompareSettings:
+    """RNN, LSTM and GRU on one task: the task and its input, the model, the budget."""
+
+    prefix: ClassVar[str] = "cp"
+
+    task: str = setting(MEMORY, "choice", "Task", "radio", options=(MEMORY, SERIES, WORDS))
+    distractors: int = setting(
+        20,
+        "int",
+        "N distractors",
+        "slider",
+        lo=1,
+        hi=lambda lim: lim.distractors,
+        help="Steps between the letter to remember and the answer.",
+    )
+    words: str = setting(DEFAULT_WORDS, "text", "Words", "text")
+    hidden_size: int = _hidden(16, (4, 8, 16, 32, 64))
+    lr: float = _rates((1e-3, 3e-3, 1e-2, 3e-2, 0.1))
+    epochs: int = _epochs(30, "Epochs (the same budget for all three)")
+    forget_bias: bool = setting(
+        False,
+        "bool",
+        "+ LSTM, forget bias 1",
+        "checkbox",
+        help="b_if + b_hf start at 1 instead of near 0, so the forget gate starts near "
+        "sigmoid(1) = 0.73: the cell keeps more of its state from the start.",
+    )
+
+    def __post_init__(self):
+        # the forget-bias run belongs to the long-memory task only
+        if self.forget_bias and self.task != MEMORY:
+            object.__setattr__(self, "forget_bias", False)
+
+    def train_config(self, batch_size: int, seed: int = 0, device: str = "auto"):
+        """The same budget for every cell; gradients clipped at norm 1."""
+        return _lesson_train_config(self, batch_size, 1.0, seed, device)
+
+
+__all__ += [
+    "CELL_CHOICES",
+    "DEFAULT_WORDS",
+    "MEMORY",
+    "SERIES",
+    "WORDS",
+    "DIGITS_SAMPLE",
+    "DIGITS_UPLOAD",
+    "NextLetterSettings",
+    "DigitsSettings",
+    "Seq2SeqSettings",
+    "CompareSettings",
+]

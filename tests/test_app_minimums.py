@@ -128,8 +128,8 @@ def test_next_letter_two_letter_korean_words(mode):
     at.radio(key="nl_mode").set_value(mode)
     at.radio(key="nl_encoding").set_value("embedding").run()
     at.slider(key="nl_embedding_dim").set_value(2)
-    at.select_slider(key="nl_hidden").set_value(2)
-    at.slider(key="nl_layers").set_value(1)
+    at.select_slider(key="nl_hidden_size").set_value(2)
+    at.slider(key="nl_num_layers").set_value(1)
     at.select_slider(key="nl_lr").set_value(1e-3)
     at.number_input(key="nl_epochs").set_value(1)
     _ok(at)
@@ -167,10 +167,10 @@ def test_digits_minimums_2x2_images():
     at.file_uploader(key="dg_upload").set_value(("tiny.csv", _digits_csv(10), "text/csv"))
     _ok(at)
     assert any("(10, 2, 2)" in m.value for m in at.markdown)
-    at.select_slider(key="dg_hidden").set_value(4)
-    at.slider(key="dg_layers").set_value(1)
+    at.select_slider(key="dg_hidden_size").set_value(4)
+    at.slider(key="dg_num_layers").set_value(1)
     at.select_slider(key="dg_lr").set_value(1e-4)
-    at.select_slider(key="dg_batch").set_value(8)
+    at.select_slider(key="dg_batch_size").set_value(8)
     at.number_input(key="dg_epochs").set_value(1)
     at.slider(key="dg_test").set_value(0.1)
     run = _train(at, "dg", "digits")
@@ -183,9 +183,9 @@ def test_seq2seq_minimums_one_pair_of_single_letters():
     at = _page(SEQ2SEQ)
     at.text_area(key="s2_pairs").set_value("a -> b")
     at.radio(key="s2_level").set_value("char")
-    at.select_slider(key="s2_hidden").set_value(8)
-    at.select_slider(key="s2_embedding").set_value(4)
-    at.slider(key="s2_forcing").set_value(0.0)
+    at.select_slider(key="s2_hidden_size").set_value(8)
+    at.select_slider(key="s2_embedding_dim").set_value(4)
+    at.slider(key="s2_teacher_forcing").set_value(0.0)
     at.select_slider(key="s2_lr").set_value(1e-3)
     at.number_input(key="s2_epochs").set_value(1)
     _ok(at)
@@ -209,7 +209,7 @@ def test_compare_minimums(task):
         at.slider(key="cp_distractors").set_value(1)
     if task.startswith("Typed words"):
         at.text_input(key="cp_words").set_value("ab cd")
-    at.select_slider(key="cp_hidden").set_value(4)
+    at.select_slider(key="cp_hidden_size").set_value(4)
     at.select_slider(key="cp_lr").set_value(1e-3)
     at.number_input(key="cp_epochs").set_value(1)
     at.slider(key="cp_grad_n").set_value(1)
@@ -236,9 +236,10 @@ def test_layers_slider_takes_its_range_from_the_limits(one_layer_server):
     still draws."""
     for path, prefix in ((FORECAST, "fc"), (NEXT_LETTER, "nl"), (DIGITS, "dg")):
         at = _page(path)
-        assert not [s for s in at.slider if s.key == f"{prefix}_layers"], path  # nothing to choose
+        # nothing to choose
+        assert not [s for s in at.slider if s.key == f"{prefix}_num_layers"], path
         assert any(c.value == "Layers: 1" for c in at.caption), path
-        assert not [s for s in at.select_slider if s.key == f"{prefix}_hidden"], path
+        assert not [s for s in at.select_slider if s.key == f"{prefix}_hidden_size"], path
     for path in (SEQ2SEQ, COMPARE):
         _page(
             path
@@ -253,8 +254,8 @@ def test_layers_slider_reaches_the_limit(monkeypatch):
     monkeypatch.setattr(live, "limits", lambda: Limits(layers=3))
     for path, key in (
         (FORECAST, "fc_num_layers"),
-        (NEXT_LETTER, "nl_layers"),
-        (DIGITS, "dg_layers"),
+        (NEXT_LETTER, "nl_num_layers"),
+        (DIGITS, "dg_num_layers"),
     ):
         at = _page(path)
         slider = at.slider(key=key)

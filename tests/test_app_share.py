@@ -8,7 +8,15 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from rnnviz.data.forecast import largest_window
-from rnnviz.settings import ForecastSettings, aliases, canonical
+from rnnviz.settings import (
+    CompareSettings,
+    DigitsSettings,
+    ForecastSettings,
+    NextLetterSettings,
+    Seq2SeqSettings,
+    aliases,
+    canonical,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -86,7 +94,13 @@ def _presets():
         return list(csv.DictReader(f))
 
 
-RENAMED = {"forecast": ForecastSettings}  # pages whose settings were renamed (old links: aliases)
+RENAMED = {  # pages whose settings were renamed (old links: aliases)
+    "forecast": ForecastSettings,
+    "next-letter": NextLetterSettings,
+    "digits": DigitsSettings,
+    "seq2seq": Seq2SeqSettings,
+    "compare": CompareSettings,
+}
 
 
 def _current_names(page: str, query: dict) -> dict:
@@ -308,11 +322,11 @@ def test_share_link_survives_an_upload_on_digits():
     at.run()
     assert not at.exception, at.exception
     shown = {
-        "hidden": at.select_slider(key="dg_hidden").value,
+        "hidden": at.select_slider(key="dg_hidden_size").value,
         "epochs": at.number_input(key="dg_epochs").value,
         "lr": at.select_slider(key="dg_lr").value,
-        "batch": at.select_slider(key="dg_batch").value,
-        "layers": at.slider(key="dg_layers").value,
+        "batch": at.select_slider(key="dg_batch_size").value,
+        "layers": at.slider(key="dg_num_layers").value,
         "test": at.slider(key="dg_test").value,
         "cell": at.selectbox(key="dg_cell").value,
     }

@@ -16,26 +16,14 @@ from ... import plots, tasks
 from ...cellspec import CELLS
 from ...data.memory import make_memory_task
 from ...metrics import MetricError
+from ...settings import MEMORY, SERIES, WORDS
 from .. import live, state
 from ..i18n import t
 from ..sidebar import seed_choice
 from ..widgets import int_slider
 
-__all__ = [
-    "MEMORY",
-    "SERIES",
-    "WORDS",
-    "FORGET_BIASED",
-    "results_table",
-    "render_live",
-    "vanishing_gradients",
-]
+__all__ = ["FORGET_BIASED", "results_table", "render_live", "vanishing_gradients"]
 
-MEMORY, SERIES, WORDS = (
-    "Long memory: repeat the first letter after N distractors",
-    "Sample series: Seattle daily max temperature",
-    "Typed words: the last letter",
-)
 FORGET_BIASED = (
     "LSTM, forget bias 1"  # the extra run the forget-bias option adds beside the plain LSTM
 )
@@ -48,7 +36,7 @@ def results_table(run: dict, jobs) -> pd.DataFrame:
         MEMORY: ("validation accuracy", "val_accuracy"),
         SERIES: ("validation RMSE (scaled)", "val_rmse"),
         WORDS: ("training accuracy", "train_accuracy"),
-    }[run["settings"]["task"]]  # words: no val part
+    }[run["settings"].task]  # words: no val part
     rows = []
     for label, job in zip(run["labels"], jobs):
         h = tasks.history_summary(job.history)
@@ -62,7 +50,7 @@ def results_table(run: dict, jobs) -> pd.DataFrame:
             metric: h[column],
             "training time (s)": round(h["seconds"], 2),
         }
-        if run["settings"]["task"] == SERIES and not job.running and h["epochs"]:
+        if run["settings"].task == SERIES and not job.running and h["epochs"]:
             row.update(_tested(run, label, job))
         rows.append(row)
     return pd.DataFrame(rows)
@@ -167,9 +155,9 @@ def _trained_on(run: dict | None, n: int, forget_bias: bool) -> bool:
     """Whether the run has finished training on the long-memory task the chart shows."""
     return (
         run is not None
-        and run["settings"]["task"] == MEMORY
-        and run["settings"]["distractors"] == n
-        and run["settings"]["forget_bias"] == forget_bias
+        and run["settings"].task == MEMORY
+        and run["settings"].distractors == n
+        and run["settings"].forget_bias == forget_bias
         and not any(j.running for j in run["jobs"])
     )
 
