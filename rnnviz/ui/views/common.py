@@ -1,4 +1,5 @@
-"""Views that more than one page draws: the live loss chart and a layer's gates.
+"""Views that more than one page draws: the live loss chart, a layer's gates, a map of
+probabilities.
 
 Each draws a figure from rnnviz.plots with the numbers it is given; the pages' view modules call
 them with their own titles and widget keys.
@@ -14,7 +15,7 @@ from ... import plots
 from .. import live
 from ..i18n import t
 
-__all__ = ["loss_chart", "loss_beside", "gates_chart"]
+__all__ = ["loss_chart", "loss_beside", "gates_chart", "probabilities_chart"]
 
 
 def loss_chart(history: Sequence[dict], title: str, metric: str, metric_name: str, key: str):
@@ -52,3 +53,21 @@ def gates_chart(tr, layer: int, step: int, key: str) -> None:
         width="stretch",
         key=key,
     )
+
+
+def probabilities_chart(values, title: str, labels: tuple[str, str], ticks: tuple, key: str, **kw):
+    """Probabilities (0..1: a softmax, attention weights) as a white-to-blue heatmap, one column
+    per step; `labels` and `ticks` name the (x, y) axes and their ticks; `kw`: highlight (a
+    step to box), show_values."""
+    figure = plots.heatmap_figure(
+        values,
+        title,
+        x_label=labels[0],
+        y_label=labels[1],
+        x_ticks=ticks[0],
+        y_ticks=ticks[1],
+        zmid=None,
+        colorscale="Blues",
+        **kw,
+    )
+    st.plotly_chart(figure, width="stretch", key=key)

@@ -17,7 +17,7 @@ from ...errors import UserError
 from .. import live, state
 from ..i18n import t
 from ..widgets import int_slider
-from .common import loss_chart
+from .common import loss_chart, probabilities_chart
 
 __all__ = ["uploaded_images", "show_images", "show_examples", "render_live", "inspect"]
 
@@ -188,19 +188,12 @@ def _rows_fed(run: dict, model, image, answer: str) -> None:
             width="stretch",
             key="dg_probs_now",
         )
-    st.plotly_chart(
-        plots.heatmap_figure(
-            probs,
-            t("How sure it is after each row (probability of each class)"),
-            x_label=t("rows fed"),
-            y_label=t("class"),
-            x_ticks=list(range(1, rows + 1)),
-            y_ticks=names,
-            zmid=None,
-            colorscale="Blues",
-            highlight=k - 1,
-            show_values=len(names) <= 12 and rows <= 16,
-        ),
-        width="stretch",
-        key="dg_probs_rows",
+    probabilities_chart(
+        probs,
+        t("How sure it is after each row (probability of each class)"),
+        (t("rows fed"), t("class")),
+        (list(range(1, rows + 1)), names),
+        "dg_probs_rows",
+        highlight=k - 1,
+        show_values=len(names) <= 12 and rows <= 16,
     )

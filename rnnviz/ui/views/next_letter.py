@@ -18,7 +18,7 @@ from .. import live, state
 from ..i18n import t
 from ..sidebar import seed_choice
 from ..widgets import int_slider
-from .common import gates_chart, loss_beside
+from .common import gates_chart, loss_beside, probabilities_chart
 
 __all__ = ["show_encoding", "render_live", "inside"]
 
@@ -220,21 +220,14 @@ def _softmax_and_hidden(ds, tr, probs, letters: list, step: int) -> None:
             width="stretch",
             key="nl_hidden_bars",
         )
-    st.plotly_chart(
-        plots.heatmap_figure(
-            probs.numpy(),
-            t("Softmax over the vocabulary after each letter"),
-            x_label=t("letter read"),
-            y_label=t("next letter"),
-            x_ticks=letters,
-            y_ticks=ds.vocab,
-            zmid=None,
-            colorscale="Blues",
-            highlight=step,
-            show_values=len(ds.vocab) <= 30,
-        ),
-        width="stretch",
-        key="nl_softmax_map",
+    probabilities_chart(
+        probs.numpy(),
+        t("Softmax over the vocabulary after each letter"),
+        (t("letter read"), t("next letter")),
+        (letters, ds.vocab),
+        "nl_softmax_map",
+        highlight=step,
+        show_values=len(ds.vocab) <= 30,
     )
 
 

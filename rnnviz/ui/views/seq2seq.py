@@ -15,7 +15,7 @@ from ...errors import UserError
 from ...seq2seq import decode_steps, encoder_states, translate
 from .. import state
 from ..i18n import t
-from .common import loss_beside
+from .common import loss_beside, probabilities_chart
 
 __all__ = ["show_dataset", "pairs_table", "render_live", "inside"]
 
@@ -163,18 +163,11 @@ def _decoder(model, ds, i: int) -> None:
     if greedy and greedy[0]["attention"] is not None:
         tokens = ds.sources[i]
         weights = [r["attention"] for r in greedy]  # (output steps, source tokens)
-        st.plotly_chart(
-            plots.heatmap_figure(
-                weights,
-                t("Attention: where each output token looked in the source"),
-                x_label=t("output token"),
-                y_label=t("source token"),
-                x_ticks=[r["output"] for r in greedy],
-                y_ticks=tokens,
-                zmid=None,
-                colorscale="Blues",
-                show_values=len(tokens) <= 15,
-            ),
-            width="stretch",
-            key="s2_attention_map",
+        probabilities_chart(
+            weights,
+            t("Attention: where each output token looked in the source"),
+            (t("output token"), t("source token")),
+            ([r["output"] for r in greedy], tokens),
+            "s2_attention_map",
+            show_values=len(tokens) <= 15,
         )
