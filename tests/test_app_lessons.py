@@ -191,7 +191,8 @@ def _figure(at: AppTest, words: str) -> dict:
 
 
 def _values(array) -> np.ndarray:
-    """A trace's x or y as plotly's JSON holds it: a list, or a typed array {"dtype", "bdata": base64}."""
+    """A trace's x or y as plotly's JSON holds it: a list, or a typed array {"dtype", "bdata":
+    base64}."""
     if isinstance(array, dict):
         return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"])
     return np.asarray(array)
@@ -215,7 +216,8 @@ def test_compare_forget_bias_run_and_the_gradient_chart_hold_gradient_by_distanc
     table = [d.value for d in at.dataframe if "cell" in getattr(d.value, "columns", [])][0]
     assert table["cell"].tolist() == run["labels"]
     assert table.loc[3, "validation accuracy"] == run["jobs"][3].history[-1]["val_accuracy"]
-    # the chart's data against gradient_by_distance, recomputed here from fresh models and the trained ones
+    # the chart's data against gradient_by_distance, recomputed here from fresh models and the
+    # trained ones
     task = make_memory_task(distractors=6, seed=0)
     fresh = {
         "RNN": tasks.memory_model(task, "rnn", 16, seed=0),
@@ -243,3 +245,28 @@ def test_compare_forget_bias_run_and_the_gradient_chart_hold_gradient_by_distanc
     assert not np.allclose(
         want["LSTM before training"], want["LSTM, forget bias 1 before training"]
     )
+
+
+def test_seq2seq_an_old_link_sets_hides_and_trains_the_renamed_settings():
+    """A link made before the settings took the modules' names (forcing, embedding, hidden; hide=)
+    sets the renamed widgets, hides them, is written back under the new names, and the model is
+    built with those values."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    old = {"forcing": "0.2", "embedding": "8", "hidden": "16", "epochs": "1"}
+    at.query_params.update({**old, "hide": "embedding,forcing"})
+    at.run()
+    at.switch_page("app_pages/seq2seq.py").run()
+    assert not at.exception, at.exception
+    assert at.slider(key="s2_teacher_forcing").value == 0.2
+    assert at.select_slider(key="s2_embedding_dim").value == 8
+    assert at.select_slider(key="s2_hidden_size").value == 16
+    assert [at.query_params[n] for n in ("teacher_forcing", "embedding_dim", "hidden_size")] == [
+        "0.2",
+        "8",
+        "16",
+    ]
+    assert not {"forcing", "embedding", "hidden"} & set(at.query_params)
+    (style,) = [h.proto.body for h in at.get("html")]
+    assert ".st-key-s2_embedding_dim" in style and ".st-key-s2_teacher_forcing" in style, style
+    config = _train(at, "s2", "seq2seq")["job"].model.config
+    assert (config.teacher_forcing, config.embedding_dim, config.hidden_size) == (0.2, 8, 16)

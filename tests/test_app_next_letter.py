@@ -103,7 +103,8 @@ def test_step_through_uses_the_model_trained_on_next_letter():
 
 
 def test_keras_count_gru_hello_shows_537():
-    # issue 12, point 8: the page said 513 for a GRU on the hello words; Keras 3 counts 456 + 81 = 537
+    # issue 12, point 8: the page said 513 for a GRU on the hello words; Keras 3 counts
+    # 456 + 81 = 537
     at = _page("app_pages/next_letter.py")
     at.selectbox(key="nl_cell").set_value("gru").run()
     params = [
