@@ -7,10 +7,13 @@ No maths here: every number shown comes from rnnviz.
 
 import streamlit as st
 
+from rnnviz import settings as config
 from rnnviz import tasks, trace
-from rnnviz.cellspec import CELLS, spec
+from rnnviz.cellspec import spec
+from rnnviz.settings import StepThroughSettings
 from rnnviz.tasks import CellNumbers
 from rnnviz.ui import live, share, state
+from rnnviz.ui.controls import controls, page_links
 from rnnviz.ui.i18n import t
 from rnnviz.ui.views.step_through import edit_numbers, show_step
 from rnnviz.ui.widgets import option_slider
@@ -25,7 +28,7 @@ FROM_PAGES = {
 def apply_preset() -> None:
     """Button callback: the classic 1 neuron, 2 time steps."""
     st.session_state.update(
-        st_cell="rnn", st_inputs=1, st_hidden=1, st_steps=2, st_numbers="preset", st_t=0
+        st_cell="rnn", st_inputs=1, st_hidden_size=1, st_steps=2, st_numbers="preset", st_t=0
     )
 
 
@@ -33,34 +36,37 @@ def use_random() -> None:
     st.session_state["st_numbers"] = "random"
 
 
+def _kept(name: str):
+    """Before a size's widget: its default, set once in the session so the preset button can
+    change it."""
+    default = config.settings_fields(StepThroughSettings)[name][0].default
+    return lambda: st.session_state.setdefault(f"st_{name}", default)
+
+
 def typed_numbers() -> CellNumbers | None:
     """The cell and its sizes, the preset or random numbers to start from, and the tables to edit
     them (rnnviz/ui/views/step_through.py)."""
     lim = live.limits()
-    share.param("st_cell", options=list(CELLS))
-    share.param("st_inputs", "int", lo=1, hi=lim.typed_inputs)
-    share.param("st_hidden", "int", lo=1, hi=lim.typed_hidden)
-    share.param("st_steps", "int", lo=1, hi=lim.typed_steps)
-    share.param("st_numbers", options=["preset", "random"])
-    for key, default in (("st_cell", "rnn"), ("st_inputs", 1), ("st_hidden", 1), ("st_steps", 2)):
-        # set once here, so the preset button can change them
-        st.session_state.setdefault(key, default)
+    page_links(StepThroughSettings)
     c1, c2, c3, c4 = st.columns([3, 2, 2, 2])  # "RNN (Elman)" stays whole at 800 px wide
-    cell = c1.selectbox(t("Cell"), list(CELLS), key="st_cell", format_func=lambda c: spec(c).choice)
-    f = int(c2.number_input(t("Inputs per step"), 1, lim.typed_inputs, key="st_inputs"))
-    h = int(c3.number_input(t("Hidden units"), 1, lim.typed_hidden, key="st_hidden"))
-    steps = int(c4.number_input(t("Steps"), 1, lim.typed_steps, key="st_steps"))
+    layout = {c1: ("cell",), c2: ("inputs",), c3: ("hidden_size",), c4: ("steps",)}
+    kept = {name: dict(prepare=_kept(name)) for name in ("inputs", "hidden_size", "steps")}
+    choice = dict(prepare=_kept("cell"), format_func=lambda c: spec(c).choice)
+    s = controls(StepThroughSettings, layout, cell=choice, **kept)
+    share.param("st_numbers", options=config.options(StepThroughSettings, "numbers", lim))
     b1, b2, _ = st.columns([3, 2, 1])
     b1.button(t("Preset: 1 neuron, 2 time steps"), on_click=apply_preset, key="st_preset")
     b2.button(t("Random numbers"), on_click=use_random, key="st_random")
     which = st.session_state.get("st_numbers", "preset")
-    if which == "preset" and (cell, f, h, steps) == ("rnn", 1, 1, 2):
+    sizes = (s.cell, s.inputs, s.hidden_size, s.steps)
+    if which == "preset" and sizes == ("rnn", 1, 1, 2):
         start = tasks.one_neuron_preset()
     else:
         which = "random"
         seed = int(st.session_state.get("seed", 0))
-        start = tasks.random_cell_numbers(cell, f, h, steps, seed=seed)
-    return edit_numbers(start, h, key=f"{which}_{cell}_{f}_{h}_{steps}")
+        start = tasks.random_cell_numbers(*sizes, seed=seed)
+    key = "_".join(map(str, (which, *sizes)))
+    return edit_numbers(start, s.hidden_size, key=key)
 
 
 def trained_model(page_key: str):

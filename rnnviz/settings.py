@@ -802,6 +802,30 @@ class CompareSettings:
         return _lesson_train_config(self, batch_size, 1.0, seed, device)
 
 
+@dataclass(frozen=True)
+class StepThroughSettings:
+    """One cell with numbers the user types: its kind, its sizes, and where the numbers start
+    (the one-neuron preset or small random ones; `numbers` has no widget, the buttons set it)."""
+
+    prefix: ClassVar[str] = "st"
+
+    cell: str = setting("rnn", "choice", "Cell", "select", options=CELL_CHOICES)
+    inputs: int = setting(
+        1, "int", "Inputs per step", "number", lo=1, hi=lambda lim: lim.typed_inputs
+    )
+    hidden_size: int = setting(
+        1,
+        "int",
+        "Hidden units",
+        "number",
+        lo=1,
+        hi=lambda lim: lim.typed_hidden,
+        aliases=("hidden",),
+    )
+    steps: int = setting(2, "int", "Steps", "number", lo=1, hi=lambda lim: lim.typed_steps)
+    numbers: str = setting("preset", "choice", "Numbers", "none", options=("preset", "random"))
+
+
 __all__ += [
     "CELL_CHOICES",
     "DEFAULT_WORDS",
@@ -814,4 +838,5 @@ __all__ += [
     "DigitsSettings",
     "Seq2SeqSettings",
     "CompareSettings",
+    "StepThroughSettings",
 ]

@@ -225,7 +225,7 @@ def test_step_through_minimums_one_input_one_unit_one_step(cell):
     at = _page(STEP)
     at.selectbox(key="st_cell").set_value(cell)
     at.number_input(key="st_inputs").set_value(1)
-    at.number_input(key="st_hidden").set_value(1)
+    at.number_input(key="st_hidden_size").set_value(1)
     at.number_input(key="st_steps").set_value(1)
     _ok(at)
     assert at.latex and "The hidden state so far" in _charts(at)

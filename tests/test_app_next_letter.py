@@ -87,6 +87,24 @@ def test_step_through_one_neuron_preset_matches_hand_computation():
     assert r"0.8000 \cdot 0.5370" in shown[1]
 
 
+def test_step_through_preset_button_resets_the_typed_sizes():
+    at = _page("app_pages/step_through.py")
+    at.selectbox(key="st_cell").set_value("lstm")
+    at.number_input(key="st_inputs").set_value(2)
+    at.number_input(key="st_hidden_size").set_value(2)
+    at.number_input(key="st_steps").set_value(3).run()
+    assert not at.exception, at.exception
+    w_ih = at.dataframe[0].value  # (G*H, F): 4 gates x 2 units, 2 inputs
+    assert w_ih.shape == (8, 2), w_ih.shape
+    assert at.query_params["hidden_size"] == "2"  # the link names the setting as the module does
+    at.button(key="st_preset").click().run()
+    sizes = [at.selectbox(key="st_cell").value]
+    sizes += [at.number_input(key=k).value for k in ("st_inputs", "st_hidden_size", "st_steps")]
+    assert sizes == ["rnn", 1, 1, 2]
+    shown = [lt.value.strip("$\n ") for lt in at.latex]
+    assert shown[1].endswith(f"= {math.tanh(0.6):.4f}"), shown
+
+
 def test_step_through_uses_the_model_trained_on_next_letter():
     from rnnviz import trace
 

@@ -14,6 +14,7 @@ from rnnviz.settings import (
     ForecastSettings,
     NextLetterSettings,
     Seq2SeqSettings,
+    StepThroughSettings,
     aliases,
     canonical,
 )
@@ -100,6 +101,7 @@ RENAMED = {  # pages whose settings were renamed (old links: aliases)
     "digits": DigitsSettings,
     "seq2seq": Seq2SeqSettings,
     "compare": CompareSettings,
+    "step-through": StepThroughSettings,
 }
 
 
