@@ -74,8 +74,7 @@ def trained_model(page_key: str):
     run = state.get_run(page_key)
     if run is None:
         return None
-    model = run["job"].snapshot_model() if run.get("job") is not None else run.get("model")
-    ds = run["ds"]
+    model, ds = state.trained(run)  # a Forecast Run or a page's dict
     if page_key == "forecast":
         n = len(ds.x)
         i = option_slider(

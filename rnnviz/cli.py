@@ -140,8 +140,7 @@ def _run_job(model, train_data, train: TrainConfig, out) -> TrainingJob:
 
 def _fit_settings(a, rows: int) -> ForecastSettings:
     """The run's settings from the flags: --split as the page's percentages, the window (when not
-    given) the page's 20 or less to fit, a season of at least 2; checked against this server's
-    limits as the page checks them."""
+    given) the page's 20 or less to fit, a season of at least 2."""
     if a.season is not None and a.season < 2:
         raise data.DataError(
             f"--season must be at least 2 rows (got {a.season}); leave it out to find one."
@@ -156,37 +155,34 @@ def _fit_settings(a, rows: int) -> ForecastSettings:
     if a.window is None:
         fit = data.largest_window(rows, a.horizon, split)
         given["window"] = max(min(ForecastSettings.window, fit), 1)  # the field's default, 20
-    settings = config.from_arguments(ForecastSettings, a, **given)
-    config.check(settings, Limits.from_env())
-    return settings
+    return config.from_arguments(ForecastSettings, a, **given)
 
 
 def _fit(a, out) -> int:
     say = _stderr if a.json else out  # with --json, stdout carries the JSON object alone
-    # 1. the table, the settings and the windows
+    # 1. the table, the settings, and the page's one call: limits checked, windows, models
     table = data.read_csv(a.csv, fill="ffill" if a.fill else None)
     for note in table.attrs["notes"]:
         say(note)
     settings = _fit_settings(a, len(table))
-    cfg = settings.forecast_config()
-    ds = data.make_forecast_dataset(table, cfg)
+    if a.folds is not None and a.json:
+        raise data.DataError(
+            "--folds prints a table of folds, not JSON: leave out --json (or --folds)."
+        )
+    plan = tasks.plan_forecast(table, settings, a.seed, a.device, Limits.from_env())
+    ds = plan.dataset
     warnings = _describe(settings, ds, say)
     if a.export_script:
-        script = tasks.forecast_script(table, _saved(settings, ds), _train(settings, a), a.fill)
+        script = tasks.forecast_script(table, _saved(settings, ds), plan.train[0], a.fill)
         Path(a.export_script).write_text(script, encoding="utf-8")
         say(
             f"Wrote {a.export_script}: `python {a.export_script} {a.csv}` trains this run again "
             "without rnnviz."
         )
     if a.folds is not None:
-        if a.json:
-            raise data.DataError(
-                "--folds prints a table of folds, not JSON: leave out --json (or --folds)."
-            )
-        return _fit_folds(a, settings, table, cfg, out)
+        return _fit_folds(settings, plan, out)
     # 2. train, then rank the model with the baselines on the test part
-    model = tasks.forecast_model_for(ds, settings, seed=a.seed)
-    job = _run_job(model, tasks.forecast_train_data(ds), _train(settings, a), say)
+    job = _run_job(plan.models[0], plan.train_data[0], plan.train[0], say)
     if job.status == "failed":
         return 1
     if job.status != "done":
@@ -208,10 +204,6 @@ def _fit(a, out) -> int:
         path = tasks.save_forecast(job.model, ds, _saved(settings, ds).saved(), a.save)
         say(f"Saved the model to {path}; the Forecast page opens it (Open a saved model).")
     return 1 if job.status == "diverged" else 0  # the message above says why and what to do
-
-
-def _train(settings: ForecastSettings, a) -> TrainConfig:
-    return settings.train_config(seed=a.seed, device=a.device)
 
 
 def _saved(settings: ForecastSettings, ds) -> ForecastSettings:
@@ -277,19 +269,18 @@ def _print_fit(settings: ForecastSettings, result, ladder: baselines.Ladder, out
         out(f"left out: {why}")
 
 
-def _fit_folds(a, settings: ForecastSettings, table, cfg, out) -> int:
+def _fit_folds(settings: ForecastSettings, plan: tasks.ForecastPlan, out) -> int:
     """Rolling origin: a model per fold (same seed), trained on every window before the fold's
     origin and tested on the block after it; then each fold's RMSE beside persistence's, and the
     means."""
-    folds, datasets = runs.fold_datasets(table, cfg, settings.folds)
-    results, diverged = [], False
-    for fold, ds in zip(folds, datasets):
+    folds, results, diverged = plan.folds, [], False
+    jobs = zip(plan.models, plan.train_data, plan.train)
+    for fold, ds, (model, train_data, train) in zip(folds, plan.datasets, jobs):
         out(
             f"\nFold {fold.number}/{len(folds)}: train on windows 0-{fold.origin - 1}, "
             f"test on windows {fold.test.start}-{fold.test.stop - 1}"
         )
-        model = tasks.forecast_model_for(ds, settings, seed=a.seed)
-        job = _run_job(model, tasks.forecast_train_data(ds), _train(settings, a), out)
+        job = _run_job(model, train_data, train, out)
         if job.status == "failed":
             return 1
         diverged |= job.status == "diverged"

@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 import torch
 
-from . import checkpoint, export, metrics
+from . import checkpoint, export, metrics, runs
+from . import settings as config
 from .cellspec import spec
 from .data.forecast import ForecastConfig, ForecastDataset, make_forecast_dataset
 from .data.memory import MemoryTask
@@ -31,6 +32,8 @@ from .train import TrainData, predict
 __all__ = [
     "forecast_model",
     "forecast_model_for",
+    "ForecastPlan",
+    "plan_forecast",
     "forecast_train_data",
     "ForecastResult",
     "evaluate_forecast",
@@ -107,6 +110,53 @@ def forecast_train_data(ds: ForecastDataset) -> TrainData:
         x_val=x_val if len(x_val) else None,
         y_val=y_val if len(y_val) else None,
         baseline_loss=baseline_loss,
+    )
+
+
+@dataclass
+class ForecastPlan:
+    """What one run of the Forecast page trains: a model, its training data and its TrainConfig per
+    job (one run, five seeds, or one per rolling-origin fold), built before any of them starts."""
+
+    dataset: ForecastDataset  # the whole split's windows: what the views read
+    datasets: list[ForecastDataset]  # per job: `dataset` for seeds, each fold's own for folds
+    seeds: list[int]  # per job
+    folds: list | None  # per job, rnnviz.runs.Fold; None unless settings.runs == "folds"
+    models: list[SequenceModel]
+    train_data: list[TrainData]
+    train: list  # rnnviz.train.TrainConfig per job
+
+
+def plan_forecast(
+    table: pd.DataFrame,
+    settings: ForecastSettings,
+    seed: int = 0,
+    device: str = "auto",
+    limits: Limits | None = None,
+) -> ForecastPlan:
+    """Check `settings` against the server's limits, make the dataset and every job's model and
+    configs: five seeds are seed..seed+4 on one dataset; folds share `seed`. A problem raises a
+    UserError before any model is made."""
+    # 1. the settings fit this server; the windows
+    config.check(settings, limits or Limits.from_env())
+    cfg = settings.forecast_config()
+    ds = make_forecast_dataset(table, cfg)
+    # 2. the jobs' datasets and seeds
+    if settings.runs == "folds":
+        folds, datasets = runs.fold_datasets(table, cfg, settings.folds)
+        seeds = [seed] * len(folds)
+    else:
+        folds, datasets = None, [ds] * (runs.SEEDS if settings.runs == "seeds" else 1)
+        seeds = [seed + k for k in range(len(datasets))]
+    # 3. a model, its data and its training config per job
+    return ForecastPlan(
+        dataset=ds,
+        datasets=datasets,
+        seeds=seeds,
+        folds=folds,
+        models=[forecast_model_for(d, settings, k) for d, k in zip(datasets, seeds)],
+        train_data=[forecast_train_data(d) for d in datasets],
+        train=[settings.train_config(seed=k, device=device) for k in seeds],
     )
 
 

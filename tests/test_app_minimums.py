@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from rnnviz.data.forecast import largest_window
 from rnnviz.limits import Limits
-from rnnviz.ui import live
+from rnnviz.ui import live, state
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 FORECAST, NEXT_LETTER, STEP = (
@@ -42,7 +42,7 @@ def _train(at: AppTest, prefix: str, page: str) -> dict:
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
     run = at.session_state[f"run:{page}"]
-    for job in run.get("jobs") or [run["job"]]:
+    for job in state.run_jobs(run):  # a Run (Forecast) or a dict (pages not moved to it yet)
         job.join(60)
         assert job.status == "done", job.message
     _ok(at)
@@ -87,7 +87,7 @@ def test_forecast_minimums_window_1_and_the_smallest_csv(cell):
     at.number_input(key="fc_epochs").set_value(1)
     at.select_slider(key="fc_batch_size").set_value(8)
     run = _train(at, "fc", "forecast")
-    assert run["ds"].window == 1 and len(run["ds"].x) == rows - 1
+    assert run.dataset.window == 1 and len(run.dataset.x) == rows - 1
     assert any(s.value == "Inside the model" for s in at.subheader)
     charts = _charts(at)
     assert (

@@ -37,7 +37,7 @@ def _start_a_long_forecast(heartbeat: float | None = HEARTBEAT) -> tuple[AppTest
     at.run()
     at.button(key="fc_train").click().run()
     assert not at.exception, at.exception
-    job = at.session_state["run:forecast"]["job"]
+    job = at.session_state["run:forecast"].job
     if heartbeat is not None:
         assert job.config.heartbeat_timeout == heartbeat
     return at, job
@@ -96,7 +96,7 @@ def test_forecast_page_says_a_runaway_learning_rate_diverged():
     at.select_slider(key="fc_lr").set_value(10.0)
     at.run()
     at.button(key="fc_train").click().run()
-    job = at.session_state["run:forecast"]["job"]
+    job = at.session_state["run:forecast"].job
     job.join(60)
     at.run()
     assert not at.exception, at.exception

@@ -121,15 +121,15 @@ def trained() -> tuple[AppTest, dict, int]:
     at.number_input(key="fc_epochs").set_value(2).run()
     at.button(key="fc_train").click().run()
     run = at.session_state["run:forecast"]
-    run["job"].join(60)
+    run.job.join(60)
     at.run()
-    assert run["job"].status == "done"
-    return at, run, len(run["job"].history)
+    assert run.job.status == "done"
+    return at, run, len(run.job.history)
 
 
 def _still_there(at: AppTest, run: dict, epochs: int) -> None:
     assert not at.exception, at.exception
-    assert at.session_state["run:forecast"] is run and len(run["job"].history) == epochs
+    assert at.session_state["run:forecast"] is run and len(run.job.history) == epochs
     charts = " ".join(str(c.proto) for c in at.get("plotly_chart"))
     assert "Loss (scaled" in charts  # the curves of the earlier run are still drawn
 
@@ -225,17 +225,17 @@ def test_learning_rate_10_diverges_and_is_rolled_back_and_told():
     at.number_input(key="fc_epochs").set_value(40).run()
     at.button(key="fc_train").click().run()
     run = at.session_state["run:forecast"]
-    run["job"].join(60)
+    run.job.join(60)
     at.run()
     assert not at.exception
-    assert run["job"].status == "diverged"
+    assert run.job.status == "diverged"
     warning = _texts(at, "warning")
     assert "Lower the learning rate (it is 10)" in warning
     # the weights kept are named: here no epoch ended finite, so the starting weights stay
     assert (
         "No epoch ended with a finite validation loss, so the starting weights were kept" in warning
     )
-    kept = run["job"].snapshot_model()
+    kept = run.job.snapshot_model()
     assert all(torch.isfinite(p).all() for p in kept.parameters())
 
 
@@ -263,8 +263,8 @@ def _tampered_models(tmp_model: bytes):
 )
 def test_tampered_or_foreign_checkpoints_are_refused(trained, case):
     at, run, epochs = trained
-    model, ds = run["job"].snapshot_model(), run["ds"]
-    good = tasks.forecast_checkpoint(model, ds, run["settings"].saved())
+    model, ds = run.job.snapshot_model(), run.dataset
+    good = tasks.forecast_checkpoint(model, ds, run.settings.saved())
     at.file_uploader(key="fc_model_upload").set_value(
         (f"{case}.safetensors", _tampered_models(good)[case], "application/octet-stream")
     ).run()

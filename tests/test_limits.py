@@ -78,9 +78,9 @@ def test_the_job_time_limit_stops_training_and_says_so(small_server):
     at.slider(key="fc_num_layers").set_value(3).run()
     at.button(key="fc_train").click().run()
     run = at.session_state["run:forecast"]
-    run["job"].join(60)
+    run.job.join(60)
     at.run()
-    assert run["job"].status == "stopped"
+    assert run.job.status == "stopped"
     assert "Stopped at the time limit of 1 s per training run" in _texts(at.info)
     assert not at.exception
 
@@ -137,11 +137,11 @@ def test_every_view_has_a_bound_the_forecast_path_says_when_it_shows_a_subset(mo
         at.run()
         at.button(key="fc_train").click().run()
         run = at.session_state["run:forecast"]
-        run["job"].join(60)
+        run.job.join(60)
         at.run()
         assert not at.exception, at.exception
-        path = run["views"]["path"]
-        total = len(run["ds"].x)
+        path = run.results["path"]
+        total = len(run.dataset.x)
         stride = -(-total // 5)
         assert (
             path.indices.tolist() == list(range(total - 1, -1, -stride))[::-1]
@@ -152,7 +152,7 @@ def test_every_view_has_a_bound_the_forecast_path_says_when_it_shows_a_subset(mo
         pca = [c for c in charts if c["data"][0].get("name") == "h"]
         assert len(pca) == 1 and len(pca[0]["data"][0]["text"]) == 5
         at.run()
-        assert at.session_state["run:forecast"]["views"]["path"] is path, (
+        assert at.session_state["run:forecast"].results["path"] is path, (
             "the path was computed again"
         )
     finally:

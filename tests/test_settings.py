@@ -224,3 +224,43 @@ def test_the_forecast_page_shares_every_setting_under_its_fields_name():
     # each widget's key is <prefix>_<field name> (the target and features: per file)
     for name in ("hidden_size", "num_layers", "batch_size", "predict_change", "epochs"):
         assert f"fc_{name}" in at.session_state, name
+
+
+# -- the one rnnviz call a Forecast run makes (the page and the CLI) -----------------------------
+def _table():
+    from rnnviz.data import read_csv
+
+    return read_csv(ROOT / "assets" / "seattle-weather.csv")
+
+
+def test_plan_forecast_builds_every_jobs_model_from_the_settings():
+    from rnnviz import tasks
+    from rnnviz.data import make_forecast_dataset
+
+    table = _table()
+    s = ForecastSettings(target="temp_max", window=6, hidden_size=4, cell="gru", runs="seeds")
+    plan = tasks.plan_forecast(table, s, seed=10, device="cpu", limits=Limits())
+    assert plan.seeds == [10, 11, 12, 13, 14] and plan.folds is None
+    expected = make_forecast_dataset(table, s.forecast_config())
+    assert torch.equal(plan.dataset.x, expected.x)
+    assert all(d is plan.dataset for d in plan.datasets)
+    for model, train, seed in zip(plan.models, plan.train, plan.seeds):
+        alone = SequenceModel(s.model_config(1, 6), seed=seed)  # built independently
+        assert model.rnn.hidden_size == 4 and isinstance(model.rnn, torch.nn.GRU)
+        for name, weight in alone.state_dict().items():
+            assert torch.equal(model.state_dict()[name], weight), (seed, name)
+        assert (train.seed, train.device, train.epochs) == (seed, "cpu", s.epochs)
+
+
+def test_plan_forecast_folds_and_limits():
+    from rnnviz import runs, tasks
+
+    table = _table()
+    s = ForecastSettings(target="temp_max", window=6, hidden_size=4, runs="folds", folds=3)
+    plan = tasks.plan_forecast(table, s, seed=2, limits=Limits())
+    folds, datasets = runs.fold_datasets(table, s.forecast_config(), 3)
+    assert [f.origin for f in plan.folds] == [f.origin for f in folds] and plan.seeds == [2] * 3
+    for mine, theirs in zip(plan.datasets, datasets):
+        assert torch.equal(mine.x, theirs.x) and mine.parts == theirs.parts
+    with pytest.raises(LimitError, match="64 hidden units is above this server's limit of 32"):
+        tasks.plan_forecast(table, dataclasses.replace(s, hidden_size=64), limits=Limits(hidden=32))
