@@ -21,7 +21,12 @@ from rnnviz.ui import live, share, state
 from rnnviz.ui.controls import control, controls, page_links
 from rnnviz.ui.i18n import t
 from rnnviz.ui.sidebar import device_choice, seed_choice
-from rnnviz.ui.views.compare import FORGET_BIASED, render_live, vanishing_gradients
+from rnnviz.ui.views.compare import (
+    FORGET_BIASED,
+    CompareRun,
+    render_live,
+    vanishing_gradients,
+)
 
 PAGE = "compare"
 SERIES_FILE = Path(__file__).resolve().parents[1] / "assets" / "seattle-weather.csv"
@@ -94,7 +99,9 @@ def build(s: CompareSettings, seed: int):
     return ds, models, tasks.char_train_data(ds), 0
 
 
-def start_training(s: CompareSettings) -> bool:
+def start(s: CompareSettings) -> CompareRun | None:
+    """A job per cell on one dataset, the same seed and budget (None, with the reason shown, if
+    it cannot start)."""
     try:
         config.check(s, live.limits())
         ds, models, train_data, batch = build(s, seed_choice())
@@ -104,9 +111,8 @@ def start_training(s: CompareSettings) -> bool:
         ]
     except UserError as e:
         state.show_error(str(e))
-        return False
-    state.set_run(PAGE, {"jobs": jobs, "labels": list(models), "ds": ds, "settings": s})
-    return True
+        return None
+    return CompareRun(settings=s, dataset=ds, jobs=jobs, labels=list(models))
 
 
 def page() -> None:
@@ -114,15 +120,14 @@ def page() -> None:
     st.caption(t("The same task, data, seed and budget; each cell trains in its own job."))
     s = choose_settings()
     share.publish("cp")
-    train, run = live.run_controls(PAGE, "cp")
-    if train and start_training(s):
-        st.rerun()
-    if run is None:
-        st.info(t("Press Train: three models train side by side, their losses overlaid."))
-    else:
-        if s != run["settings"]:
-            st.caption(t("The settings above changed since this run; press Train to use them."))
-        live.live_view(run["jobs"], render_live(run))
+    run = live.train_and_show(
+        PAGE,
+        "cp",
+        s,
+        start,
+        show=lambda run: live.live_view(run.jobs, render_live(run)),
+        idle=t("Press Train: three models train side by side, their losses overlaid."),
+    )
     vanishing_gradients(run, s.hidden_size, s.forget_bias)
 
 

@@ -6,17 +6,17 @@ views in rnnviz/ui/views/digits.py. No maths here.
 
 import streamlit as st
 
-from rnnviz import settings as config
 from rnnviz import tasks
 from rnnviz.cellspec import spec
 from rnnviz.data.digits import digits_as_sequences, load_digits
-from rnnviz.errors import UserError
 from rnnviz.settings import DIGITS_SAMPLE, DigitsSettings
-from rnnviz.ui import live, share, state
+from rnnviz.ui import live, share
 from rnnviz.ui.controls import control, controls, page_links
 from rnnviz.ui.i18n import t
-from rnnviz.ui.sidebar import device_choice, seed_choice
+from rnnviz.ui.sidebar import seed_choice
+from rnnviz.ui.views.common import start_one
 from rnnviz.ui.views.digits import (
+    DigitsRun,
     inspect,
     render_live,
     show_examples,
@@ -61,27 +61,19 @@ def choose_settings(source: str) -> DigitsSettings:
     )
 
 
-def start_training(images, labels, names, file: str, s: DigitsSettings) -> bool:
-    try:
-        config.check(s, live.limits())
+def builder(images, labels, names: list[str]):
+    """build(settings) for a run: the images split into parts as sequences, and an untrained
+    classifier for them."""
+
+    def build(s: DigitsSettings):
         parts = digits_as_sequences(images, labels, test_fraction=s.test, val_fraction=0.15, seed=0)
+        rows, pixels = images.shape[1], images.shape[2]
         model = tasks.image_model(
-            images.shape[1],
-            images.shape[2],
-            len(names),
-            s.cell,
-            s.hidden_size,
-            s.num_layers,
-            seed=seed_choice(),
+            rows, pixels, len(names), s.cell, s.hidden_size, s.num_layers, seed=seed_choice()
         )
-        cfg = s.train_config(seed=seed_choice(), device=device_choice())
-        job = live.start_job(model, tasks.image_train_data(parts), cfg)
-    except UserError as e:
-        state.show_error(str(e))
-        return False
-    run = {"job": job, "parts": parts, "names": names, "settings": s, "file": file}
-    state.set_run(PAGE, {**run, "rows": images.shape[1]})
-    return True
+        return parts, model
+
+    return build
 
 
 def page() -> None:
@@ -102,19 +94,26 @@ def page() -> None:
     share.publish("dg")
     # Train right below the settings (a 1366 x 768 screen shows it without scrolling), the
     # examples after
-    train, run = live.run_controls(PAGE, "dg", can_train=settings is not None)
-    if train and settings is not None and start_training(images, labels, names, file, settings):
-        st.rerun()
-    if run is None:
-        st.info(t("Press Train: the loss and the validation accuracy appear here as it learns."))
-    else:
-        ran = run["settings"], run["file"], run["rows"]
-        if settings is not None and (settings, file, images.shape[1]) != ran:
-            st.caption(t("The settings above changed since this run; press Train to use them."))
-        live.live_view(run["job"], render_live)
+    data = None if chosen is None else f"{file} ({images.shape[1]} rows)"  # the run's source
+    run = live.train_and_show(
+        PAGE,
+        "dg",
+        settings,
+        start=lambda chosen_settings: start_one(
+            chosen_settings,
+            builder(images, labels, names),
+            tasks.image_train_data,
+            DigitsRun,
+            names=names,
+            source=data,
+        ),
+        show=lambda run: live.live_view(run.job, render_live),
+        idle=t("Press Train: the loss and the validation accuracy appear here as it learns."),
+        source=data,
+    )
     if chosen is not None:
         show_examples(images, labels, names)
-    if run is not None and not run["job"].running and run["job"].epochs_done > 0:
+    if run is not None and not run.running and run.job.epochs_done > 0:
         inspect(run)
 
 

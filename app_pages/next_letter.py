@@ -7,14 +7,14 @@ rnnviz/ui/views/next_letter.py. No maths here.
 import streamlit as st
 
 from rnnviz import data, tasks
-from rnnviz import settings as config
 from rnnviz.cellspec import spec
 from rnnviz.errors import UserError
 from rnnviz.settings import NextLetterSettings
 from rnnviz.ui import live, share, state
 from rnnviz.ui.controls import control, controls, page_links
 from rnnviz.ui.i18n import t
-from rnnviz.ui.sidebar import device_choice, seed_choice
+from rnnviz.ui.sidebar import seed_choice
+from rnnviz.ui.views.common import start_one
 from rnnviz.ui.views.next_letter import inside, render_live, show_encoding
 
 PAGE = "next_letter"
@@ -70,19 +70,6 @@ def build(s: NextLetterSettings):
     return ds, model
 
 
-def start_training(s: NextLetterSettings) -> bool:
-    try:
-        config.check(s, live.limits())
-        ds, model = build(s)
-        cfg = s.train_config(seed=seed_choice(), device=device_choice())
-        job = live.start_job(model, tasks.char_train_data(ds), cfg)
-    except UserError as e:
-        state.show_error(str(e))
-        return False
-    state.set_run(PAGE, {"job": job, "ds": ds, "settings": s})
-    return True
-
-
 def page() -> None:
     st.title(t("🔤 Next letter"))
     st.caption(t("A recurrent network reads a word letter by letter and guesses what comes next."))
@@ -94,23 +81,19 @@ def page() -> None:
         state.show_error(str(e))
         ds = model = None
     # Train right below the settings, so a 1366 x 768 screen shows it without scrolling
-    train, run = live.run_controls(PAGE, "nl", can_train=ds is not None)
-    if train and start_training(s):
-        st.rerun()
-    if run is None:
-        st.info(
-            t(
-                "Press Train: the loss, the accuracy and every word's guess appear here as it "
-                "learns."
-            )
-        )
-    else:
-        if s != run["settings"]:
-            st.caption(t("The settings above changed since this run; press Train to use them."))
-        live.live_view(run["job"], render_live(run))
+    run = live.train_and_show(
+        PAGE,
+        "nl",
+        s if ds is not None else None,
+        start=lambda chosen: start_one(chosen, build, tasks.char_train_data),
+        show=lambda run: live.live_view(run.job, render_live(run)),
+        idle=t(
+            "Press Train: the loss, the accuracy and every word's guess appear here as it learns."
+        ),
+    )
     if ds is not None:
         show_encoding(ds, model)
-    if run is not None and not run["job"].running:
+    if run is not None and not run.running:
         inside(run)
 
 

@@ -6,7 +6,6 @@ views in rnnviz/ui/views/seq2seq.py.
 
 import streamlit as st
 
-from rnnviz import settings as config
 from rnnviz.cellspec import spec
 from rnnviz.errors import UserError
 from rnnviz.seq2seq import DEFAULT_PAIRS, Seq2Seq, Seq2SeqConfig, make_pair_dataset, pair_train_data
@@ -14,7 +13,8 @@ from rnnviz.settings import Seq2SeqSettings
 from rnnviz.ui import live, share, state
 from rnnviz.ui.controls import control, controls, page_links
 from rnnviz.ui.i18n import t
-from rnnviz.ui.sidebar import device_choice, seed_choice
+from rnnviz.ui.sidebar import seed_choice
+from rnnviz.ui.views.common import start_one
 from rnnviz.ui.views.seq2seq import inside, render_live, show_dataset
 
 PAGE = "seq2seq"
@@ -85,19 +85,6 @@ def build(s: Seq2SeqSettings):
     return ds, Seq2Seq(model_config, seed=seed_choice())
 
 
-def start_training(s: Seq2SeqSettings) -> bool:
-    try:
-        config.check(s, live.limits())
-        ds, model = build(s)
-        cfg = s.train_config(seed=seed_choice(), device=device_choice())
-        job = live.start_job(model, pair_train_data(ds), cfg)
-    except UserError as e:
-        state.show_error(str(e))
-        return False
-    state.set_run(PAGE, {"job": job, "ds": ds, "settings": s})
-    return True
-
-
 def page() -> None:
     st.title(t("🔁 Seq2seq"))
     st.caption(
@@ -114,16 +101,15 @@ def page() -> None:
     except UserError as e:
         state.show_error(str(e))
         ds = None
-    train, run = live.run_controls(PAGE, "s2", can_train=ds is not None)
-    if train and start_training(s):
-        st.rerun()
-    if run is None:
-        st.info(t("Press Train: the loss and every pair's translation appear here as it learns."))
-        return
-    if s != run["settings"]:
-        st.caption(t("The settings above changed since this run; press Train to use them."))
-    live.live_view(run["job"], render_live(run))
-    if not run["job"].running:
+    run = live.train_and_show(
+        PAGE,
+        "s2",
+        s if ds is not None else None,
+        start=lambda chosen: start_one(chosen, build, pair_train_data),
+        show=lambda run: live.live_view(run.job, render_live(run)),
+        idle=t("Press Train: the loss and every pair's translation appear here as it learns."),
+    )
+    if run is not None and not run.running:
         inside(run)
 
 

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from rnnviz.data.forecast import largest_window
 from rnnviz.limits import Limits
-from rnnviz.ui import live, state
+from rnnviz.ui import live
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 FORECAST, NEXT_LETTER, STEP = (
@@ -42,7 +42,7 @@ def _train(at: AppTest, prefix: str, page: str) -> dict:
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
     run = at.session_state[f"run:{page}"]
-    for job in state.run_jobs(run):  # a Run (Forecast) or a dict (pages not moved to it yet)
+    for job in run.jobs:
         job.join(60)
         assert job.status == "done", job.message
     _ok(at)
@@ -134,12 +134,12 @@ def test_next_letter_two_letter_korean_words(mode):
     at.number_input(key="nl_epochs").set_value(1)
     _ok(at)
     run = _train(at, "nl", "next_letter")
-    assert run["ds"].words == ["사과", "바나나", "포도"]
+    assert run.dataset.words == ["사과", "바나나", "포도"]
     assert any(
         s.value == "Step by step" for s in at.subheader
     )  # the first word, '사과', is followed
     assert "Softmax over the vocabulary after each letter" in _charts(at)
-    at.selectbox(key=f"nl_step_word_{run['id']}").set_value(2)  # '포도'
+    at.selectbox(key=f"nl_step_word_{run.id}").set_value(2)  # '포도'
     _ok(at)
     at.switch_page(STEP).run()
     at.radio(key="st_source").set_value("The model trained on Next letter").run()
@@ -174,7 +174,7 @@ def test_digits_minimums_2x2_images():
     at.number_input(key="dg_epochs").set_value(1)
     at.slider(key="dg_test").set_value(0.1)
     run = _train(at, "dg", "digits")
-    assert run["names"] == ["0", "1"]
+    assert run.names == ["0", "1"]
     assert any(s.value.startswith("Test accuracy") for s in at.subheader)
     assert "Confusion matrix on the test images" in _charts(at)
 
@@ -247,7 +247,7 @@ def test_layers_slider_takes_its_range_from_the_limits(one_layer_server):
     at = _page(NEXT_LETTER)
     at.number_input(key="nl_epochs").set_value(1)
     run = _train(at, "nl", "next_letter")
-    assert run["job"].model.config.num_layers == 1 and run["job"].model.config.hidden_size == 2
+    assert run.job.model.config.num_layers == 1 and run.job.model.config.hidden_size == 2
 
 
 def test_layers_slider_reaches_the_limit(monkeypatch):

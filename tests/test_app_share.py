@@ -140,11 +140,11 @@ def test_two_sessions_training_different_data_never_share_a_model():
         at.button(key="nl_train").click().run()
     runs = [at.session_state["run:next_letter"] for at in (a, b)]
     for run in runs:
-        run["job"].join(60)
+        run.job.join(60)
     a.run()
     b.run()
-    assert runs[0]["job"] is not runs[1]["job"] and runs[0]["job"].model is not runs[1]["job"].model
-    assert runs[0]["ds"].words == ["hello", "apple", "lobby"] and runs[1]["ds"].words == [
+    assert runs[0].job is not runs[1].job and runs[0].job.model is not runs[1].job.model
+    assert runs[0].dataset.words == ["hello", "apple", "lobby"] and runs[1].dataset.words == [
         "사과",
         "바나나",
         "포도",

@@ -102,7 +102,7 @@ def test_korean_training_run_end_to_end():
     at.number_input(key="nl_epochs").set_value(5).run()
     at.button(key="nl_train").click().run()
     run = at.session_state["run:next_letter"]
-    run["job"].join(60)
+    run.job.join(60)
     at.run()
     assert not at.exception
     assert any(m.value.startswith("**모든 단어**") for m in at.markdown)

@@ -1,5 +1,5 @@
-"""Views that more than one page draws: the live loss chart, a layer's gates, a map of
-probabilities.
+"""What more than one page draws or does: the live loss chart, a layer's gates, a map of
+probabilities, and starting a one-job run.
 
 Each draws a figure from rnnviz.plots with the numbers it is given; the pages' view modules call
 them with their own titles and widget keys.
@@ -12,10 +12,29 @@ from collections.abc import Callable, Sequence
 import streamlit as st
 
 from ... import plots
-from .. import live
+from ... import settings as config
+from ...errors import UserError
+from .. import live, state
 from ..i18n import t
+from ..sidebar import device_choice, seed_choice
 
-__all__ = ["loss_chart", "loss_beside", "gates_chart", "probabilities_chart"]
+__all__ = ["start_one", "loss_chart", "loss_beside", "gates_chart", "probabilities_chart"]
+
+
+def start_one(settings, build: Callable, train_data: Callable, run=state.Run, **extra):
+    """A lesson's run with one job: the settings checked against the server's limits, then
+    `build(settings)` -> (dataset, model), trained on `train_data(dataset)` with the settings'
+    TrainConfig. Returns `run(settings, dataset, [job], **extra)`, or None with the reason shown
+    (a UserError: a bad word, a limit)."""
+    try:
+        config.check(settings, live.limits())
+        dataset, model = build(settings)
+        train_config = settings.train_config(seed=seed_choice(), device=device_choice())
+        job = live.start_job(model, train_data(dataset), train_config)
+    except UserError as e:
+        state.show_error(str(e))
+        return None
+    return run(settings=settings, dataset=dataset, jobs=[job], **extra)
 
 
 def loss_chart(history: Sequence[dict], title: str, metric: str, metric_name: str, key: str):

@@ -8,6 +8,8 @@ starts one job per cell.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -22,23 +24,31 @@ from ..i18n import t
 from ..sidebar import seed_choice
 from ..widgets import int_slider
 
-__all__ = ["FORGET_BIASED", "results_table", "render_live", "vanishing_gradients"]
+__all__ = ["FORGET_BIASED", "CompareRun", "results_table", "render_live", "vanishing_gradients"]
 
 FORGET_BIASED = (
     "LSTM, forget bias 1"  # the extra run the forget-bias option adds beside the plain LSTM
 )
 
 
-def results_table(run: dict, jobs) -> pd.DataFrame:
+@dataclass(eq=False)
+class CompareRun(state.Run):
+    """A Compare run: state.Run with a job per cell on the same dataset, and each job's label
+    ("RNN", "LSTM", "GRU", FORGET_BIASED)."""
+
+    labels: list[str] = field(default_factory=list)
+
+
+def results_table(run: CompareRun, jobs) -> pd.DataFrame:
     """One row per cell, every number read from that job's history (and, for the series, the
     test RMSE in °C beside the persistence baseline once it has finished)."""
     metric, column = {
         MEMORY: ("validation accuracy", "val_accuracy"),
         SERIES: ("validation RMSE (scaled)", "val_rmse"),
         WORDS: ("training accuracy", "train_accuracy"),
-    }[run["settings"].task]  # words: no val part
+    }[run.settings.task]  # words: no val part
     rows = []
-    for label, job in zip(run["labels"], jobs):
+    for label, job in zip(run.labels, jobs):
         h = tasks.history_summary(job.history)
         row = {
             "cell": label,
@@ -50,19 +60,19 @@ def results_table(run: dict, jobs) -> pd.DataFrame:
             metric: h[column],
             "training time (s)": round(h["seconds"], 2),
         }
-        if run["settings"].task == SERIES and not job.running and h["epochs"]:
+        if run.settings.task == SERIES and not job.running and h["epochs"]:
             row.update(_tested(run, label, job))
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-def _tested(run: dict, label: str, job) -> dict:
+def _tested(run: CompareRun, label: str, job) -> dict:
     """A finished series job's test RMSE in °C beside the baseline's, evaluated once (its weights
     no longer change); {} with the message shown when the forecast is not finite."""
-    tested = run.setdefault("tested", {})
+    tested = run.results.setdefault("tested", {})
     if job.id not in tested:
         try:
-            tested[job.id] = tasks.evaluate_forecast(job.snapshot_model(), run["ds"], "test")
+            tested[job.id] = tasks.evaluate_forecast(job.snapshot_model(), run.dataset, "test")
         except MetricError as e:  # a forecast that is not finite: said, never shown as inf
             tested[job.id] = f"{label}: {e}"
     result = tested[job.id]
@@ -75,16 +85,16 @@ def _tested(run: dict, label: str, job) -> dict:
     }
 
 
-def render_live(run: dict):
+def render_live(run: CompareRun):
     """The fragment's body: each job's status, their losses overlaid, and the results table."""
 
     def _render(jobs):
         cols = st.columns(len(jobs))
-        for col, label, job in zip(cols, run["labels"], jobs):
+        for col, label, job in zip(cols, run.labels, jobs):
             with col:
                 st.markdown(f"**{state.plain(label)}**")
                 live.status_line(job)
-        histories = dict(zip(run["labels"], (j.history for j in jobs)))
+        histories = dict(zip(run.labels, (j.history for j in jobs)))
         if any(histories.values()):
             figure = plots.losses_figure(
                 histories, t("Loss of each cell (solid: training, dotted: validation)")
@@ -113,7 +123,7 @@ def initial_gradients(
     }
 
 
-def vanishing_gradients(run: dict | None, hidden: int, forget_bias: bool) -> None:
+def vanishing_gradients(run: CompareRun | None, hidden: int, forget_bias: bool) -> None:
     """||dLoss/dh_t|| against distance before training, and after it when the run trained on
     the long-memory task with the chart's N; then each curve's far end as a share of its near."""
     st.subheader(t("Vanishing gradients"))
@@ -151,28 +161,28 @@ def vanishing_gradients(run: dict | None, hidden: int, forget_bias: bool) -> Non
     _shares(norms, n, forget_bias)
 
 
-def _trained_on(run: dict | None, n: int, forget_bias: bool) -> bool:
+def _trained_on(run: CompareRun | None, n: int, forget_bias: bool) -> bool:
     """Whether the run has finished training on the long-memory task the chart shows."""
     return (
         run is not None
-        and run["settings"].task == MEMORY
-        and run["settings"].distractors == n
-        and run["settings"].forget_bias == forget_bias
-        and not any(j.running for j in run["jobs"])
+        and run.settings.task == MEMORY
+        and run.settings.distractors == n
+        and run.settings.forget_bias == forget_bias
+        and not any(j.running for j in run.jobs)
     )
 
 
-def _trained_gradients(run: dict) -> dict[str, np.ndarray]:
+def _trained_gradients(run: CompareRun) -> dict[str, np.ndarray]:
     """||dLoss/dh_t|| by distance of each trained model, computed once per run."""
-    if run.get("gradients") is None:
-        task = run["ds"]
-        run["gradients"] = {
+    if "gradients" not in run.results:
+        task = run.dataset
+        run.results["gradients"] = {
             f"{label} after training": tasks.gradient_by_distance(
                 j.snapshot_model(), task.x_val, task.y_val
             )
-            for label, j in zip(run["labels"], run["jobs"])
+            for label, j in zip(run.labels, run.jobs)
         }
-    return run["gradients"]
+    return run.results["gradients"]
 
 
 def _shares(norms: dict[str, np.ndarray], n: int, forget_bias: bool) -> None:

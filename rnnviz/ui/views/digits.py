@@ -7,6 +7,8 @@ page (app_pages/digits.py) chooses the images and the settings and starts the ru
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -19,7 +21,15 @@ from ..i18n import t
 from ..widgets import int_slider
 from .common import loss_chart, probabilities_chart
 
-__all__ = ["uploaded_images", "show_images", "show_examples", "render_live", "inspect"]
+__all__ = ["DigitsRun", "uploaded_images", "show_images", "show_examples", "render_live", "inspect"]
+
+
+@dataclass(eq=False)
+class DigitsRun(state.Run):
+    """A Digits run: state.Run, its dataset the train/val/test parts of the images as sequences
+    ({"train": (x (N, R, P), y (N,)), ...}), and the class names in label order."""
+
+    names: list[str] = field(default_factory=list)
 
 
 def uploaded_table(content: bytes, name: str, max_bytes: int, max_rows: int) -> pd.DataFrame:
@@ -103,14 +113,14 @@ def render_live(job) -> None:
     loss_chart(job.history, title, "val_accuracy", metric_name, "dg_loss_chart")
 
 
-def inspect(run: dict) -> None:
+def inspect(run: DigitsRun) -> None:
     """After training: test accuracy, the confusion matrix, and one image read row by row."""
-    model = run["job"].snapshot_model()
-    names = run["names"]
-    x_test, y_test = run["parts"]["test"]
-    if run.get("evaluation") is None:
-        run["evaluation"] = tasks.image_evaluation(model, x_test, y_test, len(names))
-    ev = run["evaluation"]
+    model = run.current_model()
+    names = run.names
+    x_test, y_test = run.dataset["test"]
+    if "evaluation" not in run.results:
+        run.results["evaluation"] = tasks.image_evaluation(model, x_test, y_test, len(names))
+    ev = run.results["evaluation"]
     right = int(np.trace(ev["confusion"]))
     st.subheader(
         t(
@@ -130,13 +140,13 @@ def inspect(run: dict) -> None:
     _rows_fed(run, model, x_test[i], names[int(y_test[i])])
 
 
-def _pick_test_image(run: dict, predicted, y_test) -> int:
+def _pick_test_image(run: DigitsRun, predicted, y_test) -> int:
     """The index of the test image the user picks, among the wrong ones if they ask."""
-    names = run["names"]
+    names = run.names
     wrong = np.flatnonzero(predicted != y_test.numpy())
     only_wrong = st.toggle(
         t("Only the {count} images it gets wrong", count=len(wrong)),
-        key=f"dg_wrong_{run['id']}",
+        key=f"dg_wrong_{run.id}",
         disabled=len(wrong) == 0,
     )
     choices = wrong if only_wrong and len(wrong) else np.arange(len(y_test))
@@ -144,7 +154,7 @@ def _pick_test_image(run: dict, predicted, y_test) -> int:
         st.selectbox(
             t("Test image"),
             choices,
-            key=f"dg_image_{run['id']}",
+            key=f"dg_image_{run.id}",
             format_func=lambda k: t(
                 "#{index}: a {label}, model says {guess}",
                 index=k,
@@ -155,11 +165,11 @@ def _pick_test_image(run: dict, predicted, y_test) -> int:
     )
 
 
-def _rows_fed(run: dict, model, image, answer: str) -> None:
+def _rows_fed(run: DigitsRun, model, image, answer: str) -> None:
     """One image (R, P) fed k rows at a time: the model's class probabilities after each row."""
-    names = run["names"]
+    names = run.names
     rows = image.shape[0]
-    k = int_slider(t("Rows fed so far"), 1, rows, rows, key=f"dg_rows_{run['id']}")
+    k = int_slider(t("Rows fed so far"), 1, rows, rows, key=f"dg_rows_{run.id}")
     probs = tasks.probabilities_by_row(model, image).numpy()  # (R, classes)
     top = int(probs[k - 1].argmax())
     st.markdown(

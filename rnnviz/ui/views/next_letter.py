@@ -123,10 +123,14 @@ def _padding(ds) -> None:
     st.dataframe(pd.DataFrame(view["steps"]).set_index("step"), width="stretch")
 
 
-def render_live(run: dict):
+def render_live(run: state.Run):
     """The fragment's body: the loss and accuracy so far, and every word's guess right now."""
     return lambda job: loss_beside(
-        job, t("Loss and accuracy"), t("accuracy"), "nl_loss_chart", lambda j: _words(j, run["ds"])
+        job,
+        t("Loss and accuracy"),
+        t("accuracy"),
+        "nl_loss_chart",
+        lambda j: _words(j, run.dataset),
     )
 
 
@@ -140,10 +144,10 @@ def _words(job, ds) -> None:
     st.dataframe(table, width="stretch", hide_index=True, key="nl_words")
 
 
-def inside(run: dict) -> None:
+def inside(run: state.Run) -> None:
     """After training: one word step by step, one neuron across every word, the model writing."""
-    ds = run["ds"]
-    model = run["job"].snapshot_model()
+    ds = run.dataset
+    model = run.current_model()
     st.subheader(t("Step by step"))
     # 1. The word to follow and the step, then what the model saw and thought at that step
     tr, probs, letters, step = _follow_word(run, model, ds)
@@ -153,7 +157,7 @@ def inside(run: dict) -> None:
     # 3. One hidden unit's activation after each letter of every word
     st.subheader(t("One neuron across every word"))
     unit = int_slider(
-        t("Hidden unit (top layer)"), 0, model.config.hidden_size - 1, 0, key=f"nl_unit_{run['id']}"
+        t("Hidden unit (top layer)"), 0, model.config.hidden_size - 1, 0, key=f"nl_unit_{run.id}"
     )
     st.plotly_chart(
         plots.letters_figure(
@@ -167,13 +171,13 @@ def inside(run: dict) -> None:
     let_it_write(model, ds)
 
 
-def _follow_word(run: dict, model, ds):
+def _follow_word(run: state.Run, model, ds):
     """The chosen word traced through the model, and the chosen step: (trace, probs, letters, t)."""
     word_i = st.selectbox(
         t("Word to follow"),
         range(len(ds.words)),
         format_func=lambda i: ds.words[i],
-        key=f"nl_step_word_{run['id']}",
+        key=f"nl_step_word_{run.id}",
     )
     word = ds.inputs[word_i]
     tr, probs, letters = tasks.letter_steps(model, ds, word)
@@ -182,7 +186,7 @@ def _follow_word(run: dict, model, ds):
         0,
         len(letters) - 1,
         len(letters) - 1,
-        key=f"nl_t_{run['id']}",
+        key=f"nl_t_{run.id}",
     )
     st.markdown(
         t(

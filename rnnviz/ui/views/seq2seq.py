@@ -49,11 +49,11 @@ def pairs_table(model, ds) -> pd.DataFrame:
     )
 
 
-def render_live(run: dict):
+def render_live(run: state.Run):
     """The fragment's body: the loss and token accuracy so far, and every pair decoded now."""
     title = t("Loss and token accuracy (training)")
     return lambda job: loss_beside(
-        job, title, t("token accuracy"), "s2_loss_chart", lambda j: _pairs(j, run["ds"])
+        job, title, t("token accuracy"), "s2_loss_chart", lambda j: _pairs(j, run.dataset)
     )
 
 
@@ -82,14 +82,14 @@ def _steps_frame(rows: list[dict]) -> pd.DataFrame:
     )
 
 
-def inside(run: dict) -> None:
+def inside(run: state.Run) -> None:
     """After training: one pair through the encoder and the decoder; then the user's own source."""
-    ds, model = run["ds"], run["job"].snapshot_model()
+    ds, model = run.dataset, run.current_model()
     st.subheader(t("Inside one pair"))
     i = st.selectbox(
         t("Pair"),
         range(len(ds.sources)),
-        key=f"s2_pair_{run['id']}",
+        key=f"s2_pair_{run.id}",
         format_func=lambda k: f"{ds.join(ds.sources[k])} -> {ds.join(ds.targets[k])}",
     )
     _encoder(model, ds, i)
