@@ -501,3 +501,30 @@ def test_fit_json_bad_input_is_one_json_error_and_exit_2(tmp_path):
         text=True,
     )
     assert proc.returncode == 2 and "--season must be at least 2" in proc.stderr
+
+
+def test_every_flag_fit_had_before_issue_14_still_parses_to_the_same_setting():
+    """The flags are generated from ForecastSettings now; the old names are its aliases."""
+    from rnnviz.cli import _parser
+    from rnnviz.settings import ForecastSettings, from_arguments
+
+    old = [
+        "fit", "data.csv", "--target", "y", "--features", "a", "b", "--window", "9",
+        "--horizon", "2", "--split", "0.6", "0.2", "0.2", "--scaler", "standard",
+        "--difference", "--season", "12", "--json", "--fill", "--cell", "gru",
+        "--nonlinearity", "relu", "--hidden", "8", "--layers", "2", "--epochs", "5",
+        "--lr", "0.1", "--optimizer", "sgd", "--batch-size", "0", "--seed", "3",
+        "--device", "cpu", "--head", "flatten", "--save", "out", "--folds", "3",
+        "--export-script", "s.py",
+    ]  # fmt: skip
+    a = _parser().parse_args(old)
+    s = from_arguments(ForecastSettings, a)
+    assert (s.target, s.features, s.window, s.horizon) == ("y", ("a", "b"), 9, 2)
+    assert (s.scaler, s.predict_change, s.season, s.cell) == ("standard", True, 12, "gru")
+    assert (s.nonlinearity, s.hidden_size, s.num_layers, s.epochs) == ("relu", 8, 2, 5)
+    assert (s.lr, s.optimizer, s.batch_size, s.head, s.folds) == (0.1, "sgd", 0, "flatten", 3)
+    assert (a.split, a.json, a.fill, a.seed, a.device) == ([0.6, 0.2, 0.2], True, True, 3, "cpu")
+    assert (a.save, a.export_script) == ("out", "s.py")
+    # the defaults: the page's (epochs 30, not the 50 the CLI had before)
+    d = from_arguments(ForecastSettings, _parser().parse_args(["fit", "x.csv", "--target", "y"]))
+    assert (d.epochs, d.hidden_size, d.lr, d.batch_size, d.cell) == (30, 16, 0.01, 32, "lstm")

@@ -264,3 +264,83 @@ def test_plan_forecast_folds_and_limits():
         assert torch.equal(mine.x, theirs.x) and mine.parts == theirs.parts
     with pytest.raises(LimitError, match="64 hidden units is above this server's limit of 32"):
         tasks.plan_forecast(table, dataclasses.replace(s, hidden_size=64), limits=Limits(hidden=32))
+
+
+# -- rnnviz.ui.controls: one helper per kind of field --------------------------------------------
+def _every_kind_page():
+    """A page with one field of each kind (run by AppTest.from_function: self-contained)."""
+    from dataclasses import dataclass, fields
+    from typing import ClassVar
+
+    import streamlit as st
+
+    from rnnviz.settings import setting
+    from rnnviz.ui import share
+    from rnnviz.ui.controls import controls, page_links
+
+    @dataclass(frozen=True)
+    class Every:
+        prefix: ClassVar[str] = "ev"
+        count: int = setting(3, "int", "Count", "number", lo=1, hi=9)
+        level: int = setting(2, "int", "Level", "slider", lo=1, hi=lambda lim: lim.layers)
+        size: int = setting(8, "int", "Size", "select_slider", options=(4, 8, 16), aliases=("sz",))
+        rate: float = setting(0.1, "float", "Rate", "select_slider", options=(0.01, 0.1, 1.0))
+        kind: str = setting("b", "choice", "Kind", "select", options=("a", "b", "c"))
+        mode: str = setting("x", "choice", "Mode", "radio", options=("x", "y"))
+        flag: bool = setting(False, "bool", "Flag", "checkbox")
+        cols: tuple = setting(("p",), "list", "Columns", "multiselect")
+        name: str = setting("hi", "text", "Name", "text")
+        body: str = setting("a b", "text", "Body", "text_area")
+
+    page_links(Every)
+    chosen = controls(Every, [f.name for f in fields(Every)], cols=dict(options=["p", "q"]))
+    st.session_state["chosen"] = chosen
+    share.publish("ev", show_link=False)
+
+
+def _every(query: dict):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_every_kind_page, default_timeout=30)
+    at.query_params.update(query)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_controls_draw_every_kind_with_the_fields_defaults():
+    at = _every({})
+    chosen = at.session_state["chosen"]
+    assert dataclasses.asdict(chosen) == {
+        "count": 3,
+        "level": 2,
+        "size": 8,
+        "rate": 0.1,
+        "kind": "b",
+        "mode": "x",
+        "flag": False,
+        "cols": ("p",),
+        "name": "hi",
+        "body": "a b",
+    }
+    assert at.number_input(key="ev_count").value == 3 and at.slider(key="ev_level").max == 4
+    assert at.text_area(key="ev_body").value == "a b" and at.radio(key="ev_mode").value == "x"
+    assert at.query_params["size"] == "8" and at.query_params["cols"] == "p"
+
+
+def test_controls_take_a_links_values_old_names_too_and_skip_what_does_not_fit():
+    link = {"count": "7", "sz": "16", "rate": "1", "kind": "c", "mode": "y", "flag": "true"}
+    link |= {"cols": "q,p", "name": "<b>x</b>", "level": "99", "body": "z"}
+    at = _every(link)
+    chosen = at.session_state["chosen"]
+    assert (chosen.count, chosen.size, chosen.rate, chosen.kind) == (7, 16, 1.0, "c")
+    assert (chosen.mode, chosen.flag, chosen.cols, chosen.name) == (
+        "y",
+        True,
+        ("q", "p"),
+        "<b>x</b>",
+    )
+    assert chosen.level == 2 and chosen.body == "z"  # 99 layers is above the limit: the default
+    note = [c.value for c in at.caption if "did not fit" in c.value]
+    assert note and "level" in note[0] and "size" not in note[0]
+    assert at.query_params["size"] == "16" and "sz" not in at.query_params

@@ -134,7 +134,8 @@ def controls(
     **custom: Custom,
 ):
     """Draw the fields named in `layout` ({container: [names]}, or one list drawn where the page
-    is) and return `cls(**values)`, with `given` for fields not drawn here.
+    is) and return `cls(**values)`, with `given` for fields not drawn here. A list (a
+    multiselect's) is kept as a tuple: the settings object stays frozen all the way down.
 
     custom[name]: control()'s keywords for that field, or a function of the values drawn so far
     that returns them (a widget disabled by an earlier choice)."""
@@ -149,4 +150,8 @@ def controls(
             else:
                 with container:
                     values[name] = control(cls, name, **extra)
+    named = config.settings_fields(cls)
+    for name, value in values.items():
+        if named[name][1].kind == "list" and isinstance(value, list):
+            values[name] = tuple(value)
     return cls(**values)
