@@ -3,7 +3,8 @@
 Page config, the navigation over app_pages/, and the sidebar every page shares. Each lesson lives
 in its own thin file under app_pages/ (not pages/: Streamlit would treat that folder as a legacy
 multipage app). A page shows a UserError's message itself; any other error is a bug, logged with
-its traceback and shown as one sentence (rnnviz.ui.state.bugs_reported). ARCHITECTURE.md has the map.
+its traceback and shown as one sentence (rnnviz.ui.state.bugs_reported). ARCHITECTURE.md has the
+map.
 """
 
 import streamlit as st
@@ -37,7 +38,6 @@ PAGES = [
 ]
 page = st.navigation(PAGES)
 with bugs_reported():
-    shared_sidebar(
-        PAGES
-    )  # with the session-wide heartbeat: a job trains on while its student looks elsewhere
+    # with the session-wide heartbeat: a job trains on while its student looks elsewhere
+    shared_sidebar(PAGES)
     page.run()

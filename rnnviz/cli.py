@@ -1,26 +1,31 @@
 """The command line: `python -m rnnviz fit CSV ...` and `python -m rnnviz words "..."`.
 
-fit    trains a forecaster on a CSV column and prints it beside the baseline ladder (persistence, seasonal
-       naive, linear autoregression, exponential smoothing) on the test part, the winner in one sentence,
-       and any warning (the test values leave the training range); `--json` prints all of it as one JSON
-       object on stdout instead (progress goes to stderr then)
+fit    trains a forecaster on a CSV column and prints it beside the baseline ladder (persistence,
+       seasonal naive, linear autoregression, exponential smoothing) on the test part, the winner
+       in one sentence, and any warning (the test values leave the training range); `--json`
+       prints all of it as one JSON object on stdout instead (progress goes to stderr then)
        --folds K: a rolling-origin evaluation instead, K folds; --export-script PATH: the run as a
-       standalone torch + pandas script
+       standalone torch + pandas script. Its flags are the Forecast page's settings
+       (rnnviz.settings.ForecastSettings): the same names, defaults and limits.
 words  trains the next-letter model on typed words and prints each word's predicted last letter
-Bad input ends with exit status 2 and the DataError's message, never a traceback; so does a forecast whose
-error would be infinite or NaN (MetricError): a finished run never prints an inf or NaN metric.
+Bad input ends with exit status 2 and the UserError's message, never a traceback; so does a
+forecast whose error would be infinite or NaN (MetricError): a finished run never prints an inf or
+NaN metric.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from pathlib import Path
 
 from . import baselines, data, runs, tasks
+from . import settings as config
 from .errors import UserError
-from .export import forecast_script
+from .limits import Limits
+from .settings import ForecastSettings, ForecastSource
 from .train import Callback, TrainConfig, TrainingJob
 
 __all__ = ["main"]
@@ -50,56 +55,41 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m rnnviz", description="Train small RNNs from the command line."
     )
     sub = p.add_subparsers(dest="command", required=True)
+    _fit_parser(sub)
+    w = sub.add_parser("words", help="predict each word's last letter (or every next letter)")
+    w.add_argument("text", help='words separated by spaces, e.g. "hello apple lobby daddy bobby"')
+    w.add_argument("--mode", choices=["last", "next"], default="last")
+    _model_args(w, cell="rnn", hidden=8, epochs=200, lr=0.01, batch=0)
+    _run_args(w)
+    return p
 
+
+def _fit_parser(sub) -> None:
+    """`fit`: a flag per Forecast setting (rnnviz.settings.ForecastSettings: the page's names,
+    defaults and bounds; old names such as --hidden and --difference still work), and the
+    command line's own (--split, --json, --save, --export-script, --seed, --device)."""
     f = sub.add_parser("fit", help="forecast a CSV column; compare with the persistence baseline")
     f.add_argument("csv", help="path to the CSV file")
-    f.add_argument("--target", required=True, help="column to forecast")
-    f.add_argument(
-        "--features", nargs="+", default=None, help="input columns (default: the target alone)"
+    config.add_arguments(
+        f, ForecastSettings, optional=("window", "season", "folds"), required=("target",)
     )
+    config.add_arguments(f, ForecastSource)
     f.add_argument(
-        "--window", type=int, default=None, help="steps of history (default: 20, or less to fit)"
-    )
-    f.add_argument("--horizon", type=int, default=1, help="how many rows ahead to predict")
-    f.add_argument(
-        "--split", type=float, nargs=3, default=(0.7, 0.15, 0.15), metavar=("TRAIN", "VAL", "TEST")
-    )
-    f.add_argument(
-        "--scaler",
-        choices=["minmax", "standard", "none"],
-        default="minmax",
-        help="how the columns are scaled (fit on the training part); standard reaches further beyond it",
-    )
-    f.add_argument(
-        "--difference",
-        action="store_true",
-        help="differencing: read each input's step changes and predict the change from the last value "
-        "instead of the value itself (for trending series)",
-    )
-    f.add_argument(
-        "--season",
-        type=int,
+        "--split",
+        type=float,
+        nargs=3,
         default=None,
-        help="rows per seasonal cycle for the seasonal baselines (default: from the dates or the "
-        "training part's autocorrelation)",
+        metavar=("TRAIN", "VAL", "TEST"),
+        help="fractions of the windows (default 0.7 0.15 0.15; the test part is the rest)",
     )
     f.add_argument(
         "--json",
         action="store_true",
-        help="print one JSON object (model, baselines, winner, warnings) on stdout; progress to stderr",
+        help="print one JSON object (model, baselines, winner, warnings) on stdout; progress to "
+        "stderr",
     )
-    f.add_argument("--fill", action="store_true", help="fill missing values from the row above")
-    _model_args(f, cell="lstm", hidden=16, epochs=50, lr=0.01, batch=32)
-    f.add_argument("--head", choices=["last", "flatten"], default="last")
     f.add_argument(
         "--save", default=None, help="folder to save the model in (safetensors + config.json)"
-    )
-    f.add_argument(
-        "--folds",
-        type=int,
-        default=None,
-        metavar="K",
-        help="rolling-origin evaluation: K folds over the test part, each trained on everything before it",
     )
     f.add_argument(
         "--export-script",
@@ -107,12 +97,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="write this run as a standalone Python script (torch + pandas, no rnnviz) to PATH",
     )
-
-    w = sub.add_parser("words", help="predict each word's last letter (or every next letter)")
-    w.add_argument("text", help='words separated by spaces, e.g. "hello apple lobby daddy bobby"')
-    w.add_argument("--mode", choices=["last", "next"], default="last")
-    _model_args(w, cell="rnn", hidden=8, epochs=200, lr=0.01, batch=0)
-    return p
+    _run_args(f)
 
 
 def _model_args(p, cell, hidden, epochs, lr, batch):
@@ -126,6 +111,10 @@ def _model_args(p, cell, hidden, epochs, lr, batch):
     p.add_argument("--lr", type=float, default=lr, help="learning rate")
     p.add_argument("--optimizer", choices=["adam", "sgd"], default="adam")
     p.add_argument("--batch-size", type=int, default=batch, help="0 = all samples at once")
+
+
+def _run_args(p) -> None:
+    """Where and how reproducibly a command trains (the app's sidebar settings)."""
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
 
@@ -141,66 +130,59 @@ def _train_config(a) -> TrainConfig:
     )
 
 
-def _run_job(model, train_data, a, out) -> TrainingJob:
-    job = TrainingJob(
-        model, train_data, _train_config(a), callbacks=[_PrintProgress(a.epochs, out)]
-    )
+def _run_job(model, train_data, train: TrainConfig, out) -> TrainingJob:
+    job = TrainingJob(model, train_data, train, callbacks=[_PrintProgress(train.epochs, out)])
     job.start().join()
     if job.status != "done":
         out(job.message)
     return job
 
 
-def _fit(a, out) -> int:
-    say = _stderr if a.json else out  # with --json, stdout carries the JSON object alone
-    table = data.read_csv(a.csv, fill="ffill" if a.fill else None)
-    for note in table.attrs["notes"]:
-        say(note)
-    window = a.window
-    if window is None:
-        window = min(20, data.largest_window(len(table), a.horizon, tuple(a.split)))
-        window = max(window, 1)
+def _fit_settings(a, rows: int) -> ForecastSettings:
+    """The run's settings from the flags: --split as the page's percentages, the window (when not
+    given) the page's 20 or less to fit, a season of at least 2."""
     if a.season is not None and a.season < 2:
         raise data.DataError(
             f"--season must be at least 2 rows (got {a.season}); leave it out to find one."
         )
-    cfg = data.ForecastConfig(
-        target=a.target,
-        features=a.features,
-        window=window,
-        horizon=a.horizon,
-        split=tuple(a.split),
-        scaler=a.scaler,
-        predict_change=a.difference,
-    )
-    ds = data.make_forecast_dataset(table, cfg)
-    warnings = []
-    outside = baselines.extrapolation(ds.series, cfg)
-    if outside is not None:
-        warnings.append(outside.message(cure="--difference", predict_change=a.difference))
-        say(f"warning: {warnings[-1]}")
-    n = {k: s.stop - s.start for k, s in ds.parts.items()}
-    say(
-        f"{len(ds.x)} windows of ({window}, {len(ds.features)}): train {n['train']}, "
-        f"validation {n['val']}, test {n['test']}"
-        + ("; predicting the change from the last value" if a.difference else "")
-    )
+    given = {"season": a.season or 0, "runs": "one" if a.folds is None else "folds"}
+    if a.split is not None:
+        given["train_pct"], given["val_pct"] = (
+            config.percent(a.split[0]),
+            config.percent(a.split[1]),
+        )
+    split = config.from_arguments(ForecastSettings, a, **given).split
+    if a.window is None:
+        fit = data.largest_window(rows, a.horizon, split)
+        given["window"] = max(min(ForecastSettings.window, fit), 1)  # the field's default, 20
+    return config.from_arguments(ForecastSettings, a, **given)
+
+
+def _fit(a, out) -> int:
+    say = _stderr if a.json else out  # with --json, stdout carries the JSON object alone
+    # 1. the table, the settings, and the page's one call: limits checked, windows, models
+    table = data.read_csv(a.csv, fill="ffill" if a.fill else None)
+    for note in table.attrs["notes"]:
+        say(note)
+    settings = _fit_settings(a, len(table))
+    if a.folds is not None and a.json:
+        raise data.DataError(
+            "--folds prints a table of folds, not JSON: leave out --json (or --folds)."
+        )
+    plan = tasks.plan_forecast(table, settings, a.seed, a.device, Limits.from_env())
+    ds = plan.dataset
+    warnings = _describe(settings, ds, say)
     if a.export_script:
-        script = forecast_script(table, _forecast_settings(a, ds), _train_config(a), a.fill)
+        script = tasks.forecast_script(table, _saved(settings, ds), plan.train[0], a.fill)
         Path(a.export_script).write_text(script, encoding="utf-8")
         say(
-            f"Wrote {a.export_script}: `python {a.export_script} {a.csv}` trains this run again without rnnviz."
+            f"Wrote {a.export_script}: `python {a.export_script} {a.csv}` trains this run again "
+            "without rnnviz."
         )
     if a.folds is not None:
-        if a.json:
-            raise data.DataError(
-                "--folds prints a table of folds, not JSON: leave out --json (or --folds)."
-            )
-        return _fit_folds(a, table, cfg, out)
-    model = tasks.forecast_model(
-        ds, a.cell, a.hidden, a.layers, a.head, a.nonlinearity, seed=a.seed
-    )
-    job = _run_job(model, tasks.forecast_train_data(ds), a, say)
+        return _fit_folds(settings, plan, out)
+    # 2. train, then rank the model with the baselines on the test part
+    job = _run_job(plan.models[0], plan.train_data[0], plan.train[0], say)
     if job.status == "failed":
         return 1
     if job.status != "done":
@@ -208,30 +190,55 @@ def _fit(a, out) -> int:
     result = tasks.evaluate_forecast(job.model.cpu(), ds, "test")
     ladder = baselines.ladder(
         ds,
-        baselines.baseline_forecasts(ds, a.season),
+        baselines.baseline_forecasts(ds, settings.season_rows),
         result.predicted,
         "test",
-        model_name=a.cell.upper(),
+        model_name=settings.cell.upper(),
     )
+    # 3. say it, and keep the model
     if a.json:
-        out(json.dumps(_fit_json(a, ds, ladder, warnings), allow_nan=False))
+        out(json.dumps(_fit_json(settings, ds, ladder, warnings), allow_nan=False))
     else:
-        _print_fit(a, result, ladder, out)
+        _print_fit(settings, result, ladder, out)
     if a.save:
-        path = tasks.save_forecast(job.model, ds, _forecast_settings(a, ds), a.save)
+        path = tasks.save_forecast(job.model, ds, _saved(settings, ds).saved(), a.save)
         say(f"Saved the model to {path}; the Forecast page opens it (Open a saved model).")
     return 1 if job.status == "diverged" else 0  # the message above says why and what to do
+
+
+def _saved(settings: ForecastSettings, ds) -> ForecastSettings:
+    """The settings as they trained: the columns and window the dataset was made with."""
+    return dataclasses.replace(settings, features=tuple(ds.features), window=ds.window)
+
+
+def _describe(settings: ForecastSettings, ds, say) -> list[str]:
+    """Say how the table became windows, and warn when the test part leaves the training range.
+    Returns the warnings."""
+    warnings = []
+    outside = baselines.extrapolation(ds.series, ds.config)
+    if outside is not None:
+        warnings.append(
+            outside.message(cure="--difference", predict_change=settings.predict_change)
+        )
+        say(f"warning: {warnings[-1]}")
+    n = {k: s.stop - s.start for k, s in ds.parts.items()}
+    say(
+        f"{len(ds.x)} windows of ({ds.window}, {len(ds.features)}): train {n['train']}, "
+        f"validation {n['val']}, test {n['test']}"
+        + ("; predicting the change from the last value" if settings.predict_change else "")
+    )
+    return warnings
 
 
 def _stderr(line: str) -> None:
     print(line, file=sys.stderr)
 
 
-def _fit_json(a, ds, ladder: baselines.Ladder, warnings: list[str]) -> dict:
+def _fit_json(settings: ForecastSettings, ds, ladder: baselines.Ladder, warnings) -> dict:
     """The fit's outcome as plain JSON values: every number finite (the ladder refuses others)."""
     winner = "model" if ladder.winner == ladder.model.name else ladder.winner
     return {
-        "target": a.target,
+        "target": settings.target,
         "part": "test",
         "rows": len(ds.actual[ds.parts["test"]]),
         "model": {**ladder.model.to_dict(), "name": ladder.model.name},
@@ -239,15 +246,15 @@ def _fit_json(a, ds, ladder: baselines.Ladder, warnings: list[str]) -> dict:
         "winner": winner,
         "verdict": ladder.verdict,
         "season": ladder.season.describe(),
-        "predict_change": a.difference,
-        "scaler": a.scaler,
+        "predict_change": settings.predict_change,
+        "scaler": settings.scaler,
         "warnings": warnings,
         "notes": ladder.left_out,
     }
 
 
-def _print_fit(a, result, ladder: baselines.Ladder, out) -> None:
-    out(f"\nTest part ({len(result.actual)} rows), '{a.target}' in the data's own units:")
+def _print_fit(settings: ForecastSettings, result, ladder: baselines.Ladder, out) -> None:
+    out(f"\nTest part ({len(result.actual)} rows), '{settings.target}' in the data's own units:")
     out(f"{'metric':<8} {'model':>14} {'baseline':>14}  better")
     for row in result.table:
         out(f"{row['metric']:<8} {row['model']:>14.4f} {row['baseline']:>14.4f}  {row['better']}")
@@ -262,29 +269,29 @@ def _print_fit(a, result, ladder: baselines.Ladder, out) -> None:
         out(f"left out: {why}")
 
 
-def _fit_folds(a, table, cfg, out) -> int:
-    """Rolling origin: a model per fold (same seed), trained on every window before the fold's origin
-    and tested on the block after it; then each fold's RMSE beside persistence's, and the means."""
-    folds, datasets = runs.fold_datasets(table, cfg, a.folds)
-    results, diverged = [], False
-    for fold, ds in zip(folds, datasets):
+def _fit_folds(settings: ForecastSettings, plan: tasks.ForecastPlan, out) -> int:
+    """Rolling origin: a model per fold (same seed), trained on every window before the fold's
+    origin and tested on the block after it; then each fold's RMSE beside persistence's, and the
+    means."""
+    folds, results, diverged = plan.folds, [], False
+    jobs = zip(plan.models, plan.train_data, plan.train)
+    for fold, ds, (model, train_data, train) in zip(folds, plan.datasets, jobs):
         out(
             f"\nFold {fold.number}/{len(folds)}: train on windows 0-{fold.origin - 1}, "
             f"test on windows {fold.test.start}-{fold.test.stop - 1}"
         )
-        model = tasks.forecast_model(
-            ds, a.cell, a.hidden, a.layers, a.head, a.nonlinearity, seed=a.seed
-        )
-        job = _run_job(model, tasks.forecast_train_data(ds), a, out)
+        job = _run_job(model, train_data, train, out)
         if job.status == "failed":
             return 1
         diverged |= job.status == "diverged"
         results.append(tasks.evaluate_forecast(job.model.cpu(), ds, "test"))
     out(
-        f"\nRolling origin, {len(folds)} folds: RMSE on each fold's test block, '{a.target}' in the data's own units"
+        f"\nRolling origin, {len(folds)} folds: RMSE on each fold's test block, "
+        f"'{settings.target}' in the data's own units"
     )
     out(
-        f"{'fold':<6} {'test from':<20} {'test to':<20} {'train':>6} {'test':>5} {'model':>12} {'persistence':>12}"
+        f"{'fold':<6} {'test from':<20} {'test to':<20} {'train':>6} {'test':>5} "
+        f"{'model':>12} {'persistence':>12}"
     )
     for r in runs.fold_table(folds, results):
         out(
@@ -292,29 +299,6 @@ def _fit_folds(a, table, cfg, out) -> int:
             f"{r['test windows']:>5g} {r['model RMSE']:>12.4f} {r['persistence RMSE']:>12.4f}"
         )
     return 1 if diverged else 0
-
-
-def _forecast_settings(a, ds) -> dict:
-    """This run's choices under the names the Forecast page saves, so that its checkpoint is the page's."""
-    return dict(
-        target=a.target,
-        features=list(ds.features),
-        window=ds.window,
-        horizon=a.horizon,
-        split=tuple(a.split),
-        scaler=a.scaler,
-        predict_change=a.difference,
-        season=a.season,
-        cell=a.cell,
-        nonlinearity=a.nonlinearity,
-        hidden=a.hidden,
-        layers=a.layers,
-        head=a.head,
-        optimizer=a.optimizer,
-        lr=a.lr,
-        epochs=a.epochs,
-        batch=a.batch_size,
-    )
 
 
 def _words(a, out) -> int:
@@ -327,15 +311,14 @@ def _words(a, out) -> int:
         ds, a.cell, a.hidden, a.layers, nonlinearity=a.nonlinearity, seed=a.seed
     )
     out(f"{model.parameter_count()} parameters")
-    job = _run_job(model, tasks.char_train_data(ds), a, out)
+    job = _run_job(model, tasks.char_train_data(ds), _train_config(a), out)
     if job.status == "failed":
         return 1
     rows = tasks.char_predictions(job.model.cpu(), ds)
     out("")
     for r in rows:
-        out(
-            f"{r['input']} -> {r['predicted']}  p={r['probability']:.2f}  {'ok' if r['correct'] else 'wrong'}"
-        )
+        verdict = "ok" if r["correct"] else "wrong"
+        out(f"{r['input']} -> {r['predicted']}  p={r['probability']:.2f}  {verdict}")
     right = sum(r["correct"] for r in rows)
     out(f"accuracy {right}/{len(rows)} = {right / len(rows):.0%}")
     return 0

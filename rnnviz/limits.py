@@ -22,17 +22,18 @@ class LimitError(UserError):
 
 @dataclass(frozen=True)
 class Limits:
-    upload_mb: int = 10  # largest CSV or model file accepted, in Streamlit's MB (1024 x 1024 bytes)
-    checkpoint_mb: int = (
-        200  # largest model file rnnviz.checkpoint reads from a path or bytes (CLI, notebooks)
-    )
+    # largest CSV or model file accepted, in Streamlit's MB (1024 x 1024 bytes)
+    upload_mb: int = 10
+    # largest model file rnnviz.checkpoint reads from a path or bytes (CLI, notebooks)
+    checkpoint_mb: int = 200
     rows: int = 200_000  # rows of a CSV
     columns: int = 50  # columns of a CSV
     window: int = 400  # steps per window
     hidden: int = 256  # hidden units per layer
     layers: int = 4  # stacked layers
     features: int = 1_000  # input features per step (columns, or pixels of an image row)
-    vocabulary: int = 2_000  # distinct characters (or seq2seq tokens) of a text model: one-hot inputs grow with it
+    # distinct characters (or seq2seq tokens) of a text model: one-hot inputs grow with it
+    vocabulary: int = 2_000
     embedding: int = 256  # embedding dimensions per character
     outputs: int = 10_000  # outputs of a model's head (a class or a character each)
     epochs: int = 2_000  # epochs per training run
@@ -42,31 +43,28 @@ class Limits:
     pairs: int = 100  # source -> target pairs on Seq2seq
     pair_tokens: int = 30  # words (or letters) on one side of a pair
     letters_to_write: int = 30  # letters Next letter's model writes after a prefix
-    distractors: int = (
-        100  # N of the long-memory task (Compare): each is one more step of every sequence
-    )
+    # N of the long-memory task (Compare): each is one more step of every sequence
+    distractors: int = 100
     image_side: int = 32  # an uploaded image (Digits) has at most side x side pixel columns
-    typed_inputs: int = (
-        3  # Step through with typed numbers: inputs per step, hidden units and steps,
-    )
-    typed_hidden: int = 4  # small enough that every number of every step fits on the screen
+    # Step through with typed numbers: inputs per step, hidden units and steps, small enough that
+    # every number of every step fits on the screen
+    typed_inputs: int = 3
+    typed_hidden: int = 4
     typed_steps: int = 6
-    max_jobs: int = (
-        0  # training jobs running at once (the rest queue); 0 = one per core this server may use
-    )
+    # training jobs running at once (the rest queue); 0 = one per core this server may use
+    max_jobs: int = 0
     job_seconds: int = 600  # longest training run
-    job_memory_mb: int = (
-        2048  # address space one job (or view) may add to its worker (torch imported): a batch of
-    )
-    # 256 windows of 400 steps through 4 LSTM layers of 256 units keeps about 1.6 GB of activations for backward
+    # address space one job (or view) may add to its worker (torch imported): a batch of 256
+    # windows of 400 steps through 4 LSTM layers of 256 units keeps about 1.6 GB of activations
+    # for backward
+    job_memory_mb: int = 2048
     heartbeat_seconds: int = 30  # a job nobody watches for this long stops itself
-    # The heavy views after training run in a worker process, each bounded by these, not by the data.
-    view_windows: int = (
-        500  # most windows the hidden-state path (PCA) computes, evenly spaced over the series
-    )
-    view_multiply_adds: int = (
-        8_000_000_000  # work one view may do (~1 s on one busy core): fewer windows when big
-    )
+    # The heavy views after training run in a worker process, each bounded by these, not by the
+    # data.
+    # most windows the hidden-state path (PCA) computes, evenly spaced over the series
+    view_windows: int = 500
+    # work one view may do (~1 s on one busy core): fewer windows when big
+    view_multiply_adds: int = 8_000_000_000
     view_batch_mb: int = 64  # memory one batch of windows may take while a view computes it
 
     @property

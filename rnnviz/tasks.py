@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 import torch
 
-from . import checkpoint, metrics
+from . import checkpoint, export, metrics, runs
+from . import settings as config
 from .cellspec import spec
 from .data.forecast import ForecastConfig, ForecastDataset, make_forecast_dataset
 from .data.memory import MemoryTask
@@ -24,17 +25,22 @@ from .data.tables import DataError
 from .data.text import CharDataset
 from .limits import Limits
 from .models import ModelConfig, SequenceModel
+from .settings import ForecastSettings
 from .trace import Trace, sequence_gradient_norms, trace
 from .train import TrainData, predict
 
 __all__ = [
     "forecast_model",
+    "forecast_model_for",
+    "ForecastPlan",
+    "plan_forecast",
     "forecast_train_data",
     "ForecastResult",
     "evaluate_forecast",
     "forecast_extra",
     "forecast_checkpoint",
     "save_forecast",
+    "forecast_script",
     "restore_forecast",
     "char_model",
     "char_train_data",
@@ -70,17 +76,22 @@ def forecast_model(
     nonlinearity: str = "tanh",
     seed: int = 0,
 ) -> SequenceModel:
-    config = ModelConfig(
+    """A forecaster for `ds` from the model's settings one by one (notebooks, tests); the page and
+    the CLI pass a whole ForecastSettings to `forecast_model_for`."""
+    chosen = ForecastSettings(
         cell=cell,
         hidden_size=hidden_size,
         num_layers=num_layers,
-        input_size=len(ds.features),
-        nonlinearity=nonlinearity,
         head=head,
-        window=ds.window,
-        output_size=1,
+        nonlinearity=nonlinearity,
     )
-    return SequenceModel(config, seed=seed)
+    return forecast_model_for(ds, chosen, seed)
+
+
+def forecast_model_for(ds: ForecastDataset, settings: ForecastSettings, seed: int = 0):
+    """The model `settings` describe, for `ds`'s columns and window
+    (ForecastSettings.model_config)."""
+    return SequenceModel(settings.model_config(len(ds.features), ds.window), seed=seed)
 
 
 def forecast_train_data(ds: ForecastDataset) -> TrainData:
@@ -99,6 +110,53 @@ def forecast_train_data(ds: ForecastDataset) -> TrainData:
         x_val=x_val if len(x_val) else None,
         y_val=y_val if len(y_val) else None,
         baseline_loss=baseline_loss,
+    )
+
+
+@dataclass
+class ForecastPlan:
+    """What one run of the Forecast page trains: a model, its training data and its TrainConfig per
+    job (one run, five seeds, or one per rolling-origin fold), built before any of them starts."""
+
+    dataset: ForecastDataset  # the whole split's windows: what the views read
+    datasets: list[ForecastDataset]  # per job: `dataset` for seeds, each fold's own for folds
+    seeds: list[int]  # per job
+    folds: list | None  # per job, rnnviz.runs.Fold; None unless settings.runs == "folds"
+    models: list[SequenceModel]
+    train_data: list[TrainData]
+    train: list  # rnnviz.train.TrainConfig per job
+
+
+def plan_forecast(
+    table: pd.DataFrame,
+    settings: ForecastSettings,
+    seed: int = 0,
+    device: str = "auto",
+    limits: Limits | None = None,
+) -> ForecastPlan:
+    """Check `settings` against the server's limits, make the dataset and every job's model and
+    configs: five seeds are seed..seed+4 on one dataset; folds share `seed`. A problem raises a
+    UserError before any model is made."""
+    # 1. the settings fit this server; the windows
+    config.check(settings, limits or Limits.from_env())
+    cfg = settings.forecast_config()
+    ds = make_forecast_dataset(table, cfg)
+    # 2. the jobs' datasets and seeds
+    if settings.runs == "folds":
+        folds, datasets = runs.fold_datasets(table, cfg, settings.folds)
+        seeds = [seed] * len(folds)
+    else:
+        folds, datasets = None, [ds] * (runs.SEEDS if settings.runs == "seeds" else 1)
+        seeds = [seed + k for k in range(len(datasets))]
+    # 3. a model, its data and its training config per job
+    return ForecastPlan(
+        dataset=ds,
+        datasets=datasets,
+        seeds=seeds,
+        folds=folds,
+        models=[forecast_model_for(d, settings, k) for d, k in zip(datasets, seeds)],
+        train_data=[forecast_train_data(d) for d in datasets],
+        train=[settings.train_config(seed=k, device=device) for k in seeds],
     )
 
 
@@ -158,12 +216,25 @@ def forecast_checkpoint(model: SequenceModel, ds: ForecastDataset, settings: dic
 
 
 def save_forecast(model: SequenceModel, ds: ForecastDataset, settings: dict, folder) -> Path:
-    """The same checkpoint as `forecast_checkpoint`, written to `folder` (`python -m rnnviz fit --save`)."""
+    """The same checkpoint as `forecast_checkpoint`, written to `folder`
+    (`python -m rnnviz fit --save`)."""
     return checkpoint.save(model, folder, extra=forecast_extra(ds, settings))
+
+
+def forecast_script(table: pd.DataFrame, settings: ForecastSettings, train, fill: bool) -> str:
+    """The run as a standalone script (rnnviz.export). export.py still reads the model's sizes
+    under their old names (hidden, layers): this is the one place that writes them."""
+    old_names = {
+        **settings.saved(),
+        "hidden": settings.hidden_size,
+        "layers": settings.num_layers,
+    }
+    return export.forecast_script(table, old_names, train, fill)
 
 
 def _saved_forecast_config(s) -> ForecastConfig:
     """The saved settings' data part as a ForecastConfig, each value of the type it must have."""
+    # 1. a set of named values that holds the data part
     if not isinstance(s, dict):
         raise checkpoint.CheckpointError("The saved settings are not a set of named values.")
     missing = [
@@ -171,27 +242,8 @@ def _saved_forecast_config(s) -> ForecastConfig:
     ]
     if missing:
         raise checkpoint.CheckpointError(f"The saved settings lack {', '.join(missing)}.")
-    target, features, split = s["target"], s["features"], s["split"]
-    whole = [
-        k
-        for k in ("window", "horizon")
-        if not isinstance(s[k], int) or isinstance(s[k], bool) or s[k] < 1
-    ]
-    if (
-        not isinstance(target, str)
-        or whole
-        or not isinstance(features, (list, type(None)))
-        or not all(isinstance(f, str) for f in features or [])
-        or not (
-            isinstance(split, list)
-            and len(split) == 3
-            and all(
-                isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1
-                for v in split
-            )
-        )
-        or s["scaler"] not in ("minmax", "standard", "none")
-    ):
+    # 2. each value of its type, the window within this server's limit
+    if not _saved_data_fits(s):
         raise checkpoint.CheckpointError(
             "The saved settings are damaged: the column names, window, horizon, split "
             "or scaling are not what the Forecast page writes."
@@ -201,9 +253,8 @@ def _saved_forecast_config(s) -> ForecastConfig:
         raise checkpoint.CheckpointError(
             f"The saved window of {s['window']} steps is above this server's limit of {limit}."
         )
-    predict_change = s.get(
-        "predict_change", False
-    )  # absent from checkpoints saved before it existed
+    # 3. the settings added later: absent from older files
+    predict_change = s.get("predict_change", False)
     if not isinstance(predict_change, bool):
         raise checkpoint.CheckpointError(
             "The saved settings are damaged: 'predict the change' is not true or false."
@@ -216,13 +267,40 @@ def _saved_forecast_config(s) -> ForecastConfig:
             "The saved settings are damaged: the season is not a whole number of rows (2 or more)."
         )
     return ForecastConfig(
-        target=target,
-        features=features,
+        target=s["target"],
+        features=s["features"],
         window=s["window"],
         horizon=s["horizon"],
-        split=tuple(split),
+        split=tuple(s["split"]),
         scaler=s["scaler"],
         predict_change=predict_change,
+    )
+
+
+def _saved_data_fits(s: dict) -> bool:
+    """Whether the saved data part has the types the Forecast page writes: a target name, column
+    names (or None), a whole window and horizon of 1 or more, three fractions, a scaling."""
+    target, features, split = s["target"], s["features"], s["split"]
+    whole = all(
+        isinstance(s[k], int) and not isinstance(s[k], bool) and s[k] >= 1
+        for k in ("window", "horizon")
+    )
+    fractions = (
+        isinstance(split, list)
+        and len(split) == 3
+        and all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1 for v in split
+        )
+    )
+    columns = isinstance(features, (list, type(None))) and all(
+        isinstance(f, str) for f in features or []
+    )
+    return (
+        isinstance(target, str)
+        and whole
+        and columns
+        and fractions
+        and s["scaler"] in ("minmax", "standard", "none")
     )
 
 
@@ -292,7 +370,8 @@ def char_model(
     nonlinearity: str = "tanh",
     seed: int = 0,
 ) -> SequenceModel:
-    """One-hot (or embedded) letters in, a score per letter out: at the end ("last") or every step."""
+    """One-hot (or embedded) letters in, a score per letter out: at the end ("last") or every
+    step."""
     v = len(ds.vocab)
     config = ModelConfig(
         cell=cell,
@@ -345,7 +424,8 @@ def char_predictions(model: SequenceModel, ds: CharDataset) -> list[dict]:
 
 @dataclass
 class WrittenLetter:
-    """One letter the model wrote: the distribution it was chosen from and the letters ranked by it."""
+    """One letter the model wrote: the distribution it was chosen from and the letters ranked by
+    it."""
 
     letter: str
     probabilities: (
@@ -368,7 +448,8 @@ class Writing:
         return self.prefix + "".join(s.letter for s in self.steps)
 
     def top(self, k: int, vocab: Sequence[str]) -> tuple[list[list[str]], np.ndarray]:
-        """The k most likely letters at each step, most likely first, and their probabilities (steps, k)."""
+        """The k most likely letters at each step, most likely first, and their probabilities
+        (steps, k)."""
         if not self.steps:
             return [], np.zeros((0, k))
         probabilities = torch.stack([s.probabilities for s in self.steps])  # (steps, V)
@@ -510,7 +591,8 @@ def cell_from_numbers(n: CellNumbers) -> tuple[SequenceModel, torch.Tensor]:
 
 def one_neuron_preset() -> CellNumbers:
     """The classic: one tanh neuron, two time steps, x = (1, 2).
-    h_1 = tanh(0.5*1 + 0.1 + 0.8*0) = tanh(0.6) = 0.5370; h_2 = tanh(0.5*2 + 0.1 + 0.8*0.5370) = 0.9104."""
+    h_1 = tanh(0.5*1 + 0.1 + 0.8*0) = tanh(0.6) = 0.5370;
+    h_2 = tanh(0.5*2 + 0.1 + 0.8*0.5370) = 0.9104."""
     return CellNumbers("rnn", [[0.5]], [[0.8]], [0.1], [0.0], [[1.0], [2.0]])
 
 
@@ -544,7 +626,8 @@ def image_model(
     num_layers: int = 1,
     seed: int = 0,
 ) -> SequenceModel:
-    """Many-to-one: `rows` steps of `pixels` features in, a score per class out after the last row."""
+    """Many-to-one: `rows` steps of `pixels` features in, a score per class out after the last
+    row."""
     config = ModelConfig(
         cell=cell,
         hidden_size=hidden_size,
@@ -577,7 +660,8 @@ def image_evaluation(model: SequenceModel, x: torch.Tensor, y: torch.Tensor, cla
 @torch.no_grad()
 def probabilities_by_row(model: SequenceModel, image: torch.Tensor) -> torch.Tensor:
     """The class probabilities after each row of one image (R, classes): the head applied to the
-    top layer's hidden state after row k, i.e. what the model would answer if the image ended there."""
+    top layer's hidden state after row k, i.e. what the model would answer if the image ended
+    there."""
     model.eval()
     states, _ = model.recurrent(image.unsqueeze(0).to(next(model.parameters()).device))  # (1, R, H)
     return torch.softmax(model.read_out(states[0]), dim=-1).cpu()  # (R, classes)
@@ -592,7 +676,8 @@ def memory_model(
     seed: int = 0,
     forget_bias: float | None = None,
 ) -> SequenceModel:
-    """A many-to-one classifier of the task's first letter; `forget_bias` (LSTM only) as ModelConfig's."""
+    """A many-to-one classifier of the task's first letter; `forget_bias` (LSTM only) as
+    ModelConfig's."""
     config = ModelConfig(
         cell=cell,
         hidden_size=hidden_size,
@@ -623,8 +708,8 @@ def gradient_by_distance(
 
 def history_summary(history: list[dict]) -> dict:
     """The numbers a comparison table shows for one job, straight from its per-epoch history: the
-    last row's columns (train_loss, val_loss, train_accuracy, val_accuracy, val_rmse, None where they
-    do not apply), the epochs run and the seconds they took in all."""
+    last row's columns (train_loss, val_loss, train_accuracy, val_accuracy, val_rmse, None where
+    they do not apply), the epochs run and the seconds they took in all."""
     last = history[-1] if history else dict.fromkeys(_SUMMARY_COLUMNS)
     return {
         "epochs": last["epoch"] if history else 0,

@@ -80,12 +80,15 @@ def tiny_model():
 @pytest.fixture
 def train_on_page():
     """In an AppTest, click a page's Train button, wait for its job (60 s at most) and rerun:
-    train_on_page(at, "fc", "forecast") returns the run's dict from session state."""
+    train_on_page(at, "fc", "forecast") returns the run (a state.Run, or a page's dict) from
+    session state."""
+    from rnnviz.ui import state  # noqa: PLC0415 (streamlit only for the tests that use this)
 
-    def train(at, prefix: str, page: str, timeout: float = 60) -> dict:
+    def train(at, prefix: str, page: str, timeout: float = 60):
         at.button(key=f"{prefix}_train").click().run()
         run = at.session_state[f"run:{page}"]
-        run["job"].join(timeout)
+        for job in state.run_jobs(run):
+            job.join(timeout)
         at.run()
         return run
 

@@ -46,10 +46,10 @@ def test_a_bug_shows_one_sentence_logs_its_traceback_and_keeps_the_run(monkeypat
     for _ in range(
         120
     ):  # each rerun is the job's heartbeat: a busy pool may queue it longer than 30 s
-        if not run["job"].join(1).running:
+        if not run.job.join(1).running:
             break
         at.run()
-    assert run["job"].status == "done", run["job"].message
+    assert run.job.status == "done", run.job.message
     at.run()
     monkeypatch.setattr(tasks, "image_model", _broken_model(RuntimeError("boom: a bug in rnnviz")))
     with caplog.at_level(logging.ERROR, logger="rnnviz.ui"):
@@ -66,7 +66,8 @@ def test_a_bug_shows_one_sentence_logs_its_traceback_and_keeps_the_run(monkeypat
     assert "in image_model" in logged, "the traceback names where it was raised"
     assert at.session_state["run:digits"] is run, "the trained run is kept"
     caplog.clear()  # this test's bug was on purpose (conftest fails a test that reports one)
-    at.run()  # the next rerun (any click) draws the page whole again, the trained run's results with it
+    # the next rerun (any click) draws the page whole again, the trained run's results with it
+    at.run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert any(s.value.startswith("Test accuracy") for s in at.subheader), (
         "the run's results are shown again"

@@ -38,7 +38,7 @@ def _metrics_table(at: AppTest):
 def _tiny(at: AppTest, epochs=3):
     at.number_input(key="fc_window").set_value(5)
     at.number_input(key="fc_epochs").set_value(epochs)
-    at.select_slider(key="fc_hidden").set_value(4)
+    at.select_slider(key="fc_hidden_size").set_value(4)
     at.run()
 
 
@@ -46,7 +46,7 @@ def _train_until(at: AppTest, done=lambda job: not job.running, timeout=60):
     at.button(key="fc_train").click().run()
     deadline = time.time() + timeout
     while time.time() < deadline:
-        job = at.session_state["run:forecast"]["job"]
+        job = at.session_state["run:forecast"].job
         if done(job):
             break
         time.sleep(0.2)
@@ -69,7 +69,7 @@ def test_training_runs_to_done_and_metrics_match_independent_computation():
     at = _forecast_page()
     _tiny(at)
     run = _train_until(at)
-    job, ds = run["job"], run["ds"]
+    job, ds = run.job, run.dataset
     assert job.status == "done", job.message
     assert len(job.history) == 3
     shown = _metrics_table(at)
@@ -103,14 +103,14 @@ def test_bad_csv_shows_the_error_and_keeps_the_trained_run():
     at = _forecast_page()
     _tiny(at, epochs=2)
     run = _train_until(at)
-    assert run["job"].status == "done"
+    assert run.job.status == "done"
     at.radio(key="fc_source").set_value("Upload a CSV").run()
     at.file_uploader(key="fc_upload").set_value(("bad.csv", b"a,b\n1,2\n", "text/csv"))
     at.run()
     assert not at.exception
     assert any("only one data row" in e.value for e in at.error), [e.value for e in at.error]
     kept = at.session_state["run:forecast"]
-    assert kept is run and len(kept["job"].history) == 2
+    assert kept is run and len(kept.job.history) == 2
     assert list(_metrics_table(at).index) == ["RMSE", "MAE", "MAPE %"]  # the table is still shown
 
 
@@ -134,7 +134,7 @@ def test_stop_leaves_status_stopped_with_curves_kept():
     _tiny(at, epochs=2000)
     run = _train_until(at, done=lambda job: len(job.history) >= 2)
     at.button(key="fc_stop").click().run()
-    job = run["job"]
+    job = run.job
     job.join(10)
     at.run()
     assert job.status == "stopped" and "Stopped by you" in job.message
@@ -147,10 +147,10 @@ def test_changing_a_widget_keeps_the_model_and_reset_clears_it():
     at = _forecast_page()
     _tiny(at, epochs=2)
     run = _train_until(at)
-    weights = {k: v.clone() for k, v in run["job"].model.state_dict().items()}
+    weights = {k: v.clone() for k, v in run.job.model.state_dict().items()}
     at.selectbox(key="fc_cell").set_value("gru").run()
     assert at.session_state["run:forecast"] is run
-    assert all(torch.equal(weights[k], v) for k, v in run["job"].model.state_dict().items())
+    assert all(torch.equal(weights[k], v) for k, v in run.job.model.state_dict().items())
     assert any("settings above changed" in c.value for c in at.caption)
     at.button(key="fc_reset").click().run()
     assert "run:forecast" not in at.session_state
@@ -162,8 +162,8 @@ def test_saved_model_opens_again_and_foreign_files_are_refused():
     at = _forecast_page()
     _tiny(at, epochs=2)
     run = _train_until(at)
-    content = tasks.forecast_checkpoint(run["job"].model, run["ds"], run["settings"])
-    expected = predict(run["job"].model, run["ds"].x[-5:])
+    content = tasks.forecast_checkpoint(run.job.model, run.dataset, run.settings.saved())
+    expected = predict(run.job.model, run.dataset.x[-5:])
     at.button(key="fc_reset").click().run()
     at.file_uploader(key="fc_model_upload").set_value(
         ("m.safetensors", content, "application/octet-stream")
@@ -171,15 +171,13 @@ def test_saved_model_opens_again_and_foreign_files_are_refused():
     at.run()
     assert not at.exception, at.exception
     restored = at.session_state["run:forecast"]
-    assert restored["job"] is None
-    assert torch.allclose(predict(restored["model"], restored["ds"].x[-5:]), expected)
+    assert restored.job is None
+    assert torch.allclose(predict(restored.model, restored.dataset.x[-5:]), expected)
     assert any("Opened m\\.safetensors" in s.value for s in at.success), [
         s.value for s in at.success
     ]  # escaped markdown
     assert list(_metrics_table(at).index) == ["RMSE", "MAE", "MAPE %"]
-    assert (
-        restored["settings"] == run["settings"]
-    )  # the split comes back a tuple, as the page holds it
+    assert restored.settings == run.settings  # the split comes back a tuple, as the page holds it
     assert not any("settings above changed" in c.value for c in at.caption)
     # a pickle renamed to .safetensors
     at.file_uploader(key="fc_model_upload").set_value(
@@ -257,7 +255,7 @@ def test_home_says_where_uploads_are_held():
     )
 
 
-# -- the baseline ladder, the extrapolation warning, predicting the change ----------------------------
+# -- the baseline ladder, the extrapolation warning, predicting the change -----------------------
 def _trend_csv(n=150) -> bytes:
     rng = np.random.default_rng(0)
     dates = [f"{2000 + m // 12}-{m % 12 + 1:02d}-01" for m in range(n)]
@@ -273,12 +271,12 @@ def test_the_ladder_under_the_metrics_is_the_baselines_modules_on_the_same_rows(
     at = _forecast_page()
     _tiny(at, epochs=2)
     run = _train_until(at)
-    ds = run["ds"]
+    ds = run.dataset
     shown = [d.value for d in at.dataframe if d.value.index.name == "rank"]
     assert len(shown) == 1, "one ladder table"
     shown = shown[0]
     test = ds.parts["test"]
-    predicted = ds.inverse(predict(run["job"].model, ds.x[test]), test)
+    predicted = ds.inverse(predict(run.job.model, ds.x[test]), test)
     expect = baselines.ladder(
         ds, baselines.baseline_forecasts(ds), predicted, "test", model_name="LSTM"
     )
@@ -303,7 +301,7 @@ def test_a_trend_is_warned_before_training_and_predicting_the_change_cures_it():
     at = _upload(_forecast_page(), "trend.csv", _trend_csv())
     at.number_input(key="fc_window").set_value(12)
     at.number_input(key="fc_epochs").set_value(30)
-    at.select_slider(key="fc_hidden").set_value(8)
+    at.select_slider(key="fc_hidden_size").set_value(8)
     at.run()
     values = read_csv(_trend_csv())["sales"].to_numpy()
     outside = baselines.extrapolation(values, ForecastConfig(target="sales", window=12))
@@ -313,15 +311,15 @@ def test_a_trend_is_warned_before_training_and_predicting_the_change_cures_it():
     assert [w.value for w in at.warning] == [plain(outside.message())]  # before any training
     assert "run:forecast" not in at.session_state or at.session_state["run:forecast"] is None
     assert at.selectbox(key="fc_scaler").options == ["minmax", "standard", "none"]
-    at.checkbox(key="fc_change").check()
+    at.checkbox(key="fc_predict_change").check()
     at.selectbox(key="fc_scaler").set_value("standard")
     at.run()
     assert [w.value for w in at.warning] == [plain(outside.message(predict_change=True))]
     run = _train_until(at)
-    ds, job = run["ds"], run["job"]
+    ds, job = run.dataset, run.job
     assert job.status == "done", job.message
     assert ds.config.predict_change and ds.target_scaler.kind == "standard"
-    assert run["settings"]["predict_change"] is True and run["settings"]["scaler"] == "standard"
+    assert run.settings.predict_change is True and run.settings.scaler == "standard"
     # the metrics shown are the levels: last value + predicted change, against the CSV's own values
     test = ds.parts["test"]
     change = ds.target_scaler.inverse(predict(job.model, ds.x[test]).numpy().astype(np.float64))[
@@ -346,8 +344,9 @@ def test_a_stationary_series_gets_no_warning():
 
 
 def test_two_sessions_on_the_same_sample_share_one_ladder_computation():
-    """The ladder's baselines (ETS takes seconds) depend only on the data and the settings: on a bundled
-    sample a class computes them once; they are the same numbers each session would have computed."""
+    """The ladder's baselines (ETS takes seconds) depend only on the data and the settings: on a
+    bundled sample a class computes them once; they are the same numbers each session would have
+    computed."""
     from rnnviz import baselines
     from rnnviz.ui import live
 
@@ -359,8 +358,10 @@ def test_two_sessions_on_the_same_sample_share_one_ladder_computation():
         _train_until(at)
         at.run()
         runs.append(at.session_state["run:forecast"])
-    assert runs[0]["public"] and runs[1]["public"]
-    assert runs[0]["baselines"] is runs[1]["baselines"]
-    alone = baselines.baseline_forecasts(runs[1]["ds"], runs[1]["settings"].get("season"))
+    assert runs[0].public and runs[1].public
+    assert runs[0].results["baselines"] is runs[1].results["baselines"]
+    alone = baselines.baseline_forecasts(runs[1].dataset, runs[1].settings.season_rows)
     for name, forecast in alone.forecasts.items():
-        assert np.allclose(runs[1]["baselines"].forecasts[name], forecast, equal_nan=True), name
+        assert np.allclose(
+            runs[1].results["baselines"].forecasts[name], forecast, equal_nan=True
+        ), name

@@ -32,7 +32,7 @@ def _forecast_page(runs: str, epochs: int = 2, folds: int | None = None) -> AppT
     at.switch_page("app_pages/forecast.py").run()
     at.number_input(key="fc_window").set_value(5)
     at.number_input(key="fc_epochs").set_value(epochs)
-    at.select_slider(key="fc_hidden").set_value(4)
+    at.select_slider(key="fc_hidden_size").set_value(4)
     at.radio(key="fc_runs").set_value(runs)
     if folds is not None:
         at.run()
@@ -49,7 +49,7 @@ def _train_until(
     assert not at.exception, at.exception
     deadline = time.time() + timeout
     while time.time() < deadline:
-        jobs = at.session_state["run:forecast"]["jobs"]
+        jobs = at.session_state["run:forecast"].jobs
         if done(jobs):
             break
         time.sleep(0.3)
@@ -88,8 +88,8 @@ def _table(at: AppTest, column: str):
 def test_five_seeds_show_mean_and_sample_sd_of_independent_runs_and_a_band():
     at = _forecast_page("seeds")
     run = _train_until(at)
-    jobs = run["jobs"]
-    assert [j.config.seed for j in jobs] == [0, 1, 2, 3, 4] and run["seeds"] == [0, 1, 2, 3, 4]
+    jobs = run.jobs
+    assert [j.config.seed for j in jobs] == [0, 1, 2, 3, 4] and run.seeds == [0, 1, 2, 3, 4]
     assert [j.status for j in jobs] == ["done"] * 5, [j.message for j in jobs]
     ds = data.make_forecast_dataset(
         data.read_csv(SEATTLE), ForecastConfig(target="temp_max", features=FEATURES, window=5)
@@ -145,7 +145,7 @@ def test_five_seeds_show_mean_and_sample_sd_of_independent_runs_and_a_band():
 def test_rolling_origin_shows_each_folds_rmse_and_the_mean():
     at = _forecast_page("folds", folds=3)
     run = _train_until(at)
-    assert [j.status for j in run["jobs"]] == ["done"] * 3, [j.message for j in run["jobs"]]
+    assert [j.status for j in run.jobs] == ["done"] * 3, [j.message for j in run.jobs]
     table = data.read_csv(SEATTLE)
     folds, datasets = fold_datasets(
         table, ForecastConfig(target="temp_max", features=FEATURES, window=5), 3
@@ -180,12 +180,12 @@ def test_stop_stops_all_five_and_the_page_stays_usable():
     assert not at.exception and at.session_state["run:forecast"] is run
     assert any("settings above changed" in c.value for c in at.caption)
     at.button(key="fc_stop").click().run()
-    for job in run["jobs"]:
+    for job in run.jobs:
         job.join(30)
     at.run()
     assert not at.exception, at.exception
-    assert [j.status for j in run["jobs"]] == ["stopped"] * 5, [
-        (j.status, j.message) for j in run["jobs"]
+    assert [j.status for j in run.jobs] == ["stopped"] * 5, [
+        (j.status, j.message) for j in run.jobs
     ]
     assert any("5 of 5 runs ended" in p.proto.text for p in at.get("progress"))
 
@@ -193,7 +193,7 @@ def test_stop_stops_all_five_and_the_page_stays_usable():
 def test_one_run_offers_the_script_and_it_holds_this_run():
     at = _forecast_page("one")
     at.button(key="fc_train").click().run()
-    job = at.session_state["run:forecast"]["job"]
+    job = at.session_state["run:forecast"].job
     deadline = time.time() + 60
     while job.running and time.time() < deadline:
         time.sleep(0.3)

@@ -29,7 +29,7 @@ def _train(at: AppTest, prefix: str, page: str, timeout=120) -> dict:
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
     run = at.session_state[f"run:{page}"]
-    for job in run.get("jobs") or [run["job"]]:
+    for job in run.jobs:
         job.join(timeout)
         assert job.status == "done", job.message
     at.run()
@@ -41,9 +41,9 @@ def test_digits_default_settings_beat_85_percent_on_the_test_images():
     at = _page("app_pages/digits.py")
     assert any("(1797, 8, 8)" in m.value for m in at.markdown)
     run = _train(at, "dg", "digits")
-    x_test, y_test = run["parts"]["test"]
+    x_test, y_test = run.dataset["test"]
     ev = tasks.image_evaluation(
-        run["job"].snapshot_model(), x_test, y_test, 10
+        run.job.snapshot_model(), x_test, y_test, 10
     )  # recomputed, not read back
     assert ev["accuracy"] > 0.85
     heading = [s.value for s in at.subheader if s.value.startswith("Test accuracy")][0]
@@ -54,8 +54,8 @@ def test_digits_default_settings_beat_85_percent_on_the_test_images():
     charts = " ".join(str(c.proto) for c in at.get("plotly_chart"))
     assert "Confusion matrix on the test images" in charts and "after each row" in charts
     # fewer rows fed: the sentence follows the probabilities after that row
-    at.slider(key=f"dg_rows_{run['id']}").set_value(3).run()
-    probs = tasks.probabilities_by_row(run["job"].snapshot_model(), x_test[0]).numpy()
+    at.slider(key=f"dg_rows_{run.id}").set_value(3).run()
+    probs = tasks.probabilities_by_row(run.job.snapshot_model(), x_test[0]).numpy()
     sentence = [m.value for m in at.markdown if m.value.startswith("After **3 of 8 rows**")][0]
     assert (
         f"**{probs[2].max():.2f}**" in sentence and f"says **{int(probs[2].argmax())}**" in sentence
@@ -76,12 +76,12 @@ def test_digits_switching_to_upload_keeps_the_trained_run():
 def test_seq2seq_default_reproduces_its_training_pairs():
     at = _page("app_pages/seq2seq.py")
     run = _train(at, "s2", "seq2seq")
-    ds = run["ds"]
+    ds = run.dataset
     table = [d.value for d in at.dataframe if "model says" in getattr(d.value, "columns", [])][0]
     assert (
         table["model says"].tolist() == table["target"].tolist() == [ds.join(t) for t in ds.targets]
     )
-    assert table["model says"].tolist() == translate(run["job"].snapshot_model(), ds)
+    assert table["model says"].tolist() == translate(run.job.snapshot_model(), ds)
     assert "나는 학생 이다" in table["model says"].tolist()
     steps = [d.value for d in at.dataframe if "top guesses" in getattr(d.value, "columns", [])]
     assert len(steps) == 2  # with and without teacher forcing
@@ -104,7 +104,7 @@ def test_compare_shows_three_rows_equal_to_the_jobs_histories():
     run = _train(at, "cp", "compare")
     table = [d.value for d in at.dataframe if "cell" in getattr(d.value, "columns", [])][0]
     assert table["cell"].tolist() == ["RNN", "LSTM", "GRU"]
-    for (_, row), job in zip(table.iterrows(), run["jobs"]):
+    for (_, row), job in zip(table.iterrows(), run.jobs):
         h = job.history
         assert row["epochs"] == len(h) == 4
         assert (
@@ -113,7 +113,7 @@ def test_compare_shows_three_rows_equal_to_the_jobs_histories():
         assert row["validation accuracy"] == h[-1]["val_accuracy"]
         assert row["training time (s)"] == round(sum(r["seconds"] for r in h), 2)
         assert row["parameters"] == job.model.parameter_count()
-    assert len({job.model.config.cell for job in run["jobs"]}) == 3
+    assert len({job.model.config.cell for job in run.jobs}) == 3
     sentence = [
         m.value for m in at.markdown if m.value.startswith("The gradient reaching the first letter")
     ][0]
@@ -128,7 +128,7 @@ def test_compare_on_the_series_reports_degrees_beside_the_baseline():
     at.number_input(key="cp_epochs").set_value(2).run()
     run = _train(at, "cp", "compare")
     table = [d.value for d in at.dataframe if "cell" in getattr(d.value, "columns", [])][0]
-    result = tasks.evaluate_forecast(run["jobs"][0].snapshot_model(), run["ds"], "test")
+    result = tasks.evaluate_forecast(run.jobs[0].snapshot_model(), run.dataset, "test")
     assert table.loc[0, "test RMSE (°C)"] == pytest.approx(result.table[0]["model"])
     assert table.loc[0, "baseline RMSE (°C)"] == pytest.approx(result.table[0]["baseline"])
 
@@ -137,7 +137,7 @@ def test_seq2seq_with_attention_shows_where_it_looked():
     at = _page("app_pages/seq2seq.py")
     at.checkbox(key="s2_attention").check().run()
     run = _train(at, "s2", "seq2seq")
-    assert run["job"].model.config.attention
+    assert run.job.model.config.attention
     table = [d.value for d in at.dataframe if "model says" in getattr(d.value, "columns", [])][0]
     assert (table["exact"] == "yes").all()
     charts = [c for c in at.get("plotly_chart") if "where each output token looked" in str(c.proto)]
@@ -155,8 +155,8 @@ def test_digits_labels_show_as_integers_not_8_0():
     at.run()
     at.number_input(key="dg_epochs").set_value(1).run()
     run = _train(at, "dg", "digits")
-    assert run["names"] == ["3", "8"]
-    options = at.selectbox(key=f"dg_image_{run['id']}").options
+    assert run.names == ["3", "8"]
+    options = at.selectbox(key=f"dg_image_{run.id}").options
     assert options and all(".0" not in o for o in options), options
     assert all(re.search(r"a [38], model says [38]$", o) for o in options), options
     examples = [
@@ -191,7 +191,8 @@ def _figure(at: AppTest, words: str) -> dict:
 
 
 def _values(array) -> np.ndarray:
-    """A trace's x or y as plotly's JSON holds it: a list, or a typed array {"dtype", "bdata": base64}."""
+    """A trace's x or y as plotly's JSON holds it: a list, or a typed array {"dtype", "bdata":
+    base64}."""
     if isinstance(array, dict):
         return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"])
     return np.asarray(array)
@@ -209,13 +210,14 @@ def test_compare_forget_bias_run_and_the_gradient_chart_hold_gradient_by_distanc
     at.checkbox(key="cp_forget_bias").check().run()
     assert any("guessing gives 25% accuracy" in c.value for c in at.caption)
     run = _train(at, "cp", "compare")
-    assert run["labels"] == ["RNN", "LSTM", "GRU", "LSTM, forget bias 1"]
-    biased, plain = run["jobs"][3].model, run["jobs"][1].model
+    assert run.labels == ["RNN", "LSTM", "GRU", "LSTM, forget bias 1"]
+    biased, plain = run.jobs[3].model, run.jobs[1].model
     assert biased.config.forget_bias == 1.0 and plain.config.forget_bias is None
     table = [d.value for d in at.dataframe if "cell" in getattr(d.value, "columns", [])][0]
-    assert table["cell"].tolist() == run["labels"]
-    assert table.loc[3, "validation accuracy"] == run["jobs"][3].history[-1]["val_accuracy"]
-    # the chart's data against gradient_by_distance, recomputed here from fresh models and the trained ones
+    assert table["cell"].tolist() == run.labels
+    assert table.loc[3, "validation accuracy"] == run.jobs[3].history[-1]["val_accuracy"]
+    # the chart's data against gradient_by_distance, recomputed here from fresh models and the
+    # trained ones
     task = make_memory_task(distractors=6, seed=0)
     fresh = {
         "RNN": tasks.memory_model(task, "rnn", 16, seed=0),
@@ -232,7 +234,7 @@ def test_compare_forget_bias_run_and_the_gradient_chart_hold_gradient_by_distanc
             f"{k} after training": tasks.gradient_by_distance(
                 j.snapshot_model(), task.x_val, task.y_val
             )
-            for k, j in zip(run["labels"], run["jobs"])
+            for k, j in zip(run.labels, run.jobs)
         }
     )
     traces = {tr["name"]: tr for tr in _figure(at, "||dLoss/dh_t|| with N = 6")["data"]}
@@ -243,3 +245,28 @@ def test_compare_forget_bias_run_and_the_gradient_chart_hold_gradient_by_distanc
     assert not np.allclose(
         want["LSTM before training"], want["LSTM, forget bias 1 before training"]
     )
+
+
+def test_seq2seq_an_old_link_sets_hides_and_trains_the_renamed_settings():
+    """A link made before the settings took the modules' names (forcing, embedding, hidden; hide=)
+    sets the renamed widgets, hides them, is written back under the new names, and the model is
+    built with those values."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    old = {"forcing": "0.2", "embedding": "8", "hidden": "16", "epochs": "1"}
+    at.query_params.update({**old, "hide": "embedding,forcing"})
+    at.run()
+    at.switch_page("app_pages/seq2seq.py").run()
+    assert not at.exception, at.exception
+    assert at.slider(key="s2_teacher_forcing").value == 0.2
+    assert at.select_slider(key="s2_embedding_dim").value == 8
+    assert at.select_slider(key="s2_hidden_size").value == 16
+    assert [at.query_params[n] for n in ("teacher_forcing", "embedding_dim", "hidden_size")] == [
+        "0.2",
+        "8",
+        "16",
+    ]
+    assert not {"forcing", "embedding", "hidden"} & set(at.query_params)
+    (style,) = [h.proto.body for h in at.get("html")]
+    assert ".st-key-s2_embedding_dim" in style and ".st-key-s2_teacher_forcing" in style, style
+    config = _train(at, "s2", "seq2seq").job.model.config
+    assert (config.teacher_forcing, config.embedding_dim, config.hidden_size) == (0.2, 8, 16)

@@ -42,7 +42,7 @@ def _train(at: AppTest, prefix: str, page: str) -> dict:
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
     run = at.session_state[f"run:{page}"]
-    for job in run.get("jobs") or [run["job"]]:
+    for job in run.jobs:
         job.join(60)
         assert job.status == "done", job.message
     _ok(at)
@@ -81,13 +81,13 @@ def test_forecast_minimums_window_1_and_the_smallest_csv(cell):
     at.slider(key="fc_train_pct").set_value(70)
     at.slider(key="fc_val_pct").set_value(15)
     at.selectbox(key="fc_cell").set_value(cell)
-    at.select_slider(key="fc_hidden").set_value(2)
-    at.slider(key="fc_layers").set_value(1)
+    at.select_slider(key="fc_hidden_size").set_value(2)
+    at.slider(key="fc_num_layers").set_value(1)
     at.select_slider(key="fc_lr").set_value(1e-4)
     at.number_input(key="fc_epochs").set_value(1)
-    at.select_slider(key="fc_batch").set_value(8)
+    at.select_slider(key="fc_batch_size").set_value(8)
     run = _train(at, "fc", "forecast")
-    assert run["ds"].window == 1 and len(run["ds"].x) == rows - 1
+    assert run.dataset.window == 1 and len(run.dataset.x) == rows - 1
     assert any(s.value == "Inside the model" for s in at.subheader)
     charts = _charts(at)
     assert (
@@ -128,18 +128,18 @@ def test_next_letter_two_letter_korean_words(mode):
     at.radio(key="nl_mode").set_value(mode)
     at.radio(key="nl_encoding").set_value("embedding").run()
     at.slider(key="nl_embedding_dim").set_value(2)
-    at.select_slider(key="nl_hidden").set_value(2)
-    at.slider(key="nl_layers").set_value(1)
+    at.select_slider(key="nl_hidden_size").set_value(2)
+    at.slider(key="nl_num_layers").set_value(1)
     at.select_slider(key="nl_lr").set_value(1e-3)
     at.number_input(key="nl_epochs").set_value(1)
     _ok(at)
     run = _train(at, "nl", "next_letter")
-    assert run["ds"].words == ["사과", "바나나", "포도"]
+    assert run.dataset.words == ["사과", "바나나", "포도"]
     assert any(
         s.value == "Step by step" for s in at.subheader
     )  # the first word, '사과', is followed
     assert "Softmax over the vocabulary after each letter" in _charts(at)
-    at.selectbox(key=f"nl_step_word_{run['id']}").set_value(2)  # '포도'
+    at.selectbox(key=f"nl_step_word_{run.id}").set_value(2)  # '포도'
     _ok(at)
     at.switch_page(STEP).run()
     at.radio(key="st_source").set_value("The model trained on Next letter").run()
@@ -167,14 +167,14 @@ def test_digits_minimums_2x2_images():
     at.file_uploader(key="dg_upload").set_value(("tiny.csv", _digits_csv(10), "text/csv"))
     _ok(at)
     assert any("(10, 2, 2)" in m.value for m in at.markdown)
-    at.select_slider(key="dg_hidden").set_value(4)
-    at.slider(key="dg_layers").set_value(1)
+    at.select_slider(key="dg_hidden_size").set_value(4)
+    at.slider(key="dg_num_layers").set_value(1)
     at.select_slider(key="dg_lr").set_value(1e-4)
-    at.select_slider(key="dg_batch").set_value(8)
+    at.select_slider(key="dg_batch_size").set_value(8)
     at.number_input(key="dg_epochs").set_value(1)
     at.slider(key="dg_test").set_value(0.1)
     run = _train(at, "dg", "digits")
-    assert run["names"] == ["0", "1"]
+    assert run.names == ["0", "1"]
     assert any(s.value.startswith("Test accuracy") for s in at.subheader)
     assert "Confusion matrix on the test images" in _charts(at)
 
@@ -183,9 +183,9 @@ def test_seq2seq_minimums_one_pair_of_single_letters():
     at = _page(SEQ2SEQ)
     at.text_area(key="s2_pairs").set_value("a -> b")
     at.radio(key="s2_level").set_value("char")
-    at.select_slider(key="s2_hidden").set_value(8)
-    at.select_slider(key="s2_embedding").set_value(4)
-    at.slider(key="s2_forcing").set_value(0.0)
+    at.select_slider(key="s2_hidden_size").set_value(8)
+    at.select_slider(key="s2_embedding_dim").set_value(4)
+    at.slider(key="s2_teacher_forcing").set_value(0.0)
     at.select_slider(key="s2_lr").set_value(1e-3)
     at.number_input(key="s2_epochs").set_value(1)
     _ok(at)
@@ -209,7 +209,7 @@ def test_compare_minimums(task):
         at.slider(key="cp_distractors").set_value(1)
     if task.startswith("Typed words"):
         at.text_input(key="cp_words").set_value("ab cd")
-    at.select_slider(key="cp_hidden").set_value(4)
+    at.select_slider(key="cp_hidden_size").set_value(4)
     at.select_slider(key="cp_lr").set_value(1e-3)
     at.number_input(key="cp_epochs").set_value(1)
     at.slider(key="cp_grad_n").set_value(1)
@@ -225,19 +225,21 @@ def test_step_through_minimums_one_input_one_unit_one_step(cell):
     at = _page(STEP)
     at.selectbox(key="st_cell").set_value(cell)
     at.number_input(key="st_inputs").set_value(1)
-    at.number_input(key="st_hidden").set_value(1)
+    at.number_input(key="st_hidden_size").set_value(1)
     at.number_input(key="st_steps").set_value(1)
     _ok(at)
     assert at.latex and "The hidden state so far" in _charts(at)
 
 
 def test_layers_slider_takes_its_range_from_the_limits(one_layer_server):
-    """A server limited to 1 layer and 2 hidden units: no slider offers more, and every page still draws."""
+    """A server limited to 1 layer and 2 hidden units: no slider offers more, and every page
+    still draws."""
     for path, prefix in ((FORECAST, "fc"), (NEXT_LETTER, "nl"), (DIGITS, "dg")):
         at = _page(path)
-        assert not [s for s in at.slider if s.key == f"{prefix}_layers"], path  # nothing to choose
+        # nothing to choose
+        assert not [s for s in at.slider if s.key == f"{prefix}_num_layers"], path
         assert any(c.value == "Layers: 1" for c in at.caption), path
-        assert not [s for s in at.select_slider if s.key == f"{prefix}_hidden"], path
+        assert not [s for s in at.select_slider if s.key == f"{prefix}_hidden_size"], path
     for path in (SEQ2SEQ, COMPARE):
         _page(
             path
@@ -245,12 +247,16 @@ def test_layers_slider_takes_its_range_from_the_limits(one_layer_server):
     at = _page(NEXT_LETTER)
     at.number_input(key="nl_epochs").set_value(1)
     run = _train(at, "nl", "next_letter")
-    assert run["job"].model.config.num_layers == 1 and run["job"].model.config.hidden_size == 2
+    assert run.job.model.config.num_layers == 1 and run.job.model.config.hidden_size == 2
 
 
 def test_layers_slider_reaches_the_limit(monkeypatch):
     monkeypatch.setattr(live, "limits", lambda: Limits(layers=3))
-    for path, prefix in ((FORECAST, "fc"), (NEXT_LETTER, "nl"), (DIGITS, "dg")):
+    for path, key in (
+        (FORECAST, "fc_num_layers"),
+        (NEXT_LETTER, "nl_num_layers"),
+        (DIGITS, "dg_num_layers"),
+    ):
         at = _page(path)
-        slider = at.slider(key=f"{prefix}_layers")
+        slider = at.slider(key=key)
         assert (slider.min, slider.max) == (1, 3), path

@@ -19,7 +19,7 @@ def _page(path) -> AppTest:
 def _train(at: AppTest, key="nl", timeout=60):
     at.button(key=f"{key}_train").click().run()
     run = at.session_state["run:next_letter"]
-    run["job"].join(timeout)
+    run.job.join(timeout)
     at.run()
     assert not at.exception, at.exception
     return run
@@ -38,7 +38,7 @@ def test_hello_trains_to_full_accuracy_with_the_defaults():
     params = [d.value for d in at.dataframe if "formula" in getattr(d.value, "columns", [])][0]
     assert params["count"].sum() == 233
     run = _train(at)
-    assert run["job"].status == "done"
+    assert run.job.status == "done"
     table = _word_table(at)
     assert table["predicted"].tolist() == ["o", "e", "y", "y", "y"]
     assert (table["correct"] == "right").all()
@@ -49,7 +49,7 @@ def test_korean_words_train_and_show_hangul():
     at = _page("app_pages/next_letter.py")
     at.text_area(key="nl_text").set_value("사과나무 바나나 포도주 학교종").run()
     run = _train(at)
-    assert run["job"].status == "done"
+    assert run.job.status == "done"
     table = _word_table(at)
     assert table["target"].tolist() == ["무", "나", "주", "종"]
     assert table["predicted"].tolist() == ["무", "나", "주", "종"]
@@ -87,6 +87,24 @@ def test_step_through_one_neuron_preset_matches_hand_computation():
     assert r"0.8000 \cdot 0.5370" in shown[1]
 
 
+def test_step_through_preset_button_resets_the_typed_sizes():
+    at = _page("app_pages/step_through.py")
+    at.selectbox(key="st_cell").set_value("lstm")
+    at.number_input(key="st_inputs").set_value(2)
+    at.number_input(key="st_hidden_size").set_value(2)
+    at.number_input(key="st_steps").set_value(3).run()
+    assert not at.exception, at.exception
+    w_ih = at.dataframe[0].value  # (G*H, F): 4 gates x 2 units, 2 inputs
+    assert w_ih.shape == (8, 2), w_ih.shape
+    assert at.query_params["hidden_size"] == "2"  # the link names the setting as the module does
+    at.button(key="st_preset").click().run()
+    sizes = [at.selectbox(key="st_cell").value]
+    sizes += [at.number_input(key=k).value for k in ("st_inputs", "st_hidden_size", "st_steps")]
+    assert sizes == ["rnn", 1, 1, 2]
+    shown = [lt.value.strip("$\n ") for lt in at.latex]
+    assert shown[1].endswith(f"= {math.tanh(0.6):.4f}"), shown
+
+
 def test_step_through_uses_the_model_trained_on_next_letter():
     from rnnviz import trace
 
@@ -96,14 +114,15 @@ def test_step_through_uses_the_model_trained_on_next_letter():
     at.radio(key="st_source").set_value("The model trained on Next letter").run()
     assert not at.exception, at.exception
     at.slider(key="st_t").set_value(3).run()
-    model = run["job"].snapshot_model()
-    tr = trace(model, run["ds"].encode("hell"))
+    model = run.job.snapshot_model()
+    tr = trace(model, run.dataset.encode("hell"))
     last = [lt.value.strip("$\n ") for lt in at.latex][-1]
     assert last.endswith(f"= {float(tr.hidden[0][3, 0]):.4f}")
 
 
 def test_keras_count_gru_hello_shows_537():
-    # issue 12, point 8: the page said 513 for a GRU on the hello words; Keras 3 counts 456 + 81 = 537
+    # issue 12, point 8: the page said 513 for a GRU on the hello words; Keras 3 counts
+    # 456 + 81 = 537
     at = _page("app_pages/next_letter.py")
     at.selectbox(key="nl_cell").set_value("gru").run()
     params = [
@@ -146,7 +165,7 @@ def test_let_it_write_greedy_and_sampled_show_what_the_model_chose_from():
 
     at = _page("app_pages/next_letter.py")
     run = _train(at)
-    model, ds = run["job"].snapshot_model(), run["ds"]
+    model, ds = run.job.snapshot_model(), run.dataset
     at.text_input(key="nl_prefix").set_value("lo").run()
     at.radio(key="nl_choice").set_value("greedy").run()
     assert not at.exception, at.exception

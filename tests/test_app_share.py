@@ -8,6 +8,16 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from rnnviz.data.forecast import largest_window
+from rnnviz.settings import (
+    CompareSettings,
+    DigitsSettings,
+    ForecastSettings,
+    NextLetterSettings,
+    Seq2SeqSettings,
+    StepThroughSettings,
+    aliases,
+    canonical,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -85,15 +95,37 @@ def _presets():
         return list(csv.DictReader(f))
 
 
+RENAMED = {  # pages whose settings were renamed (old links: aliases)
+    "forecast": ForecastSettings,
+    "next-letter": NextLetterSettings,
+    "digits": DigitsSettings,
+    "seq2seq": Seq2SeqSettings,
+    "compare": CompareSettings,
+    "step-through": StepThroughSettings,
+}
+
+
+def _current_names(page: str, query: dict) -> dict:
+    """A link as the page writes it back: an old name (hidden) under its setting's new name
+    (hidden_size), in the hide list too."""
+    if page not in RENAMED:
+        return query
+    renamed = aliases(RENAMED[page])
+    out = canonical(RENAMED[page], query)
+    if "hide" in out:
+        out["hide"] = ",".join(renamed.get(n, n) for n in out["hide"].split(","))
+    return out
+
+
 @pytest.mark.parametrize("preset", _presets(), ids=lambda p: p["lesson"])
 def test_every_teacher_preset_opens_with_all_its_settings(preset):
     query = dict(parse_qsl(preset["query"]))
     at = _open(preset["page"], query)
     assert not [c.value for c in at.caption if "did not fit" in c.value]
-    for name, value in query.items():
+    for name, value in _current_names(preset["page"], query).items():
         assert at.query_params[name] == value, (
             name
-        )  # each value was taken and written back unchanged
+        )  # each value was taken and written back unchanged (under its current name)
     assert not at.error
 
 
@@ -108,11 +140,11 @@ def test_two_sessions_training_different_data_never_share_a_model():
         at.button(key="nl_train").click().run()
     runs = [at.session_state["run:next_letter"] for at in (a, b)]
     for run in runs:
-        run["job"].join(60)
+        run.job.join(60)
     a.run()
     b.run()
-    assert runs[0]["job"] is not runs[1]["job"] and runs[0]["job"].model is not runs[1]["job"].model
-    assert runs[0]["ds"].words == ["hello", "apple", "lobby"] and runs[1]["ds"].words == [
+    assert runs[0].job is not runs[1].job and runs[0].job.model is not runs[1].job.model
+    assert runs[0].dataset.words == ["hello", "apple", "lobby"] and runs[1].dataset.words == [
         "사과",
         "바나나",
         "포도",
@@ -149,14 +181,17 @@ TEACHER = {
 }
 
 
+TEACHER_NOW = _current_names("forecast", TEACHER)  # as the page writes it back
+
+
 def _forecast_widgets(at: AppTest) -> dict:
     return {
-        "hidden": at.select_slider(key="fc_hidden").value,
+        "hidden": at.select_slider(key="fc_hidden_size").value,
         "epochs": at.number_input(key="fc_epochs").value,
         "window": at.number_input(key="fc_window").value,
         "lr": at.select_slider(key="fc_lr").value,
         "cell": at.selectbox(key="fc_cell").value,
-        "layers": at.slider(key="fc_layers").value,
+        "layers": at.slider(key="fc_num_layers").value,
     }
 
 
@@ -166,8 +201,9 @@ def test_share_link_survives_an_upload_on_forecast():
         "Choose a CSV file" in i.value for i in at.info
     )  # no file yet: the settings are not drawn
     assert (
-        at.query_params["hidden"] == "256" and at.query_params["window"] == "20"
-    )  # and the address keeps them
+        at.query_params["hidden_size"] == "256" and at.query_params["window"] == "20"
+    )  # and the address keeps them (an old link's names written as the settings' names)
+    assert "hidden" not in at.query_params and at.query_params["hide"] == "hidden_size,epochs"
     at.file_uploader(key="fc_upload").set_value(("class.csv", _csv(200), "text/csv"))
     at.run()
     assert not at.exception, at.exception
@@ -182,10 +218,10 @@ def test_share_link_survives_an_upload_on_forecast():
     assert at.selectbox(key="fc_target_class.csv").value == "other"
     styles = [h.proto.body for h in at.get("html")]
     assert styles == [
-        "<style>.st-key-fc_hidden, .st-key-fc_epochs { display: none !important; }</style>"
+        "<style>.st-key-fc_hidden_size, .st-key-fc_epochs { display: none !important; }</style>"
     ]
-    for name in ("hidden", "epochs", "window", "lr", "cell", "layers", "target", "hide"):
-        assert at.query_params[name] == TEACHER[name], name
+    for name in ("hidden_size", "epochs", "window", "lr", "cell", "num_layers", "target", "hide"):
+        assert at.query_params[name] == TEACHER_NOW[name], name
     assert not [i.value for i in at.info if "does not fit" in i.value]  # nothing had to change
 
 
@@ -207,10 +243,65 @@ def test_share_link_window_that_does_not_fit_the_upload_is_named():
     }
     notes = [i.value for i in at.info if "does not fit" in i.value]
     assert notes == [
-        f"Window 20 does not fit this file's 12 rows (with this horizon and split), so {fit} is used."
+        f"Window 20 does not fit this file's 12 rows (with this horizon and split), so {fit} "
+        "is used."
     ]
     at.run()
     assert at.number_input(key="fc_window").value == fit and at.query_params["window"] == str(fit)
+
+
+OLD_LINK = {  # names from before issue 14 (hidden, layers, batch, change) and a hide list of them
+    "hidden": "64",
+    "layers": "2",
+    "batch": "16",
+    "change": "true",
+    "cell": "gru",
+    "epochs": "7",
+    "hide": "batch,layers",
+}
+NEW_LINK = {
+    "hidden_size": "64",
+    "num_layers": "2",
+    "batch_size": "16",
+    "predict_change": "true",
+    "cell": "gru",
+    "epochs": "7",
+    "hide": "batch_size,num_layers",
+}
+
+
+def _all_forecast_widgets(at: AppTest) -> dict:
+    return {
+        **_forecast_widgets(at),
+        "batch": at.select_slider(key="fc_batch_size").value,
+        "change": at.checkbox(key="fc_predict_change").value,
+    }
+
+
+def test_an_old_link_opens_forecast_as_the_new_one_does():
+    old, new = _open("forecast", OLD_LINK), _open("forecast", NEW_LINK)
+    expected = {
+        "hidden": 64,
+        "epochs": 7,
+        "window": 20,
+        "lr": 0.01,
+        "cell": "gru",
+        "layers": 2,
+        "batch": 16,
+        "change": True,
+    }
+    assert _all_forecast_widgets(old) == expected, "the old link"
+    assert _all_forecast_widgets(new) == expected, "the new link"
+    # both are written back the same way, under the new names; the old names hide the same controls
+    assert dict(old.query_params) == dict(new.query_params)
+    assert not {"hidden", "layers", "batch", "change"} & set(old.query_params)
+    css = (
+        "<style>.st-key-fc_batch_size, .st-key-fc_num_layers { display: none !important; }</style>"
+    )
+    assert (
+        [h.proto.body for h in old.get("html")] == [h.proto.body for h in new.get("html")] == [css]
+    )
+    assert not [c.value for c in old.caption if "did not fit" in c.value]
 
 
 def test_share_link_survives_an_upload_on_digits():
@@ -233,11 +324,11 @@ def test_share_link_survives_an_upload_on_digits():
     at.run()
     assert not at.exception, at.exception
     shown = {
-        "hidden": at.select_slider(key="dg_hidden").value,
+        "hidden": at.select_slider(key="dg_hidden_size").value,
         "epochs": at.number_input(key="dg_epochs").value,
         "lr": at.select_slider(key="dg_lr").value,
-        "batch": at.select_slider(key="dg_batch").value,
-        "layers": at.slider(key="dg_layers").value,
+        "batch": at.select_slider(key="dg_batch_size").value,
+        "layers": at.slider(key="dg_num_layers").value,
         "test": at.slider(key="dg_test").value,
         "cell": at.selectbox(key="dg_cell").value,
     }
@@ -256,19 +347,21 @@ def test_share_link_survives_an_upload_on_digits():
 
 
 def test_settings_last_for_the_session_across_pages():
-    """Forecast -> Home -> Forecast through the sidebar: the link's values and the user's own change stay."""
+    """Forecast -> Home -> Forecast through the sidebar: the link's values and the user's own
+    change stay."""
     at = _open("forecast", {"hidden": "256", "epochs": "2000", "hide": "epochs"})
     at.selectbox(key="fc_cell").set_value("gru").run()
     at.switch_page(APP_HOME)
-    at.query_params.clear()  # the browser's address loses the page's query when the sidebar switches page
+    # the browser's address loses the page's query when the sidebar switches page
+    at.query_params.clear()
     at.run()
     assert not at.exception, at.exception
     at.switch_page(PAGES["forecast"]).run()
     assert not at.exception, at.exception
-    assert at.select_slider(key="fc_hidden").value == 256
+    assert at.select_slider(key="fc_hidden_size").value == 256
     assert at.number_input(key="fc_epochs").value == 2000
     assert at.selectbox(key="fc_cell").value == "gru"
-    assert at.query_params["hidden"] == "256" and at.query_params["hide"] == "epochs"
+    assert at.query_params["hidden_size"] == "256" and at.query_params["hide"] == "epochs"
     assert [h.proto.body for h in at.get("html")] == [
         "<style>.st-key-fc_epochs { display: none !important; }</style>"
     ]
@@ -277,14 +370,15 @@ def test_settings_last_for_the_session_across_pages():
     at.file_uploader(key="fc_upload").set_value(("mine.csv", _csv(100), "text/csv"))
     at.run()
     assert (
-        at.select_slider(key="fc_hidden").value,
+        at.select_slider(key="fc_hidden_size").value,
         at.number_input(key="fc_epochs").value,
         at.selectbox(key="fc_cell").value,
     ) == (256, 2000, "gru")
 
 
 def test_a_kept_value_the_new_file_cannot_take_is_named():
-    """The same file name uploaded again without a column: the features lose it, the page says so."""
+    """The same file name uploaded again without a column: the features lose it, the page says
+    so."""
     at = _open("forecast", {"source": "Upload a CSV"})
     at.file_uploader(key="fc_upload").set_value(("data.csv", _csv(60), "text/csv")).run()
     at.multiselect(key="fc_features_data.csv").set_value(["value", "other"]).run()

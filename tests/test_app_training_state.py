@@ -32,12 +32,12 @@ def _start_a_long_forecast(heartbeat: float | None = HEARTBEAT) -> tuple[AppTest
     at.run()
     at.switch_page("app_pages/forecast.py").run()
     at.number_input(key="fc_window").set_value(5)
-    at.select_slider(key="fc_hidden").set_value(4)
+    at.select_slider(key="fc_hidden_size").set_value(4)
     at.number_input(key="fc_epochs").set_value(2000)
     at.run()
     at.button(key="fc_train").click().run()
     assert not at.exception, at.exception
-    job = at.session_state["run:forecast"]["job"]
+    job = at.session_state["run:forecast"].job
     if heartbeat is not None:
         assert job.config.heartbeat_timeout == heartbeat
     return at, job
@@ -96,7 +96,7 @@ def test_forecast_page_says_a_runaway_learning_rate_diverged():
     at.select_slider(key="fc_lr").set_value(10.0)
     at.run()
     at.button(key="fc_train").click().run()
-    job = at.session_state["run:forecast"]["job"]
+    job = at.session_state["run:forecast"].job
     job.join(60)
     at.run()
     assert not at.exception, at.exception
@@ -112,9 +112,9 @@ def test_forecast_page_says_a_runaway_learning_rate_diverged():
 
 
 def test_a_queued_run_shows_only_its_place_in_the_queue():
-    """Every slot of the pool busy: the next session's run waits, and its page says how many runs are
-    ahead, with no charts (nothing but the queue changes while it waits; charts redrawn every second for
-    every waiting student kept the server's interpreter busy)."""
+    """Every slot of the pool busy: the next session's run waits, and its page says how many runs
+    are ahead, with no charts (nothing but the queue changes while it waits; charts redrawn every
+    second for every waiting student kept the server's interpreter busy)."""
     slots = getattr(live.executor(), "slots", None)
     if slots is None:
         pytest.skip("the executor in use has no fixed pool")
@@ -131,7 +131,8 @@ def test_a_queued_run_shows_only_its_place_in_the_queue():
         at.run()
         assert not at.exception, at.exception
         assert [i.value for i in at.info] == [
-            "The server is busy: 1 run(s) ahead of you. Training starts by itself when a place frees up."
+            "The server is busy: 1 run(s) ahead of you. Training starts by itself when a place "
+            "frees up."
         ]
         run_charts = {"fc_loss_chart", "fc_forecast_chart"}
         assert not run_charts & {getattr(c, "key", None) for c in at.get("plotly_chart")}

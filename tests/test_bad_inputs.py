@@ -113,20 +113,20 @@ ACCEPTED = {
 
 
 @pytest.fixture
-def trained(train_on_page) -> tuple[AppTest, dict, int]:
+def trained(train_on_page) -> tuple[AppTest, object, int]:
     """The Forecast page with a model trained on the sample (2 epochs)."""
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     at.switch_page("app_pages/forecast.py").run()
     at.number_input(key="fc_epochs").set_value(2).run()
     run = train_on_page(at, "fc", "forecast")
-    assert run["job"].status == "done"
-    return at, run, len(run["job"].history)
+    assert run.job.status == "done"
+    return at, run, len(run.job.history)
 
 
 def _still_there(at: AppTest, run: dict, epochs: int) -> None:
     assert not at.exception, at.exception
-    assert at.session_state["run:forecast"] is run and len(run["job"].history) == epochs
+    assert at.session_state["run:forecast"] is run and len(run.job.history) == epochs
     charts = " ".join(str(c.proto) for c in at.get("plotly_chart"))
     assert "Loss (scaled" in charts  # the curves of the earlier run are still drawn
 
@@ -221,14 +221,14 @@ def test_learning_rate_10_diverges_and_is_rolled_back_and_told(train_on_page):
     at.number_input(key="fc_epochs").set_value(40).run()
     run = train_on_page(at, "fc", "forecast")
     assert not at.exception
-    assert run["job"].status == "diverged"
+    assert run.job.status == "diverged"
     warning = _texts(at, "warning")
     assert "Lower the learning rate (it is 10)" in warning
     # the weights kept are named: here no epoch ended finite, so the starting weights stay
     assert (
         "No epoch ended with a finite validation loss, so the starting weights were kept" in warning
     )
-    kept = run["job"].snapshot_model()
+    kept = run.job.snapshot_model()
     assert all(torch.isfinite(p).all() for p in kept.parameters())
 
 
@@ -255,7 +255,8 @@ def _tampered_models(tmp_model: bytes):
 )
 def test_tampered_or_foreign_checkpoints_are_refused(trained, case):
     at, run, epochs = trained
-    good = tasks.forecast_checkpoint(run["job"].snapshot_model(), run["ds"], run["settings"])
+    model, ds = run.job.snapshot_model(), run.dataset
+    good = tasks.forecast_checkpoint(model, ds, run.settings.saved())
     at.file_uploader(key="fc_model_upload").set_value(
         (f"{case}.safetensors", _tampered_models(good)[case], "application/octet-stream")
     ).run()

@@ -44,7 +44,8 @@ def test_fit_bundled_multivariate_sample_prints_model_and_baseline(seattle_csv, 
     assert sum(1 for ln in lines if ln.startswith("epoch ")) == 3
     table = {ln.split()[0]: ln.split() for ln in lines if re.match(r"^(RMSE|MAE|MAPE)", ln)}
     assert set(table) == {"RMSE", "MAE", "MAPE"}
-    # the baseline column is the persistence forecast's error on the test part, computed here by hand
+    # the baseline column is the persistence forecast's error on the test part, computed here by
+    # hand
     import numpy as np
 
     from rnnviz.data import ForecastConfig, make_forecast_dataset, read_csv
@@ -107,7 +108,8 @@ def _metadata(content: bytes) -> dict:
 
 
 def test_cli_fit_save_opens_on_the_forecast_page(seattle_csv, tmp_path):
-    # issue 12, point 8: the CLI's checkpoint lacked the page's settings, so "Open a saved model" refused it
+    # issue 12, point 8: the CLI's checkpoint lacked the page's settings, so "Open a saved model"
+    # refused it
     from rnnviz import checkpoint, tasks
     from rnnviz.data import read_csv
 
@@ -153,13 +155,13 @@ def test_cli_fit_save_opens_on_the_forecast_page(seattle_csv, tmp_path):
         "season": None,
         "cell": "gru",
         "nonlinearity": "tanh",
-        "hidden": 4,
-        "layers": 1,
+        "hidden_size": 4,
+        "num_layers": 1,
         "head": "last",
         "optimizer": "adam",
         "lr": 0.01,
         "epochs": 2,
-        "batch": 32,
+        "batch_size": 32,
     }
     # the same predictions: the restored model's test RMSE is the one the CLI printed
     restored = tasks.evaluate_forecast(model, ds, "test").table
@@ -170,8 +172,8 @@ def test_cli_fit_save_opens_on_the_forecast_page(seattle_csv, tmp_path):
         assert abs(row["model"] - printed) <= 1e-4 * max(1.0, abs(printed)), (
             f"{row['metric']}: {row} vs {printed}"
         )
-    # one save path: the file holds what the Forecast page's download writes for this run (the bytes differ
-    # only in the order safetensors writes the metadata in)
+    # one save path: the file holds what the Forecast page's download writes for this run (the
+    # bytes differ only in the order safetensors writes the metadata in)
     page = tasks.forecast_checkpoint(model, ds, settings)
     assert _metadata(content) == _metadata(page)
     assert all(torch.equal(v, st_load(page)[k]) for k, v in st_load(content).items())
@@ -203,7 +205,8 @@ def test_cli_fit_save_refuses_settings_above_the_limits(seattle_csv, tmp_path):
         timeout=120,
     )
     assert proc.returncode == 2, proc.stderr
-    assert "hidden size 100000 is above this server's limit of 256" in proc.stderr
+    # the page's limit check, in its words (rnnviz.settings.check -> Limits.check)
+    assert "100000 hidden units is above this server's limit of 256" in proc.stderr
     assert "Traceback" not in proc.stderr and not (tmp_path / "m").exists()
 
 
@@ -347,7 +350,7 @@ def test_fit_export_script_writes_a_script_that_prints_the_same_metrics(tmp_path
         )
 
 
-# -- the baseline ladder, warnings and --json -------------------------------------------------------
+# -- the baseline ladder, warnings and --json ----------------------------------------------------
 def _series_csv(path, values, freq="MS"):
     import pandas as pd
 
@@ -498,3 +501,30 @@ def test_fit_json_bad_input_is_one_json_error_and_exit_2(tmp_path):
         text=True,
     )
     assert proc.returncode == 2 and "--season must be at least 2" in proc.stderr
+
+
+def test_every_flag_fit_had_before_issue_14_still_parses_to_the_same_setting():
+    """The flags are generated from ForecastSettings now; the old names are its aliases."""
+    from rnnviz.cli import _parser
+    from rnnviz.settings import ForecastSettings, from_arguments
+
+    old = [
+        "fit", "data.csv", "--target", "y", "--features", "a", "b", "--window", "9",
+        "--horizon", "2", "--split", "0.6", "0.2", "0.2", "--scaler", "standard",
+        "--difference", "--season", "12", "--json", "--fill", "--cell", "gru",
+        "--nonlinearity", "relu", "--hidden", "8", "--layers", "2", "--epochs", "5",
+        "--lr", "0.1", "--optimizer", "sgd", "--batch-size", "0", "--seed", "3",
+        "--device", "cpu", "--head", "flatten", "--save", "out", "--folds", "3",
+        "--export-script", "s.py",
+    ]  # fmt: skip
+    a = _parser().parse_args(old)
+    s = from_arguments(ForecastSettings, a)
+    assert (s.target, s.features, s.window, s.horizon) == ("y", ("a", "b"), 9, 2)
+    assert (s.scaler, s.predict_change, s.season, s.cell) == ("standard", True, 12, "gru")
+    assert (s.nonlinearity, s.hidden_size, s.num_layers, s.epochs) == ("relu", 8, 2, 5)
+    assert (s.lr, s.optimizer, s.batch_size, s.head, s.folds) == (0.1, "sgd", 0, "flatten", 3)
+    assert (a.split, a.json, a.fill, a.seed, a.device) == ([0.6, 0.2, 0.2], True, True, 3, "cpu")
+    assert (a.save, a.export_script) == ("out", "s.py")
+    # the defaults: the page's (epochs 30, not the 50 the CLI had before)
+    d = from_arguments(ForecastSettings, _parser().parse_args(["fit", "x.csv", "--target", "y"]))
+    assert (d.epochs, d.hidden_size, d.lr, d.batch_size, d.cell) == (30, 16, 0.01, 32, "lstm")

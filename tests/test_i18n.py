@@ -12,7 +12,15 @@ from rnnviz.ui.i18n import TABLES
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
-SOURCES = sorted([*ROOT.glob("app_pages/*.py"), *ROOT.glob("rnnviz/ui/*.py"), ROOT / "app.py"])
+SOURCES = sorted(
+    [
+        *ROOT.glob("app_pages/*.py"),
+        # the pages' views too (rnnviz/ui/views/); not the tables themselves (rnnviz/ui/lang/)
+        *(p for p in ROOT.glob("rnnviz/ui/**/*.py") if "lang" not in p.parts),
+        ROOT / "rnnviz" / "settings.py",  # the settings' labels and help, translated by controls
+        ROOT / "app.py",
+    ]
+)
 
 
 def _t_strings() -> set[str]:

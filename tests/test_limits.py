@@ -54,7 +54,7 @@ def _texts(elements) -> str:
 def test_each_limit_met_is_named_with_its_value(small_server):
     at = _forecast({"epochs": "50", "hidden": "64"})
     assert at.number_input(key="fc_epochs").max == 10
-    assert max(at.select_slider(key="fc_hidden").options, key=int) == "16"
+    assert max(at.select_slider(key="fc_hidden_size").options, key=int) == "16"
     note = _texts(at.caption)
     assert "epochs" in note and "hidden" in note and "did not fit" in note
     rows = "value\n" + "".join(f"{i}\n" for i in range(2000))
@@ -70,14 +70,14 @@ def test_each_limit_met_is_named_with_its_value(small_server):
 
 def test_the_job_time_limit_stops_training_and_says_so(small_server, train_on_page):
     at = _forecast()
-    at.select_slider(key="fc_batch").set_value(8).run()
+    at.select_slider(key="fc_batch_size").set_value(8).run()
     at.number_input(key="fc_epochs").set_value(10).run()
-    # a run that takes well over the limit on any machine (10 epochs at window 20, 1 layer took 0.9
-    # s on a quiet one)
+    # a run that takes well over the limit on any machine (10 epochs at window 20, 1 layer took
+    # 0.9 s on a quiet one)
     at.number_input(key="fc_window").set_value(100).run()
-    at.slider(key="fc_layers").set_value(3).run()
+    at.slider(key="fc_num_layers").set_value(3).run()
     run = train_on_page(at, "fc", "forecast")
-    assert run["job"].status == "stopped"
+    assert run.job.status == "stopped"
     assert "Stopped at the time limit of 1 s per training run" in _texts(at.info)
     assert not at.exception
 
@@ -132,12 +132,12 @@ def test_every_view_has_a_bound_the_forecast_path_says_when_it_shows_a_subset(
         at = _forecast()
         at.number_input(key="fc_window").set_value(5)
         at.number_input(key="fc_epochs").set_value(1)
-        at.select_slider(key="fc_hidden").set_value(4)
+        at.select_slider(key="fc_hidden_size").set_value(4)
         at.run()
         run = train_on_page(at, "fc", "forecast")
         assert not at.exception, at.exception
-        path = run["views"]["path"]
-        total = len(run["ds"].x)
+        path = run.results["path"]
+        total = len(run.dataset.x)
         stride = -(-total // 5)
         assert (
             path.indices.tolist() == list(range(total - 1, -1, -stride))[::-1]
@@ -148,7 +148,7 @@ def test_every_view_has_a_bound_the_forecast_path_says_when_it_shows_a_subset(
         pca = [c for c in charts if c["data"][0].get("name") == "h"]
         assert len(pca) == 1 and len(pca[0]["data"][0]["text"]) == 5
         at.run()
-        assert at.session_state["run:forecast"]["views"]["path"] is path, (
+        assert at.session_state["run:forecast"].results["path"] is path, (
             "the path was computed again"
         )
     finally:

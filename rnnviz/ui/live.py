@@ -45,6 +45,7 @@ __all__ = [
     "run_view_shared",
     "stop_button",
     "run_controls",
+    "train_and_show",
     "live_view",
     "status_line",
     "session_jobs",
@@ -68,18 +69,18 @@ def warm_up() -> bool:
     (torch._dynamo, sympy: seconds of imports). Done here at start, not inside the first user's
     job, where busy sessions starving the import lock froze every job for minutes."""
     torch.optim.Adam([torch.zeros(1, requires_grad=True)])
-    # Every session's script runs in a thread of this one interpreter. A thread that waits for the GIL
-    # asks for it after the switch interval, and with 30 sessions busy the server's network thread
-    # (health checks, websocket messages) waited its turn among them: p99 836 ms in a simulated class
-    # at the default 5 ms. At 0.5 ms its waits are ten times shorter.
+    # Every session's script runs in a thread of this one interpreter. A thread that waits for the
+    # GIL asks for it after the switch interval, and with 30 sessions busy the server's network
+    # thread (health checks, websocket messages) waited its turn among them: p99 836 ms in a
+    # simulated class at the default 5 ms. At 0.5 ms its waits are ten times shorter.
     sys.setswitchinterval(SWITCH_INTERVAL)
     _log_to_stderr()
     return True
 
 
 def _log_to_stderr() -> None:
-    """The server's console gets rnnviz's log (a line per ended job, at INFO; RNNVIZ_LOG_LEVEL changes
-    it), timestamped like Streamlit's own lines."""
+    """The server's console gets rnnviz's log (a line per ended job, at INFO; RNNVIZ_LOG_LEVEL
+    changes it), timestamped like Streamlit's own lines."""
     logger = logging.getLogger("rnnviz")
     if not logger.handlers:
         handler = logging.StreamHandler()
@@ -101,8 +102,8 @@ def limits() -> Limits:
 @st.cache_resource
 def executor() -> Executor:
     """One executor for the whole server process, shared by every session: RNNVIZ_EXECUTOR, else Ray
-    when RAY_ADDRESS is set, else worker processes (Limits.max_jobs of them; 0 = one per usable core),
-    started warm when it is made."""
+    when RAY_ADDRESS is set, else worker processes (Limits.max_jobs of them; 0 = one per usable
+    core), started warm when it is made."""
     return executor_from_env(limits().max_jobs or None)
 
 
@@ -115,8 +116,8 @@ def start_job(model: SequenceModel, data: TrainData, config: TrainConfig) -> Job
 
 def run_view(fn: Callable, *args):
     """fn(*args) where training runs (a worker process by default), so a heavy view never stalls the
-    web process; inline with an executor that has no workers of its own. A view that runs out of time
-    or memory there is said in words and gives None."""
+    web process; inline with an executor that has no workers of its own. A view that runs out of
+    time or memory there is said in words and gives None."""
     runner = getattr(executor(), "run_view", None)
     if runner is None:
         return fn(*args)
@@ -136,10 +137,10 @@ SHARED_VIEWS = 16  # results run_view_shared keeps for the whole server
 
 
 def run_view_shared(key: Hashable, fn: Callable, *args):
-    """run_view, its result kept for every session of this server under `key`, and computed once when
-    several sessions ask at the same time (a class training the same preset). Only for views of the
-    bundled public samples, keyed by everything the result depends on: no cache shared by sessions
-    holds a user's file."""
+    """run_view, its result kept for every session of this server under `key`, and computed once
+    when several sessions ask at the same time (a class training the same preset). Only for views of
+    the bundled public samples, keyed by everything the result depends on: no cache shared by
+    sessions holds a user's file."""
     store = _shared_views()
     while True:
         with store["lock"]:
@@ -182,7 +183,8 @@ def at_most(default, options):
 
 
 def stop_button(jobs: JobHandle | Sequence[JobHandle] | None, key: str) -> None:
-    """Stop, outside any fragment: it only sets the jobs' Events, each loop stops within one batch."""
+    """Stop, outside any fragment: it only sets the jobs' Events, each loop stops within one
+    batch."""
     running = [j for j in _as_list(jobs) if j.running]
     if running:
         st.button(
@@ -199,7 +201,8 @@ def run_controls(page: str, prefix: str, can_train: bool = True) -> tuple[bool, 
     Reset removes the run (stopping its jobs) and reruns the page."""
     run = state.get_run(page)
     jobs = state.run_jobs(run)
-    # one row, each button as wide as its label (fixed columns cut "Train" to "▶ T" at 800 px with the sidebar open)
+    # one row, each button as wide as its label (fixed columns cut "Train" to "▶ T" at 800 px with
+    # the sidebar open)
     with st.container(horizontal=True, gap="small"):
         train = st.button(
             t("Train"),
@@ -218,6 +221,43 @@ def run_controls(page: str, prefix: str, can_train: bool = True) -> tuple[bool, 
     return train, run
 
 
+def train_and_show(
+    page: str,
+    prefix: str,
+    settings,
+    start: Callable[[object], state.Run | None],
+    show: Callable[[state.Run], None],
+    idle: str,
+    source: str | None = None,
+) -> state.Run | None:
+    """The flow every lesson shares, after its settings: the Train / Stop / Reset row; Train makes
+    a new run with `start(settings)` (None: it said what was wrong, the last run stays) and draws
+    the page again; then `show(run)` draws the run's views, live while it trains. `idle`: what the
+    page says before its first run. `settings` is None while the page cannot train (no data).
+    Returns the run shown."""
+    # 1. the buttons; a new run replaces the last one
+    train, run = run_controls(page, prefix, can_train=settings is not None)
+    if train and settings is not None:
+        new = start(settings)
+        if new is not None:
+            state.set_run(page, new)
+            st.rerun()  # draw the page again with the new run: Stop shown, Train disabled
+    if run is None:
+        st.info(idle)
+        return None
+    # 2. a run started with other settings, or on other data, says so
+    if settings is not None and (settings != run.settings or source != run.source):
+        st.caption(
+            t(
+                "The settings above changed since this run; press Train to use them. The results "
+                "below are from the run as it was started."
+            )
+        )
+    # 3. its views
+    show(run)
+    return run
+
+
 def status_line(job: JobHandle) -> None:
     """Progress bar with epoch and ETA while running; the ending in words after."""
     total = job.config.epochs
@@ -227,7 +267,8 @@ def status_line(job: JobHandle) -> None:
         ahead = job.queue_position
         st.info(
             t(
-                "The server is busy: {ahead} run(s) ahead of you. Training starts by itself when a place frees up.",
+                "The server is busy: {ahead} run(s) ahead of you. Training starts by itself when "
+                "a place frees up.",
                 ahead=ahead,
             ),
             icon="⏳",
@@ -268,14 +309,14 @@ def live_view(job: JobHandle | Sequence[JobHandle], render: Callable) -> None:
         for j in jobs:
             j.heartbeat()
         if all(j.status == "queued" for j in jobs):
-            # waiting for a slot: only the queue changes, so draw only it. With a class queued behind a
-            # busy pool, charts redrawn every second for every waiting session kept the server's
-            # interpreter busy and slowed every other session's page.
+            # waiting for a slot: only the queue changes, so draw only it. With a class queued
+            # behind a busy pool, charts redrawn every second for every waiting session kept the
+            # server's interpreter busy and slowed every other session's page.
             status_line(jobs[0])
             return
         if all(j.epochs_done == 0 for j in jobs) and any(j.status == "running" for j in jobs):
-            # just started: draw the first point now, not a second later (a queued job is not waited for:
-            # a fragment that never finishes its run keeps the page from settling)
+            # just started: draw the first point now, not a second later (a queued job is not waited
+            # for: a fragment that never finishes its run keeps the page from settling)
             next(j for j in jobs if j.status == "running").wait_for_first_epoch(FIRST_EPOCH_WAIT)
         render(job)
         if running and not any(j.running for j in jobs):
@@ -285,7 +326,8 @@ def live_view(job: JobHandle | Sequence[JobHandle], render: Callable) -> None:
 
 
 def session_jobs() -> dict[str, list[JobHandle]]:
-    """The session's queued or running jobs, by the page whose run holds them (keys "run:<page>")."""
+    """The session's queued or running jobs, by the page whose run holds them (keys
+    "run:<page>")."""
     found = {}
     for key in list(st.session_state.keys()):
         if isinstance(key, str) and key.startswith("run:"):

@@ -31,7 +31,7 @@ import streamlit as st
 from . import state
 from .i18n import t
 
-__all__ = ["param", "publish", "value", "hidden_names", "share_link"]
+__all__ = ["param", "publish", "value", "hidden_names", "share_link", "rename"]
 
 _NAME = re.compile(r"^[a-z0-9_]{1,40}$")
 
@@ -46,8 +46,24 @@ def _page_state(prefix: str) -> dict:
     return store[prefix]
 
 
+def rename(prefix: str, renamed: dict[str, str]) -> None:
+    """Old link names -> current ones on this page (rnnviz.settings.aliases): a link made before a
+    setting was renamed (`?hidden=32`, `&hide=batch`) is read as if it used the new name, and the
+    address is written back with the new one. A current name in the same link wins."""
+    page = _page_state(prefix)
+    page["aliases"] = {**page.get("aliases", {}), **renamed}
+    link = page["link"]
+    for old, new in renamed.items():
+        if old in link:
+            raw = link.pop(old)
+            link.setdefault(new, raw)
+    if "hide" in link:
+        link["hide"] = ",".join(renamed.get(n.strip(), n) for n in link["hide"].split(","))
+
+
 def _split(key: str) -> tuple[str, str]:
-    """ "fc_lr" -> ("fc", "lr"); a key without a prefix ("seed", in the shared sidebar) -> ("", "seed")."""
+    """ "fc_lr" -> ("fc", "lr"); a key without a prefix ("seed", in the shared sidebar) ->
+    ("", "seed")."""
     prefix, _, name = key.partition("_")
     return (prefix, name) if name else ("", key)
 
@@ -177,16 +193,18 @@ def _shown(value: Any, kind: str) -> str:
 
 
 def _css_safe(key: str) -> str:
-    """The class Streamlit's frontend gives a keyed element: st-key-<key with other characters as '-'>."""
+    """The class Streamlit's frontend gives a keyed element: st-key-<key with other characters
+    as '-'>."""
     return re.sub(r"[^a-zA-Z0-9_-]", "-", key.strip())
 
 
 def hidden_names(prefix: str = "") -> list[str]:
     """The controls the page's link hides (the link it was opened with, and the address bar now)."""
-    raw = ",".join(
-        [str(st.query_params.get("hide", "")), _page_state(prefix)["link"].get("hide", "")]
-    )
-    return list(dict.fromkeys(n.strip() for n in raw.split(",") if _NAME.match(n.strip())))
+    page = _page_state(prefix)
+    raw = ",".join([str(st.query_params.get("hide", "")), page["link"].get("hide", "")])
+    renamed = page.get("aliases", {})  # a link's old names hide the renamed controls
+    names = (renamed.get(n.strip(), n.strip()) for n in raw.split(","))
+    return list(dict.fromkeys(n for n in names if _NAME.match(n)))
 
 
 def share_link(prefix: str) -> str:
@@ -236,8 +254,8 @@ def publish(prefix: str, show_link: bool = True) -> None:
     if skipped:
         st.caption(
             t(
-                "This link's {names} did not fit this page (a value out of range or not offered), so the "
-                "default is used.",
+                "This link's {names} did not fit this page (a value out of range or not offered), "
+                "so the default is used.",
                 names=", ".join(sorted(set(skipped))),
             )
         )
@@ -265,8 +283,10 @@ def publish(prefix: str, show_link: bool = True) -> None:
         with st.expander("🔗 " + t("Share these settings")):
             st.caption(
                 t(
-                    "Copy this link (the button at its right): it opens this page with these settings. "
-                    "A teacher can add &hide=optimizer,lr (any setting's name) to hide controls from students. "
+                    "Copy this link (the button at its right): it opens this page with these "
+                    "settings. "
+                    "A teacher can add &hide=optimizer,lr (any setting's name) to hide controls "
+                    "from students. "
                     "An uploaded file is not in the link: whoever opens it uploads the file again."
                 )
             )

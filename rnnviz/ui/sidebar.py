@@ -32,7 +32,8 @@ def choose_language() -> None:
 
 
 def shared_sidebar(pages=()) -> None:
-    """Drawn by app.py on every page; `pages` (the app's st.Page objects) for links to running jobs."""
+    """Drawn by app.py on every page; `pages` (the app's st.Page objects) for links to running
+    jobs."""
     with st.sidebar:
         live.session_heartbeat(pages)
         st.radio(

@@ -67,7 +67,8 @@ def test_compare_trains_three_cells_and_draws_the_gradient(server, page, readme_
     epochs.fill("10")
     epochs.press("Enter")
     page.wait_for_timeout(1000)
-    # three jobs on a 2-core CI machine: one waits for a slot; wait for all three to end, then say how
+    # three jobs on a 2-core CI machine: one waits for a slot;
+    # wait for all three to end, then say how
     page.get_by_role("button", name=re.compile(r"\bTrain$")).click()
     ended = page.get_by_text(re.compile(r"status: (done|stopped|diverged|failed)"))
     ended.nth(2).wait_for(timeout=240_000)

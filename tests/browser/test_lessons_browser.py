@@ -1,4 +1,5 @@
-"""Next letter and Step through in a real browser; their screenshots are the README's (`make screenshots`)."""
+"""Next letter and Step through in a real browser; their screenshots are the README's
+(`make screenshots`)."""
 
 import re
 
@@ -34,7 +35,8 @@ def test_move_t_and_the_numbers_change(server, page, readme_screenshot):
     assert "0.5370" in before, before
     page.get_by_role("button", name=re.compile("next")).click()
     page.wait_for_function(
-        "() => [...document.querySelectorAll('.katex-html')].some(e => e.innerText.includes('0.9104'))"
+        "() => [...document.querySelectorAll('.katex-html')]"
+        ".some(e => e.innerText.includes('0.9104'))"
     )
     after = " ".join(page.locator(".katex-html").all_inner_texts())
     assert "0.9104" in after and after != before

@@ -81,7 +81,6 @@ STRINGS = {
     "Batch size": "배치 크기",
     "Epochs": "에폭",
     "Embedding size": "임베딩 크기",
-    "The settings above changed since this run; press Train to use them.": "이 학습 뒤로 위의 설정이 바뀌었습니다. 바뀐 설정을 쓰려면 학습을 누르세요.",
     "probability": "확률",
     "validation accuracy": "검증 정확도",
     "accuracy": "정확도",

@@ -1,0 +1,137 @@
+"""Inside a trained forecaster: one window's prediction beside the actual value and the baseline,
+its hidden states and gates step by step, and the path of the hidden state over the series (PCA).
+
+The model is final here (the run has ended): each view is computed once per run and kept in
+run.results ("window", "trace", "path")."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from .... import plots
+from ....trace import Trace, hidden_state_path, trace
+from ... import live
+from ...i18n import t
+from ...widgets import int_slider, option_slider
+
+__all__ = ["inside_the_model"]
+
+
+def _window_trace(run, i: int) -> Trace:
+    """The trace of window `i` (one window: bounded by the window limit), kept until another is
+    picked."""
+    views = run.results
+    if views.get("window") != i:
+        views["window"], views["trace"] = i, trace(run.current_model(), run.dataset.x[i])
+    return views["trace"]
+
+
+def _one_window(ds, tr: Trace, i: int, label: str) -> None:
+    """The window's actual value, the model's forecast and the baseline's, with their errors."""
+    predicted = float(ds.inverse(tr.prediction.reshape(1, 1), [i])[0])
+    c1, c2, c3 = st.columns(3)
+    c1.metric(t("Actual ({date})", date=label), f"{ds.actual[i]:.4g}")
+    c2.metric(
+        t("Model"),
+        f"{predicted:.4g}",
+        t("{error} error", error=f"{predicted - ds.actual[i]:+.4g}"),
+        delta_color="off",
+    )
+    c3.metric(
+        t("Baseline (next = last)"),
+        f"{ds.baseline[i]:.4g}",
+        t("{error} error", error=f"{ds.baseline[i] - ds.actual[i]:+.4g}"),
+        delta_color="off",
+    )
+
+
+def _layers(tr: Trace, step: int) -> None:
+    """Each layer's hidden state (units x steps) and, for LSTM and GRU, its gates and cell state."""
+    for layer, h in enumerate(tr.hidden):
+        st.plotly_chart(
+            plots.heatmap_figure(
+                h.numpy(),
+                t("Hidden state h_t, layer {layer} (units x steps)", layer=layer + 1),
+                highlight=step,
+            ),
+            width="stretch",
+            key=f"fc_heat_{layer}",
+        )
+        if tr.cell == "rnn":
+            continue
+        gates = {g: v.numpy() for g, v in tr.gates[layer].items()}
+        if tr.cell_state is not None:
+            gates["c_t (cell state)"] = tr.cell_state[layer].numpy()
+        st.plotly_chart(
+            plots.gates_figure(gates, t("Gates, layer {layer}", layer=layer + 1), highlight=step),
+            width="stretch",
+            key=f"fc_gates_{layer}",
+        )
+
+
+def _step_table(tr: Trace, step: int) -> None:
+    """The top layer at one step: h_t and each gate, one row per hidden unit."""
+    table = {"h_t": tr.hidden[-1][step].numpy()}
+    if tr.cell != "rnn":
+        table.update({g: v[step].numpy() for g, v in tr.gates[-1].items()})
+    st.caption(t("Top layer at step t = {step}: one row per hidden unit", step=step))
+    st.dataframe(pd.DataFrame(table).rename_axis("unit"), width="content", key="fc_step_table")
+
+
+def _path(run, tr: Trace, labels: list[str]) -> None:
+    """The top layer's last hidden state of every window (a bounded, evenly spaced subset),
+    projected on its two principal axes, with the chosen window marked."""
+    if "path" not in run.results:
+        # computed where training runs (a worker process), not in the web process
+        run.results["path"] = live.run_view(
+            hidden_state_path, run.current_model(), run.dataset.x, live.limits()
+        )
+    path = run.results["path"]
+    if path is None:  # the view ran out of time or memory where it runs: already said above
+        return
+    chosen = path.project(tr.hidden[-1][-1]).tolist()  # the chosen window, on the path's axes
+    st.plotly_chart(
+        plots.pca_path_figure(
+            path.points.numpy(),
+            [labels[k] for k in path.indices],
+            explained=path.explained.tolist(),
+            chosen=chosen,
+        ),
+        width="stretch",
+        key="fc_pca",
+    )
+    if path.subset:
+        st.caption(
+            t(
+                "The path shows one window in {stride}, {shown:,} of {total:,}, evenly spaced up "
+                "to the last one, so that this view stays quick on a shared server.",
+                stride=path.stride,
+                shown=len(path.indices),
+                total=path.total,
+            )
+        )
+
+
+def inside_the_model(run) -> None:
+    """Pick a window (by the date it predicts) and a step; see what the model computed there."""
+    ds = run.dataset
+    n = len(ds.x)
+    st.subheader(t("Inside the model"))
+    labels = [str(d.date()) if hasattr(d, "date") else str(d) for d in ds.dates]
+    i = option_slider(
+        t("Window (by the date it predicts)"),
+        list(range(n)),
+        n - 1,
+        key=f"fc_window_pick_{run.id}",
+        format_func=lambda k: labels[k],
+        help=t("Pick which window of the series to look inside."),
+    )
+    tr = _window_trace(run, i)
+    _one_window(ds, tr, i, labels[i])
+    step = int_slider(
+        t("Step t inside the window"), 0, ds.window - 1, ds.window - 1, key=f"fc_step_{run.id}"
+    )
+    _layers(tr, step)
+    _step_table(tr, step)
+    _path(run, tr, labels)

@@ -1,0 +1,106 @@
+"""One Forecast run, live: its progress, the loss, the forecast against the baseline on the
+validation and test parts, and the errors table, in the data's own units."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from .... import plots, tasks
+from ....metrics import MetricError
+from ... import live, state
+from ...i18n import t
+
+__all__ = ["evaluation", "metrics_frame", "render_live"]
+
+
+def evaluation(run) -> dict:
+    """Validation and test forecasts for the latest finished epoch (recomputed only when it
+    changes), by part."""
+    job, ds = run.job, run.dataset
+    # status before weights: a job marks itself done only after its final weights are in, so a
+    # cache labelled "done" holds them (read after the snapshot, a run ending meanwhile kept stale
+    # metrics)
+    status = job.status if job is not None else "loaded"
+    epoch = job.epochs_done if job is not None else -1
+    cached = run.results.get("evaluated")
+    if cached is None or cached["epoch"] != epoch or cached["status"] != status:
+        model = run.current_model()
+        try:
+            parts = {
+                p: tasks.evaluate_forecast(model, ds, p)
+                for p in ("val", "test")
+                if len(ds.actual[ds.parts[p]])
+            }
+        except MetricError as e:  # a forecast that is not finite: said, never shown as inf
+            state.show_error(str(e))
+            parts = {}
+        cached = {"epoch": epoch, "status": status, "parts": parts}
+        run.results["evaluated"] = cached
+    return cached["parts"]
+
+
+def metrics_frame(result: tasks.ForecastResult) -> pd.DataFrame:
+    return pd.DataFrame(result.table).set_index("metric")
+
+
+def _loss_chart(history: list[dict]) -> None:
+    if history:
+        st.plotly_chart(
+            plots.loss_figure(history, t("Loss (scaled units, log axis)")),
+            width="stretch",
+            key="fc_loss_chart",
+        )
+    else:
+        st.caption(t("The loss curve appears after the first epoch."))
+
+
+def _forecast_chart(parts: dict, target: str) -> None:
+    """Validation and test together: actual, the model, the baseline."""
+    both = [r for r in (parts.get("val"), parts.get("test")) if r is not None]
+    if not both:
+        return
+    fig = plots.forecast_figure(
+        np.concatenate([np.asarray(r.dates) for r in both]),
+        np.concatenate([r.actual for r in both]),
+        np.concatenate([r.predicted for r in both]),
+        np.concatenate([r.baseline for r in both]),
+        title=t("'{target}' on validation + test, in its own units", target=target),
+    )
+    st.plotly_chart(fig, width="stretch", key="fc_forecast_chart")
+
+
+def _errors(parts: dict, target: str) -> None:
+    """The test part's errors (the validation part's when there is no test part)."""
+    shown = parts.get("test") or parts.get("val")
+    if shown is None:
+        return
+    st.markdown(
+        t(
+            "**Errors on the {part} part** ({rows} rows, in the units of '{target}'); "
+            "baseline = tomorrow equals today",
+            part=t("test") if "test" in parts else t("validation"),
+            rows=len(shown.actual),
+            target=state.plain(target),
+        )
+    )
+    st.dataframe(metrics_frame(shown), width="content", key="fc_metrics")
+
+
+def render_live(run):
+    """What live_view redraws about once a second while the job trains (`job` None: an opened
+    model)."""
+
+    def _render(job):
+        if job is not None:
+            live.status_line(job)
+        parts = evaluation(run)
+        left, right = st.columns(2)
+        with left:
+            _loss_chart(job.history if job is not None else [])
+        with right:
+            _forecast_chart(parts, run.settings.target)
+        _errors(parts, run.settings.target)
+
+    return _render
