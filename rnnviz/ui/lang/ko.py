@@ -135,6 +135,7 @@ STRINGS = {
     "it was started.": "이 학습 뒤로 위의 설정이 바뀌었습니다. 바뀐 설정을 쓰려면 학습을 누르세요. 아래 결과는 시작할 때의 설정으로 "
     "학습한 것입니다.",
     "Loss (scaled units, log axis)": "손실(스케일된 단위, 로그 축)",
+    "While it trains, the forecast is redrawn every {s:g} s from the latest weights.": "학습하는 동안 예측은 최신 가중치로 {s:g}초마다 다시 그립니다.",
     "The loss curve appears after the first epoch.": "손실 곡선은 첫 에폭이 끝나면 나타납니다.",
     "'{target}' on validation + test, in its own units": "검증 + 테스트 구간의 '{target}', 원래 단위",
     "**Errors on the {part} part** ({rows} rows, in the units of '{target}'); baseline = tomorrow equals today": "**{part} 구간의 오차** ({rows}행, '{target}'의 단위); 기준선 = 내일은 오늘과 같음",

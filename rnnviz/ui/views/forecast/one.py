@@ -3,6 +3,8 @@ validation and test parts, and the errors table, in the data's own units."""
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -12,12 +14,23 @@ from ....metrics import MetricError
 from ... import live, state
 from ...i18n import t
 
-__all__ = ["evaluation", "metrics_frame", "render_live"]
+__all__ = ["evaluation", "metrics_frame", "render_live", "LIVE_EVALUATION_SECONDS"]
+
+# While a job trains, its forecast is recomputed at most this often. A forecast is a forward pass
+# over the validation and test windows in the web process: at every refresh (once a second) for
+# every session it was a fifth of the server's CPU in a class of 12, taken from the workers.
+LIVE_EVALUATION_SECONDS = 3.0
 
 
 def evaluation(run) -> dict:
-    """Validation and test forecasts for the latest finished epoch (recomputed only when it
-    changes), by part."""
+    """Validation and test forecasts by part: for the final weights once the job has ended; while
+    it trains, for the latest finished epoch, at most every LIVE_EVALUATION_SECONDS."""
+    return _evaluated(run)["parts"]
+
+
+def _evaluated(run) -> dict:
+    """evaluation's cache: {"epoch", "status", "at", "parts"}, recomputed when the epoch or the
+    status changed (while the job trains: and LIVE_EVALUATION_SECONDS have passed)."""
     job, ds = run.job, run.dataset
     # status before weights: a job marks itself done only after its final weights are in, so a
     # cache labelled "done" holds them (read after the snapshot, a run ending meanwhile kept stale
@@ -25,7 +38,10 @@ def evaluation(run) -> dict:
     status = job.status if job is not None else "loaded"
     epoch = job.epochs_done if job is not None else -1
     cached = run.results.get("evaluated")
-    if cached is None or cached["epoch"] != epoch or cached["status"] != status:
+    fresh = cached is not None and cached["epoch"] == epoch and cached["status"] == status
+    if cached is not None and status == "running" and cached["status"] == "running":
+        fresh = fresh or time.monotonic() - cached["at"] < LIVE_EVALUATION_SECONDS
+    if not fresh:
         model = run.current_model()
         try:
             parts = {
@@ -36,9 +52,9 @@ def evaluation(run) -> dict:
         except MetricError as e:  # a forecast that is not finite: said, never shown as inf
             state.show_error(str(e))
             parts = {}
-        cached = {"epoch": epoch, "status": status, "parts": parts}
+        cached = {"epoch": epoch, "status": status, "at": time.monotonic(), "parts": parts}
         run.results["evaluated"] = cached
-    return cached["parts"]
+    return cached
 
 
 def metrics_frame(result: tasks.ForecastResult) -> pd.DataFrame:
@@ -101,6 +117,14 @@ def render_live(run):
             _loss_chart(job.history if job is not None else [])
         with right:
             _forecast_chart(parts, run.settings.target)
+            if job is not None and job.running and parts:
+                st.caption(
+                    t(
+                        "While it trains, the forecast is redrawn every {s:g} s from the latest "
+                        "weights.",
+                        s=LIVE_EVALUATION_SECONDS,
+                    )
+                )
         _errors(parts, run.settings.target)
 
     return _render
