@@ -14,6 +14,7 @@ from ....trace import Trace, hidden_state_path, trace
 from ... import live
 from ...i18n import t
 from ...widgets import int_slider, option_slider
+from .. import common
 
 __all__ = ["inside_the_model"]
 
@@ -58,16 +59,7 @@ def _layers(tr: Trace, step: int) -> None:
             width="stretch",
             key=f"fc_heat_{layer}",
         )
-        if tr.cell == "rnn":
-            continue
-        gates = {g: v.numpy() for g, v in tr.gates[layer].items()}
-        if tr.cell_state is not None:
-            gates["c_t (cell state)"] = tr.cell_state[layer].numpy()
-        st.plotly_chart(
-            plots.gates_figure(gates, t("Gates, layer {layer}", layer=layer + 1), highlight=step),
-            width="stretch",
-            key=f"fc_gates_{layer}",
-        )
+        common.gates_chart(tr, layer, step, key=f"fc_gates_{layer}")
 
 
 def _step_table(tr: Trace, step: int) -> None:

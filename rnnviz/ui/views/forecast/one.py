@@ -72,19 +72,24 @@ def _loss_chart(history: list[dict]) -> None:
         st.caption(t("The loss curve appears after the first epoch."))
 
 
-def _forecast_chart(parts: dict, target: str) -> None:
-    """Validation and test together: actual, the model, the baseline."""
+def _forecast_chart(run, parts: dict) -> None:
+    """Validation and test together: actual, the model, the baseline. The figure is built once per
+    evaluation (the live view redraws every second, the forecast changes every few)."""
     both = [r for r in (parts.get("val"), parts.get("test")) if r is not None]
     if not both:
         return
-    fig = plots.forecast_figure(
-        np.concatenate([np.asarray(r.dates) for r in both]),
-        np.concatenate([r.actual for r in both]),
-        np.concatenate([r.predicted for r in both]),
-        np.concatenate([r.baseline for r in both]),
-        title=t("'{target}' on validation + test, in its own units", target=target),
-    )
-    st.plotly_chart(fig, width="stretch", key="fc_forecast_chart")
+    title = t("'{target}' on validation + test, in its own units", target=run.settings.target)
+    made = run.results.get("forecast_figure")
+    if made is None or made[0] is not parts or made[1] != title:
+        fig = plots.forecast_figure(
+            np.concatenate([np.asarray(r.dates) for r in both]),
+            np.concatenate([r.actual for r in both]),
+            np.concatenate([r.predicted for r in both]),
+            np.concatenate([r.baseline for r in both]),
+            title=title,
+        )
+        made = run.results["forecast_figure"] = (parts, title, fig)
+    st.plotly_chart(made[2], width="stretch", key="fc_forecast_chart")
 
 
 def _errors(parts: dict, target: str) -> None:
@@ -116,7 +121,7 @@ def render_live(run):
         with left:
             _loss_chart(job.history if job is not None else [])
         with right:
-            _forecast_chart(parts, run.settings.target)
+            _forecast_chart(run, parts)
             if job is not None and job.running and parts:
                 st.caption(
                     t(
