@@ -49,15 +49,12 @@ __all__ = [
 ]
 
 STATUSES = ("idle", "queued", "running", "done", "stopped", "diverged", "failed")
-LOSS_RATIO = (
-    10.0  # a last loss this many times above epoch 1's and the baseline's counts as diverged
-)
-WILD_RANGES = (
-    1.0  # typical predictions this many target ranges farther out than before training: diverged
-)
-RULE3_WINDOWS = (
-    1024  # rule 3 judges the median prediction on at most this many evenly spaced windows
-)
+# a last loss this many times above epoch 1's and the baseline's counts as diverged
+LOSS_RATIO = 10.0
+# typical predictions this many target ranges farther out than before training: diverged
+WILD_RANGES = 1.0
+# rule 3 judges the median prediction on at most this many evenly spaced windows
+RULE3_WINDOWS = 1024
 
 
 @dataclass
@@ -74,9 +71,8 @@ class TrainConfig:
     device: str = "auto"  # "auto", "cpu", "cuda" or "mps"
     threads: int | None = 1  # torch intra-op threads while this job runs; None = leave as is
     shuffle: bool = True  # reshuffle the training samples every epoch
-    heartbeat_timeout: float | None = (
-        None  # stop if nobody called heartbeat() for this many seconds
-    )
+    # stop if nobody called heartbeat() for this many seconds
+    heartbeat_timeout: float | None = None
     max_seconds: float | None = None  # stop after this much training time
 
     def __post_init__(self):
@@ -102,12 +98,10 @@ class TrainData:
     y_val: Tensor | None = None
     lengths: Tensor | None = None  # (N,) real steps, for padded sequences
     lengths_val: Tensor | None = None
-    task: str = (
-        "regression"  # "regression" (float y) or "classification" (class indices); read by no loop
-    )
-    baseline_loss: float | None = (
-        None  # a naive forecast's loss (e.g. persistence) on the validation part
-    )
+    # "regression" (float y) or "classification" (class indices); read by no loop
+    task: str = "regression"
+    # a naive forecast's loss (e.g. persistence) on the validation part
+    baseline_loss: float | None = None
     # (the training part when there is none), in the same units as the loss; None = no baseline
 
 

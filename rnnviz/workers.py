@@ -52,9 +52,8 @@ WEIGHTS_EVERY = 0.5  # seconds between two weight snapshots streamed back while 
 HARD_KILL_GRACE = 10.0  # seconds past a job's max_seconds before its worker is killed from outside
 POLL = 0.1  # seconds a reader thread waits for news before checking its worker is alive
 VIEW_SECONDS = 60.0  # the longest a heavy view may take before its worker is killed
-WORKER_NICE = (
-    10  # workers yield the CPU to the web process: pages and the health probe answer first
-)
+# workers yield the CPU to the web process: pages and the health probe answer first
+WORKER_NICE = 10
 
 
 class WorkerLost(RuntimeError):
