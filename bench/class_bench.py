@@ -1,23 +1,28 @@
 """Table 9: a simulated class on the real server. 30 sessions press Train on the Forecast preset.
 
-A `streamlit run app.py` server on a free loopback port, with the default executor (worker processes, one per
-usable core), driven by Debian's Chromium: one browser, one context per student, each opening the teacher's
-preset link ("Beat tomorrow = today": Seattle, LSTM 16, window 14, 30 epochs).
+A `streamlit run app.py` server on a free loopback port, with the default executor (worker
+processes, one per usable core), driven by Debian's Chromium: one browser, one context per student,
+each opening the teacher's preset link ("Beat tomorrow = today": Seattle, LSTM 16, window 14,
+30 epochs).
 
-1. One session alone, on the same server with the same link: seconds from pressing Train to "status: done".
-2. The class: the 30 students open the link one a second; once every page is there, all of them press Train
-   within PRESS_SPAN_S (3 s, well within the issue's minute). That is the scenario the ideal, 30 x alone /
-   usable cores, describes: with the presses spread over a minute, a run of about 1 s would make the class
-   bound by when the students press, not by training. Measured: the time from the first press until the
-   last run is done, in the server's log (each job's end) and in the browsers ("status: done").
-3. Throughout the class a separate process GETs /_stcore/health every 100 ms: p50, p99 and max latency.
-4. Memory: the server process's VmRSS before the first session and after the class, and the peak VmRSS of
-   each of its child processes (the training workers, the view worker) sampled during the class.
+1. One session alone, on the same server with the same link: seconds from pressing Train to
+   "status: done".
+2. The class: the 30 students open the link one a second; once every page is there, all of them
+   press Train within PRESS_SPAN_S (3 s, well within the issue's minute). That is the scenario the
+   ideal, 30 x alone / usable cores, describes: with the presses spread over a minute, a run of
+   about 1 s would make the class bound by when the students press, not by training. Measured: the
+   time from the first press until the last run is done, in the server's log (each job's end) and in
+   the browsers ("status: done").
+3. Throughout the class a separate process GETs /_stcore/health every 100 ms:
+   p50, p99 and max latency.
+4. Memory: the server process's VmRSS before the first session and after the class, and the peak
+   VmRSS of each of its child processes (the training workers, the view worker) sampled during the
+   class.
 
-The students' browsers run on this machine too; in a real class they run on the students' laptops. So
-Chromium runs under SCHED_IDLE (it takes only what the server and its workers leave) except while the
-students open the link and press Train. (Renicing did not hold: as root, Chromium sets its own processes'
-niceness to -8 and 0; a scheduling policy it leaves alone.)
+The students' browsers run on this machine too; in a real class they run on the students' laptops.
+So Chromium runs under SCHED_IDLE (it takes only what the server and its workers leave) except while
+the students open the link and press Train. (Renicing did not hold: as root, Chromium sets its own
+processes' niceness to -8 and 0; a scheduling policy it leaves alone.)
 
     .venv/bin/python bench/class_bench.py [--epochs 30] [--sessions 30]
 """
@@ -50,14 +55,15 @@ ENDED = re.compile(r"status: (done|stopped|failed|diverged)")
 
 
 def preset_query(epochs: int | None = None) -> str:
-    """The Forecast preset's query string from assets/presets/presets.csv, with `epochs` if given."""
+    """The Forecast preset's query string (assets/presets/presets.csv), with `epochs` if given."""
     with open(ROOT / "assets" / "presets" / "presets.csv", encoding="utf-8") as f:
         query = next(row["query"] for row in csv.DictReader(f) if row["page"] == "forecast")
     return query if epochs is None else re.sub(r"(^|&)epochs=\d+", rf"\g<1>epochs={epochs}", query)
 
 
 def _probe_loop(url: str, every: float, halt, out) -> None:
-    """In its own process: GET url every `every` seconds until `halt` is set, then send the latencies."""
+    """In its own process: GET url every `every` seconds until `halt` is set, then send
+    the latencies."""
     latencies = []  # (time.time() at the request, seconds to the answer)
     while not halt.is_set():
         t0, wall = time.perf_counter(), time.time()
@@ -71,9 +77,9 @@ def _probe_loop(url: str, every: float, halt, out) -> None:
 
 
 class HealthProbe:
-    """GET /_stcore/health every `every` seconds until stopped, from a process of its own (a thread here
-    would wait for this process's GIL behind the Playwright driver of 30 pages, and time that too);
-    latencies in seconds (a failure counts as its timeout, 10 s)."""
+    """GET /_stcore/health every `every` seconds until stopped, from a process of its own (a thread
+    here would wait for this process's GIL behind the Playwright driver of 30 pages, and time that
+    too); latencies in seconds (a failure counts as its timeout, 10 s)."""
 
     def __init__(self, url: str, every: float = 0.1):
         ctx = multiprocessing.get_context("spawn")
@@ -104,7 +110,8 @@ JOB_LINE = re.compile(
 
 
 def server_job_ends(log_path: Path) -> list[dict]:
-    """Each ended job as the server logged it: its end (wall clock, time.time()), status, wait and training seconds."""
+    """Each ended job as the server logged it: its end (wall clock, time.time()), status, wait and
+    training seconds."""
     ends = []
     for line in log_path.read_text(encoding="utf-8", errors="replace").splitlines():
         m = JOB_LINE.match(line)
@@ -142,7 +149,7 @@ class ChildMemory(threading.Thread):
 
 
 async def _open(browser, link: str, delay: float, timeout_s: float):
-    """A student opens the preset link after `delay` seconds; returns the page once Train is there."""
+    """A student opens the preset link after `delay` seconds; the page, once Train is there."""
     await asyncio.sleep(delay)
     context = await browser.new_context(viewport={"width": 1200, "height": 1400})
     page = await context.new_page()
@@ -323,7 +330,8 @@ def run(sessions: int = 30, epochs: int = 30) -> dict:
     server_rows = [
         ["server's log: one job alone, seconds training", sv["alone_trained_s"], ""],
         [
-            f"server's log: seconds from the first press until the last of the {sv['jobs_logged']} jobs ended",
+            "server's log: seconds from the first press until the last of the "
+            f"{sv['jobs_logged']} jobs ended",
             sv["last_done_s"],
             "",
         ],
@@ -348,8 +356,10 @@ def run(sessions: int = 30, epochs: int = 30) -> dict:
         *server_rows,
         ["median seconds from one's press to one's done", r["median_session_s"], ""],
         [
-            f"/_stcore/health every 100 ms during the class ({len(lat)} probes): p50 / p99 / max ms",
-            f"{r['health_ms']['p50']:.3g} / {r['health_ms']['p99']:.3g} / {r['health_ms']['max']:.3g}",
+            f"/_stcore/health every 100 ms during the class ({len(lat)} probes): "
+            "p50 / p99 / max ms",
+            f"{r['health_ms']['p50']:.3g} / {r['health_ms']['p99']:.3g} / "
+            f"{r['health_ms']['max']:.3g}",
             "p99 < 100",
         ],
         [
@@ -364,9 +374,9 @@ def run(sessions: int = 30, epochs: int = 30) -> dict:
         ],
     ]
     text = (
-        f"### 9. A simulated class: {sessions} sessions press Train on the Forecast preset within a minute "
-        f"(real server, default process executor, {cores} usable cores, Debian Chromium under SCHED_IDLE)\n\n"
-        + table(["measure", "value", "goal"], rows)
+        f"### 9. A simulated class: {sessions} sessions press Train on the Forecast preset "
+        f"within a minute (real server, default process executor, {cores} usable cores, "
+        "Debian Chromium under SCHED_IDLE)\n\n" + table(["measure", "value", "goal"], rows)
     )
     if errors:
         text += "\n\nSessions that did not end done: " + "; ".join(map(str, errors))

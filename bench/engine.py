@@ -201,21 +201,24 @@ def run(quick: bool = False, repeats: int = 5) -> dict:
             ],
             rows,
         ),
-        "What the job adds to a bare loop: per epoch, the gradient norm of the last batch (three tensor ops "
-        "without clipping), the training accuracy (classification), one fused copy of the weights (a second only "
-        "when the best epoch's would be lost), the history row and the stop checks; at the end, divergence "
-        "rule 3. That rule needs a forward pass over the judged part only when it could fire: with a validation "
-        "part, a small validation RMSE rules it out, and the untrained model's place is computed only when the "
-        "trained one's is past the limit; a part bigger than 1,024 windows is judged on 1,024 evenly spaced "
-        "ones (big-lstm64 has no validation part and one epoch: a pass over all 10,000 training windows was a "
-        "quarter of its run). 'in CPU time' times the same calls by this process's CPU time (every thread), which "
-        "leaves out the waits for a core on a shared machine; '<= 1.05' takes the lower of the two. The "
-        "DataLoader column is what the tutorials' loop costs.\n\n"
-        "### 2. Threads: the TrainingJob with 1 and 2 torch threads (a quarter of the epochs, median of 3)\n\n"
+        "What the job adds to a bare loop: per epoch, the gradient norm of the last batch (three "
+        "tensor ops without clipping), the training accuracy (classification), one fused copy of "
+        "the weights (a second only when the best epoch's would be lost), the history row and the "
+        "stop checks; at the end, divergence rule 3. That rule needs a forward pass over the "
+        "judged part only when it could fire: with a validation part, a small validation RMSE "
+        "rules it out, and the untrained model's place is computed only when the trained one's is "
+        "past the limit; a part bigger than 1,024 windows is judged on 1,024 evenly spaced ones "
+        "(big-lstm64 has no validation part and one epoch: a pass over all 10,000 training windows "
+        "was a quarter of its run). 'in CPU time' times the same calls by this process's CPU time "
+        "(every thread), which leaves out the waits for a core on a shared machine; '<= 1.05' "
+        "takes the lower of the two. The DataLoader column is what the tutorials' loop costs.\n\n"
+        "### 2. Threads: the TrainingJob with 1 and 2 torch threads (a quarter of the epochs, "
+        "median of 3)\n\n"
         + table(["workload", "1 thread s", "2 threads s", "2 / 1", "faster"], thread_rows)
-        + "\n\nThe default follows the small workloads the lessons run: 1 torch thread per job (app.py sets it "
-        "once for the server), and 2 jobs train at once on a 2-core machine. Only a big batch of long windows "
-        "gains from 2 threads, and on a shared server the second core is better spent on a second user.",
+        + "\n\nThe default follows the small workloads the lessons run: 1 torch thread per job "
+        "(app.py sets it once for the server), and 2 jobs train at once on a 2-core machine. Only "
+        "a big batch of long windows gains from 2 threads, and on a shared server the second core "
+        "is better spent on a second user.",
     ]
     return results
 

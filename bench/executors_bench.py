@@ -1,11 +1,12 @@
-"""Table 8: where training runs. Throughput of K concurrent jobs, memory, first point, health latency.
+"""Table 8: where training runs. Throughput of K jobs at once, memory, first point, health latency.
 
-- Throughput: K = 1, 2, 4, 8 Seattle LSTM-16 jobs (the Forecast preset: window 20, batch 32) submitted at
-  once; the ratio is K jobs' throughput against one job alone on the same executor, in this run. The
-  thread executor has K slots (every job in this process, as the app did before); the process executor
-  has one worker per usable core (the app's default: the rest queue); Ray when rnnviz.ray_executor imports.
+- Throughput: K = 1, 2, 4, 8 Seattle LSTM-16 jobs (the Forecast preset: window 20, batch 32)
+  submitted at once; the ratio is K jobs' throughput against one job alone on the same executor, in
+  this run. The thread executor has K slots (every job in this process, as the app did before); the
+  process executor has one worker per usable core (the app's default: the rest queue); Ray when
+  rnnviz.ray_executor imports.
 - Memory: resident size of a fresh Streamlit server process after its first page (pool started, a
-  Chromium session), of its children (idle workers), and of each idle worker here (VmRSS from /proc).
+  Chromium session), of its children (idle workers), and of each idle worker here (VmRSS, /proc).
 - First point: seconds from submit to the first epoch's record with a warm pool.
 - Health: GET /_stcore/health latency (p50, p99) of a real `streamlit run app.py` server while one
   Chromium session per usable core trains a Forecast run in the server's own workers, against idle.
@@ -66,9 +67,9 @@ def _all_done(executor, k: int, epochs: int) -> float:
 
 
 def throughput(executor, epochs: int, repeats: int = 3) -> dict[int, float]:
-    """K -> throughput of K concurrent jobs over one alone's (1.0 = no gain). Each time is the best of
-    `repeats`: a 40-epoch job takes about a second, and one stray process on a 2-core machine moves a
-    single timing by tens of percent."""
+    """K -> throughput of K concurrent jobs over one alone's (1.0 = no gain). Each time is the best
+    of `repeats`: a 40-epoch job takes about a second, and one stray process on a 2-core machine
+    moves a single timing by tens of percent."""
     if hasattr(executor, "wait_ready"):  # every worker started (a K = 2 run must not wait for one)
         assert executor.wait_ready(300)
     _all_done(executor, 1, 2)  # warm: first-call costs paid
@@ -128,10 +129,11 @@ def _children(pid: int) -> list[int]:
 
 def niced_chromium() -> str:
     """A Chromium launcher whose every process runs under SCHED_IDLE (`chrt -i 0`): the students'
-    browsers are not on the server, so ours take only what the server and its workers leave. (Renicing
-    the browser's processes at launch did not hold: Chromium sets its own processes' niceness, as root
-    to -8 and 0, above the training workers, and its renderers took most of a core from them; a
-    scheduling policy is inherited and Chromium leaves it alone.) The path of a small script."""
+    browsers are not on the server, so ours take only what the server and its workers leave.
+    (Renicing the browser's processes at launch did not hold: Chromium sets its own processes'
+    niceness, as root to -8 and 0, above the training workers, and its renderers took most of a core
+    from them; a scheduling policy is inherited and Chromium leaves it alone.)
+    The path of a small script."""
     import tempfile  # noqa: PLC0415
 
     from tests.browser.conftest import CHROMIUM  # noqa: PLC0415
@@ -169,9 +171,9 @@ def _press_train(browser, url: str, epochs: int):
 
 
 def server_side(cores: int, executor: str = "process") -> dict:
-    """A real `streamlit run app.py` server driven by Chromium: its memory and its idle workers' after the
-    first page, then the health probe's latency idle and while `cores` sessions each train a Forecast run
-    in the server's own pool (every worker busy)."""
+    """A real `streamlit run app.py` server driven by Chromium: its memory and its idle workers'
+    after the first page, then the health probe's latency idle and while `cores` sessions each train
+    a Forecast run in the server's own pool (every worker busy)."""
     from playwright.sync_api import sync_playwright  # noqa: PLC0415
 
     from tests.browser.conftest import CHROMIUM_ARGS, start_server  # noqa: PLC0415
@@ -188,9 +190,8 @@ def server_side(cores: int, executor: str = "process") -> dict:
             worker_mb = sorted(round(rss_mb(w), 1) for w in workers)
             idle = _health_latencies(url, 200)
             pages = [_press_train(browser, url, 2000) for _ in range(cores)]
-            _nice_descendants(
-                os.getpid(), skip=proc.pid
-            )  # students' browsers are not on the server: ours yield
+            # students' browsers are not on the server: ours yield
+            _nice_descendants(os.getpid(), skip=proc.pid)
             busy = _health_latencies(url, 300)
             still = sum(1 for pg in pages if "status: running" in pg.inner_text("body"))
             browser.close()
@@ -234,18 +235,20 @@ def run(epochs: int = 40) -> dict:
     r["thread_server"] = server_side(cores, "thread")  # before: every job in a thread of the server
     rows = [[name, *[v[k] for k in KS]] for name, v in r["throughput"].items()]
     text = (
-        f"### 8. Executors: throughput of K concurrent Seattle LSTM-16 jobs against one alone ({cores} usable "
-        f"cores, {epochs} epochs each)\n\n"
+        "### 8. Executors: throughput of K concurrent Seattle LSTM-16 jobs against one alone "
+        f"({cores} usable cores, {epochs} epochs each)\n\n"
         + table(["executor", *[f"K = {k}" for k in KS]], rows)
-        + f"\n\nFirst loss point with a warm pool: {r['first_point_s']:.3g} s (median of 5). Memory: server "
-        f"process {r['server_rss_mb']:.0f} MB after its first page; its children (the idle workers and the view "
-        f"worker) {', '.join(f'{m:.0f}' for m in r['server_worker_rss_mb'])} MB; each idle worker here "
-        f"{', '.join(f'{m:.0f}' for m in r['idle_worker_rss_mb'])} MB. /_stcore/health latency: idle p50 "
-        f"{r['health_idle_ms']['p50']:.3g} ms, p99 {r['health_idle_ms']['p99']:.3g} ms; while "
-        f"{r['sessions_training_during_probe']} sessions train in the server's workers (one per core) p50 {r['health_busy_ms']['p50']:.3g} ms, "
-        f"p99 {r['health_busy_ms']['p99']:.3g} ms (with RNNVIZ_EXECUTOR=thread, jobs in the server process: "
-        f"p50 {r['thread_server']['health_busy_ms']['p50']:.3g} ms, "
-        f"p99 {r['thread_server']['health_busy_ms']['p99']:.3g} ms)."
+        + f"\n\nFirst loss point with a warm pool: {r['first_point_s']:.3g} s (median of 5). "
+        f"Memory: server process {r['server_rss_mb']:.0f} MB after its first page; its children "
+        "(the idle workers and the view worker) "
+        f"{', '.join(f'{m:.0f}' for m in r['server_worker_rss_mb'])} MB; each idle worker here "
+        f"{', '.join(f'{m:.0f}' for m in r['idle_worker_rss_mb'])} MB. /_stcore/health latency: "
+        f"idle p50 {r['health_idle_ms']['p50']:.3g} ms, p99 {r['health_idle_ms']['p99']:.3g} ms; "
+        f"while {r['sessions_training_during_probe']} sessions train in the server's workers (one "
+        f"per core) p50 {r['health_busy_ms']['p50']:.3g} ms, p99 {r['health_busy_ms']['p99']:.3g} "
+        "ms (with RNNVIZ_EXECUTOR=thread, jobs in the server process: p50 "
+        f"{r['thread_server']['health_busy_ms']['p50']:.3g} ms, p99 "
+        f"{r['thread_server']['health_busy_ms']['p99']:.3g} ms)."
     )
     return {"tables": [text], **results}
 

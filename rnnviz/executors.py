@@ -13,18 +13,20 @@ to an executor; `submit(spec)` returns a handle at once. Every handle has the sa
     heartbeat()       "somebody still watches"; a job nobody watches stops itself
     wait_for_first_epoch(timeout)
     snapshot_model()  a CPU copy of the latest good weights, while it runs or after
-    model             after the job ended: the model with the weights it ended with (best epoch on divergence)
+    model             after the job ended: the model with the weights it ended with (best epoch
+                      on divergence)
     config, data, id
 
 The executors:
     ThreadExecutor    a thread in this process (notebooks, tests, the CLI): `TrainingJob` itself
-    ProcessExecutor   a pool of warm worker processes sized by the cores this process may use (the app's default)
-    RayExecutor       a Ray cluster (RAY_ADDRESS, or RNNVIZ_EXECUTOR=ray): each job an actor asking 1 CPU, or a
-                      fraction of a GPU (RNNVIZ_GPU_FRACTION, default 0.25)
+    ProcessExecutor   a pool of warm worker processes sized by the cores this process may use (the
+                      app's default)
+    RayExecutor       a Ray cluster (RAY_ADDRESS, or RNNVIZ_EXECUTOR=ray): each job an actor asking
+                      1 CPU, or a fraction of a GPU (RNNVIZ_GPU_FRACTION, default 0.25)
 
-`executor_from_env()` picks one from the environment. The same seed on the CPU gives the same history
-whichever executor runs it; tests/test_executors.py holds every executor to that and to the rest of
-this contract.
+`executor_from_env()` picks one from the environment. The same seed on the CPU gives the same
+history whichever executor runs it; tests/test_executors.py holds every executor to that and to the
+rest of this contract.
 """
 
 from __future__ import annotations
@@ -89,7 +91,8 @@ class Executor(Protocol):
     def submit(self, spec: JobSpec) -> JobHandle: ...
     def shutdown(self) -> None: ...
 
-    # optional: run_view(fn, *args, timeout=...) -> fn(*args), computed where training runs (a heavy view)
+    # optional: run_view(fn, *args, timeout=...) -> fn(*args), computed where training runs
+    # (a heavy view)
 
 
 class ThreadExecutor:
@@ -114,8 +117,9 @@ class ThreadExecutor:
 
 
 def executor_from_env(slots: int | None = None) -> Executor:
-    """The executor this environment asks for: RNNVIZ_EXECUTOR (thread, process or ray), else Ray when
-    RAY_ADDRESS is set, else worker processes. `slots` overrides the pool's size (process, thread)."""
+    """The executor this environment asks for: RNNVIZ_EXECUTOR (thread, process or ray), else Ray
+    when RAY_ADDRESS is set, else worker processes.
+    `slots` overrides the pool's size (process, thread)."""
     name = os.environ.get("RNNVIZ_EXECUTOR") or (
         "ray" if os.environ.get("RAY_ADDRESS") else "process"
     )

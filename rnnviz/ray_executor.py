@@ -108,7 +108,8 @@ def _check_reachable(address: str, seconds: float = 3.0) -> None:
 
 def connect(address: str | None = None, num_cpus: int | None = None) -> None:
     """Join Ray once per process: `address`, else RAY_ADDRESS, else start a local instance with
-    `num_cpus` (default: the cores this process may use). A no-op when Ray is already initialised."""
+    `num_cpus` (default: the cores this process may use).
+    A no-op when Ray is already initialised."""
     with _CONNECT_LOCK:
         if ray.is_initialized():
             return
@@ -135,9 +136,8 @@ class _JobActor:
         self._forwarded_beat = time.monotonic()
         try:
             self.job = TrainingJob(model, data, config).start()
-        except (
-            Exception
-        ) as e:  # e.g. a device this node lacks: reported through poll, like a failed run
+        # e.g. a device this node lacks: reported through poll, like a failed run
+        except Exception as e:
             self.job = None
             self._error = f"Training failed: {type(e).__name__}: {e}"
 
@@ -162,10 +162,8 @@ class _JobActor:
             if now - beat_age > self._forwarded_beat:
                 self.job.heartbeat()
                 self._forwarded_beat = now
-        status, message = (
-            self.job.status,
-            self.job.message,
-        )  # status first: a message never older than it
+        # status first: a message never older than it
+        status, message = self.job.status, self.job.message
         return {"status": status, "message": message, "rows": self.job.history[since:]}
 
     def stop(self) -> None:
@@ -200,9 +198,8 @@ class RayJob(JobProgress):
         self.pid: int | None = None
         self.rnnviz_file: str | None = None
         self._executor = executor
-        self._template = copy.deepcopy(
-            spec.model
-        ).cpu()  # initial weights; snapshot_model builds on it
+        # initial weights; snapshot_model builds on it
+        self._template = copy.deepcopy(spec.model).cpu()
         self._lock = threading.Lock()
         self._status = "queued"
         self._message = ""
@@ -253,8 +250,8 @@ class RayJob(JobProgress):
         return self._executor._ahead_of(self) if self.status == "queued" else 0
 
     def snapshot_model(self) -> nn.Module:
-        """A CPU copy with the weights of the last finished epoch: fetched from the actor at most once
-        a second while it trains; the final weights after the end."""
+        """A CPU copy with the weights of the last finished epoch: fetched from the actor at most
+        once a second while it trains; the final weights after the end."""
         if self._ended.is_set() or self.status in ENDED:  # ended: the model holds its final weights
             clone = copy.deepcopy(self.model).cpu()
             clone.eval()
@@ -294,8 +291,8 @@ class RayJob(JobProgress):
             self._ended.set()
 
     def _wait_for_placement(self) -> bool:
-        """1. wait until Ray has placed the actor (it is queued until then); cancel it if stopped, or
-        if nobody watches it for heartbeat_timeout while it waits."""
+        """1. wait until Ray has placed the actor (it is queued until then); cancel it if stopped,
+        or if nobody watches it for heartbeat_timeout while it waits."""
         ready = self.actor.where.remote()
         while True:
             done, _ = ray.wait([ready], timeout=self._executor.poll_seconds)
@@ -315,9 +312,8 @@ class RayJob(JobProgress):
                 self._end("stopped", "Stopped before it started.", kill=False)
                 return False
             timeout = self.config.heartbeat_timeout
-            if (
-                timeout is not None and time.monotonic() - self._last_beat > timeout
-            ):  # left in the queue
+            # left in the queue
+            if timeout is not None and time.monotonic() - self._last_beat > timeout:
                 ray.kill(self.actor)
                 self._end(
                     "stopped",
@@ -352,7 +348,8 @@ class RayJob(JobProgress):
         self._end(status, message)
 
     def _end_cancelled(self) -> None:
-        """The actor did not stop within stop_grace (a batch that long): kill it, keep the last snapshot."""
+        """The actor did not stop within stop_grace (a batch that long):
+        kill it, keep the last snapshot."""
         ray.kill(self.actor)
         epoch = self._keep_snapshot()
         self._end(
@@ -395,7 +392,8 @@ class RayJob(JobProgress):
 
 class RayExecutor:
     """Each job an actor on a Ray cluster (see the module docstring). In use:
-    `RayExecutor().submit(JobSpec(model, data, config)).join().status` is "done" (or how it ended)."""
+    `RayExecutor().submit(JobSpec(model, data, config)).join().status` is "done"
+    (or how it ended)."""
 
     name = "ray"
 

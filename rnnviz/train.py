@@ -1,13 +1,14 @@
 """The training engine: `fit`, the loop itself, and `TrainingJob`, which runs it in a worker thread.
 
-`fit(model, data, config, sink, should_stop)` is plain Python and torch: it knows nothing of threads,
-processes or pages, so a thread (TrainingJob), a worker process or a Ray actor can run it alike. It
-slices batches by index from tensors already on the device (no DataLoader: its per-batch overhead
-dominates tiny models), asks `should_stop()` before every batch, gives each finished epoch's history
-row to `sink`, keeps the weights of the last finished epoch and of the best one (`Weights`), and
-ends "diverged" when the run has run away, keeping the best epoch's weights. Gradient clipping keeps
-a runaway loss finite, so NaN is not the only sign: see `_divergence` for the rule. The loop has no
-task flags: each model says how to compute a batch's loss and metrics (`Trainable`).
+`fit(model, data, config, sink, should_stop)` is plain Python and torch: it knows nothing of
+threads, processes or pages, so a thread (TrainingJob), a worker process or a Ray actor can run it
+alike. It slices batches by index from tensors already on the device (no DataLoader: its per-batch
+overhead dominates tiny models), asks `should_stop()` before every batch, gives each finished
+epoch's history row to `sink`, keeps the weights of the last finished epoch and of the best one
+(`Weights`), and ends "diverged" when the run has run away, keeping the best epoch's weights.
+Gradient clipping keeps a runaway loss finite, so NaN is not the only sign: see `_divergence` for
+the rule. The loop has no task flags: each model says how to compute a batch's loss and metrics
+(`Trainable`).
 
 A page starts a TrainingJob, reads `history` and `status` while it runs (both safe from any thread),
 and calls `stop()`. Also here: `JobGate`, a bounded set of training slots with a queue, so a server
@@ -48,15 +49,12 @@ __all__ = [
 ]
 
 STATUSES = ("idle", "queued", "running", "done", "stopped", "diverged", "failed")
-LOSS_RATIO = (
-    10.0  # a last loss this many times above epoch 1's and the baseline's counts as diverged
-)
-WILD_RANGES = (
-    1.0  # typical predictions this many target ranges farther out than before training: diverged
-)
-RULE3_WINDOWS = (
-    1024  # rule 3 judges the median prediction on at most this many evenly spaced windows
-)
+# a last loss this many times above epoch 1's and the baseline's counts as diverged
+LOSS_RATIO = 10.0
+# typical predictions this many target ranges farther out than before training: diverged
+WILD_RANGES = 1.0
+# rule 3 judges the median prediction on at most this many evenly spaced windows
+RULE3_WINDOWS = 1024
 
 
 @dataclass
@@ -73,9 +71,8 @@ class TrainConfig:
     device: str = "auto"  # "auto", "cpu", "cuda" or "mps"
     threads: int | None = 1  # torch intra-op threads while this job runs; None = leave as is
     shuffle: bool = True  # reshuffle the training samples every epoch
-    heartbeat_timeout: float | None = (
-        None  # stop if nobody called heartbeat() for this many seconds
-    )
+    # stop if nobody called heartbeat() for this many seconds
+    heartbeat_timeout: float | None = None
     max_seconds: float | None = None  # stop after this much training time
 
     def __post_init__(self):
@@ -101,12 +98,10 @@ class TrainData:
     y_val: Tensor | None = None
     lengths: Tensor | None = None  # (N,) real steps, for padded sequences
     lengths_val: Tensor | None = None
-    task: str = (
-        "regression"  # "regression" (float y) or "classification" (class indices); read by no loop
-    )
-    baseline_loss: float | None = (
-        None  # a naive forecast's loss (e.g. persistence) on the validation part
-    )
+    # "regression" (float y) or "classification" (class indices); read by no loop
+    task: str = "regression"
+    # a naive forecast's loss (e.g. persistence) on the validation part
+    baseline_loss: float | None = None
     # (the training part when there is none), in the same units as the loss; None = no baseline
 
 
@@ -180,7 +175,8 @@ class JobGate:
         """How many runs must end before a waiting job can start: its place in the line (counting
         from 1) less the slots free now, never below 0.
         With 1 slot, A training and B, C waiting: A has 0, B has 1 (A), C has 2 (A, then B).
-        With 2 slots, both training and C waiting: C has 1 (either of them). 0 for a job not waiting."""
+        With 2 slots, both training and C waiting: C has 1 (either of them).
+        0 for a job not waiting."""
         with self._cond:
             if job_id not in self._queue:
                 return 0
@@ -218,7 +214,8 @@ def predict(
     return torch.cat(outs) if outs else torch.empty(0)
 
 
-# -- the loop: fit() and its named steps. Nothing here knows of threads, processes or pages. --------------
+# -- the loop: fit() and its named steps. Nothing here knows of threads, processes or pages. ------
+# every history row has exactly these; None where a column does not apply
 HISTORY_COLUMNS = (
     "epoch",
     "train_loss",
@@ -228,7 +225,7 @@ HISTORY_COLUMNS = (
     "val_rmse",
     "seconds",
     "grad_norm",
-)  # every history row has exactly these; None where a column does not apply
+)
 VAL_BATCH = 4096  # validation runs in chunks of this many samples, to bound memory
 
 
@@ -306,7 +303,7 @@ class Weights:
 
 @dataclass
 class _Run:
-    """One run's fixed parts, on the device: the tensors batches are sliced from, and the optimizer."""
+    """One run's fixed parts on the device: the tensors to slice batches from, and the optimizer."""
 
     model: nn.Module
     data: TrainData
@@ -367,17 +364,19 @@ def fit(
     on_batch_end: Callable[[int, Tensor], None] | None = None,
     device: torch.device | None = None,
 ) -> FitResult:
-    """Train `model` (a `Trainable`) on `data` for `config.epochs` epochs; give each finished epoch's
-    history row (HISTORY_COLUMNS) to `sink`. `should_stop()` is asked before every batch: a reason in
-    words ends the run there, with the weights of the last finished epoch. A NaN training loss, or a
-    finished run that `_divergence` judges diverged, ends with the best epoch's weights. `weights`
-    keeps the good and best weights (a caller passes its own to read them while this runs).
+    """Train `model` (a `Trainable`) on `data` for `config.epochs` epochs; give each finished
+    epoch's history row (HISTORY_COLUMNS) to `sink`. `should_stop()` is asked before every batch: a
+    reason in words ends the run there, with the weights of the last finished epoch. A NaN training
+    loss, or a finished run that `_divergence` judges diverged, ends with the best epoch's weights.
+    `weights` keeps the good and best weights (a caller passes its own to read them while this
+    runs).
 
     >>> from rnnviz import ModelConfig, SequenceModel
     >>> m = SequenceModel(ModelConfig(cell="gru", input_size=1, hidden_size=4), seed=0)
     >>> rows = []
-    >>> fit(m, TrainData(torch.randn(16, 5, 1), torch.randn(16, 1)), TrainConfig(epochs=2), rows.append,
-    ...     lambda: None).status, [r["epoch"] for r in rows]
+    >>> data = TrainData(torch.randn(16, 5, 1), torch.randn(16, 1))
+    >>> result = fit(m, data, TrainConfig(epochs=2), rows.append, lambda: None)
+    >>> result.status, [r["epoch"] for r in rows]
     ('done', [1, 2])
     """
     run = _Run.prepare(model, data, config, device or resolve_device(config.device))
@@ -434,9 +433,8 @@ def _train_epoch(
     the sums are Python numbers (an item() is cheaper there than a tensor op); on a GPU they stay on
     the device, so the loop never waits for it before the epoch ends."""
     n, batch, d = run.x.shape[0], run.batch, run.data
-    order = (
-        torch.randperm(n, generator=run.generator) if run.config.shuffle else torch.arange(n)
-    )  # (N,)
+    # (N,)
+    order = torch.randperm(n, generator=run.generator) if run.config.shuffle else torch.arange(n)
     loss_sum = 0.0 if run.on_cpu else torch.zeros((), device=run.device)
     sums: dict = {}
     grad_norm, last = None, (n - 1) // batch
@@ -486,8 +484,9 @@ def _add(sums: dict, metrics: dict, on_cpu: bool) -> None:
 
 @torch.no_grad()
 def _validate(run: _Run) -> tuple[float | None, dict]:
-    """(the validation loss, its metric sums), in eval mode and chunks of VAL_BATCH samples; (None, {})
-    without a validation part. With several chunks the loss is their mean weighted by counted targets."""
+    """(the validation loss, its metric sums), in eval mode and chunks of VAL_BATCH samples;
+    (None, {}) without a validation part. With several chunks the loss is their mean weighted by
+    counted targets."""
     d, model = run.data, run.model
     if d.x_val is None or len(d.x_val) == 0:
         return None, {}
@@ -516,7 +515,7 @@ def _history_row(
     grad_norm: Tensor | None,
     seconds: float,
 ) -> dict:
-    """One epoch's record: HISTORY_COLUMNS, None where a column does not apply to this model or data."""
+    """One epoch's HISTORY_COLUMNS row, None where a column does not apply to this model or data."""
     return {
         "epoch": epoch,
         "train_loss": train_loss,
@@ -543,7 +542,7 @@ def _rmse(sums: dict) -> float | None:
 def _stopped(
     run: _Run, weights: Weights, rows: list[dict], start: dict | None, why: str
 ) -> FitResult:
-    """Stopped before a batch: back to the last finished epoch's weights, and judged like a finished run."""
+    """Stopped before a batch: back to the last finished epoch's weights, judged as if finished."""
     kept = weights.restore_good(run.model)
     reason = _divergence(run.model, run.data, rows, start)
     if reason:
@@ -649,12 +648,13 @@ def _ranges_outside(model: nn.Module, data: TrainData) -> float:
 def _wild_predictions(
     model: nn.Module, data: TrainData, rows: list[dict], start: dict
 ) -> str | None:
-    """Rule 3 of `_divergence`, against where the untrained model's (`start` weights) predictions were.
-    It costs no forward pass where it cannot fire, with the same verdict: (a) if the median prediction
-    lay more than WILD_RANGES spans outside the targets' range, at least half the errors would exceed
-    that, so the mean squared error would exceed half its square: a validation RMSE (of these weights,
-    from the last row) under 0.7 x WILD_RANGES x span rules it out; (b) the untrained model's place is
-    computed only when the trained one's is past WILD_RANGES (it is never below 0)."""
+    """Rule 3 of `_divergence`, against where the untrained model's (`start` weights) predictions
+    were. It costs no forward pass where it cannot fire, with the same verdict: (a) if the median
+    prediction lay more than WILD_RANGES spans outside the targets' range, at least half the errors
+    would exceed that, so the mean squared error would exceed half its square: a validation RMSE (of
+    these weights, from the last row) under 0.7 x WILD_RANGES x span rules it out; (b) the
+    untrained model's place is computed only when the trained one's is past WILD_RANGES (it is
+    never below 0)."""
     rmse, judged = rows[-1]["val_rmse"], _judged_part(data)[3]
     if (
         rmse is not None
@@ -679,8 +679,9 @@ def _wild_predictions(
 
 
 class JobProgress:
-    """The read-only progress every job handle shows (a TrainingJob here, a worker's or a Ray actor's
-    job elsewhere): kept in `_status`, `_message` and `_history` under `_lock`, with `config.epochs`."""
+    """The read-only progress every job handle shows (a TrainingJob here, a worker's or a Ray
+    actor's job elsewhere): kept in `_status`, `_message` and `_history` under `_lock`, with
+    `config.epochs`."""
 
     @property
     def status(self) -> str:
@@ -695,9 +696,10 @@ class JobProgress:
 
     @property
     def history(self) -> list[dict]:
-        """A copy of the per-epoch rows, HISTORY_COLUMNS: epoch, train_loss, val_loss, train_accuracy
-        and val_accuracy (class targets), val_rmse (float targets, with a validation part), seconds,
-        and grad_norm (the total gradient norm of the epoch's last batch, before any clipping)."""
+        """A copy of the per-epoch rows, HISTORY_COLUMNS: epoch, train_loss, val_loss,
+        train_accuracy and val_accuracy (class targets), val_rmse (float targets, with a validation
+        part), seconds, and grad_norm (the total gradient norm of the epoch's last batch, before any
+        clipping)."""
         with self._lock:
             return [dict(r) for r in self._history]
 
@@ -726,7 +728,8 @@ class TrainingJob(JobProgress):
     >>> import torch
     >>> from rnnviz import ModelConfig, SequenceModel
     >>> m = SequenceModel(ModelConfig(cell="gru", input_size=1, hidden_size=4), seed=0)
-    >>> job = TrainingJob(m, TrainData(torch.randn(16, 5, 1), torch.randn(16, 1)), TrainConfig(epochs=3))
+    >>> data = TrainData(torch.randn(16, 5, 1), torch.randn(16, 1))
+    >>> job = TrainingJob(m, data, TrainConfig(epochs=3))
     >>> job.start().join().status, len(job.history)
     ('done', 3)
     """
@@ -754,13 +757,11 @@ class TrainingJob(JobProgress):
         self._weights = Weights(self._lock)  # the good and best weights, kept by fit
         self._last_beat = time.monotonic()
         self._started_at: float | None = None
-        self._first_news = (
-            threading.Event()
-        )  # set by the first finished epoch, or by the job ending
+        # set by the first finished epoch, or by the job ending
+        self._first_news = threading.Event()
         self.device = resolve_device(config.device)
-        self._template = copy.deepcopy(
-            model
-        ).cpu()  # for snapshot_model, made before training moves it
+        # for snapshot_model, made before training moves it
+        self._template = copy.deepcopy(model).cpu()
 
     # -- control, from any thread --
     def start(self) -> "TrainingJob":
@@ -797,8 +798,8 @@ class TrainingJob(JobProgress):
         return self.gate.ahead_of(self.id) if self.gate and self.status == "queued" else 0
 
     def snapshot_model(self) -> SequenceModel:
-        """A CPU copy of the model with the weights of the last finished epoch (or the initial ones):
-        safe to use for predictions and traces while the job keeps training."""
+        """A CPU copy of the model with the weights of the last finished epoch (or the initial
+        ones): safe to use for predictions and traces while the job keeps training."""
         clone = copy.deepcopy(self._template)
         with self._lock:
             state = self._weights.good
@@ -826,13 +827,12 @@ class TrainingJob(JobProgress):
                     return
                 self._set_status("running")
             if self.config.threads and torch.get_num_threads() != int(self.config.threads):
-                # process-wide; changing it while another thread is inside an OpenMP region can hang,
-                # so a server sets it once at start (app.py) and this is then a no-op
+                # process-wide; changing it while another thread is inside an OpenMP region can
+                # hang, so a server sets it once at start (app.py) and this is then a no-op
                 torch.set_num_threads(int(self.config.threads))
             self._train()
-        except (
-            Exception
-        ) as e:  # reported to the user through status/message, never raised in the thread
+        # reported to the user through status/message, never raised in the thread
+        except Exception as e:
             self._set_status("failed", f"Training failed: {type(e).__name__}: {e}")
         finally:
             self._first_news.set()

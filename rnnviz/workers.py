@@ -1,26 +1,26 @@
 """Training in a pool of warm worker processes: the app's default executor.
 
 `ProcessExecutor(slots)` starts `slots` worker processes (the "spawn" context) when it is made; each
-imports torch, builds one optimizer (torch's lazy imports happen then, not in a user's job), sets its
-torch threads so that workers x threads <= cores, and caps its own memory (RLIMIT_AS: its virtual size
-with torch imported, plus `job_memory_mb`). `submit(spec)` returns a `ProcessJob` at once; the job
-waits in a FIFO queue until a worker is free, which then runs `TrainingJob` on it and streams back
-every epoch's record and, at most twice a second and at the end, the weights.
+imports torch, builds one optimizer (torch's lazy imports happen then, not in a user's job), sets
+its torch threads so that workers x threads <= cores, and caps its own memory (RLIMIT_AS: its
+virtual size with torch imported, plus `job_memory_mb`). `submit(spec)` returns a `ProcessJob` at
+once; the job waits in a FIFO queue until a worker is free, which then runs `TrainingJob` on it and
+streams back every epoch's record and, at most twice a second and at the end, the weights.
 
-What it deliberately leaves to others: the loop itself (rnnviz.train; a worker only uses TrainingJob's
-public API), where a job runs beyond this machine (rnnviz.ray_executor).
+What it deliberately leaves to others: the loop itself (rnnviz.train; a worker only uses
+TrainingJob's public API), where a job runs beyond this machine (rnnviz.ray_executor).
 
 One worker runs one job, so a runaway job (memory, a segfault, os._exit, SIGKILL) ends only its own
 worker: its handle says "failed" with the reason in words, a fresh worker takes its place, and every
-other job trains on. A job past its time limit (config.max_seconds) stops itself in the worker; one that
-does not within HARD_KILL_GRACE seconds more is killed from here.
+other job trains on. A job past its time limit (config.max_seconds) stops itself in the worker; one
+that does not within HARD_KILL_GRACE seconds more is killed from here.
 
 A separate view worker runs heavy views (`run_view(fn, *args)`: the PCA path over every window, ...)
 so that a view never waits behind training and never runs in the web process.
 
 IPC: pipes carrying bytes pickled here with the standard pickler, between our own processes only
-(never for a user's file). Stop and heartbeat are lock-free shared numbers, so a worker killed at any
-moment can never leave a lock held that the web process would then wait on.
+(never for a user's file). Stop and heartbeat are lock-free shared numbers, so a worker killed at
+any moment can never leave a lock held that the web process would then wait on.
 """
 
 from __future__ import annotations
@@ -52,16 +52,15 @@ WEIGHTS_EVERY = 0.5  # seconds between two weight snapshots streamed back while 
 HARD_KILL_GRACE = 10.0  # seconds past a job's max_seconds before its worker is killed from outside
 POLL = 0.1  # seconds a reader thread waits for news before checking its worker is alive
 VIEW_SECONDS = 60.0  # the longest a heavy view may take before its worker is killed
-WORKER_NICE = (
-    10  # workers yield the CPU to the web process: pages and the health probe answer first
-)
+# workers yield the CPU to the web process: pages and the health probe answer first
+WORKER_NICE = 10
 
 
 class WorkerLost(RuntimeError):
     """A worker process ended in the middle of a job or a view."""
 
 
-# -- sizing ------------------------------------------------------------------------------------------------
+# -- sizing ----------------------------------------------------------------------------------------
 
 
 def _cgroup_cpus(root: Path) -> float | None:
@@ -106,7 +105,7 @@ def threads_per_worker(workers: int, cores: int) -> int:
     return max(1, cores // max(1, workers))
 
 
-# -- the worker process ------------------------------------------------------------------------------------
+# -- the worker process ----------------------------------------------------------------------------
 
 
 def _virtual_bytes() -> int:
@@ -115,7 +114,7 @@ def _virtual_bytes() -> int:
 
 
 def _cap_memory(extra_mb: int) -> int:
-    """Cap this process's address space at its size now plus `extra_mb`; returns the cap (0: none)."""
+    """Cap this process's address space at its size now plus `extra_mb`; the cap (0: none)."""
     try:
         import resource  # noqa: PLC0415  (POSIX only)
     except ImportError:
@@ -137,9 +136,8 @@ class _Relay:
         self.sent_weights_at = -math.inf
 
     def on_train_begin(self, job) -> None:
-        if (
-            self.stop_flag.value == self.job_id
-        ):  # asked before it started: stop before the first batch
+        # asked before it started: stop before the first batch
+        if self.stop_flag.value == self.job_id:
             job.stop()
         self.send(("running", None))
 
@@ -178,10 +176,11 @@ def _run_job(
 
 
 def _in_words(status: str, message: str, memory_mb: int) -> str:
-    """The job's ending, with an allocation refused by the worker's memory cap said in the user's terms."""
+    """The job's ending; a memory allocation refused by the cap said in the user's terms."""
     if status == "failed" and ("can't allocate memory" in message or "MemoryError" in message):
         return (
-            f"Training failed: this run needs more memory than this server allows each run ({memory_mb} MB). "
+            "Training failed: this run needs more memory than this server allows each run "
+            f"({memory_mb} MB). "
             "Use fewer hidden units or layers, a shorter window or a smaller batch."
         )
     return message
@@ -209,9 +208,8 @@ def _worker_main(inbox, outbox, stop_flag, beat, threads: int, memory_mb: int) -
     web process is gone."""
     os.nice(WORKER_NICE)
     torch.set_num_threads(threads)
-    torch.optim.Adam(
-        [torch.zeros(1, requires_grad=True)]
-    )  # torch's lazy imports, now rather than in a job
+    # torch's lazy imports, now rather than in a job
+    torch.optim.Adam([torch.zeros(1, requires_grad=True)])
 
     def send(message) -> None:
         outbox.send_bytes(pickle.dumps(message))
@@ -236,8 +234,8 @@ _SPAWNING = threading.Lock()
 
 def _start_without_main(process) -> None:
     """Start a spawned process that does not import this process's __main__ first. A spawned child
-    normally re-imports it; under Streamlit that is the app script itself (which would start a pool of
-    its own), under AppTest too. A worker needs only rnnviz, found through sys.path as here."""
+    normally re-imports it; under Streamlit that is the app script itself (which would start a pool
+    of its own), under AppTest too. A worker needs only rnnviz, found through sys.path as here."""
     import multiprocessing.spawn as spawn  # noqa: PLC0415
 
     with _SPAWNING:
@@ -263,9 +261,8 @@ class _Worker:
         self.inbox_r, self.inbox = ctx.Pipe(duplex=False)
         self.outbox, outbox_w = ctx.Pipe(duplex=False)
         self.stop_flag = ctx.RawValue("q", 0)  # the id of the job asked to stop
-        self.beat = ctx.RawValue(
-            "d", 0.0
-        )  # the latest heartbeat (time.monotonic(), shared by the machine)
+        # the latest heartbeat (time.monotonic(), shared by the machine)
+        self.beat = ctx.RawValue("d", 0.0)
         self.process = ctx.Process(
             target=_worker_main,
             name=name,
@@ -283,7 +280,7 @@ class _Worker:
         self.inbox.send_bytes(pickle.dumps((kind, job_id, payload)))
 
     def receive(self, timeout: float):
-        """The next message, None if none came within `timeout`; EOFError when the worker is gone."""
+        """The next message, None if none came within `timeout`; EOFError if the worker is gone."""
         if self.outbox.poll(timeout):
             return pickle.loads(self.outbox.recv_bytes())
         if not self.process.is_alive():
@@ -311,7 +308,7 @@ class _Worker:
         return f"it exited with code {code}"
 
 
-# -- the handle ---------------------------------------------------------------------------------------------
+# -- the handle ------------------------------------------------------------------------------------
 
 
 class ProcessJob(JobProgress):
@@ -335,10 +332,8 @@ class ProcessJob(JobProgress):
         self._stop_asked = False
         self._ended = threading.Event()
         self._first_news = threading.Event()
-        self.submitted_at, self.started_at = (
-            time.time(),
-            None,
-        )  # wall clock (what the server's log shows)
+        # wall clock (what the server's log shows)
+        self.submitted_at, self.started_at = time.time(), None
 
     # -- control --
     def stop(self) -> None:
@@ -363,7 +358,7 @@ class ProcessJob(JobProgress):
         return self._executor._ahead_of(self) if self.status == "queued" else 0
 
     def snapshot_model(self) -> nn.Module:
-        """A CPU copy of the model with the latest weights streamed back (the initial ones before)."""
+        """A CPU copy of the model with the latest weights streamed back (else the initial ones)."""
         with self._lock:
             weights = self._weights
         clone = copy.deepcopy(self._template)
@@ -410,7 +405,7 @@ class ProcessJob(JobProgress):
         )
 
 
-# -- the executor -------------------------------------------------------------------------------------------
+# -- the executor ----------------------------------------------------------------------------------
 
 
 class ProcessExecutor:
@@ -434,9 +429,8 @@ class ProcessExecutor:
         self._lock = threading.RLock()
         self._queue: deque[ProcessJob] = deque()
         self._closed = False
-        atexit.register(
-            self._exiting
-        )  # runs before multiprocessing ends the workers: none is then replaced
+        # runs before multiprocessing ends the workers: none is then replaced
+        atexit.register(self._exiting)
         self._workers = [self._start_worker(i) for i in range(self.slots)]
         self._view_lock = threading.Lock()
         self._view_worker = self._new_worker("rnnviz-view") if view_worker else None
@@ -452,7 +446,7 @@ class ProcessExecutor:
         return job
 
     def wait_ready(self, timeout: float | None = None) -> bool:
-        """Wait until every training worker has started and warmed up; False if `timeout` passed first."""
+        """Wait until every training worker has started and warmed up; False if `timeout` passed."""
         deadline = None if timeout is None else time.monotonic() + timeout
         for w in list(self._workers):
             left = None if deadline is None else max(0.0, deadline - time.monotonic())
@@ -573,9 +567,8 @@ class ProcessExecutor:
                 place = self._queue.index(job) + 1
             except ValueError:
                 return 0
-            free = sum(
-                1 for w in self._workers if w.job is None
-            )  # idle, or warming up: none to wait for
+            # idle, or warming up: none to wait for
+            free = sum(1 for w in self._workers if w.job is None)
             return max(0, place - free)
 
     def _stop(self, job: ProcessJob) -> None:
@@ -638,7 +631,8 @@ class ProcessExecutor:
                 job._finish(
                     "failed",
                     f"Training failed: the process training this run ended ({why}). It may have "
-                    f"needed more memory than this server allows each run ({self.job_memory_mb} MB) "
+                    "needed more memory than this server allows each run "
+                    f"({self.job_memory_mb} MB) "
                     "or more time; try a smaller model or fewer epochs. The server goes on.",
                 )
             if self._closed:

@@ -1,4 +1,7 @@
-"""Issue 15's truthful charts and counts on the pages, under AppTest (the figures' own tests are in test_plots_truth.py)."""
+"""Issue 15's truthful charts and counts on the pages, under AppTest.
+
+The figures' own tests are in test_plots_truth.py.
+"""
 
 import re
 from pathlib import Path

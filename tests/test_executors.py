@@ -1,4 +1,4 @@
-"""One conformance suite for every executor (thread, process, Ray): the contract of rnnviz.executors.
+"""One conformance suite for every executor (thread, process, Ray): rnnviz.executors' contract.
 
 Each case runs on each executor, with tiny jobs (seconds). The reference for "same history" is a
 TrainingJob run here, in this thread's process, with the same seed. Then what only worker processes
@@ -16,9 +16,8 @@ from pathlib import Path
 import pytest
 import torch
 
-sys.path.insert(
-    0, str(Path(__file__).resolve().parent)
-)  # before any pool starts: workers unpickle executor_jobs
+# before any pool starts: workers unpickle executor_jobs
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 from executor_jobs import Runaway  # noqa: E402
 
 from rnnviz import ModelConfig, SequenceModel, TrainConfig, TrainData, TrainingJob  # noqa: E402
@@ -102,7 +101,7 @@ def _kill_worker(executor, job) -> None:
         ray.kill(job.actor)
 
 
-# -- the contract, on every executor --------------------------------------------------------------------
+# -- the contract, on every executor ---------------------------------------------------------------
 
 
 def test_status_goes_queued_or_running_then_done(executor):
@@ -171,8 +170,8 @@ def test_a_job_that_raises_is_failed_with_the_message(executor):
 
 
 def _watch_until_it_trains(job) -> None:
-    """Heartbeat a job until its first epoch ends: a Ray actor takes seconds to start, and a queued job
-    nobody watches is rightly stopped before it starts."""
+    """Heartbeat a job until its first epoch ends: a Ray actor takes seconds to start, and a queued
+    job nobody watches is rightly stopped before it starts."""
     deadline = time.monotonic() + WAIT
     while job.epochs_done == 0 and job.running and time.monotonic() < deadline:
         job.heartbeat()
@@ -239,7 +238,7 @@ def test_queue_position_counts_the_runs_ahead(executor):
             job.join(WAIT)
 
 
-# -- worker processes only ------------------------------------------------------------------------------
+# -- worker processes only -------------------------------------------------------------------------
 
 
 def _fake_cgroup(root: Path, v2: str | None = None, v1: tuple[int, int] | None = None) -> Path:
@@ -363,8 +362,8 @@ def test_default_pool_is_one_worker_per_usable_core_not_a_fixed_two(monkeypatch)
 
 
 def test_wait_ready_returns_once_every_worker_has_warmed_up(process_executor):
-    """wait_ready is what a bench (or a server's start) waits on: afterwards every worker takes a job
-    at once, each in its own process."""
+    """wait_ready is what a bench (or a server's start) waits on: afterwards every worker takes a
+    job at once, each in its own process."""
     assert process_executor.wait_ready(300)
     jobs = [process_executor.submit(_spec(epochs=2)) for _ in range(process_executor.slots)]
     assert all(j.status == "running" for j in jobs), [j.status for j in jobs]

@@ -52,9 +52,8 @@ def executor():
 def _series_spec(epochs=8, lr=0.01, hidden=8, **train) -> JobSpec:
     """A noisy sine, windows of 10 steps: 100 to train on, 30 to validate; an LSTM seeded 0."""
     g = torch.Generator().manual_seed(0)
-    s = torch.sin(torch.arange(140.0) / 5)[:, None] + 0.05 * torch.randn(
-        140, 1, generator=g
-    )  # (140, 1)
+    # (140, 1)
+    s = torch.sin(torch.arange(140.0) / 5)[:, None] + 0.05 * torch.randn(140, 1, generator=g)
     x, y = sliding_windows(s, 10)[:-1], s[10:]  # (130, 10, 1), (130, 1)
     model = SequenceModel(ModelConfig(cell="lstm", input_size=1, hidden_size=hidden), seed=0)
     data = TrainData(x[:100], y[:100], x[100:], y[100:])
@@ -152,8 +151,8 @@ def test_ray_killed_actor_turns_the_handle_failed_with_a_message(executor):
 
 
 def test_ray_unwatched_job_stops_and_max_seconds_is_enforced_in_the_actor(executor):
-    """Two at once. One with heartbeat_timeout 3 s: beaten for 3 s it keeps running (the beats reach the
-    actor), then left alone it stops. One with max_seconds 1: stopped at the limit."""
+    """Two at once. One with heartbeat_timeout 3 s: beaten for 3 s it keeps running (the beats reach
+    the actor), then left alone it stops. One with max_seconds 1: stopped at the limit."""
     watched = executor.submit(_series_spec(epochs=100_000, heartbeat_timeout=3.0))
     limited = executor.submit(_series_spec(epochs=100_000, max_seconds=1.0))
     deadline = time.monotonic() + 60
@@ -175,17 +174,16 @@ def test_ray_unwatched_job_stops_and_max_seconds_is_enforced_in_the_actor(execut
 def test_ray_queue_position_counts_runs_ahead_and_stop_or_no_heartbeat_cancels_a_queued_job(
     executor,
 ):
-    """2 CPUs: two long jobs train, the third waits with 1 run ahead, the fourth with 2. Stopping the
-    waiting ones cancels them before they start; so does nobody watching one that waits."""
+    """2 CPUs: two long jobs train, the third waits with 1 run ahead, the fourth with 2. Stopping
+    the waiting ones cancels them before they start; so does nobody watching one that waits."""
     jobs = [executor.submit(_series_spec(epochs=100_000)) for _ in range(4)]
     try:
         assert jobs[0].wait_for_first_epoch(60) and jobs[1].wait_for_first_epoch(60)
         time.sleep(1.5)  # the free-CPU reading is at most a second old
         assert [j.status for j in jobs] == ["running", "running", "queued", "queued"]
         assert [j.queue_position for j in jobs] == [0, 0, 1, 2]
-        unwatched = executor.submit(
-            _series_spec(epochs=100_000, heartbeat_timeout=1.0)
-        )  # waits, nobody beats
+        # waits, nobody beats
+        unwatched = executor.submit(_series_spec(epochs=100_000, heartbeat_timeout=1.0))
         assert unwatched.join(30).status == "stopped" and unwatched.pid is None
         assert unwatched.message == (
             "Stopped before it started: nobody was watching for 1 s (the page was closed)."
@@ -211,9 +209,8 @@ def test_ray_cpu_job_never_asks_for_a_gpu_and_a_gpu_job_asks_for_a_fraction(monk
     assert actor_options(auto, 0) == {"num_cpus": 1, "num_gpus": 0, "max_concurrency": 4}
     assert actor_options(auto, 2)["num_gpus"] == 0.25
     assert actor_options(cuda, 1, 0.5) == {"num_cpus": 1, "num_gpus": 0.5, "max_concurrency": 4}
-    with pytest.raises(
-        UserError, match="asks for a CUDA GPU but the Ray cluster has none"
-    ):  # the page says it
+    # the page says it
+    with pytest.raises(UserError, match="asks for a CUDA GPU but the Ray cluster has none"):
         actor_options(cuda, 0)
     monkeypatch.delenv("RNNVIZ_GPU_FRACTION", raising=False)
     assert gpu_fraction() == 0.25
@@ -246,8 +243,8 @@ from rnnviz.executors import JobSpec, executor_from_env
 ex = executor_from_env()
 model = SequenceModel(ModelConfig(cell="gru", input_size=1, hidden_size=4), seed=0)
 g = torch.Generator().manual_seed(0)
-job = ex.submit(JobSpec(model, TrainData(torch.randn(32, 5, 1, generator=g), torch.randn(32, 1, generator=g)),
-                        TrainConfig(epochs=3, device="cpu")))
+data = TrainData(torch.randn(32, 5, 1, generator=g), torch.randn(32, 1, generator=g))
+job = ex.submit(JobSpec(model, data, TrainConfig(epochs=3, device="cpu")))
 job.join(120)
 print(json.dumps({"executor": type(ex).__name__, "status": job.status, "epochs": len(job.history),
                   "pid": job.pid, "me": os.getpid()}))
@@ -265,12 +262,10 @@ def _wait_for_port(port: int, seconds: float) -> bool:
 
 
 def test_ray_head_started_with_ray_start_runs_a_job_from_executor_from_env():
-    """A real head (`ray start --head --block`, ended by terminating it: `ray stop` would end every Ray
-    on this machine), reached through RAY_ADDRESS by a fresh process, with a token of its own."""
-    port, temp_dir = (
-        _free_port(),
-        tempfile.mkdtemp(prefix="rnnviz-ray-"),
-    )  # short: Ray's socket paths
+    """A real head (`ray start --head --block`, ended by terminating it: `ray stop` would end every
+    Ray on this machine), reached through RAY_ADDRESS by a fresh process, with its own token."""
+    # short: Ray's socket paths
+    port, temp_dir = _free_port(), tempfile.mkdtemp(prefix="rnnviz-ray-")
     env = {k: v for k, v in os.environ.items() if k not in ("RAY_ADDRESS", "RNNVIZ_EXECUTOR")}
     env.update(RAY_AUTH_MODE="token", RAY_AUTH_TOKEN=secrets.token_hex(32))
     head = subprocess.Popen(
@@ -316,12 +311,14 @@ def test_ray_head_started_with_ray_start_runs_a_job_from_executor_from_env():
 
 
 def test_ray_address_that_does_not_answer_fails_in_seconds_with_words():
-    """ray.init on a dead address waits for minutes (measured: still waiting at 120 s); a page must not."""
+    """ray.init on a dead address waits for minutes (measured: still waiting at 120 s);
+    a page must not."""
     env = {k: v for k, v in os.environ.items() if k != "RNNVIZ_EXECUTOR"}
     env.update(RAY_ADDRESS=f"127.0.0.1:{_free_port()}", PYTHONPATH=str(ROOT))
     code = (
         "import time; from rnnviz.executors import executor_from_env\nt = time.monotonic()\n"
-        "try:\n    executor_from_env()\nexcept ConnectionError as e:\n    print(round(time.monotonic() - t, 1), e)"
+        "try:\n    executor_from_env()\nexcept ConnectionError as e:\n"
+        "    print(round(time.monotonic() - t, 1), e)"
     )
     run = subprocess.run(
         [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, timeout=90

@@ -1,4 +1,4 @@
-"""TrainingJob: the seed's hello to 100%, identical histories per seed, stop, divergence, the gate."""
+"""TrainingJob: the seed's hello to 100%, identical histories per seed, stop, divergence, gate."""
 
 import math
 import threading
@@ -341,7 +341,8 @@ def _forecast_job(
     scaler="minmax",
     callbacks=(),
 ):
-    """A job as the Forecast page builds it (its defaults: LSTM, 16 units, batch 32, Adam 0.01, 30 epochs)."""
+    """A job as the Forecast page builds it; its defaults: LSTM, 16 units, batch 32, Adam 0.01,
+    30 epochs."""
     ds = data.make_forecast_dataset(
         data.read_csv(path),
         data.ForecastConfig(target=target, features=features, window=window, scaler=scaler),
@@ -354,7 +355,7 @@ def _forecast_job(
 
 
 def _assert_kept_the_best_epoch(job, ds):
-    """The message names the epoch of lowest validation loss, and the model holds that epoch's weights:
+    """The message names the epoch of lowest validation loss; the model holds that epoch's weights:
     its validation loss, recomputed here, is the one the history recorded for that epoch."""
     losses = [r["val_loss"] for r in job.history]
     best = min(range(len(losses)), key=losses.__getitem__) + 1
@@ -372,7 +373,8 @@ def _assert_kept_the_best_epoch(job, ds):
 
 
 def test_runaway_learning_rate_on_nile_is_diverged_not_done(nile_csv):
-    """Adam at lr 1e6: clipping keeps every loss finite (the old NaN guard saw nothing), the test RMSE was 1.4e9."""
+    """Adam at lr 1e6: clipping keeps every loss finite (the old NaN guard saw nothing), the test
+    RMSE was 1.4e9."""
     ds, job = _forecast_job(nile_csv, "flow", ["flow"], lr=1e6, epochs=50)
     job.start().join(60)
     assert all(math.isfinite(r["train_loss"]) and math.isfinite(r["val_loss"]) for r in job.history)
@@ -387,20 +389,19 @@ def test_runaway_learning_rate_on_nile_is_diverged_not_done(nile_csv):
 
 
 def test_sgd_relu_lr_10_predicting_250_degrees_on_seattle_is_diverged():
-    """The page's Seattle sample with RNN/relu, SGD, lr 10: every ReLU dies and the model says 255 °C."""
+    """The page's Seattle sample, RNN/relu, SGD, lr 10: every ReLU dies; the model says 255 °C."""
     ds, job = _forecast_job(
         *SEATTLE, cell="rnn", nonlinearity="relu", optimizer="sgd", lr=10.0, epochs=5
     )
     job.start().join(120)
     test_x, _ = ds.part("test")
     degrees = ds.inverse(predict(job.model, test_x))
-    assert degrees.min() > 200, (
-        degrees.min()
-    )  # the case as reported: far above any Seattle maximum (35.6 °C)
+    # the case as reported: far above any Seattle maximum (35.6 °C)
+    assert degrees.min() > 200, degrees.min()
     assert job.status == "diverged", (job.status, job.message)
     assert (
-        "lie far outside the values it learnt from (typically 5.9 times their whole range beyond them)"
-        in job.message
+        "lie far outside the values it learnt from "
+        "(typically 5.9 times their whole range beyond them)" in job.message
     ), job.message
     assert "Lower the learning rate (it is 10) and train again." in job.message
     _assert_kept_the_best_epoch(job, ds)
@@ -425,7 +426,8 @@ def test_forecast_train_data_baseline_loss_is_persistence_on_the_validation_part
     table = data.read_csv(EMPLOYMENT[0])
     ds = data.make_forecast_dataset(table, data.ForecastConfig(target="nonfarm", window=11))
     val = ds.parts["val"]
-    # independent: min-max scale by hand, fit on the rows the training windows touch (n_train + window + horizon - 1)
+    # independent: min-max scale by hand, fit on the rows the training windows touch
+    # (n_train + window + horizon - 1)
     seen = table["nonfarm"].to_numpy()[: ds.parts["train"].stop + 11]
     scaled_errors = (ds.baseline[val] - ds.actual[val]) / (seen.max() - seen.min())
     assert tasks.forecast_train_data(ds).baseline_loss == pytest.approx(
@@ -437,16 +439,16 @@ def test_forecast_train_data_baseline_loss_is_persistence_on_the_validation_part
 def test_default_settings_on_the_bundled_samples_stay_done(sample):
     path, target, features = sample
     rows = len(data.read_csv(path))
-    _, job = _forecast_job(
-        path, target, features, window=min(20, rows // 10)
-    )  # the page's default window
+    # the page's default window
+    _, job = _forecast_job(path, target, features, window=min(20, rows // 10))
     job.start().join(180)
     assert job.status == "done", (job.status, job.message)
 
 
 def test_unscaled_targets_far_from_zero_are_not_called_diverged():
-    """Scaling 'none': the untrained model predicts about 0 where the targets are about 130,000. Three
-    epochs do not get there, which is not divergence (rule 3 measures from where the model started)."""
+    """Scaling 'none': the untrained model predicts about 0 where the targets are about 130,000.
+    Three epochs do not get there, which is not divergence
+    (rule 3 measures from where the model started)."""
     _, job = _forecast_job(*EMPLOYMENT, window=11, epochs=3, scaler="none")
     job.start().join(60)
     assert job.status == "done", (job.status, job.message)
@@ -491,7 +493,7 @@ def test_cli_says_diverged_with_what_to_do(nile_csv):
     assert rc == 1
 
 
-# -- the loop as a pure function, the model protocol, named history columns (issues 13.1, 14.3) --------
+# -- the loop as a pure function, the model protocol, named history columns (issues 13.1, 14.3) ----
 def _regression_parts(epochs=3, **kw):
     job = _regression_job(epochs=epochs, **kw)
     return job.model, job.data, job.config
@@ -515,9 +517,8 @@ def test_fit_asks_should_stop_before_every_batch_and_keeps_the_last_finished_epo
 
     def should_stop():
         asked.append(len(rows))
-        return (
-            "Stopped by the test." if len(asked) == 9 else None
-        )  # 6 batches per epoch: the 3rd of epoch 2
+        # 6 batches per epoch: the 3rd of epoch 2
+        return "Stopped by the test." if len(asked) == 9 else None
 
     result = fit(model, data, config, rows.append, should_stop)
     assert len(asked) == 9 and asked == [0] * 6 + [1] * 3
@@ -541,9 +542,8 @@ def test_history_columns_are_named_for_regression():
         assert tuple(r) == HISTORY_COLUMNS
         assert r["train_accuracy"] is None and r["val_accuracy"] is None
     x_val, y_val = job.data.x_val, job.data.y_val
-    expected = float(
-        ((predict(job.model, x_val) - y_val) ** 2).mean().sqrt()
-    )  # the weights of the last epoch
+    # the weights of the last epoch
+    expected = float(((predict(job.model, x_val) - y_val) ** 2).mean().sqrt())
     assert job.history[-1]["val_rmse"] == pytest.approx(expected, rel=1e-5)
     no_val = TrainingJob(
         job.model, TrainData(job.data.x, job.data.y), TrainConfig(epochs=1, device="cpu")
@@ -572,7 +572,8 @@ def test_history_columns_are_named_for_classification_with_validation():
 
 
 class _HalfRight(torch.nn.Module):
-    """A model with its own loss (L1) and metric, whose batch_loss hands forward the targets: the loop must ask it."""
+    """A model with its own loss (L1) and metric, whose batch_loss hands forward the targets: the
+    loop must ask it."""
 
     def __init__(self):
         super().__init__()
@@ -606,13 +607,11 @@ def test_the_loop_asks_the_model_for_its_loss_and_metrics():
         .join()
     )
     assert job.status == "done", job.message
-    assert job.history[0]["train_loss"] == pytest.approx(
-        float(y.abs().mean())
-    )  # L1 at w = 0, not MSE
+    # L1 at w = 0, not MSE
+    assert job.history[0]["train_loss"] == pytest.approx(float(y.abs().mean()))
     assert job.history[0]["train_accuracy"] == 0.5
-    assert float(model.w.detach()) == pytest.approx(
-        0.5 * float(x.sum(dim=(1, 2)).abs().mean())
-    )  # one L1 step
+    # one L1 step
+    assert float(model.w.detach()) == pytest.approx(0.5 * float(x.sum(dim=(1, 2)).abs().mean()))
 
 
 def test_weights_keep_the_best_epoch_across_worse_ones():
@@ -631,8 +630,9 @@ def test_weights_keep_the_best_epoch_across_worse_ones():
 
 
 def test_divergence_rule_3_runs_no_forward_pass_when_the_validation_rmse_rules_it_out(monkeypatch):
-    """A finished run whose validation RMSE is small cannot have wild predictions (see _wild_predictions):
-    no pass over the validation part just for rule 3, and none for the untrained model either."""
+    """A finished run whose validation RMSE is small cannot have wild predictions (see
+    _wild_predictions): no pass over the validation part just for rule 3, and none for the untrained
+    model either."""
     import rnnviz.train as train
 
     calls = []
@@ -643,8 +643,8 @@ def test_divergence_rule_3_runs_no_forward_pass_when_the_validation_rmse_rules_i
 
 
 def test_divergence_rule_3_judges_a_big_part_on_evenly_spaced_windows(monkeypatch):
-    """No validation part and 5,000 training windows: rule 3's pass looks at RULE3_WINDOWS of them, evenly
-    spaced from the first to the last, and still calls a wild constant prediction diverged."""
+    """No validation part and 5,000 training windows: rule 3's pass looks at RULE3_WINDOWS of them,
+    evenly spaced from first to last, and still calls a wild constant prediction diverged."""
     import rnnviz.train as train
 
     seen = []
@@ -655,15 +655,13 @@ def test_divergence_rule_3_judges_a_big_part_on_evenly_spaced_windows(monkeypatc
     y = torch.rand(5000, 1)
     model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(1, 1))
 
-    class Wild(
-        torch.nn.Module
-    ):  # predicts 1000 whatever it sees: 1000 target ranges outside [0, 1]
+    # predicts 1000 whatever it sees: 1000 target ranges outside [0, 1]
+    class Wild(torch.nn.Module):
         def __init__(self, inner, value):
             super().__init__()
             self.inner = inner
-            self.register_buffer(
-                "value", torch.tensor(value)
-            )  # in the state dict, so `start` resets it
+            # in the state dict, so `start` resets it
+            self.register_buffer("value", torch.tensor(value))
 
         def forward(self, x, lengths=None):
             return self.inner(x) * 0 + self.value
@@ -673,9 +671,8 @@ def test_divergence_rule_3_judges_a_big_part_on_evenly_spaced_windows(monkeypatc
     assert (
         train._wild_predictions(Wild(model, 1000.0), data, [{"val_rmse": None}], start) is not None
     )
-    assert [len(s) for s in seen] == [
-        train.RULE3_WINDOWS
-    ] * 2  # the trained model, then the untrained one
+    # the trained model, then the untrained one
+    assert [len(s) for s in seen] == [train.RULE3_WINDOWS] * 2
     looked_at = seen[0].reshape(-1)
     assert looked_at[0] == 0 and looked_at[-1] == 4999
     assert torch.all(looked_at.diff() >= 4) and torch.all(looked_at.diff() <= 5)

@@ -5,8 +5,8 @@ flags in CHROMIUM_ARGS (no sandbox, no GPU, nothing fetched in the background; A
 server is started per module on a free port and stopped after.
 
 The README's screenshots (assets/screenshot-*.png) are taken by the tests marked `screenshot`, and
-written only when RNNVIZ_SCREENSHOTS names a folder: `make screenshots` sets it to assets. `make test`
-leaves it unset, so running the tests changes no tracked file.
+written only when RNNVIZ_SCREENSHOTS names a folder: `make screenshots` sets it to assets.
+`make test` leaves it unset, so running the tests changes no tracked file.
 """
 
 import os
@@ -97,7 +97,8 @@ def server():
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.fail(
-            f"Chromium is not installed at {CHROMIUM}: run `apt-get install -y chromium` (make test does)."
+            f"Chromium is not installed at {CHROMIUM}: "
+            "run `apt-get install -y chromium` (make test does)."
         )
     from playwright.sync_api import sync_playwright
 
@@ -124,8 +125,7 @@ def readme_screenshot():
 def page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     pg = context.new_page()
-    pg.set_default_timeout(
-        90_000
-    )  # the first page of a fresh server also starts its warm worker processes
+    # the first page of a fresh server also starts its warm worker processes
+    pg.set_default_timeout(90_000)
     yield pg
     context.close()

@@ -44,9 +44,8 @@ def test_pages_fit_800_px(server, page, path):
 
 def test_step_through_equations_wrap_inside_800_px_for_a_trained_model(server, page):
     page.set_viewport_size({"width": 800, "height": 900})
-    page.goto(
-        server + "/next-letter?cell=lstm"
-    )  # an LSTM: six equations, 9 letters and 8 units in each gate's sum
+    # an LSTM: six equations, 9 letters and 8 units in each gate's sum
+    page.goto(server + "/next-letter?cell=lstm")
     page.get_by_role("button", name=re.compile(r"\bTrain$")).click()
     page.get_by_text("status: done").wait_for(timeout=90_000)
     page.get_by_role("link", name="Step through").click()

@@ -1,5 +1,6 @@
 """Classroom features in a real browser: hidden controls, markup typed as words, and a load test
-(marked `load`): 10 students at once upload, train and stop, and their training runs outside the server process."""
+(marked `load`): 10 students at once upload, train and stop, and their training runs outside the
+server process."""
 
 import asyncio
 import re
@@ -18,9 +19,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_hide_hides_the_named_controls(server, page):
     page.goto(server + "/next-letter?hide=optimizer,lr&epochs=50")
     page.get_by_text("Cell", exact=True).wait_for()
-    page.get_by_text(
-        "Share these settings"
-    ).wait_for()  # drawn after the controls, with the hiding style
+    # drawn after the controls, with the hiding style
+    page.get_by_text("Share these settings").wait_for()
     page.get_by_text("Optimizer", exact=True).wait_for(state="hidden", timeout=5000)
     page.get_by_text("Learning rate", exact=True).wait_for(state="hidden", timeout=5000)
     page.get_by_text("Hidden units", exact=True).wait_for(state="visible")  # drawn, not hidden
@@ -47,9 +47,8 @@ def test_markup_typed_as_words_shows_as_text(server, page):
         page.locator("img[src='x']").count() == 0
         and page.locator("script:has-text('alert(1)')").count() == 0
     )
-    assert (
-        page.locator("strong:has-text('bold')").count() == 0
-    )  # **bold** stays two stars and a word
+    # **bold** stays two stars and a word
+    assert page.locator("strong:has-text('bold')").count() == 0
 
 
 def _csv(tmp_path: Path) -> Path:
@@ -116,8 +115,8 @@ def _cpu_seconds(pid: int) -> float:
 
 
 def _children_cpu_seconds(pid: int) -> float:
-    """CPU seconds of every process below `pid`: the live ones read from /proc, and the ended ones that were
-    reaped (cutime + cstime), so a worker replaced during the class still counts."""
+    """CPU seconds of every process below `pid`: the live ones read from /proc, and the ended ones
+    that were reaped (cutime + cstime), so a worker replaced during the class still counts."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     total = (int(fields[13]) + int(fields[14])) / 100
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -137,15 +136,14 @@ def _rss_mb(pid: int) -> float:
     return float("nan")
 
 
-TRAINING_CPU_SECONDS = (
-    1  # thread executor: 0.0 (no children); process executor on a loaded 2-core VM: 3.8
-)
+# thread executor: 0.0 (no children); process executor on a loaded 2-core VM: 3.8
+TRAINING_CPU_SECONDS = 1
 EXPECTED = ["stopped"] * 6 + ["done"] * 2 + ["abandoned"] * 2
 
 
 async def _pool_settled(browser, url, pid: int, quiet_s: float = 3, limit_s: float = 90) -> None:
-    """Open the app once (its first run starts the worker pool) and wait until the server's children have
-    used no CPU for `quiet_s` seconds: their start-up (importing torch) is not training."""
+    """Open the app once (its first run starts the worker pool) and wait until the server's children
+    have used no CPU for `quiet_s` seconds: their start-up (importing torch) is not training."""
     context = await browser.new_context()
     page = await context.new_page()
     await page.goto(url + "/forecast")
@@ -161,7 +159,8 @@ async def _pool_settled(browser, url, pid: int, quiet_s: float = 3, limit_s: flo
 
 def _one_class(tmp_path: Path, heartbeat: int) -> tuple[list, float, float, dict]:
     """Ten students on a fresh server: (their results, the server's CPU share once they all left,
-    its memory growth in MB, CPU seconds used during the class by the server itself and by its children)."""
+    its memory growth in MB, CPU seconds used during the class by the server itself and by its
+    children)."""
     from playwright.async_api import async_playwright
 
     proc, url = start_server({"RNNVIZ_HEARTBEAT_SECONDS": str(heartbeat)})
@@ -189,9 +188,8 @@ def _one_class(tmp_path: Path, heartbeat: int) -> tuple[list, float, float, dict
 
     try:
         rss_before = _rss_mb(proc.pid)
-        with ThreadPoolExecutor(
-            1
-        ) as pool:  # its own thread: the sync Playwright of other tests runs a loop here
+        # its own thread: the sync Playwright of other tests runs a loop here
+        with ThreadPoolExecutor(1) as pool:
             results = pool.submit(asyncio.run, main()).result()
         time.sleep(heartbeat + 10)  # the abandoned jobs notice nobody is watching
         cpu0 = _cpu_seconds(proc.pid)
@@ -208,23 +206,25 @@ def _one_class(tmp_path: Path, heartbeat: int) -> tuple[list, float, float, dict
 
 @pytest.mark.load
 def test_ten_students_at_once(tmp_path):
-    heartbeat = (
-        15  # under this load a live view can redraw seconds late: 5 s once stopped a watched job
-    )
+    # under this load a live view can redraw seconds late: 5 s once stopped a watched job
+    heartbeat = 15
     results, busy, grown, cpu = _one_class(tmp_path, heartbeat)
     if results != EXPECTED:
-        # This 2-core VM's timing noise sometimes starves one of ten tabs past its timeout; say so in the
-        # log and hold a second class, on a fresh server, to the full standard.
+        # This 2-core VM's timing noise sometimes starves one of ten tabs past its timeout; say so
+        # in the log and hold a second class, on a fresh server, to the full standard.
         print(f"first class did not all finish as expected: {results}")
         results, busy, grown, cpu = _one_class(tmp_path, heartbeat)
     print(
-        f"CPU seconds during the class: server {cpu['server']:.1f}, its children {cpu['children']:.1f}; "
+        f"CPU seconds during the class: server {cpu['server']:.1f}, "
+        f"its children {cpu['children']:.1f}; "
         f"server memory grew {grown:.0f} MB over the class"
     )
-    # Training ran outside the server: its worker processes did the work. Ten students train for a minute or
-    # more in all; with every job in a thread of the server (RNNVIZ_EXECUTOR=thread) its children use nothing.
+    # Training ran outside the server: its worker processes did the work. Ten students train for a
+    # minute or more in all; with every job in a thread of the server (RNNVIZ_EXECUTOR=thread) its
+    # children use nothing.
     assert cpu["children"] >= TRAINING_CPU_SECONDS, (
-        f"training ran in the server process (or not at all): its children, the workers, used {cpu['children']:.1f} CPU seconds during the "
+        "training ran in the server process (or not at all): its children, the workers, used "
+        f"{cpu['children']:.1f} CPU seconds during the "
         f"class, the server itself {cpu['server']:.1f}"
     )
     assert results == EXPECTED, results

@@ -90,7 +90,8 @@ def _trend_csv(tmp_path) -> Path:
     rows = ["month,sales"]
     for m in range(150):
         rows.append(
-            f"{2000 + m // 12}-{m % 12 + 1:02d}-01,{100 + 2 * m + 4 * math.sin(2 * math.pi * m / 12):.3f}"
+            f"{2000 + m // 12}-{m % 12 + 1:02d}-01,"
+            f"{100 + 2 * m + 4 * math.sin(2 * math.pi * m / 12):.3f}"
         )
     f = tmp_path / "sales.csv"
     f.write_text("\n".join(rows) + "\n", encoding="utf-8")

@@ -1,6 +1,6 @@
 """Forecast's "Train 5 seeds" in a real browser, at 1366x768 and 800 px wide: five runs train as
-parallel jobs, then the band (min..max over the seeds) is drawn with the mean line inside it, and the
-errors read mean ± sample sd; the ladder follows. Screenshots go to test-artifacts/."""
+parallel jobs, then the band (min..max over the seeds) is drawn with the mean line inside it, and
+the errors read mean ± sample sd; the ladder follows. Screenshots go to test-artifacts/."""
 
 import re
 from pathlib import Path
@@ -11,7 +11,8 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 
 BAND = """(title) => {
-    const chart = [...document.querySelectorAll('.stPlotlyChart')].find(c => (c.textContent || '').includes(title));
+    const chart = [...document.querySelectorAll('.stPlotlyChart')]
+        .find(c => (c.textContent || '').includes(title));
     const graph = chart && chart.querySelector('.js-plotly-plot');
     if (!graph || !graph.data) return null;
     const values = (y) => {  // plotly's typed array {dtype: "f8", bdata: base64}, or a plain array
@@ -41,9 +42,8 @@ def test_five_seeds_draw_a_band_around_the_mean(server, browser, width, height):
         assert re.search(r"\d ± \d.*over 5 of 5\s+seeds", sentence.inner_text()), (
             sentence.inner_text()
         )
-        page.get_by_text(
-            "The baseline ladder"
-        ).wait_for()  # the last thing drawn once all five ended
+        # the last thing drawn once all five ended
+        page.get_by_text("The baseline ladder").wait_for()
         page.get_by_text(
             "(test part): mean, min..max over seeds"
         ).first.scroll_into_view_if_needed()
