@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: setup run test test-fast test-load test-deploy screenshots bench browser-deps clean
+.PHONY: setup run lint test test-fast test-load test-deploy screenshots bench browser-deps clean
 
 $(VENV)/.installed: requirements.txt requirements-test.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +35,12 @@ browser-deps:
 	@/usr/bin/chromium --version
 	@/usr/sbin/nginx -v
 
-test: setup browser-deps
+# the house rules (pyproject.toml [tool.ruff]): lint, and the formatter has nothing to change
+lint: setup
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+test: setup browser-deps lint
 	$(PY) -m pytest
 
 # everything but the real-browser tests

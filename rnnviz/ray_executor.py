@@ -234,9 +234,6 @@ class RayJob(JobProgress):
         self._ended.wait(timeout)
         return self
 
-    def wait_for_first_epoch(self, timeout: float) -> bool:
-        return self._first_news.wait(timeout)
-
     def heartbeat(self) -> None:
         self._last_beat = time.monotonic()
 

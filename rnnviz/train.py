@@ -681,7 +681,7 @@ def _wild_predictions(
 class JobProgress:
     """The read-only progress every job handle shows (a TrainingJob here, a worker's or a Ray
     actor's job elsewhere): kept in `_status`, `_message` and `_history` under `_lock`, with
-    `config.epochs`."""
+    `config.epochs`; `_first_news` is set by the first finished epoch or by the end."""
 
     @property
     def status(self) -> str:
@@ -702,6 +702,11 @@ class JobProgress:
         clipping)."""
         with self._lock:
             return [dict(r) for r in self._history]
+
+    def wait_for_first_epoch(self, timeout: float) -> bool:
+        """Block up to `timeout` seconds until the first epoch is recorded or the job has ended;
+        True if it has. (A live view uses it so its first drawing already has a point.)"""
+        return self._first_news.wait(timeout)
 
     @property
     def running(self) -> bool:
@@ -782,11 +787,6 @@ class TrainingJob(JobProgress):
         if self._thread is not None:
             self._thread.join(timeout)
         return self
-
-    def wait_for_first_epoch(self, timeout: float) -> bool:
-        """Block up to `timeout` seconds until the first epoch is recorded or the job has ended;
-        True if it has. (A live view uses it so its first drawing already has a point.)"""
-        return self._first_news.wait(timeout)
 
     def heartbeat(self) -> None:
         """Someone is still watching: keeps a job with heartbeat_timeout alive."""

@@ -345,9 +345,6 @@ class ProcessJob(JobProgress):
         self._ended.wait(timeout)
         return self
 
-    def wait_for_first_epoch(self, timeout: float) -> bool:
-        return self._first_news.wait(timeout)
-
     def heartbeat(self) -> None:
         self._last_beat = time.monotonic()
         self._executor._beat(self)
