@@ -184,27 +184,59 @@ async def _student(browser, link: str, timeout_s: float) -> dict:
     return await _until_end(page, await _press(page, 0))
 
 
-def _normal_descendants(pid: int, skip: set[int]) -> None:
-    """Back to SCHED_OTHER for every process this one started, except those in `skip`."""
+def _set_policy(pid: int, skip: set[int], policy: int) -> None:
+    """Put every thread of every process this one started (Chromium), except the processes in
+    `skip` (the server, the health probe), under `policy`. sched_setscheduler(pid) alone moves only
+    a process's main thread; a renderer's compositor and worker threads would keep theirs."""
+    for kid in _children(pid):
+        if kid in skip:
+            continue
+        for task in Path(f"/proc/{kid}/task").glob("*"):
+            try:
+                os.sched_setscheduler(int(task.name), policy, os.sched_param(0))
+            except OSError:  # it ended meanwhile
+                pass
+        _set_policy(kid, skip, policy)
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of one process so far (0 if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _descendants(pid: int, skip: set[int] = frozenset()) -> list[int]:
+    found = []
     for kid in _children(pid):
         if kid not in skip:
-            try:
-                os.sched_setscheduler(kid, os.SCHED_OTHER, os.sched_param(0))
-            except OSError:
-                pass
-            _normal_descendants(kid, skip)
+            found += [kid, *_descendants(kid, skip)]
+    return found
+
+
+def cpu_accounts(server_pid: int) -> dict[str, float]:
+    """CPU seconds so far of: the server process, its children (the training workers and the view
+    worker, with the children they waited for), and this process's other descendants (Chromium,
+    Playwright's driver)."""
+    kids = _descendants(server_pid)
+    return {
+        "server": _cpu_seconds(server_pid),
+        "workers": sum(_cpu_seconds(k) for k in kids),
+        "browsers": sum(_cpu_seconds(k) for k in _descendants(os.getpid(), {server_pid})),
+    }
 
 
 def _idle_descendants(pid: int, skip: set[int]) -> None:
-    """Put every process this one started (Chromium) under SCHED_IDLE, except those in `skip` (the
-    server, the health probe)."""
-    for kid in _children(pid):
-        if kid not in skip:
-            try:
-                os.sched_setscheduler(kid, os.SCHED_IDLE, os.sched_param(0))
-            except OSError:
-                pass
-            _idle_descendants(kid, skip)
+    """SCHED_IDLE for the students' browsers: they take only what the server and its workers
+    leave (their threads made later inherit it)."""
+    _set_policy(pid, skip, os.SCHED_IDLE)
+
+
+def _normal_descendants(pid: int, skip: set[int]) -> None:
+    """Back to SCHED_OTHER for the students' browsers (while they press Train)."""
+    _set_policy(pid, skip, os.SCHED_OTHER)
 
 
 def _p_ms(values: list[float], q: float) -> float:
@@ -238,6 +270,7 @@ async def _class(url: str, server_pid: int, sessions: int, epochs: int) -> dict:
         probe, memory = HealthProbe(url), ChildMemory(server_pid)
         probe.start()
         memory.start()
+        cpu_before = cpu_accounts(server_pid)
         gap = PRESS_SPAN_S / sessions
         pressed = await asyncio.gather(*[_press(pg, i * gap) for i, pg in enumerate(pages)])
         await asyncio.sleep(0.5)  # the last clicks' messages leave the renderers
@@ -247,8 +280,10 @@ async def _class(url: str, server_pid: int, sessions: int, epochs: int) -> dict:
             *[_until_end(pg, pr) for pg, pr in zip(pages, pressed)], return_exceptions=True
         )
         latencies, peaks = probe.stop(), memory.stop()
+        cpu_after = cpu_accounts(server_pid)
         await browser.close()
     return {
+        "cpu_s": {k: round(cpu_after[k] - cpu_before[k], 1) for k in cpu_after},
         "alone": alone,
         "runs": runs,
         "latencies": latencies,
@@ -324,6 +359,7 @@ def run(sessions: int = 30, epochs: int = 30) -> dict:
         "slow_probes_s_after_first_press_and_ms": slow[:200],
         "server_rss_mb": {"before": round(m["rss_before"], 1), "after": round(m["rss_after"], 1)},
         "child_peak_rss_mb": sorted(round(v, 1) for v in m["peaks"].values()),
+        "cpu_s": m["cpu_s"],
         "errors": errors,
     }
     sv = r["server"]
@@ -361,6 +397,11 @@ def run(sessions: int = 30, epochs: int = 30) -> dict:
             f"{r['health_ms']['p50']:.3g} / {r['health_ms']['p99']:.3g} / "
             f"{r['health_ms']['max']:.3g}",
             "p99 < 100",
+        ],
+        [
+            "CPU seconds from the first press to the last end: server / its workers / browsers",
+            " / ".join(f"{r['cpu_s'][k]:.1f}" for k in ("server", "workers", "browsers")),
+            "",
         ],
         [
             "server VmRSS before / after the class, MB",

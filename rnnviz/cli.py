@@ -25,7 +25,7 @@ from . import baselines, data, runs, tasks
 from . import settings as config
 from .errors import UserError
 from .limits import Limits
-from .settings import ForecastSettings, ForecastSource
+from .settings import ForecastSettings, ForecastSource, NextLetterSettings
 from .train import Callback, TrainConfig, TrainingJob
 
 __all__ = ["main"]
@@ -56,12 +56,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = p.add_subparsers(dest="command", required=True)
     _fit_parser(sub)
+    _words_parser(sub)
+    return p
+
+
+def _words_parser(sub) -> None:
+    """`words`: the words, a flag per Next letter setting (rnnviz.settings.NextLetterSettings: the
+    page's names and defaults; old names such as --hidden still work), and the command line's own
+    (--nonlinearity, --batch-size, --seed, --device)."""
     w = sub.add_parser("words", help="predict each word's last letter (or every next letter)")
     w.add_argument("text", help='words separated by spaces, e.g. "hello apple lobby daddy bobby"')
-    w.add_argument("--mode", choices=["last", "next"], default="last")
-    _model_args(w, cell="rnn", hidden=8, epochs=200, lr=0.01, batch=0)
+    config.add_arguments(w, NextLetterSettings)
+    w.add_argument(
+        "--nonlinearity", choices=["tanh", "relu"], default="tanh", help="plain RNN only"
+    )
+    w.add_argument("--batch-size", type=int, default=0, help="0 = every word at once")
     _run_args(w)
-    return p
 
 
 def _fit_parser(sub) -> None:
@@ -100,34 +110,10 @@ def _fit_parser(sub) -> None:
     _run_args(f)
 
 
-def _model_args(p, cell, hidden, epochs, lr, batch):
-    p.add_argument("--cell", choices=["rnn", "lstm", "gru"], default=cell)
-    p.add_argument(
-        "--nonlinearity", choices=["tanh", "relu"], default="tanh", help="plain RNN only"
-    )
-    p.add_argument("--hidden", type=int, default=hidden, help="hidden units per layer")
-    p.add_argument("--layers", type=int, default=1)
-    p.add_argument("--epochs", type=int, default=epochs)
-    p.add_argument("--lr", type=float, default=lr, help="learning rate")
-    p.add_argument("--optimizer", choices=["adam", "sgd"], default="adam")
-    p.add_argument("--batch-size", type=int, default=batch, help="0 = all samples at once")
-
-
 def _run_args(p) -> None:
     """Where and how reproducibly a command trains (the app's sidebar settings)."""
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
-
-
-def _train_config(a) -> TrainConfig:
-    return TrainConfig(
-        epochs=a.epochs,
-        batch_size=a.batch_size,
-        lr=a.lr,
-        optimizer=a.optimizer,
-        seed=a.seed,
-        device=a.device,
-    )
 
 
 def _run_job(model, train_data, train: TrainConfig, out) -> TrainingJob:
@@ -302,16 +288,26 @@ def _fit_folds(settings: ForecastSettings, plan: tasks.ForecastPlan, out) -> int
 
 
 def _words(a, out) -> int:
-    ds = data.make_char_dataset(a.text, mode=a.mode)
+    s = config.from_arguments(NextLetterSettings, a, text=a.text)
+    config.check(s, Limits.from_env())
+    ds = data.make_char_dataset(s.text, mode=s.mode)
     out(
         f"{len(ds.words)} words, vocabulary of {len(ds.vocab)}: {' '.join(ds.vocab)}; "
         f"one-hot input shape {tuple(ds.one_hot().shape)}"
     )
+    embedding_dim = s.embedding_dim if s.encoding == "embedding" else None
     model = tasks.char_model(
-        ds, a.cell, a.hidden, a.layers, nonlinearity=a.nonlinearity, seed=a.seed
+        ds,
+        s.cell,
+        s.hidden_size,
+        s.num_layers,
+        nonlinearity=a.nonlinearity,
+        embedding_dim=embedding_dim,
+        seed=a.seed,
     )
     out(f"{model.parameter_count()} parameters")
-    job = _run_job(model, tasks.char_train_data(ds), _train_config(a), out)
+    train = dataclasses.replace(s.train_config(a.seed, a.device), batch_size=a.batch_size)
+    job = _run_job(model, tasks.char_train_data(ds), train, out)
     if job.status == "failed":
         return 1
     rows = tasks.char_predictions(job.model.cpu(), ds)

@@ -650,6 +650,7 @@ class NextLetterSettings:
         "text",
         "Words (separated by spaces; any language: try 사과 바나나 포도)",
         "text_area",
+        cli=False,  # `rnnviz words "..."` takes the words as its argument
     )
     mode: str = setting("last", "choice", "Predict", "radio", options=("last", "next"))
     encoding: str = setting(

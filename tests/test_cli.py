@@ -528,3 +528,24 @@ def test_every_flag_fit_had_before_issue_14_still_parses_to_the_same_setting():
     # the defaults: the page's (epochs 30, not the 50 the CLI had before)
     d = from_arguments(ForecastSettings, _parser().parse_args(["fit", "x.csv", "--target", "y"]))
     assert (d.epochs, d.hidden_size, d.lr, d.batch_size, d.cell) == (30, 16, 0.01, 32, "lstm")
+
+
+def test_words_flags_are_the_next_letter_settings_old_names_included(capsys):
+    """`rnnviz words` takes a flag per NextLetterSettings field (the page's names and defaults),
+    the old --hidden/--layers still parse to the same settings, and the server's limits apply."""
+    from rnnviz import settings
+    from rnnviz.cli import _parser
+    from rnnviz.settings import NextLetterSettings
+
+    def parsed(*flags):
+        args = _parser().parse_args(["words", "ab ac", *flags])
+        return settings.from_arguments(NextLetterSettings, args, text=args.text)
+
+    new = parsed("--hidden-size", "4", "--num-layers", "2", "--mode", "next")
+    old = parsed("--hidden", "4", "--layers", "2", "--mode", "next")
+    assert new == old
+    assert (new.hidden_size, new.num_layers, new.mode) == (4, 2, "next")
+    assert parsed() == NextLetterSettings(text="ab ac")  # the page's defaults
+    rc, lines = _run(["words", "ab ac", "--hidden-size", "100000", "--epochs", "1"])
+    assert rc == 2 and lines == []
+    assert "100000 hidden units is above this server's limit" in capsys.readouterr().err
