@@ -222,14 +222,8 @@ def save_forecast(model: SequenceModel, ds: ForecastDataset, settings: dict, fol
 
 
 def forecast_script(table: pd.DataFrame, settings: ForecastSettings, train, fill: bool) -> str:
-    """The run as a standalone script (rnnviz.export). export.py still reads the model's sizes
-    under their old names (hidden, layers): this is the one place that writes them."""
-    old_names = {
-        **settings.saved(),
-        "hidden": settings.hidden_size,
-        "layers": settings.num_layers,
-    }
-    return export.forecast_script(table, old_names, train, fill)
+    """The run as a standalone script (rnnviz.export), from the settings a checkpoint keeps."""
+    return export.forecast_script(table, settings.saved(), train, fill)
 
 
 def _saved_forecast_config(s) -> ForecastConfig:

@@ -28,13 +28,13 @@ def _settings(**kw) -> dict:
         scaler="minmax",
         cell="lstm",
         nonlinearity="tanh",
-        hidden=8,
-        layers=1,
+        hidden_size=8,
+        num_layers=1,
         head="last",
         optimizer="adam",
         lr=0.01,
         epochs=3,
-        batch=32,
+        batch_size=32,
     )
     return {**s, **kw}
 
@@ -52,7 +52,13 @@ def _rnnviz_metrics(table: pd.DataFrame, s: dict, train: TrainConfig) -> dict:
     )
     ds = data.make_forecast_dataset(table, cfg)
     model = tasks.forecast_model(
-        ds, s["cell"], s["hidden"], s["layers"], s["head"], s["nonlinearity"], seed=train.seed
+        ds,
+        s["cell"],
+        s["hidden_size"],
+        s["num_layers"],
+        s["head"],
+        s["nonlinearity"],
+        seed=train.seed,
     )
     result = fit(model, tasks.forecast_train_data(ds), train, lambda row: None, lambda: None)
     assert result.status == "done", result.message
@@ -104,8 +110,8 @@ def _assert_same(printed: dict, expected: dict) -> None:
             cell="gru",
             head="flatten",
             scaler="standard",
-            layers=2,
-            batch=0,
+            num_layers=2,
+            batch_size=0,
             features=["temp_max", "wind"],
         ),
         dict(
@@ -115,7 +121,7 @@ def _assert_same(printed: dict, expected: dict) -> None:
             lr=0.1,
             horizon=3,
             scaler="none",
-            hidden=4,
+            hidden_size=4,
         ),
         dict(predict_change=True),
         dict(
@@ -140,7 +146,7 @@ def test_exported_script_prints_rnnviz_metrics(tmp_path, case, seattle_csv, seat
     s = _settings(**case)
     train = TrainConfig(
         epochs=s["epochs"],
-        batch_size=s["batch"],
+        batch_size=s["batch_size"],
         lr=s["lr"],
         optimizer=s["optimizer"],
         seed=3,
@@ -185,7 +191,7 @@ def test_column_names_stay_strings(tmp_path, seattle_table):
     frame.to_csv(csv, index=False)
     table = data.read_csv(csv)
     assert list(table.columns) == HOSTILE and table.attrs["date_format"] == "%d.%m.%Y"
-    s = _settings(target=HOSTILE[0], features=HOSTILE, window=6, epochs=2, hidden=4)
+    s = _settings(target=HOSTILE[0], features=HOSTILE, window=6, epochs=2, hidden_size=4)
     train = TrainConfig(epochs=2, batch_size=16, seed=1, device="cpu")
     script = forecast_script(table, s, train, fill=False)
     assigned = {
@@ -268,7 +274,7 @@ def test_a_semicolon_file_with_decimal_commas_gaps_and_unsorted_dates_reads_the_
         features=["Umsatz", "Kunden"],
         window=7,
         epochs=2,
-        hidden=4,
+        hidden_size=4,
         scaler="standard",
     )
     train = TrainConfig(epochs=2, batch_size=16, seed=2, device="cpu")
