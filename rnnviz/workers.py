@@ -391,14 +391,18 @@ class ProcessJob(JobProgress):
         self._ended.set()
         now = time.time()
         started = self.started_at if self.started_at is not None else now
+        with self._lock:
+            in_epochs = sum(r["seconds"] for r in self._history)
         log.info(
-            "job %d %s: %d epochs, waited %.2f s for a worker, trained %.2f s (worker %s)",
+            "job %d %s: %d epochs, waited %.2f s for a worker, trained %.2f s (worker %s; "
+            "%.2f s inside its epochs)",
             self.id,
             status,
             self.epochs_done,
             started - self.submitted_at,
             now - started,
             self.worker_pid,
+            in_epochs,
         )
 
 
