@@ -34,18 +34,20 @@ from .errors import UserError
 from .models import SequenceModel
 
 __all__ = [
+    # the loop, what it asks of a model, what it keeps and returns
+    "fit",
+    "Trainable",
     "TrainConfig",
     "TrainData",
+    "HISTORY_COLUMNS",
+    "Weights",
+    "FitResult",
+    # running it in a thread, with callbacks and a queue
     "TrainingJob",
     "Callback",
     "JobGate",
     "predict",
     "resolve_device",
-    "fit",
-    "FitResult",
-    "Weights",
-    "Trainable",
-    "HISTORY_COLUMNS",
 ]
 
 STATUSES = ("idle", "queued", "running", "done", "stopped", "diverged", "failed")
