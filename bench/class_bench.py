@@ -189,17 +189,15 @@ async def _student(browser, link: str, timeout_s: float) -> dict:
 
 def _set_policy(pid: int, skip: set[int], policy: int) -> None:
     """Put every thread of every process this one started (Chromium), except the processes in
-    `skip` (the server, the health probe), under `policy`. sched_setscheduler(pid) alone moves only
-    a process's main thread; a renderer's compositor and worker threads would keep theirs."""
-    for kid in _children(pid):
-        if kid in skip:
-            continue
+    `skip` (the server, the health probe) and theirs, under `policy`. sched_setscheduler(pid) alone
+    moves only a process's main thread; a renderer's compositor and worker threads would keep
+    theirs."""
+    for kid in _descendants(pid, skip):
         for task in Path(f"/proc/{kid}/task").glob("*"):
             try:
                 os.sched_setscheduler(int(task.name), policy, os.sched_param(0))
             except OSError:  # it ended meanwhile
                 pass
-        _set_policy(kid, skip, policy)
 
 
 def _cpu_seconds(pid: int) -> float:
