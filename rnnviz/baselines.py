@@ -207,7 +207,10 @@ def linear_autoregression(ds: ForecastDataset) -> tuple[np.ndarray, str]:
     scaled = np.concatenate([_design(x[i : i + chunk]) @ weights for i in range(0, len(x), chunk)])
     note = "least squares on the model's windows and inputs"
     if fit_windows < n_train:
-        note += f" (fit on the last {fit_windows:,} training windows)"
+        note = (
+            "least squares on the model's windows and inputs "
+            f"(fit on the last {fit_windows:,} training windows)"
+        )
     return ds.inverse(scaled), note
 
 
@@ -282,11 +285,14 @@ def exponential_smoothing(
     out[ok] = (reach @ predicted[:, origin_column[ok]])[0] + float(
         np.asarray(ssm["obs_intercept"]).reshape(-1)[0]
     )
-    kind = ("damped trend" if model.trend else "no trend") + (
-        f", season {model.seasonal_periods}" if model.seasonal else ", no season"
-    )
-    note = f"statsmodels ETS ({kind}), fit on the training part's "
-    note += f"last {train_rows - start:,} rows" if start else f"{train_rows:,} rows"
+    trend = "damped trend" if model.trend else "no trend"
+    kind = f"{trend}, season {model.seasonal_periods}" if model.seasonal else f"{trend}, no season"
+    if start:
+        note = (
+            f"statsmodels ETS ({kind}), fit on the training part's last {train_rows - start:,} rows"
+        )
+    else:
+        note = f"statsmodels ETS ({kind}), fit on the training part's {train_rows:,} rows"
     return out, note
 
 

@@ -431,11 +431,12 @@ def _add_path_arrows(fig: go.Figure, p: np.ndarray, labels: list[str]) -> None:
             arrowcolor="rgba(60,60,60,0.8)",
             text="",
         )
-    for k, word in ((0, "start"), (len(p) - 1, "end")) if len(p) > 1 else ():
+    marks = ((0, f"start: {labels[0]}"), (len(p) - 1, f"end: {labels[-1]}"))
+    for k, text in marks if len(p) > 1 else ():
         fig.add_annotation(
             x=p[k, 0],
             y=p[k, 1],
-            text=f"{word}: {labels[k]}",
+            text=text,
             showarrow=False,
             yshift=12,
             font=dict(size=11),

@@ -33,7 +33,7 @@ from ..models import SequenceModel
 from ..train import TrainConfig, TrainData
 from ..workers import WorkerLost
 from . import state
-from .i18n import t
+from .i18n import t, translate
 
 __all__ = [
     "warm_up",
@@ -284,7 +284,7 @@ def status_line(job: JobHandle) -> None:
         min(done / total, 1.0),
         text=t("Epoch {done}/{total}", done=done, total=total)
         + eta_text
-        + t(" · status: {status}", status=status),
+        + t(" · status: {status}", status=translate(status)),
     )
     if status == "diverged":
         st.warning(job.message, icon="📈")

@@ -14,7 +14,7 @@ import streamlit as st
 from ... import plots
 from ... import settings as config
 from ...errors import UserError
-from .. import live, state
+from .. import i18n, live, state
 from ..i18n import t
 from ..sidebar import device_choice, seed_choice
 
@@ -41,7 +41,7 @@ def loss_chart(history: Sequence[dict], title: str, metric: str, metric_name: st
     """The loss per epoch so far and one history column (`metric`, shown as `metric_name`);
     nothing before the first epoch has ended."""
     if history:
-        st.plotly_chart(
+        i18n.chart(
             plots.loss_figure(history, title, metric=metric, metric_name=metric_name),
             width="stretch",
             key=key,
@@ -67,7 +67,7 @@ def gates_chart(tr, layer: int, step: int, key: str) -> None:
     gates = {g: v.numpy() for g, v in tr.gates[layer].items()}
     if tr.cell_state is not None:
         gates["c_t (cell state)"] = tr.cell_state[layer].numpy()
-    st.plotly_chart(
+    i18n.chart(
         plots.gates_figure(gates, t("Gates, layer {layer}", layer=layer + 1), highlight=step),
         width="stretch",
         key=key,
@@ -89,4 +89,4 @@ def probabilities_chart(values, title: str, labels: tuple[str, str], ticks: tupl
         colorscale="Blues",
         **kw,
     )
-    st.plotly_chart(figure, width="stretch", key=key)
+    i18n.chart(figure, width="stretch", key=key)

@@ -19,7 +19,7 @@ from ...cellspec import CELLS
 from ...data.memory import make_memory_task
 from ...metrics import MetricError
 from ...settings import MEMORY, SERIES, WORDS
-from .. import live, state
+from .. import i18n, live, state
 from ..i18n import t
 from ..sidebar import seed_choice
 from ..widgets import int_slider
@@ -99,10 +99,8 @@ def render_live(run: CompareRun):
             figure = plots.losses_figure(
                 histories, t("Loss of each cell (solid: training, dotted: validation)")
             )
-            st.plotly_chart(
-                plots.mark_variant(figure, FORGET_BIASED), width="stretch", key="cp_losses"
-            )
-        st.dataframe(results_table(run, jobs), hide_index=True, width="stretch", key="cp_table")
+            i18n.chart(plots.mark_variant(figure, FORGET_BIASED), width="stretch", key="cp_losses")
+        i18n.table(results_table(run, jobs), hide_index=True, width="stretch", key="cp_table")
 
     return _render
 
@@ -157,7 +155,7 @@ def vanishing_gradients(run: CompareRun | None, hidden: int, forget_bias: bool) 
     figure = plots.gradient_distance_figure(
         norms, t("||dLoss/dh_t|| with N = {n} distractors (log scale)", n=n)
     )
-    st.plotly_chart(plots.mark_variant(figure, FORGET_BIASED), width="stretch", key="cp_gradients")
+    i18n.chart(plots.mark_variant(figure, FORGET_BIASED), width="stretch", key="cp_gradients")
     _shares(norms, n, forget_bias)
 
 

@@ -16,7 +16,7 @@ import streamlit as st
 from ... import data, plots, tasks
 from ...data.digits import guess_label_column, images_from_table
 from ...errors import UserError
-from .. import live, state
+from .. import i18n, live, state
 from ..i18n import t
 from ..widgets import int_slider
 from .common import loss_chart, probabilities_chart
@@ -99,7 +99,7 @@ def show_images(images, names: list[str]) -> None:
 def show_examples(images, labels, names: list[str]) -> None:
     """The first image of each class (20 at most), labelled."""
     first = [int(np.flatnonzero(labels == c)[0]) for c in range(len(names))][:20]
-    st.plotly_chart(
+    i18n.chart(
         plots.images_figure(images[first], [names[labels[j]] for j in first]),
         width="stretch",
         key="dg_examples",
@@ -130,7 +130,7 @@ def inspect(run: DigitsRun) -> None:
             total=len(y_test),
         )
     )
-    st.plotly_chart(
+    i18n.chart(
         plots.confusion_figure(ev["confusion"], names, t("Confusion matrix on the test images")),
         width="stretch",
         key="dg_confusion",
@@ -185,13 +185,13 @@ def _rows_fed(run: DigitsRun, model, image, answer: str) -> None:
     )
     c1, c2 = st.columns([1, 2])
     with c1:
-        st.plotly_chart(
+        i18n.chart(
             plots.image_figure(image.numpy(), t("The image: rows 1-{k} fed", k=k), fed_rows=k),
             width="stretch",
             key="dg_image_fig",
         )
     with c2:
-        st.plotly_chart(
+        i18n.chart(
             plots.bars_figure(
                 names, probs[k - 1], t("Class probabilities after row {k}", k=k), t("probability")
             ),

@@ -14,7 +14,7 @@ import torch
 from ... import parameter_count_formula, plots, tasks
 from ...data.text import packing_view
 from ...errors import UserError
-from .. import live, state
+from .. import i18n, live, state
 from ..i18n import t
 from ..sidebar import seed_choice
 from ..widgets import int_slider
@@ -30,7 +30,7 @@ def show_encoding(ds, model) -> None:
     left, right = st.columns([1, 2])
     with left:
         st.markdown(f"**Vocabulary**: {len(ds.vocab)} letters")
-        st.dataframe(
+        i18n.table(
             pd.DataFrame({"letter": ds.vocab}).rename_axis("index"), height=220, width="stretch"
         )
     with right:
@@ -59,7 +59,7 @@ def _one_hot(ds) -> None:
             word=state.plain(ds.inputs[word_i]),
         )
     )
-    st.dataframe(frame, width="stretch")
+    i18n.table(frame, width="stretch")
     shape = tuple(ds.one_hot().shape)  # (N, L, V)
     st.markdown(
         t("Input tensor shape **(words, steps, vocabulary) = {shape}**; target: ", shape=shape)
@@ -83,7 +83,7 @@ def _parameters(model) -> None:
         params["keras_count"].fillna(params["count"]).astype(int)
     )  # the head is the same
     params["keras_formula"] = params["keras_formula"].fillna(params["formula"])
-    st.dataframe(
+    i18n.table(
         params.rename(
             columns={"keras_formula": "Keras formula", "keras_count": "Keras would have"}
         ),
@@ -112,7 +112,7 @@ def _padding(ds) -> None:
         columns=[f"t={t}" for t in range(ds.x.shape[1])],
     )
     st.markdown(t("Padded batch (· = padding) and the real lengths:"))
-    st.dataframe(padded.assign(length=ds.lengths.tolist()), width="content")
+    i18n.table(padded.assign(length=ds.lengths.tolist()), width="content")
     view = packing_view(ds)
     st.markdown(
         t(
@@ -120,7 +120,7 @@ def _padding(ds) -> None:
             "still running, so the padding is never read:"
         )
     )
-    st.dataframe(pd.DataFrame(view["steps"]).set_index("step"), width="stretch")
+    i18n.table(pd.DataFrame(view["steps"]).set_index("step"), width="stretch")
 
 
 def render_live(run: state.Run):
@@ -141,7 +141,7 @@ def _words(job, ds) -> None:
     table["correct"] = table["correct"].map({True: "right", False: "wrong"})
     right_count = (table["correct"] == "right").sum()
     st.markdown(t("**Every word** ({right}/{total} right)", right=right_count, total=len(table)))
-    st.dataframe(table, width="stretch", hide_index=True, key="nl_words")
+    i18n.table(table, width="stretch", hide_index=True, key="nl_words")
 
 
 def inside(run: state.Run) -> None:
@@ -159,7 +159,7 @@ def inside(run: state.Run) -> None:
     unit = int_slider(
         t("Hidden unit (top layer)"), 0, model.config.hidden_size - 1, 0, key=f"nl_unit_{run.id}"
     )
-    st.plotly_chart(
+    i18n.chart(
         plots.letters_figure(
             tasks.neuron_activations(model, ds, unit),
             t("Unit {unit}'s activation after each letter (red +, blue -)", unit=unit),
@@ -203,7 +203,7 @@ def _softmax_and_hidden(ds, tr, probs, letters: list, step: int) -> None:
     top = torch.topk(probs[step], k=min(5, len(ds.vocab)))
     c1, c2 = st.columns(2)
     with c1:
-        st.plotly_chart(
+        i18n.chart(
             plots.bars_figure(
                 [ds.vocab[int(i)] for i in top.indices],
                 top.values.numpy(),
@@ -214,7 +214,7 @@ def _softmax_and_hidden(ds, tr, probs, letters: list, step: int) -> None:
             key="nl_softmax",
         )
     with c2:
-        st.plotly_chart(
+        i18n.chart(
             plots.bars_figure(
                 list(range(tr.hidden[-1].shape[1])),
                 tr.hidden[-1][step].numpy(),
@@ -238,7 +238,7 @@ def _softmax_and_hidden(ds, tr, probs, letters: list, step: int) -> None:
 def _layers(tr, letters: list, step: int) -> None:
     """Each layer's hidden state over the word, and its gates and cell state (LSTM, GRU)."""
     for layer in range(len(tr.hidden)):
-        st.plotly_chart(
+        i18n.chart(
             plots.heatmap_figure(
                 tr.hidden[layer].numpy(),
                 t("Hidden state, layer {layer}", layer=layer + 1),
@@ -279,7 +279,7 @@ def let_it_write(model, ds) -> None:
             "Each letter is the most likely one (orange) of the model's softmax: the 5 most likely"
         )
     )
-    st.plotly_chart(
+    i18n.chart(
         plots.writing_figure(
             [s.letter for s in writing.steps], letters, probabilities, t("What it chose from")
         ),

@@ -13,7 +13,7 @@ import streamlit as st
 from ... import plots
 from ...errors import UserError
 from ...seq2seq import decode_steps, encoder_states, translate
-from .. import state
+from .. import i18n, state
 from ..i18n import t
 from .common import loss_beside, probabilities_chart
 
@@ -67,7 +67,7 @@ def _pairs(job, ds) -> None:
             total=len(table),
         )
     )
-    st.dataframe(table, width="stretch", hide_index=True, key="s2_pairs_table")
+    i18n.table(table, width="stretch", hide_index=True, key="s2_pairs_table")
 
 
 def _steps_frame(rows: list[dict]) -> pd.DataFrame:
@@ -113,7 +113,7 @@ def _encoder(model, ds, i: int) -> None:
     tokens = ds.sources[i]
     c1, c2 = st.columns([3, 1])
     with c1:
-        st.plotly_chart(
+        i18n.chart(
             plots.heatmap_figure(
                 states.numpy(),
                 t("Encoder: hidden state after each source token"),
@@ -125,7 +125,7 @@ def _encoder(model, ds, i: int) -> None:
             key="s2_encoder",
         )
     with c2:
-        st.plotly_chart(
+        i18n.chart(
             plots.heatmap_figure(
                 context.numpy()[None, :],
                 t("Context vector → decoder"),
@@ -154,12 +154,12 @@ def _decoder(model, ds, i: int) -> None:
         st.markdown(
             t("**Fed the truth** (teacher forcing: each step gets the correct previous token)")
         )
-        st.dataframe(_steps_frame(teacher), hide_index=True, width="stretch", key="s2_teacher")
+        i18n.table(_steps_frame(teacher), hide_index=True, width="stretch", key="s2_teacher")
     with c2:
         st.markdown(
             t("**Fed its own guesses** (greedy decoding, as when it translates something new)")
         )
-        st.dataframe(_steps_frame(greedy), hide_index=True, width="stretch", key="s2_greedy")
+        i18n.table(_steps_frame(greedy), hide_index=True, width="stretch", key="s2_greedy")
     if greedy and greedy[0]["attention"] is not None:
         tokens = ds.sources[i]
         weights = [r["attention"] for r in greedy]  # (output steps, source tokens)

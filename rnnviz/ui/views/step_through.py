@@ -15,7 +15,7 @@ from ... import plots
 from ...cellspec import spec
 from ...equations import step_equations
 from ...tasks import CellNumbers
-from .. import state
+from .. import i18n, state
 from ..i18n import t
 
 __all__ = ["edit_numbers", "show_step"]
@@ -128,7 +128,7 @@ def _step_controls(tr) -> tuple[int, int, int]:
 
 def _state_so_far(values, title: str, y_label: str, step: int, key: str) -> None:
     """One layer's state (L, H) from the first step to `step`, on an axis of every step."""
-    st.plotly_chart(
+    i18n.chart(
         plots.line_figure(values[: step + 1].numpy(), title, y_label=y_label, steps=len(values)),
         width="stretch",
         key=key,

@@ -14,7 +14,7 @@ import streamlit as st
 from .... import data
 from ....errors import UserError
 from ....settings import SAMPLES, UPLOAD, ForecastSource
-from ... import live, state
+from ... import i18n, live, state
 from ...controls import control
 from ...i18n import t
 
@@ -108,4 +108,4 @@ def show_table(table: pd.DataFrame) -> None:
         ),
         expanded=False,
     ):
-        st.dataframe(table.head(500), width="stretch")
+        i18n.table(table.head(500), width="stretch")

@@ -9,7 +9,7 @@ import streamlit as st
 from .... import baselines, data, plots
 from ....cellspec import spec
 from ....settings import RUNS, SAMPLES, ForecastSettings
-from ... import live, share, state
+from ... import i18n, live, share, state
 from ...controls import controls
 from ...i18n import t
 
@@ -112,7 +112,7 @@ def preview(table: pd.DataFrame, settings: ForecastSettings) -> None:
     numeric = data.numeric_columns(table)
     if settings.features:
         chosen = [c for c in dict.fromkeys([settings.target, *settings.features]) if c in numeric]
-        st.plotly_chart(plots.series_figure(table, chosen, t("The data")), width="stretch")
+        i18n.chart(plots.series_figure(table, chosen, t("The data")), width="stretch")
     if settings.target in numeric:
         outside = baselines.extrapolation(
             table[settings.target].to_numpy(dtype=float), settings.forecast_config()

@@ -11,7 +11,7 @@ import streamlit as st
 
 from .... import plots
 from ....trace import Trace, hidden_state_path, trace
-from ... import live
+from ... import i18n, live
 from ...i18n import t
 from ...widgets import int_slider, option_slider
 from .. import common
@@ -50,7 +50,7 @@ def _one_window(ds, tr: Trace, i: int, label: str) -> None:
 def _layers(tr: Trace, step: int) -> None:
     """Each layer's hidden state (units x steps) and, for LSTM and GRU, its gates and cell state."""
     for layer, h in enumerate(tr.hidden):
-        st.plotly_chart(
+        i18n.chart(
             plots.heatmap_figure(
                 h.numpy(),
                 t("Hidden state h_t, layer {layer} (units x steps)", layer=layer + 1),
@@ -68,7 +68,7 @@ def _step_table(tr: Trace, step: int) -> None:
     if tr.cell != "rnn":
         table.update({g: v[step].numpy() for g, v in tr.gates[-1].items()})
     st.caption(t("Top layer at step t = {step}: one row per hidden unit", step=step))
-    st.dataframe(pd.DataFrame(table).rename_axis("unit"), width="content", key="fc_step_table")
+    i18n.table(pd.DataFrame(table).rename_axis("unit"), width="content", key="fc_step_table")
 
 
 def _path(run, tr: Trace, labels: list[str]) -> None:
@@ -83,7 +83,7 @@ def _path(run, tr: Trace, labels: list[str]) -> None:
     if path is None:  # the view ran out of time or memory where it runs: already said above
         return
     chosen = path.project(tr.hidden[-1][-1]).tolist()  # the chosen window, on the path's axes
-    st.plotly_chart(
+    i18n.chart(
         plots.pca_path_figure(
             path.points.numpy(),
             [labels[k] for k in path.indices],

@@ -11,7 +11,7 @@ import streamlit as st
 
 from .... import baselines
 from ....errors import UserError
-from ... import live, state
+from ... import i18n, live, state
 from ...i18n import t
 from .one import evaluation
 
@@ -65,7 +65,7 @@ def ladder_table(
             target=state.plain(run.settings.target),
         )
     )
-    st.dataframe(pd.DataFrame(result.records()).set_index("rank"), width="stretch", key="fc_ladder")
+    i18n.table(pd.DataFrame(result.records()).set_index("rank"), width="stretch", key="fc_ladder")
     st.markdown(state.plain(result.verdict))
     st.caption(t("Seasonal baselines: {season}.", season=state.plain(result.season.describe())))
     for why in result.left_out:

@@ -11,7 +11,7 @@ import streamlit as st
 
 from .... import plots, tasks
 from ....metrics import MetricError
-from ... import live, state
+from ... import i18n, live, state
 from ...i18n import t
 
 __all__ = ["evaluation", "metrics_frame", "render_live", "LIVE_EVALUATION_SECONDS"]
@@ -63,7 +63,7 @@ def metrics_frame(result: tasks.ForecastResult) -> pd.DataFrame:
 
 def _loss_chart(history: list[dict]) -> None:
     if history:
-        st.plotly_chart(
+        i18n.chart(
             plots.loss_figure(history, t("Loss (scaled units, log axis)")),
             width="stretch",
             key="fc_loss_chart",
@@ -89,7 +89,7 @@ def _forecast_chart(run, parts: dict) -> None:
             title=title,
         )
         made = run.results["forecast_figure"] = (parts, title, fig)
-    st.plotly_chart(made[2], width="stretch", key="fc_forecast_chart")
+    i18n.chart(made[2], width="stretch", key="fc_forecast_chart")
 
 
 def _errors(parts: dict, target: str) -> None:
@@ -106,7 +106,7 @@ def _errors(parts: dict, target: str) -> None:
             target=state.plain(target),
         )
     )
-    st.dataframe(metrics_frame(shown), width="content", key="fc_metrics")
+    i18n.table(metrics_frame(shown), width="content", key="fc_metrics")
 
 
 def render_live(run):

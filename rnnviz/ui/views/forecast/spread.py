@@ -8,7 +8,7 @@ import streamlit as st
 
 from .... import plots, runs, tasks
 from ....metrics import MetricError
-from ... import state
+from ... import i18n, state
 from ...i18n import t
 from .ladder import ladder_table
 
@@ -99,7 +99,7 @@ def _spread_table(spread: runs.SeedSpread) -> None:
             for r in spread.table
         ]
     )
-    st.dataframe(frame.set_index("metric"), width="stretch", key="fc_spread_table")
+    i18n.table(frame.set_index("metric"), width="stretch", key="fc_spread_table")
 
 
 def _median_ladder(run, spread: runs.SeedSpread, sd: float) -> None:
@@ -142,7 +142,7 @@ def show_spread(run, results: dict) -> None:
         band_name=t("model, min..max over seeds"),
         mean_name=t("model, mean over seeds"),
     )
-    st.plotly_chart(fig, width="stretch", key="fc_band_chart")
+    i18n.chart(fig, width="stretch", key="fc_band_chart")
     _spread_table(spread)
     if len(results) == len(run.seeds) and rmse["sd"] is not None:
         _median_ladder(run, spread, rmse["sd"])
@@ -174,7 +174,7 @@ def show_folds(run, results: dict) -> None:
             "tested on the next block; scaling is fit on that fold's training rows only."
         )
     )
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="fc_folds_table")
+    i18n.table(pd.DataFrame(rows), hide_index=True, width="stretch", key="fc_folds_table")
 
 
 def _progress(run, jobs) -> None:
@@ -209,14 +209,14 @@ def render_runs(run):
         _progress(run, jobs)
         histories = {name: j.history for name, j in zip(run.names, jobs)}
         if any(histories.values()):
-            st.plotly_chart(
+            i18n.chart(
                 plots.losses_figure(
                     histories, t("Loss of each run (solid: training, dotted: validation)")
                 ),
                 width="stretch",
                 key="fc_losses_chart",
             )
-        st.dataframe(runs_frame(run, jobs), hide_index=True, width="stretch", key="fc_runs_table")
+        i18n.table(runs_frame(run, jobs), hide_index=True, width="stretch", key="fc_runs_table")
         results = tested(run, jobs)
         if results:
             (show_spread if run.folds is None else show_folds)(run, results)

@@ -1,0 +1,173 @@
+"""Korean everywhere (issue 15, point 7): with the Korean UI, every chart's title, legend, axes and
+colour bars, and every table's headers and status words, are in Korean. Each page is rendered in
+Korean under AppTest, trained where it trains, and every figure and table it drew is searched for
+an English word of the English table."""
+
+import json
+import re
+
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from rnnviz.seq2seq import DEFAULT_PAIRS
+from rnnviz.ui import i18n
+from rnnviz.ui.i18n import TABLES
+
+from .test_i18n import APP
+
+KO = TABLES["ko"]
+WORD = re.compile(r"[A-Za-z]{3,}")
+# Names that Korean text keeps as they are (cells, metrics, libraries, symbols), and the bundled
+# samples' own column names and words: the user's data is never translated.
+KEPT = {
+    "lstm", "gru", "rnn", "simplernn", "rmse", "mae", "mape", "pca", "softmax", "sigmoid", "tanh",
+    "relu", "keras", "torch", "numpy", "pandas", "csv", "cpu", "gpu", "cuda", "mps", "eta", "utf",
+    "noaa", "bls", "uci", "kospi", "mnist", "safetensors", "python", "rnnviz", "packedsequence",
+    "minmax", "ddof", "dloss", "seq", "sos", "eos", "pad", "adam", "sgd", "ohlc", "seq2seq",
+    "linear", "ets", "statsmodels",
+    "date", "precipitation", "temp", "max", "min", "wind", "weather",  # Seattle's columns
+    "hello", "apple", "lobby", "daddy", "bobby", "hell",  # the hello preset's words
+}  # fmt: skip
+# the seq2seq presets' sentences are data too
+KEPT |= {w.lower() for text, _ in DEFAULT_PAIRS.values() for w in WORD.findall(text)}
+ENGLISH = {w.lower() for k in KO for w in WORD.findall(re.sub(r"{\w*}", " ", k))} - KEPT
+
+
+def english_words(text) -> set[str]:
+    """The English-table words in `text` (placeholders and kept words aside)."""
+    if not isinstance(text, str):
+        return set()
+    text = re.sub(r"<[^>]*>|%{[^}]*}|&\w+;", " ", text)  # markup of our own, hover fields
+    return {w.lower() for w in WORD.findall(text)} & ENGLISH
+
+
+def figure_texts(spec: dict) -> list[str]:
+    """What a reader sees of a figure besides hover: titles, axis and colour-bar titles, tick
+    text, legend entries, annotations, category labels."""
+    layout, out = spec.get("layout", {}), []
+
+    def title(part):
+        t = (part or {}).get("title")
+        out.append(t.get("text") if isinstance(t, dict) else t)
+
+    title(layout)
+    for name, part in layout.items():
+        if name.startswith(("xaxis", "yaxis", "coloraxis", "legend")) and isinstance(part, dict):
+            title(part)
+            title(part.get("colorbar"))
+            out.extend(part.get("ticktext") or [])
+    out.extend(a.get("text") for a in layout.get("annotations", []))
+    for trace in spec.get("data", []):
+        if trace.get("showlegend", True) is not False:
+            out.append(trace.get("name"))
+        title(trace.get("colorbar"))
+        title((trace.get("marker") or {}).get("colorbar"))
+        if trace.get("type") in ("bar", "heatmap"):
+            for axis in ("x", "y"):
+                values = trace.get(axis)
+                if isinstance(values, list):
+                    out.extend(v for v in values if isinstance(v, str))
+    return out
+
+
+def table_texts(frame: pd.DataFrame) -> list[str]:
+    """A table's headers, index labels and text cells."""
+    out = [str(c) for c in frame.columns] + [str(n) for n in frame.index.names if n]
+    out += [v for v in frame.index if isinstance(v, str)]
+    for column in range(frame.shape[1]):
+        out += [v for v in frame.iloc[:, column] if isinstance(v, str)]
+    return out
+
+
+def english_on_screen(at) -> dict[str, set[str]]:
+    found = {}
+    for chart in at.get("plotly_chart"):
+        for text in figure_texts(json.loads(chart.proto.spec)):
+            if words := english_words(text):
+                found[f"figure {chart.proto.id[-20:]}: {text!r}"] = words
+    for table in at.dataframe:
+        for text in table_texts(table.value):
+            if words := english_words(text):
+                found[f"table: {text!r}"] = words
+    return found
+
+
+# -- the translation in one place: rnnviz.ui.i18n.figure / frame ---------------------------------
+
+
+def test_a_figure_is_translated_in_every_part_and_user_text_is_kept(monkeypatch):
+    monkeypatch.setattr(i18n, "language", lambda: "ko")
+    fig = go.Figure(go.Scatter(x=[1], y=[2], name="model"))
+    fig.add_trace(go.Bar(x=["persistence", "my column"], y=[1, 2], name="my column"))
+    fig.add_trace(go.Heatmap(z=[[1]], colorbar=dict(title=dict(text="probability"))))
+    fig.update_layout(title="Loss", xaxis_title="epoch", yaxis_title="my column")
+    fig.add_annotation(text="Gates, layer 2")
+    shown = i18n.figure(fig)
+    assert fig.layout.title.text == "Loss"  # the page's own figure is not changed
+    fig = shown
+    assert fig.layout.title.text == KO["Loss"] and fig.layout.xaxis.title.text == KO["epoch"]
+    assert fig.layout.yaxis.title.text == "my column"  # the user's own words stay
+    assert fig.data[0].name == KO["model"] and fig.data[1].name == "my column"
+    assert list(fig.data[1].x) == [KO["persistence"], "my column"]
+    assert fig.data[2].colorbar.title.text == KO["probability"]
+    assert fig.layout.annotations[0].text == KO["Gates, layer {layer}"].format(layer=2)
+
+
+def test_a_table_gets_korean_headers_and_status_words(monkeypatch):
+    monkeypatch.setattr(i18n, "language", lambda: "ko")
+    table = pd.DataFrame({"status": ["done", "my word"], "epoch": [1, 2]}).set_index("status")
+    out = i18n.frame(table.reset_index())
+    assert list(out.columns) == [KO["status"], KO["epoch"]]
+    assert list(out[KO["status"]]) == [KO["done"], "my word"]
+    assert list(table.index) == ["done", "my word"]  # the page's own frame is not changed
+
+
+def test_english_stays_english():
+    fig = go.Figure(go.Scatter(x=[1], y=[1], name="model"), layout=dict(title="Loss"))
+    assert i18n.figure(fig).data[0].name == "model"  # no session: English
+
+
+# -- every page, in Korean, trained ---------------------------------------------------------------
+
+LESSONS = [
+    ("app_pages/forecast.py", "fc", "forecast", {"fc_epochs": 3}),
+    ("app_pages/next_letter.py", "nl", "next_letter", {"nl_epochs": 5}),
+    ("app_pages/digits.py", "dg", "digits", {"dg_epochs": 1}),
+    ("app_pages/seq2seq.py", "s2", "seq2seq", {"s2_epochs": 5}),
+    ("app_pages/compare.py", "cp", "compare", {"cp_epochs": 2}),
+]
+
+
+def _korean(page: str, monkeypatch) -> AppTest:
+    # AppTest formats a radio's or select box's value with its format_func (t) in the test's
+    # thread, where no session says Korean: say it there too, or the value is not found among
+    # the Korean labels the page sent.
+    monkeypatch.setattr(i18n, "language", lambda: "ko")
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["lang"] = "ko"
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.mark.parametrize("page, prefix, name, epochs", LESSONS, ids=[p[2] for p in LESSONS])
+def test_a_trained_page_in_korean_shows_no_english_word(
+    page, prefix, name, epochs, train_on_page, monkeypatch
+):
+    at = _korean(page, monkeypatch)
+    for key, value in epochs.items():
+        at.number_input(key=key).set_value(value).run()
+    train_on_page(at, prefix, name, timeout=120)
+    assert not at.exception, at.exception
+    assert at.get("plotly_chart"), "nothing was drawn"
+    found = english_on_screen(at)
+    assert not found, "\n".join(f"{k} -> {sorted(v)}" for k, v in found.items())
+
+
+@pytest.mark.parametrize("page", ["app_pages/home.py", "app_pages/step_through.py"])
+def test_a_page_without_training_in_korean_shows_no_english_word(page, monkeypatch):
+    found = english_on_screen(_korean(page, monkeypatch))
+    assert not found, "\n".join(f"{k} -> {sorted(v)}" for k, v in found.items())
