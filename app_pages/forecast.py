@@ -29,6 +29,8 @@ def page() -> None:
         st.success(state.plain(st.session_state.pop("fc_flash")))
     page_links(ForecastSource, ForecastSettings)  # an old link's names (hidden) as the new ones
     table, sample = choose_data()
+    # Train / Stop / Reset sit here, above the fold, and act on the settings drawn below
+    controls = st.container()
     settings = None
     if table is not None:
         show_table(table)
@@ -45,6 +47,7 @@ def page() -> None:
             "here as it learns."
         ),
         source=table.attrs["source"] if table is not None else None,
+        controls=controls,
     )
     with st.expander(t("Open a saved model")):
         open_saved_model(PAGE, table)

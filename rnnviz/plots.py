@@ -47,6 +47,8 @@ CELL_COLOURS = {
 }  # "LSTM" -> its colour, from cellspec
 
 ACTUAL, MODEL, BASELINE, VAL = "#222222", "#1f77b4", "#999999", "#ff7f0e"
+# the split's parts behind a forecast: validation, then test
+PART_SHADES = ("rgba(255, 127, 14, 0.08)", "rgba(44, 160, 44, 0.08)")
 
 
 def plain(text) -> str:
@@ -180,12 +182,41 @@ def _add_actual_and_baseline(fig: go.Figure, dates, actual, baseline) -> None:
     )
 
 
+def _mark_parts(fig: go.Figure, dates, parts: Sequence[tuple[str, int]]) -> None:
+    """Shade each part of the split over its dates and name it at the top: `parts` are (name,
+    rows) in time order, e.g. [("validation", 215), ("test", 216)], covering `dates`."""
+    start = 0
+    for k, (name, rows) in enumerate(parts):
+        if rows <= 0:
+            continue
+        end = min(start + rows, len(dates)) - 1
+        fig.add_vrect(
+            x0=dates[start],
+            x1=dates[end],
+            fillcolor=PART_SHADES[k % len(PART_SHADES)],
+            line_width=0,
+            layer="below",
+            annotation=dict(text=plain(name), font=dict(size=11, color="#555555")),
+            annotation_position="top left",
+        )
+        start = end + 1
+
+
 def forecast_figure(
-    dates, actual, predicted, baseline, title: str = "Predicted vs actual", unit: str = ""
+    dates,
+    actual,
+    predicted,
+    baseline,
+    title: str = "Predicted vs actual",
+    unit: str = "",
+    parts: Sequence[tuple[str, int]] = (),
 ) -> go.Figure:
-    """Actual values, the model's forecast and the persistence baseline over time, in data units."""
+    """Actual values, the model's forecast and the persistence baseline over time, in data units
+    (`unit` names them on the y axis); `parts` (name, rows) shade and name the validation and
+    test parts the dates run through."""
     dates = _plain_values(dates)
     fig = go.Figure()
+    _mark_parts(fig, dates, parts)
     _add_actual_and_baseline(fig, dates, actual, baseline)
     if predicted is not None and len(predicted):
         fig.add_trace(go.Scatter(x=dates, y=predicted, name="model", line=dict(color=MODEL)))
@@ -204,11 +235,13 @@ def forecast_band_figure(
     unit: str = "",
     band_name: str = "model, min..max over seeds",
     mean_name: str = "model, mean over seeds",
+    parts: Sequence[tuple[str, int]] = (),
 ) -> go.Figure:
     """Actual values, the persistence baseline and a model's forecast over several runs: the band
     from `low` to `high` (shaded) and the `mean` line inside it, all in data units."""
     dates = _plain_values(dates)
     fig = go.Figure()
+    _mark_parts(fig, dates, parts)
     band = dict(
         x=dates,
         name=plain(band_name),

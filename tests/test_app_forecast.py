@@ -4,11 +4,14 @@ A fragment's run_every never fires in AppTest, so the tests poll with at.run() w
 thread trains.
 """
 
+import base64
+import json
 import math
 import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 from streamlit.testing.v1 import AppTest
@@ -97,6 +100,42 @@ def test_training_runs_to_done_and_metrics_match_independent_computation():
         assert shown.loc[name, "better"] == winner, name
     # inside the model: the trace's prediction is the model's own prediction
     assert any(m.label.startswith("Model") for m in at.metric)
+    _the_forecast_chart_draws_these_numbers(at, ds, job, raw)
+
+
+def _the_forecast_chart_draws_these_numbers(at, ds, job, raw):
+    """The forecast chart (issue 15, point 8): the validation and test parts' actual values,
+    the model's forecast and yesterday's value as the baseline, the target's name on the y
+    axis, and each part shaded over its own dates and named."""
+    chart = next(c for c in at.get("plotly_chart") if c.proto.id.endswith("fc_forecast_chart"))
+    spec = json.loads(chart.proto.spec)
+    lines = {tr["name"]: tr for tr in spec["data"]}
+    val, test = ds.parts["val"], ds.parts["test"]
+    rows = slice(val.start, test.stop)
+    n = len(raw)
+    first = n - (test.stop - val.start)  # the first validation target's row in the CSV
+    np.testing.assert_allclose(_ys(lines["actual"]), raw[first:])
+    np.testing.assert_allclose(_ys(lines["baseline (next = last)"]), raw[first - 1 : n - 1])
+    predicted = ds.inverse(predict(job.model, ds.x[rows]))
+    np.testing.assert_allclose(_ys(lines["model"]), predicted, rtol=1e-5)
+    assert spec["layout"]["yaxis"]["title"]["text"] == "temp_max"
+    shades = [s for s in spec["layout"]["shapes"] if s["type"] == "rect"]
+    dates = pd.to_datetime(lines["actual"]["x"])
+    n_val = val.stop - val.start
+    assert [(pd.Timestamp(s["x0"]), pd.Timestamp(s["x1"])) for s in shades] == [
+        (dates[0], dates[n_val - 1]),
+        (dates[n_val], dates[-1]),
+    ]
+    names = [a["text"] for a in spec["layout"]["annotations"]]
+    assert names == ["validation", "test"]
+
+
+def _ys(trace) -> np.ndarray:
+    """A trace's y values, whether plotly wrote them as a list or as base64 typed data."""
+    y = trace["y"]
+    if isinstance(y, dict):
+        return np.frombuffer(base64.b64decode(y["bdata"]), dtype=np.dtype(y["dtype"]))
+    return np.asarray(y, dtype=float)
 
 
 def test_bad_csv_shows_the_error_and_keeps_the_trained_run():

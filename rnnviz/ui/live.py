@@ -229,14 +229,18 @@ def train_and_show(
     show: Callable[[state.Run], None],
     idle: str,
     source: str | None = None,
+    controls=None,
 ) -> state.Run | None:
     """The flow every lesson shares, after its settings: the Train / Stop / Reset row; Train makes
     a new run with `start(settings)` (None: it said what was wrong, the last run stays) and draws
     the page again; then `show(run)` draws the run's views, live while it trains. `idle`: what the
     page says before its first run. `settings` is None while the page cannot train (no data).
+    `controls`: a container drawn earlier on the page to put the buttons in (a page with many
+    settings keeps Train above the fold; they still act on the settings drawn below them).
     Returns the run shown."""
     # 1. the buttons; a new run replaces the last one
-    train, run = run_controls(page, prefix, can_train=settings is not None)
+    with controls if controls is not None else st.container():
+        train, run = run_controls(page, prefix, can_train=settings is not None)
     if train and settings is not None:
         new = start(settings)
         if new is not None:

@@ -13,7 +13,7 @@ def _settled(page):
     page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=60_000)
 
 
-@pytest.mark.parametrize("path", ["/next-letter", "/digits"])
+@pytest.mark.parametrize("path", ["/forecast", "/next-letter", "/digits"])
 def test_train_is_on_a_1366x768_screen_without_scrolling(server, page, path):
     page.set_viewport_size({"width": 1366, "height": 768})
     page.goto(server + path)
@@ -27,7 +27,9 @@ def test_train_is_on_a_1366x768_screen_without_scrolling(server, page, path):
     assert page.evaluate("document.documentElement.scrollWidth") <= 1366
 
 
-@pytest.mark.parametrize("path", ["/next-letter", "/digits", "/step-through"])
+@pytest.mark.parametrize(
+    "path", ["/forecast", "/next-letter", "/digits", "/step-through", "/seq2seq", "/compare"]
+)
 def test_pages_fit_800_px(server, page, path):
     page.set_viewport_size({"width": 800, "height": 900})
     page.goto(server + path)

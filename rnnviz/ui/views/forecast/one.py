@@ -72,6 +72,9 @@ def _loss_chart(history: list[dict]) -> None:
         st.caption(t("The loss curve appears after the first epoch."))
 
 
+PART_NAMES = {"val": "validation", "test": "test"}
+
+
 def _forecast_chart(run, parts: dict) -> None:
     """Validation and test together: actual, the model, the baseline. The figure is built once per
     evaluation (the live view redraws every second, the forecast changes every few)."""
@@ -81,12 +84,15 @@ def _forecast_chart(run, parts: dict) -> None:
     title = t("'{target}' on validation + test, in its own units", target=run.settings.target)
     made = run.results.get("forecast_figure")
     if made is None or made[0] is not parts or made[1] != title:
+        names = [name for name in ("val", "test") if parts.get(name) is not None]
         fig = plots.forecast_figure(
             np.concatenate([np.asarray(r.dates) for r in both]),
             np.concatenate([r.actual for r in both]),
             np.concatenate([r.predicted for r in both]),
             np.concatenate([r.baseline for r in both]),
             title=title,
+            unit=run.settings.target,
+            parts=[(PART_NAMES[n], len(parts[n].actual)) for n in names],
         )
         made = run.results["forecast_figure"] = (parts, title, fig)
     i18n.chart(made[2], width="stretch", key="fc_forecast_chart")

@@ -141,6 +141,8 @@ def show_spread(run, results: dict) -> None:
         title=t("'{target}' (test part): mean, min..max over seeds", target=target),
         band_name=t("model, min..max over seeds"),
         mean_name=t("model, mean over seeds"),
+        unit=target,
+        parts=[("test", len(spread.actual))],
     )
     i18n.chart(fig, width="stretch", key="fc_band_chart")
     _spread_table(spread)
