@@ -26,12 +26,23 @@ from torch import nn
 from . import checkpoint
 from .models import SequenceModel
 
-__all__ = ["KEPT_STATUSES", "KeptRun", "KeptRuns", "keepable", "final_metrics", "keep_job"]
+__all__ = [
+    "KEPT_STATUSES",
+    "KeptRun",
+    "KeptRuns",
+    "keepable",
+    "final_metrics",
+    "keep_job",
+    "settings_summary",
+]
 
 KEPT_STATUSES = ("done", "stopped", "diverged")  # a failed or unfinished run is not kept
 # history columns shown as a kept run's final metrics (val_rmse is in scaled units: a page that
 # has the data's units adds its own errors instead)
 FINAL_COLUMNS = ("train_loss", "val_loss", "train_accuracy", "val_accuracy")
+# settings every summary names (those the page has), before the ones that differ between runs
+SUMMARY_FIELDS = ("cell", "hidden_size", "num_layers", "lr", "epochs")
+SUMMARY_TEXT = 24  # characters of a long value (typed words, pairs) shown in a summary
 
 
 @dataclass(frozen=True, eq=False)
@@ -140,3 +151,29 @@ class KeptRuns:
         if run is not None:
             self.runs.remove(run)
         return run is not None
+
+
+def _short(value: Any) -> str:
+    text = ",".join(map(str, value)) if isinstance(value, (tuple, list)) else str(value)
+    text = " ".join(text.split())  # typed lines on one line
+    return text if len(text) <= SUMMARY_TEXT else text[: SUMMARY_TEXT - 1].rstrip() + "…"
+
+
+def settings_summary(settings: Any, others: Sequence[Any] = ()) -> str:
+    """One line that tells a kept run's settings apart: the SUMMARY_FIELDS it has, then every
+    other setting whose value is not the same in all of `others` (the page's other kept runs'
+    settings), as "name=value" joined by " · "; long values cut to SUMMARY_TEXT characters.
+
+    >>> from rnnviz.settings import NextLetterSettings as S
+    >>> settings_summary(S(cell="gru", lr=0.1), [S(cell="gru", lr=0.1, mode="next")])
+    'cell=gru · hidden_size=8 · num_layers=1 · lr=0.1 · epochs=200 · mode=last'
+    """
+    names = [f.name for f in dataclasses.fields(settings)]
+    differ = [
+        n
+        for n in names
+        if n not in SUMMARY_FIELDS
+        and any(getattr(o, n, None) != getattr(settings, n) for o in others)
+    ]
+    shown = [n for n in SUMMARY_FIELDS if n in names] + differ
+    return " · ".join(f"{n}={_short(getattr(settings, n))}" for n in shown)

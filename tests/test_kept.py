@@ -8,7 +8,7 @@ import torch
 from safetensors.torch import load as safetensors_load
 
 from rnnviz import checkpoint, predict
-from rnnviz.kept import KeptRun, KeptRuns, final_metrics, keep_job, keepable
+from rnnviz.kept import KeptRun, KeptRuns, final_metrics, keep_job, keepable, settings_summary
 from rnnviz.limits import Limits
 from rnnviz.seq2seq import Seq2Seq, Seq2SeqConfig
 from rnnviz.settings import NextLetterSettings
@@ -163,3 +163,15 @@ def test_kept_settings_stay_the_frozen_object_given(tiny_model):
         keep_job("next_letter", settings, _EndedJob(tiny_model(), history=_rows([1.0])))
     )
     assert kept.settings is settings
+
+
+def test_the_summary_names_the_main_settings_and_those_that_differ_with_long_text_cut():
+    words = "alpha beta gamma delta epsilon zeta"  # 36 characters
+    mine = NextLetterSettings(text=words, cell="lstm", lr=0.3, epochs=5)
+    other = NextLetterSettings(text="hello", cell="rnn", lr=0.3, epochs=5)
+    summary = settings_summary(mine, [other, mine])
+    assert summary == (
+        "cell=lstm · hidden_size=8 · num_layers=1 · lr=0.3 · epochs=5 · "
+        "text=alpha beta gamma delta…"
+    ), summary
+    assert settings_summary(mine) == "cell=lstm · hidden_size=8 · num_layers=1 · lr=0.3 · epochs=5"
