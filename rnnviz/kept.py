@@ -72,11 +72,16 @@ class KeptRun:
         model.load_state_dict(self.weights)
         return model.eval()
 
+    @property
+    def downloadable(self) -> bool:
+        """Can rnnviz.checkpoint open its model again? Only a SequenceModel's."""
+        return issubclass(self.model_class, SequenceModel)
+
     def checkpoint(self) -> bytes | None:
         """Its model as a checkpoint (rnnviz.checkpoint.to_bytes with `extra`): the same weights
         and metadata the page's own download gives; None for a model that rnnviz.checkpoint
         cannot open again (only SequenceModels are)."""
-        if not issubclass(self.model_class, SequenceModel):
+        if not self.downloadable:
             return None
         return checkpoint.to_bytes(self.model(), self.extra)
 

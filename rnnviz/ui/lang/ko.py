@@ -403,4 +403,24 @@ STRINGS = {
     "움직이지 못하고, 셀은 그것을 기억하도록 배울 수 없습니다. LSTM이나 GRU의 게이트는 상태를 붙잡아 둘 수 있어"
     "(망각 게이트가 1 근처, 업데이트 게이트가 0 근처) 기울기가 그 거리를 견딜 수 있습니다. 이 가중치에서 실제로 "
     "그런지는 위의 곡선과 숫자가 말해 줍니다.",
+    # kept runs
+    "run {number}": "실행 {number}",
+    "{run}: train loss": "{run}: 학습 손실",
+    "{run}: validation loss": "{run}: 검증 손실",
+    "{run}: model": "{run}: 모델",
+    "settings": "설정",
+    "done": "완료",
+    "stopped": "중지됨",
+    "diverged": "발산",
+    "Kept runs ({count})": "보관한 실행 ({count})",
+    "**{run}**": "**{run}**",
+    "Restore settings": "설정 되돌리기",
+    "Download model": "모델 내려받기",
+    "Delete": "삭제",
+    "The settings of {run} are back in the widgets above; press Train to run them again.": "{run}의 설정을 위 위젯에 되돌렸습니다. 다시 실행하려면 학습을 누르세요.",
+    "A model of this page cannot be opened again here, so it has no download.": "이 페이지의 모델은 여기서 다시 열 수 없어 내려받기가 없습니다.",
+    "Overlay on the current run": "현재 실행 위에 겹쳐 보기",
+    "Their curves are drawn dashed on the charts of the current run.": "고른 실행의 곡선을 현재 실행의 차트에 점선으로 그립니다.",
+    "{metric} ({part}), baseline": "{metric} ({part}), 기준선",
+    "Runs on other data or another column show only their loss.": "다른 데이터나 다른 열로 학습한 실행은 손실 곡선만 겹칩니다.",
 }
