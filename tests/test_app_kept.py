@@ -2,10 +2,12 @@
 table shows its final metrics, an earlier run's curves overlay the current one's, Restore puts its
 settings back, Download gives its model, Delete forgets it; and Seq2seq pages its pairs table."""
 
-import json
+import base64
 from pathlib import Path
 
 import numpy as np
+import plotly.graph_objects as go
+import plotly.io as pio
 import pytest
 import torch
 from streamlit.runtime.media_file_manager import MediaFileManager
@@ -32,16 +34,25 @@ def _kept_table(at: AppTest):
     return tables[0]
 
 
-def _figure(at: AppTest, key: str) -> dict:
+def _figure(at: AppTest, key: str) -> go.Figure:
+    """The chart with widget key `key`, as plotly reads its JSON back."""
     charts = [c for c in at.get("plotly_chart") if c.proto.id.endswith(key)]
     assert len(charts) == 1, key
-    return json.loads(charts[0].proto.spec)
+    return pio.from_json(charts[0].proto.spec)
 
 
-def _trace(figure: dict, name: str) -> dict:
-    found = [tr for tr in figure["data"] if tr.get("name") == name]
-    assert len(found) == 1, (name, [tr.get("name") for tr in figure["data"]])
-    return found[0]
+def _values(array) -> list:
+    """A trace's x or y: a tuple, or plotly's typed array {"dtype", "bdata": base64}."""
+    if isinstance(array, dict):
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).tolist()
+    return list(array)
+
+
+def _trace(figure: go.Figure, name: str) -> dict:
+    """The trace called `name`: {"x": [...], "y": [...], "dash": its line's dash}."""
+    found = [tr for tr in figure.data if tr.name == name]
+    assert len(found) == 1, (name, [tr.name for tr in figure.data])
+    return {"x": _values(found[0].x), "y": _values(found[0].y), "dash": found[0].line.dash}
 
 
 @pytest.fixture
@@ -90,7 +101,7 @@ def test_next_letter_keeps_runs_overlays_restores_downloads_and_deletes(train_on
     curve = _trace(figure, "run 1: train loss")
     assert curve["x"] == [r["epoch"] for r in first.job.history]
     assert curve["y"] == [r["train_loss"] for r in first.job.history]
-    assert curve["line"]["dash"] == "dash"
+    assert curve["dash"] == "dash"
     assert _trace(figure, "train loss")["y"] == [r["train_loss"] for r in second.job.history]
     # 3. the download: a checkpoint that opens and predicts what run 1's weights predict
     data = downloads["rnnviz-next_letter-run1.safetensors"]()
@@ -109,7 +120,7 @@ def test_next_letter_keeps_runs_overlays_restores_downloads_and_deletes(train_on
     at.button(key="nl_kept_delete_1").click().run()
     assert _kept_table(at)["run"].tolist() == [2]
     assert at.multiselect(key="nl_kept_overlay").value == []
-    assert all(tr["name"] != "run 1: train loss" for tr in _figure(at, "nl_loss_chart")["data"])
+    assert all(tr.name != "run 1: train loss" for tr in _figure(at, "nl_loss_chart").data)
 
 
 def test_the_eleventh_run_drops_the_oldest(train_on_page):
@@ -152,7 +163,7 @@ def test_forecast_keeps_runs_with_test_errors_and_overlays_the_earlier_forecast(
     expected = np.concatenate(
         [tasks.evaluate_forecast(model, ds, p).predicted for p in ("val", "test")]
     )
-    assert np.array_equal(np.asarray(forecast["y"], dtype=float), expected)
+    assert forecast["y"] == expected.tolist()
     # 3. the download opens on the same table as the page's own download does
     data = downloads["rnnviz-forecast-run1.safetensors"]()
     (opened, extra), (page_model, page_extra) = (
