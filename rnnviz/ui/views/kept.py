@@ -111,7 +111,8 @@ def loss_overlay(page: str, prefix: str) -> Callable:
 
 
 def _table(runs: list[KeptRun]) -> pd.DataFrame:
-    """One row per kept run: its number, how it ended, its epochs, its settings, its metrics."""
+    """One row per kept run: its number, how it ended, its epochs, its metrics, its settings
+    (last: the longest, cut off first on a narrow screen)."""
     rows = []
     for kept in runs:
         others = [r.settings for r in runs if r is not kept]
@@ -120,8 +121,8 @@ def _table(runs: list[KeptRun]) -> pd.DataFrame:
                 t("run"): kept.number,
                 t("status"): t(kept.status),
                 t("epochs"): kept.epochs,
-                t("settings"): settings_summary(kept.settings, others),
                 **kept.metrics,
+                t("settings"): settings_summary(kept.settings, others),
             }
         )
     return pd.DataFrame(rows)
@@ -151,20 +152,22 @@ def _row(page: str, prefix: str, kept: KeptRun, key_of) -> None:
     with st.container(horizontal=True, gap="small", vertical_alignment="center"):
         st.markdown(t("**{run}**", run=run_name(kept.number)))
         st.button(
-            t("Restore settings"),
+            t("Restore"),
             key=f"{prefix}_kept_restore_{kept.number}",
             on_click=_restore,
             args=(kept, key_of),
             icon="↩",
+            help=t("Put this run's settings back into the widgets above."),
         )
         if kept.downloadable:
             st.download_button(
-                t("Download model"),
+                t("Model"),
                 kept.checkpoint,  # made when pressed, not on every rerun
                 f"rnnviz-{page}-run{kept.number}.safetensors",
                 "application/octet-stream",
                 key=f"{prefix}_kept_download_{kept.number}",
                 icon="⬇",
+                help=t("Download this run's model as it ended (safetensors)."),
             )
         st.button(
             t("Delete"),
@@ -183,7 +186,9 @@ def run_table(page: str, prefix: str, current=None, key_of: KeyOf | None = None)
     runs = kept_runs().for_page(page)
     if not runs:
         return
-    with st.expander(t("Kept runs ({count})", count=len(runs)), expanded=True):
+    # collapsed: the current run's charts stay where they were, right below Train
+    label = t("Kept runs ({count}): compare, overlay, restore, download", count=len(runs))
+    with st.expander(label):
         # 1. what Restore said, once
         flash = st.session_state.pop(f"{prefix}_kept_flash", None)
         if flash:
