@@ -59,6 +59,7 @@ class KeptRun:
     config: Any  # the model's config (ModelConfig, Seq2SeqConfig)
     extra: dict = field(default_factory=dict)  # what its checkpoint keeps beside the weights
     source: str | None = None  # the data's name
+    seed: int | None = None  # the seed it trained with (the sidebar's, not a page setting)
     forecast: dict | None = None  # {"dates": (N,), "predicted": (N,)} in data units, or None
     number: int = 0  # its number in the session (KeptRuns.add sets it)
 
@@ -104,8 +105,8 @@ def final_metrics(history: Sequence[Mapping]) -> dict[str, float]:
 
 def keep_job(page: str, settings: Any, job, **more: Any) -> KeptRun:
     """A KeptRun of an ended job: its status, a copy of its history, its final metrics (the
-    history's, then any `metrics` in `more`) and its last weights copied to the CPU. `more`:
-    extra, source, forecast, metrics."""
+    history's, then any `metrics` in `more`), its seed and its last weights copied to the CPU.
+    `more`: extra, source, forecast, metrics."""
     model = job.snapshot_model()
     history = tuple(dict(row) for row in job.history)
     metrics = {**final_metrics(history), **more.pop("metrics", {})}
@@ -119,6 +120,7 @@ def keep_job(page: str, settings: Any, job, **more: Any) -> KeptRun:
         weights=weights,
         model_class=type(model),
         config=model.config,
+        seed=getattr(job.config, "seed", None),
         **more,
     )
 

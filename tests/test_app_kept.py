@@ -71,11 +71,12 @@ def downloads(monkeypatch):
 
 
 def _next_letter_twice(at, train_on_page):
-    """Run 1 (lr 0.1, 3 epochs) and run 2 (lr 0.3, 2 epochs) on Next letter."""
+    """Run 1 (lr 0.1, 3 epochs, seed 0) and run 2 (lr 0.3, 2 epochs, seed 4) on Next letter."""
     at.number_input(key="nl_epochs").set_value(3)
     at.select_slider(key="nl_lr").set_value(0.1).run()
     first = train_on_page(at, "nl", "next_letter")
     at.number_input(key="nl_epochs").set_value(2)
+    at.number_input(key="seed").set_value(4)
     at.select_slider(key="nl_lr").set_value(0.3).run()
     second = train_on_page(at, "nl", "next_letter")
     assert not at.exception, at.exception
@@ -91,6 +92,7 @@ def test_next_letter_keeps_runs_overlays_restores_downloads_and_deletes(train_on
     for row, run in zip(table.to_dict("records"), (second, first)):
         last = run.job.history[-1]
         assert row["epochs"] == len(run.job.history) and row["status"] == "done"
+        assert row["seed"] == run.job.config.seed
         assert row["train_loss"] == last["train_loss"], row
         assert row["train_accuracy"] == last["train_accuracy"], row
     assert "lr=0.1" in table["settings"].tolist()[1] and "epochs=3" in table["settings"].tolist()[1]
@@ -115,7 +117,9 @@ def test_next_letter_keeps_runs_overlays_restores_downloads_and_deletes(train_on
     assert not at.exception, at.exception
     assert at.select_slider(key="nl_lr").value == 0.1
     assert at.number_input(key="nl_epochs").value == 3
+    assert at.number_input(key="seed").value == 0
     assert at.query_params["lr"] == "0.1" and at.query_params["epochs"] == "3"
+    assert at.query_params["seed"] == "0"
     # 5. delete: its row goes, and it is no longer offered to overlay
     at.button(key="nl_kept_delete_1").click().run()
     assert _kept_table(at)["run"].tolist() == [2]

@@ -12,6 +12,7 @@ from rnnviz.kept import KeptRun, KeptRuns, final_metrics, keep_job, keepable, se
 from rnnviz.limits import Limits
 from rnnviz.seq2seq import Seq2Seq, Seq2SeqConfig
 from rnnviz.settings import NextLetterSettings
+from rnnviz.train import TrainConfig
 
 
 @dataclass
@@ -21,6 +22,7 @@ class _EndedJob:
     model: torch.nn.Module
     status: str = "done"
     history: list = field(default_factory=list)
+    config: TrainConfig = field(default_factory=lambda: TrainConfig(seed=7))
 
     def snapshot_model(self):
         return self.model
@@ -77,6 +79,7 @@ def test_keep_job_copies_the_weights_and_rebuilds_a_model_that_predicts_the_same
     job = _EndedJob(model, "stopped", _rows([1.5, 0.5]))
     kept = keep_job("forecast", "settings", job, metrics={"test RMSE": 2.0}, source="a.csv")
     assert kept.status == "stopped" and kept.epochs == 2 and kept.source == "a.csv"
+    assert kept.seed == 7
     assert kept.metrics == {"train_loss": 0.5, "test RMSE": 2.0}
     assert kept.history == tuple(job.history) and kept.history[0] is not job.history[0]
     with torch.no_grad():  # the job's model trains on: the kept weights stay as they were

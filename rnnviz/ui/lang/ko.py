@@ -409,6 +409,7 @@ STRINGS = {
     "{run}: validation loss": "{run}: 검증 손실",
     "{run}: model": "{run}: 모델",
     "settings": "설정",
+    "seed": "시드",
     "done": "완료",
     "stopped": "중지됨",
     "diverged": "발산",

@@ -121,6 +121,7 @@ def _table(runs: list[KeptRun]) -> pd.DataFrame:
                 t("run"): kept.number,
                 t("status"): t(kept.status),
                 t("epochs"): kept.epochs,
+                t("seed"): kept.seed,
                 **kept.metrics,
                 t("settings"): settings_summary(kept.settings, others),
             }
@@ -130,13 +131,15 @@ def _table(runs: list[KeptRun]) -> pd.DataFrame:
 
 def _restore(kept: KeptRun, key_of: KeyOf | None) -> None:
     """A button's callback: every setting of `kept` into its widget's key (a list for a
-    multiselect), so the page is drawn again with them."""
+    multiselect), and its seed into the sidebar's, so the page is drawn again with them."""
     prefix = type(kept.settings).prefix
     for name, value in config.iter_values(kept.settings):
         key = key_of(kept, name) if key_of is not None else None
         st.session_state[key or f"{prefix}_{name}"] = (
             list(value) if isinstance(value, tuple) else value
         )
+    if kept.seed is not None:
+        st.session_state["seed"] = kept.seed
     st.session_state[f"{prefix}_kept_flash"] = t(
         "The settings of {run} are back in the widgets above; press Train to run them again.",
         run=run_name(kept.number),
