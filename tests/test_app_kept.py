@@ -3,7 +3,6 @@ table shows its final metrics, an earlier run's curves overlay the current one's
 settings back, Download gives its model, Delete forgets it; and Seq2seq pages its pairs table."""
 
 import base64
-from pathlib import Path
 
 import numpy as np
 import plotly.graph_objects as go
@@ -15,16 +14,6 @@ from streamlit.testing.v1 import AppTest
 
 from rnnviz import checkpoint, predict, tasks
 from rnnviz.ui.views.seq2seq import PAIRS_PER_PAGE
-
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
-
-
-def _page(path: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    at.switch_page(path).run()
-    assert not at.exception, at.exception
-    return at
 
 
 def _kept_table(at: AppTest):
@@ -83,8 +72,10 @@ def _next_letter_twice(at, train_on_page):
     return first, second
 
 
-def test_next_letter_keeps_runs_overlays_restores_downloads_and_deletes(train_on_page, downloads):
-    at = _page("app_pages/next_letter.py")
+def test_next_letter_keeps_runs_overlays_restores_downloads_and_deletes(
+    app_page, train_on_page, downloads
+):
+    at = app_page("app_pages/next_letter.py")
     first, second = _next_letter_twice(at, train_on_page)
     # 1. two rows, newest first, with each run's last epoch's loss and accuracy
     table = _kept_table(at)
@@ -127,8 +118,8 @@ def test_next_letter_keeps_runs_overlays_restores_downloads_and_deletes(train_on
     assert all(tr.name != "run 1: train loss" for tr in _figure(at, "nl_loss_chart").data)
 
 
-def test_the_eleventh_run_drops_the_oldest(train_on_page):
-    at = _page("app_pages/next_letter.py")
+def test_the_eleventh_run_drops_the_oldest(app_page, train_on_page):
+    at = app_page("app_pages/next_letter.py")
     at.number_input(key="nl_epochs").set_value(1).run()
     runs = [train_on_page(at, "nl", "next_letter") for _ in range(11)]
     assert not at.exception, at.exception
@@ -138,9 +129,9 @@ def test_the_eleventh_run_drops_the_oldest(train_on_page):
 
 
 def test_forecast_keeps_runs_with_test_errors_and_overlays_the_earlier_forecast(
-    train_on_page, downloads, seattle_table
+    app_page, train_on_page, downloads, seattle_table
 ):
-    at = _page("app_pages/forecast.py")
+    at = app_page("app_pages/forecast.py")
     at.number_input(key="fc_window").set_value(5)
     at.select_slider(key="fc_hidden_size").set_value(4)
     at.number_input(key="fc_epochs").set_value(2).run()
@@ -186,8 +177,8 @@ def test_forecast_keeps_runs_with_test_errors_and_overlays_the_earlier_forecast(
     assert at.query_params["epochs"] == "2"
 
 
-def test_seq2seq_pages_every_pair_once_and_overlays_the_earlier_loss(train_on_page):
-    at = _page("app_pages/seq2seq.py")
+def test_seq2seq_pages_every_pair_once_and_overlays_the_earlier_loss(app_page, train_on_page):
+    at = app_page("app_pages/seq2seq.py")
     words = ["ab", "abc", "ba", "cab", "bca", "acb", "bac", "cba"]
     pairs = [f"{a}{b} -> {b}{a}" for a in words for b in words[:6]][:45]  # 45 pairs: 3 pages
     at.text_area(key="s2_pairs").set_value("\n".join(pairs))
