@@ -204,3 +204,20 @@ def test_seq2seq_pages_every_pair_once_and_overlays_the_earlier_loss(app_page, t
     assert _trace(_figure(at, "s2_loss_chart"), "train loss")["y"] == [
         r["train_loss"] for r in second.job.history
     ]
+
+
+def test_digits_keeps_its_run_with_the_validation_accuracy_and_the_class_names(
+    app_page, train_on_page, downloads
+):
+    at = app_page("app_pages/digits.py")
+    at.number_input(key="dg_epochs").set_value(1).run()
+    run = train_on_page(at, "dg", "digits")
+    assert not at.exception, at.exception
+    row = _kept_table(at).to_dict("records")[0]
+    last = run.job.history[-1]
+    assert row["run"] == 1 and row["epochs"] == 1
+    assert row["val_accuracy"] == last["val_accuracy"] and row["val_loss"] == last["val_loss"]
+    model, extra = checkpoint.from_bytes(downloads["rnnviz-digits-run1.safetensors"]())
+    assert extra == {"task": "digits", "classes": [str(d) for d in range(10)]}
+    x_test = run.dataset["test"][0]
+    assert torch.equal(predict(model, x_test), predict(run.job.snapshot_model(), x_test))
