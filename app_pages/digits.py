@@ -14,6 +14,7 @@ from rnnviz.ui import live, share
 from rnnviz.ui.controls import control, controls, page_links
 from rnnviz.ui.i18n import t
 from rnnviz.ui.sidebar import seed_choice
+from rnnviz.ui.views import kept
 from rnnviz.ui.views.common import start_one
 from rnnviz.ui.views.digits import (
     DigitsRun,
@@ -107,9 +108,12 @@ def page() -> None:
             names=names,
             source=data,
         ),
-        show=lambda run: live.live_view(run.job, render_live),
+        show=lambda run: live.live_view(run.job, render_live(kept.loss_overlay(PAGE, "dg"))),
         idle=t("Press Train: the loss and the validation accuracy appear here as it learns."),
         source=data,
+        keep=kept.keeper(
+            PAGE, "dg", more=lambda run: {"extra": {"task": "digits", "classes": run.names}}
+        ),
     )
     if chosen is not None:
         show_examples(images, labels, names)

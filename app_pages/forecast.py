@@ -10,11 +10,18 @@ from rnnviz.settings import ForecastSettings, ForecastSource
 from rnnviz.ui import live, share, state
 from rnnviz.ui.controls import page_links
 from rnnviz.ui.i18n import t
+from rnnviz.ui.views import kept
 from rnnviz.ui.views.forecast.data import choose_data, show_table
 from rnnviz.ui.views.forecast.form import choose_settings
+from rnnviz.ui.views.forecast.one import kept_more
 from rnnviz.ui.views.forecast.run import open_saved_model, show, start
 
 PAGE = "forecast"
+
+
+def _per_file_key(run, name: str) -> str | None:
+    """The widget key of a kept run's setting where the form keys it by the data's name."""
+    return f"fc_{name}_{run.source}" if name in ("target", "features") else None
 
 
 def page() -> None:
@@ -41,13 +48,14 @@ def page() -> None:
         "fc",
         settings,
         start=lambda chosen: start(table, chosen),
-        show=show,
+        show=lambda run: show(run, lambda: kept.overlaid(PAGE, "fc")),
         idle=t(
             "Press Train: the loss, the forecast against the baseline and the metrics appear "
             "here as it learns."
         ),
         source=table.attrs["source"] if table is not None else None,
         controls=controls,
+        keep=kept.keeper(PAGE, "fc", more=kept_more, key_of=_per_file_key),
     )
     with st.expander(t("Open a saved model")):
         open_saved_model(PAGE, table)

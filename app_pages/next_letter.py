@@ -14,8 +14,9 @@ from rnnviz.ui import live, share, state
 from rnnviz.ui.controls import control, controls, page_links
 from rnnviz.ui.i18n import t
 from rnnviz.ui.sidebar import seed_choice
+from rnnviz.ui.views import kept
 from rnnviz.ui.views.common import start_one
-from rnnviz.ui.views.next_letter import inside, render_live, show_encoding
+from rnnviz.ui.views.next_letter import inside, kept_extra, render_live, show_encoding
 
 PAGE = "next_letter"
 
@@ -86,10 +87,11 @@ def page() -> None:
         "nl",
         s if ds is not None else None,
         start=lambda chosen: start_one(chosen, build, tasks.char_train_data),
-        show=lambda run: live.live_view(run.job, render_live(run)),
+        show=lambda run: live.live_view(run.job, render_live(run, kept.loss_overlay(PAGE, "nl"))),
         idle=t(
             "Press Train: the loss, the accuracy and every word's guess appear here as it learns."
         ),
+        keep=kept.keeper(PAGE, "nl", more=kept_extra),
     )
     if ds is not None:
         show_encoding(ds, model)

@@ -14,6 +14,7 @@ from rnnviz.ui import live, share, state
 from rnnviz.ui.controls import control, controls, page_links
 from rnnviz.ui.i18n import t
 from rnnviz.ui.sidebar import seed_choice
+from rnnviz.ui.views import kept
 from rnnviz.ui.views.common import start_one
 from rnnviz.ui.views.seq2seq import inside, render_live, show_dataset
 
@@ -106,8 +107,9 @@ def page() -> None:
         "s2",
         s if ds is not None else None,
         start=lambda chosen: start_one(chosen, build, pair_train_data),
-        show=lambda run: live.live_view(run.job, render_live(run)),
+        show=lambda run: live.live_view(run.job, render_live(run, kept.loss_overlay(PAGE, "s2"))),
         idle=t("Press Train: the loss and every pair's translation appear here as it learns."),
+        keep=kept.keeper(PAGE, "s2"),
     )
     if run is not None and not run.running:
         inside(run)

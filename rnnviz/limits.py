@@ -59,6 +59,7 @@ class Limits:
     # for backward
     job_memory_mb: int = 2048
     heartbeat_seconds: int = 30  # a job nobody watches for this long stops itself
+    kept_runs: int = 10  # ended runs a session keeps per page (settings, curves, last weights)
     # The heavy views after training run in a worker process, each bounded by these, not by the
     # data.
     # most windows the hidden-state path (PCA) computes, evenly spaced over the series

@@ -40,6 +40,8 @@ __all__ = [
     "confusion_figure",
     "losses_figure",
     "gradient_distance_figure",
+    "overlay_loss",
+    "overlay_forecast",
 ]
 
 CELL_COLOURS = {
@@ -747,5 +749,65 @@ def mark_variant(
         selector=lambda tr: str(tr.name or "").startswith(name_prefix),
         line_color=colour,
         marker_symbol=symbol,
+    )
+    return fig
+
+
+# -- kept runs (rnnviz.kept) overlaid on the current run's figures --------------------------------
+KEPT_COLOURS = ("#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#9467bd")
+
+
+def _kept_colour(number: int) -> str:
+    """A kept run's colour: the same run keeps its colour on every figure."""
+    return KEPT_COLOURS[(number - 1) % len(KEPT_COLOURS)]
+
+
+def overlay_loss(
+    fig: go.Figure, history: Sequence[dict], name: str, number: int, val_name: str = ""
+) -> go.Figure:
+    """Add an earlier run's training loss per epoch (and its validation loss, named `val_name`,
+    when it has one) to a loss_figure: dashed lines in run `number`'s colour, named `name`. The
+    log axis's ticks are made again over every loss line shown."""
+    epochs = [r["epoch"] for r in history]
+    line = dict(color=_kept_colour(number), dash="dash")
+    fig.add_trace(
+        go.Scatter(
+            x=epochs,
+            y=[r["train_loss"] for r in history],
+            name=plain(name),
+            mode="lines",
+            line=line,
+        )
+    )
+    val = [r.get("val_loss") for r in history]
+    if any(v is not None for v in val):
+        fig.add_trace(
+            go.Scatter(
+                x=epochs,
+                y=val,
+                name=plain(val_name or name),
+                mode="lines",
+                line={**line, "dash": "dot"},
+            )
+        )
+    losses = [y for tr in fig.data if tr.yaxis in (None, "y") for y in (tr.y or ())]
+    tickvals, ticktext = _log_ticks(losses)
+    fig.update_yaxes(
+        tickmode="array", tickvals=tickvals, ticktext=ticktext, selector=dict(type="log")
+    )
+    return fig
+
+
+def overlay_forecast(fig: go.Figure, dates, predicted, name: str, number: int) -> go.Figure:
+    """Add an earlier run's forecast (data units, over its own dates) to a forecast_figure: a
+    dashed line in run `number`'s colour, named `name`."""
+    fig.add_trace(
+        go.Scatter(
+            x=_plain_values(dates),
+            y=predicted,
+            name=plain(name),
+            mode="lines",
+            line=dict(color=_kept_colour(number), dash="dash"),
+        )
     )
     return fig

@@ -78,6 +78,22 @@ def tiny_model():
 
 
 @pytest.fixture
+def app_page():
+    """The app under AppTest, on page `path` ("app_pages/forecast.py"), drawn without an
+    exception: app_page(path)."""
+    from streamlit.testing.v1 import AppTest  # noqa: PLC0415 (streamlit only for page tests)
+
+    def open_page(path: str) -> "AppTest":
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        at.run()
+        at.switch_page(path).run()
+        assert not at.exception, at.exception
+        return at
+
+    return open_page
+
+
+@pytest.fixture
 def train_on_page():
     """In an AppTest, click a page's Train button, wait for its job (60 s at most) and rerun:
     train_on_page(at, "fc", "forecast") returns the run (a state.Run, or a page's dict) from

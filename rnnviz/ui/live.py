@@ -230,6 +230,7 @@ def train_and_show(
     idle: str,
     source: str | None = None,
     controls=None,
+    keep: Callable[[state.Run | None], None] | None = None,
 ) -> state.Run | None:
     """The flow every lesson shares, after its settings: the Train / Stop / Reset row; Train makes
     a new run with `start(settings)` (None: it said what was wrong, the last run stays) and draws
@@ -237,7 +238,8 @@ def train_and_show(
     page says before its first run. `settings` is None while the page cannot train (no data).
     `controls`: a container drawn earlier on the page to put the buttons in (a page with many
     settings keeps Train above the fold; they still act on the settings drawn below them).
-    Returns the run shown."""
+    `keep(run)`: keeps the run once it has ended and shows the runs kept so far
+    (rnnviz.ui.views.kept.keeper). Returns the run shown."""
     # 1. the buttons; a new run replaces the last one
     with controls if controls is not None else st.container():
         train, run = run_controls(page, prefix, can_train=settings is not None)
@@ -246,10 +248,13 @@ def train_and_show(
         if new is not None:
             state.set_run(page, new)
             st.rerun()  # draw the page again with the new run: Stop shown, Train disabled
+    # 2. the runs kept so far, this one too once it has ended (with Reset pressed, still there)
+    if keep is not None:
+        keep(run)
     if run is None:
         st.info(idle)
         return None
-    # 2. a run started with other settings, or on other data, says so
+    # 3. a run started with other settings, or on other data, says so
     if settings is not None and (settings != run.settings or source != run.source):
         st.caption(
             t(
@@ -257,7 +262,7 @@ def train_and_show(
                 "below are from the run as it was started."
             )
         )
-    # 3. its views
+    # 4. its views
     show(run)
     return run
 

@@ -37,24 +37,31 @@ def start_one(settings, build: Callable, train_data: Callable, run=state.Run, **
     return run(settings=settings, dataset=dataset, jobs=[job], **extra)
 
 
-def loss_chart(history: Sequence[dict], title: str, metric: str, metric_name: str, key: str):
+def loss_chart(
+    history: Sequence[dict],
+    title: str,
+    metric: str,
+    metric_name: str,
+    key: str,
+    overlay: Callable | None = None,
+):
     """The loss per epoch so far and one history column (`metric`, shown as `metric_name`);
-    nothing before the first epoch has ended."""
+    nothing before the first epoch has ended. `overlay(fig)`: adds kept runs' curves
+    (views.kept.loss_overlay)."""
     if history:
-        i18n.chart(
-            plots.loss_figure(history, title, metric=metric, metric_name=metric_name),
-            width="stretch",
-            key=key,
-        )
+        fig = plots.loss_figure(history, title, metric=metric, metric_name=metric_name)
+        i18n.chart(overlay(fig) if overlay else fig, width="stretch", key=key)
 
 
-def loss_beside(job, title: str, metric_name: str, key: str, beside: Callable) -> None:
+def loss_beside(
+    job, title: str, metric_name: str, key: str, beside: Callable, overlay: Callable | None = None
+) -> None:
     """A live fragment's body: the job's status, its loss and training accuracy on the left
-    (3/5 of the width) and `beside(job)` on the right."""
+    (3/5 of the width, with `overlay` as loss_chart's) and `beside(job)` on the right."""
     live.status_line(job)
     left, right = st.columns([3, 2])
     with left:
-        loss_chart(job.history, title, "train_accuracy", metric_name, key)
+        loss_chart(job.history, title, "train_accuracy", metric_name, key, overlay)
     with right:
         beside(job)
 

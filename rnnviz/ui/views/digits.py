@@ -106,11 +106,16 @@ def show_examples(images, labels, names: list[str]) -> None:
     )
 
 
-def render_live(job) -> None:
-    """The fragment's body: the loss and the validation accuracy so far."""
-    live.status_line(job)
-    title, metric_name = t("Loss and validation accuracy"), t("validation accuracy")
-    loss_chart(job.history, title, "val_accuracy", metric_name, "dg_loss_chart")
+def render_live(overlay=None):
+    """The fragment's body: the loss and the validation accuracy so far, with kept runs' curves
+    (`overlay`)."""
+
+    def render(job) -> None:
+        live.status_line(job)
+        title, metric_name = t("Loss and validation accuracy"), t("validation accuracy")
+        loss_chart(job.history, title, "val_accuracy", metric_name, "dg_loss_chart", overlay)
+
+    return render
 
 
 def inspect(run: DigitsRun) -> None:

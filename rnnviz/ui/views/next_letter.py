@@ -20,7 +20,7 @@ from ..sidebar import seed_choice
 from ..widgets import int_slider
 from .common import gates_chart, loss_beside, probabilities_chart
 
-__all__ = ["show_encoding", "render_live", "inside"]
+__all__ = ["show_encoding", "render_live", "kept_extra", "inside"]
 
 
 def show_encoding(ds, model) -> None:
@@ -123,15 +123,24 @@ def _padding(ds) -> None:
     i18n.table(pd.DataFrame(view["steps"]).set_index("step"), width="stretch")
 
 
-def render_live(run: state.Run):
-    """The fragment's body: the loss and accuracy so far, and every word's guess right now."""
+def render_live(run: state.Run, overlay=None):
+    """The fragment's body: the loss and accuracy so far (with kept runs' curves: `overlay`), and
+    every word's guess right now."""
     return lambda job: loss_beside(
         job,
         t("Loss and accuracy"),
         t("accuracy"),
         "nl_loss_chart",
         lambda j: _words(j, run.dataset),
+        overlay,
     )
+
+
+def kept_extra(run: state.Run) -> dict:
+    """What a kept run's model file keeps beside the weights to be read again: the letters of
+    its one-hot columns (or embedding rows) in order, and what it predicts."""
+    ds = run.dataset
+    return {"extra": {"task": "next_letter", "vocab": list(ds.vocab), "mode": ds.mode}}
 
 
 def _words(job, ds) -> None:

@@ -17,7 +17,9 @@ from .. import i18n, state
 from ..i18n import t
 from .common import loss_beside, probabilities_chart
 
-__all__ = ["show_dataset", "pairs_table", "render_live", "inside"]
+__all__ = ["PAIRS_PER_PAGE", "show_dataset", "pairs_table", "render_live", "inside"]
+
+PAIRS_PER_PAGE = 20  # rows of the pairs table on one page
 
 
 def show_dataset(ds, model) -> None:
@@ -36,7 +38,8 @@ def show_dataset(ds, model) -> None:
 
 
 def pairs_table(model, ds) -> pd.DataFrame:
-    """Every pair with the model's greedy translation and whether it is exact."""
+    """Every pair (indexed by its number, from 1) with the model's greedy translation and whether
+    it is exact."""
     outputs = translate(model, ds)
     targets = [ds.join(t) for t in ds.targets]
     return pd.DataFrame(
@@ -45,15 +48,17 @@ def pairs_table(model, ds) -> pd.DataFrame:
             "target": targets,
             "model says": outputs,
             "exact": ["yes" if o == t else "no" for o, t in zip(outputs, targets)],
-        }
+        },
+        index=pd.RangeIndex(1, len(outputs) + 1, name="pair"),
     )
 
 
-def render_live(run: state.Run):
-    """The fragment's body: the loss and token accuracy so far, and every pair decoded now."""
+def render_live(run: state.Run, overlay=None):
+    """The fragment's body: the loss and token accuracy so far (with kept runs' curves:
+    `overlay`), and every pair decoded now."""
     title = t("Loss and token accuracy (training)")
     return lambda job: loss_beside(
-        job, title, t("token accuracy"), "s2_loss_chart", lambda j: _pairs(j, run.dataset)
+        job, title, t("token accuracy"), "s2_loss_chart", lambda j: _pairs(j, run.dataset), overlay
     )
 
 
@@ -67,7 +72,25 @@ def _pairs(job, ds) -> None:
             total=len(table),
         )
     )
-    i18n.table(table, width="stretch", hide_index=True, key="s2_pairs_table")
+    shown = st.container()  # the page of the table, above the page control
+    page = _page_control(len(table))
+    first = (page - 1) * PAIRS_PER_PAGE
+    with shown:
+        i18n.table(
+            table.iloc[first : first + PAIRS_PER_PAGE], width="stretch", key="s2_pairs_table"
+        )
+
+
+def _page_control(rows: int) -> int:
+    """Which page of the pairs table to show (from 1): a page control when there is more than
+    one page of PAIRS_PER_PAGE rows, its page kept within the pages there are now."""
+    pages = max(1, -(-rows // PAIRS_PER_PAGE))
+    if pages == 1:
+        return 1
+    key = "s2_pairs_page"
+    if st.session_state.get(key, 1) > pages:  # fewer pairs than when it was chosen
+        st.session_state[key] = pages
+    return st.pagination(pages, key=key)
 
 
 def _steps_frame(rows: list[dict]) -> pd.DataFrame:

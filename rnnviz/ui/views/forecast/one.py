@@ -7,14 +7,16 @@ import time
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from .... import plots, tasks
 from ....metrics import MetricError
 from ... import i18n, live, state
 from ...i18n import t
+from .. import kept
 
-__all__ = ["evaluation", "metrics_frame", "render_live", "LIVE_EVALUATION_SECONDS"]
+__all__ = ["evaluation", "metrics_frame", "kept_more", "render_live", "LIVE_EVALUATION_SECONDS"]
 
 # While a job trains, its forecast is recomputed at most this often. A forecast is a forward pass
 # over the validation and test windows in the web process: at every refresh (once a second) for
@@ -61,13 +63,42 @@ def metrics_frame(result: tasks.ForecastResult) -> pd.DataFrame:
     return pd.DataFrame(result.table).set_index("metric")
 
 
-def _loss_chart(history: list[dict]) -> None:
+def _val_and_test(parts: dict) -> dict | None:
+    """The validation and test parts one after the other: dates, actual, predicted, baseline
+    (data units); None when neither has a row."""
+    both = [r for r in (parts.get("val"), parts.get("test")) if r is not None]
+    if not both:
+        return None
+    return {
+        "dates": np.concatenate([np.asarray(r.dates) for r in both]),
+        "actual": np.concatenate([r.actual for r in both]),
+        "predicted": np.concatenate([r.predicted for r in both]),
+        "baseline": np.concatenate([r.baseline for r in both]),
+    }
+
+
+def kept_more(run) -> dict:
+    """What a kept Forecast run keeps besides its job's (views.kept.keep_ended): the extra of the
+    page's model download, its forecast on validation + test and its errors on the test part
+    (the validation part's without one) beside the baseline's, in the data's units."""
+    parts = evaluation(run)
+    shown, part = (
+        (parts["test"], t("test")) if "test" in parts else (parts.get("val"), t("validation"))
+    )
+    metrics = {}
+    for row in shown.table if shown is not None else ():
+        metrics[f"{row['metric']} ({part})"] = row["model"]
+        metrics[t("{metric} ({part}), baseline", metric=row["metric"], part=part)] = row["baseline"]
+    joined = _val_and_test(parts)
+    forecast = None if joined is None else {k: joined[k] for k in ("dates", "predicted")}
+    extra = tasks.forecast_extra(run.dataset, run.settings.saved())
+    return {"extra": extra, "forecast": forecast, "metrics": metrics}
+
+
+def _loss_chart(history: list[dict], overlays: list) -> None:
     if history:
-        i18n.chart(
-            plots.loss_figure(history, t("Loss (scaled units, log axis)")),
-            width="stretch",
-            key="fc_loss_chart",
-        )
+        fig = plots.loss_figure(history, t("Loss (scaled units, log axis)"))
+        i18n.chart(kept.loss_overlays(fig, overlays), width="stretch", key="fc_loss_chart")
     else:
         st.caption(t("The loss curve appears after the first epoch."))
 
@@ -75,27 +106,44 @@ def _loss_chart(history: list[dict]) -> None:
 PART_NAMES = {"val": "validation", "test": "test"}
 
 
-def _forecast_chart(run, parts: dict) -> None:
-    """Validation and test together: actual, the model, the baseline. The figure is built once per
-    evaluation (the live view redraws every second, the forecast changes every few)."""
-    both = [r for r in (parts.get("val"), parts.get("test")) if r is not None]
-    if not both:
+def _forecast_chart(run, parts: dict, overlays: list) -> None:
+    """Validation and test together: actual, the model, the baseline, and the kept runs'
+    forecasts chosen to overlay (of the same column of the same data). The figure is built once
+    per evaluation (the live view redraws every second, the forecast changes every few)."""
+    joined = _val_and_test(parts)
+    if joined is None:
         return
     title = t("'{target}' on validation + test, in its own units", target=run.settings.target)
     made = run.results.get("forecast_figure")
     if made is None or made[0] is not parts or made[1] != title:
         names = [name for name in ("val", "test") if parts.get(name) is not None]
+        names = [name for name in ("val", "test") if parts.get(name) is not None]
         fig = plots.forecast_figure(
-            np.concatenate([np.asarray(r.dates) for r in both]),
-            np.concatenate([r.actual for r in both]),
-            np.concatenate([r.predicted for r in both]),
-            np.concatenate([r.baseline for r in both]),
+            joined["dates"],
+            joined["actual"],
+            joined["predicted"],
+            joined["baseline"],
             title=title,
             unit=run.settings.target,
             parts=[(PART_NAMES[n], len(parts[n].actual)) for n in names],
         )
         made = run.results["forecast_figure"] = (parts, title, fig)
-    i18n.chart(made[2], width="stretch", key="fc_forecast_chart")
+    fig = made[2]
+    same = [
+        k
+        for k in overlays
+        if k.forecast and k.source == run.source and k.settings.target == run.settings.target
+    ]
+    if same:
+        fig = go.Figure(fig)  # a copy: the figure kept for this evaluation stays the run's own
+        for k in same:
+            name = t("{run}: model", run=kept.run_name(k.number))
+            plots.overlay_forecast(
+                fig, k.forecast["dates"], k.forecast["predicted"], name, k.number
+            )
+    i18n.chart(fig, width="stretch", key="fc_forecast_chart")
+    if len(same) < len(overlays):
+        st.caption(t("Runs on other data or another column show only their loss."))
 
 
 def _errors(parts: dict, target: str) -> None:
@@ -115,19 +163,20 @@ def _errors(parts: dict, target: str) -> None:
     i18n.table(metrics_frame(shown), width="content", key="fc_metrics")
 
 
-def render_live(run):
+def render_live(run, overlays=None):
     """What live_view redraws about once a second while the job trains (`job` None: an opened
-    model)."""
+    model). overlays(): the kept runs to draw on its charts (views.kept.overlaid)."""
 
     def _render(job):
         if job is not None:
             live.status_line(job)
         parts = evaluation(run)
+        chosen = overlays() if overlays is not None else []
         left, right = st.columns(2)
         with left:
-            _loss_chart(job.history if job is not None else [])
+            _loss_chart(job.history if job is not None else [], chosen)
         with right:
-            _forecast_chart(run, parts)
+            _forecast_chart(run, parts, chosen)
             if job is not None and job.running and parts:
                 st.caption(
                     t(

@@ -113,8 +113,9 @@ def open_saved_model(page: str, table: pd.DataFrame | None) -> None:
     st.rerun()
 
 
-def show(run: ForecastRun) -> None:
-    """The run's views: live while it trains, then what it says."""
+def show(run: ForecastRun, overlays=None) -> None:
+    """The run's views: live while it trains, then what it says. overlays(): the kept runs to
+    draw on its loss and forecast charts (views.kept.overlaid)."""
     if len(run.jobs) > 1:  # five seeds or rolling-origin folds
         live.live_view(run.jobs, render_runs(run))
         if run.folds is None and not run.running:
@@ -122,9 +123,9 @@ def show(run: ForecastRun) -> None:
             script_download(run)
         return
     if run.job is not None:
-        live.live_view(run.job, render_live(run))
+        live.live_view(run.job, render_live(run, overlays))
     else:
-        render_live(run)(None)  # a model opened from a file
+        render_live(run, overlays)(None)  # a model opened from a file
     if not run.running:
         show_ladder(run)
         inside_the_model(run)
