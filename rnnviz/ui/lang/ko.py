@@ -403,4 +403,27 @@ STRINGS = {
     "움직이지 못하고, 셀은 그것을 기억하도록 배울 수 없습니다. LSTM이나 GRU의 게이트는 상태를 붙잡아 둘 수 있어"
     "(망각 게이트가 1 근처, 업데이트 게이트가 0 근처) 기울기가 그 거리를 견딜 수 있습니다. 이 가중치에서 실제로 "
     "그런지는 위의 곡선과 숫자가 말해 줍니다.",
+    # unrolled
+    "The network unrolled": "펼친 신경망",
+    "The cell unrolled over the steps": "단계마다 펼친 셀",
+    "Edges carry the weights of the gate": "연결선이 나타내는 가중치의 게이트",
+    "Highlight a neuron (layer · unit)": "강조할 뉴런(층 · 유닛)",
+    "Step for the equations": "식을 볼 단계",
+    "input": "입력",
+    "layer {layer}": "층 {layer}",
+    "one edge per pair of units: W[i, j] of that block": "유닛 쌍마다 선 하나: 그 블록의 W[i, j]",
+    "one edge per pair of boxes: the block's mean (colour) and root mean square (width)": "상자 쌍마다 선 하나: 블록의 평균(색)과 제곱평균제곱근(굵기)",
+    "Nodes: h_t of each unit (inputs x_t at the bottom), red +, blue -. Edges: the {gate} ({symbol}) block of W_ih (up) and W_hh (right), {how}; red +, blue -, wider = larger. Click a node to open its step's equations.": "점: 각 유닛의 h_t(맨 아래는 입력 x_t), 빨강 +, 파랑 -. 선: W_ih(위로)와 W_hh(오른쪽으로)의 {gate}({symbol}) 블록, {how}; 빨강 +, 파랑 -, 굵을수록 큼. 점을 클릭하면 그 단계의 식이 열립니다.",
+    "Drawn: the last {steps} of {total} steps and the first {units} of {hidden} units of each layer, so that the picture stays readable.": "그림이 읽히도록 {total}단계 중 마지막 {steps}단계와, 층마다 {hidden}개 유닛 중 처음 {units}개만 그렸습니다.",
+    "**Step t = {step}** ({label}), layer {layer}, unit {unit}": "**단계 t = {step}** ({label}), 층 {layer}, 유닛 {unit}",
+    "Layer {layer}, unit {unit} after each letter of every word": "모든 단어의 글자마다 층 {layer}, 유닛 {unit}의 값",
+    "hidden state": "은닉 상태",
+    "input gate": "입력 게이트",
+    "forget gate": "망각 게이트",
+    "cell candidate": "셀 후보",
+    "output gate": "출력 게이트",
+    "cell state": "셀 상태",
+    "reset gate": "리셋 게이트",
+    "update gate": "업데이트 게이트",
+    "new state": "새 상태",
 }
