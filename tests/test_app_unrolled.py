@@ -2,11 +2,11 @@
 colours are the trace of the model the page shows, and the step and neuron picked (what a click
 sets) open equations whose numbers are that trace's."""
 
-import time
+import base64
+import json
 from pathlib import Path
 
 import numpy as np
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from rnnviz import trace
@@ -14,18 +14,18 @@ from rnnviz import trace
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
-def _page(path) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=30)
-    at.run()
+def _trained(path: str, prefix: str, page: str, train_on_page, set_up=lambda at: None):
+    """The page after a run has ended, its settings first changed by `set_up(at)`."""
+    at = AppTest.from_file(APP, default_timeout=30).run()
     at.switch_page(path).run()
+    set_up(at)
+    run = train_on_page(at, prefix, page)
     assert not at.exception, at.exception
-    return at
+    return at, run
 
 
 def _chart(at, key):
     """The plotly figure (as plotly JSON) of the chart with widget key `key`."""
-    import json
-
     (chart,) = [c for c in at.get("plotly_chart") if key in c.proto.id]
     return json.loads(chart.proto.spec)
 
@@ -38,8 +38,6 @@ def _hidden_nodes(figure):
 def _array(value):
     """A plotly JSON array: a plain list, or {"dtype", "bdata", "shape"} (typed arrays)."""
     if isinstance(value, dict):
-        import base64
-
         flat = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
         shape = value.get("shape")
         return flat.reshape([int(s) for s in str(shape).split(",")]) if shape else flat
@@ -50,13 +48,8 @@ def _last_latex(at) -> str:
     return [lt.value.strip("$\n ") for lt in at.latex][-1]
 
 
-def test_next_letter_unrolled_shows_the_trace_and_the_picked_steps_equations():
-    at = _page("app_pages/next_letter.py")
-    at.button(key="nl_train").click().run()
-    run = at.session_state["run:next_letter"]
-    run.job.join(60)
-    at.run()
-    assert not at.exception, at.exception
+def test_next_letter_unrolled_shows_the_trace_and_the_picked_steps_equations(train_on_page):
+    at, run = _trained("app_pages/next_letter.py", "nl", "next_letter", train_on_page)
     assert any(s.value == "The network unrolled" for s in at.subheader)
     model = run.job.snapshot_model()
     tr = trace(model, run.dataset.encode("hell"))  # the word followed by default
@@ -73,22 +66,19 @@ def test_next_letter_unrolled_shows_the_trace_and_the_picked_steps_equations():
     assert any("nl_unrolled_words" in c.proto.id for c in at.get("plotly_chart"))
 
 
-@pytest.mark.parametrize("cell", ["lstm"])
-def test_forecast_unrolled_shows_the_windows_trace_and_equations(cell):
-    at = _page("app_pages/forecast.py")
-    at.number_input(key="fc_window").set_value(5)
-    at.number_input(key="fc_epochs").set_value(2)
-    at.select_slider(key="fc_hidden_size").set_value(4)
-    at.selectbox(key="fc_cell").set_value(cell)
-    at.run()
-    at.button(key="fc_train").click().run()
-    deadline = time.time() + 60
-    while at.session_state["run:forecast"].job.running and time.time() < deadline:
-        time.sleep(0.2)
-        at.run()
-    at.run()
-    assert not at.exception, at.exception
-    run = at.session_state["run:forecast"]
+def test_forecast_unrolled_shows_the_windows_trace_and_equations(train_on_page):
+    at, run = _trained(
+        "app_pages/forecast.py",
+        "fc",
+        "forecast",
+        train_on_page,
+        lambda at: (
+            at.number_input(key="fc_window").set_value(5),
+            at.number_input(key="fc_epochs").set_value(2),
+            at.select_slider(key="fc_hidden_size").set_value(4),
+            at.selectbox(key="fc_cell").set_value("lstm").run(),
+        ),
+    )
     tr = trace(run.current_model(), run.dataset.x[len(run.dataset.x) - 1])  # the last window
     data, colours = _hidden_nodes(_chart(at, "fc_unrolled_chart"))
     want = [float(tr.hidden[band - 1][step, unit]) for step, band, unit in data]
