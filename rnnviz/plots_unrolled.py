@@ -117,7 +117,9 @@ def _node_trace(u: Unrolled, pick: np.ndarray, hover: list[str], highlight, bar:
             showscale=bar,
             colorbar=dict(title=dict(text="h"), thickness=10, len=0.6) if bar else None,
         ),
-        customdata=np.stack([n.step[pick], n.band[pick], n.unit[pick]], axis=1),
+        # a list, not an array: plotly would send a typed array, and Streamlit's selection event
+        # then carries wrong rows of it
+        customdata=np.stack([n.step[pick], n.band[pick], n.unit[pick]], axis=1).tolist(),
         text=np.asarray(hover, dtype=object)[pick],
         hovertemplate="%{text}<extra></extra>",
         showlegend=False,
