@@ -85,7 +85,7 @@ def _edge_traces(u: Unrolled) -> list[go.Scatter]:
                 y=xy[1].ravel(),
                 mode="lines",
                 line=dict(color=POSITIVE if positive else NEGATIVE, width=width),
-                opacity=0.55,
+                opacity=0.5,
                 hoverinfo="skip",
                 showlegend=False,
                 name=f"{'+' if positive else '-'} {width}",

@@ -8,12 +8,12 @@ returns an `Unrolled`:
     edges   input -> layer 1 and layer l-1 -> layer l at the same step (the W_ih block), and
             step t-1 -> step t within a layer (the W_hh block). Each carries one gate's block of
             the weights (`gate`, default the cell's tanh gate: RNN h, LSTM g, GRU n).
-            Per unit, when every unit is drawn and they number at most `limits.unrolled_edges`:
-            edge j -> i carries W[gate rows][i, j], its size |W[i, j]|. Otherwise one edge per
-            pair of boxes: its weight is the block's mean (the sign), its size the block's root
-            mean square.
+            Per unit, when every unit is drawn: edge j -> i carries W[gate rows][i, j], its size
+            |W[i, j]|, and only the `limits.unrolled_box_edges` largest of each pair of boxes are
+            drawn (16 x 16 units make 256, a grey felt). Otherwise one edge per pair of boxes:
+            its weight is the block's mean (the sign), its size the block's root mean square.
 Bounds (limits.py): the last `unrolled_steps` steps, the first `unrolled_units` units (and input
-features) of each box, at most `unrolled_edges` per-unit edges.
+features) of each box, `unrolled_box_edges` edges per pair of boxes.
 
 Shapes: L steps, S drawn steps, H hidden units, F input features, U drawn units.
 """
@@ -83,6 +83,7 @@ class Unrolled:
     units: int  # U: hidden units drawn per box
     inputs: int  # input features drawn per box
     per_unit: bool  # one edge per pair of units (else per pair of boxes)
+    box_edges: int  # per unit: the most edges drawn between two boxes (the largest |w|)
     nodes: Nodes
     edges: list[Edge]
     band_rows: list[float]  # (layers+1,) the y of each band's first row
@@ -156,12 +157,17 @@ def _edges(u: Unrolled, tr: Trace) -> list[Edge]:
             rms = float(np.sqrt(np.mean(w**2)))
             edges.append(Edge(kind, band, u.steps[s], None, None, float(w.mean()), rms, x, y))
             continue
-        for i in range(u.units):
-            for j in range(src_rows):
-                y = (u.band_rows[src_band] + j, u.band_rows[band] + i)
-                weight = float(w[i, j])
-                edges.append(Edge(kind, band, u.steps[s], j, i, weight, abs(weight), x, y))
+        for i, j in _strongest(w, u.box_edges):
+            y = (u.band_rows[src_band] + j, u.band_rows[band] + i)
+            weight = float(w[i, j])
+            edges.append(Edge(kind, band, u.steps[s], j, i, weight, abs(weight), x, y))
     return edges
+
+
+def _strongest(w: np.ndarray, most: int) -> list[tuple[int, int]]:
+    """(target i, source j) of the `most` largest |w[i, j]|, largest first (ties: row order)."""
+    order = np.argsort(-np.abs(w), axis=None, kind="stable")[:most]
+    return [divmod(int(k), w.shape[1]) for k in order]
 
 
 def unroll(
@@ -176,7 +182,8 @@ def unroll(
 
     1. choose what is drawn: the last steps, the first units and input features;
     2. place the bands and every node with its value from the trace;
-    3. one edge per pair of units when they all fit, else one per pair of boxes.
+    3. one edge per pair of units (the strongest few) when every unit is drawn, else one per
+       pair of boxes.
     """
     limits = limits or Limits()
     gate = gate or content_gate(tr.cell)
@@ -191,10 +198,8 @@ def unroll(
     rows = [0.0, inputs + BAND_GAP]
     rows += [rows[-1] + k * (units + BAND_GAP) for k in range(1, layers)]
     nodes = _nodes(tr, steps, units, inputs, rows)
-    # 3. per-unit edges only when every unit is drawn and they are few enough
-    s = len(steps)
-    count = s * units * inputs + s * (layers - 1) * units**2 + (s - 1) * layers * units**2
-    per_unit = units == hidden and inputs == features and count <= limits.unrolled_edges
+    # 3. per-unit edges (the strongest of each pair of boxes) only when every unit is drawn
+    per_unit = units == hidden and inputs == features
     u = Unrolled(
         cell=tr.cell,
         gate=gate,
@@ -207,6 +212,7 @@ def unroll(
         units=units,
         inputs=inputs,
         per_unit=per_unit,
+        box_edges=limits.unrolled_box_edges,
         nodes=nodes,
         edges=[],
         band_rows=rows,

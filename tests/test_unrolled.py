@@ -119,10 +119,22 @@ def test_big_layers_get_one_edge_per_box_with_the_blocks_mean_and_rms():
     assert len(u.nodes.value) == 20 * (2 + 32)
 
 
-def test_many_units_fall_back_to_box_edges_when_per_unit_edges_are_too_many():
-    _, _, tr = _traced("rnn", 1, steps=20, hidden=16)
-    assert unroll(tr, limits=Limits(unrolled_edges=6000)).per_unit  # 20*16*2 + 19*256 = 5504
-    assert not unroll(tr, limits=Limits(unrolled_edges=5000)).per_unit
+def test_only_the_strongest_unit_edges_of_each_pair_of_boxes_are_drawn():
+    model, _, tr = _traced("rnn", 1, steps=4, hidden=16)
+    u = unroll(tr, limits=Limits(unrolled_box_edges=24))
+    assert u.per_unit
+    w_hh = model.rnn.weight_hh_l0.detach().double().numpy()  # (16, 16)
+    into_step_2 = [e for e in u.edges if e.kind == "time" and e.step == 2]
+    assert len(into_step_2) == 24
+    kept = {(e.target, e.source) for e in into_step_2}
+    smallest_kept = min(abs(w_hh[i, j]) for i, j in kept)
+    largest_dropped = max(
+        abs(w_hh[i, j]) for i in range(16) for j in range(16) if (i, j) not in kept
+    )
+    assert smallest_kept >= largest_dropped
+    # the input has 2 features: all 32 pairs would be drawn, 24 are
+    assert len([e for e in u.edges if e.kind == "input" and e.step == 0]) == 24
+    assert len(u.edges) == 4 * 24 + 3 * 24
 
 
 def test_other_gates_blocks_and_unknown_gate():

@@ -44,6 +44,9 @@ def _shots(page, name: str) -> None:
         page.wait_for_timeout(500)
         page.screenshot(path=os.path.join(folder, f"unrolled-{name}-{width}.png"))
         chart.screenshot(path=os.path.join(folder, f"unrolled-{name}-{width}-chart.png"))
+        page.get_by_text(re.compile(r"Step t = \d+ ")).scroll_into_view_if_needed()
+        page.wait_for_timeout(500)
+        page.screenshot(path=os.path.join(folder, f"unrolled-{name}-{width}-equations.png"))
 
 
 def _click_node(page, step: int, band: int, unit: int) -> float:

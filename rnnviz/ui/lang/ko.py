@@ -411,7 +411,7 @@ STRINGS = {
     "Step for the equations": "식을 볼 단계",
     "input": "입력",
     "layer {layer}": "층 {layer}",
-    "one edge per pair of units: W[i, j] of that block": "유닛 쌍마다 선 하나: 그 블록의 W[i, j]",
+    "one edge per pair of units: W[i, j] of that block, the {most} largest of each pair of boxes": "유닛 쌍마다 선 하나: 그 블록의 W[i, j], 상자 쌍마다 가장 큰 {most}개",
     "one edge per pair of boxes: the block's mean (colour) and root mean square (width)": "상자 쌍마다 선 하나: 블록의 평균(색)과 제곱평균제곱근(굵기)",
     "Nodes: h_t of each unit (inputs x_t at the bottom), red +, blue -. Edges: the {gate} ({symbol}) block of W_ih (up) and W_hh (right), {how}; red +, blue -, wider = larger. Click a node to open its step's equations.": "점: 각 유닛의 h_t(맨 아래는 입력 x_t), 빨강 +, 파랑 -. 선: W_ih(위로)와 W_hh(오른쪽으로)의 {gate}({symbol}) 블록, {how}; 빨강 +, 파랑 -, 굵을수록 큼. 점을 클릭하면 그 단계의 식이 열립니다.",
     "Drawn: the last {steps} of {total} steps and the first {units} of {hidden} units of each layer, so that the picture stays readable.": "그림이 읽히도록 {total}단계 중 마지막 {steps}단계와, 층마다 {hidden}개 유닛 중 처음 {units}개만 그렸습니다.",

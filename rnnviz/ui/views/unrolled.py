@@ -106,7 +106,11 @@ def _picked_step(u: Unrolled, key: str) -> int:
 def _caption(u: Unrolled) -> None:
     """What the colours, the widths and the bounds mean."""
     how = (
-        t("one edge per pair of units: W[i, j] of that block")
+        t(
+            "one edge per pair of units: W[i, j] of that block, the {most} largest of each pair "
+            "of boxes",
+            most=u.box_edges,
+        )
         if u.per_unit
         else t("one edge per pair of boxes: the block's mean (colour) and root mean square (width)")
     )
@@ -167,7 +171,7 @@ def unrolled_section(
     with c1:
         gate = _gate(tr, f"{key}_unrolled_gate")
     u = unroll(tr, list(labels), live.limits(), gate)
-    with c2:
+    with c2 if spec(tr.cell).gate_count > 1 else c1:  # a plain RNN has no gate to pick
         band, unit = _picked_neuron(u, f"{key}_unrolled_neuron")
     # 2. the figure; a click picks a step and a neuron
     step_key, chart_key = f"{key}_unrolled_step", f"{key}_unrolled_chart"
