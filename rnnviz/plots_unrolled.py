@@ -20,10 +20,16 @@ import plotly.graph_objects as go
 from .plots import _layout, plain
 from .unrolled import Unrolled, edge_width
 
-__all__ = ["unrolled_figure", "unit_profiles", "POSITIVE", "NEGATIVE"]
+__all__ = ["unrolled_figure", "unit_profiles", "HOVER", "POSITIVE", "NEGATIVE"]
 
 POSITIVE, NEGATIVE = "#d6604d", "#4393c3"  # the ends of RdBu_r: red +, blue -
 _BAND_COLOURS = "RdBu_r"
+# the words of a hover label, given in another language by the page (placeholders as here)
+HOVER = {
+    "node": "{where}, unit {unit}, step {step} ({label})",
+    "steps": "{name} at each step",
+    "other": "in '{label}'",
+}
 
 
 def _values(values, most: int = 20) -> str:
@@ -33,7 +39,7 @@ def _values(values, most: int = 20) -> str:
 
 
 def unit_profiles(
-    u: Unrolled, others: Sequence[tuple[str, dict[int, np.ndarray]]] = ()
+    u: Unrolled, others: Sequence[tuple[str, dict[int, np.ndarray]]] = (), words: dict = HOVER
 ) -> dict[tuple[int, int], str]:
     """(band, unit) -> the hover text of that unit: its value at every drawn step, and in each
     of `others` (a label and band -> (L, H) values of another sequence, e.g. another word)."""
@@ -43,9 +49,9 @@ def unit_profiles(
         for unit in range(u.inputs if band == 0 else u.units):
             pick = (n.band == band) & (n.unit == unit)
             name = "x" if band == 0 else "h"
-            lines = [f"{name} at each step: {_values(n.value[pick])}"]
+            lines = [f"{words['steps'].format(name=name)}: {_values(n.value[pick])}"]
             lines += [
-                f"in '{plain(label)}': {_values(values[band][:, unit])}"
+                f"{words['other'].format(label=plain(label))}: {_values(values[band][:, unit])}"
                 for label, values in others
                 if band in values
             ]
@@ -53,17 +59,16 @@ def unit_profiles(
     return out
 
 
-def _hover(u: Unrolled, profiles: dict[tuple[int, int], str]) -> list[str]:
+def _hover(u: Unrolled, profiles: dict, names: Sequence[str], words: dict) -> list[str]:
     """One hover label per node: where it is, its value, then its unit's profile."""
     n, labels = u.nodes, dict(zip(u.steps, u.labels))
     out = []
     for band, step, unit, value in zip(n.band, n.step, n.unit, n.value):
-        where = "input" if band == 0 else f"layer {band}"
-        name = "x" if band == 0 else "h"
-        out.append(
-            f"{where}, unit {unit}, step {step} ({plain(labels[int(step)])}): "
-            f"{name} = {value:.4f}<br>{profiles[(int(band), int(unit))]}"
+        where = words["node"].format(
+            where=plain(names[band]), unit=unit, step=step, label=plain(labels[int(step)])
         )
+        name = "x" if band == 0 else "h"
+        out.append(f"{where}: {name} = {value:.4f}<br>{profiles[(int(band), int(unit))]}")
     return out
 
 
@@ -154,16 +159,18 @@ def unrolled_figure(
     highlight: tuple[int, int] | None = None,
     others: Sequence[tuple[str, dict[int, np.ndarray]]] = (),
     band_names: Sequence[str] | None = None,
+    words: dict | None = None,
 ) -> go.Figure:
     """The unrolled network `u`: edges below, then the input nodes, then the hidden nodes (the
     trace with a colour bar). `highlight` = (band, unit) is outlined at every step; `others`
     add lines to the hover labels (unit_profiles); `band_names` label the bands (default
-    "input", "layer 1", ...)."""
-    hover = _hover(u, unit_profiles(u, others))
+    "input", "layer 1", ...), `words` the hover labels (default HOVER)."""
+    words = {**HOVER, **(words or {})}
+    names = band_names or ["input"] + [f"layer {k}" for k in range(1, u.layers + 1)]
+    hover = _hover(u, unit_profiles(u, others, words), names, words)
     fig = go.Figure(_edge_traces(u))
     fig.add_trace(_node_trace(u, u.nodes.band == 0, hover, highlight, bar=False))
     fig.add_trace(_node_trace(u, u.nodes.band > 0, hover, highlight, bar=True))
-    names = band_names or ["input"] + [f"layer {k}" for k in range(1, u.layers + 1)]
     sizes = [u.inputs] + [u.units] * u.layers
     fig.update_xaxes(
         tickmode="array",

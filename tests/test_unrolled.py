@@ -215,3 +215,13 @@ def test_long_sequences_draw_the_last_steps_only():
     u = unroll(tr, labels=[f"d{k}" for k in range(50)], limits=Limits(unrolled_steps=20))
     assert u.steps == list(range(30, 50)) and u.labels[0] == "d30" and u.total_steps == 50
     assert sorted(set(u.nodes.step.tolist())) == list(range(30, 50))
+
+
+def test_hover_words_and_band_names_can_be_another_language():
+    _, _, tr = _traced("lstm", 1)
+    u = unroll(tr)
+    words = {"node": "{where}, 유닛 {unit}, 단계 {step} ({label})", "steps": "단계마다 {name}"}
+    fig = unrolled_figure(u, "net", band_names=["입력", "층 1"], words=words)
+    text = _hidden_trace(fig).text[0]
+    assert text.startswith("층 1, 유닛 0, 단계 0 (t=0): h = ") and "<br>단계마다 h: " in text
+    assert list(fig.layout.yaxis.ticktext) == ["입력", "층 1"]

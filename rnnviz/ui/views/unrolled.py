@@ -182,6 +182,11 @@ def unrolled_section(
             (band, unit),
             others,
             [t("input")] + [t("layer {layer}", layer=k) for k in range(1, u.layers + 1)],
+            {
+                "node": t("{where}, unit {unit}, step {step} ({label})"),
+                "steps": t("{name} at each step"),
+                "other": t("in '{label}'"),
+            },
         ),
         width="stretch",
         key=chart_key,
