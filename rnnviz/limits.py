@@ -67,6 +67,13 @@ class Limits:
     # work one view may do (~1 s on one busy core): fewer windows when big
     view_multiply_adds: int = 8_000_000_000
     view_batch_mb: int = 64  # memory one batch of windows may take while a view computes it
+    # the unrolled network (Next letter, Forecast): the last steps drawn, units drawn per box
+    # (more: one edge per pair of boxes), the strongest unit-to-unit edges drawn per pair of
+    # boxes, words in a hover label
+    unrolled_steps: int = 12  # 12 steps of 16 units still read at 800 px wide; 20 did not
+    unrolled_units: int = 16
+    unrolled_box_edges: int = 24
+    unrolled_words: int = 8
 
     @property
     def upload_bytes(self) -> int:

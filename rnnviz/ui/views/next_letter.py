@@ -19,6 +19,7 @@ from ..i18n import t
 from ..sidebar import seed_choice
 from ..widgets import int_slider
 from .common import gates_chart, loss_beside, probabilities_chart
+from .unrolled import next_letter_section
 
 __all__ = ["show_encoding", "render_live", "kept_extra", "inside"]
 
@@ -163,6 +164,7 @@ def inside(run: state.Run) -> None:
     _softmax_and_hidden(ds, tr, probs, letters, step)
     # 2. Every layer's hidden state and gates over the word
     _layers(tr, letters, step)
+    next_letter_section(model, ds, tr, letters)
     # 3. One hidden unit's activation after each letter of every word
     st.subheader(t("One neuron across every word"))
     unit = int_slider(

@@ -15,6 +15,7 @@ from ... import i18n, live
 from ...i18n import t
 from ...widgets import int_slider, option_slider
 from .. import common
+from ..unrolled import unrolled_section
 
 __all__ = ["inside_the_model"]
 
@@ -126,4 +127,5 @@ def inside_the_model(run) -> None:
     )
     _layers(tr, step)
     _step_table(tr, step)
+    unrolled_section(tr, [f"t={k}" for k in range(tr.steps)], "fc")
     _path(run, tr, labels)
