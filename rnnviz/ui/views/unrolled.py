@@ -148,10 +148,16 @@ def _equations(tr: Trace, band: int, step: int, unit: int, label: str) -> None:
             unit=unit,
         )
     )
-    for eq in step_equations(tr, band - 1, step, unit):
-        st.markdown(f"*{_named(eq.name)}*")
-        st.latex(eq.symbolic)
-        st.latex(eq.numeric)
+    # a line of products wider than a narrow column scrolls inside it instead of running out
+    st.html(f"<style>.st-key-{EQUATIONS} .katex-display {{ overflow-x: auto; }}</style>")
+    with st.container(key=EQUATIONS):
+        for eq in step_equations(tr, band - 1, step, unit):
+            st.markdown(f"*{_named(eq.name)}*")
+            st.latex(eq.symbolic)
+            st.latex(eq.numeric)
+
+
+EQUATIONS = "unrolled_equations"  # the container of the step's equations (its CSS class)
 
 
 def unrolled_section(
