@@ -276,9 +276,17 @@ def percent(fraction: Any) -> Any:
     return int(value) if float(value).is_integer() else value
 
 
+def _finite(value: int | float) -> bool:
+    """A finite number a float can hold (a file's 1e400, written as an integer, is not)."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
 def _fits(s: Setting, value: Any) -> bool:
     """Whether `value` is of the setting's kind (a checkpoint's value, before it is used)."""
-    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    number = isinstance(value, (int, float)) and not isinstance(value, bool) and _finite(value)
     if s.kind == "int":
         return number and float(value).is_integer()
     if s.kind == "float":
