@@ -8,6 +8,7 @@ refused to train a one-hot model because its unused embedding size was 2, above 
 """
 
 import dataclasses
+import time
 from pathlib import Path
 
 import pytest
@@ -62,6 +63,20 @@ def server_of_ones(monkeypatch):
     live.limits.clear()
 
 
+def _train(at: AppTest, prefix: str, page: str, timeout: float = 120):
+    """Click Train and rerun the page while its jobs wait and train, as the live view's fragment
+    does in a browser: the reruns are the session's heartbeat (a job that waits for a worker
+    longer than heartbeat_seconds with no rerun is stopped as abandoned)."""
+    at.button(key=f"{prefix}_train").click().run()
+    run = at.session_state[f"run:{page}"]
+    deadline = time.monotonic() + timeout
+    while any(job.running for job in run.jobs) and time.monotonic() < deadline:
+        time.sleep(0.5)
+        at.run()
+    at.run()
+    return run
+
+
 def _page(path: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
@@ -85,9 +100,7 @@ def test_a_server_of_ones_draws_every_other_page(server_of_ones, path):
     _page(path)
 
 
-def test_a_server_of_ones_forecast_draws_and_rolling_origin_says_why_it_cannot(
-    server_of_ones, train_on_page
-):
+def test_a_server_of_ones_forecast_draws_and_rolling_origin_says_why_it_cannot(server_of_ones):
     at = _page("app_pages/forecast.py")
     folds = at.number_input(key="fc_folds")
     assert (folds.min, folds.max, folds.value) == (1, 1, 1)
@@ -99,21 +112,19 @@ def test_a_server_of_ones_forecast_draws_and_rolling_origin_says_why_it_cannot(
         "Train one run (or 5 seeds) instead."
     ]
     at.radio(key="fc_runs").set_value("one").run()
-    run = train_on_page(at, "fc", "forecast")
+    run = _train(at, "fc", "forecast")
     assert [job.status for job in run.jobs] == ["done"], [job.message for job in run.jobs]
     assert len(run.jobs[0].history) == 1  # epochs: 1, the limit
     assert not at.exception, at.exception
 
 
 @pytest.mark.parametrize("encoding", ["one-hot", "embedding"])
-def test_a_server_of_ones_next_letter_trains_with_either_encoding(
-    server_of_ones, train_on_page, encoding
-):
+def test_a_server_of_ones_next_letter_trains_with_either_encoding(server_of_ones, encoding):
     at = _page("app_pages/next_letter.py")
     at.text_area(key="nl_text").set_value("ab")
     at.radio(key="nl_encoding").set_value(encoding).run()
     assert "Embedding size: 1" in [c.value for c in at.caption] or encoding == "one-hot"
-    run = train_on_page(at, "nl", "next_letter")
+    run = _train(at, "nl", "next_letter")
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
     config = run.job.model.config
