@@ -170,6 +170,11 @@ def rolling_origin_folds(
     [(slice(0, 6, None), slice(6, 8, None)), (slice(0, 8, None), slice(8, 10, None))]
     """
     max_folds = Limits.from_env().folds if max_folds is None else max_folds
+    if max_folds < MIN_FOLDS:
+        raise DataError(
+            f"Rolling origin needs at least {MIN_FOLDS} folds, and this server allows "
+            f"{max_folds}. Train one run (or 5 seeds) instead."
+        )
     if not MIN_FOLDS <= folds <= max_folds:
         raise DataError(
             f"Rolling origin takes {MIN_FOLDS} to {max_folds} folds on this server (got {folds})."

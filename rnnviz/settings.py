@@ -260,10 +260,12 @@ def _up_to(values: Sequence[int], limit: int) -> tuple[int, ...]:
     return tuple(v for v in values if v <= limit) or (limit,)
 
 
-def _min_folds(_: Limits) -> int:
+def _min_folds(lim: Limits) -> int:
+    """MIN_FOLDS, or the server's limit when it is lower (RNNVIZ_FOLDS=1): the folds widget then
+    holds one value instead of a range that is empty, and rolling origin says why it cannot run."""
     from .runs import MIN_FOLDS  # numpy and pandas: imported when a bound is asked for
 
-    return MIN_FOLDS
+    return min(MIN_FOLDS, lim.folds)
 
 
 def percent(fraction: Any) -> Any:
@@ -274,9 +276,17 @@ def percent(fraction: Any) -> Any:
     return int(value) if float(value).is_integer() else value
 
 
+def _finite(value: int | float) -> bool:
+    """A finite number a float can hold (a file's 1e400, written as an integer, is not)."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
 def _fits(s: Setting, value: Any) -> bool:
     """Whether `value` is of the setting's kind (a checkpoint's value, before it is used)."""
-    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    number = isinstance(value, (int, float)) and not isinstance(value, bool) and _finite(value)
     if s.kind == "int":
         return number and float(value).is_integer()
     if s.kind == "float":
@@ -656,8 +666,14 @@ class NextLetterSettings:
     encoding: str = setting(
         "one-hot", "choice", "Letters go in as", "radio", options=("one-hot", "embedding")
     )
+    # 2 to 32, or the server's limit when it is below 2: the range is never empty
     embedding_dim: int = setting(
-        4, "int", "Embedding size", "slider", lo=2, hi=lambda lim: min(32, lim.embedding)
+        4,
+        "int",
+        "Embedding size",
+        "slider",
+        lo=lambda lim: min(2, lim.embedding),
+        hi=lambda lim: min(32, lim.embedding),
     )
     cell: str = setting("rnn", "choice", "Cell", "select", options=CELL_CHOICES)
     hidden_size: int = _hidden(8, (2, 4, 8, 16, 32, 64, 128))

@@ -318,6 +318,24 @@ def _saved_scaler(d, columns: int) -> Scaler:
     return scaler
 
 
+def _saved_model_part_fits(saved: dict, c: ModelConfig) -> None:
+    """The saved settings name the model the weights are (the page names the run by them: a file
+    that said GRU beside an LSTM's weights had the verdict name a GRU)."""
+    named = config.canonical(ForecastSettings, saved)
+    parts = ["cell", "hidden_size", "num_layers", "head"] + (
+        ["nonlinearity"] if c.cell == "rnn" else []
+    )
+    wrong = [k for k in parts if k in named and named[k] != getattr(c, k)]
+    if wrong:
+        raise checkpoint.CheckpointError(
+            "The saved settings describe another model than its weights: "
+            + ", ".join(
+                f"{k} {str(named[k])[:20]} where the weights have {getattr(c, k)}" for k in wrong
+            )
+            + "."
+        )
+
+
 def restore_forecast(
     content: bytes, table: pd.DataFrame
 ) -> tuple[SequenceModel, ForecastDataset, dict]:
@@ -342,6 +360,7 @@ def restore_forecast(
         raise checkpoint.CheckpointError("The model's input size does not match its saved columns.")
     if c.head == "flatten" and c.window != cfg.window:
         raise checkpoint.CheckpointError("The model's window does not match its saved settings.")
+    _saved_model_part_fits(extra["settings"], c)
     scalers = (
         _saved_scaler(extra.get("feature_scaler"), c.input_size),
         _saved_scaler(extra.get("target_scaler"), 1),

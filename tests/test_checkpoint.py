@@ -448,6 +448,14 @@ def test_restore_forecast_round_trip_predicting_the_change(kospi_like):
         ),
         ({"target_scaler": "junk"}, "scaling is damaged"),
         ({"task": "digits"}, "not saved from the Forecast page"),
+        # issue 12 audit: settings that name another model than the weights (the page named the
+        # run, and the ladder's verdict, after the settings' cell)
+        (
+            {"cell": "lstm"},
+            "settings describe another model than its weights: cell lstm where the weights have "
+            "gru",
+        ),
+        ({"hidden": 256}, "hidden_size 256 where the weights have 3"),
     ],
     ids=lambda v: str(v)[:30],
 )
@@ -457,6 +465,20 @@ def test_restore_forecast_damaged_settings_get_one_message(kospi_like, changes, 
     content, _, _ = _forecast_file(kospi_like, **changes)
     with pytest.raises(CheckpointError, match=words):
         tasks.restore_forecast(content, kospi_like)
+
+
+def test_restore_forecast_numbers_no_float_holds_fall_back_to_the_default(kospi_like):
+    """Issue 12 audit: a file's epochs of 1e400 (an integer in JSON) ended the page in an
+    OverflowError ("Something went wrong"); such a value is damaged, like one of the wrong kind."""
+    from rnnviz import tasks
+    from rnnviz.settings import ForecastSettings
+
+    content, _, _ = _forecast_file(kospi_like)
+    saved = tasks.restore_forecast(content, kospi_like)[2]
+    damaged = {**saved, "epochs": 10**400, "lr": 10**400, "season": float("nan")}
+    opened = ForecastSettings.from_saved(damaged)
+    assert (opened.epochs, opened.lr, opened.season) == (30, 0.01, 0)  # the fields' defaults
+    assert (opened.cell, opened.hidden_size, opened.window) == ("gru", 3, 5)  # the rest kept
 
 
 def test_restore_forecast_old_cli_file_says_to_save_again(kospi_like):

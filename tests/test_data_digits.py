@@ -67,7 +67,16 @@ def test_an_images_as_rows_table_becomes_square_images():
         (lambda df: df.drop(columns=["pixel15"]), "square number"),
         (
             lambda df: df.assign(pixel3=df["pixel3"].astype(object).where(df.index != 2, "x")),
-            "Row 3, column 'pixel3'",
+            r"Row 3, column 'pixel3' is not a finite number \(x\)\.",
+        ),
+        # issue 12 audit: an empty pixel (NaN after read_csv) was named as np.float64(nan)
+        (
+            lambda df: df.assign(pixel3=df["pixel3"].where(df.index != 2, np.nan)),
+            r"Row 3, column 'pixel3' is empty\. Every pixel must be a number\.$",
+        ),
+        (
+            lambda df: df.assign(pixel3=df["pixel3"].where(df.index != 2, np.inf)),
+            r"Row 3, column 'pixel3' is not a finite number \(inf\)\.",
         ),
         (lambda df: df.assign(label=7), "only one label"),
     ],

@@ -91,6 +91,10 @@ def _builders(a: str, b: str):
         "letters": plots.letters_figure(
             [[(ch, 0.5) for ch in a], [(ch, -0.5) for ch in b]], title=a
         ),
+        # Next letter's "Let it write": the letters written and the top letters at each step
+        "writing": plots.writing_figure(
+            list(b[:4]), [[ch, "x"] for ch in b[:4]], [[0.5, 0.25]] * len(b[:4]), title=a
+        ),
         "line": plots.line_figure(values, a, x_label=b, names=[a, b], y_label=a, steps=3),
         "image": plots.image_figure(np.eye(3), a, fed_rows=2),
         "images": plots.images_figure(np.stack([np.eye(3)] * 2), [a, b], columns=2),
@@ -126,7 +130,7 @@ def test_user_text_is_never_markup(name):
         assert "%{customdata}" not in s, f"{name}: a template from user text in {s!r}"
     shown = [html.unescape(s) for s in strings]
     # letters: one character each, checked below
-    for text in [a] if name in ("image", "letters") else [a, b]:
+    for text in [a] if name in ("image", "letters", "writing") else [a, b]:
         assert any(text in s for s in shown), f"{name}: {text!r} is not shown as typed"
     if name == "letters":
         cells = fig.data[0].text

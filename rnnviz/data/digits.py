@@ -75,9 +75,10 @@ def images_from_table(
     bad = ~np.isfinite(values)
     if bad.any():
         row, col = np.argwhere(bad)[0]
+        cell = df[pixels[col]].iloc[row]  # as read: NaN for an empty cell, else the text or inf
+        what = "is empty" if pd.isna(cell) else f"is not a finite number ({str(cell)[:40]})"
         raise DataError(
-            f"Row {row + 1}, column '{pixels[col]}' is not a number "
-            f"({df[pixels[col]].iloc[row]!r}). Every pixel must be a number."
+            f"Row {row + 1}, column '{pixels[col]}' {what}. Every pixel must be a number."
         )
     labels_raw = df[label_column]
     if labels_raw.isna().any():
