@@ -584,6 +584,8 @@ def _divergence(
       1. the loss is NaN or infinite; or
       2. the loss ended more than LOSS_RATIO (10) times above epoch 1's, and more than 10 times
          above the baseline's (`TrainData.baseline_loss`, when there is one); or
+      2b. (float targets, after 3) the loss ended more than 10 times above the baseline's and
+         above the untrained model's on the same part (_worse_than_untrained); or
       3. (float targets) the model's typical (median) prediction on the validation windows (else the
          training ones) lies more than WILD_RANGES (1) times the targets' range (training and judged
          part together) farther outside that range than the untrained model's did: every target lies
@@ -608,9 +610,36 @@ def _divergence(
             f" and the baseline's {base:.3g}" if base is not None else ""
         )
         return f"the {what} ended at {last:.3g}, more than {LOSS_RATIO:g} times {against}"
-    if data.y.is_floating_point():
-        return _wild_predictions(model, data, rows, start)
-    return None
+    if not data.y.is_floating_point():
+        return None
+    return _wild_predictions(model, data, rows, start) or _worse_than_untrained(
+        model, data, rows, start, key, what
+    )
+
+
+def _worse_than_untrained(
+    model: nn.Module, data: TrainData, rows: list[dict], start: dict, key: str, what: str
+) -> str | None:
+    """Rule 2b of `_divergence` (float targets, with a baseline): the judged loss ended more than
+    LOSS_RATIO times the baseline's and above the untrained model's (`start` weights) on the same
+    part: training made the model worse, however its loss moved on the way (a runaway step size
+    that clipping keeps finite, dead ReLUs). A model still learning unscaled targets, or one that
+    fits its training rows but cannot follow a trend later, has improved on where it started and
+    is left alone. The untrained model's pass is made only when the first condition holds."""
+    base, last = data.baseline_loss, rows[-1][key]
+    if base is None or not last > LOSS_RATIO * base:
+        return None
+    untrained = copy.deepcopy(model)
+    untrained.load_state_dict(start)
+    x, lengths, y, _ = _judged_part(data)
+    y = y.detach().float().cpu()
+    before = float(((predict(untrained, x, lengths).reshape(y.shape) - y) ** 2).mean())
+    if not last > before:
+        return None
+    return (
+        f"the {what} ended at {last:.3g}, more than {LOSS_RATIO:g} times the baseline's "
+        f"{base:.3g} and above the untrained model's {before:.3g}: training made it worse"
+    )
 
 
 def _judged_part(data: TrainData) -> tuple[Tensor, Tensor | None, Tensor, str]:

@@ -50,7 +50,13 @@ def test_session_heartbeat_keeps_a_job_alive_on_another_page_and_a_closed_tab_st
     try:
         at.switch_page("app_pages/home.py").run()
         assert not at.exception, at.exception
-        # 1. the tab stays open on Home for more than twice the heartbeat limit: the job trains on
+        # 1. the tab stays open on Home for more than twice the heartbeat limit after the job
+        # starts training (on a loaded machine it may wait for a worker first): it trains on
+        deadline = time.monotonic() + 120
+        while job.epochs_done == 0 and time.monotonic() < deadline:
+            at.run()
+            assert job.running, f"the job ended while it waited: {job.status}: {job.message}"
+            time.sleep(0.3)
         deadline = time.monotonic() + 2.5 * HEARTBEAT
         while time.monotonic() < deadline:
             at.run()

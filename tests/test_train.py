@@ -407,6 +407,40 @@ def test_sgd_relu_lr_10_predicting_250_degrees_on_seattle_is_diverged():
     _assert_kept_the_best_epoch(job, ds)
 
 
+def test_a_model_that_training_made_worse_than_untrained_and_10x_the_baseline_is_diverged():
+    """Rule 2b: RNN/relu, SGD at lr 3 on Seattle: dead ReLUs, the validation loss flat at about
+    1.5 from epoch 1 (so not 10 times epoch 1's), hundreds of times persistence's, and above what
+    the untrained model scored on the same windows (computed here from a second model with the
+    same seed, before any step)."""
+    ds, job = _forecast_job(
+        *SEATTLE, window=14, cell="rnn", nonlinearity="relu", optimizer="sgd", lr=3.0
+    )
+    _, untrained = _forecast_job(
+        *SEATTLE, window=14, cell="rnn", nonlinearity="relu", optimizer="sgd", lr=3.0
+    )
+    x_val, y_val = ds.part("val")
+    before = float(((predict(untrained.model, x_val).reshape(y_val.shape) - y_val) ** 2).mean())
+    job.start().join(120)
+    first, last = job.history[0]["val_loss"], job.history[-1]["val_loss"]
+    base = job.data.baseline_loss
+    assert last < 10 * first and last > 10 * base and last > before, (first, last, before)
+    assert job.status == "diverged", (job.status, job.message)
+    assert (
+        f"the validation loss ended at {last:.3g}, more than 10 times the baseline's {base:.3g} "
+        f"and above the untrained model's {before:.3g}: training made it worse" in job.message
+    ), job.message
+    _assert_kept_the_best_epoch(job, ds)
+
+
+def test_a_trend_the_model_cannot_extrapolate_is_not_called_diverged():
+    """Rule 2b leaves alone a model that fits its training rows: US employment at the level,
+    whose later values leave the training range, ends far above persistence on validation but
+    low on training."""
+    ds, job = _forecast_job(*EMPLOYMENT, window=11)
+    job.start().join(120)
+    assert job.status == "done", (job.status, job.message)
+
+
 def test_validation_loss_ending_10x_above_epoch_1_and_the_baseline_is_diverged():
     """Rule 2: LSTM, SGD at lr 1 on US employment: the validation loss climbs from 0.017 to 0.56."""
     ds, job = _forecast_job(*EMPLOYMENT, window=11, optimizer="sgd", lr=1.0)

@@ -274,6 +274,9 @@ def status_line(job: JobHandle) -> None:
     status = job.status
     if status == "queued":
         ahead = job.queue_position
+        if ahead == 0:  # next in line: a worker is being started or handed this run
+            st.info(t("Starting: a training worker is taking this run."), icon="⏳")
+            return
         st.info(
             t(
                 "The server is busy: {ahead} run(s) ahead of you. Training starts by itself when "
@@ -378,7 +381,12 @@ def _where_it_trains(page: str, jobs: list[JobHandle], link) -> None:
     job = min(jobs, key=lambda j: j.epochs_done)  # several jobs (Compare): the one furthest behind
     title = link.title if link is not None else page
     if job.status == "queued":
-        text = t("Waiting on {page}: {ahead} run(s) ahead", page=title, ahead=job.queue_position)
+        ahead = job.queue_position
+        text = (
+            t("Waiting on {page}: {ahead} run(s) ahead", page=title, ahead=ahead)
+            if ahead
+            else t("Starting on {page}", page=title)
+        )
     else:
         text = t(
             "Training on {page}: epoch {done}/{total}",

@@ -562,4 +562,6 @@ STRINGS = {
     "reset gate": "리셋 게이트",
     "update gate": "업데이트 게이트",
     "new state": "새 상태",
+    "Starting: a training worker is taking this run.": "시작 중: 학습 워커가 이 학습을 맡고 있습니다.",
+    "Starting on {page}": "{page}에서 시작 중",
 }
