@@ -9,6 +9,7 @@ train and edit them.
 import logging
 import os
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -103,8 +104,13 @@ def train_on_page():
     def train(at, prefix: str, page: str, timeout: float = 60):
         at.button(key=f"{prefix}_train").click().run()
         run = at.session_state[f"run:{page}"]
+        deadline = time.monotonic() + timeout
         for job in state.run_jobs(run):
-            job.join(timeout)
+            # rerun the page while waiting, as an open tab does: its heartbeat keeps a job that
+            # waits for a worker on a busy machine from being stopped as abandoned
+            while job.running and time.monotonic() < deadline:
+                job.join(1.0)
+                at.run()
         at.run()
         return run
 
