@@ -8,26 +8,37 @@ page's model and traces it.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Sequence
+
 import pandas as pd
 import streamlit as st
 
-from ... import plots
+from ... import plots, tasks
 from ...cellspec import spec
+from ...data.batches import SERIES_TARGET, SeriesWindows
 from ...equations import step_equations
 from ...tasks import CellNumbers
 from .. import state
 from ..i18n import t
 
-__all__ = ["edit_numbers", "show_step"]
+__all__ = ["edit_numbers", "show_step", "TRAINED", "train_on_series"]
+
+# session key: the last training's sizes, CellTraining, seconds and version (its tables' key)
+TRAINED = "st_trained"
+TRAIN_STEPS = 300  # full-batch Adam steps of the tiny task
 
 
-def edit_numbers(start: CellNumbers, h: int, key: str) -> CellNumbers | None:
+def edit_numbers(
+    start: CellNumbers, h: int, key: str, names: Sequence[str] | None = None
+) -> CellNumbers | None:
     """W_ih, W_hh, the biases and the inputs x_t as tables the user can edit, filled from `start`;
-    the edited numbers, or None with a message when a table has an empty cell."""
+    the edited numbers, or None with a message when a table has an empty cell. `names` label the
+    inputs (a series' columns; default x0, x1, ...)."""
     f, steps = len(start.inputs[0]), len(start.inputs)
     symbols = [g.symbol for g in spec(start.cell).gates]  # in torch's stacking order
     rows = [f"{g}[{j}]" for g in symbols for j in range(h)]
-    inputs = [f"x{k}" for k in range(f)]
+    inputs = list(names) if names is not None else [f"x{k}" for k in range(f)]
     st.caption(
         t(
             "Edit any number; rows are stacked per gate in torch's order ({gates}), one row per "
@@ -132,4 +143,72 @@ def _state_so_far(values, title: str, y_label: str, step: int, key: str) -> None
         plots.line_figure(values[: step + 1].numpy(), title, y_label=y_label, steps=len(values)),
         width="stretch",
         key=key,
+    )
+
+
+def train_on_series(numbers: CellNumbers, series: SeriesWindows, sizes: tuple, seed: int) -> None:
+    """The tiny task: a button that trains the cell on screen (under a linear head) to predict the
+    next day's temp_max from each window; then the loss before and after, in °C beside "tomorrow
+    = today", and a button back to the untrained numbers."""
+    st.subheader(t("Train this cell on the series"))
+    st.markdown(
+        t(
+            "Task: from each window of {l} days (all {n} windows of Jan-Apr 2012) predict the next "
+            "day's {target}. {steps} Adam steps on the whole batch, run here; then the tables "
+            "above and the equations below show the trained numbers.",
+            l=series.x.shape[1],
+            n=series.x.shape[0],
+            target=SERIES_TARGET,
+            steps=TRAIN_STEPS,
+        )
+    )
+    b1, b2, _ = st.columns([2, 2, 1])
+    if b1.button(t("Train {steps} steps", steps=TRAIN_STEPS), key="st_train_series"):
+        start = time.perf_counter()
+        training = tasks.train_cell_numbers(numbers, series.x, series.y, TRAIN_STEPS, seed=seed)
+        seconds = time.perf_counter() - start
+        version = time.time_ns()  # a new key for the tables, so they show the new numbers
+        st.session_state[TRAINED] = dict(
+            sizes=sizes, training=training, seconds=seconds, version=version
+        )
+        st.rerun()
+    kept = st.session_state.get(TRAINED)
+    if kept is None or kept["sizes"] != sizes:
+        return
+    b2.button(
+        t("Back to the untrained numbers"),
+        key="st_untrain",
+        on_click=lambda: st.session_state.pop(TRAINED, None),
+    )
+    _training_result(kept["training"], kept["seconds"], series)
+
+
+def _training_result(training: tasks.CellTraining, seconds: float, series: SeriesWindows) -> None:
+    """The loss before and after, the error in °C beside persistence, and the loss curve."""
+    before, after = training.losses[0], training.final_loss
+    st.markdown(
+        t(
+            "Trained in {seconds:.2f} s. Mean squared error (scaled): {before:.4f} "
+            "before, {after:.4f} after. RMSE of the next day's {target} on these windows: "
+            '{model:.2f} °C; "tomorrow = today" gives {baseline:.2f} °C.',
+            seconds=seconds,
+            before=before,
+            after=after,
+            target=SERIES_TARGET,
+            model=series.rmse_in_units(after),
+            baseline=series.persistence_rmse(),
+        )
+    )
+    st.plotly_chart(
+        plots.line_figure(
+            training.losses,
+            t("Training loss (MSE, scaled) at each Adam step"),
+            x_label=t("Adam step"),
+            names=[t("loss")],
+            y_label=t("MSE"),
+            steps=len(training.losses),
+            log_y=True,
+        ),
+        width="stretch",
+        key="st_train_loss",
     )
