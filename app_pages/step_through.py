@@ -91,10 +91,10 @@ def typed_numbers() -> tuple[CellNumbers | None, SeriesWindows | None, tuple]:
     s = controls(StepThroughSettings, layout, cell=choice, **kept)
     share.param("st_numbers", options=config.options(StepThroughSettings, "numbers", lim))
     # 2. where the numbers start: the buttons set `numbers`
-    b1, b2, b3 = st.columns([3, 2, 3])
+    b1, b2, _ = st.columns([3, 2, 1])
     b1.button(t("Preset: 1 neuron, 2 time steps"), on_click=apply_preset, key="st_preset")
     b2.button(t("Random numbers"), on_click=use_random, key="st_random")
-    b3.button(t("Seattle series: 4 columns, window of 4"), on_click=use_series, key="st_series")
+    st.button(t("Seattle series: 4 columns, window of 4"), on_click=use_series, key="st_series")
     which = st.session_state.get("st_numbers", "preset")
     sizes = (s.cell, s.inputs, s.hidden_size, s.steps)
     seed = int(st.session_state.get("seed", 0))

@@ -86,15 +86,18 @@ def test_the_packed_view_draws_what_torch_packs(series):
     marked = {(r // 4, t) for r, row in enumerate(pads["z"]) for t, v in enumerate(row) if v == 1}
     assert marked == {(1, 2), (1, 3), (2, 3)}
     # the check: packed final states equal each series run alone through torch's module
-    check = [d.value for d in at.dataframe if "|packed - alone|" in d.value.columns][0]
-    assert (check["|packed - alone|"] <= 1e-6).all()
-    assert (check["|padded - alone|"].iloc[1:] > 1e-3).all()  # the short ones read the pads
+    check = [d.value for d in at.dataframe if "|packed - alone|" in d.value.index][0]
+    assert list(check.columns) == ["n=0", "n=1", "n=2"]
+    assert check.loc["length"].tolist() == ["4", "2", "3"]
+    assert all(float(v) <= 1e-6 for v in check.loc["|packed - alone|"])
+    # the short ones read the pads
+    assert all(float(v) > 1e-3 for v in check.loc["|padded - alone|"].iloc[1:])
     numbers = tasks.random_cell_numbers("gru", 4, 2, 4, seed=0)
     model, _ = tasks.cell_from_numbers(numbers)
     with torch.no_grad():
         for n, k in enumerate(lengths):
             out, _ = model.rnn(series.x[n : n + 1, :k])
-            shown = [float(v) for v in check["h packed"].iloc[n].split(", ")]
+            shown = [float(v) for v in check.loc["h packed"].iloc[n].split(", ")]
             assert np.allclose(shown, out[0, -1].numpy(), atol=1e-4), n  # shown with 4 decimals
 
 

@@ -422,13 +422,14 @@ STRINGS = {
     "x.transpose(0, 1): (L, N, F) = {shape}",
     "Series of different lengths: padding and PackedSequence": "길이가 다른 시계열: 패딩과 "
     "PackedSequence",
-    "The same windows cut to different lengths: window n keeps its first {lengths} days. Padding "
-    "fills the rest with 0 so the batch is one tensor; `pack_padded_sequence` sorts the series "
-    "longest first and keeps only the real steps, step by step, so the RNN never reads a pad.": "같은 "
-    "창들을 서로 다른 길이로 자릅니다: 창 n은 앞의 {lengths}일만 남깁니다. 패딩은 나머지를 0으로 채워 "
+    "The same windows cut to different lengths: window n keeps its first {lengths} days. "
+    "Padding (grey) fills the rest with 0 so the batch is one tensor; `pack_padded_sequence` sorts "
+    "the series longest first and keeps only the real steps, step by step, so the RNN never reads "
+    "a pad.": "같은 창들을 서로 다른 길이로 자릅니다: 창 n은 앞의 {lengths}일만 남깁니다. 패딩(회색)은 "
+    "나머지를 0으로 채워 "
     "배치를 한 텐서로 만듭니다. `pack_padded_sequence`는 시계열을 긴 것부터 정렬하고 단계마다 실제 "
     "단계만 남기므로, RNN은 패딩을 읽지 않습니다.",
-    "Padded batch (N, L, F) = {shape}; grey: padding": "패딩한 배치 (N, L, F) = {shape}; 회색: 패딩",
+    "Padded batch (N, L, F) = {shape}": "패딩한 배치 (N, L, F) = {shape}",
     "step t": "단계 t",
     "sequence n · column": "시퀀스 n · 열",
     "pad": "패딩",
@@ -465,7 +466,4 @@ STRINGS = {
     "학습 전 {before:.4f}, 학습 후 {after:.4f}. 이 창들에서 다음 날 {target}의 RMSE: {model:.2f} °C; "
     '"내일 = 오늘"은 {baseline:.2f} °C.',
     "Training loss (MSE, scaled) at each Adam step": "Adam 단계마다의 학습 손실(MSE, 스케일)",
-    "Adam step": "Adam 단계",
-    "loss": "손실",
-    "MSE": "MSE",
 }

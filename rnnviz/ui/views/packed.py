@@ -39,21 +39,20 @@ def layout_view(x: Tensor, columns) -> None:
             f=f,
         )
     )
-    left, right = st.columns(2)
-    with left:
-        st.markdown(t("**batch-first** x: (N, L, F) = {shape}", shape=tuple(x.shape)))
-        frame = batches.layout_frame(x, ("n", "t"), columns)
-        st.dataframe(frame, key="st_layout_batch_first", width="stretch")
-    with right:
-        seq_first = x.transpose(0, 1)  # (L, N, F)
-        st.markdown(
-            t(
-                "**(seq, batch, dim)** x.transpose(0, 1): (L, N, F) = {shape}",
-                shape=tuple(seq_first.shape),
-            )
+    # one table under the other, every row shown: side by side they are cut at 800 px wide
+    shown = dict(width="content", height=(n * steps + 1) * 35 + 3)
+    st.markdown(t("**batch-first** x: (N, L, F) = {shape}", shape=tuple(x.shape)))
+    frame = batches.layout_frame(x, ("n", "t"), columns)
+    st.dataframe(frame, key="st_layout_batch_first", **shown)
+    seq_first = x.transpose(0, 1)  # (L, N, F)
+    st.markdown(
+        t(
+            "**(seq, batch, dim)** x.transpose(0, 1): (L, N, F) = {shape}",
+            shape=tuple(seq_first.shape),
         )
-        frame = batches.layout_frame(seq_first, ("t", "n"), columns)
-        st.dataframe(frame, key="st_layout_seq_first", width="stretch")
+    )
+    frame = batches.layout_frame(seq_first, ("t", "n"), columns)
+    st.dataframe(frame, key="st_layout_seq_first", **shown)
 
 
 def packed_view(model, x: Tensor, columns) -> None:
@@ -67,7 +66,7 @@ def packed_view(model, x: Tensor, columns) -> None:
     st.markdown(
         t(
             "The same windows cut to different lengths: window n keeps its first {lengths} "
-            "days. Padding fills the rest with 0 so the batch is one tensor; "
+            "days. Padding (grey) fills the rest with 0 so the batch is one tensor; "
             "`pack_padded_sequence` sorts the series longest first and keeps only the real "
             "steps, step by step, so the RNN never reads a pad.",
             lengths=", ".join(map(str, lengths)),
@@ -78,7 +77,7 @@ def packed_view(model, x: Tensor, columns) -> None:
             padded.numpy(),
             lengths,
             columns,
-            t("Padded batch (N, L, F) = {shape}; grey: padding", shape=tuple(padded.shape)),
+            t("Padded batch (N, L, F) = {shape}", shape=tuple(padded.shape)),
             x_label=t("step t"),
             y_label=t("sequence n · column"),
             pad=t("pad"),
@@ -91,28 +90,25 @@ def packed_view(model, x: Tensor, columns) -> None:
 
 
 def _packed_parts(packed: batches.PackedLayout, columns) -> None:
-    """PackedSequence.data as a figure (each row labelled with its step and sequence) beside
+    """PackedSequence.data as a figure (each row labelled with its step and sequence), then
     batch_sizes as a table."""
-    left, right = st.columns([3, 1])
-    with left:
-        title = t("PackedSequence.data: (S, F) = {shape}", shape=tuple(packed.data.shape))
-        st.plotly_chart(
-            plots.packed_figure(
-                packed.data.numpy(),
-                packed.rows,
-                columns,
-                title,
-                x_label=t("column (F)"),
-                y_label=t("row of data (step t, sequence n)"),
-            ),
-            key="st_packed_chart",
-            width="stretch",
-        )
-    with right:
-        st.markdown(t("**batch_sizes**: sequences still running at each step"))
-        sizes = pd.DataFrame({"batch_sizes": packed.batch_sizes}).rename_axis("t")
-        st.dataframe(sizes, key="st_batch_sizes", width="stretch")
-        st.caption(t("sorted_indices: {order}", order=packed.sorted_indices))
+    title = t("PackedSequence.data: (S, F) = {shape}", shape=tuple(packed.data.shape))
+    st.plotly_chart(
+        plots.packed_figure(
+            packed.data.numpy(),
+            packed.rows,
+            columns,
+            title,
+            x_label=t("column (F)"),
+            y_label=t("row of data (step t, sequence n)"),
+        ),
+        key="st_packed_chart",
+        width="stretch",
+    )
+    st.markdown(t("**batch_sizes**: sequences still running at each step"))
+    sizes = pd.DataFrame({"batch_sizes": packed.batch_sizes}).rename_axis("t")
+    st.dataframe(sizes, key="st_batch_sizes", width="content")
+    st.caption(t("sorted_indices: {order}", order=packed.sorted_indices))
 
 
 def _same_final_states(model, padded: Tensor, lengths: list[int]) -> None:
@@ -123,18 +119,21 @@ def _same_final_states(model, padded: Tensor, lengths: list[int]) -> None:
     def shown(h: Tensor) -> str:
         return ", ".join(f"{v:.4f}" for v in h.tolist())
 
-    rows = [
-        {
-            t("sequence n"): n,
-            t("length"): lengths[n],
+    def gap(a: Tensor, b: Tensor) -> str:
+        return f"{float((a - b).abs().max()):.2e}"
+
+    # a column per sequence, a row per quantity: three narrow columns fit at 800 px wide
+    columns = {
+        f"n={n}": {
+            t("length"): str(lengths[n]),
             t("h packed"): shown(check.packed[n]),
             t("h alone"): shown(check.alone[n]),
-            t("|packed - alone|"): float((check.packed[n] - check.alone[n]).abs().max()),
+            t("|packed - alone|"): gap(check.packed[n], check.alone[n]),
             t("h padded, not packed"): shown(check.padded[n]),
-            t("|padded - alone|"): float((check.padded[n] - check.alone[n]).abs().max()),
+            t("|padded - alone|"): gap(check.padded[n], check.alone[n]),
         }
         for n in range(len(lengths))
-    ]
+    }
     st.markdown(
         t(
             "**The check**: the final hidden state h of each series from one run on the packed "
@@ -143,12 +142,5 @@ def _same_final_states(model, padded: Tensor, lengths: list[int]) -> None:
             "elsewhere."
         )
     )
-    st.dataframe(
-        pd.DataFrame(rows).set_index(t("sequence n")),
-        key="st_packed_check",
-        width="stretch",
-        column_config={
-            t("|packed - alone|"): st.column_config.NumberColumn(format="%.2e"),
-            t("|padded - alone|"): st.column_config.NumberColumn(format="%.2e"),
-        },
-    )
+    frame = pd.DataFrame(columns).rename_axis(t("sequence n"), axis="columns")
+    st.dataframe(frame, key="st_packed_check", width="stretch")

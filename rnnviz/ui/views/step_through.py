@@ -199,16 +199,10 @@ def _training_result(training: tasks.CellTraining, seconds: float, series: Serie
             baseline=series.persistence_rmse(),
         )
     )
+    rows = [{"epoch": k + 1, "train_loss": v} for k, v in enumerate(training.losses)]
     st.plotly_chart(
-        plots.line_figure(
-            training.losses,
-            t("Training loss (MSE, scaled) at each Adam step"),
-            x_label=t("Adam step"),
-            names=[t("loss")],
-            y_label=t("MSE"),
-            steps=len(training.losses),
-            log_y=True,
-        ),
+        # one epoch is one Adam step on the whole batch
+        plots.loss_figure(rows, t("Training loss (MSE, scaled) at each Adam step")),
         width="stretch",
         key="st_train_loss",
     )
