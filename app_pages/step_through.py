@@ -15,7 +15,7 @@ from rnnviz.cellspec import spec
 from rnnviz.data.batches import SERIES_COLUMNS, SeriesWindows, series_windows
 from rnnviz.settings import StepThroughSettings
 from rnnviz.tasks import CellNumbers
-from rnnviz.ui import live, share, state
+from rnnviz.ui import share, state
 from rnnviz.ui.controls import controls, page_links
 from rnnviz.ui.i18n import t
 from rnnviz.ui.views.packed import BATCH, layout_view, packed_view
@@ -81,21 +81,25 @@ def typed_numbers() -> tuple[CellNumbers | None, SeriesWindows | None, tuple]:
     """The cell and its sizes, the preset, random or series numbers to start from, and the tables
     to edit them (rnnviz/ui/views/step_through.py); the series' windows when it is read; the
     sizes (cell, inputs, hidden units, steps)."""
-    # 1. the cell and its sizes
-    lim = live.limits()
+    # 1. the cell and its sizes; `numbers` has no widget (the buttons below set it)
     page_links(StepThroughSettings)
     c1, c2, c3, c4 = st.columns([3, 2, 2, 2])  # "RNN (Elman)" stays whole at 800 px wide
-    layout = {c1: ("cell",), c2: ("inputs",), c3: ("hidden_size",), c4: ("steps",)}
+    layout = {
+        c1: ("cell",),
+        c2: ("inputs",),
+        c3: ("hidden_size",),
+        c4: ("steps",),
+        None: ("numbers",),
+    }
     kept = {name: dict(prepare=_kept(name)) for name in ("inputs", "hidden_size", "steps")}
     choice = dict(prepare=_kept("cell"), format_func=lambda c: spec(c).choice)
     s = controls(StepThroughSettings, layout, cell=choice, **kept)
-    share.param("st_numbers", options=config.options(StepThroughSettings, "numbers", lim))
     # 2. where the numbers start: the buttons set `numbers`
     b1, b2, _ = st.columns([3, 2, 1])
     b1.button(t("Preset: 1 neuron, 2 time steps"), on_click=apply_preset, key="st_preset")
     b2.button(t("Random numbers"), on_click=use_random, key="st_random")
     st.button(t("Seattle series: 4 columns, window of 4"), on_click=use_series, key="st_series")
-    which = st.session_state.get("st_numbers", "preset")
+    which = s.numbers
     sizes = (s.cell, s.inputs, s.hidden_size, s.steps)
     seed = int(st.session_state.get("seed", 0))
     series, names, version = None, None, ""

@@ -61,6 +61,8 @@ def _shown_values(at) -> list[str]:
 def test_series_button_fills_the_inputs_and_draws_both_layouts(series):
     at = _series_page()
     assert [at.number_input(key=k).value for k in ("st_inputs", "st_steps")] == [4, 4]
+    # `numbers` has no widget but is a setting like the others: the link carries it
+    assert at.query_params["numbers"] == "series"
     x_table = [d.value for d in at.dataframe if "t=0" in d.value.index][0]
     assert list(x_table.columns) == list(batches.SERIES_COLUMNS)
     assert np.allclose(x_table.to_numpy(), series.x[0].numpy(), atol=1e-6)
