@@ -7,6 +7,7 @@ or a letter per word with its probability. No training loop (train.py) and no dr
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -640,8 +641,8 @@ class CellTraining:
     """The cell after a short full-batch training run, and how the loss went."""
 
     numbers: CellNumbers  # the trained cell's weights, with the same inputs as before
-    # (steps,) the MSE (scaled units) each full-batch Adam step started from: losses[0] is the
-    # starting weights'
+    start_loss: float  # the MSE (scaled units) of the starting weights
+    # (steps done,) the MSE each full-batch Adam step started from: losses[0] == start_loss
     losses: list[float]
     final_loss: float  # the MSE of the trained weights, after the last step
     status: str  # fit's ending: "done", "stopped" or "diverged"
@@ -654,25 +655,36 @@ def train_cell_numbers(
     steps: int = 300,
     lr: float = 0.05,
     seed: int = 0,
+    max_seconds: float | None = None,
 ) -> CellTraining:
     """Train the cell `numbers` holds, under a linear head read from its last state, to predict
     y (N, 1) from x (N, L, F): `steps` full-batch Adam steps through train.fit (one epoch is
-    one step). The head starts from `seed`; the cell starts from the numbers on screen."""
+    one step), fewer when `max_seconds` runs out first (status "stopped"). The head starts from
+    `seed`; the cell starts from the numbers on screen."""
     # 1. the cell as typed, a seeded head on its last hidden state
     model, inputs = cell_from_numbers(numbers)
     torch.nn.init.uniform_(model.head.weight, -0.5, 0.5, torch.Generator().manual_seed(seed))
     torch.nn.init.zeros_(model.head.bias)
+    with torch.no_grad():
+        start = float(model.batch_loss(x, y)[0])
     # 2. the same loop every page trains with: a step per epoch, every window at once
     rows: list[dict] = []
     run = TrainConfig(
         epochs=steps, batch_size=0, lr=lr, clip_norm=None, seed=seed, device="cpu", shuffle=False
     )
-    result = fit(model, TrainData(x, y), run, rows.append, lambda: None)
+    deadline = None if max_seconds is None else time.perf_counter() + max_seconds
+
+    def out_of_time() -> str | None:
+        late = deadline is not None and time.perf_counter() > deadline
+        return f"stopped at the limit of {max_seconds:g} s" if late else None
+
+    result = fit(model, TrainData(x, y), run, rows.append, out_of_time)
     # 3. the trained cell's weights, back as numbers a person can edit, and its loss now
     with torch.no_grad():
         final = float(model.eval().batch_loss(x, y)[0])
     return CellTraining(
         numbers_from_model(model, inputs),
+        start,
         [float(r["train_loss"]) for r in rows],
         final,
         result.status,

@@ -176,6 +176,13 @@ class TestTraining:
                     assert math.isclose(evaluate(eq.python), eq.value, abs_tol=2e-3), eq.name
                 assert abs(h.value - old_eqs[-1].value) > 1e-4, (cell, t, unit)
 
+    def test_out_of_time_keeps_the_starting_numbers_and_says_so(self, series):
+        numbers = _cell("lstm", 2, series)
+        training = tasks.train_cell_numbers(numbers, series.x, series.y, max_seconds=0)
+        assert training.status == "stopped" and training.losses == []
+        assert training.numbers.weight_ih == numbers.weight_ih
+        assert training.final_loss == training.start_loss
+
     def test_the_loss_is_the_head_on_the_cell(self, series):
         """losses[0] equals the MSE of the starting cell under the seeded head, by hand."""
         numbers = _cell("gru", 2, series)
@@ -187,4 +194,5 @@ class TestTraining:
             out, _ = model.rnn(series.x)
             guess = out[:, -1] @ w.T  # (N, 1), the head's bias starts at 0
         mse = float(((guess - series.y) ** 2).mean())
+        assert math.isclose(training.start_loss, mse, rel_tol=1e-5)
         assert math.isclose(training.losses[0], mse, rel_tol=1e-5)

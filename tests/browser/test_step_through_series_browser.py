@@ -51,7 +51,7 @@ def test_series_views_fit_and_training_changes_the_equations(server, page, width
     _shot(page, f"step-through-series-{width}.png")
     before = _last_values(page)
     page.get_by_role("button", name=re.compile(r"^Train 300 steps$")).click()
-    page.get_by_text("Trained in").wait_for(timeout=90_000)
+    page.get_by_text(re.compile(r"^Trained \d+ of 300 steps")).wait_for(timeout=90_000)
     _settled(page)
     after = _last_values(page)
     assert len(after) == len(before) and after != before

@@ -460,10 +460,11 @@ STRINGS = {
     "위의 표와 아래의 식이 학습된 숫자를 보여 줍니다.",
     "Train {steps} steps": "{steps}단계 학습",
     "Back to the untrained numbers": "학습 전 숫자로 돌아가기",
-    "Trained in {seconds:.2f} s. Mean squared error (scaled): {before:.4f} before, {after:.4f} "
-    "after. RMSE of the next day's {target} on these windows: {model:.2f} °C; \"tomorrow = "
-    'today" gives {baseline:.2f} °C.': "{seconds:.2f}초 동안 학습했습니다. 평균제곱오차(스케일): "
-    "학습 전 {before:.4f}, 학습 후 {after:.4f}. 이 창들에서 다음 날 {target}의 RMSE: {model:.2f} °C; "
-    '"내일 = 오늘"은 {baseline:.2f} °C.',
+    "Training...": "학습 중...",
+    "Trained {done} of {steps} steps in {seconds:.2f} s. Mean squared error (scaled): {before:.4f} "
+    "before, {after:.4f} after. RMSE of the next day's {target} on these windows: {model:.2f} °C; "
+    '"tomorrow = today" gives {baseline:.2f} °C.': "{steps}단계 중 {done}단계를 {seconds:.2f}초 동안 "
+    "학습했습니다. 평균제곱오차(스케일): 학습 전 {before:.4f}, 학습 후 {after:.4f}. 이 창들에서 다음 날 "
+    '{target}의 RMSE: {model:.2f} °C; "내일 = 오늘"은 {baseline:.2f} °C.',
     "Training loss (MSE, scaled) at each Adam step": "Adam 단계마다의 학습 손실(MSE, 스케일)",
 }

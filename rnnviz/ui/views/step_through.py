@@ -27,6 +27,7 @@ __all__ = ["edit_numbers", "show_step", "TRAINED", "train_on_series"]
 # session key: the last training's sizes, CellTraining, seconds and version (its tables' key)
 TRAINED = "st_trained"
 TRAIN_STEPS = 300  # full-batch Adam steps of the tiny task
+TRAIN_SECONDS = 10.0  # it runs in the web process: a busy server stops it early, and says so
 
 
 def edit_numbers(
@@ -165,7 +166,10 @@ def train_on_series(numbers: CellNumbers, series: SeriesWindows, sizes: tuple, s
     b1, b2, _ = st.columns([2, 2, 1])
     if b1.button(t("Train {steps} steps", steps=TRAIN_STEPS), key="st_train_series"):
         start = time.perf_counter()
-        training = tasks.train_cell_numbers(numbers, series.x, series.y, TRAIN_STEPS, seed=seed)
+        with st.spinner(t("Training...")):
+            training = tasks.train_cell_numbers(
+                numbers, series.x, series.y, TRAIN_STEPS, seed=seed, max_seconds=TRAIN_SECONDS
+            )
         seconds = time.perf_counter() - start
         version = time.time_ns()  # a new key for the tables, so they show the new numbers
         st.session_state[TRAINED] = dict(
@@ -185,12 +189,15 @@ def train_on_series(numbers: CellNumbers, series: SeriesWindows, sizes: tuple, s
 
 def _training_result(training: tasks.CellTraining, seconds: float, series: SeriesWindows) -> None:
     """The loss before and after, the error in °C beside persistence, and the loss curve."""
-    before, after = training.losses[0], training.final_loss
+    before, after = training.start_loss, training.final_loss
     st.markdown(
         t(
-            "Trained in {seconds:.2f} s. Mean squared error (scaled): {before:.4f} "
-            "before, {after:.4f} after. RMSE of the next day's {target} on these windows: "
+            "Trained {done} of {steps} steps in {seconds:.2f} s. Mean squared error (scaled): "
+            "{before:.4f} before, {after:.4f} after. RMSE of the next day's {target} on these "
+            "windows: "
             '{model:.2f} °C; "tomorrow = today" gives {baseline:.2f} °C.',
+            done=len(training.losses),
+            steps=TRAIN_STEPS,
             seconds=seconds,
             before=before,
             after=after,
@@ -199,6 +206,8 @@ def _training_result(training: tasks.CellTraining, seconds: float, series: Serie
             baseline=series.persistence_rmse(),
         )
     )
+    if not training.losses:  # stopped by the time limit before its first step
+        return
     rows = [{"epoch": k + 1, "train_loss": v} for k, v in enumerate(training.losses)]
     st.plotly_chart(
         # one epoch is one Adam step on the whole batch
