@@ -56,6 +56,12 @@ def test_series_views_fit_and_training_changes_the_equations(server, page, width
     after = _last_values(page)
     assert len(after) == len(before) and after != before
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+    for button in page.locator("[data-testid='stBaseButton-secondary']").all():
+        if button.is_visible():  # the words on a button are not cut short ("Back to the...")
+            cut = button.evaluate(
+                "b => [b, ...b.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth + 1)"
+            )
+            assert not cut, (width, button.inner_text())
     _shot(page, f"step-through-series-trained-{width}.png")
     page.get_by_text("Series of different lengths").scroll_into_view_if_needed()
     page.wait_for_timeout(500)

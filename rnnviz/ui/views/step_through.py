@@ -163,7 +163,7 @@ def train_on_series(numbers: CellNumbers, series: SeriesWindows, sizes: tuple, s
             steps=TRAIN_STEPS,
         )
     )
-    b1, b2, _ = st.columns([2, 2, 1])
+    b1, b2 = st.columns([1, 2])  # "Back to the untrained numbers" stays whole at 800 px
     if b1.button(t("Train {steps} steps", steps=TRAIN_STEPS), key="st_train_series"):
         start = time.perf_counter()
         with st.spinner(t("Training...")):
