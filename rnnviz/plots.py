@@ -28,6 +28,8 @@ __all__ = [
     "forecast_figure",
     "series_figure",
     "heatmap_figure",
+    "padded_figure",
+    "packed_figure",
     "gates_figure",
     "forecast_band_figure",
     "pca_path_figure",
@@ -318,6 +320,85 @@ def heatmap_figure(
     if y_ticks is not None:
         fig.update_yaxes(tickvals=y, ticktext=[plain(t) for t in y_ticks])
     return _layout(fig, title, height=260 + 8 * min(v.shape[0], 40))
+
+
+PAD = "pad"  # the name of the trace that marks padding, and the word written in its cells
+
+
+def _values_heatmap(z: list, text: list, x: list, y: list, hover: str) -> go.Heatmap:
+    """A heatmap of numbers written in their cells (None = a gap), on a scale centred at 0."""
+    return go.Heatmap(
+        z=z,
+        x=x,
+        y=y,
+        text=text,
+        texttemplate="%{text}",
+        colorscale="RdBu_r",
+        zmid=0,
+        name="values",
+        hovertemplate=hover + "<br>value %{z:.4f}<extra></extra>",
+    )
+
+
+def padded_figure(
+    padded,
+    lengths: Sequence[int],
+    columns: Sequence[str],
+    title: str,
+    x_label: str = "step t",
+    y_label: str = "sequence n · column",
+    pad: str = PAD,
+) -> go.Figure:
+    """A padded batch (N, L, F): a row per sequence and column, a column per step, the numbers
+    written in; the steps past each sequence's length are padding, drawn grey and marked `pad`
+    by a trace of their own (named PAD, z = 1 exactly at the pad cells)."""
+    v = np.asarray(padded, dtype=float)
+    n, steps, f = v.shape
+    x = list(range(steps))
+    y = [plain(f"n={k} · {c}") for k in range(n) for c in columns]
+    real = [[t < lengths[k] for t in x] for k in range(n) for _ in columns]
+    rows = [v[k, :, j] for k in range(n) for j in range(f)]
+    z = [[float(r[t]) if ok[t] else None for t in x] for r, ok in zip(rows, real)]
+    text = [[f"{float(r[t]):.2f}" if ok[t] else "" for t in x] for r, ok in zip(rows, real)]
+    pads = [[None if ok[t] else 1 for t in x] for ok in real]
+    fig = go.Figure(_values_heatmap(z, text, x, y, "%{x}<br>%{y}"))
+    fig.add_trace(
+        go.Heatmap(
+            z=pads,
+            x=x,
+            y=y,
+            text=[[plain(pad) if p else "" for p in r] for r in pads],
+            texttemplate="%{text}",
+            colorscale=[[0, "#d9d9d9"], [1, "#d9d9d9"]],
+            showscale=False,
+            name=PAD,
+            hovertemplate="%{x}<br>%{y}<br>" + plain(pad) + "<extra></extra>",
+        )
+    )
+    fig.update_xaxes(title_text=plain(x_label), tickmode="array", tickvals=x)
+    fig.update_yaxes(title_text=plain(y_label), autorange="reversed")
+    return _layout(fig, title, height=120 + 24 * len(y))
+
+
+def packed_figure(
+    data,
+    rows: Sequence[tuple[int, int]],
+    columns: Sequence[str],
+    title: str,
+    x_label: str = "column (F)",
+    y_label: str = "row of data (step t, sequence n)",
+) -> go.Figure:
+    """A PackedSequence's data (S, F): a row per packed row, labelled with the step t and the
+    sequence n it came from, a column per input column, the numbers written in."""
+    v = np.asarray(data, dtype=float)
+    x = [plain(c) for c in columns]
+    y = [f"{k}: t={t}, n={n}" for k, (t, n) in enumerate(rows)]
+    z = v.tolist()
+    text = [[f"{a:.2f}" for a in r] for r in z]
+    fig = go.Figure(_values_heatmap(z, text, x, y, "%{y}<br>%{x}"))
+    fig.update_xaxes(title_text=plain(x_label))
+    fig.update_yaxes(title_text=plain(y_label), autorange="reversed")
+    return _layout(fig, title, height=120 + 24 * len(y))
 
 
 def _gate_scale(name: str, v: np.ndarray) -> dict:

@@ -822,7 +822,8 @@ class CompareSettings:
 @dataclass(frozen=True)
 class StepThroughSettings:
     """One cell with numbers the user types: its kind, its sizes, and where the numbers start
-    (the one-neuron preset or small random ones; `numbers` has no widget, the buttons set it)."""
+    (the one-neuron preset, small random ones, or random weights reading windows of the Seattle
+    sample's 4 columns; `numbers` has no widget, the buttons set it)."""
 
     prefix: ClassVar[str] = "st"
 
@@ -840,7 +841,9 @@ class StepThroughSettings:
         aliases=("hidden",),
     )
     steps: int = setting(2, "int", "Steps", "number", lo=1, hi=lambda lim: lim.typed_steps)
-    numbers: str = setting("preset", "choice", "Numbers", "none", options=("preset", "random"))
+    numbers: str = setting(
+        "preset", "choice", "Numbers", "none", options=("preset", "random", "series")
+    )
 
 
 __all__ += [

@@ -7,6 +7,7 @@ or a letter per word with its probability. No training loop (train.py) and no dr
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +28,7 @@ from .limits import Limits
 from .models import ModelConfig, SequenceModel
 from .settings import ForecastSettings
 from .trace import Trace, sequence_gradient_norms, trace
-from .train import TrainData, predict
+from .train import TrainConfig, TrainData, fit, predict
 
 __all__ = [
     "forecast_model",
@@ -55,6 +56,11 @@ __all__ = [
     "cell_from_numbers",
     "one_neuron_preset",
     "random_cell_numbers",
+    "numbers_from_model",
+    "CellTraining",
+    "train_cell_numbers",
+    "PackedCheck",
+    "packed_vs_alone",
     "image_model",
     "image_train_data",
     "image_evaluation",
@@ -627,6 +633,102 @@ def random_cell_numbers(
         draw(gates * hidden),
         draw(steps, input_size),
     )
+
+
+# -- that cell on a batch of a real series (Step through's seeds 003 and 004) -----------------
+def numbers_from_model(model: SequenceModel, inputs: torch.Tensor) -> CellNumbers:
+    """The inverse of cell_from_numbers: a one-layer model's cell weights as plain lists, with
+    `inputs` (L, F) as the steps to show."""
+    rnn = model.rnn
+
+    def plain(p: torch.Tensor) -> list:
+        return p.detach().cpu().tolist()
+
+    return CellNumbers(
+        model.config.cell,
+        plain(rnn.weight_ih_l0),
+        plain(rnn.weight_hh_l0),
+        plain(rnn.bias_ih_l0),
+        plain(rnn.bias_hh_l0),
+        plain(inputs),
+        model.config.nonlinearity,
+    )
+
+
+@dataclass
+class CellTraining:
+    """The cell after a short full-batch training run, and how the loss went."""
+
+    numbers: CellNumbers  # the trained cell's weights, with the same inputs as before
+    start_loss: float  # the MSE (scaled units) of the starting weights
+    # (steps done,) the MSE each full-batch Adam step started from: losses[0] == start_loss
+    losses: list[float]
+    final_loss: float  # the MSE of the trained weights, after the last step
+    status: str  # fit's ending: "done", "stopped" or "diverged"
+
+
+def train_cell_numbers(
+    numbers: CellNumbers,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    steps: int = 300,
+    lr: float = 0.05,
+    seed: int = 0,
+    max_seconds: float | None = None,
+) -> CellTraining:
+    """Train the cell `numbers` holds, under a linear head read from its last state, to predict
+    y (N, 1) from x (N, L, F): `steps` full-batch Adam steps through train.fit (one epoch is
+    one step), fewer when `max_seconds` runs out first (status "stopped"). The head starts from
+    `seed`; the cell starts from the numbers on screen."""
+    # 1. the cell as typed, a seeded head on its last hidden state
+    model, inputs = cell_from_numbers(numbers)
+    torch.nn.init.uniform_(model.head.weight, -0.5, 0.5, torch.Generator().manual_seed(seed))
+    torch.nn.init.zeros_(model.head.bias)
+    with torch.no_grad():
+        start = float(model.batch_loss(x, y)[0])
+    # 2. the same loop every page trains with: a step per epoch, every window at once
+    rows: list[dict] = []
+    run = TrainConfig(
+        epochs=steps, batch_size=0, lr=lr, clip_norm=None, seed=seed, device="cpu", shuffle=False
+    )
+    deadline = None if max_seconds is None else time.perf_counter() + max_seconds
+
+    def out_of_time() -> str | None:
+        late = deadline is not None and time.perf_counter() > deadline
+        return f"stopped at the limit of {max_seconds:g} s" if late else None
+
+    result = fit(model, TrainData(x, y), run, rows.append, out_of_time)
+    # 3. the trained cell's weights, back as numbers a person can edit, and its loss now
+    with torch.no_grad():
+        final = float(model.eval().batch_loss(x, y)[0])
+    return CellTraining(
+        numbers_from_model(model, inputs),
+        start,
+        [float(r["train_loss"]) for r in rows],
+        final,
+        result.status,
+    )
+
+
+@dataclass
+class PackedCheck:
+    """The final hidden state of every sequence three ways (each (N, H))."""
+
+    packed: torch.Tensor  # the RNN run once on the PackedSequence
+    alone: torch.Tensor  # each sequence run on its own, without padding
+    padded: torch.Tensor  # the padded batch run without packing: the padding read as input
+
+
+@torch.no_grad()
+def packed_vs_alone(model: SequenceModel, padded: torch.Tensor, lengths: list[int]) -> PackedCheck:
+    """Run `model`'s recurrent layers on the padded batch (N, L, F) packed with `lengths`, on
+    each sequence alone, and on the padded batch as it is; the last layer's final states."""
+    model.eval()
+    lengths_t = torch.tensor(lengths)
+    _, packed = model.recurrent(padded, lengths_t)  # (N, H), in the batch's order
+    alone = torch.cat([model.recurrent(padded[n : n + 1, :k])[1] for n, k in enumerate(lengths)])
+    _, unpacked = model.recurrent(padded)  # (N, H): the state after the last padded step
+    return PackedCheck(packed, alone, unpacked)
 
 
 # -- images read row by row ------------------------------------------------------------------

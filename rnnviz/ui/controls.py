@@ -72,6 +72,12 @@ def _text_area(label: str, key: str, value, lo, hi, options, step, **kw):
     return st.text_area(label, value, key=key, **kw)
 
 
+def _none(label: str, key: str, value, lo, hi, options, step, **kw):
+    """A setting with no widget (buttons set it): shared through the link like the others, its
+    value is the session's, else the default."""
+    return st.session_state.get(key, value)
+
+
 WIDGETS: dict[str, Callable] = {
     "number": _number,
     "slider": _slider,
@@ -82,6 +88,7 @@ WIDGETS: dict[str, Callable] = {
     "multiselect": _multiselect,
     "text": _text,
     "text_area": _text_area,
+    "none": _none,
 }
 
 

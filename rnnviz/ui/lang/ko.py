@@ -564,4 +564,67 @@ STRINGS = {
     "new state": "새 상태",
     "Starting: a training worker is taking this run.": "시작 중: 학습 워커가 이 학습을 맡고 있습니다.",
     "Starting on {page}": "{page}에서 시작 중",
+    # seeds 003-004
+    "Seattle series: 4 columns, window of 4": "시애틀 시계열: 4개 열, 창 4",
+    "x_t: the Seattle sample's {columns} on {first} to {last}, each scaled to 0..1 over Jan-Apr "
+    "2012 (min-max).": "x_t: 시애틀 예제의 {columns}, {first}부터 {last}까지. 각 열을 2012년 1-4월 "
+    "기준으로 0..1로 맞췄습니다(최소-최대).",
+    "One batch, two layouts: (seq, batch, dim) and batch-first": "한 배치, 두 가지 배치(layout): "
+    "(seq, batch, dim)과 batch-first",
+    "Three windows of the series make one batch. torch's RNN, LSTM and GRU read **(seq, batch, "
+    "dim)** = (L, N, F) = ({l}, {n}, {f}) by default; with `batch_first=True` (as rnnviz builds "
+    "them) they read (N, L, F) = ({n}, {l}, {f}). The numbers are the same: `x.transpose(0, 1)` "
+    "only swaps the first two axes.": "시계열의 창 세 개가 한 배치가 됩니다. torch의 RNN, LSTM, GRU는 "
+    "기본으로 **(seq, batch, dim)** = (L, N, F) = ({l}, {n}, {f})를 읽고, `batch_first=True`이면"
+    "(rnnviz가 만드는 방식) (N, L, F) = ({n}, {l}, {f})를 읽습니다. 숫자는 같습니다: "
+    "`x.transpose(0, 1)`은 앞의 두 축만 바꿉니다.",
+    "**batch-first** x: (N, L, F) = {shape}": "**batch-first** x: (N, L, F) = {shape}",
+    "**(seq, batch, dim)** x.transpose(0, 1): (L, N, F) = {shape}": "**(seq, batch, dim)** "
+    "x.transpose(0, 1): (L, N, F) = {shape}",
+    "Series of different lengths: padding and PackedSequence": "길이가 다른 시계열: 패딩과 "
+    "PackedSequence",
+    "The same windows cut to different lengths: window n keeps its first {lengths} days. "
+    "Padding (grey) fills the rest with 0 so the batch is one tensor; `pack_padded_sequence` sorts "
+    "the series longest first and keeps only the real steps, step by step, so the RNN never reads "
+    "a pad.": "같은 창들을 서로 다른 길이로 자릅니다: 창 n은 앞의 {lengths}일만 남깁니다. 패딩(회색)은 "
+    "나머지를 0으로 채워 "
+    "배치를 한 텐서로 만듭니다. `pack_padded_sequence`는 시계열을 긴 것부터 정렬하고 단계마다 실제 "
+    "단계만 남기므로, RNN은 패딩을 읽지 않습니다.",
+    "Padded batch (N, L, F) = {shape}": "패딩한 배치 (N, L, F) = {shape}",
+    "sequence n · column": "시퀀스 n · 열",
+    "pad": "패딩",
+    "PackedSequence.data: (S, F) = {shape}": "PackedSequence.data: (S, F) = {shape}",
+    "column (F)": "열 (F)",
+    "row of data (step t, sequence n)": "data의 행 (단계 t, 시퀀스 n)",
+    "**batch_sizes**: sequences still running at each step": "**batch_sizes**: 단계마다 아직 "
+    "진행 중인 시퀀스 수",
+    "sorted_indices: {order}": "sorted_indices(정렬 순서): {order}",
+    "sequence n": "시퀀스 n",
+    "length": "길이",
+    "h packed": "h (패킹)",
+    "h alone": "h (혼자)",
+    "|packed - alone|": "|패킹 - 혼자|",
+    "h padded, not packed": "h (패딩, 패킹 안 함)",
+    "|padded - alone|": "|패딩 - 혼자|",
+    "**The check**: the final hidden state h of each series from one run on the packed batch "
+    "equals a run of that series alone (up to float rounding). Run on the padded batch without "
+    "packing, a short series reads the pads as days of 0 and ends elsewhere.": "**확인**: 패킹한 "
+    "배치를 한 번 돌려 얻은 각 시계열의 마지막 은닉 상태 h는 그 시계열만 따로 돌린 결과와 같습니다"
+    "(부동소수점 반올림 범위 안에서). 패킹 없이 패딩한 배치를 돌리면, 짧은 시계열은 패딩을 0인 날로 "
+    "읽어 다른 곳에서 끝납니다.",
+    "Train this cell on the series": "이 셀을 시계열로 학습",
+    "Task: from each window of {l} days (all {n} windows of Jan-Apr 2012) predict the next day's "
+    "{target}. {steps} Adam steps on the whole batch, run on the server; then the tables above and the "
+    "equations below show the trained numbers.": "과제: {l}일짜리 각 창(2012년 1-4월의 창 {n}개 "
+    "전부)에서 다음 날의 {target}을 예측합니다. 배치 전체로 Adam {steps}단계를 여기서 실행합니다. 그러면 "
+    "위의 표와 아래의 식이 학습된 숫자를 보여 줍니다.",
+    "Train {steps} steps": "{steps}단계 학습",
+    "Back to the untrained numbers": "학습 전 숫자로 돌아가기",
+    "Training...": "학습 중...",
+    "Trained {done} of {steps} steps in {seconds:.2f} s. Mean squared error (scaled): {before:.4f} "
+    "before, {after:.4f} after. RMSE of the next day's {target} on these windows: {model:.2f} °C; "
+    '"tomorrow = today" gives {baseline:.2f} °C.': "{steps}단계 중 {done}단계를 {seconds:.2f}초 동안 "
+    "학습했습니다. 평균제곱오차(스케일): 학습 전 {before:.4f}, 학습 후 {after:.4f}. 이 창들에서 다음 날 "
+    '{target}의 RMSE: {model:.2f} °C; "내일 = 오늘"은 {baseline:.2f} °C.',
+    "Training loss (MSE, scaled) at each Adam step": "Adam 단계마다의 학습 손실(MSE, 스케일)",
 }

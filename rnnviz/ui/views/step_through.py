@@ -8,26 +8,39 @@ page's model and traces it.
 
 from __future__ import annotations
 
+import functools
+import time
+from collections.abc import Sequence
+
 import pandas as pd
 import streamlit as st
 
-from ... import plots
+from ... import plots, tasks
 from ...cellspec import spec
+from ...data.batches import SERIES_TARGET, SeriesWindows
 from ...equations import step_equations
 from ...tasks import CellNumbers
-from .. import i18n, state
+from .. import i18n, live, state
 from ..i18n import t
 
-__all__ = ["edit_numbers", "show_step"]
+__all__ = ["edit_numbers", "show_step", "TRAINED", "train_on_series"]
+
+# session key: the last training's sizes, CellTraining, seconds and version (its tables' key)
+TRAINED = "st_trained"
+TRAIN_STEPS = 300  # full-batch Adam steps of the tiny task
+TRAIN_SECONDS = 10.0  # it runs in the web process: a busy server stops it early, and says so
 
 
-def edit_numbers(start: CellNumbers, h: int, key: str) -> CellNumbers | None:
+def edit_numbers(
+    start: CellNumbers, h: int, key: str, names: Sequence[str] | None = None
+) -> CellNumbers | None:
     """W_ih, W_hh, the biases and the inputs x_t as tables the user can edit, filled from `start`;
-    the edited numbers, or None with a message when a table has an empty cell."""
+    the edited numbers, or None with a message when a table has an empty cell. `names` label the
+    inputs (a series' columns; default x0, x1, ...)."""
     f, steps = len(start.inputs[0]), len(start.inputs)
     symbols = [g.symbol for g in spec(start.cell).gates]  # in torch's stacking order
     rows = [f"{g}[{j}]" for g in symbols for j in range(h)]
-    inputs = [f"x{k}" for k in range(f)]
+    inputs = list(names) if names is not None else [f"x{k}" for k in range(f)]
     st.caption(
         t(
             "Edit any number; rows are stacked per gate in torch's order ({gates}), one row per "
@@ -132,4 +145,80 @@ def _state_so_far(values, title: str, y_label: str, step: int, key: str) -> None
         plots.line_figure(values[: step + 1].numpy(), title, y_label=y_label, steps=len(values)),
         width="stretch",
         key=key,
+    )
+
+
+def train_on_series(numbers: CellNumbers, series: SeriesWindows, sizes: tuple, seed: int) -> None:
+    """The tiny task: a button that trains the cell on screen (under a linear head) to predict the
+    next day's temp_max from each window; then the loss before and after, in °C beside "tomorrow
+    = today", and a button back to the untrained numbers."""
+    st.subheader(t("Train this cell on the series"))
+    st.markdown(
+        t(
+            "Task: from each window of {l} days (all {n} windows of Jan-Apr 2012) predict the next "
+            "day's {target}. {steps} Adam steps on the whole batch, run on the server; then the "
+            "tables above and the equations below show the trained numbers.",
+            l=series.x.shape[1],
+            n=series.x.shape[0],
+            target=SERIES_TARGET,
+            steps=TRAIN_STEPS,
+        )
+    )
+    b1, b2 = st.columns([1, 2])  # "Back to the untrained numbers" stays whole at 800 px
+    if b1.button(t("Train {steps} steps", steps=TRAIN_STEPS), key="st_train_series"):
+        start = time.perf_counter()
+        with st.spinner(t("Training...")):  # where training runs: never in the web process
+            training = live.run_view(
+                functools.partial(tasks.train_cell_numbers, seed=seed, max_seconds=TRAIN_SECONDS),
+                numbers,
+                series.x,
+                series.y,
+                TRAIN_STEPS,
+            )
+        if training is None:  # the worker said why
+            return
+        seconds = time.perf_counter() - start
+        version = time.time_ns()  # a new key for the tables, so they show the new numbers
+        st.session_state[TRAINED] = dict(
+            sizes=sizes, training=training, seconds=seconds, version=version
+        )
+        st.rerun()
+    kept = st.session_state.get(TRAINED)
+    if kept is None or kept["sizes"] != sizes:
+        return
+    b2.button(
+        t("Back to the untrained numbers"),
+        key="st_untrain",
+        on_click=lambda: st.session_state.pop(TRAINED, None),
+    )
+    _training_result(kept["training"], kept["seconds"], series)
+
+
+def _training_result(training: tasks.CellTraining, seconds: float, series: SeriesWindows) -> None:
+    """The loss before and after, the error in °C beside persistence, and the loss curve."""
+    before, after = training.start_loss, training.final_loss
+    st.markdown(
+        t(
+            "Trained {done} of {steps} steps in {seconds:.2f} s. Mean squared error (scaled): "
+            "{before:.4f} before, {after:.4f} after. RMSE of the next day's {target} on these "
+            "windows: "
+            '{model:.2f} °C; "tomorrow = today" gives {baseline:.2f} °C.',
+            done=len(training.losses),
+            steps=TRAIN_STEPS,
+            seconds=seconds,
+            before=before,
+            after=after,
+            target=SERIES_TARGET,
+            model=series.rmse_in_units(after),
+            baseline=series.persistence_rmse(),
+        )
+    )
+    if not training.losses:  # stopped by the time limit before its first step
+        return
+    rows = [{"epoch": k + 1, "train_loss": v} for k, v in enumerate(training.losses)]
+    i18n.chart(
+        # one epoch is one Adam step on the whole batch
+        plots.loss_figure(rows, t("Training loss (MSE, scaled) at each Adam step")),
+        width="stretch",
+        key="st_train_loss",
     )
