@@ -128,7 +128,6 @@ STRINGS = {
     "Head": "출력층",
     "last: the last hidden state predicts (many-to-one). flatten: every step's hidden state goes into the head, "
     "as in the KOSPI tutorial.": "last: 마지막 은닉 상태로 예측(다대일). flatten: 모든 단계의 은닉 상태를 출력층에 넣음(KOSPI 튜토리얼처럼).",
-    "all": "전체",
     "Training and validation take every row: leave some for the test part.": "학습과 검증 구간이 모든 행을 차지합니다. 테스트 구간을 남겨 두세요.",
     "Press Train: the loss, the forecast against the baseline and the metrics appear here as it learns.": "학습을 누르세요: 학습하는 동안 손실, 기준선과 비교한 예측, 지표가 여기에 나타납니다.",
     "The settings above changed since this run; press Train to use them. The results below are from the run as "
@@ -403,4 +402,20 @@ STRINGS = {
     "움직이지 못하고, 셀은 그것을 기억하도록 배울 수 없습니다. LSTM이나 GRU의 게이트는 상태를 붙잡아 둘 수 있어"
     "(망각 게이트가 1 근처, 업데이트 게이트가 0 근처) 기울기가 그 거리를 견딜 수 있습니다. 이 가중치에서 실제로 "
     "그런지는 위의 곡선과 숫자가 말해 줍니다.",
+    # seeds 000-002
+    "S&P 500, daily 2000-2020 (Yahoo Finance via vega-datasets)": "S&P 500, 일별 2000-2020 (Yahoo Finance, vega-datasets)",
+    "Output": "출력",
+    "none: the head's number as it is. sigmoid: squashed to 0..1, as in the KOSPI tutorial; with the minmax "
+    "scaler it can never go beyond the training part's range.": "none: 출력층의 값을 그대로. sigmoid: KOSPI 튜토리얼처럼 0..1로 "
+    "눌러 담습니다. minmax 스케일러와 함께라면 학습 구간의 범위를 결코 넘을 수 없습니다.",
+    "Batch size (0 = all)": "배치 크기 (0 = 전부)",
+    "Training windows per step of the optimizer; 0 puts every training window in one batch.": "옵티마이저 한 단계에 쓰는 "
+    "학습 윈도우 수. 0이면 모든 학습 윈도우를 한 배치에 넣습니다.",
+    "cell": "셀",
+    "torch: first layer": "torch: 첫 층",
+    "torch: whole model": "torch: 모델 전체",
+    "Keras: first layer": "Keras: 첫 층",
+    "Keras: whole model": "Keras: 모델 전체",
+    "**Each cell with these sizes: torch beside Keras** (← this model)": "**같은 크기의 셀마다: torch와 Keras 나란히** (← 이 모델)",
+    "MNIST 28x28 handwritten digits (LeCun, Cortes, Burges; 10,000 images)": "MNIST 28x28 손글씨 숫자(LeCun, Cortes, Burges; 10,000장)",
 }
