@@ -82,8 +82,8 @@ def page() -> None:
     st.caption(
         t(
             "An image read one row at a time is a sequence: 8 rows of 8 pixels are 8 time steps "
-            "of 8 features. The network reads them top to bottom and names the digit after the "
-            "last row."
+            "of 8 features, a 28x28 MNIST digit 28 steps of 28. The network reads them top to "
+            "bottom and names the digit after the last row."
         )
     )
     source, chosen = choose_images()

@@ -258,6 +258,12 @@ def test_seed_002_reads_mnist_as_28_steps_of_28_pixels_and_trains():
     n = sum(len(part[1]) for part in run.dataset.values())
     assert n == 10_000
     assert run.job.model.rnn.input_size == 28 and run.names == [str(d) for d in range(10)]
+    # the model's size on the page: LSTM(28 -> 8) 4*8*(28+8+2) = 1,216, Linear(8 -> 10) 90
+    shown = [c.value for c in at.caption if c.value.startswith("Model: ")]
+    assert shown == [
+        "Model: LSTM, 1 layer(s) of 8 reading 28 pixels at each of 28 steps, then "
+        "Linear(8 → 10): **1,306 parameters** (1,216 + 90)."
+    ]
 
 
 def test_mnist_rows_train_well_above_chance_in_three_epochs():

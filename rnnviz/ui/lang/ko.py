@@ -293,9 +293,6 @@ STRINGS = {
     "The cell state so far": "지금까지의 셀 상태",
     # digits
     "✍️ Digits": "✍️ 손글씨 숫자",
-    "An image read one row at a time is a sequence: 8 rows of 8 pixels are 8 time steps of 8 features. The "
-    "network reads them top to bottom and names the digit after the last row.": "한 줄씩 읽는 이미지는 시퀀스입니다: 8픽셀짜리 8줄은 특징 8개짜리 8단계입니다. 신경망은 위에서 아래로 읽고 "
-    "마지막 줄 다음에 숫자를 말합니다.",
     "Images": "이미지",
     "8x8 handwritten digits (UCI / scikit-learn, 1,797 images)": "8x8 손글씨 숫자(UCI / scikit-learn, 1,797장)",
     "Upload images as rows (CSV)": "행마다 이미지 하나인 CSV 올리기",
@@ -418,4 +415,11 @@ STRINGS = {
     "Keras: whole model": "Keras: 모델 전체",
     "**Each cell with these sizes: torch beside Keras** (← this model)": "**같은 크기의 셀마다: torch와 Keras 나란히** (← 이 모델)",
     "MNIST 28x28 handwritten digits (LeCun, Cortes, Burges; 10,000 images)": "MNIST 28x28 손글씨 숫자(LeCun, Cortes, Burges; 10,000장)",
+    "An image read one row at a time is a sequence: 8 rows of 8 pixels are 8 time steps of 8 features, a 28x28 "
+    "MNIST digit 28 steps of 28. The network reads them top to bottom and names the digit after the last row.": "한 줄씩 "
+    "읽는 이미지는 시퀀스입니다: 8픽셀짜리 8줄은 특징 8개짜리 8단계이고, 28x28 MNIST 숫자는 28개짜리 28단계입니다. 신경망은 "
+    "위에서 아래로 읽고 마지막 줄 다음에 숫자를 말합니다.",
+    "Model: {cell}, {layers} layer(s) of {hidden} reading {pixels} pixels at each of {rows} steps, then "
+    "Linear({hidden} → {classes}): **{total} parameters** ({parts}).": "모델: {cell}, {hidden}짜리 {layers}층이 {rows}단계마다 "
+    "픽셀 {pixels}개를 읽고, 이어서 Linear({hidden} → {classes}): **매개변수 {total}개** ({parts}).",
 }
