@@ -8,8 +8,8 @@ import streamlit as st
 
 from rnnviz import tasks
 from rnnviz.cellspec import spec
-from rnnviz.data.digits import digits_as_sequences, load_digits
-from rnnviz.settings import DIGITS_SAMPLE, DigitsSettings
+from rnnviz.data.digits import DIGITS_PATH, MNIST_PATH, digits_as_sequences, load_digits
+from rnnviz.settings import DIGITS_MNIST, DIGITS_SAMPLE, DigitsSettings
 from rnnviz.ui import live, share
 from rnnviz.ui.controls import control, controls, page_links
 from rnnviz.ui.i18n import t
@@ -26,11 +26,12 @@ from rnnviz.ui.views.digits import (
 )
 
 PAGE = "digits"
+BUNDLED = {DIGITS_SAMPLE: DIGITS_PATH, DIGITS_MNIST: MNIST_PATH}  # a source -> its file in assets/
 
 
 @st.cache_resource(show_spinner=False)
-def sample_images():
-    images, labels = load_digits()
+def sample_images(source: str):
+    images, labels = load_digits(BUNDLED[source])
     return images, labels, [str(d) for d in range(10)]
 
 
@@ -39,9 +40,9 @@ def choose_images():
     with a message shown)."""
     page_links(DigitsSettings)
     source = control(DigitsSettings, "source", horizontal=True, format_func=t)
-    if source == DIGITS_SAMPLE:
-        images, labels, names = sample_images()
-        return source, (images, labels, names, "digits.csv.gz")
+    if source in BUNDLED:
+        images, labels, names = sample_images(source)
+        return source, (images, labels, names, BUNDLED[source].name)
     return source, uploaded_images(live.limits())
 
 
@@ -82,8 +83,8 @@ def page() -> None:
     st.caption(
         t(
             "An image read one row at a time is a sequence: 8 rows of 8 pixels are 8 time steps "
-            "of 8 features. The network reads them top to bottom and names the digit after the "
-            "last row."
+            "of 8 features, a 28x28 MNIST digit 28 steps of 28. The network reads them top to "
+            "bottom and names the digit after the last row."
         )
     )
     source, chosen = choose_images()

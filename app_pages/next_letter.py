@@ -31,7 +31,7 @@ def choose_settings() -> NextLetterSettings:
     c1, c2, c3 = st.columns(3)
     layout = {
         c1: ("mode", "encoding", "embedding_dim"),
-        c2: ("cell", "hidden_size", "num_layers"),
+        c2: ("cell", "nonlinearity", "hidden_size", "num_layers"),
         c3: ("optimizer", "lr", "epochs"),
     }
     predicts = {
@@ -46,6 +46,7 @@ def choose_settings() -> NextLetterSettings:
         encoding=dict(horizontal=True),
         embedding_dim=lambda chosen: dict(disabled=chosen["encoding"] != "embedding"),
         cell=dict(format_func=lambda c: spec(c).choice),
+        nonlinearity=lambda chosen: dict(disabled=chosen["cell"] != "rnn"),
         lr=dict(format_func=lambda v: f"{v:g}"),
     )
 
@@ -66,6 +67,7 @@ def build(s: NextLetterSettings):
         s.hidden_size,
         s.num_layers,
         embedding_dim=s.embedding_dim if s.encoding == "embedding" else None,
+        nonlinearity=s.nonlinearity,
         seed=seed_choice(),
     )
     return ds, model

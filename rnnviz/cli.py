@@ -63,13 +63,10 @@ def _parser() -> argparse.ArgumentParser:
 def _words_parser(sub) -> None:
     """`words`: the words, a flag per Next letter setting (rnnviz.settings.NextLetterSettings: the
     page's names and defaults; old names such as --hidden still work), and the command line's own
-    (--nonlinearity, --batch-size, --seed, --device)."""
+    (--batch-size, --seed, --device)."""
     w = sub.add_parser("words", help="predict each word's last letter (or every next letter)")
     w.add_argument("text", help='words separated by spaces, e.g. "hello apple lobby daddy bobby"')
-    config.add_arguments(w, NextLetterSettings)
-    w.add_argument(
-        "--nonlinearity", choices=["tanh", "relu"], default="tanh", help="plain RNN only"
-    )
+    config.add_arguments(w, NextLetterSettings)  # --nonlinearity too, since the page has it
     w.add_argument("--batch-size", type=int, default=0, help="0 = every word at once")
     _run_args(w)
 
@@ -301,7 +298,7 @@ def _words(a, out) -> int:
         s.cell,
         s.hidden_size,
         s.num_layers,
-        nonlinearity=a.nonlinearity,
+        nonlinearity=s.nonlinearity,
         embedding_dim=embedding_dim,
         seed=a.seed,
     )

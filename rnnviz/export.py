@@ -64,6 +64,7 @@ def script_settings(
         "HIDDEN": int(s["hidden_size"]),
         "LAYERS": int(s["num_layers"]),
         "HEAD": str(s["head"]),
+        "OUTPUT_ACTIVATION": str(s.get("output_activation", "none")),
         "OPTIMIZER": str(train.optimizer),
         "LEARNING_RATE": float(train.lr),
         "MOMENTUM": float(train.momentum),
@@ -273,8 +274,10 @@ class Forecaster(nn.Module):
     def forward(self, x):  # (N, L, F) -> (N, 1)
         states, _ = self.rnn(x)  # (N, L, H)
         if HEAD == "flatten":
-            return self.head(states.reshape(states.shape[0], -1))  # (N, L*H) -> (N, 1)
-        return self.head(states[:, -1])  # the last step's state (N, H) -> (N, 1)
+            y = self.head(states.reshape(states.shape[0], -1))  # (N, L*H) -> (N, 1)
+        else:
+            y = self.head(states[:, -1])  # the last step's state (N, H) -> (N, 1)
+        return torch.sigmoid(y) if OUTPUT_ACTIVATION == "sigmoid" else y
 
 
 @torch.no_grad()

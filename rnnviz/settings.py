@@ -44,7 +44,7 @@ __all__ = [
     "ForecastSettings",
     "LEARNING_RATES",
     "HIDDEN_SIZES",
-    "BATCH_SIZES",
+    "OUTPUT_ACTIVATIONS",
     "RUNS",
     "SAMPLES",
     "UPLOAD",
@@ -238,7 +238,7 @@ def iter_values(settings) -> Iterator[tuple[str, Any]]:
 # -- the Forecast page ---------------------------------------------------------------------------
 LEARNING_RATES = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0)
 HIDDEN_SIZES = (2, 4, 8, 16, 32, 64, 128, 256)  # offered up to Limits.hidden
-BATCH_SIZES = (8, 16, 32, 64, 128, 256, 0)  # 0 = every training window at once
+OUTPUT_ACTIVATIONS = ("none", "sigmoid")  # the Forecast head's output: as is, or squashed to 0..1
 RUNS = {
     "one": "One run",
     "seeds": "Train 5 seeds (seed s to s+4): the spread",
@@ -251,6 +251,12 @@ SAMPLES = {  # a bundled sample's label -> (file in assets/, its target, its inp
         ("temp_max", "temp_min", "wind"),
     ),
     "US employment, monthly 2006-2015 (BLS)": ("us-employment.csv", "nonfarm", ("nonfarm",)),
+    # the KOSPI tutorial's columns: open, high, low and volume in, the close out
+    "S&P 500, daily 2000-2020 (Yahoo Finance via vega-datasets)": (
+        "sp500-2000.csv",
+        "close",
+        ("open", "high", "low", "volume"),
+    ),
 }
 UPLOAD = "Upload a CSV"
 
@@ -445,6 +451,16 @@ class ForecastSettings:
         help="last: the last hidden state predicts (many-to-one). flatten: every step's hidden "
         "state goes into the head, as in the KOSPI tutorial.",
     )
+    output_activation: str = setting(
+        "none",
+        "choice",
+        "Output",
+        "radio",
+        options=OUTPUT_ACTIVATIONS,
+        cli_help="the head's output: none (as is) or sigmoid (squashed to 0..1)",
+        help="none: the head's number as it is. sigmoid: squashed to 0..1, as in the KOSPI "
+        "tutorial; with the minmax scaler it can never go beyond the training part's range.",
+    )
     # -- training (TrainConfig's names)
     optimizer: str = setting("adam", "choice", "Optimizer", "select", options=("adam", "sgd"))
     lr: float = setting(
@@ -461,11 +477,14 @@ class ForecastSettings:
     batch_size: int = setting(
         32,
         "int",
-        "Batch size",
-        "select_slider",
-        options=BATCH_SIZES,
+        "Batch size (0 = all)",
+        "number",
+        lo=0,
+        hi=lambda lim: lim.rows,  # no more windows than rows: a larger batch is the full batch
         aliases=("batch",),
         cli_help="0 = all samples at once",
+        help="Training windows per step of the optimizer; 0 puts every training window in one "
+        "batch.",
     )
     runs: str = setting(
         "one",
@@ -534,6 +553,7 @@ class ForecastSettings:
             head=self.head,
             window=window or self.window,
             output_size=1,
+            output_activation=None if self.output_activation == "none" else "sigmoid",
         )
 
     def saved(self) -> dict[str, Any]:
@@ -585,6 +605,7 @@ _SAVED = (
     "hidden_size",
     "num_layers",
     "head",
+    "output_activation",
     "optimizer",
     "lr",
     "epochs",
@@ -602,6 +623,7 @@ MEMORY = "Long memory: repeat the first letter after N distractors"
 SERIES = "Sample series: Seattle daily max temperature"
 WORDS = "Typed words: the last letter"
 DIGITS_SAMPLE = "8x8 handwritten digits (UCI / scikit-learn, 1,797 images)"
+DIGITS_MNIST = "MNIST 28x28 handwritten digits (LeCun, Cortes, Burges; 10,000 images)"
 DIGITS_UPLOAD = "Upload images as rows (CSV)"
 
 
@@ -613,11 +635,16 @@ def _hidden(value: int, sizes: tuple[int, ...]) -> Any:
     return field(default=value, metadata={"setting": spec})
 
 
+def _as_forecast(name: str) -> Any:
+    """The same setting as Forecast's `name`: its default, bounds, label and old names."""
+    same = settings_fields(ForecastSettings)[name][0]
+    return field(default=same.default, metadata=same.metadata)
+
+
 def _layers() -> Any:
     """Stacked layers: the same setting as Forecast's num_layers (a slider from 1 to the server's
     limit; old links' `layers`)."""
-    num_layers = settings_fields(ForecastSettings)["num_layers"][0]
-    return field(default=num_layers.default, metadata=num_layers.metadata)
+    return _as_forecast("num_layers")
 
 
 def _epochs(value: int, label: str = "Epochs") -> Any:
@@ -676,6 +703,7 @@ class NextLetterSettings:
         hi=lambda lim: min(32, lim.embedding),
     )
     cell: str = setting("rnn", "choice", "Cell", "select", options=CELL_CHOICES)
+    nonlinearity: str = _as_forecast("nonlinearity")  # tanh or relu, the plain RNN's only
     hidden_size: int = _hidden(8, (2, 4, 8, 16, 32, 64, 128))
     num_layers: int = _layers()
     optimizer: str = _optimizer()
@@ -695,7 +723,11 @@ class DigitsSettings:
     prefix: ClassVar[str] = "dg"
 
     source: str = setting(
-        DIGITS_SAMPLE, "choice", "Images", "radio", options=(DIGITS_SAMPLE, DIGITS_UPLOAD)
+        DIGITS_SAMPLE,
+        "choice",
+        "Images",
+        "radio",
+        options=(DIGITS_SAMPLE, DIGITS_MNIST, DIGITS_UPLOAD),
     )
     cell: str = setting("lstm", "choice", "Cell", "select", options=("lstm", "gru", "rnn"))
     hidden_size: int = _hidden(32, (4, 8, 16, 32, 64, 128, 256))
@@ -853,6 +885,7 @@ __all__ += [
     "SERIES",
     "WORDS",
     "DIGITS_SAMPLE",
+    "DIGITS_MNIST",
     "DIGITS_UPLOAD",
     "NextLetterSettings",
     "DigitsSettings",

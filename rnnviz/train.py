@@ -585,7 +585,8 @@ def _divergence(
       2. the loss ended more than LOSS_RATIO (10) times above epoch 1's, and more than 10 times
          above the baseline's (`TrainData.baseline_loss`, when there is one); or
       2b. (float targets, after 3) the loss ended more than 10 times above the baseline's and
-         above the untrained model's on the same part (_worse_than_untrained); or
+         above the untrained model's on the same part, with the training loss above that of
+         always predicting the training mean (_worse_than_untrained); or
       3. (float targets) the model's typical (median) prediction on the validation windows (else the
          training ones) lies more than WILD_RANGES (1) times the targets' range (training and judged
          part together) farther outside that range than the untrained model's did: every target lies
@@ -622,12 +623,18 @@ def _worse_than_untrained(
 ) -> str | None:
     """Rule 2b of `_divergence` (float targets, with a baseline): the judged loss ended more than
     LOSS_RATIO times the baseline's and above the untrained model's (`start` weights) on the same
-    part: training made the model worse, however its loss moved on the way (a runaway step size
-    that clipping keeps finite, dead ReLUs). A model still learning unscaled targets, or one that
-    fits its training rows but cannot follow a trend later, has improved on where it started and
-    is left alone. The untrained model's pass is made only when the first condition holds."""
-    base, last = data.baseline_loss, rows[-1][key]
+    part, and the training loss above that of always predicting the training targets' mean:
+    training made the model worse and it learnt nothing of its own rows, however its loss moved
+    on the way (a runaway step size that clipping keeps finite, dead ReLUs). A model that fits its
+    training rows but not later ones (overfitting, a trend) has a low training loss, and one still
+    learning unscaled targets has improved on where it started: both are left alone. The
+    untrained model's pass is made only when the cheap conditions hold."""
+    base, last, train = data.baseline_loss, rows[-1][key], rows[-1]["train_loss"]
     if base is None or not last > LOSS_RATIO * base:
+        return None
+    y = data.y.detach().float()
+    constant = float(((y - y.mean(0)) ** 2).mean())  # always predicting the training mean
+    if not train > constant:
         return None
     untrained = copy.deepcopy(model)
     untrained.load_state_dict(start)
@@ -638,7 +645,9 @@ def _worse_than_untrained(
         return None
     return (
         f"the {what} ended at {last:.3g}, more than {LOSS_RATIO:g} times the baseline's "
-        f"{base:.3g} and above the untrained model's {before:.3g}: training made it worse"
+        f"{base:.3g} and above the untrained model's {before:.3g}, and the training loss at "
+        f"{train:.3g}, above the {constant:.3g} of always predicting the training mean: "
+        "training made it worse"
     )
 
 

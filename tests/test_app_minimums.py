@@ -85,7 +85,7 @@ def test_forecast_minimums_window_1_and_the_smallest_csv(cell):
     at.slider(key="fc_num_layers").set_value(1)
     at.select_slider(key="fc_lr").set_value(1e-4)
     at.number_input(key="fc_epochs").set_value(1)
-    at.select_slider(key="fc_batch_size").set_value(8)
+    at.number_input(key="fc_batch_size").set_value(8)
     run = _train(at, "fc", "forecast")
     assert run.dataset.window == 1 and len(run.dataset.x) == rows - 1
     assert any(s.value == "Inside the model" for s in at.subheader)

@@ -273,7 +273,7 @@ NEW_LINK = {
 def _all_forecast_widgets(at: AppTest) -> dict:
     return {
         **_forecast_widgets(at),
-        "batch": at.select_slider(key="fc_batch_size").value,
+        "batch": at.number_input(key="fc_batch_size").value,
         "change": at.checkbox(key="fc_predict_change").value,
     }
 

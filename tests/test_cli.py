@@ -158,6 +158,7 @@ def test_cli_fit_save_opens_on_the_forecast_page(seattle_csv, tmp_path):
         "hidden_size": 4,
         "num_layers": 1,
         "head": "last",
+        "output_activation": "none",
         "optimizer": "adam",
         "lr": 0.01,
         "epochs": 2,

@@ -14,6 +14,7 @@ import pytest
 
 from rnnviz import TrainConfig, data, tasks
 from rnnviz.export import forecast_script
+from rnnviz.settings import ForecastSettings
 from rnnviz.train import fit
 
 
@@ -51,15 +52,15 @@ def _rnnviz_metrics(table: pd.DataFrame, s: dict, train: TrainConfig) -> dict:
         predict_change=s.get("predict_change", False),
     )
     ds = data.make_forecast_dataset(table, cfg)
-    model = tasks.forecast_model(
-        ds,
-        s["cell"],
-        s["hidden_size"],
-        s["num_layers"],
-        s["head"],
-        s["nonlinearity"],
-        seed=train.seed,
+    chosen = ForecastSettings(
+        cell=s["cell"],
+        hidden_size=s["hidden_size"],
+        num_layers=s["num_layers"],
+        head=s["head"],
+        nonlinearity=s["nonlinearity"],
+        output_activation=s.get("output_activation", "none"),
     )
+    model = tasks.forecast_model_for(ds, chosen, seed=train.seed)
     result = fit(model, tasks.forecast_train_data(ds), train, lambda row: None, lambda: None)
     assert result.status == "done", result.message
     return {
@@ -124,6 +125,16 @@ def _assert_same(printed: dict, expected: dict) -> None:
             hidden_size=4,
         ),
         dict(predict_change=True),
+        # seed 000, the KOSPI tutorial: 2-layer RNN, windows of 5 flattened, a sigmoid output
+        dict(
+            cell="rnn",
+            num_layers=2,
+            window=5,
+            head="flatten",
+            output_activation="sigmoid",
+            lr=0.001,
+            batch_size=20,
+        ),
         dict(
             predict_change=True,
             cell="gru",
@@ -138,6 +149,7 @@ def _assert_same(printed: dict, expected: dict) -> None:
         "gru-flatten-standard-2layers-fullbatch",
         "rnn-relu-sgd-horizon3-noscaling",
         "predict-change",
+        "rnn-2layers-flatten-sigmoid",
         "predict-change-gru-flatten-standard-horizon2",
     ],
 )

@@ -70,7 +70,7 @@ def test_each_limit_met_is_named_with_its_value(small_server):
 
 def test_the_job_time_limit_stops_training_and_says_so(small_server, train_on_page):
     at = _forecast()
-    at.select_slider(key="fc_batch_size").set_value(8).run()
+    at.number_input(key="fc_batch_size").set_value(8).run()
     at.number_input(key="fc_epochs").set_value(10).run()
     # a run that takes well over the limit on any machine (10 epochs at window 20, 1 layer took
     # 0.9 s on a quiet one)

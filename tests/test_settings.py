@@ -73,7 +73,9 @@ def test_bounds_and_options_come_from_the_limits():
     assert config.bounds(ForecastSettings, "window", lim) == (1, 50)
     assert config.bounds(ForecastSettings, "folds", lim) == (2, 6)
     assert config.options(ForecastSettings, "hidden_size", lim) == [2, 4, 8, 16, 32, 64]
-    assert config.options(ForecastSettings, "batch_size", lim) == [8, 16, 32, 64, 128, 256, 0]
+    # a free number since issue 15 (seed 000 trains in batches of 20): 0 = all, up to the rows
+    assert config.options(ForecastSettings, "batch_size", lim) is None
+    assert config.bounds(ForecastSettings, "batch_size", Limits(rows=500)) == (0, 500)
 
 
 @pytest.mark.parametrize(

@@ -425,9 +425,15 @@ def test_a_model_that_training_made_worse_than_untrained_and_10x_the_baseline_is
     base = job.data.baseline_loss
     assert last < 10 * first and last > 10 * base and last > before, (first, last, before)
     assert job.status == "diverged", (job.status, job.message)
+    y = job.data.y
+    constant = float(((y - y.mean(0)) ** 2).mean())
+    train = job.history[-1]["train_loss"]
+    assert train > constant, (train, constant)
     assert (
         f"the validation loss ended at {last:.3g}, more than 10 times the baseline's {base:.3g} "
-        f"and above the untrained model's {before:.3g}: training made it worse" in job.message
+        f"and above the untrained model's {before:.3g}, and the training loss at {train:.3g}, "
+        f"above the {constant:.3g} of always predicting the training mean: training made it worse"
+        in job.message
     ), job.message
     _assert_kept_the_best_epoch(job, ds)
 

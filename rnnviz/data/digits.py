@@ -1,7 +1,9 @@
-"""Images read row by row: scikit-learn's 8x8 handwritten digits, or a user's images-as-rows CSV.
+"""Images read row by row: scikit-learn's 8x8 handwritten digits, 10,000 28x28 MNIST digits, or a
+user's images-as-rows CSV.
 
-The digits ship in assets/digits.csv.gz (64 pixel columns then the label, no header; source and
-licence in assets/README.md), so nothing is downloaded and scikit-learn is not needed. An uploaded
+The digits ship in assets/digits.csv.gz (64 pixel columns then the label, no header) and
+assets/mnist-10k.csv.gz (784 pixel columns 0..255 then the label; sources and licences in
+assets/README.md), so nothing is downloaded and scikit-learn is not needed. An uploaded
 CSV holds one image per row: a label column and side*side pixel columns (a 28x28 MNIST export
 has 784). Each image becomes `side` time steps of `side` pixels.
 Shapes: N images, R rows (steps), P pixels per row (features).
@@ -22,6 +24,7 @@ from .tables import DataError
 
 __all__ = [
     "DIGITS_PATH",
+    "MNIST_PATH",
     "load_digits",
     "images_from_table",
     "guess_label_column",
@@ -29,14 +32,17 @@ __all__ = [
 ]
 
 DIGITS_PATH = Path(__file__).resolve().parents[2] / "assets" / "digits.csv.gz"
+MNIST_PATH = DIGITS_PATH.with_name("mnist-10k.csv.gz")
 _LABEL_NAMES = ("label", "labels", "class", "target", "digit", "y")
 
 
 def load_digits(path: str | Path = DIGITS_PATH) -> tuple[np.ndarray, np.ndarray]:
-    """(images (N, 8, 8) with values 0..16, labels (N,) 0..9)."""
+    """(images (N, side, side), labels (N,) 0..9) from a bundled file: the 8x8 digits (values
+    0..16) by default, MNIST_PATH's 28x28 ones (values 0..255)."""
     with gzip.open(path, "rt") as f:
-        table = np.loadtxt(f, delimiter=",", dtype=np.float64)  # (N, 65)
-    return table[:, :64].reshape(-1, 8, 8), table[:, 64].astype(np.int64)
+        table = np.loadtxt(f, delimiter=",", dtype=np.float64)  # (N, side*side + 1)
+    side = math.isqrt(table.shape[1] - 1)
+    return table[:, :-1].reshape(-1, side, side), table[:, -1].astype(np.int64)
 
 
 def guess_label_column(df: pd.DataFrame) -> str:

@@ -128,7 +128,6 @@ STRINGS = {
     "Head": "출력층",
     "last: the last hidden state predicts (many-to-one). flatten: every step's hidden state goes into the head, "
     "as in the KOSPI tutorial.": "last: 마지막 은닉 상태로 예측(다대일). flatten: 모든 단계의 은닉 상태를 출력층에 넣음(KOSPI 튜토리얼처럼).",
-    "all": "전체",
     "Training and validation take every row: leave some for the test part.": "학습과 검증 구간이 모든 행을 차지합니다. 테스트 구간을 남겨 두세요.",
     "Press Train: the loss, the forecast against the baseline and the metrics appear here as it learns.": "학습을 누르세요: 학습하는 동안 손실, 기준선과 비교한 예측, 지표가 여기에 나타납니다.",
     "The settings above changed since this run; press Train to use them. The results below are from the run as "
@@ -294,9 +293,6 @@ STRINGS = {
     "The cell state so far": "지금까지의 셀 상태",
     # digits
     "✍️ Digits": "✍️ 손글씨 숫자",
-    "An image read one row at a time is a sequence: 8 rows of 8 pixels are 8 time steps of 8 features. The "
-    "network reads them top to bottom and names the digit after the last row.": "한 줄씩 읽는 이미지는 시퀀스입니다: 8픽셀짜리 8줄은 특징 8개짜리 8단계입니다. 신경망은 위에서 아래로 읽고 "
-    "마지막 줄 다음에 숫자를 말합니다.",
     "Images": "이미지",
     "8x8 handwritten digits (UCI / scikit-learn, 1,797 images)": "8x8 손글씨 숫자(UCI / scikit-learn, 1,797장)",
     "Upload images as rows (CSV)": "행마다 이미지 하나인 CSV 올리기",
@@ -627,4 +623,26 @@ STRINGS = {
     "학습했습니다. 평균제곱오차(스케일): 학습 전 {before:.4f}, 학습 후 {after:.4f}. 이 창들에서 다음 날 "
     '{target}의 RMSE: {model:.2f} °C; "내일 = 오늘"은 {baseline:.2f} °C.',
     "Training loss (MSE, scaled) at each Adam step": "Adam 단계마다의 학습 손실(MSE, 스케일)",
+    # seeds 000-002
+    "S&P 500, daily 2000-2020 (Yahoo Finance via vega-datasets)": "S&P 500, 일별 2000-2020 (Yahoo Finance, vega-datasets)",
+    "Output": "출력",
+    "none: the head's number as it is. sigmoid: squashed to 0..1, as in the KOSPI tutorial; with the minmax "
+    "scaler it can never go beyond the training part's range.": "none: 출력층의 값을 그대로. sigmoid: KOSPI 튜토리얼처럼 0..1로 "
+    "눌러 담습니다. minmax 스케일러와 함께라면 학습 구간의 범위를 결코 넘을 수 없습니다.",
+    "Batch size (0 = all)": "배치 크기 (0 = 전부)",
+    "Training windows per step of the optimizer; 0 puts every training window in one batch.": "옵티마이저 한 단계에 쓰는 "
+    "학습 윈도우 수. 0이면 모든 학습 윈도우를 한 배치에 넣습니다.",
+    "torch: first layer": "torch: 첫 층",
+    "torch: whole model": "torch: 모델 전체",
+    "Keras: first layer": "Keras: 첫 층",
+    "Keras: whole model": "Keras: 모델 전체",
+    "**Each cell with these sizes: torch beside Keras** (← this model)": "**같은 크기의 셀마다: torch와 Keras 나란히** (← 이 모델)",
+    "MNIST 28x28 handwritten digits (LeCun, Cortes, Burges; 10,000 images)": "MNIST 28x28 손글씨 숫자(LeCun, Cortes, Burges; 10,000장)",
+    "An image read one row at a time is a sequence: 8 rows of 8 pixels are 8 time steps of 8 features, a 28x28 "
+    "MNIST digit 28 steps of 28. The network reads them top to bottom and names the digit after the last row.": "한 줄씩 "
+    "읽는 이미지는 시퀀스입니다: 8픽셀짜리 8줄은 특징 8개짜리 8단계이고, 28x28 MNIST 숫자는 28개짜리 28단계입니다. 신경망은 "
+    "위에서 아래로 읽고 마지막 줄 다음에 숫자를 말합니다.",
+    "Model: {cell}, {layers} layer(s) of {hidden} reading {pixels} pixels at each of {rows} steps, then "
+    "Linear({hidden} → {classes}): **{total} parameters** ({parts}).": "모델: {cell}, {hidden}짜리 {layers}층이 {rows}단계마다 "
+    "픽셀 {pixels}개를 읽고, 이어서 Linear({hidden} → {classes}): **매개변수 {total}개** ({parts}).",
 }

@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ... import data, plots, tasks
+from ... import data, parameter_count_formula, plots, tasks
+from ...cellspec import spec
 from ...data.digits import guess_label_column, images_from_table
 from ...errors import UserError
 from .. import i18n, live, state
@@ -21,7 +22,15 @@ from ..i18n import t
 from ..widgets import int_slider
 from .common import loss_chart, probabilities_chart
 
-__all__ = ["DigitsRun", "uploaded_images", "show_images", "show_examples", "render_live", "inspect"]
+__all__ = [
+    "DigitsRun",
+    "uploaded_images",
+    "show_images",
+    "show_model",
+    "show_examples",
+    "render_live",
+    "inspect",
+]
 
 
 @dataclass(eq=False)
@@ -96,6 +105,26 @@ def show_images(images, names: list[str]) -> None:
     )
 
 
+def show_model(job) -> None:
+    """The model the job trains: its layers and parameters (torch's count, part by part)."""
+    c = job.model.config
+    counts = [part["count"] for part in parameter_count_formula(c)]
+    st.caption(
+        t(
+            "Model: {cell}, {layers} layer(s) of {hidden} reading {pixels} pixels at each of "
+            "{rows} steps, then Linear({hidden} → {classes}): **{total} parameters** ({parts}).",
+            cell=spec(c.cell).label,
+            layers=c.num_layers,
+            hidden=c.hidden_size,
+            pixels=c.input_size,
+            rows=job.data.x.shape[1],  # x: (N, R, P)
+            classes=c.output_size,
+            total=f"{job.model.parameter_count():,}",
+            parts=" + ".join(f"{count:,}" for count in counts),
+        )
+    )
+
+
 def show_examples(images, labels, names: list[str]) -> None:
     """The first image of each class (20 at most), labelled."""
     first = [int(np.flatnonzero(labels == c)[0]) for c in range(len(names))][:20]
@@ -107,11 +136,12 @@ def show_examples(images, labels, names: list[str]) -> None:
 
 
 def render_live(overlay=None):
-    """The fragment's body: the loss and the validation accuracy so far, with kept runs' curves
-    (`overlay`)."""
+    """The fragment's body: the model, the loss and the validation accuracy so far, with kept
+    runs' curves (`overlay`)."""
 
     def render(job) -> None:
         live.status_line(job)
+        show_model(job)
         title, metric_name = t("Loss and validation accuracy"), t("validation accuracy")
         loss_chart(job.history, title, "val_accuracy", metric_name, "dg_loss_chart", overlay)
 

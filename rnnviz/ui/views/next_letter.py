@@ -7,11 +7,14 @@ tasks.neuron_activations, tasks.write, parameter_count_formula); the page
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import streamlit as st
 import torch
 
 from ... import parameter_count_formula, plots, tasks
+from ...cellspec import CELLS
 from ...data.text import packing_view
 from ...errors import UserError
 from .. import i18n, live, state
@@ -100,6 +103,30 @@ def _parameters(model) -> None:
             "keeps two as well, so its count is torch's."
         )
     )
+    _counts_by_cell(model.config)
+
+
+def _counts_by_cell(config) -> None:
+    """The same sizes in each cell: torch's count beside Keras's, the first recurrent layer's
+    formula and the whole model (parameter_count_formula for each cell; embedding and head alike
+    in both)."""
+    rows = []
+    for cell in CELLS:
+        # 1. this model with another cell (every other size the same)
+        parts = parameter_count_formula(dataclasses.replace(config, cell=cell))
+        layer = next(p for p in parts if "keras_count" in p)  # the first recurrent layer
+        # 2. torch's and Keras's counts side by side
+        rows.append(
+            {
+                t("cell"): CELLS[cell].label + (" ←" if cell == config.cell else ""),
+                t("torch: first layer"): f"{layer['formula']} = {layer['count']}",
+                t("torch: whole model"): sum(p["count"] for p in parts),
+                t("Keras: first layer"): f"{layer['keras_formula']} = {layer['keras_count']}",
+                t("Keras: whole model"): sum(p.get("keras_count", p["count"]) for p in parts),
+            }
+        )
+    st.markdown(t("**Each cell with these sizes: torch beside Keras** (← this model)"))
+    i18n.table(pd.DataFrame(rows), width="stretch", hide_index=True, key="nl_params_by_cell")
 
 
 def _padding(ds) -> None:

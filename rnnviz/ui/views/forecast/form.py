@@ -26,7 +26,7 @@ DATA = (
     "predict_change",
     "season",
 )
-MODEL = ("cell", "nonlinearity", "hidden_size", "num_layers", "head")
+MODEL = ("cell", "nonlinearity", "hidden_size", "num_layers", "head", "output_activation")
 TRAINING = ("optimizer", "lr", "epochs", "batch_size", "runs", "folds")
 
 
@@ -79,8 +79,8 @@ def _per_field(table: pd.DataFrame, sample: str | None) -> dict:
         cell=dict(format_func=lambda c: spec(c).choice),
         nonlinearity=lambda chosen: dict(disabled=chosen["cell"] != "rnn"),
         head=dict(horizontal=True),
+        output_activation=dict(horizontal=True),
         lr=dict(format_func=lambda v: f"{v:g}"),
-        batch_size=dict(format_func=lambda b: t("all") if b == 0 else str(b)),
         runs=dict(format_func=lambda k: t(RUNS[k])),
         folds=lambda chosen: dict(disabled=chosen["runs"] != "folds"),
     )
