@@ -59,6 +59,8 @@ class Limits:
     # for backward
     job_memory_mb: int = 2048
     heartbeat_seconds: int = 30  # a job nobody watches for this long stops itself
+    # weight snapshots one run keeps to scrub back through training (thinned evenly as it goes on)
+    snapshots: int = 50
     # The heavy views after training run in a worker process, each bounded by these, not by the
     # data.
     # most windows the hidden-state path (PCA) computes, evenly spaced over the series
