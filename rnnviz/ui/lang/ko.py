@@ -403,4 +403,15 @@ STRINGS = {
     "움직이지 못하고, 셀은 그것을 기억하도록 배울 수 없습니다. LSTM이나 GRU의 게이트는 상태를 붙잡아 둘 수 있어"
     "(망각 게이트가 1 근처, 업데이트 게이트가 0 근처) 기울기가 그 거리를 견딜 수 있습니다. 이 가중치에서 실제로 "
     "그런지는 위의 곡선과 숫자가 말해 줍니다.",
+    # pause/scrub
+    "Pause": "일시정지",
+    "Step one epoch": "한 에폭만",
+    "Resume": "계속",
+    "Train exactly one more epoch, then pause again.": "딱 한 에폭 더 학습하고 다시 멈춥니다.",
+    "Paused: training waits after the epoch it was in. Nothing is lost.": "일시정지: 진행 중이던 에폭을 마친 뒤 학습이 기다립니다. 잃은 것은 없습니다.",
+    "Weights after epoch": "이 에폭 뒤의 가중치",
+    "{epoch} (untrained)": "{epoch} (학습 전)",
+    "Go back through training: every view below is computed from the weights kept after that epoch ({kept} kept, thinned evenly as training went on).": "학습 과정을 되돌아봅니다: 아래의 모든 보기는 그 에폭 뒤에 저장한 가중치로 계산합니다({kept}개 저장, 학습이 길어질수록 고르게 솎아 냄).",
+    "The forecast chart and the errors above follow this slider too.": "위의 예측 그래프와 오차 표도 이 슬라이더를 따릅니다.",
+    ", with the weights after epoch {epoch}": ", 에폭 {epoch} 뒤의 가중치",
 }

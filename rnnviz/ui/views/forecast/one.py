@@ -13,6 +13,7 @@ from .... import plots, tasks
 from ....metrics import MetricError
 from ... import live, state
 from ...i18n import t
+from .. import scrub
 
 __all__ = ["evaluation", "metrics_frame", "render_live", "LIVE_EVALUATION_SECONDS"]
 
@@ -23,26 +24,34 @@ LIVE_EVALUATION_SECONDS = 3.0
 
 
 def evaluation(run) -> dict:
-    """Validation and test forecasts by part: for the final weights once the job has ended; while
-    it trains, for the latest finished epoch, at most every LIVE_EVALUATION_SECONDS."""
+    """Validation and test forecasts by part: once the job has ended, for the weights of the epoch
+    chosen on the epoch slider (scrub.py; at first those it ended with); while it trains, for the
+    latest finished epoch, at most every LIVE_EVALUATION_SECONDS."""
     return _evaluated(run)["parts"]
 
 
 def _evaluated(run) -> dict:
-    """evaluation's cache: {"epoch", "status", "at", "parts"}, recomputed when the epoch or the
-    status changed (while the job trains: and LIVE_EVALUATION_SECONDS have passed)."""
+    """evaluation's cache: {"epoch", "status", "at", "parts", "shown"}, recomputed when the epoch,
+    the status or the slider's epoch ("shown") changed (while the job trains: and
+    LIVE_EVALUATION_SECONDS have passed)."""
     job, ds = run.job, run.dataset
     # status before weights: a job marks itself done only after its final weights are in, so a
     # cache labelled "done" holds them (read after the snapshot, a run ending meanwhile kept stale
     # metrics)
     status = job.status if job is not None else "loaded"
     epoch = job.epochs_done if job is not None else -1
+    shown = scrub.chosen(run, "fc")  # the slider's epoch once the run has ended, else None
     cached = run.results.get("evaluated")
-    fresh = cached is not None and cached["epoch"] == epoch and cached["status"] == status
+    fresh = (
+        cached is not None
+        and cached["epoch"] == epoch
+        and cached["status"] == status
+        and cached.get("shown") == shown
+    )
     if cached is not None and status == "running" and cached["status"] == "running":
         fresh = fresh or time.monotonic() - cached["at"] < LIVE_EVALUATION_SECONDS
     if not fresh:
-        model = run.current_model()
+        model = scrub.model_at(run, shown)
         try:
             parts = {
                 p: tasks.evaluate_forecast(model, ds, p)
@@ -53,6 +62,7 @@ def _evaluated(run) -> dict:
             state.show_error(str(e))
             parts = {}
         cached = {"epoch": epoch, "status": status, "at": time.monotonic(), "parts": parts}
+        cached["shown"] = shown
         run.results["evaluated"] = cached
     return cached
 
@@ -79,6 +89,9 @@ def _forecast_chart(run, parts: dict) -> None:
     if not both:
         return
     title = t("'{target}' on validation + test, in its own units", target=run.settings.target)
+    shown = scrub.chosen(run, "fc")
+    if shown is not None:
+        title += t(", with the weights after epoch {epoch}", epoch=shown)
     made = run.results.get("forecast_figure")
     if made is None or made[0] is not parts or made[1] != title:
         fig = plots.forecast_figure(
