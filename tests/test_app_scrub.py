@@ -152,3 +152,21 @@ def test_pause_step_and_resume_buttons_drive_the_job():
     at.button(key="fc_stop").click().run()
     assert job.join(60).status == "stopped", job.message
     assert not at.exception, at.exception
+
+
+def test_digits_slider_shows_the_test_accuracy_of_epoch_k():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page("app_pages/digits.py").run()
+    at.button(key="dg_train").click().run()
+    run = at.session_state["run:digits"]
+    assert run.job.join(180).status == "done", run.job.message
+    at.run()
+    k = run.job.snapshot_epochs[1]
+    at.select_slider(key=f"dg_epoch_{run.id}").set_value(k).run()
+    assert not at.exception, at.exception
+    x_test, y_test = run.dataset["test"]
+    guess = predict(_trained_for(run.job, k), x_test).argmax(dim=1)
+    right = int((guess == y_test).sum())
+    heading = [s.value for s in at.subheader if s.value.startswith("Test accuracy")][0]
+    assert f"({right} of {len(y_test)} images" in heading, (k, right, heading)
