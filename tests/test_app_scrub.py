@@ -122,7 +122,9 @@ def test_forecast_slider_redraws_the_forecast_and_errors_of_epoch_k():
     actual = ds.actual[test]
     rmse = metrics.rmse(actual, ds.inverse(predict(model, ds.x[test])).reshape(-1))
     assert table.loc["RMSE", "model"] == pytest.approx(rmse, rel=1e-5)
-    assert any("after epoch 2" in json.dumps(s["layout"]["title"]) for s in _charts(at))
+    assert any(
+        "after epoch 2, in its own units" in json.dumps(s["layout"]["title"]) for s in _charts(at)
+    )
 
 
 def test_pause_step_and_resume_buttons_drive_the_job():

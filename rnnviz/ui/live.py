@@ -289,7 +289,7 @@ def status_line(job: JobHandle) -> None:
     """Progress bar with epoch and ETA while running; the ending in words after."""
     total = job.config.epochs
     done = job.epochs_done
-    status = job.status
+    status = "paused" if job.paused else job.status
     if status == "queued":
         ahead = job.queue_position
         st.info(

@@ -412,6 +412,6 @@ STRINGS = {
     "Weights after epoch": "이 에폭 뒤의 가중치",
     "{epoch} (untrained)": "{epoch} (학습 전)",
     "Go back through training: every view below is computed from the weights kept after that epoch ({kept} kept, thinned evenly as training went on).": "학습 과정을 되돌아봅니다: 아래의 모든 보기는 그 에폭 뒤에 저장한 가중치로 계산합니다({kept}개 저장, 학습이 길어질수록 고르게 솎아 냄).",
-    "The forecast chart and the errors above follow this slider too.": "위의 예측 그래프와 오차 표도 이 슬라이더를 따릅니다.",
-    ", with the weights after epoch {epoch}": ", 에폭 {epoch} 뒤의 가중치",
+    "The forecast chart, the errors and the ladder above follow this slider too.": "위의 예측 그래프, 오차 표, 순위표도 이 슬라이더를 따릅니다.",
+    "'{target}' after epoch {epoch}, in its own units": "에폭 {epoch} 뒤의 '{target}', 원래 단위",
 }

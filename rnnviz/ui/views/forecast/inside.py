@@ -3,7 +3,7 @@ its hidden states and gates step by step, and the path of the hidden state over 
 
 The run has ended here; an epoch slider (views/scrub.py) chooses which kept weights the views use
 (those it ended with, at first). Each view is computed once per run and epoch and kept in
-run.results ("trace": the last window's, "path": by epoch)."""
+run.results ("trace": the last window's; "paths" by epoch, "path" the one shown)."""
 
 from __future__ import annotations
 
@@ -75,11 +75,11 @@ def _step_table(tr: Trace, step: int) -> None:
 def _path(run, model, epoch: int | None, tr: Trace, labels: list[str]) -> None:
     """The top layer's last hidden state of every window (a bounded, evenly spaced subset) through
     `model`, projected on its two principal axes, with the chosen window marked."""
-    paths = run.results.setdefault("path", {})  # by epoch: at most Limits.snapshots of them
+    paths = run.results.setdefault("paths", {})  # by epoch: at most Limits.snapshots of them
     if epoch not in paths:
         # computed where training runs (a worker process), not in the web process
         paths[epoch] = live.run_view(hidden_state_path, model, run.dataset.x, live.limits())
-    path = paths[epoch]
+    path = run.results["path"] = paths[epoch]  # "path": the one shown
     if path is None:  # the view ran out of time or memory where it runs: already said above
         return
     chosen = path.project(tr.hidden[-1][-1]).tolist()  # the chosen window, on the path's axes
@@ -112,7 +112,7 @@ def inside_the_model(run) -> None:
     st.subheader(t("Inside the model"))
     epoch, model = scrub.epoch_slider(run, "fc")
     if epoch is not None:
-        st.caption(t("The forecast chart and the errors above follow this slider too."))
+        st.caption(t("The forecast chart, the errors and the ladder above follow this slider too."))
     labels = [str(d.date()) if hasattr(d, "date") else str(d) for d in ds.dates]
     i = option_slider(
         t("Window (by the date it predicts)"),

@@ -88,10 +88,11 @@ def _forecast_chart(run, parts: dict) -> None:
     both = [r for r in (parts.get("val"), parts.get("test")) if r is not None]
     if not both:
         return
-    title = t("'{target}' on validation + test, in its own units", target=run.settings.target)
-    shown = scrub.chosen(run, "fc")
-    if shown is not None:
-        title += t(", with the weights after epoch {epoch}", epoch=shown)
+    shown, target = scrub.chosen(run, "fc"), run.settings.target
+    if shown is None:
+        title = t("'{target}' on validation + test, in its own units", target=target)
+    else:  # as short: the title has half the page's width
+        title = t("'{target}' after epoch {epoch}, in its own units", target=target, epoch=shown)
     made = run.results.get("forecast_figure")
     if made is None or made[0] is not parts or made[1] != title:
         fig = plots.forecast_figure(
