@@ -18,7 +18,8 @@ to an executor; `submit(spec)` returns a handle at once. Every handle has the sa
     wait_for_first_epoch(timeout)
     snapshot_model()  a CPU copy of the latest good weights, while it runs or after
     snapshot_epochs   the epochs whose weights are kept (0 = untrained; at most config.snapshots,
-                      thinned evenly: rnnviz.snapshots), streamed back like the history
+                      fewer for a model too big for config.snapshot_mb; thinned evenly:
+                      rnnviz.snapshots), streamed back like the history
     snapshots()       {epoch: CPU state dict};  snapshot_at(epoch): a CPU model with those weights
     model             after the job ended: the model with the weights it ended with (best epoch
                       on divergence)

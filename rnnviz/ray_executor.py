@@ -170,7 +170,7 @@ class _JobActor:
                 self._forwarded_beat = now
         # status first: a message never older than it
         status, message = self.job.status, self.job.message
-        limit, ended = self.job.config.snapshots, status in ENDED
+        limit, ended = self.job.snapshot_limit, status in ENDED
         return {
             "status": status,
             "message": message,
@@ -222,7 +222,7 @@ class RayJob(JobProgress):
         self._executor = executor
         self._lock = threading.Lock()
         # initial weights, snapshot_model and snapshot_at build on it; epoch 0's snapshot
-        self._init_snapshots(spec.model, spec.config.snapshots)
+        self._init_snapshots(spec.model, spec.config)
         self._status = "queued"
         self._message = ""
         self._history: list[dict] = []

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["spacing", "kept_epochs", "on_grid", "Snapshots"]
+__all__ = ["spacing", "kept_epochs", "on_grid", "fitting", "Snapshots"]
 
 
 def _check(limit: int) -> None:
@@ -26,6 +26,18 @@ def _check(limit: int) -> None:
         raise ValueError(
             f"a run keeps at least 2 snapshots, the first and the latest (got {limit})"
         )
+
+
+def fitting(limit: int, state_bytes: int, budget_bytes: float | None) -> int:
+    """How many snapshots a run keeps: `limit`, fewer when that many copies of a state of
+    `state_bytes` would take more than `budget_bytes` (None: no budget), never fewer than 2.
+
+    >>> fitting(50, 4_000, 1_000_000), fitting(50, 7_400_000, 64 * 2**20)
+    (50, 9)
+    """
+    if budget_bytes is None:
+        return int(limit)
+    return max(2, min(int(limit), int(budget_bytes // max(int(state_bytes), 1))))
 
 
 def spacing(done: int, limit: int) -> int:

@@ -32,7 +32,7 @@ from torch import Tensor, nn
 
 from .errors import UserError
 from .models import SequenceModel
-from .snapshots import Snapshots
+from .snapshots import Snapshots, fitting
 
 __all__ = [
     # the loop, what it asks of a model, what it keeps and returns
@@ -80,6 +80,7 @@ class TrainConfig:
     # stop after this much time from the start; time paused counts (a paused job holds its slot)
     max_seconds: float | None = None
     snapshots: int = 50  # weight snapshots a job keeps to scrub through (rnnviz.snapshots), >= 2
+    snapshot_mb: float | None = 64  # ... fewer if they would take more memory; None = no cap
 
     def __post_init__(self):
         if int(self.epochs) < 1:
@@ -701,11 +702,14 @@ class JobProgress:
     Snapshots: `_snapshots` (rnnviz.snapshots.Snapshots of CPU state dicts) and `_template`, a CPU
     copy of the untrained model to load them into."""
 
-    def _init_snapshots(self, model: nn.Module, limit: int) -> None:
-        """Keep the untrained model (a CPU copy) as the template and as epoch 0's snapshot."""
+    def _init_snapshots(self, model: nn.Module, config: "TrainConfig") -> None:
+        """Keep the untrained model (a CPU copy) as the template and as epoch 0's snapshot; keep
+        config.snapshots of them, fewer if they would take more than config.snapshot_mb."""
         self._template = copy.deepcopy(model).cpu()
-        self._snapshots = Snapshots(limit)
         start = self._template.state_dict()
+        size = sum(v.numel() * v.element_size() for v in start.values())
+        budget = config.snapshot_mb * 2**20 if config.snapshot_mb is not None else None
+        self._snapshots = Snapshots(fitting(config.snapshots, size, budget))
         self._snapshots.add(0, {k: v.detach().clone() for k, v in start.items()})
         self._hold_asked = self._holding = False
 
@@ -720,6 +724,11 @@ class JobProgress:
         """Pause or Step was pressed, and Resume not since: the loop holds at an epoch's end."""
         with self._lock:
             return self._hold_asked and self._status in ("queued", "running")
+
+    @property
+    def snapshot_limit(self) -> int:
+        """How many snapshots this job keeps (config.snapshots, fewer for a big model)."""
+        return self._snapshots.limit
 
     @property
     def snapshot_epochs(self) -> list[int]:
@@ -826,7 +835,7 @@ class TrainingJob(JobProgress):
         self._first_news = threading.Event()
         self.device = resolve_device(config.device)
         # for snapshot_model and snapshot_at, made before training moves it; epoch 0's snapshot
-        self._init_snapshots(model, config.snapshots)
+        self._init_snapshots(model, config)
         self._hold_at: int | None = None  # hold once this many epochs are done (None: go on)
         self._wake = threading.Event()  # set by step, resume and stop: a paused loop looks again
 

@@ -171,7 +171,7 @@ class _Relay:
             self.sent_weights_at = now
             weights = job.snapshot_model().state_dict()
         epoch = record["epoch"]
-        snapshot = job.snapshots().get(epoch) if on_grid(epoch, job.config.snapshots) else None
+        snapshot = job.snapshots().get(epoch) if on_grid(epoch, job.snapshot_limit) else None
         self.send(("epoch", (record, weights, snapshot)))
 
     def on_hold(self, job, holding: bool) -> None:
@@ -355,7 +355,7 @@ class ProcessJob(JobProgress):
         self.model, self.data, self.config = spec.model, spec.data, spec.config
         self.worker_pid: int | None = None
         self._executor = executor
-        self._init_snapshots(spec.model, spec.config.snapshots)
+        self._init_snapshots(spec.model, spec.config)
         self._payload = pickle.dumps(spec)  # made now: the page may change its model afterwards
         self._lock = threading.Lock()
         self._status, self._message = "queued", ""

@@ -313,6 +313,17 @@ def test_snapshot_at_epoch_k_equals_a_separate_run_of_k_epochs(executor):
         job.snapshot_at(5)
 
 
+def test_a_big_model_keeps_fewer_snapshots_within_snapshot_mb(executor):
+    """A budget of 3.5 states: 3 snapshots of 10 epochs, [0, 8, 10], whatever `snapshots` says."""
+    spec = _spec(10, seed=5)
+    size = sum(v.numel() * v.element_size() for v in spec.model.state_dict().values())
+    spec.config.snapshot_mb = 3.5 * size / 2**20
+    job = executor.submit(spec).join(WAIT)
+    assert job.status == "done", job.message
+    assert job.snapshot_limit == 3 and job.snapshot_epochs == [0, 8, 10], job.snapshot_epochs
+    assert _same(job.snapshots()[10], _weights(job.model))
+
+
 # -- worker processes only -------------------------------------------------------------------------
 
 

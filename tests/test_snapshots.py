@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from rnnviz.snapshots import Snapshots, kept_epochs, on_grid, spacing
+from rnnviz.snapshots import Snapshots, fitting, kept_epochs, on_grid, spacing
 
 
 @pytest.mark.parametrize(
@@ -63,6 +63,20 @@ def test_a_copy_fed_only_grid_epochs_and_the_last_ends_the_same(limit):
         if last not in there:
             there.add(last, last)
         assert there.items() == here.items(), (limit, last)
+
+
+@pytest.mark.parametrize(
+    "limit, state_bytes, budget, expected",
+    [
+        (50, 1_000, None, 50),  # no budget
+        (50, 1_000, 1_000_000, 50),  # 1,000 would fit: the count limit
+        (50, 100_000, 1_000_000, 10),  # 10 fit
+        (50, 100_000, 1_050_000, 10),  # 10.5 fit: whole ones only
+        (50, 10_000_000, 1_000_000, 2),  # not even one fits: still the first and the latest
+    ],
+)
+def test_fitting_keeps_fewer_snapshots_of_a_big_model(limit, state_bytes, budget, expected):
+    assert fitting(limit, state_bytes, budget) == expected
 
 
 def test_bad_limits_and_orders_are_refused_in_words():

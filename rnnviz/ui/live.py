@@ -111,7 +111,7 @@ def start_job(model: SequenceModel, data: TrainData, config: TrainConfig) -> Job
     lim = limits()
     config.heartbeat_timeout = float(lim.heartbeat_seconds)
     config.max_seconds = float(lim.job_seconds)
-    config.snapshots = lim.snapshots
+    config.snapshots, config.snapshot_mb = lim.snapshots, lim.snapshot_mb
     return executor().submit(JobSpec(model, data, config))
 
 
