@@ -19,6 +19,10 @@ actor where its resources are free and queues it while none are. Nothing here sc
     weights    the final state dict comes back when the job ends and is loaded into the submitted
                model (as TrainingJob trains it in place); snapshot_model() fetches at most once a
                second while the job runs
+    snapshots  each poll also returns the new weight snapshots on rnnviz.snapshots' grid, and the
+               last poll the latest one, so snapshot_at(epoch) never waits on Ray
+    pause      pause / step / resume are forwarded to the actor like stop (a job still waiting
+               for a place takes a pause along when it starts); each poll says whether it holds
 
 Connecting: one `ray.init` per process. RayExecutor(address) or RAY_ADDRESS joins that cluster (an
 address that does not answer fails in seconds, in words); with neither, a local instance starts
@@ -46,6 +50,7 @@ from torch import nn
 
 from .errors import UserError
 from .executors import JobSpec
+from .snapshots import on_grid
 from .train import JobProgress, TrainConfig, TrainData, TrainingJob
 
 __all__ = ["RayExecutor", "RayJob", "actor_options", "connect", "gpu_fraction"]
@@ -151,12 +156,13 @@ class _JobActor:
             "rnnviz": rnnviz.__file__,
         }
 
-    def poll(self, since: int, beat_age: float | None) -> dict:
-        """The job's status and message, and its history rows from index `since` on. `beat_age`:
-        seconds since the page last called heartbeat(); a beat newer than the last forwarded one is
-        passed to the job (so the job hears it at most one poll late)."""
+    def poll(self, since: int, beat_age: float | None, snapshots_after: int = 0) -> dict:
+        """The job's status and message, its history rows from index `since` on, whether it is
+        paused, and its snapshots of epochs after `snapshots_after` (those on the grid; all once it
+        has ended). `beat_age`: seconds since the page last called heartbeat(); a beat newer than
+        the last forwarded one is passed to the job (so the job hears it at most one poll late)."""
         if self.job is None:
-            return {"status": "failed", "message": self._error, "rows": []}
+            return {"status": "failed", "message": self._error, "rows": [], "snapshots": {}}
         if beat_age is not None:
             now = time.monotonic()
             if now - beat_age > self._forwarded_beat:
@@ -164,11 +170,27 @@ class _JobActor:
                 self._forwarded_beat = now
         # status first: a message never older than it
         status, message = self.job.status, self.job.message
-        return {"status": status, "message": message, "rows": self.job.history[since:]}
+        limit, ended = self.job.snapshot_limit, status in ENDED
+        return {
+            "status": status,
+            "message": message,
+            "rows": self.job.history[since:],
+            "paused": self.job.paused,
+            "snapshots": {
+                e: state
+                for e, state in self.job.snapshots().items()
+                if e > snapshots_after and (ended or on_grid(e, limit))
+            },
+        }
 
     def stop(self) -> None:
         if self.job is not None:
             self.job.stop()
+
+    def hold(self, how: str) -> None:
+        """ "pause", "step" or "resume" the job."""
+        if self.job is not None:
+            getattr(self.job, how)()
 
     def snapshot_state(self) -> dict:
         """The weights of the last finished epoch, on the CPU."""
@@ -198,9 +220,9 @@ class RayJob(JobProgress):
         self.pid: int | None = None
         self.rnnviz_file: str | None = None
         self._executor = executor
-        # initial weights; snapshot_model builds on it
-        self._template = copy.deepcopy(spec.model).cpu()
         self._lock = threading.Lock()
+        # initial weights, snapshot_model and snapshot_at build on it; epoch 0's snapshot
+        self._init_snapshots(spec.model, spec.config)
         self._status = "queued"
         self._message = ""
         self._history: list[dict] = []
@@ -233,6 +255,26 @@ class RayJob(JobProgress):
     def join(self, timeout: float | None = None) -> "RayJob":
         self._ended.wait(timeout)
         return self
+
+    def pause(self) -> None:
+        """Hold after the epoch in progress (see TrainingJob.pause)."""
+        self._hold("pause")
+
+    def step(self) -> None:
+        """Train exactly one more epoch, then hold again (before it starts: a pause)."""
+        self._hold("step")
+
+    def resume(self) -> None:
+        self._hold("resume")
+
+    def _hold(self, how: str) -> None:
+        with self._lock:
+            self._hold_asked = how != "resume"
+        if self.status == "running":
+            try:
+                self.actor.hold.remote(how)
+            except Exception:  # the actor is gone: the follower reports it
+                pass
 
     def heartbeat(self) -> None:
         self._last_beat = time.monotonic()
@@ -303,6 +345,8 @@ class RayJob(JobProgress):
                 self._set("running")
                 if self._stop_asked_at is not None:  # asked while it was being placed
                     self.actor.stop.remote()
+                if self.pause_asked:  # paused while it waited for a place
+                    self.actor.hold.remote("pause")
                 return True
             if self._stop_asked_at is not None:
                 ray.kill(self.actor)
@@ -325,9 +369,13 @@ class RayJob(JobProgress):
         poll = self._executor.poll_seconds
         while True:
             beat_age = time.monotonic() - self._last_beat
-            reply = ray.get(self.actor.poll.remote(self.epochs_done, beat_age), timeout=60)
+            after = self._snapshots.latest
+            reply = ray.get(self.actor.poll.remote(self.epochs_done, beat_age, after), timeout=60)
             with self._lock:
                 self._history.extend(reply["rows"])
+                self._holding = reply.get("paused", False)
+                for epoch, state in sorted(reply["snapshots"].items()):
+                    self._snapshots.add(epoch, state)
             if reply["rows"]:
                 self._first_news.set()
             if reply["status"] in ENDED:

@@ -32,6 +32,7 @@ from torch import Tensor, nn
 
 from .errors import UserError
 from .models import SequenceModel
+from .snapshots import Snapshots, fitting
 
 __all__ = [
     # the loop, what it asks of a model, what it keeps and returns
@@ -57,6 +58,7 @@ LOSS_RATIO = 10.0
 WILD_RANGES = 1.0
 # rule 3 judges the median prediction on at most this many evenly spaced windows
 RULE3_WINDOWS = 1024
+HOLD_POLL = 0.1  # seconds a paused job sleeps between two looks at stop, heartbeat and the clock
 
 
 @dataclass
@@ -75,7 +77,10 @@ class TrainConfig:
     shuffle: bool = True  # reshuffle the training samples every epoch
     # stop if nobody called heartbeat() for this many seconds
     heartbeat_timeout: float | None = None
-    max_seconds: float | None = None  # stop after this much training time
+    # stop after this much time from the start; time paused counts (a paused job holds its slot)
+    max_seconds: float | None = None
+    snapshots: int = 50  # weight snapshots a job keeps to scrub through (rnnviz.snapshots), >= 2
+    snapshot_mb: float | None = 64  # ... fewer if they would take more memory; None = no cap
 
     def __post_init__(self):
         if int(self.epochs) < 1:
@@ -86,6 +91,8 @@ class TrainConfig:
             raise ValueError(f"optimizer must be adam or sgd (got {self.optimizer!r})")
         if int(self.batch_size) < 0:
             raise ValueError(f"batch size must be 0 (full batch) or more (got {self.batch_size})")
+        if int(self.snapshots) < 2:
+            raise ValueError(f"a job keeps at least 2 snapshots (got {self.snapshots})")
 
 
 @dataclass
@@ -113,6 +120,8 @@ class Callback:
     def on_train_begin(self, job: "TrainingJob") -> None: ...
     def on_batch_end(self, job: "TrainingJob", batch: int, loss: Tensor) -> None: ...
     def on_epoch_end(self, job: "TrainingJob", record: dict) -> None: ...
+    def on_hold(self, job: "TrainingJob", holding: bool) -> None: ...  # paused, or going on
+    def on_wait(self, job: "TrainingJob") -> None: ...  # every HOLD_POLL seconds while paused
     def on_train_end(self, job: "TrainingJob") -> None: ...
 
 
@@ -365,13 +374,15 @@ def fit(
     weights: Weights | None = None,
     on_batch_end: Callable[[int, Tensor], None] | None = None,
     device: torch.device | None = None,
+    between_epochs: Callable[[int], str | None] | None = None,
 ) -> FitResult:
     """Train `model` (a `Trainable`) on `data` for `config.epochs` epochs; give each finished
     epoch's history row (HISTORY_COLUMNS) to `sink`. `should_stop()` is asked before every batch: a
     reason in words ends the run there, with the weights of the last finished epoch. A NaN training
     loss, or a finished run that `_divergence` judges diverged, ends with the best epoch's weights.
     `weights` keeps the good and best weights (a caller passes its own to read them while this
-    runs).
+    runs). `between_epochs(epoch)` is asked after each epoch but the last, once its row is with the
+    sink: it may wait there (a pause), and a reason in words ends the run as a stop does.
 
     >>> from rnnviz import ModelConfig, SequenceModel
     >>> m = SequenceModel(ModelConfig(cell="gru", input_size=1, hidden_size=4), seed=0)
@@ -406,6 +417,9 @@ def fit(
         weights.save(model, epoch, best=watched < best_loss)
         best_loss = min(best_loss, watched) if math.isfinite(watched) else best_loss
         sink(rows[-1])
+        why = between_epochs(epoch) if between_epochs and epoch < int(config.epochs) else None
+        if why:
+            return _stopped(run, weights, rows, start, why)
     # 3. the verdict on the finished run
     return _verdict(run, weights, rows, start)
 
@@ -721,7 +735,59 @@ def _wild_predictions(
 class JobProgress:
     """The read-only progress every job handle shows (a TrainingJob here, a worker's or a Ray
     actor's job elsewhere): kept in `_status`, `_message` and `_history` under `_lock`, with
-    `config.epochs`; `_first_news` is set by the first finished epoch or by the end."""
+    `config.epochs`; `_first_news` is set by the first finished epoch or by the end. Pausing:
+    `_hold_asked` (Pause or Step pressed, Resume not yet) and `_holding` (the loop waits now).
+    Snapshots: `_snapshots` (rnnviz.snapshots.Snapshots of CPU state dicts) and `_template`, a CPU
+    copy of the untrained model to load them into."""
+
+    def _init_snapshots(self, model: nn.Module, config: "TrainConfig") -> None:
+        """Keep the untrained model (a CPU copy) as the template and as epoch 0's snapshot; keep
+        config.snapshots of them, fewer if they would take more than config.snapshot_mb."""
+        self._template = copy.deepcopy(model).cpu()
+        start = self._template.state_dict()
+        size = sum(v.numel() * v.element_size() for v in start.values())
+        budget = config.snapshot_mb * 2**20 if config.snapshot_mb is not None else None
+        self._snapshots = Snapshots(fitting(config.snapshots, size, budget))
+        self._snapshots.add(0, {k: v.detach().clone() for k, v in start.items()})
+        self._hold_asked = self._holding = False
+
+    @property
+    def paused(self) -> bool:
+        """The loop waits now, between two epochs (Pause, or Step's epoch done)."""
+        with self._lock:
+            return self._holding and self._status == "running"
+
+    @property
+    def pause_asked(self) -> bool:
+        """Pause or Step was pressed, and Resume not since: the loop holds at an epoch's end."""
+        with self._lock:
+            return self._hold_asked and self._status in ("queued", "running")
+
+    @property
+    def snapshot_limit(self) -> int:
+        """How many snapshots this job keeps (config.snapshots, fewer for a big model)."""
+        return self._snapshots.limit
+
+    @property
+    def snapshot_epochs(self) -> list[int]:
+        """The epochs whose weights are kept (0: before training), at most config.snapshots."""
+        with self._lock:
+            return self._snapshots.epochs
+
+    def snapshots(self) -> dict[int, dict]:
+        """{epoch: state dict of CPU tensors}, the kept epochs in order (never written to again)."""
+        with self._lock:
+            return dict(self._snapshots.items())
+
+    def snapshot_at(self, epoch: int) -> nn.Module:
+        """A CPU copy of the model with epoch `epoch`'s weights, in eval mode; KeyError (naming the
+        kept epochs) for an epoch not kept."""
+        with self._lock:
+            state = self._snapshots.get(int(epoch))
+        clone = copy.deepcopy(self._template)
+        clone.load_state_dict(state)
+        clone.eval()
+        return clone
 
     @property
     def status(self) -> str:
@@ -759,8 +825,9 @@ class JobProgress:
 
     @property
     def eta_seconds(self) -> float | None:
+        """Seconds left at the mean epoch's pace; None before the first epoch and while paused."""
         with self._lock:
-            if not self._history:
+            if not self._history or self._holding:
                 return None
             per_epoch = sum(r["seconds"] for r in self._history) / len(self._history)
             return per_epoch * (self.config.epochs - len(self._history))
@@ -768,7 +835,7 @@ class JobProgress:
 
 class TrainingJob(JobProgress):
     """Train `model` on `data` with `config` in a worker thread: `fit` run where a page, a notebook
-    or a test can watch it (status, streamed history, stop, snapshots).
+    or a test can watch it (status, streamed history, stop, pause, step, resume, snapshots).
 
     >>> import torch
     >>> from rnnviz import ModelConfig, SequenceModel
@@ -805,8 +872,10 @@ class TrainingJob(JobProgress):
         # set by the first finished epoch, or by the job ending
         self._first_news = threading.Event()
         self.device = resolve_device(config.device)
-        # for snapshot_model, made before training moves it
-        self._template = copy.deepcopy(model).cpu()
+        # for snapshot_model and snapshot_at, made before training moves it; epoch 0's snapshot
+        self._init_snapshots(model, config)
+        self._hold_at: int | None = None  # hold once this many epochs are done (None: go on)
+        self._wake = threading.Event()  # set by step, resume and stop: a paused loop looks again
 
     # -- control, from any thread --
     def start(self) -> "TrainingJob":
@@ -820,8 +889,29 @@ class TrainingJob(JobProgress):
         return self
 
     def stop(self) -> None:
-        """Ask the job to stop; it does so before its next batch."""
+        """Ask the job to stop; it does so before its next batch (at once when paused)."""
         self._stop.set()
+        self._wake.set()
+
+    def pause(self) -> None:
+        """Hold after the epoch in progress (its weights kept, its row in the history) until
+        step(), resume() or stop(). A no-op while already paused."""
+        with self._lock:
+            if self._hold_at is None:
+                self._hold_at = len(self._history)
+            self._hold_asked = True
+
+    def step(self) -> None:
+        """Train exactly one more epoch, then hold again."""
+        with self._lock:
+            self._hold_at, self._hold_asked = len(self._history) + 1, True
+        self._wake.set()
+
+    def resume(self) -> None:
+        """Go on to the end."""
+        with self._lock:
+            self._hold_at, self._hold_asked = None, False
+        self._wake.set()
 
     def join(self, timeout: float | None = None) -> "TrainingJob":
         if self._thread is not None:
@@ -898,17 +988,50 @@ class TrainingJob(JobProgress):
             weights=self._weights,
             on_batch_end=hook,
             device=self.device,
+            between_epochs=self._hold,
         )
         self._set_status(result.status, result.message)
 
     def _record(self, row: dict) -> None:
-        """fit's sink: keep the row for readers in other threads, then tell the callbacks."""
+        """fit's sink: keep the row and a CPU copy of the epoch's weights (fit has just saved them
+        as the good ones; the snapshot keeper thins them) for readers in other threads, then tell
+        the callbacks."""
         with self._lock:
             self._history.append(row)
+            state = {k: v.detach().to("cpu", copy=True) for k, v in self._weights.good.items()}
+            self._snapshots.add(row["epoch"], state)
         if not self._first_news.is_set():
             self._first_news.set()
         for cb in self.callbacks:
             cb.on_epoch_end(self, row)
+
+    def _hold(self, epoch: int) -> str | None:
+        """fit's between-epochs hook: while paused, wait (asleep, HOLD_POLL s at a time) and still
+        ask `_should_stop`, so Stop, a closed page (heartbeat) and the time limit end a paused job
+        too. Paused time counts against max_seconds: a paused job keeps its training slot, and a
+        shared server must get it back. Returns why to stop, or None to go on."""
+        holding = False
+        try:
+            while True:
+                with self._lock:
+                    hold = self._hold_at is not None and epoch >= self._hold_at
+                    self._holding = hold
+                if hold != holding:
+                    holding = hold
+                    for cb in self.callbacks:
+                        cb.on_hold(self, hold)
+                if not hold:
+                    return None
+                for cb in self.callbacks:
+                    cb.on_wait(self)  # a worker's relay reads the web process's buttons here
+                reason = self._should_stop()
+                if reason:
+                    return reason
+                self._wake.wait(HOLD_POLL)
+                self._wake.clear()
+        finally:
+            with self._lock:
+                self._holding = False
 
     def _on_batch_end(self, batch: int, loss: Tensor) -> None:
         for cb in self.callbacks:

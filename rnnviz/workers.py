@@ -5,7 +5,9 @@ imports torch, builds one optimizer (torch's lazy imports happen then, not in a 
 its torch threads so that workers x threads <= cores, and caps its own memory (RLIMIT_AS: its
 virtual size with torch imported, plus `job_memory_mb`). `submit(spec)` returns a `ProcessJob` at
 once; the job waits in a FIFO queue until a worker is free, which then runs `TrainingJob` on it and
-streams back every epoch's record and, at most twice a second and at the end, the weights.
+streams back every epoch's record, the weight snapshots to scrub through (those on rnnviz.snapshots'
+grid as they are made, the last one at the end) and, at most twice a second and at the end, the
+latest weights. Pause, step and resume travel like stop: lock-free shared numbers.
 
 What it deliberately leaves to others: the loop itself (rnnviz.train; a worker only uses
 TrainingJob's public API), where a job runs beyond this machine (rnnviz.ray_executor).
@@ -42,6 +44,7 @@ import torch
 from torch import nn
 
 from .executors import JobSpec
+from .snapshots import on_grid
 from .train import JobProgress
 
 log = logging.getLogger("rnnviz.jobs")
@@ -127,12 +130,15 @@ def _cap_memory(extra_mb: int) -> int:
 
 
 class _Relay:
-    """A TrainingJob callback, in the worker: stop and heartbeat from the web process before every
-    batch; every epoch's record, and the weights now and then, back to it."""
+    """A TrainingJob callback, in the worker: stop, heartbeat, pause and step from the web process
+    before every batch and while paused; every epoch's record, its snapshot when it is on the grid,
+    and the weights now and then, back to it."""
 
-    def __init__(self, job_id: int, send: Callable, stop_flag, beat):
-        self.job_id, self.send, self.stop_flag, self.beat = job_id, send, stop_flag, beat
-        self.seen_beat = beat.value
+    def __init__(self, job_id: int, send: Callable, flags: "_Flags"):
+        self.job_id, self.send, self.flags = job_id, send, flags
+        self.stop_flag, self.beat = flags.stop, flags.beat
+        self.seen_beat = flags.beat.value
+        self.seen_steps = flags.steps.value
         self.sent_weights_at = -math.inf
 
     def on_train_begin(self, job) -> None:
@@ -147,6 +153,15 @@ class _Relay:
         if self.beat.value != self.seen_beat:
             self.seen_beat = self.beat.value
             job.heartbeat()
+        steps = self.flags.steps.value
+        if steps != self.seen_steps:  # Step pressed (once or more) since the last look
+            self.seen_steps = steps
+            job.step()
+        elif self.flags.hold.value == self.job_id:
+            if not job.pause_asked:
+                job.pause()
+        elif job.pause_asked:
+            job.resume()
 
     def on_epoch_end(self, job, record) -> None:
         self.on_batch_end(job, None, None)
@@ -155,24 +170,32 @@ class _Relay:
         if now - self.sent_weights_at >= WEIGHTS_EVERY:
             self.sent_weights_at = now
             weights = job.snapshot_model().state_dict()
-        self.send(("epoch", (record, weights)))
+        epoch = record["epoch"]
+        snapshot = job.snapshots().get(epoch) if on_grid(epoch, job.snapshot_limit) else None
+        self.send(("epoch", (record, weights, snapshot)))
+
+    def on_hold(self, job, holding: bool) -> None:
+        self.send(("hold", holding))
+
+    def on_wait(self, job) -> None:
+        self.on_batch_end(job, None, None)
 
     def on_train_end(self, job) -> None: ...
 
 
 def _run_job(
-    spec: JobSpec, job_id: int, send: Callable, stop_flag, beat, threads: int, memory_mb: int
+    spec: JobSpec, job_id: int, send: Callable, flags: "_Flags", threads: int, memory_mb: int
 ) -> None:
     from .train import TrainingJob  # noqa: PLC0415
 
     config = copy.copy(spec.config)
     config.threads = min(int(config.threads or threads), threads)
-    job = TrainingJob(
-        spec.model, spec.data, config, callbacks=[_Relay(job_id, send, stop_flag, beat)]
-    )
+    job = TrainingJob(spec.model, spec.data, config, callbacks=[_Relay(job_id, send, flags)])
     job.start().join()
     weights = {k: v.detach().cpu() for k, v in job.model.state_dict().items()}
-    send(("end", (job.status, _in_words(job.status, job.message, memory_mb), weights)))
+    last = max(job.snapshots().items())  # (epoch, state): the latest, which may be off the grid
+    message = _in_words(job.status, job.message, memory_mb)
+    send(("end", (job.status, message, weights, last)))
 
 
 def _in_words(status: str, message: str, memory_mb: int) -> str:
@@ -203,7 +226,7 @@ def _picklable(obj) -> bool:
         return False
 
 
-def _worker_main(inbox, outbox, stop_flag, beat, threads: int, memory_mb: int) -> None:
+def _worker_main(inbox, outbox, flags: "_Flags", threads: int, memory_mb: int) -> None:
     """A worker's life: warm up, say so, then one message at a time until told to stop (None) or the
     web process is gone."""
     os.nice(WORKER_NICE)
@@ -222,7 +245,7 @@ def _worker_main(inbox, outbox, stop_flag, beat, threads: int, memory_mb: int) -
             if kind == "quit":
                 return
             if kind == "job":
-                _run_job(pickle.loads(payload), job_id, send, stop_flag, beat, threads, memory_mb)
+                _run_job(pickle.loads(payload), job_id, send, flags, threads, memory_mb)
             else:
                 _run_view(*payload, send)
     except (EOFError, OSError):  # the web process is gone (or shut us down): nobody to train for
@@ -254,20 +277,30 @@ def _start_without_main(process) -> None:
             spawn.get_preparation_data = usual
 
 
+class _Flags:
+    """The numbers the web process writes and a worker reads (lock-free shared values)."""
+
+    def __init__(self, ctx):
+        self.stop = ctx.RawValue("q", 0)  # the id of the job asked to stop
+        # the latest heartbeat (time.monotonic(), shared by the machine)
+        self.beat = ctx.RawValue("d", 0.0)
+        self.hold = ctx.RawValue("q", 0)  # the id of the job asked to pause (0: none)
+        self.steps = ctx.RawValue("q", 0)  # Step presses for the job now training
+
+
 class _Worker:
     """The web process's side of one worker: its process, pipes and shared flags."""
 
     def __init__(self, ctx, threads: int, memory_mb: int, name: str):
         self.inbox_r, self.inbox = ctx.Pipe(duplex=False)
         self.outbox, outbox_w = ctx.Pipe(duplex=False)
-        self.stop_flag = ctx.RawValue("q", 0)  # the id of the job asked to stop
-        # the latest heartbeat (time.monotonic(), shared by the machine)
-        self.beat = ctx.RawValue("d", 0.0)
+        self.flags = _Flags(ctx)
+        self.stop_flag, self.beat = self.flags.stop, self.flags.beat
         self.process = ctx.Process(
             target=_worker_main,
             name=name,
             daemon=True,
-            args=(self.inbox_r, outbox_w, self.stop_flag, self.beat, threads, memory_mb),
+            args=(self.inbox_r, outbox_w, self.flags, threads, memory_mb),
         )
         _start_without_main(self.process)
         outbox_w.close()  # only the worker writes: its death then reads as EOF here
@@ -313,7 +346,7 @@ class _Worker:
 
 class ProcessJob(JobProgress):
     """A job submitted to a ProcessExecutor: the same surface as TrainingJob (see rnnviz.executors),
-    plus `worker_pid`, the process it trains in."""
+    plus `worker_pid`, the process it trains in. Its snapshots arrive with the epochs' records."""
 
     _ids = iter(range(1, 1 << 62))
 
@@ -322,7 +355,7 @@ class ProcessJob(JobProgress):
         self.model, self.data, self.config = spec.model, spec.data, spec.config
         self.worker_pid: int | None = None
         self._executor = executor
-        self._template = copy.deepcopy(spec.model).cpu()
+        self._init_snapshots(spec.model, spec.config)
         self._payload = pickle.dumps(spec)  # made now: the page may change its model afterwards
         self._lock = threading.Lock()
         self._status, self._message = "queued", ""
@@ -344,6 +377,22 @@ class ProcessJob(JobProgress):
     def join(self, timeout: float | None = None) -> "ProcessJob":
         self._ended.wait(timeout)
         return self
+
+    def pause(self) -> None:
+        """Hold after the epoch in progress (see TrainingJob.pause)."""
+        self._control(hold=True)
+
+    def step(self) -> None:
+        """Train exactly one more epoch, then hold again (before it starts: a pause)."""
+        self._control(hold=True, step=True)
+
+    def resume(self) -> None:
+        self._control(hold=False)
+
+    def _control(self, hold: bool, step: bool = False) -> None:
+        with self._lock:
+            self._hold_asked = hold
+        self._executor._hold(self, hold, step)
 
     def heartbeat(self) -> None:
         self._last_beat = time.monotonic()
@@ -370,21 +419,29 @@ class ProcessJob(JobProgress):
             with self._lock:
                 self._status = "running"
         elif kind == "epoch":
-            record, weights = payload
+            record, weights, snapshot = payload
             with self._lock:
                 self._history.append(record)
                 if weights is not None:
                     self._weights = weights
+                if snapshot is not None:
+                    self._snapshots.add(record["epoch"], snapshot)
             self._first_news.set()
+        elif kind == "hold":
+            with self._lock:
+                self._holding = payload
         elif kind == "end":
-            status, message, weights = payload
+            status, message, weights, (epoch, snapshot) = payload
             self.model.load_state_dict(weights)
             self.model.eval()
+            with self._lock:
+                self._snapshots.add(epoch, snapshot)
             self._finish(status, message, weights)
 
     def _finish(self, status: str, message: str, weights: dict | None = None) -> None:
         with self._lock:
             self._status, self._message = status, message
+            self._holding = False
             if weights is not None:
                 self._weights = weights
         self._first_news.set()
@@ -556,6 +613,8 @@ class ProcessExecutor:
         job.started_at = time.time()
         w.stop_flag.value = 0
         w.beat.value = job._last_beat
+        w.flags.steps.value = 0
+        w.flags.hold.value = job.id if job._hold_asked else 0  # paused before it started
         job.worker_pid = w.process.pid
         with job._lock:
             job._status = "running"
@@ -582,6 +641,16 @@ class ProcessExecutor:
             for w in self._workers:
                 if w.job is job:
                     w.stop_flag.value = job.id
+
+    def _hold(self, job: ProcessJob, hold: bool, step: bool) -> None:
+        """Pause (hold), Step (hold, one more epoch) or Resume the worker training `job`; a job
+        still queued takes its pause along when it starts (_start_on)."""
+        with self._lock:
+            for w in self._workers:
+                if w.job is job:
+                    w.flags.hold.value = job.id if hold else 0
+                    if step:
+                        w.flags.steps.value += 1
 
     def _beat(self, job: ProcessJob) -> None:
         for w in self._workers:

@@ -238,6 +238,92 @@ def test_queue_position_counts_the_runs_ahead(executor):
             job.join(WAIT)
 
 
+def _wait_until(condition, what: str, job) -> None:
+    deadline = time.monotonic() + WAIT
+    while not condition():
+        assert time.monotonic() < deadline, (
+            f"waited {WAIT} s for {what}: {job.status} {job.message}"
+        )
+        assert job.status in ("queued", "running"), (what, job.status, job.message)
+        time.sleep(0.02)
+
+
+def test_pause_holds_step_adds_one_epoch_resume_ends_like_an_unpaused_run(executor):
+    epochs = 400
+    reference = TrainingJob(_spec(epochs, seed=3).model, _data(), _spec(epochs, seed=3).config)
+    reference.start().join()
+    job = executor.submit(_spec(epochs, seed=3))
+    job.pause()  # before it started, or in its first epochs: it holds after the one in progress
+    assert job.pause_asked
+    _wait_until(lambda: job.paused, "the pause", job)
+    held = job.epochs_done
+    assert 1 <= held < epochs - 2, held
+    time.sleep(1.0)
+    assert job.epochs_done == held and job.paused, (held, job.epochs_done, "went on while paused")
+    assert job.eta_seconds is None, "a paused job has no time left to tell"
+    for k in (1, 2):
+        job.step()
+        _wait_until(lambda k=k: job.epochs_done == held + k and job.paused, f"step {k}", job)
+        time.sleep(0.5)
+        assert job.epochs_done == held + k, f"step {k} ran {job.epochs_done - held} epochs"
+    job.resume()
+    assert not job.pause_asked
+    assert job.join(WAIT).status == "done", job.message
+    assert _without_seconds(job.history) == _without_seconds(reference.history)
+    assert _same(_weights(job.model), _weights(reference.model)), "paused run ended elsewhere"
+
+
+@pytest.mark.parametrize("how", ["stop", "nobody watching", "time limit"])
+def test_a_paused_job_still_ends_by_stop_heartbeat_and_time_limit(executor, how):
+    """Paused time counts against the time limit: a paused job keeps its slot."""
+    limits = {"nobody watching": {"heartbeat_timeout": 1.5}, "time limit": {"max_seconds": 8.0}}
+    job = executor.submit(_spec(epochs=100_000, **limits.get(how, {})))
+    job.pause()
+    _wait_until(lambda: job.heartbeat() or job.paused, "the pause", job)
+    held = job.epochs_done
+    if how == "stop":
+        job.stop()
+    assert job.join(WAIT).status == "stopped", (how, job.status, job.message)
+    expected = {
+        "stop": f"Stopped by you. Kept the weights after epoch {held}.",
+        "nobody watching": "Stopped: nobody was watching for 1.5 s (the page was closed).",
+        "time limit": "Stopped at the time limit of 8 s per training run.",
+    }[how]
+    assert job.message.startswith(expected), (how, job.message)
+    assert job.epochs_done == held, (how, "trained on after the pause")
+
+
+def test_snapshot_at_epoch_k_equals_a_separate_run_of_k_epochs(executor):
+    """4 snapshots of 10 epochs: every 4th and the last, [0, 4, 8, 10]; each equals the weights of
+    the same seed and settings trained for k epochs in this process (0: the untrained model)."""
+    job = executor.submit(_spec(10, seed=5, snapshots=4)).join(WAIT)
+    assert job.status == "done", job.message
+    assert job.snapshot_epochs == [0, 4, 8, 10]
+    kept = job.snapshots()
+    for k in job.snapshot_epochs:
+        spec = _spec(max(k, 1), seed=5)
+        if k:
+            TrainingJob(spec.model, spec.data, spec.config).start().join()
+        separate = _weights(spec.model)
+        for name, value in _weights(job.snapshot_at(k)).items():
+            assert torch.allclose(value, separate[name], atol=1e-6, rtol=0), (k, name)
+            assert torch.equal(value, kept[k][name]), (k, name, "snapshot_at differs")
+    assert _same(kept[10], _weights(job.model)), "the last snapshot is not the final model"
+    with pytest.raises(KeyError, match=r"kept: \[0, 4, 8, 10\]"):
+        job.snapshot_at(5)
+
+
+def test_a_big_model_keeps_fewer_snapshots_within_snapshot_mb(executor):
+    """A budget of 3.5 states: 3 snapshots of 10 epochs, [0, 8, 10], whatever `snapshots` says."""
+    spec = _spec(10, seed=5)
+    size = sum(v.numel() * v.element_size() for v in spec.model.state_dict().values())
+    spec.config.snapshot_mb = 3.5 * size / 2**20
+    job = executor.submit(spec).join(WAIT)
+    assert job.status == "done", job.message
+    assert job.snapshot_limit == 3 and job.snapshot_epochs == [0, 8, 10], job.snapshot_epochs
+    assert _same(job.snapshots()[10], _weights(job.model))
+
+
 # -- worker processes only -------------------------------------------------------------------------
 
 

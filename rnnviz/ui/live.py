@@ -111,6 +111,7 @@ def start_job(model: SequenceModel, data: TrainData, config: TrainConfig) -> Job
     lim = limits()
     config.heartbeat_timeout = float(lim.heartbeat_seconds)
     config.max_seconds = float(lim.job_seconds)
+    config.snapshots, config.snapshot_mb = lim.snapshots, lim.snapshot_mb
     return executor().submit(JobSpec(model, data, config))
 
 
@@ -197,10 +198,13 @@ def stop_button(jobs: JobHandle | Sequence[JobHandle] | None, key: str) -> None:
 
 
 def run_controls(page: str, prefix: str, can_train: bool = True) -> tuple[bool, dict | None]:
-    """The Train / Stop / Reset row every lesson page shows. Returns (Train was pressed, the run).
-    Reset removes the run (stopping its jobs) and reruns the page."""
+    """The Train / Stop / Pause (or Step one epoch and Resume) / Reset row every lesson page shows.
+    Returns (Train was pressed, the run). Pause, Step and Resume act on every running job of the
+    run, like Stop, and rerun the page; Reset removes the run (stopping its jobs) and reruns it."""
     run = state.get_run(page)
     jobs = state.run_jobs(run)
+    running = [j for j in jobs if j.running]
+    paused = any(j.pause_asked for j in running)
     # one row, each button as wide as its label (fixed columns cut "Train" to "▶ T" at 800 px with
     # the sidebar open)
     with st.container(horizontal=True, gap="small"):
@@ -209,16 +213,39 @@ def run_controls(page: str, prefix: str, can_train: bool = True) -> tuple[bool, 
             type="primary",
             key=f"{prefix}_train",
             icon="▶",
-            disabled=not can_train or any(j.running for j in jobs),
+            disabled=not can_train or bool(running),
         )
         stop_button(jobs, f"{prefix}_stop")
+        if running:
+            _pause_buttons(running, paused, prefix)
         reset = run is not None and st.button(
             t("Reset"), key=f"{prefix}_reset", help=t("Forget the trained model and its curves.")
         )
+    if paused:
+        st.caption(t("Paused: training waits after the epoch it was in. Nothing is lost."))
     if reset:
         state.clear_run(page)
         st.rerun()
     return train, run
+
+
+def _pause_buttons(running: list[JobHandle], paused: bool, prefix: str) -> None:
+    """Pause while the jobs train; Step one epoch and Resume while they are paused."""
+
+    def each(action: str) -> Callable[[], None]:
+        return lambda: [getattr(j, action)() for j in running]
+
+    if not paused:
+        st.button(t("Pause"), key=f"{prefix}_pause", on_click=each("pause"), icon="⏸")
+        return
+    st.button(
+        t("Step one epoch"),
+        key=f"{prefix}_step",
+        on_click=each("step"),
+        icon="⏭",
+        help=t("Train exactly one more epoch, then pause again."),
+    )
+    st.button(t("Resume"), key=f"{prefix}_resume", on_click=each("resume"), icon="▶")
 
 
 def train_and_show(
@@ -271,7 +298,7 @@ def status_line(job: JobHandle) -> None:
     """Progress bar with epoch and ETA while running; the ending in words after."""
     total = job.config.epochs
     done = job.epochs_done
-    status = job.status
+    status = "paused" if job.paused else job.status
     if status == "queued":
         ahead = job.queue_position
         if ahead == 0:  # next in line: a worker is being started or handed this run

@@ -645,4 +645,16 @@ STRINGS = {
     "Model: {cell}, {layers} layer(s) of {hidden} reading {pixels} pixels at each of {rows} steps, then "
     "Linear({hidden} → {classes}): **{total} parameters** ({parts}).": "모델: {cell}, {hidden}짜리 {layers}층이 {rows}단계마다 "
     "픽셀 {pixels}개를 읽고, 이어서 Linear({hidden} → {classes}): **매개변수 {total}개** ({parts}).",
+    # pause/scrub
+    "Pause": "일시정지",
+    "Step one epoch": "한 에폭만",
+    "Resume": "계속",
+    "Train exactly one more epoch, then pause again.": "딱 한 에폭 더 학습하고 다시 멈춥니다.",
+    "Paused: training waits after the epoch it was in. Nothing is lost.": "일시정지: 진행 중이던 에폭을 마친 뒤 학습이 기다립니다. 잃은 것은 없습니다.",
+    "Weights after epoch": "이 에폭 뒤의 가중치",
+    "{epoch} (untrained)": "{epoch} (학습 전)",
+    "Go back through training: every view below is computed from the weights kept after that epoch ({kept} kept, thinned evenly as training went on).": "학습 과정을 되돌아봅니다: 아래의 모든 보기는 그 에폭 뒤에 저장한 가중치로 계산합니다({kept}개 저장, 학습이 길어질수록 고르게 솎아 냄).",
+    "The forecast chart, the errors and the ladder above follow this slider too.": "위의 예측 그래프, 오차 표, 순위표도 이 슬라이더를 따릅니다.",
+    "'{target}' after epoch {epoch}, in its own units": "에폭 {epoch} 뒤의 '{target}', 원래 단위",
+    "paused": "일시정지",
 }

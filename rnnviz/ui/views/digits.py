@@ -20,6 +20,7 @@ from ...errors import UserError
 from .. import i18n, live, state
 from ..i18n import t
 from ..widgets import int_slider
+from . import scrub
 from .common import loss_chart, probabilities_chart
 
 __all__ = [
@@ -149,13 +150,15 @@ def render_live(overlay=None):
 
 
 def inspect(run: DigitsRun) -> None:
-    """After training: test accuracy, the confusion matrix, and one image read row by row."""
-    model = run.current_model()
+    """After training: test accuracy, the confusion matrix, and one image read row by row, with the
+    weights of the epoch the slider chose (scrub.py); each epoch's evaluation is kept."""
+    epoch, model = scrub.epoch_slider(run, "dg")
     names = run.names
     x_test, y_test = run.dataset["test"]
-    if "evaluation" not in run.results:
-        run.results["evaluation"] = tasks.image_evaluation(model, x_test, y_test, len(names))
-    ev = run.results["evaluation"]
+    evaluations = run.results.setdefault("evaluation", {})  # by epoch: at most Limits.snapshots
+    if epoch not in evaluations:
+        evaluations[epoch] = tasks.image_evaluation(model, x_test, y_test, len(names))
+    ev = evaluations[epoch]
     right = int(np.trace(ev["confusion"]))
     st.subheader(
         t(

@@ -21,6 +21,7 @@ from .. import i18n, live, state
 from ..i18n import t
 from ..sidebar import seed_choice
 from ..widgets import int_slider
+from . import scrub
 from .common import gates_chart, loss_beside, probabilities_chart
 from .unrolled import next_letter_section
 
@@ -182,9 +183,10 @@ def _words(job, ds) -> None:
 
 
 def inside(run: state.Run) -> None:
-    """After training: one word step by step, one neuron across every word, the model writing."""
+    """After training: one word step by step, one neuron across every word, the model writing;
+    all of it with the weights of the epoch the slider chose (scrub.py)."""
     ds = run.dataset
-    model = run.current_model()
+    _, model = scrub.epoch_slider(run, "nl")
     st.subheader(t("Step by step"))
     # 1. The word to follow and the step, then what the model saw and thought at that step
     tr, probs, letters, step = _follow_word(run, model, ds)

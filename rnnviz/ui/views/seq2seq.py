@@ -15,6 +15,7 @@ from ...errors import UserError
 from ...seq2seq import decode_steps, encoder_states, translate
 from .. import i18n, state
 from ..i18n import t
+from . import scrub
 from .common import loss_beside, probabilities_chart
 
 __all__ = ["PAIRS_PER_PAGE", "show_dataset", "pairs_table", "render_live", "inside"]
@@ -106,8 +107,9 @@ def _steps_frame(rows: list[dict]) -> pd.DataFrame:
 
 
 def inside(run: state.Run) -> None:
-    """After training: one pair through the encoder and the decoder; then the user's own source."""
-    ds, model = run.dataset, run.current_model()
+    """After training: one pair through the encoder and the decoder; then the user's own source;
+    with the weights of the epoch the slider chose (scrub.py)."""
+    ds, (_, model) = run.dataset, scrub.epoch_slider(run, "s2")
     st.subheader(t("Inside one pair"))
     i = st.selectbox(
         t("Pair"),

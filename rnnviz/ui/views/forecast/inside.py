@@ -1,8 +1,9 @@
 """Inside a trained forecaster: one window's prediction beside the actual value and the baseline,
 its hidden states and gates step by step, and the path of the hidden state over the series (PCA).
 
-The model is final here (the run has ended): each view is computed once per run and kept in
-run.results ("window", "trace", "path")."""
+The run has ended here; an epoch slider (views/scrub.py) chooses which kept weights the views use
+(those it ended with, at first). Each view is computed once per run and epoch and kept in
+run.results ("trace": the last window's; "paths" by epoch, "path" the one shown)."""
 
 from __future__ import annotations
 
@@ -14,18 +15,18 @@ from ....trace import Trace, hidden_state_path, trace
 from ... import i18n, live
 from ...i18n import t
 from ...widgets import int_slider, option_slider
-from .. import common
+from .. import common, scrub
 from ..unrolled import unrolled_section
 
 __all__ = ["inside_the_model"]
 
 
-def _window_trace(run, i: int) -> Trace:
-    """The trace of window `i` (one window: bounded by the window limit), kept until another is
-    picked."""
+def _window_trace(run, model, i: int, epoch: int | None) -> Trace:
+    """The trace of window `i` through `model` (one window: bounded by the window limit), kept
+    until another window or epoch is picked."""
     views = run.results
-    if views.get("window") != i:
-        views["window"], views["trace"] = i, trace(run.current_model(), run.dataset.x[i])
+    if views.get("window") != (i, epoch):
+        views["window"], views["trace"] = (i, epoch), trace(model, run.dataset.x[i])
     return views["trace"]
 
 
@@ -72,15 +73,14 @@ def _step_table(tr: Trace, step: int) -> None:
     i18n.table(pd.DataFrame(table).rename_axis("unit"), width="content", key="fc_step_table")
 
 
-def _path(run, tr: Trace, labels: list[str]) -> None:
-    """The top layer's last hidden state of every window (a bounded, evenly spaced subset),
-    projected on its two principal axes, with the chosen window marked."""
-    if "path" not in run.results:
+def _path(run, model, epoch: int | None, tr: Trace, labels: list[str]) -> None:
+    """The top layer's last hidden state of every window (a bounded, evenly spaced subset) through
+    `model`, projected on its two principal axes, with the chosen window marked."""
+    paths = run.results.setdefault("paths", {})  # by epoch: at most Limits.snapshots of them
+    if epoch not in paths:
         # computed where training runs (a worker process), not in the web process
-        run.results["path"] = live.run_view(
-            hidden_state_path, run.current_model(), run.dataset.x, live.limits()
-        )
-    path = run.results["path"]
+        paths[epoch] = live.run_view(hidden_state_path, model, run.dataset.x, live.limits())
+    path = run.results["path"] = paths[epoch]  # "path": the one shown
     if path is None:  # the view ran out of time or memory where it runs: already said above
         return
     chosen = path.project(tr.hidden[-1][-1]).tolist()  # the chosen window, on the path's axes
@@ -111,6 +111,9 @@ def inside_the_model(run) -> None:
     ds = run.dataset
     n = len(ds.x)
     st.subheader(t("Inside the model"))
+    epoch, model = scrub.epoch_slider(run, "fc")
+    if epoch is not None:
+        st.caption(t("The forecast chart, the errors and the ladder above follow this slider too."))
     labels = [str(d.date()) if hasattr(d, "date") else str(d) for d in ds.dates]
     i = option_slider(
         t("Window (by the date it predicts)"),
@@ -120,7 +123,7 @@ def inside_the_model(run) -> None:
         format_func=lambda k: labels[k],
         help=t("Pick which window of the series to look inside."),
     )
-    tr = _window_trace(run, i)
+    tr = _window_trace(run, model, i, epoch)
     _one_window(ds, tr, i, labels[i])
     step = int_slider(
         t("Step t inside the window"), 0, ds.window - 1, ds.window - 1, key=f"fc_step_{run.id}"
@@ -128,4 +131,4 @@ def inside_the_model(run) -> None:
     _layers(tr, step)
     _step_table(tr, step)
     unrolled_section(tr, [f"t={k}" for k in range(tr.steps)], "fc")
-    _path(run, tr, labels)
+    _path(run, model, epoch, tr, labels)

@@ -14,7 +14,7 @@ from .... import plots, tasks
 from ....metrics import MetricError
 from ... import i18n, live, state
 from ...i18n import t
-from .. import kept
+from .. import kept, scrub
 
 __all__ = ["evaluation", "metrics_frame", "kept_more", "render_live", "LIVE_EVALUATION_SECONDS"]
 
@@ -25,26 +25,34 @@ LIVE_EVALUATION_SECONDS = 3.0
 
 
 def evaluation(run) -> dict:
-    """Validation and test forecasts by part: for the final weights once the job has ended; while
-    it trains, for the latest finished epoch, at most every LIVE_EVALUATION_SECONDS."""
+    """Validation and test forecasts by part: once the job has ended, for the weights of the epoch
+    chosen on the epoch slider (scrub.py; at first those it ended with); while it trains, for the
+    latest finished epoch, at most every LIVE_EVALUATION_SECONDS."""
     return _evaluated(run)["parts"]
 
 
 def _evaluated(run) -> dict:
-    """evaluation's cache: {"epoch", "status", "at", "parts"}, recomputed when the epoch or the
-    status changed (while the job trains: and LIVE_EVALUATION_SECONDS have passed)."""
+    """evaluation's cache: {"epoch", "status", "at", "parts", "shown"}, recomputed when the epoch,
+    the status or the slider's epoch ("shown") changed (while the job trains: and
+    LIVE_EVALUATION_SECONDS have passed)."""
     job, ds = run.job, run.dataset
     # status before weights: a job marks itself done only after its final weights are in, so a
     # cache labelled "done" holds them (read after the snapshot, a run ending meanwhile kept stale
     # metrics)
     status = job.status if job is not None else "loaded"
     epoch = job.epochs_done if job is not None else -1
+    shown = scrub.chosen(run, "fc")  # the slider's epoch once the run has ended, else None
     cached = run.results.get("evaluated")
-    fresh = cached is not None and cached["epoch"] == epoch and cached["status"] == status
+    fresh = (
+        cached is not None
+        and cached["epoch"] == epoch
+        and cached["status"] == status
+        and cached.get("shown") == shown
+    )
     if cached is not None and status == "running" and cached["status"] == "running":
         fresh = fresh or time.monotonic() - cached["at"] < LIVE_EVALUATION_SECONDS
     if not fresh:
-        model = run.current_model()
+        model = scrub.model_at(run, shown)
         try:
             parts = {
                 p: tasks.evaluate_forecast(model, ds, p)
@@ -55,6 +63,7 @@ def _evaluated(run) -> dict:
             state.show_error(str(e))
             parts = {}
         cached = {"epoch": epoch, "status": status, "at": time.monotonic(), "parts": parts}
+        cached["shown"] = shown
         run.results["evaluated"] = cached
     return cached
 
@@ -113,10 +122,13 @@ def _forecast_chart(run, parts: dict, overlays: list) -> None:
     joined = _val_and_test(parts)
     if joined is None:
         return
-    title = t("'{target}' on validation + test, in its own units", target=run.settings.target)
+    shown, target = scrub.chosen(run, "fc"), run.settings.target
+    if shown is None:
+        title = t("'{target}' on validation + test, in its own units", target=target)
+    else:  # as short: the title has half the page's width
+        title = t("'{target}' after epoch {epoch}, in its own units", target=target, epoch=shown)
     made = run.results.get("forecast_figure")
     if made is None or made[0] is not parts or made[1] != title:
-        names = [name for name in ("val", "test") if parts.get(name) is not None]
         names = [name for name in ("val", "test") if parts.get(name) is not None]
         fig = plots.forecast_figure(
             joined["dates"],

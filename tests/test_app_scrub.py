@@ -1,0 +1,174 @@
+"""The epoch slider (rnnviz/ui/views/scrub.py) and the Pause / Step / Resume buttons under AppTest.
+
+The reference for "the view at epoch k" is a separate run: the run's untrained model (its epoch 0)
+trained here for k epochs with the run's own settings and data, its views computed straight from
+rnnviz (trace, predict), never read back from the page.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from rnnviz import TrainingJob, metrics, predict, tasks
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def _page(path: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.run()
+    at.switch_page(path).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _trained_for(job, k: int):
+    """The job's untrained model trained for k epochs, here, with its settings and data."""
+    model = job.snapshot_at(0)
+    config = dataclasses.replace(job.config, epochs=k, heartbeat_timeout=None, max_seconds=None)
+    separate = TrainingJob(model, job.data, config).start().join()
+    assert separate.status == "done", separate.message
+    return separate.model
+
+
+def _charts(at: AppTest) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def _array(z) -> np.ndarray:
+    """A trace's numbers as plotly's JSON holds them: lists, or {"dtype", "bdata", "shape"}."""
+    if isinstance(z, dict):
+        flat = np.frombuffer(base64.b64decode(z["bdata"]), dtype=np.dtype(z["dtype"]))
+        shape = [int(n) for n in str(z.get("shape", len(flat))).split(",")]
+        return flat.reshape(shape).astype(float)
+    return np.asarray(z, dtype=float)
+
+
+def _heatmap(at: AppTest, title: str) -> np.ndarray:
+    for spec in _charts(at):
+        if title in json.dumps(spec["layout"].get("title", "")):
+            return _array(spec["data"][0]["z"])
+    raise AssertionError(f"no chart titled {title!r}")
+
+
+def test_next_letter_slider_shows_the_hidden_states_of_epoch_k():
+    at = _page("app_pages/next_letter.py")
+    at.button(key="nl_train").click().run()
+    run = at.session_state["run:next_letter"]
+    assert run.job.join(120).status == "done", run.job.message
+    at.run()
+    assert not at.exception, at.exception
+    epochs = run.job.snapshot_epochs
+    slider = at.select_slider(key=f"nl_epoch_{run.id}")
+    assert list(slider.options) == [str(e) if e else "0 (untrained)" for e in epochs]
+    assert slider.value == epochs[-1] == run.job.config.epochs, "the slider starts at the end"
+    final = _heatmap(at, "Hidden state, layer 1")
+    k = epochs[2]  # early on: the weights still far from the end's
+    slider.set_value(k).run()
+    assert not at.exception, at.exception
+    shown = _heatmap(at, "Hidden state, layer 1")  # (H, L): units x letters of the first word
+    word = run.dataset.inputs[0]
+    hidden = tasks.letter_steps(_trained_for(run.job, k), run.dataset, word)[0].hidden[0]
+    assert np.allclose(shown, hidden.numpy().T, atol=1e-5), f"epoch {k}'s heatmap"
+    assert not np.allclose(shown, final, atol=1e-3), "the slider changed nothing"
+
+
+def _forecast_trained(epochs: int) -> tuple[AppTest, object]:
+    at = _page("app_pages/forecast.py")
+    at.number_input(key="fc_window").set_value(5)
+    at.number_input(key="fc_epochs").set_value(epochs)
+    at.select_slider(key="fc_hidden_size").set_value(4)
+    at.run()
+    at.button(key="fc_train").click().run()
+    run = at.session_state["run:forecast"]
+    assert run.job.join(120).status == "done", run.job.message
+    at.run()
+    assert not at.exception, at.exception
+    return at, run
+
+
+def _model_trace(at: AppTest) -> np.ndarray:
+    for spec in _charts(at):
+        for trace in spec["data"]:
+            if trace.get("name") == "model":
+                return _array(trace["y"])
+    raise AssertionError("no forecast chart")
+
+
+def test_forecast_slider_redraws_the_forecast_and_errors_of_epoch_k():
+    at, run = _forecast_trained(epochs=6)
+    job, ds = run.job, run.dataset
+    assert job.snapshot_epochs == [0, 1, 2, 3, 4, 5, 6]
+    final = _model_trace(at)
+    at.select_slider(key=f"fc_epoch_{run.id}").set_value(2).run()
+    assert not at.exception, at.exception
+    model = _trained_for(job, 2)
+    val, test = ds.parts["val"], ds.parts["test"]
+    expected = np.concatenate(
+        [ds.inverse(predict(model, ds.x[part])) for part in (val, test)]
+    ).reshape(-1)
+    shown = _model_trace(at)
+    assert np.allclose(shown, expected, rtol=1e-5, atol=1e-4), "epoch 2's forecast"
+    assert not np.allclose(shown, final, atol=1e-3), "the slider changed nothing"
+    table = [d.value for d in at.dataframe if d.value.index.name == "metric"][0]
+    actual = ds.actual[test]
+    rmse = metrics.rmse(actual, ds.inverse(predict(model, ds.x[test])).reshape(-1))
+    assert table.loc["RMSE", "model"] == pytest.approx(rmse, rel=1e-5)
+    assert any(
+        "after epoch 2, in its own units" in json.dumps(s["layout"]["title"]) for s in _charts(at)
+    )
+
+
+def test_pause_step_and_resume_buttons_drive_the_job():
+    at = _page("app_pages/forecast.py")
+    at.number_input(key="fc_window").set_value(5)
+    at.number_input(key="fc_epochs").set_value(2000)
+    at.select_slider(key="fc_hidden_size").set_value(4)
+    at.run()
+    at.button(key="fc_train").click().run()
+    job = at.session_state["run:forecast"].job
+    assert job.wait_for_first_epoch(120)
+    at.button(key="fc_pause").click().run()
+    deadline = time.monotonic() + 60
+    while not job.paused and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert job.paused, job.status
+    at.run()
+    assert any("Paused" in c.value for c in at.caption)
+    held = job.epochs_done
+    at.button(key="fc_step").click().run()
+    while job.epochs_done < held + 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)
+    assert job.epochs_done == held + 1 and job.paused, (held, job.epochs_done)
+    at.button(key="fc_resume").click().run()
+    assert not job.pause_asked
+    at.button(key="fc_stop").click().run()
+    assert job.join(60).status == "stopped", job.message
+    assert not at.exception, at.exception
+
+
+def test_digits_slider_shows_the_test_accuracy_of_epoch_k():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page("app_pages/digits.py").run()
+    at.button(key="dg_train").click().run()
+    run = at.session_state["run:digits"]
+    assert run.job.join(180).status == "done", run.job.message
+    at.run()
+    k = run.job.snapshot_epochs[1]
+    at.select_slider(key=f"dg_epoch_{run.id}").set_value(k).run()
+    assert not at.exception, at.exception
+    x_test, y_test = run.dataset["test"]
+    guess = predict(_trained_for(run.job, k), x_test).argmax(dim=1)
+    right = int((guess == y_test).sum())
+    heading = [s.value for s in at.subheader if s.value.startswith("Test accuracy")][0]
+    assert f"({right} of {len(y_test)} images" in heading, (k, right, heading)
