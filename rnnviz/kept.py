@@ -132,9 +132,11 @@ class KeptRuns:
     limit: int = 10  # per page (Limits.kept_runs)
     runs: list[KeptRun] = field(default_factory=list)  # oldest first
     counted: int = 0  # runs kept so far in the session: the last number given
+    mb: float | None = None  # the weights all pages' runs may hold together (Limits.kept_mb)
 
     def add(self, run: KeptRun) -> KeptRun:
-        """Keep `run` under the next number; the page's oldest go beyond `limit`."""
+        """Keep `run` under the next number; the page's oldest go beyond `limit`, then the
+        session's oldest while the weights kept take more than `mb` (never the run just kept)."""
         # 1. number it
         self.counted += 1
         run = dataclasses.replace(run, number=self.counted)
@@ -143,7 +145,17 @@ class KeptRuns:
         page_runs = self.for_page(run.page)
         for old in page_runs[: max(len(page_runs) - self.limit, 0)]:
             self.runs.remove(old)
+        # 3. drop the session's oldest beyond the memory budget: a session of big models keeps
+        # fewer runs instead of holding hundreds of MB in the server
+        while self.mb is not None and len(self.runs) > 1 and self.megabytes > self.mb:
+            self.runs.pop(0)
         return run
+
+    @property
+    def megabytes(self) -> float:
+        """The memory the kept weights take, in MB (2**20 bytes)."""
+        size = sum(t.numel() * t.element_size() for r in self.runs for t in r.weights.values())
+        return size / 2**20
 
     def for_page(self, page: str) -> list[KeptRun]:
         """The page's kept runs, oldest first."""

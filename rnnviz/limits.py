@@ -61,6 +61,8 @@ class Limits:
     job_memory_mb: int = 2048
     heartbeat_seconds: int = 30  # a job nobody watches for this long stops itself
     kept_runs: int = 10  # ended runs a session keeps per page (settings, curves, last weights)
+    # MB of weights one session's kept runs may hold (fewer runs are kept of a big model)
+    kept_mb: int = 64
     # weight snapshots one run keeps to scrub back through training (thinned evenly as it goes on)
     snapshots: int = 50
     snapshot_mb: int = 64  # memory one run's snapshots may take: a big model keeps fewer of them

@@ -1,5 +1,6 @@
 """rnnviz.kept: what an ended run leaves behind, and one session's bounded list of them."""
 
+import dataclasses
 import json
 from dataclasses import dataclass, field
 
@@ -178,3 +179,22 @@ def test_the_summary_names_the_main_settings_and_those_that_differ_with_long_tex
         "text=alpha beta gamma delta…"
     ), summary
     assert settings_summary(mine) == "cell=lstm · hidden_size=8 · num_layers=1 · lr=0.3 · epochs=5"
+
+
+def test_a_session_of_big_models_keeps_fewer_runs_within_its_memory_budget():
+    """Limits.kept_mb caps the weights all of a session's kept runs hold: 1 MB runs in a 2.5 MB
+    budget keep the newest two, across pages, and a run bigger than the budget alone is kept."""
+    assert Limits().kept_mb == 64
+
+    def big(page: str, mb: float) -> KeptRun:
+        weights = {"w": torch.zeros(int(mb * 2**20 / 4))}  # float32: 4 bytes each
+        return dataclasses.replace(_kept(page), weights=weights)
+
+    runs = KeptRuns(mb=2.5)
+    first = runs.add(big("forecast", 1))
+    second = runs.add(big("digits", 1))
+    third = runs.add(big("forecast", 1))
+    assert runs.runs == [second, third] and runs.megabytes == pytest.approx(2.0)
+    assert first not in runs.runs
+    huge = runs.add(big("next_letter", 3))
+    assert runs.runs == [huge]  # the run just kept stays, whatever its size

@@ -46,7 +46,8 @@ KeyOf = Callable[[KeptRun, str], str | None]  # a setting's widget key, None: <p
 def kept_runs() -> KeptRuns:
     """This session's kept runs (made on first use, each page's last Limits.kept_runs)."""
     if STORE not in st.session_state:
-        st.session_state[STORE] = KeptRuns(limit=live.limits().kept_runs)
+        limits = live.limits()
+        st.session_state[STORE] = KeptRuns(limit=limits.kept_runs, mb=limits.kept_mb)
     return st.session_state[STORE]
 
 
