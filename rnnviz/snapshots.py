@@ -84,16 +84,24 @@ class Snapshots:
         _check(limit)
         self.limit = int(limit)
         self._kept: dict[int, Any] = {}
+        self._latest: int | None = None
+        self._spacing = 0  # the grid's spacing after the latest epoch
 
     def add(self, epoch: int, state: Any) -> None:
-        """Keep `state` as epoch `epoch`'s (the latest), dropping what that thins away."""
-        latest = self.latest
+        """Keep `state` as epoch `epoch`'s (the latest), dropping what that thins away: what is
+        off a coarser grid when the spacing grows, else only the last latest if it was off the
+        grid (an epoch's cost stays flat: a job adds one every epoch)."""
+        epoch, latest = int(epoch), self._latest
         if latest is not None and epoch < latest:
             raise ValueError(f"epoch {epoch} comes after epoch {latest}: add epochs in order")
-        self._kept[int(epoch)] = state
-        keep = set(kept_epochs(int(epoch), self.limit))
-        for old in [e for e in self._kept if e not in keep]:
-            del self._kept[old]
+        self._kept[epoch], self._latest = state, epoch
+        s = spacing(epoch, self.limit)
+        if s != self._spacing:  # the grid coarsened: drop every epoch off it but 0 and this one
+            self._spacing = s
+            for old in [e for e in self._kept if e % s and e != epoch]:
+                del self._kept[old]
+        elif latest is not None and latest != epoch and latest % s:  # the last latest, off it
+            del self._kept[latest]
 
     @property
     def epochs(self) -> list[int]:
@@ -101,7 +109,7 @@ class Snapshots:
 
     @property
     def latest(self) -> int | None:
-        return max(self._kept) if self._kept else None
+        return self._latest
 
     def get(self, epoch: int) -> Any:
         """The state kept for `epoch`; KeyError (naming the kept epochs) if none is."""
