@@ -46,8 +46,12 @@ def test_an_earlier_runs_curve_overlays_and_its_model_downloads(server, page, tm
     _epochs(page, 30)
     _train(page, 2)
     # 1. run 1's loss on run 2's chart, named in its legend
-    page.get_by_text("Kept runs (2)").click()
-    page.locator(".st-key-nl_kept_overlay input").click()
+    overlay = page.locator(".st-key-nl_kept_overlay input")
+    if not overlay.is_visible():  # the table is folded: open it (a click on an open one folds it)
+        page.get_by_text("Kept runs (2)").click()
+    overlay.wait_for()
+    page.wait_for_timeout(500)  # the page settled: a rerun would drop what is typed
+    overlay.click()
     page.keyboard.type("run 1")
     page.keyboard.press("Enter")
     page.locator(".legendtext", has_text="run 1: train loss").wait_for()
