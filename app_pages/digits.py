@@ -14,7 +14,7 @@ from rnnviz.ui import live, share
 from rnnviz.ui.controls import control, controls, page_links
 from rnnviz.ui.i18n import t
 from rnnviz.ui.sidebar import seed_choice
-from rnnviz.ui.views import kept
+from rnnviz.ui.views import kept, scrub
 from rnnviz.ui.views.common import start_one
 from rnnviz.ui.views.digits import (
     DigitsRun,
@@ -118,7 +118,7 @@ def page() -> None:
     )
     if chosen is not None:
         show_examples(images, labels, names)
-    if run is not None and not run.running and run.job.epochs_done > 0:
+    if run is not None and scrub.inspectable(run) and run.job.epochs_done > 0:
         inspect(run)
 
 

@@ -14,7 +14,7 @@ from rnnviz.ui import live, share, state
 from rnnviz.ui.controls import control, controls, page_links
 from rnnviz.ui.i18n import t
 from rnnviz.ui.sidebar import seed_choice
-from rnnviz.ui.views import kept
+from rnnviz.ui.views import kept, scrub
 from rnnviz.ui.views.common import start_one
 from rnnviz.ui.views.next_letter import inside, kept_extra, render_live, show_encoding
 
@@ -97,7 +97,7 @@ def page() -> None:
     )
     if ds is not None:
         show_encoding(ds, model)
-    if run is not None and not run.running:
+    if run is not None and scrub.inspectable(run):
         inside(run)
 
 

@@ -14,7 +14,7 @@ from rnnviz.ui import live, share, state
 from rnnviz.ui.controls import control, controls, page_links
 from rnnviz.ui.i18n import t
 from rnnviz.ui.sidebar import seed_choice
-from rnnviz.ui.views import kept
+from rnnviz.ui.views import kept, scrub
 from rnnviz.ui.views.common import start_one
 from rnnviz.ui.views.seq2seq import inside, render_live, show_dataset
 
@@ -111,7 +111,7 @@ def page() -> None:
         idle=t("Press Train: the loss and every pair's translation appear here as it learns."),
         keep=kept.keeper(PAGE, "s2"),
     )
-    if run is not None and not run.running:
+    if run is not None and scrub.inspectable(run):
         inside(run)
 
 

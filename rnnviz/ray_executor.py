@@ -19,8 +19,9 @@ actor where its resources are free and queues it while none are. Nothing here sc
     weights    the final state dict comes back when the job ends and is loaded into the submitted
                model (as TrainingJob trains it in place); snapshot_model() fetches at most once a
                second while the job runs
-    snapshots  each poll also returns the new weight snapshots on rnnviz.snapshots' grid, and the
-               last poll the latest one, so snapshot_at(epoch) never waits on Ray
+    snapshots  each poll also returns the new weight snapshots on rnnviz.snapshots' grid, the
+               held epoch's while the job is paused, and the last poll the latest one, so
+               snapshot_at(epoch) never waits on Ray
     pause      pause / step / resume are forwarded to the actor like stop (a job still waiting
                for a place takes a pause along when it starts); each poll says whether it holds
 
@@ -168,18 +169,21 @@ class _JobActor:
             if now - beat_age > self._forwarded_beat:
                 self.job.heartbeat()
                 self._forwarded_beat = now
-        # status first: a message never older than it
-        status, message = self.job.status, self.job.message
+        # status first: a message never older than it; paused before the rows and snapshots, so
+        # a held job's reply has its held epoch's row and snapshot (which may be off the grid)
+        status, message, paused = self.job.status, self.job.message, self.job.paused
         limit, ended = self.job.snapshot_limit, status in ENDED
+        rows, kept = self.job.history[since:], self.job.snapshots()
+        held = max(kept) if paused else None
         return {
             "status": status,
             "message": message,
-            "rows": self.job.history[since:],
-            "paused": self.job.paused,
+            "rows": rows,
+            "paused": paused,
             "snapshots": {
                 e: state
-                for e, state in self.job.snapshots().items()
-                if e > snapshots_after and (ended or on_grid(e, limit))
+                for e, state in kept.items()
+                if e > snapshots_after and (ended or e == held or on_grid(e, limit))
             },
         }
 
@@ -270,6 +274,8 @@ class RayJob(JobProgress):
     def _hold(self, how: str) -> None:
         with self._lock:
             self._hold_asked = how != "resume"
+            if how != "pause":  # going on: not held from now on (see TrainingJob.step)
+                self._holding = False
         if self.status == "running":
             try:
                 self.actor.hold.remote(how)

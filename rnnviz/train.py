@@ -921,15 +921,18 @@ class TrainingJob(JobProgress):
             self._hold_asked = True
 
     def step(self) -> None:
-        """Train exactly one more epoch, then hold again."""
+        """Train exactly one more epoch, then hold again. `paused` is False from now on until
+        that epoch has ended (a page drawn now must not show the weights as held)."""
         with self._lock:
             self._hold_at, self._hold_asked = len(self._history) + 1, True
+            self._holding = False
         self._wake.set()
 
     def resume(self) -> None:
-        """Go on to the end."""
+        """Go on to the end (`paused` is False from now on)."""
         with self._lock:
             self._hold_at, self._hold_asked = None, False
+            self._holding = False
         self._wake.set()
 
     def join(self, timeout: float | None = None) -> "TrainingJob":

@@ -6,8 +6,9 @@ its torch threads so that workers x threads <= cores, and caps its own memory (R
 virtual size with torch imported, plus `job_memory_mb`). `submit(spec)` returns a `ProcessJob` at
 once; the job waits in a FIFO queue until a worker is free, which then runs `TrainingJob` on it and
 streams back every epoch's record, the weight snapshots to scrub through (those on rnnviz.snapshots'
-grid as they are made, the last one at the end) and, at most twice a second and at the end, the
-latest weights. Pause, step and resume travel like stop: lock-free shared numbers.
+grid as they are made, the held epoch's when a pause begins, the last one at the end) and, at most
+twice a second, at a pause and at the end, the latest weights. Pause, step and resume travel like
+stop: lock-free shared numbers.
 
 What it deliberately leaves to others: the loop itself (rnnviz.train; a worker only uses
 TrainingJob's public API), where a job runs beyond this machine (rnnviz.ray_executor).
@@ -175,7 +176,10 @@ class _Relay:
         self.send(("epoch", (record, weights, snapshot)))
 
     def on_hold(self, job, holding: bool) -> None:
-        self.send(("hold", holding))
+        """Holding: with the held epoch's snapshot (epoch, state), which may be off the grid, so
+        that a paused page can show it; going on: with None."""
+        latest = max(job.snapshots().items()) if holding else None
+        self.send(("hold", (holding, latest)))
 
     def on_wait(self, job) -> None:
         self.on_batch_end(job, None, None)
@@ -392,6 +396,8 @@ class ProcessJob(JobProgress):
     def _control(self, hold: bool, step: bool = False) -> None:
         with self._lock:
             self._hold_asked = hold
+            if step or not hold:  # going on: not held from now on (see TrainingJob.step)
+                self._holding = False
         self._executor._hold(self, hold, step)
 
     def heartbeat(self) -> None:
@@ -428,8 +434,12 @@ class ProcessJob(JobProgress):
                     self._snapshots.add(record["epoch"], snapshot)
             self._first_news.set()
         elif kind == "hold":
+            holding, latest = payload
             with self._lock:
-                self._holding = payload
+                if latest is not None:  # the held epoch's weights: its snapshot, the latest ones
+                    self._snapshots.add(*latest)
+                    self._weights = latest[1]
+                self._holding = holding
         elif kind == "end":
             status, message, weights, (epoch, snapshot) = payload
             self.model.load_state_dict(weights)

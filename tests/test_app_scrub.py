@@ -18,6 +18,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from rnnviz import TrainingJob, metrics, predict, tasks
+from rnnviz.snapshots import kept_epochs, on_grid
+from rnnviz.ui import live
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -81,14 +83,19 @@ def test_next_letter_slider_shows_the_hidden_states_of_epoch_k():
     assert not np.allclose(shown, final, atol=1e-3), "the slider changed nothing"
 
 
-def _forecast_trained(epochs: int) -> tuple[AppTest, object]:
+def _forecast_started(epochs: int) -> tuple[AppTest, object]:
+    """Forecast with windows of 5 and 4 hidden units, Train pressed: (the app, the run)."""
     at = _page("app_pages/forecast.py")
     at.number_input(key="fc_window").set_value(5)
     at.number_input(key="fc_epochs").set_value(epochs)
     at.select_slider(key="fc_hidden_size").set_value(4)
     at.run()
     at.button(key="fc_train").click().run()
-    run = at.session_state["run:forecast"]
+    return at, at.session_state["run:forecast"]
+
+
+def _forecast_trained(epochs: int) -> tuple[AppTest, object]:
+    at, run = _forecast_started(epochs)
     assert run.job.join(120).status == "done", run.job.message
     at.run()
     assert not at.exception, at.exception
@@ -128,13 +135,8 @@ def test_forecast_slider_redraws_the_forecast_and_errors_of_epoch_k():
 
 
 def test_pause_step_and_resume_buttons_drive_the_job():
-    at = _page("app_pages/forecast.py")
-    at.number_input(key="fc_window").set_value(5)
-    at.number_input(key="fc_epochs").set_value(2000)
-    at.select_slider(key="fc_hidden_size").set_value(4)
-    at.run()
-    at.button(key="fc_train").click().run()
-    job = at.session_state["run:forecast"].job
+    at, run = _forecast_started(epochs=2000)
+    job = run.job
     assert job.wait_for_first_epoch(120)
     at.button(key="fc_pause").click().run()
     deadline = time.monotonic() + 60
@@ -172,3 +174,120 @@ def test_digits_slider_shows_the_test_accuracy_of_epoch_k():
     right = int((guess == y_test).sum())
     heading = [s.value for s in at.subheader if s.value.startswith("Test accuracy")][0]
     assert f"({right} of {len(y_test)} images" in heading, (k, right, heading)
+
+
+def _paused_at(at: AppTest, job, epochs: int) -> None:
+    """Wait until the job holds after `epochs` epochs, then draw the page again."""
+    deadline = time.monotonic() + 120
+    while not (job.paused and job.epochs_done == epochs) and time.monotonic() < deadline:
+        assert job.running, (job.status, job.message)
+        job.heartbeat()  # as the page's live view would: the pool may take a while to start
+        time.sleep(0.05)
+    assert job.paused and job.epochs_done == epochs, (job.status, job.epochs_done, epochs)
+    at.run()
+    assert not at.exception, at.exception
+
+
+def _pause(at: AppTest, job, prefix: str) -> int:
+    """Press Pause; once the job holds, the page drawn again; the epoch it holds after."""
+    at.button(key=f"{prefix}_pause").click().run()
+    deadline = time.monotonic() + 120
+    while not job.paused and time.monotonic() < deadline:
+        job.heartbeat()
+        time.sleep(0.05)
+    held = job.epochs_done
+    _paused_at(at, job, held)
+    return held
+
+
+def _hidden_of(run, model) -> np.ndarray:
+    """(H, L): the first word's top-layer hidden states through `model`, as the heatmap draws."""
+    word = run.dataset.inputs[0]
+    return tasks.letter_steps(model, run.dataset, word)[0].hidden[0].numpy().T
+
+
+@pytest.fixture
+def four_snapshots(monkeypatch):
+    """Runs keep 4 snapshots: from epoch 5 on, every odd epoch is off the grid (kept only while
+    it is the latest), as most epochs of a long run are with the usual 50."""
+    monkeypatch.setenv("RNNVIZ_SNAPSHOTS", "4")
+    live.limits.clear()  # Limits are read from the environment once per process (st.cache_resource)
+    yield
+    live.limits.clear()
+
+
+def _step(at: AppTest, job, key: str) -> int:
+    """Press Step one epoch; once it holds again the slider ends at, and shows, the new epoch."""
+    done = job.epochs_done
+    at.button(key="nl_step").click().run()
+    _paused_at(at, job, done + 1)
+    slider = at.select_slider(key=key)
+    assert slider.value == done + 1 == int(list(slider.options)[-1]), (done, slider.options)
+    return done + 1
+
+
+def test_next_letter_paused_slider_scrubs_the_kept_epochs_then_resumes_to_an_unpaused_end(
+    four_snapshots,
+):
+    """Pause, the slider over the epochs kept so far (the held one last, kept even off the
+    grid), Step adds one, a scrubbed epoch's heatmap is a separate run's of that many epochs,
+    Resume ends as if never paused."""
+    at = _page("app_pages/next_letter.py")
+    at.button(key="nl_train").click().run()
+    run = at.session_state["run:next_letter"]
+    job, key = run.job, f"nl_epoch_{run.id}"
+    assert job.snapshot_limit == 4
+    held = _pause(at, job, "nl")
+    slider = at.select_slider(key=key)
+    assert slider.value == held and list(slider.options)[-1] == str(held), (held, slider.options)
+    # 1. Step until the held epoch is off the grid (odd, from 5 on)
+    while held < 5 or held % 2 == 0:
+        held = _step(at, job, key)
+    epochs = [int(e.split()[0]) for e in at.select_slider(key=key).options]
+    assert epochs == kept_epochs(held, 4) and not on_grid(held, 4), (held, epochs)
+    shown = _heatmap(at, "Hidden state, layer 1")
+    expected = _hidden_of(run, _trained_for(job, held))
+    assert np.allclose(shown, expected, atol=1e-6), f"held epoch {held}'s heatmap"
+    # 2. scrub back to the kept epoch before it, then to the untrained model
+    j = epochs[-2]
+    at.select_slider(key=key).set_value(j).run()
+    assert not at.exception, at.exception
+    back = _heatmap(at, "Hidden state, layer 1")
+    expected = _hidden_of(run, _trained_for(job, j))
+    assert np.allclose(back, expected, atol=1e-6), f"scrubbed to epoch {j}"
+    assert not np.allclose(back, shown, atol=1e-6), "the slider changed nothing"
+    at.select_slider(key=key).set_value(0).run()
+    untrained = _hidden_of(run, job.snapshot_at(0))
+    assert np.allclose(_heatmap(at, "Hidden state, layer 1"), untrained, atol=1e-6), "epoch 0"
+    # 3. Resume: it ends as an unpaused run does, the slider at its last epoch
+    at.button(key="nl_resume").click().run()
+    assert job.join(120).status == "done", job.message
+    at.run()
+    assert not at.exception, at.exception
+    slider = at.select_slider(key=key)
+    assert slider.value == job.config.epochs, (slider.value, "the slider follows the end")
+    unpaused = _hidden_of(run, _trained_for(job, job.config.epochs))
+    assert np.allclose(_heatmap(at, "Hidden state, layer 1"), unpaused, atol=1e-6), "the end"
+
+
+def test_forecast_paused_draws_the_held_epochs_forecast_and_the_slider():
+    at, run = _forecast_started(epochs=400)
+    job, ds = run.job, run.dataset
+    held = _pause(at, job, "fc")
+    slider = at.select_slider(key=f"fc_epoch_{run.id}")
+    assert slider.value == held and list(slider.options)[-1] == str(held), slider.options
+
+    def forecast(model) -> np.ndarray:
+        val, test = ds.parts["val"], ds.parts["test"]
+        return np.concatenate(
+            [ds.inverse(predict(model, ds.x[part])) for part in (val, test)]
+        ).reshape(-1)
+
+    expected = forecast(_trained_for(job, held))
+    assert np.allclose(_model_trace(at), expected, rtol=1e-6, atol=1e-5), f"epoch {held}"
+    slider.set_value(0).run()
+    assert not at.exception, at.exception
+    untrained = forecast(job.snapshot_at(0))
+    assert np.allclose(_model_trace(at), untrained, rtol=1e-6, atol=1e-5), "epoch 0's forecast"
+    at.button(key="fc_stop").click().run()
+    assert job.join(60).status == "stopped", job.message

@@ -248,11 +248,25 @@ def _wait_until(condition, what: str, job) -> None:
         time.sleep(0.02)
 
 
+def _assert_held_snapshot(job, epoch: int) -> None:
+    """A paused job's last kept epoch is the one it holds (on the grid or not), and its weights
+    equal the same seed and settings trained for that many epochs here."""
+    assert job.snapshot_epochs[-1] == epoch, (epoch, job.snapshot_epochs)
+    spec = _spec(epoch, seed=3)
+    TrainingJob(spec.model, spec.data, spec.config).start().join()
+    for name, value in _weights(job.snapshot_at(epoch)).items():
+        assert torch.allclose(value, spec.model.state_dict()[name], atol=1e-6, rtol=0), (
+            f"the held epoch {epoch}'s snapshot, {name}"
+        )
+
+
 def test_pause_holds_step_adds_one_epoch_resume_ends_like_an_unpaused_run(executor):
+    """With 2 snapshots kept (the first and the latest), every epoch is off the grid: the held one
+    is kept all the same, on every executor."""
     epochs = 400
     reference = TrainingJob(_spec(epochs, seed=3).model, _data(), _spec(epochs, seed=3).config)
     reference.start().join()
-    job = executor.submit(_spec(epochs, seed=3))
+    job = executor.submit(_spec(epochs, seed=3, snapshots=2))
     job.pause()  # before it started, or in its first epochs: it holds after the one in progress
     assert job.pause_asked
     _wait_until(lambda: job.paused, "the pause", job)
@@ -261,12 +275,16 @@ def test_pause_holds_step_adds_one_epoch_resume_ends_like_an_unpaused_run(execut
     time.sleep(1.0)
     assert job.epochs_done == held and job.paused, (held, job.epochs_done, "went on while paused")
     assert job.eta_seconds is None, "a paused job has no time left to tell"
+    _assert_held_snapshot(job, held)
     for k in (1, 2):
         job.step()
+        assert not job.paused, f"step {k}: still said to be held once asked to go on"
         _wait_until(lambda k=k: job.epochs_done == held + k and job.paused, f"step {k}", job)
         time.sleep(0.5)
         assert job.epochs_done == held + k, f"step {k} ran {job.epochs_done - held} epochs"
+        _assert_held_snapshot(job, held + k)
     job.resume()
+    assert not job.paused, "still said to be held once resumed"
     assert not job.pause_asked
     assert job.join(WAIT).status == "done", job.message
     assert _without_seconds(job.history) == _without_seconds(reference.history)

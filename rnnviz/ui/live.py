@@ -333,11 +333,19 @@ def status_line(job: JobHandle) -> None:
         st.info(job.message, icon="⏹")
 
 
+def _held_at(jobs: list[JobHandle]) -> tuple:
+    """Each job's held epoch while it is paused, else None: what a page drew its views for."""
+    return tuple(j.epochs_done if j.paused else None for j in jobs)
+
+
 def live_view(job: JobHandle | Sequence[JobHandle], render: Callable) -> None:
     """Draw `render(job)` now, and again about every second while the job runs. Given a list of
-    jobs, `render` receives the list and the view refreshes until all of them have ended."""
+    jobs, `render` receives the list and the view refreshes until all of them have ended. When
+    they end, or a job is paused, stepped or resumed, the whole page is drawn again once (a paused
+    run shows its insides and the epoch slider, views/scrub.py)."""
     jobs = _as_list(job)
     running = any(j.running for j in jobs)
+    drawn = _held_at(jobs)
 
     @st.fragment(run_every=REFRESH_SECONDS if running else None)
     def _live():
@@ -358,8 +366,8 @@ def live_view(job: JobHandle | Sequence[JobHandle], render: Callable) -> None:
             # for: a fragment that never finishes its run keeps the page from settling)
             next(j for j in jobs if j.status == "running").wait_for_first_epoch(FIRST_EPOCH_WAIT)
         render(job)
-        if running and not any(j.running for j in jobs):
-            st.rerun()  # the jobs just ended: refresh the whole page once (buttons, inspection)
+        if running and (not any(j.running for j in jobs) or _held_at(jobs) != drawn):
+            st.rerun()  # ended, or held at another epoch: refresh the whole page once
 
     _live()
 

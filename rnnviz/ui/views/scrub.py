@@ -7,8 +7,11 @@ model. `chosen` gives the same choice without drawing, for a view drawn above th
 `model_at` its model.
 
 The slider starts at the weights the run ended with: the last epoch's, or on divergence the best
-epoch's when that one was kept. A run that is still training, a model opened from a file and a run
-of several jobs have no slider: their views use `run.current_model()` as before.
+epoch's when that one was kept. A paused run is drawn like an ended one (`inspectable`), its held
+epoch the latest snapshot ("Step one epoch" adds one); its every model, the held epoch's too, is
+read from the snapshots, whose weights never change, so a page drawn as training goes on again
+never mixes two epochs. A run that is training, a model opened from a file and a run of several
+jobs have no slider: their views use `run.current_model()` as before.
 """
 
 from __future__ import annotations
@@ -19,20 +22,36 @@ import torch
 from ..i18n import t
 from ..widgets import option_slider
 
-__all__ = ["epoch_slider", "chosen", "model_at", "epochs_of"]
+__all__ = ["epoch_slider", "chosen", "model_at", "epochs_of", "inspectable", "held"]
+
+
+def held(run) -> bool:
+    """Whether the run is one job, paused now (Pause, or Step's epoch done)."""
+    job = run.job
+    return job is not None and job.running and job.paused
+
+
+def inspectable(run) -> bool:
+    """Whether a page draws the run's inside views now: it has ended (or is a model opened from
+    a file), or its one job is paused. While it trains, only the live view is drawn."""
+    return not run.running or held(run)
 
 
 def epochs_of(run) -> list[int]:
-    """The epochs a slider offers: the one job's kept epochs once it has ended, else none."""
+    """The epochs a slider offers: the one job's kept epochs once it has ended or while it is
+    paused (the held epoch last), else none."""
     job = run.job
-    if job is None or job.running or not hasattr(job, "snapshot_epochs"):
+    if job is None or not hasattr(job, "snapshot_epochs") or (job.running and not held(run)):
         return []
     return job.snapshot_epochs
 
 
 def _ended_at(run, epochs: list[int]) -> int:
     """The newest kept epoch whose weights are the model's the run ended with (its last epoch, or
-    the best one after a divergence), else the last kept; computed once per run."""
+    the best one after a divergence), else the last kept; computed once per run. While paused:
+    the held epoch, the last kept (a paused run has not diverged)."""
+    if run.running:
+        return epochs[-1]
     if "scrub_end" not in run.results:
         final = run.current_model().state_dict()
         kept = run.job.snapshots()
@@ -45,8 +64,12 @@ def _ended_at(run, epochs: list[int]) -> int:
 
 def model_at(run, epoch: int | None):
     """The model with `epoch`'s weights: the run's own at the epoch it ended with (and for None),
-    else a copy (the last one made is kept, so a rerun of the page does not copy it again)."""
-    if epoch is None or epoch == _ended_at(run, epochs_of(run)):
+    else a copy (the last one made is kept, so a rerun of the page does not copy it again). While
+    paused, a copy of the held epoch's snapshot for None too; while it trains, the latest."""
+    paused = held(run)
+    if paused and epoch is None:
+        epoch = _ended_at(run, epochs_of(run))
+    elif epoch is None or not paused and epoch == _ended_at(run, epochs_of(run)):
         return run.current_model()
     made = run.results.get("scrub_model")
     if made is None or made[0] != epoch:
@@ -62,15 +85,27 @@ def _label(epoch: int) -> str:
     return t("{epoch} (untrained)", epoch=epoch) if epoch == 0 else str(epoch)
 
 
+def _end(run, prefix: str, epochs: list[int]) -> int:
+    """The epoch the run ended (or is held) at. When that has moved since the slider was last
+    drawn (Step, or Resume to the end), the slider goes back to it: the newest weights first."""
+    end = _ended_at(run, epochs)
+    seen = run.results.setdefault("scrub_seen", {})
+    if seen.get(prefix, end) != end:
+        st.session_state.pop(_key(run, prefix), None)
+    seen[prefix] = end
+    return end
+
+
 def chosen(run, prefix: str) -> int | None:
     """The epoch the slider chose, without drawing it (for a view above it; `model_at` gives its
     model); None for the weights the run ended with, and while there is no slider or it has not
     been drawn yet."""
     epochs = epochs_of(run)
-    epoch = st.session_state.get(_key(run, prefix))
-    if not epochs or epoch not in epochs or epoch == _ended_at(run, epochs):
+    if not epochs:
         return None
-    return epoch
+    end = _end(run, prefix, epochs)
+    epoch = st.session_state.get(_key(run, prefix))
+    return None if epoch not in epochs or epoch == end else epoch
 
 
 def epoch_slider(run, prefix: str) -> tuple[int | None, object]:
@@ -82,7 +117,7 @@ def epoch_slider(run, prefix: str) -> tuple[int | None, object]:
     epoch = option_slider(
         t("Weights after epoch"),
         epochs,
-        _ended_at(run, epochs),
+        _end(run, prefix, epochs),
         key=_key(run, prefix),
         format_func=_label,
         help=t(

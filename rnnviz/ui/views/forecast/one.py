@@ -25,31 +25,35 @@ LIVE_EVALUATION_SECONDS = 3.0
 
 
 def evaluation(run) -> dict:
-    """Validation and test forecasts by part: once the job has ended, for the weights of the epoch
-    chosen on the epoch slider (scrub.py; at first those it ended with); while it trains, for the
-    latest finished epoch, at most every LIVE_EVALUATION_SECONDS."""
+    """Validation and test forecasts by part: once the job has ended or while it is paused, for
+    the weights of the epoch chosen on the epoch slider (scrub.py; at first those it ended or is
+    held with); while it trains, for the latest finished epoch, at most every
+    LIVE_EVALUATION_SECONDS."""
     return _evaluated(run)["parts"]
 
 
 def _evaluated(run) -> dict:
-    """evaluation's cache: {"epoch", "status", "at", "parts", "shown"}, recomputed when the epoch,
-    the status or the slider's epoch ("shown") changed (while the job trains: and
-    LIVE_EVALUATION_SECONDS have passed)."""
+    """evaluation's cache: {"epoch", "status", "at", "parts", "shown", "held"}, recomputed when
+    the epoch, the status, the slider's epoch ("shown") or being paused changed (while the job
+    trains: and LIVE_EVALUATION_SECONDS have passed)."""
     job, ds = run.job, run.dataset
     # status before weights: a job marks itself done only after its final weights are in, so a
     # cache labelled "done" holds them (read after the snapshot, a run ending meanwhile kept stale
     # metrics)
     status = job.status if job is not None else "loaded"
     epoch = job.epochs_done if job is not None else -1
-    shown = scrub.chosen(run, "fc")  # the slider's epoch once the run has ended, else None
+    shown = scrub.chosen(run, "fc")  # the slider's epoch once ended or paused, else None
+    # paused: the held epoch's snapshot, never the latest weights streamed while it trained
+    held = scrub.held(run)
     cached = run.results.get("evaluated")
     fresh = (
         cached is not None
         and cached["epoch"] == epoch
         and cached["status"] == status
         and cached.get("shown") == shown
+        and cached.get("held") == held
     )
-    if cached is not None and status == "running" and cached["status"] == "running":
+    if cached is not None and status == "running" and not held and cached["status"] == "running":
         fresh = fresh or time.monotonic() - cached["at"] < LIVE_EVALUATION_SECONDS
     if not fresh:
         model = scrub.model_at(run, shown)
@@ -63,7 +67,7 @@ def _evaluated(run) -> dict:
             state.show_error(str(e))
             parts = {}
         cached = {"epoch": epoch, "status": status, "at": time.monotonic(), "parts": parts}
-        cached["shown"] = shown
+        cached["shown"], cached["held"] = shown, held
         run.results["evaluated"] = cached
     return cached
 

@@ -18,6 +18,7 @@ from ....settings import ForecastSettings
 from ... import live, state
 from ...i18n import t
 from ...sidebar import device_choice, seed_choice
+from .. import scrub
 from .files import downloads, script_download
 from .inside import inside_the_model
 from .ladder import show_ladder
@@ -126,8 +127,9 @@ def show(run: ForecastRun, overlays=None) -> None:
         live.live_view(run.job, render_live(run, overlays))
     else:
         render_live(run, overlays)(None)  # a model opened from a file
-    if not run.running:
+    if scrub.inspectable(run):  # ended, or paused: the held epoch's insides, the slider
         show_ladder(run)
         inside_the_model(run)
+    if not run.running:
         st.subheader(t("Downloads"))
         downloads(run)
