@@ -291,3 +291,43 @@ def test_forecast_paused_draws_the_held_epochs_forecast_and_the_slider():
     assert np.allclose(_model_trace(at), untrained, rtol=1e-6, atol=1e-5), "epoch 0's forecast"
     at.button(key="fc_stop").click().run()
     assert job.join(60).status == "stopped", job.message
+
+
+def test_compare_slider_takes_the_table_and_gradients_back_to_a_separate_runs_epoch_j():
+    """All three jobs keep the same epochs; at epoch j the table's numbers are each cell's separate
+    j-epoch run's last history row, and the curves "after epoch j" that run's gradient by distance.
+    """
+    at = _page("app_pages/compare.py")
+    at.number_input(key="cp_epochs").set_value(6).run()
+    at.button(key="cp_train").click().run()
+    run = at.session_state["run:compare"]
+    for job in run.jobs:
+        assert job.join(120).status == "done", job.message
+    at.run()
+    assert not at.exception, at.exception
+    grids = [job.snapshot_epochs for job in run.jobs]
+    assert grids == [[0, 1, 2, 3, 4, 5, 6]] * 3, grids
+    slider = at.select_slider(key=f"cp_epoch_{run.id}")
+    assert slider.value == 6, "the slider starts at the end"
+    j = 3
+    slider.set_value(j).run()
+    assert not at.exception, at.exception
+    table = [d.value for d in at.dataframe if "cell" in getattr(d.value, "columns", [])][0]
+    curves = {}
+    for spec in _charts(at):
+        if "||dLoss/dh_t||" in json.dumps(spec["layout"].get("title", "")):
+            curves = {trace["name"]: _array(trace["y"]) for trace in spec["data"]}
+    task = run.dataset
+    for (_, row), label, job in zip(table.iterrows(), run.labels, run.jobs):
+        model = job.snapshot_at(0)
+        config = dataclasses.replace(job.config, epochs=j, heartbeat_timeout=None, max_seconds=None)
+        separate = TrainingJob(model, job.data, config).start().join()
+        last = separate.history[-1]
+        assert row["epochs"] == j, (label, row["epochs"])
+        assert row["train loss"] == pytest.approx(last["train_loss"], abs=1e-6), label
+        assert row["validation loss"] == pytest.approx(last["val_loss"], abs=1e-6), label
+        assert row["validation accuracy"] == pytest.approx(last["val_accuracy"], abs=1e-6), label
+        gradient = tasks.gradient_by_distance(separate.model, task.x_val, task.y_val)
+        shown = curves[f"{label} after epoch {j}"]
+        assert np.allclose(shown, gradient, rtol=1e-5, atol=1e-7), f"{label}'s gradients at {j}"
+    assert f"{run.labels[0]} after training" not in curves, "the end's curves still drawn"

@@ -657,4 +657,11 @@ STRINGS = {
     "The forecast chart, the errors and the ladder above follow this slider too.": "위의 예측 그래프, 오차 표, 순위표도 이 슬라이더를 따릅니다.",
     "'{target}' after epoch {epoch}, in its own units": "에폭 {epoch} 뒤의 '{target}', 원래 단위",
     "paused": "일시정지",
+    # s7 scrub
+    "each run's end": "각 학습의 끝",
+    "Go back through training: the table above and the curves after training below use every "
+    "cell's weights kept after that epoch ({kept} kept, thinned evenly as training went on).": "학습 "
+    "과정을 되돌아봅니다: 위의 표와 아래의 학습 후 곡선은 셀마다 그 에폭 뒤에 저장한 가중치를 "
+    "씁니다({kept}개 저장, 학습이 길어질수록 고르게 솎아 냄).",
+    "{name} after epoch {epoch}": "{name} 에폭 {epoch} 뒤",
 }

@@ -4,6 +4,10 @@ the vanishing-gradient chart on the long-memory task.
 Each function draws what rnnviz computed (tasks.history_summary, tasks.evaluate_forecast,
 tasks.gradient_by_distance); the page (app_pages/compare.py) chooses the task and the settings and
 starts one job per cell.
+
+Once every job has ended, an epoch slider over the epochs all of them kept (`epoch_slider`; jobs
+with the same epochs keep the same snapshot grid) takes the table and the "after training" curves
+back to that epoch: the history up to it, and each job's snapshot of it.
 """
 
 from __future__ import annotations
@@ -22,13 +26,24 @@ from ...settings import MEMORY, SERIES, WORDS
 from .. import i18n, live, state
 from ..i18n import t
 from ..sidebar import seed_choice
-from ..widgets import int_slider
+from ..widgets import int_slider, option_slider
+from .scrub import epoch_label
 
-__all__ = ["FORGET_BIASED", "CompareRun", "results_table", "render_live", "vanishing_gradients"]
+__all__ = [
+    "FORGET_BIASED",
+    "CompareRun",
+    "results_table",
+    "render_live",
+    "vanishing_gradients",
+    "common_epochs",
+    "chosen_epoch",
+    "epoch_slider",
+]
 
 FORGET_BIASED = (
     "LSTM, forget bias 1"  # the extra run the forget-bias option adds beside the plain LSTM
 )
+END = -1  # the epoch slider's value for "each run's end", when the runs ended at different epochs
 
 
 @dataclass(eq=False)
@@ -39,17 +54,77 @@ class CompareRun(state.Run):
     labels: list[str] = field(default_factory=list)
 
 
+def common_epochs(run: CompareRun | None) -> list[int]:
+    """The epochs whose snapshots every job of the run kept, once all of them have ended (else
+    none)."""
+    if run is None or not run.jobs or run.running:
+        return []
+    kept = set(run.jobs[0].snapshot_epochs)
+    for job in run.jobs[1:]:
+        kept &= set(job.snapshot_epochs)
+    return sorted(kept)
+
+
+def _key(run: CompareRun) -> str:
+    return f"cp_epoch_{run.id}"
+
+
+def _at_the_end(run: CompareRun) -> int:
+    """The slider's value for the weights each job ended with: their last epoch when all ended
+    there and kept it, else END."""
+    ends = {job.epochs_done for job in run.jobs}
+    epochs = common_epochs(run)
+    return epochs[-1] if len(ends) == 1 and epochs and epochs[-1] in ends else END
+
+
+def chosen_epoch(run: CompareRun | None) -> int | None:
+    """The epoch the slider chose, for the table drawn above it; None for the weights each job
+    ended with (the slider's start) and while there is none."""
+    epochs = common_epochs(run)
+    epoch = st.session_state.get(_key(run)) if epochs else None
+    return None if epoch not in epochs or epoch == _at_the_end(run) else epoch
+
+
+def epoch_slider(run: CompareRun | None) -> int | None:
+    """Once every job has ended: the slider over the epochs they all kept; the chosen epoch, or
+    None for the weights each ended with."""
+    epochs = common_epochs(run)
+    if not epochs:
+        return None
+    end = _at_the_end(run)
+    options = epochs if end != END else [*epochs, END]
+    epoch = option_slider(
+        t("Weights after epoch"),
+        options,
+        end,
+        key=_key(run),
+        format_func=lambda e: t("each run's end") if e == END else epoch_label(e),
+        help=t(
+            "Go back through training: the table above and the curves after training below use "
+            "every cell's weights kept after that epoch ({kept} kept, thinned evenly as training "
+            "went on).",
+            kept=len(epochs),
+        ),
+    )
+    return None if epoch == end else epoch
+
+
 def results_table(run: CompareRun, jobs) -> pd.DataFrame:
     """One row per cell, every number read from that job's history (and, for the series, the
-    test RMSE in °C beside the persistence baseline once it has finished)."""
+    test RMSE in °C beside the persistence baseline once it has finished); up to the slider's
+    epoch when one is chosen (chosen_epoch), the test RMSE then from its snapshot."""
     metric, column = {
         MEMORY: ("validation accuracy", "val_accuracy"),
         SERIES: ("validation RMSE (scaled)", "val_rmse"),
         WORDS: ("training accuracy", "train_accuracy"),
     }[run.settings.task]  # words: no val part
+    epoch = chosen_epoch(run)
     rows = []
     for label, job in zip(run.labels, jobs):
-        h = tasks.history_summary(job.history)
+        history = job.history
+        if epoch is not None:
+            history = [r for r in history if r["epoch"] <= epoch]
+        h = tasks.history_summary(history)
         row = {
             "cell": label,
             "status": job.status,
@@ -61,21 +136,28 @@ def results_table(run: CompareRun, jobs) -> pd.DataFrame:
             "training time (s)": round(h["seconds"], 2),
         }
         if run.settings.task == SERIES and not job.running and h["epochs"]:
-            row.update(_tested(run, label, job))
+            row.update(_tested(run, label, job, epoch))
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-def _tested(run: CompareRun, label: str, job) -> dict:
-    """A finished series job's test RMSE in °C beside the baseline's, evaluated once (its weights
-    no longer change); {} with the message shown when the forecast is not finite."""
+def _model_at(job, epoch: int | None):
+    """The job's weights after `epoch` (its snapshot), or those it ended with (None)."""
+    return job.snapshot_model() if epoch is None else job.snapshot_at(epoch)
+
+
+def _tested(run: CompareRun, label: str, job, epoch: int | None = None) -> dict:
+    """A finished series job's test RMSE in °C beside the baseline's, with the weights after
+    `epoch` (None: those it ended with), evaluated once (they no longer change); {} with the
+    message shown when the forecast is not finite."""
     tested = run.results.setdefault("tested", {})
-    if job.id not in tested:
+    key = (job.id, epoch)
+    if key not in tested:
         try:
-            tested[job.id] = tasks.evaluate_forecast(job.snapshot_model(), run.dataset, "test")
+            tested[key] = tasks.evaluate_forecast(_model_at(job, epoch), run.dataset, "test")
         except MetricError as e:  # a forecast that is not finite: said, never shown as inf
-            tested[job.id] = f"{label}: {e}"
-    result = tested[job.id]
+            tested[key] = f"{label}: {e}"
+    result = tested[key]
     if isinstance(result, str):
         state.show_error(result)
         return {}
@@ -122,8 +204,11 @@ def initial_gradients(
 
 
 def vanishing_gradients(run: CompareRun | None, hidden: int, forget_bias: bool) -> None:
-    """||dLoss/dh_t|| against distance before training, and after it when the run trained on
-    the long-memory task with the chart's N; then each curve's far end as a share of its near."""
+    """First, once the run has ended, the epoch slider the table above and the curves after
+    training follow (epoch_slider). Then ||dLoss/dh_t|| against distance before training, and
+    after it (or after the slider's epoch) when the run trained on the long-memory task with the
+    chart's N; then each curve's far end as a share of its near."""
+    epoch = epoch_slider(run)
     st.subheader(t("Vanishing gradients"))
     st.caption(
         t(
@@ -142,7 +227,7 @@ def vanishing_gradients(run: CompareRun | None, hidden: int, forget_bias: bool) 
     norms = dict(initial_gradients(n, hidden, seed_choice(), forget_bias))
     # 2. The trained models' gradients, when the run matches the chart
     if _trained_on(run, n, forget_bias):
-        norms.update(_trained_gradients(run))
+        norms.update(_trained_gradients(run, epoch))
     else:
         c2.caption(
             t(
@@ -170,17 +255,24 @@ def _trained_on(run: CompareRun | None, n: int, forget_bias: bool) -> bool:
     )
 
 
-def _trained_gradients(run: CompareRun) -> dict[str, np.ndarray]:
-    """||dLoss/dh_t|| by distance of each trained model, computed once per run."""
-    if "gradients" not in run.results:
+def _trained_gradients(run: CompareRun, epoch: int | None = None) -> dict[str, np.ndarray]:
+    """||dLoss/dh_t|| by distance of each model trained to the end (None) or to `epoch`,
+    computed once per run and epoch."""
+    gradients = run.results.setdefault("gradients", {})
+    if epoch not in gradients:
         task = run.dataset
-        run.results["gradients"] = {
-            f"{label} after training": tasks.gradient_by_distance(
-                j.snapshot_model(), task.x_val, task.y_val
+        gradients[epoch] = {
+            _curve_name(label, epoch): tasks.gradient_by_distance(
+                _model_at(j, epoch), task.x_val, task.y_val
             )
             for label, j in zip(run.labels, run.jobs)
         }
-    return run.results["gradients"]
+    return gradients[epoch]
+
+
+def _curve_name(label: str, epoch: int | None) -> str:
+    """A trained model's curve: "GRU after training", or "GRU after epoch 3" on the slider."""
+    return f"{label} after training" if epoch is None else f"{label} after epoch {epoch}"
 
 
 def _shares(norms: dict[str, np.ndarray], n: int, forget_bias: bool) -> None:

@@ -22,7 +22,7 @@ import torch
 from ..i18n import t
 from ..widgets import option_slider
 
-__all__ = ["epoch_slider", "chosen", "model_at", "epochs_of", "inspectable", "held"]
+__all__ = ["epoch_slider", "chosen", "model_at", "epochs_of", "inspectable", "held", "epoch_label"]
 
 
 def held(run) -> bool:
@@ -81,7 +81,8 @@ def _key(run, prefix: str) -> str:
     return f"{prefix}_epoch_{run.id}"
 
 
-def _label(epoch: int) -> str:
+def epoch_label(epoch: int) -> str:
+    """A slider's label for an epoch: "0 (untrained)", "1", "2", ..."""
     return t("{epoch} (untrained)", epoch=epoch) if epoch == 0 else str(epoch)
 
 
@@ -119,7 +120,7 @@ def epoch_slider(run, prefix: str) -> tuple[int | None, object]:
         epochs,
         _end(run, prefix, epochs),
         key=_key(run, prefix),
-        format_func=_label,
+        format_func=epoch_label,
         help=t(
             "Go back through training: every view below is computed from the weights kept "
             "after that epoch ({kept} kept, thinned evenly as training went on).",
