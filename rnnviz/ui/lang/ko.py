@@ -664,4 +664,7 @@ STRINGS = {
     "과정을 되돌아봅니다: 위의 표와 아래의 학습 후 곡선은 셀마다 그 에폭 뒤에 저장한 가중치를 "
     "씁니다({kept}개 저장, 학습이 길어질수록 고르게 솎아 냄).",
     "{name} after epoch {epoch}": "{name} 에폭 {epoch} 뒤",
+    "Paused after epoch {epoch}: the slider goes back through the epochs kept so far. Step one "
+    "epoch adds the next; Resume trains on to the end.": "에폭 {epoch} 뒤에서 일시정지: 슬라이더로 "
+    "지금까지 저장한 에폭을 되돌아봅니다. '한 에폭만'은 다음 에폭을 더하고, '계속'은 끝까지 학습합니다.",
 }

@@ -127,4 +127,12 @@ def epoch_slider(run, prefix: str) -> tuple[int | None, object]:
             kept=len(epochs),
         ),
     )
+    if held(run):
+        st.caption(
+            t(
+                "Paused after epoch {epoch}: the slider goes back through the epochs kept so far. "
+                "Step one epoch adds the next; Resume trains on to the end.",
+                epoch=epochs[-1],
+            )
+        )
     return epoch, model_at(run, epoch)
