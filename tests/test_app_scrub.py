@@ -333,18 +333,25 @@ def test_compare_slider_takes_the_table_and_gradients_back_to_a_separate_runs_ep
     assert f"{run.labels[0]} after training" not in curves, "the end's curves still drawn"
 
 
+def _trained_then_paused(at: AppTest, page: str, prefix: str, epochs: int):
+    """On `page`, Train for `epochs` and Pause; the slider then ends at, and shows, the held
+    epoch. (the run, the held epoch)"""
+    at.switch_page(f"app_pages/{page}.py").run()
+    at.number_input(key=f"{prefix}_epochs").set_value(epochs).run()
+    at.button(key=f"{prefix}_train").click().run()
+    run = at.session_state[f"run:{page}"]
+    held = _pause(at, run.job, prefix)
+    slider = at.select_slider(key=f"{prefix}_epoch_{run.id}")
+    assert slider.value == held and list(slider.options)[-1] == str(held), slider.options
+    return run, held
+
+
 def test_digits_paused_shows_the_held_epochs_test_accuracy_and_seq2seq_its_slider():
     """The other two pages that draw insides after a run draw them while paused too: Digits' test
     accuracy is a separate run's of the held epoch; Seq2seq's slider ends at the held epoch."""
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
-    at.switch_page("app_pages/digits.py").run()
-    at.number_input(key="dg_epochs").set_value(200).run()
-    at.button(key="dg_train").click().run()
-    run = at.session_state["run:digits"]
-    held = _pause(at, run.job, "dg")
-    slider = at.select_slider(key=f"dg_epoch_{run.id}")
-    assert slider.value == held and list(slider.options)[-1] == str(held), slider.options
+    run, held = _trained_then_paused(at, "digits", "dg", 200)
     x_test, y_test = run.dataset["test"]
     guess = predict(_trained_for(run.job, held), x_test).argmax(dim=1)
     right = int((guess == y_test).sum())
@@ -352,14 +359,7 @@ def test_digits_paused_shows_the_held_epochs_test_accuracy_and_seq2seq_its_slide
     assert f"({right} of {len(y_test)} images" in heading, (held, right, heading)
     at.button(key="dg_stop").click().run()
     assert run.job.join(60).status == "stopped", run.job.message
-    # Seq2seq
-    at.switch_page("app_pages/seq2seq.py").run()
-    at.number_input(key="s2_epochs").set_value(2000).run()
-    at.button(key="s2_train").click().run()
-    run = at.session_state["run:seq2seq"]
-    held = _pause(at, run.job, "s2")
-    slider = at.select_slider(key=f"s2_epoch_{run.id}")
-    assert slider.value == held and list(slider.options)[-1] == str(held), slider.options
+    run, held = _trained_then_paused(at, "seq2seq", "s2", 2000)
     assert any(h.value == "Inside one pair" for h in at.subheader)
     at.button(key="s2_stop").click().run()
     assert run.job.join(60).status == "stopped", run.job.message
