@@ -66,10 +66,11 @@ def model_at(run, epoch: int | None):
     """The model with `epoch`'s weights: the run's own at the epoch it ended with (and for None),
     else a copy (the last one made is kept, so a rerun of the page does not copy it again). While
     paused, a copy of the held epoch's snapshot for None too; while it trains, the latest."""
-    paused = held(run)
-    if paused and epoch is None:
-        epoch = _ended_at(run, epochs_of(run))
-    elif epoch is None or not paused and epoch == _ended_at(run, epochs_of(run)):
+    if run.running:  # paused: a copy of a snapshot (they never change), the held epoch's too
+        if epoch is None and not held(run):
+            return run.current_model()
+        epoch = run.job.snapshot_epochs[-1] if epoch is None else epoch
+    elif epoch is None or epoch == _ended_at(run, epochs_of(run)):
         return run.current_model()
     made = run.results.get("scrub_model")
     if made is None or made[0] != epoch:
