@@ -699,6 +699,8 @@ STRINGS = {
     "before training": "학습 전",
     "after training": "학습 후",
     "index": "번호",
+    "Choose earlier runs": "이전 실행 고르기",
+    "No earlier run kept yet": "아직 보관한 이전 실행이 없습니다",
     # the CSV's notes and problems (rnnviz.data.tables says them in English; '{x}' is the user's)
     "Read {rows} rows x {columns} columns, dated by '{date}' (encoding {encoding}, separator "
     "{separator}).": "{rows}행 x {columns}열을 읽었습니다. 날짜 열은 '{date}'입니다(인코딩 {encoding}, 구분자 "
