@@ -37,11 +37,19 @@ KEPT |= {w.lower() for text, _ in DEFAULT_PAIRS.values() for w in WORD.findall(t
 ENGLISH = {w.lower() for k in KO for w in WORD.findall(re.sub(r"{\w*}", " ", k))} - KEPT
 
 
+# not words: a link's target and settings (&hide=optimizer,lr), paths, code spans, code names
+# (PackedSequence.data, batch_sizes), escapes
+_NOT_WORDS = re.compile(
+    r"\]\([^)]*\)|`[^`]*`|[&?]?\w+=[\w,.+%=&-]*|[\w.-]+(?:/[\w.-]+)+|\w+(?:\.\w+)+|\w*_\w*|\\."
+)
+
+
 def english_words(text) -> set[str]:
     """The English-table words in `text` (placeholders and kept words aside)."""
     if not isinstance(text, str):
         return set()
     text = re.sub(r"<[^>]*>|%{[^}]*}|&\w+;", " ", text)  # markup of our own, hover fields
+    text = _NOT_WORDS.sub(" ", text)
     return {w.lower() for w in WORD.findall(text)} & ENGLISH
 
 
@@ -121,8 +129,6 @@ IDENTIFIERS = {
     "last", "flatten", "none", "sigmoid", "minmax", "standard", "one-hot", "embedding", "adam",
     "sgd", "tanh", "relu",
 }  # fmt: skip
-# not words: a link's target and settings (&hide=optimizer,lr), paths, code spans, escapes
-_NOT_WORDS = re.compile(r"\]\([^)]*\)|`[^`]*`|[&?]?\w+=[\w,.+%=&-]*|[\w.-]+(?:/[\w.-]+)+|\\.")
 
 
 def element_texts(at) -> list[tuple[str, str]]:
@@ -147,7 +153,7 @@ def element_texts(at) -> list[tuple[str, str]]:
 def english_on_screen(at) -> dict[str, set[str]]:
     found = {}
     for kind, text in element_texts(at):
-        if words := english_words(_NOT_WORDS.sub(" ", text)):
+        if words := english_words(text):
             found[f"{kind}: {text[:120]!r}"] = words
     for chart in at.get("plotly_chart"):
         for text in figure_texts(json.loads(chart.proto.spec)):
@@ -277,6 +283,38 @@ def test_a_trained_page_in_korean_shows_no_english_word(
     for key, value in epochs.items():
         at.number_input(key=key).set_value(value).run()
     train_on_page(at, prefix, name, timeout=120)
+    assert not at.exception, at.exception
+    assert at.get("plotly_chart"), "nothing was drawn"
+    found = english_on_screen(at)
+    assert not found, "\n".join(f"{k} -> {sorted(v)}" for k, v in found.items())
+
+
+# other states of the pages, set through their links: rolling-origin folds, the unrolled series with
+# its padded and packed batches, an embedding, Compare's series and words
+SERIES_LINK = dict(cell="lstm", inputs="4", hidden="2", steps="4", numbers="series")
+STATES = [
+    ("forecast_folds", "app_pages/forecast.py", dict(runs="folds", folds="2", epochs="2"), "fc"),
+    ("step_through_series", "app_pages/step_through.py", SERIES_LINK, None),
+    ("next_letter_embedding", "app_pages/next_letter.py",
+     dict(mode="next", cell="lstm", encoding="embedding", epochs="3"), "nl"),
+    ("compare_series", "app_pages/compare.py",
+     dict(task="Sample series: Seattle daily max temperature", epochs="2"), "cp"),
+    ("compare_words", "app_pages/compare.py", dict(task="Typed words: the last letter", epochs="2"),
+     "cp"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("name, page, link, prefix", STATES, ids=[s[0] for s in STATES])
+def test_a_page_in_another_state_in_korean_shows_no_english_word(
+    name, page, link, prefix, train_on_page, monkeypatch
+):
+    monkeypatch.setattr(i18n, "language", lambda: "ko")
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params.update(lang="ko", **link)
+    at.run()
+    at.switch_page(page).run()
+    if prefix:
+        train_on_page(at, prefix, page.split("/")[1][:-3], timeout=120)
     assert not at.exception, at.exception
     assert at.get("plotly_chart"), "nothing was drawn"
     found = english_on_screen(at)

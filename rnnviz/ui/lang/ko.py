@@ -207,7 +207,7 @@ STRINGS = {
     "The ladder ranks the run whose RMSE is the median of the {count} (seed {seed}); a gap to the best baseline "
     "within the sd over seeds ({sd}) is called a tie.": "사다리는 RMSE가 {count}개 중 중앙값인 학습(시드 {seed})을 순위에 올립니다. 가장 좋은 기준선과의 차이가 시드 간 "
     "표준편차({sd}) 안이면 무승부로 봅니다.",
-    "It trains seed {seed}; add --seed N for another.": "시드 {seed}로 학습합니다. 다른 시드는 --seed N을 붙이세요.",
+    "It trains seed {seed}; add --seed N for another.": "시드 {seed}로 학습합니다. 다른 시드는 `--seed N`을 붙이세요.",
     "This run ended early ({status}) and kept the weights of an earlier epoch; the script trains every epoch and "
     "prints the last one's metrics.": "이 학습은 일찍 끝나({status}) 앞선 에폭의 가중치를 남겼습니다. 스크립트는 모든 에폭을 학습하고 마지막 에폭의 지표를 "
     "출력합니다.",
@@ -565,18 +565,18 @@ STRINGS = {
     "x_t: the Seattle sample's {columns} on {first} to {last}, each scaled to 0..1 over Jan-Apr "
     "2012 (min-max).": "x_t: 시애틀 예제의 {columns}, {first}부터 {last}까지. 각 열을 2012년 1-4월 "
     "기준으로 0..1로 맞췄습니다(최소-최대).",
-    "One batch, two layouts: (seq, batch, dim) and batch-first": "한 배치, 두 가지 배치(layout): "
-    "(seq, batch, dim)과 batch-first",
+    "One batch, two layouts: (seq, batch, dim) and batch-first": "한 배치, 두 가지 축 순서: "
+    "`(seq, batch, dim)`과 `batch_first`",
     "Three windows of the series make one batch. torch's RNN, LSTM and GRU read **(seq, batch, "
     "dim)** = (L, N, F) = ({l}, {n}, {f}) by default; with `batch_first=True` (as rnnviz builds "
     "them) they read (N, L, F) = ({n}, {l}, {f}). The numbers are the same: `x.transpose(0, 1)` "
     "only swaps the first two axes.": "시계열의 창 세 개가 한 배치가 됩니다. torch의 RNN, LSTM, GRU는 "
-    "기본으로 **(seq, batch, dim)** = (L, N, F) = ({l}, {n}, {f})를 읽고, `batch_first=True`이면"
+    "기본으로 **`(seq, batch, dim)`** = (L, N, F) = ({l}, {n}, {f})를 읽고, `batch_first=True`이면"
     "(rnnviz가 만드는 방식) (N, L, F) = ({n}, {l}, {f})를 읽습니다. 숫자는 같습니다: "
     "`x.transpose(0, 1)`은 앞의 두 축만 바꿉니다.",
-    "**batch-first** x: (N, L, F) = {shape}": "**batch-first** x: (N, L, F) = {shape}",
-    "**(seq, batch, dim)** x.transpose(0, 1): (L, N, F) = {shape}": "**(seq, batch, dim)** "
-    "x.transpose(0, 1): (L, N, F) = {shape}",
+    "**batch-first** x: (N, L, F) = {shape}": "**배치 먼저(`batch_first`)** `x`: (N, L, F) = {shape}",
+    "**(seq, batch, dim)** x.transpose(0, 1): (L, N, F) = {shape}": "**`(seq, batch, dim)`** "
+    "`x.transpose(0, 1)`: (L, N, F) = {shape}",
     "Series of different lengths: padding and PackedSequence": "길이가 다른 시계열: 패딩과 "
     "PackedSequence",
     "The same windows cut to different lengths: window n keeps its first {lengths} days. "
@@ -591,10 +591,10 @@ STRINGS = {
     "pad": "패딩",
     "PackedSequence.data: (S, F) = {shape}": "PackedSequence.data: (S, F) = {shape}",
     "column (F)": "열 (F)",
-    "row of data (step t, sequence n)": "data의 행 (단계 t, 시퀀스 n)",
-    "**batch_sizes**: sequences still running at each step": "**batch_sizes**: 단계마다 아직 "
+    "row of data (step t, sequence n)": "묶은 데이터의 행 (단계 t, 시퀀스 n)",
+    "**batch_sizes**: sequences still running at each step": "**`batch_sizes`**: 단계마다 아직 "
     "진행 중인 시퀀스 수",
-    "sorted_indices: {order}": "sorted_indices(정렬 순서): {order}",
+    "sorted_indices: {order}": "`sorted_indices`(정렬 순서): {order}",
     "sequence n": "시퀀스 n",
     "length": "길이",
     "h packed": "h (패킹)",
@@ -701,6 +701,20 @@ STRINGS = {
     "index": "번호",
     "Choose earlier runs": "이전 실행 고르기",
     "No earlier run kept yet": "아직 보관한 이전 실행이 없습니다",
+    # rolling-origin folds (rnnviz.runs.fold_table), Compare's results, parts of a model
+    "fold": "폴드",
+    "test from": "테스트 시작",
+    "test to": "테스트 끝",
+    "train windows": "학습 윈도",
+    "test windows": "테스트 윈도",
+    "persistence RMSE": "지속 예측 RMSE",
+    "mean": "평균",
+    "validation RMSE (scaled)": "검증 RMSE(스케일)",
+    "test RMSE (°C)": "테스트 RMSE(°C)",
+    "baseline RMSE (°C)": "기준선 RMSE(°C)",
+    "training accuracy": "학습 정확도",
+    "values": "값",
+    "embedding": "임베딩",
     # the CSV's notes and problems (rnnviz.data.tables says them in English; '{x}' is the user's)
     "Read {rows} rows x {columns} columns, dated by '{date}' (encoding {encoding}, separator "
     "{separator}).": "{rows}행 x {columns}열을 읽었습니다. 날짜 열은 '{date}'입니다(인코딩 {encoding}, 구분자 "
