@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from rnnviz.baselines import Rung, _verdict
+from rnnviz.baselines import Extrapolation, Rung, _verdict
 from rnnviz.data.tables import read_csv
 from rnnviz.ui import i18n
 from rnnviz.ui.i18n import TABLES
@@ -79,7 +79,8 @@ def _hover_labels(constants: set[str]) -> set[str]:
 def assembled() -> list[str]:
     """Sentences the package says in English, assembled from more than one piece (so no one
     f-string is their template), exactly as it says them: the ladder's verdicts, a CSV's notes,
-    and Compare's "before/after training" (the end of "{cell} before training")."""
+    the warning when later values leave the training range, and Compare's "before/after
+    training" (the end of "{cell} before training")."""
     model = Rung("LSTM", 2.0, 1.5, 10.0, is_model=True)
     out = [_verdict([model], None)[1], "before training", "after training"]
     for name in ("persistence", "seasonal naive", "linear autoregression", "exponential smoothing"):
@@ -91,6 +92,11 @@ def assembled() -> list[str]:
     plain = b"x;y\n1;2\n3;5\n6;7\n"
     for text in (dated, plain):
         out += read_csv(text, max_bytes=10_000, max_rows=100, max_columns=10).attrs["notes"]
+    for outside in (
+        Extrapolation("preis", 10.0, 20.0, 5.0, 25.0, "above", ["validation", "test"]),
+        Extrapolation("preis", 10.0, 10.0, 2.0, 8.0, "below", ["test"]),
+    ):
+        out += [outside.message(), outside.message(predict_change=True)]
     return out
 
 

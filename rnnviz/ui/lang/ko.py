@@ -715,6 +715,26 @@ STRINGS = {
     "training accuracy": "학습 정확도",
     "values": "값",
     "embedding": "임베딩",
+    "none in the dates or the training part's autocorrelation": "날짜에도 학습 구간의 자기상관에도 없음",
+    # the forecast's warning when later values leave the training range (rnnviz.baselines)
+    "The {parts} values of '{target}' leave the training part's range: they reach {reached}, "
+    "{beyond} {side} its {word} value {extreme} ({how_far}). A model scaled on the training part "
+    "has never seen such values and tends to level off near its edge: try {cure}.": "'{target}'의 "
+    "{parts} 구간 값이 학습 구간의 범위를 벗어납니다: {reached}까지 가서, 학습 구간의 {word} 값 "
+    "{extreme}보다 {beyond}만큼 {side}입니다({how_far}). 학습 구간으로 스케일한 모델은 이런 값을 본 적이 "
+    "없어 그 가장자리 근처에서 평평해지기 쉽습니다: {cure}을(를) 써 보세요.",
+    "The {parts} values of '{target}' leave the training part's range: they reach {reached}, "
+    "{beyond} {side} its {word} value {extreme} ({how_far}). The model predicts the change from the "
+    "last value ({cure} is on), so its forecast can follow the level there.": "'{target}'의 {parts} "
+    "구간 값이 학습 구간의 범위를 벗어납니다: {reached}까지 가서, 학습 구간의 {word} 값 {extreme}보다 "
+    "{beyond}만큼 {side}입니다({how_far}). 모델이 마지막 값에서의 변화량을 예측하므로({cure} 켜짐) "
+    "예측이 그 수준을 따라갈 수 있습니다.",
+    "validation and test": "검증과 테스트",
+    "above": "위",
+    "below": "아래",
+    "{percent}% of the training range {low} to {high}": "학습 범위 {low}~{high}의 {percent}%",
+    "the training part holds that one value only": "학습 구간에는 그 값 하나뿐입니다",
+    "'predict the change'": "'변화량 예측(차분)'",
     # the CSV's notes and problems (rnnviz.data.tables says them in English; '{x}' is the user's)
     "Read {rows} rows x {columns} columns, dated by '{date}' (encoding {encoding}, separator "
     "{separator}).": "{rows}행 x {columns}열을 읽었습니다. 날짜 열은 '{date}'입니다(인코딩 {encoding}, 구분자 "
