@@ -211,6 +211,28 @@ def test_a_hover_template_gets_korean_labels_and_keeps_its_fields(monkeypatch):
     assert fig.data[0].hovertemplate.startswith("true")  # the page's own figure is not changed
 
 
+def test_a_date_axis_speaks_in_numbers_in_korean(monkeypatch):
+    # plotly names the months in English ("Jan 2015") unless the axis has a format of its own
+    days = pd.date_range("2015-01-01", periods=3)
+    fig = go.Figure(go.Scatter(x=days, y=[1, 2, 3]))
+    fig.add_trace(go.Scatter(x=list(days), y=[1, 2, 3], xaxis="x2"))
+    fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], xaxis="x3"))
+    assert not i18n.figure(fig).layout.xaxis.tickformatstops  # English: plotly's own ticks
+    monkeypatch.setattr(i18n, "language", lambda: "ko")
+    shown = i18n.figure(fig)
+    for axis in (shown.layout.xaxis, shown.layout.xaxis2):
+        formats = {tuple(s.dtickrange): s.value for s in axis.tickformatstops}
+        assert formats == {
+            (None, 86_400_000): "%m-%d %H:%M",
+            (86_400_000, "M1"): "%Y-%m-%d",
+            ("M1", "M12"): "%Y-%m",
+            ("M12", None): "%Y",
+        }
+        assert axis.hoverformat == "%Y-%m-%d"
+    assert "xaxis3" not in shown.layout  # numbers, not dates: left to plotly
+    assert not fig.layout.xaxis.tickformatstops  # the page's own figure is not changed
+
+
 def test_a_quoted_placeholder_keeps_the_users_words():
     # 'date' is the user's column, though "date" alone may be a word of the table
     note = "Column 'value' holds dates (%Y-%m-%d); it is the time axis."

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -126,16 +127,46 @@ def _translate_titles(obj, lang: str) -> None:
             part.text = translate(part.text, lang)
 
 
+# a date axis's ticks by zoom, in numbers (d3-time-format): plotly's own name the months in
+# English ("Jan 2015"); as plotly's do, a finer zoom says more
+_DATE_TICKS = (
+    dict(dtickrange=[None, 86_400_000], value="%m-%d %H:%M"),
+    dict(dtickrange=[86_400_000, "M1"], value="%Y-%m-%d"),
+    dict(dtickrange=["M1", "M12"], value="%Y-%m"),
+    dict(dtickrange=["M12", None], value="%Y"),
+)
+
+
+def _numeric_dates(fig: go.Figure) -> None:
+    """Each axis that shows dates gets numeric ticks and hover, unless its figure chose a format."""
+    for trace in fig.data:
+        for axis in ("x", "y"):
+            values = trace[axis] if axis in trace else None
+            if values is None or not len(values):
+                continue
+            if np.asarray(values).dtype.kind != "M" and not isinstance(values[0], pd.Timestamp):
+                continue
+            ref = (trace[f"{axis}axis"] if f"{axis}axis" in trace else None) or axis
+            name = f"{axis}axis{ref[1:]}"
+            part = fig.layout[name] if name in fig.layout else None
+            chosen = part is not None and (part.tickformat or part.tickformatstops)
+            dates = {"hoverformat": (part and part.hoverformat) or "%Y-%m-%d"}
+            fig.update_layout(
+                {name: dates if chosen else {**dates, "tickformatstops": _DATE_TICKS}}
+            )
+
+
 def figure(fig: go.Figure) -> go.Figure:
     """The figure with its words in the session's language (a copy: a page may keep its figure
     for the next rerun, in another language; English returns it as it is): its title, every
     axis title and category tick text, the legend's title, colour-bar titles, annotations
     (subplot titles), and each trace's name, hover template, legend group title and category
-    labels."""
+    labels; dates in numbers."""
     lang = language()
     if lang == "en":
         return fig
     fig = go.Figure(fig)
+    _numeric_dates(fig)
     layout = fig.layout
     _translate_titles(layout, lang)
     for name in layout:
