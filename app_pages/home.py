@@ -100,8 +100,8 @@ with st.expander(t("For teachers: ready-made lessons (links with settings, some 
     with PRESETS.open(encoding="utf-8") as f:
         for row in csv.DictReader(f):
             st.markdown(
-                f"- [{plain(row['lesson'])}](./{row['page']}?{row['query']}): "
-                f"{plain(row['what the students do'])}"
+                f"- [{plain(t(row['lesson']))}](./{row['page']}?{row['query']}): "
+                f"{plain(t(row['what the students do']))}"
             )
 
 st.caption(

@@ -9,8 +9,9 @@ itself (DataError, a job's ending) stay in English: they name the user's own row
 Figures and tables are built by the package (rnnviz.plots, rnnviz.tasks) in English, streamlit-free.
 `figure()` and `frame()` put their words into the session's language in one place, just before a
 page draws them: every title, axis title, legend entry, colour-bar title, annotation and category
-label of a figure, and every header and status word of a table. A text is looked up whole, or
-matched against the table's entries with {placeholders} ("Gates, layer {layer}"); anything else
+label and hover label of a figure, and every header and status word of a table. A text is looked
+up whole, or matched against the table's entries with {placeholders} ("Gates, layer {layer}"),
+whose values are looked up in turn unless quoted ('{column}': the user's own words); anything else
 (the user's own column names and words, numbers) is left as it is.
 """
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -26,7 +28,8 @@ import streamlit as st
 from .lang import ko
 
 __all__ = [
-    "LANGUAGES", "TABLES", "t", "language", "translate", "figure", "frame", "chart", "table"
+    "LANGUAGES", "TABLES", "t", "language", "translate", "translate_hover", "figure", "frame",
+    "chart", "table",
 ]  # fmt: skip
 
 LANGUAGES = {"en": "English", "ko": "한국어"}
@@ -47,10 +50,11 @@ def t(text: str, **values) -> str:
 
 
 @cache
-def _patterns(lang: str) -> tuple[tuple[re.Pattern, str], ...]:
+def _patterns(lang: str) -> tuple[tuple[str, re.Pattern, str, frozenset[str]], ...]:
     """The table's entries with {placeholders} as regular expressions, the most literal text
-    first, each with its translation: "Gates, layer {layer}" matches "Gates, layer 2" before
-    "{cell} layer {layer}" can."""
+    first: (the English entry, its pattern, its translation, the names of its quoted placeholders
+    ('{column}': the user's own words, kept as they are)). "Gates, layer {layer}" matches
+    "Gates, layer 2" before "{cell} layer {layer}" can."""
     out = []
     for english, translated in TABLES[lang].items():
         parts = re.split(r"{(\w+)}", english)
@@ -62,9 +66,11 @@ def _patterns(lang: str) -> tuple[tuple[re.Pattern, str], ...]:
         pattern = "".join(
             re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts)
         )
-        out.append((len("".join(parts[::2])), re.compile(f"^{pattern}$", re.DOTALL), translated))
+        quoted = frozenset(re.findall(r"'{(\w+)}'", english))
+        literal = len("".join(parts[::2]))
+        out.append((literal, english, re.compile(f"^{pattern}$", re.DOTALL), translated, quoted))
     out.sort(key=lambda entry: -entry[0])  # the most specific first: "Gates, layer {layer}"
-    return tuple((pattern, translated) for _, pattern, translated in out)
+    return tuple(entry[1:] for entry in out)
 
 
 def translate(text, lang: str | None = None):
@@ -77,12 +83,33 @@ def translate(text, lang: str | None = None):
     table = TABLES[lang]
     if text in table:
         return table[text]
-    for pattern, translated in _patterns(lang):
+    for _, pattern, translated, quoted in _patterns(lang):
         found = pattern.match(text)
         if found:
-            values = {k: translate(v, lang) for k, v in found.groupdict().items()}
+            values = {
+                k: v if k in quoted else translate(v, lang) for k, v in found.groupdict().items()
+            }
             return translated.format(**values)
     return text
+
+
+# a hover template's fields (%{y:.3f}) and markup (<br>, <extra></extra>): never words
+_HOVER_CODE = re.compile(r"(%{[^}]*}|<[^>]*>)")
+# a label's words between its punctuation: "true" of ", true ", "step t" of "step t "
+_HOVER_WORDS = re.compile(r"^([\s,:;'=]*)(.*?)([\s,:;'=]*)$", re.DOTALL)
+
+
+def translate_hover(template, lang: str | None = None):
+    """A hover template ("step t %{x}<br>value %{z:.4f}<extra></extra>") with each label between
+    its fields and markup translated ("단계 t %{x}<br>값 %{z:.4f}..."); fields stay as they are."""
+    if not isinstance(template, str):
+        return template
+    pieces = _HOVER_CODE.split(template)
+    for i in range(0, len(pieces), 2):  # even pieces are text, odd ones the fields and markup
+        lead, words, tail = _HOVER_WORDS.match(pieces[i]).groups()
+        if words:
+            pieces[i] = lead + translate(words, lang) + tail
+    return "".join(pieces)
 
 
 _TITLED = ("title", "colorbar", "legendgrouptitle")
@@ -100,15 +127,46 @@ def _translate_titles(obj, lang: str) -> None:
             part.text = translate(part.text, lang)
 
 
+# a date axis's ticks by zoom, in numbers (d3-time-format): plotly's own name the months in
+# English ("Jan 2015"); as plotly's do, a finer zoom says more
+_DATE_TICKS = (
+    dict(dtickrange=[None, 86_400_000], value="%m-%d %H:%M"),
+    dict(dtickrange=[86_400_000, "M1"], value="%Y-%m-%d"),
+    dict(dtickrange=["M1", "M12"], value="%Y-%m"),
+    dict(dtickrange=["M12", None], value="%Y"),
+)
+
+
+def _numeric_dates(fig: go.Figure) -> None:
+    """Each axis that shows dates gets numeric ticks and hover, unless its figure chose a format."""
+    for trace in fig.data:
+        for axis in ("x", "y"):
+            values = trace[axis] if axis in trace else None
+            if values is None or not len(values):
+                continue
+            if np.asarray(values).dtype.kind != "M" and not isinstance(values[0], pd.Timestamp):
+                continue
+            ref = (trace[f"{axis}axis"] if f"{axis}axis" in trace else None) or axis
+            name = f"{axis}axis{ref[1:]}"
+            part = fig.layout[name] if name in fig.layout else None
+            chosen = part is not None and (part.tickformat or part.tickformatstops)
+            dates = {"hoverformat": (part and part.hoverformat) or "%Y-%m-%d"}
+            fig.update_layout(
+                {name: dates if chosen else {**dates, "tickformatstops": _DATE_TICKS}}
+            )
+
+
 def figure(fig: go.Figure) -> go.Figure:
     """The figure with its words in the session's language (a copy: a page may keep its figure
     for the next rerun, in another language; English returns it as it is): its title, every
     axis title and category tick text, the legend's title, colour-bar titles, annotations
-    (subplot titles), and each trace's name, legend group title and category labels."""
+    (subplot titles), and each trace's name, hover template, legend group title and category
+    labels; dates in numbers."""
     lang = language()
     if lang == "en":
         return fig
     fig = go.Figure(fig)
+    _numeric_dates(fig)
     layout = fig.layout
     _translate_titles(layout, lang)
     for name in layout:
@@ -124,6 +182,13 @@ def figure(fig: go.Figure) -> go.Figure:
     for trace in fig.data:
         if getattr(trace, "name", None):
             trace.name = translate(trace.name, lang)
+        if getattr(trace, "hovertemplate", None):
+            template = trace.hovertemplate
+            trace.hovertemplate = (
+                [translate_hover(v, lang) for v in template]
+                if isinstance(template, (list, tuple))
+                else translate_hover(template, lang)
+            )
         _translate_titles(trace, lang)
         marker = getattr(trace, "marker", None)
         if marker is not None and "colorbar" in marker:

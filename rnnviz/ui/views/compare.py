@@ -281,7 +281,7 @@ def _shares(norms: dict[str, np.ndarray], n: int, forget_bias: bool) -> None:
     lines = []
     for cell in [c.label for c in CELLS.values()] + ([FORGET_BIASED] if forget_bias else []):
         parts = [
-            f"{_times(r)} {name[len(cell) + 1 :]}"
+            f"{_times(r)} {i18n.translate(name[len(cell) + 1 :])}"
             for name, r in ratios.items()
             if name.startswith(cell + " ")
         ]

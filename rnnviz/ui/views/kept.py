@@ -231,4 +231,6 @@ def run_table(page: str, prefix: str, current=None, key_of: KeyOf | None = None)
             format_func=run_name,
             key=key,
             help=t("Their curves are drawn dashed on the charts of the current run."),
+            # streamlit's own words are English: say them here, in the page's language
+            placeholder=t("Choose earlier runs") if options else t("No earlier run kept yet"),
         )

@@ -34,7 +34,7 @@ def show_encoding(ds, model) -> None:
     st.subheader(t("From letters to numbers"))
     left, right = st.columns([1, 2])
     with left:
-        st.markdown(f"**Vocabulary**: {len(ds.vocab)} letters")
+        st.markdown(t("**Vocabulary**: {count} letters", count=len(ds.vocab)))
         i18n.table(
             pd.DataFrame({"letter": ds.vocab}).rename_axis("index"), height=220, width="stretch"
         )

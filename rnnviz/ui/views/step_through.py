@@ -100,7 +100,7 @@ def show_step(tr, labels: list[str]) -> None:
         + t(". Before the first step h and c are 0.")
     )
     for eq in step_equations(tr, layer, step, unit):
-        st.markdown(f"*{eq.name}*")
+        st.markdown(f"*{i18n.translate(eq.name)}*")  # cellspec names it in English
         st.latex(eq.symbolic)
         st.latex(eq.numeric)
     _state_so_far(tr.hidden[layer], t("The hidden state so far"), "h_t", step, "st_hidden_chart")

@@ -92,13 +92,15 @@ def _sample(label: str, fill: bool) -> pd.DataFrame:
 
 def show_table(table: pd.DataFrame) -> None:
     """How the file was read, the columns that are not numbers yet, and a preview."""
-    st.caption(" · ".join(state.plain(note) for note in table.attrs["notes"]))
+    # rnnviz.data says these in English; the table's patterns put them into the page's language
+    notes = table.attrs["notes"]
+    st.caption(" · ".join(state.plain(i18n.translate(note)) for note in notes))
     problems = table.attrs["problems"]
     if problems:
         st.warning(
             t("Some columns cannot be used as numbers yet:")
             + "\n\n"
-            + "\n".join(f"- {state.plain(msg)}" for msg in problems.values())
+            + "\n".join(f"- {state.plain(i18n.translate(msg))}" for msg in problems.values())
         )
     with st.expander(
         t(

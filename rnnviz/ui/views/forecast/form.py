@@ -119,4 +119,4 @@ def preview(table: pd.DataFrame, settings: ForecastSettings) -> None:
         )
         if outside is not None:
             message = outside.message(predict_change=settings.predict_change)
-            st.warning(state.plain(message), icon="📏")
+            st.warning(state.plain(i18n.translate(message)), icon="📏")  # said in English

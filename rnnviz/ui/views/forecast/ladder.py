@@ -66,7 +66,9 @@ def ladder_table(
         )
     )
     i18n.table(pd.DataFrame(result.records()).set_index("rank"), width="stretch", key="fc_ladder")
-    st.markdown(state.plain(result.verdict))
-    st.caption(t("Seasonal baselines: {season}.", season=state.plain(result.season.describe())))
+    # the package says these in English; the table's patterns put them into the page's language
+    st.markdown(state.plain(i18n.translate(result.verdict)))
+    season = i18n.translate(result.season.describe())
+    st.caption(t("Seasonal baselines: {season}.", season=state.plain(season)))
     for why in result.left_out:
-        st.caption(t("Left out: {why}", why=state.plain(why)))
+        st.caption(t("Left out: {why}", why=state.plain(i18n.translate(why))))
