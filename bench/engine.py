@@ -9,6 +9,7 @@ are compared, so the two really did the same work.
 
 from __future__ import annotations
 
+import argparse
 import copy
 import sys
 from pathlib import Path
@@ -126,10 +127,17 @@ def job_loop(model, x, y, epochs, batch, task, seed=0, lr=0.01, threads=None):
     return job.model
 
 
-def run(quick: bool = False, repeats: int = 5) -> dict:
+def run(quick: bool = False, repeats: int = 5, only: str | None = None) -> dict:
+    """Tables 1 and 2; `only` names one workload to measure (on a shared machine, the one that
+    changed), else all five."""
     results = {"engine_overhead": {}, "dataloader_ratio": {}, "threads": {}, "engine_seconds": {}}
     rows, thread_rows = [], []
-    for name, w in workloads(quick).items():
+    chosen = workloads(quick)
+    if only is not None:
+        if only not in chosen:
+            raise SystemExit(f"no workload {only!r}; there are: {', '.join(chosen)}")
+        chosen = {only: chosen[only]}
+    for name, w in chosen.items():
         torch.set_num_threads(1)
         base = SequenceModel(w["config"], seed=0)
         args = (w["x"], w["y"], w["epochs"], w["batch"], w["task"])
@@ -223,6 +231,16 @@ def run(quick: bool = False, repeats: int = 5) -> dict:
     return results
 
 
+def _arguments(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer windows and 3 repeats")
+    parser.add_argument("--only", metavar="NAME", help="measure one workload, e.g. hello-rnn")
+    parser.add_argument("--repeats", type=int, help="interleaved repeats (default 5, quick 3)")
+    return parser.parse_args(argv)
+
+
 if __name__ == "__main__":
-    out = run(quick="--quick" in sys.argv, repeats=3 if "--quick" in sys.argv else 5)
+    args = _arguments(sys.argv[1:])
+    repeats = args.repeats or (3 if args.quick else 5)
+    out = run(quick=args.quick, repeats=repeats, only=args.only)
     print("\n\n".join(out["tables"]))
