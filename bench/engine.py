@@ -209,10 +209,13 @@ def run(quick: bool = False, repeats: int = 5, only: str | None = None) -> dict:
             ],
             rows,
         ),
-        "What the job adds to a bare loop: per epoch, the gradient norm of the last batch (three "
-        "tensor ops without clipping), the training accuracy (classification), one fused copy of "
-        "the weights (a second only when the best epoch's would be lost), the history row and the "
-        "stop checks; at the end, divergence rule 3. That rule needs a forward pass over the "
+        "What the job adds to a bare loop: per epoch, the gradient norm of the last batch (one "
+        "op: after the first backward pass every gradient lives in one flat buffer, which also "
+        "makes zeroing them one op instead of the optimizer's zero_grad), the training accuracy "
+        "(classification), one fused copy of the weights (a second only when the best epoch's "
+        "would be lost), a CPU copy of them on the epochs the snapshot grid keeps (about half of "
+        "a 200-epoch run's), the history row and the stop checks; at the end, divergence rule 3. "
+        "That rule needs a forward pass over the "
         "judged part only when it could fire: with a validation part, a small validation RMSE "
         "rules it out, and the untrained model's place is computed only when the trained one's is "
         "past the limit; a part bigger than 1,024 windows is judged on 1,024 evenly spaced ones "
