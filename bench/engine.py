@@ -9,6 +9,7 @@ are compared, so the two really did the same work.
 
 from __future__ import annotations
 
+import argparse
 import copy
 import sys
 from pathlib import Path
@@ -126,10 +127,17 @@ def job_loop(model, x, y, epochs, batch, task, seed=0, lr=0.01, threads=None):
     return job.model
 
 
-def run(quick: bool = False, repeats: int = 5) -> dict:
+def run(quick: bool = False, repeats: int = 5, only: str | None = None) -> dict:
+    """Tables 1 and 2; `only` names one workload to measure (on a shared machine, the one that
+    changed), else all five."""
     results = {"engine_overhead": {}, "dataloader_ratio": {}, "threads": {}, "engine_seconds": {}}
     rows, thread_rows = [], []
-    for name, w in workloads(quick).items():
+    chosen = workloads(quick)
+    if only is not None:
+        if only not in chosen:
+            raise SystemExit(f"no workload {only!r}; there are: {', '.join(chosen)}")
+        chosen = {only: chosen[only]}
+    for name, w in chosen.items():
         torch.set_num_threads(1)
         base = SequenceModel(w["config"], seed=0)
         args = (w["x"], w["y"], w["epochs"], w["batch"], w["task"])
@@ -201,10 +209,13 @@ def run(quick: bool = False, repeats: int = 5) -> dict:
             ],
             rows,
         ),
-        "What the job adds to a bare loop: per epoch, the gradient norm of the last batch (three "
-        "tensor ops without clipping), the training accuracy (classification), one fused copy of "
-        "the weights (a second only when the best epoch's would be lost), the history row and the "
-        "stop checks; at the end, divergence rule 3. That rule needs a forward pass over the "
+        "What the job adds to a bare loop: per epoch, the gradient norm of the last batch (one "
+        "op: after the first backward pass every gradient lives in one flat buffer, which also "
+        "makes zeroing them one op instead of the optimizer's zero_grad), the training accuracy "
+        "(classification), one fused copy of the weights (a second only when the best epoch's "
+        "would be lost), a CPU copy of them on the epochs the snapshot grid keeps (about half of "
+        "a 200-epoch run's), the history row and the stop checks; at the end, divergence rule 3. "
+        "That rule needs a forward pass over the "
         "judged part only when it could fire: with a validation part, a small validation RMSE "
         "rules it out, and the untrained model's place is computed only when the trained one's is "
         "past the limit; a part bigger than 1,024 windows is judged on 1,024 evenly spaced ones "
@@ -223,6 +234,16 @@ def run(quick: bool = False, repeats: int = 5) -> dict:
     return results
 
 
+def _arguments(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer windows and 3 repeats")
+    parser.add_argument("--only", metavar="NAME", help="measure one workload, e.g. hello-rnn")
+    parser.add_argument("--repeats", type=int, help="interleaved repeats (default 5, quick 3)")
+    return parser.parse_args(argv)
+
+
 if __name__ == "__main__":
-    out = run(quick="--quick" in sys.argv, repeats=3 if "--quick" in sys.argv else 5)
+    args = _arguments(sys.argv[1:])
+    repeats = args.repeats or (3 if args.quick else 5)
+    out = run(quick=args.quick, repeats=repeats, only=args.only)
     print("\n\n".join(out["tables"]))

@@ -208,6 +208,56 @@ def _total_norm(params: list[Tensor]) -> Tensor | float:
     return torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads)))
 
 
+class _Gradients:
+    """Where a run's gradients live. After the first backward pass, when every trainable parameter
+    got a gradient (one dtype, one device, dense), they move into one flat buffer and each
+    parameter's .grad becomes a view into it: the autograd engine then adds each new gradient into
+    its view, zeroing them all is one op instead of the optimizer's zero_grad, and their total norm
+    is one op instead of one per tensor (on hello-rnn's 0.4 ms epochs, 25 us less per epoch). The
+    values, and so the optimizer's steps, are the same. A model with a parameter outside the
+    graph keeps torch's None gradients, which an optimizer skips (a zero would still move Adam's
+    moments); this assumes a parameter in the first batch's graph is in every later one's, as in
+    every rnnviz model."""
+
+    def __init__(self, params: list[Tensor]):
+        self.params = params
+        self.flat: Tensor | None = None  # (P,) every gradient, once the first backward has run
+        self._probed = False
+
+    def zero(self, optimizer: torch.optim.Optimizer) -> None:
+        """Before a backward pass: zero the flat buffer, else the optimizer's set-to-None."""
+        if self.flat is not None:
+            self.flat.zero_()
+        else:
+            optimizer.zero_grad(set_to_none=True)
+
+    def settle(self) -> None:
+        """After the first backward pass: move the gradients into one buffer if they all fit."""
+        if self._probed:
+            return
+        self._probed = True
+        grads = [p.grad for p in self.params]
+        first = grads[0] if grads else None
+        if first is None or any(
+            g is None
+            or g.layout != torch.strided
+            or (g.dtype, g.device) != (first.dtype, first.device)
+            for g in grads
+        ):
+            return
+        self.flat = torch.cat([g.reshape(-1) for g in grads])  # (P,)
+        offset = 0
+        for p in self.params:
+            p.grad = self.flat[offset : offset + p.numel()].view_as(p)
+            offset += p.numel()
+
+    def norm(self) -> Tensor | float:
+        """The 2-norm of all gradients together (before any clipping)."""
+        if self.flat is not None:
+            return torch.linalg.vector_norm(self.flat)
+        return _total_norm(self.params)
+
+
 @torch.no_grad()
 def predict(
     model: SequenceModel, x: Tensor, lengths: Tensor | None = None, batch_size: int = 4096
@@ -326,6 +376,7 @@ class _Run:
     optimizer: torch.optim.Optimizer
     generator: torch.Generator  # the shuffling order
     params: list[Tensor]
+    grads: _Gradients
 
     @classmethod
     def prepare(
@@ -352,6 +403,7 @@ class _Run:
             optimizer,
             torch.Generator().manual_seed(int(config.seed)),
             params,
+            _Gradients(params),
         )
 
     @property
@@ -479,13 +531,14 @@ def _batch_step(run: _Run, xb: Tensor, yb: Tensor, lengths: Tensor | None, last:
     `last`, else None). Clipping computes the norm of every batch anyway; without it, only the
     epoch's last batch pays for the norm the history records."""
     loss, output = run.model.batch_loss(xb, yb, lengths)
-    run.optimizer.zero_grad(set_to_none=True)
+    run.grads.zero(run.optimizer)
     loss.backward()
+    run.grads.settle()
     norm = None
     if run.config.clip_norm:
         norm = torch.nn.utils.clip_grad_norm_(run.params, run.config.clip_norm)
     elif last:
-        norm = _total_norm(run.params)
+        norm = run.grads.norm()
     run.optimizer.step()
     return loss, output, norm if last else None
 
@@ -1031,7 +1084,13 @@ class TrainingJob(JobProgress):
             cb.on_epoch_end(self, row)
 
     def _good_copy(self) -> dict[str, Tensor]:
-        return {k: v.detach().to("cpu", copy=True) for k, v in self._weights.good.items()}
+        """A CPU copy of the good weights (detached already). clone() on the CPU: a
+        .to("cpu", copy=True) per tensor cost hello-rnn's 6 tensors 10 us against 6 us, on the
+        half of its 200 epochs that are on the snapshot grid."""
+        good = self._weights.good
+        if self.device.type == "cpu":
+            return {k: v.clone() for k, v in good.items()}
+        return {k: v.to("cpu", copy=True) for k, v in good.items()}
 
     def _hold(self, epoch: int) -> str | None:
         """fit's between-epochs hook: while paused, wait (asleep, HOLD_POLL s at a time) and still

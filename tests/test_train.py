@@ -576,6 +576,92 @@ def test_fit_asks_should_stop_before_every_batch_and_keeps_the_last_finished_epo
         assert torch.equal(p, q), f"{name}: not the weights after epoch 1"
 
 
+def _replay(model, data, config):
+    """The same run written out in plain torch, independently of fit: the shuffled order from the
+    same seed, Adam, clip_grad_norm_ when clipping; returns each epoch's last-batch gradient norm
+    (float64, over every gradient concatenated) and the model."""
+    params = list(model.parameters())
+    opt = torch.optim.Adam(params, lr=config.lr)
+    g = torch.Generator().manual_seed(config.seed)
+    n, batch, norms = data.x.shape[0], config.batch_size or data.x.shape[0], []
+    for _ in range(config.epochs):
+        order = torch.randperm(n, generator=g)
+        for start in range(0, n, batch):
+            idx = order[start : start + batch]
+            loss = torch.nn.functional.mse_loss(model(data.x[idx]), data.y[idx])
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            norm = torch.cat([p.grad.reshape(-1) for p in params]).double().norm()
+            if config.clip_norm:
+                torch.nn.utils.clip_grad_norm_(params, config.clip_norm)
+            opt.step()
+        norms.append(float(norm))
+    return norms, model
+
+
+@pytest.mark.parametrize("clip_norm", [None, 0.05], ids=["no clipping", "clipped"])
+@pytest.mark.parametrize("batch_size", [0, 8], ids=["full batch", "6 batches"])
+def test_grad_norm_and_final_weights_match_a_plain_torch_replay(clip_norm, batch_size):
+    model, data, _ = _regression_parts()
+    config = TrainConfig(
+        epochs=4, batch_size=batch_size, lr=0.01, clip_norm=clip_norm, device="cpu"
+    )
+    start = {k: v.clone() for k, v in model.state_dict().items()}
+    rows = []
+    assert fit(model, data, config, rows.append, lambda: None).status == "done"
+    twin = SequenceModel(model.config, seed=0)
+    twin.load_state_dict(start)
+    norms, twin = _replay(twin, data, config)
+    got = [r["grad_norm"] for r in rows]
+    assert got == pytest.approx(norms, rel=1e-5), f"grad_norm {got} against {norms}"
+    if clip_norm:
+        assert min(norms) > clip_norm, "the clip never bit: this case tests nothing"
+    for (name, p), q in zip(model.named_parameters(), twin.parameters()):
+        assert torch.equal(p, q), f"{name}: not the replay's final weights"
+
+
+class _WithSpare(torch.nn.Module):
+    """A linear model with a parameter outside the graph: its gradient must stay None (an
+    optimizer skips it), as torch's own zero_grad(set_to_none=True) leaves it."""
+
+    def __init__(self):
+        super().__init__()
+        self.w = torch.nn.Parameter(torch.ones(1))
+        self.spare = torch.nn.Parameter(torch.ones(2))
+
+    def forward(self, x, lengths=None):
+        return x.sum(dim=(1, 2))[:, None] * self.w  # (N, 1)
+
+    def batch_loss(self, x, y, lengths=None):
+        out = self(x, lengths)
+        return torch.nn.functional.mse_loss(out, y), out
+
+    def metrics(self, output, y):
+        return {}
+
+
+def test_a_parameter_outside_the_graph_keeps_no_gradient_and_the_norm_counts_the_rest():
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(8, 3, 1, generator=g)
+    y = 2 * x.sum(dim=(1, 2))[:, None]
+    model, rows = _WithSpare(), []
+    config = TrainConfig(epochs=3, batch_size=0, lr=0.1, clip_norm=None, device="cpu")
+    fit(model, TrainData(x, y), config, rows.append, lambda: None)
+    assert model.spare.grad is None and torch.equal(model.spare.detach(), torch.ones(2))
+    s = x.sum(dim=(1, 2))[:, None]
+    w = float(model.w.detach())  # after 3 steps; the last row's norm is of the 3rd step's start
+    assert rows[-1]["grad_norm"] > 0 and w != 1.0
+    # d/dw mean((s w - y)^2) = mean(2 s (s w - y)), at the weights the last step started from
+    replay = _WithSpare()
+    opt = torch.optim.Adam([replay.w], lr=0.1)
+    for _ in range(3):
+        opt.zero_grad()
+        expected = float((2 * s * (s * replay.w.detach() - y)).mean().abs())
+        torch.nn.functional.mse_loss(replay(x), y).backward()
+        opt.step()
+    assert rows[-1]["grad_norm"] == pytest.approx(expected, rel=1e-5)
+
+
 def test_history_columns_are_named_for_regression():
     job = _regression_job(epochs=2).start().join()
     for r in job.history:
