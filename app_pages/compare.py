@@ -73,14 +73,10 @@ def build(s: CompareSettings, seed: int):
     share."""
     if s.task == MEMORY:
         ds = make_memory_task(distractors=s.distractors, seed=seed)
-        models = {
-            CELLS[c].label: tasks.memory_model(ds, c, s.hidden_size, seed=seed) for c in CELLS
-        }
-        if s.forget_bias:
-            models[FORGET_BIASED] = tasks.memory_model(
-                ds, "lstm", s.hidden_size, seed=seed, forget_bias=1.0
-            )
-        return ds, models, tasks.memory_train_data(ds), 32
+        labels = {**{c: CELLS[c].label for c in CELLS}, tasks.FORGET_BIAS_RUN: FORGET_BIASED}
+        models = tasks.memory_models(ds, s.hidden_size, seed, s.forget_bias)
+        models = {labels[key]: model for key, model in models.items()}
+        return ds, models, tasks.memory_train_data(ds), tasks.MEMORY_BATCH
     if s.task == SERIES:
         ds = data.make_forecast_dataset(seattle(), ForecastConfig(target="temp_max", window=14))
         models = {
