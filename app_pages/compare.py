@@ -56,16 +56,11 @@ def lstm_story_button() -> None:
     )
     st.caption(
         t(
-            "The long-memory task with N = {n}, hidden {h}, learning rate {lr:g}, {e} epochs. "
-            "Expect the RNN, and the LSTM and GRU as torch starts them, to stay near chance "
-            "(25%), and the LSTM whose forget gate starts at bias 1 to reach about 100% within "
-            "about 15 epochs, on every seed. A forget gate near 0.5 halves what the cell keeps "
-            "of the first letter at every step; one near 0.73 keeps enough of it, {n} steps "
-            "back, for training to find.",
+            "Expect the RNN, LSTM and GRU near chance (25%) and the LSTM whose forget gate starts "
+            "at bias 1 near 100% within about 15 epochs, on every seed: a forget gate near 0.5 "
+            "halves what the cell keeps of the first letter at every step; near 0.73 enough of "
+            "it survives {n} steps for training to find.",
             n=n,
-            h=LSTM_STORY.hidden_size,
-            lr=LSTM_STORY.lr,
-            e=LSTM_STORY.epochs,
         )
     )
 

@@ -660,12 +660,10 @@ STRINGS = {
     # s7 preset
     "Preset: RNN forgets, LSTM with forget bias 1 remembers (N = {n})": "프리셋: RNN은 잊고, 망각 편향 1인 "
     "LSTM은 기억합니다 (N = {n})",
-    "The long-memory task with N = {n}, hidden {h}, learning rate {lr:g}, {e} epochs. Expect the RNN, and the "
-    "LSTM and GRU as torch starts them, to stay near chance (25%), and the LSTM whose forget gate starts at "
-    "bias 1 to reach about 100% within about 15 epochs, on every seed. A forget gate near 0.5 halves what the "
-    "cell keeps of the first letter at every step; one near 0.73 keeps enough of it, {n} steps back, for "
-    "training to find.": "N = {n}, 은닉 {h}, 학습률 {lr:g}, 에폭 {e}의 장기 기억 과제입니다. RNN, 그리고 torch가 "
-    "초기화한 그대로의 LSTM과 GRU는 우연 수준(25%) 근처에 머물고, 망각 게이트 편향이 1에서 시작하는 LSTM은 "
-    "어느 시드에서든 15 에폭쯤 안에 100% 가까이 도달할 것입니다. 0.5 근처의 망각 게이트는 셀이 첫 글자에 대해 "
-    "간직한 것을 단계마다 절반으로 줄이고, 0.73 근처의 게이트는 {n}단계 앞에서도 학습이 찾아낼 만큼을 남깁니다.",
+    "Expect the RNN, LSTM and GRU near chance (25%) and the LSTM whose forget gate starts at bias 1 near 100% "
+    "within about 15 epochs, on every seed: a forget gate near 0.5 halves what the cell keeps of the first letter "
+    "at every step; near 0.73 enough of it survives {n} steps for training to find.": "RNN, LSTM, GRU는 우연 "
+    "수준(25%) 근처에 머물고, 망각 게이트 편향이 1에서 시작하는 LSTM은 어느 시드에서든 15 에폭쯤 안에 100% "
+    "가까이 갈 것입니다. 0.5 근처의 망각 게이트는 셀이 간직한 첫 글자를 단계마다 절반으로 줄이고, 0.73 근처라면 "
+    "{n}단계를 지나도 학습이 찾아낼 만큼 남습니다.",
 }
