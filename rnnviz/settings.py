@@ -848,7 +848,7 @@ class CompareSettings:
     )
     words: str = setting(DEFAULT_WORDS, "text", "Words", "text")
     hidden_size: int = _hidden(16, (4, 8, 16, 32, 64))
-    lr: float = _rates((1e-3, 3e-3, 1e-2, 3e-2, 0.1))
+    lr: float = _rates((1e-3, 3e-3, 5e-3, 1e-2, 3e-2, 0.1))
     epochs: int = _epochs(30, "Epochs (the same budget for all three)")
     forget_bias: bool = setting(
         False,

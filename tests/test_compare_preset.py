@@ -9,7 +9,8 @@ import pytest
 
 from rnnviz import TrainingJob, tasks
 from rnnviz.data.memory import SYMBOLS, make_memory_task
-from rnnviz.settings import LSTM_STORY
+from rnnviz.limits import Limits
+from rnnviz.settings import LSTM_STORY, check
 
 CHANCE = 1 / SYMBOLS  # 0.25: the answer is one of 4 letters
 # A model that learns nothing is right about 1 time in 4: on 128 validation sequences that is
@@ -35,6 +36,10 @@ def _history(task, model, seed: int) -> list[dict]:
 
 def _first_at(accuracy: list[float], level: float) -> int:
     return next(epoch for epoch, a in enumerate(accuracy, 1) if a >= level)
+
+
+def test_the_preset_is_a_choice_the_page_offers():
+    check(LSTM_STORY, Limits())  # every value within the widgets' options and the default limits
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
