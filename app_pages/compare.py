@@ -16,7 +16,7 @@ from rnnviz.data import ForecastConfig
 from rnnviz.data.memory import SYMBOLS as MEMORY_SYMBOLS
 from rnnviz.data.memory import make_memory_task
 from rnnviz.errors import UserError
-from rnnviz.settings import MEMORY, SERIES, WORDS, CompareSettings
+from rnnviz.settings import LSTM_STORY, MEMORY, SERIES, WORDS, CompareSettings
 from rnnviz.ui import live, share, state
 from rnnviz.ui.controls import control, controls, page_links
 from rnnviz.ui.i18n import t
@@ -37,6 +37,36 @@ def seattle():
     return data.read_csv(SERIES_FILE)
 
 
+def apply_lstm_story() -> None:
+    """Button callback: the LSTM-story preset's settings in the widgets, and its N on the gradient
+    chart, so that the chart adds the curves after training."""
+    names = ("task", "distractors", "anywhere", "sequences", "hidden_size", "lr", "epochs")
+    names += ("forget_bias",)
+    st.session_state.update({f"cp_{name}": getattr(LSTM_STORY, name) for name in names})
+    st.session_state["cp_grad_n"] = LSTM_STORY.distractors
+
+
+def lstm_story_button() -> None:
+    """The preset where the plain RNN forgets and the LSTM and GRU remember, and what to expect
+    from it."""
+    n = LSTM_STORY.distractors
+    st.button(
+        t("Preset: the RNN forgets, the LSTM and GRU remember (N = {n})", n=n),
+        on_click=apply_lstm_story,
+        key="cp_lstm_story",
+    )
+    st.caption(
+        t(
+            "Expect on seeds 0-2, within 20 epochs: the LSTM and GRU near 100%, the RNN at most "
+            "50% (it cannot tell the 4 letters apart; chance is 25%). The letter comes anywhere "
+            "in {n} steps of distractors; the gates learn to write it when it comes and keep it, "
+            "while the RNN's gradient fades over the steps. Compare the LSTM whose forget gate "
+            "starts at bias 1: it learns no later.",
+            n=n,
+        )
+    )
+
+
 def choose_settings() -> CompareSettings:
     """The task, then three columns: the task's own input, the model, the budget."""
     lim = live.limits()
@@ -44,7 +74,7 @@ def choose_settings() -> CompareSettings:
     task = control(CompareSettings, "task", format_func=t)
     c1, c2, c3 = st.columns(3)
     layout = {
-        c1: ("distractors", "words"),
+        c1: ("distractors", "anywhere", "sequences", "words"),
         c2: ("hidden_size", "lr"),
         c3: ("epochs", "forget_bias"),
     }
@@ -53,6 +83,8 @@ def choose_settings() -> CompareSettings:
         layout,
         given=dict(task=task),
         distractors=dict(disabled=task != MEMORY),
+        anywhere=dict(disabled=task != MEMORY),
+        sequences=dict(disabled=task != MEMORY),
         words=dict(disabled=task != WORDS, max_chars=lim.words * (lim.word_letters + 1)),
         lr=dict(format_func=lambda v: f"{v:g}"),
         forget_bias=dict(disabled=task != MEMORY),
@@ -72,15 +104,13 @@ def build(s: CompareSettings, seed: int):
     """The dataset, a model per run (same seed; keyed by its label) and the TrainData they all
     share."""
     if s.task == MEMORY:
-        ds = make_memory_task(distractors=s.distractors, seed=seed)
-        models = {
-            CELLS[c].label: tasks.memory_model(ds, c, s.hidden_size, seed=seed) for c in CELLS
-        }
-        if s.forget_bias:
-            models[FORGET_BIASED] = tasks.memory_model(
-                ds, "lstm", s.hidden_size, seed=seed, forget_bias=1.0
-            )
-        return ds, models, tasks.memory_train_data(ds), 32
+        ds = make_memory_task(
+            distractors=s.distractors, samples=s.sequences, seed=seed, anywhere=s.anywhere
+        )
+        labels = {**{c: CELLS[c].label for c in CELLS}, tasks.FORGET_BIAS_RUN: FORGET_BIASED}
+        models = tasks.memory_models(ds, s.hidden_size, seed, s.forget_bias)
+        models = {labels[key]: model for key, model in models.items()}
+        return ds, models, tasks.memory_train_data(ds), tasks.MEMORY_BATCH
     if s.task == SERIES:
         ds = data.make_forecast_dataset(seattle(), ForecastConfig(target="temp_max", window=14))
         models = {
@@ -118,6 +148,7 @@ def start(s: CompareSettings) -> CompareRun | None:
 def page() -> None:
     st.title(t("⚖️ Compare RNN, LSTM and GRU"))
     st.caption(t("The same task, data, seed and budget; each cell trains in its own job."))
+    lstm_story_button()
     s = choose_settings()
     share.publish("cp")
     run = live.train_and_show(

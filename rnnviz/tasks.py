@@ -18,7 +18,7 @@ import torch
 
 from . import checkpoint, export, metrics, runs
 from . import settings as config
-from .cellspec import spec
+from .cellspec import CELLS, spec
 from .data.forecast import ForecastConfig, ForecastDataset, make_forecast_dataset
 from .data.memory import MemoryTask
 from .data.scaling import Scaler
@@ -66,6 +66,9 @@ __all__ = [
     "image_evaluation",
     "probabilities_by_row",
     "memory_model",
+    "memory_models",
+    "MEMORY_BATCH",
+    "FORGET_BIAS_RUN",
     "memory_train_data",
     "gradient_by_distance",
     "history_summary",
@@ -803,6 +806,25 @@ def memory_model(
         forget_bias=forget_bias,
     )
     return SequenceModel(config, seed=seed)
+
+
+MEMORY_BATCH = 32  # Compare's batch size on the long-memory task
+# memory_models' key of the extra LSTM whose forget-gate bias starts at 1
+FORGET_BIAS_RUN = "lstm, forget bias 1"
+
+
+def memory_models(
+    task: MemoryTask, hidden_size: int, seed: int = 0, forget_bias: bool = False
+) -> dict[str, SequenceModel]:
+    """The models Compare trains side by side on `task`, all from `seed`: one per cell, keyed "rnn",
+    "lstm", "gru", and with `forget_bias` a second LSTM (FORGET_BIAS_RUN) whose forget gate starts
+    at bias 1. Train each with CompareSettings.train_config(MEMORY_BATCH, seed)."""
+    models = {c: memory_model(task, c, hidden_size, seed=seed) for c in CELLS}
+    if forget_bias:
+        models[FORGET_BIAS_RUN] = memory_model(
+            task, "lstm", hidden_size, seed=seed, forget_bias=1.0
+        )
+    return models
 
 
 def memory_train_data(task: MemoryTask) -> TrainData:

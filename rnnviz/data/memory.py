@@ -1,7 +1,9 @@
 """The long-memory task: read a symbol, then N distractors, then say the first symbol again.
 
 A sequence is one of `symbols` signal letters (A, B, ...) followed by N random distractor
-letters (a, b, ...); the answer is the first letter. Only the first step carries information,
+letters (a, b, ...); the answer is the first letter. With `anywhere`, the signal letter stands at
+a random place among the N + 1 (the distractors before it too): the model must notice it when it
+comes and keep it from then on, whatever it read before. Only the signal step carries information,
 so the model must carry it across N steps: easy for an LSTM or GRU, hard for a plain RNN whose
 gradient from the answer back to step 0 shrinks with every step (see trace.gradient_norms).
 Shapes: N sequences, L = distractors + 1 steps, V vocabulary (signals then distractors).
@@ -43,6 +45,7 @@ def make_memory_task(
     samples: int = 512,
     val_samples: int = 128,
     seed: int = 0,
+    anywhere: bool = False,
 ) -> MemoryTask:
     """Random sequences from `seed` (the same seed gives the same task).
 
@@ -65,5 +68,8 @@ def make_memory_task(
     # (n, N)
     noise = torch.randint(symbols, symbols + distractor_letters, (n, int(distractors)), generator=g)
     x = torch.cat([first[:, None], noise], dim=1)  # (n, N + 1)
+    if anywhere:  # swap the signal with the letter at a random step 0..N of its row
+        rows, at = torch.arange(n), torch.randint(0, int(distractors) + 1, (n,), generator=g)
+        x[:, 0], x[rows, at] = x[rows, at], first
     s = int(samples)
     return MemoryTask(vocab, int(symbols), int(distractors), x[:s], first[:s], x[s:], first[s:])

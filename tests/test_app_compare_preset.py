@@ -1,0 +1,57 @@
+"""Compare's "LSTM story" preset button: it sets the widgets to settings.LSTM_STORY, and once the
+preset has trained, the table the page draws holds each job's final validation accuracy."""
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from rnnviz.settings import LSTM_STORY
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def _compare() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page("app_pages/compare.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_the_preset_button_sets_every_widget_and_the_chart_n():
+    at = _compare()
+    assert at.slider(key="cp_distractors").value == 20  # the page's default is not the preset
+    at.button(key="cp_lstm_story").click().run()
+    assert not at.exception, at.exception
+    assert at.radio(key="cp_task").value == LSTM_STORY.task
+    assert at.slider(key="cp_distractors").value == LSTM_STORY.distractors == 100
+    assert at.checkbox(key="cp_anywhere").value is True
+    assert at.select_slider(key="cp_sequences").value == LSTM_STORY.sequences == 2048
+    assert at.select_slider(key="cp_hidden_size").value == LSTM_STORY.hidden_size == 32
+    assert at.select_slider(key="cp_lr").value == LSTM_STORY.lr == 0.005
+    assert at.number_input(key="cp_epochs").value == LSTM_STORY.epochs == 20
+    assert at.checkbox(key="cp_forget_bias").value is True
+    assert at.slider(key="cp_grad_n").value == 100
+    # the share link follows the widgets
+    assert at.query_params["distractors"] == "100" and at.query_params["lr"] == "0.005"
+    assert at.query_params["anywhere"] == "true" and at.query_params["sequences"] == "2048"
+
+
+def test_the_trained_preset_shows_each_jobs_final_accuracy(train_on_page):
+    at = _compare()
+    at.button(key="cp_lstm_story").click().run()
+    run = train_on_page(at, "cp", "compare", timeout=300)
+    assert not at.exception, at.exception
+    assert [job.status for job in run.jobs] == ["done"] * 4, [job.message for job in run.jobs]
+    assert run.labels == ["RNN", "LSTM", "GRU", "LSTM, forget bias 1"]
+    table = [d.value for d in at.dataframe if "cell" in getattr(d.value, "columns", [])][0]
+    assert table["cell"].tolist() == run.labels
+    accuracy = dict(zip(table["cell"], table["validation accuracy"]))
+    for label, job in zip(run.labels, run.jobs):
+        assert job.model.config.hidden_size == 32 and len(job.history) == 20
+        assert accuracy[label] == job.history[-1]["val_accuracy"], label
+    # seed 0's result, as tests/test_compare_preset.py measures it with the package alone
+    assert min(accuracy["LSTM"], accuracy["GRU"], accuracy["LSTM, forget bias 1"]) >= 0.95
+    assert accuracy["RNN"] <= 0.60
+    assert run.dataset.x.shape == (2048, 101)
+    assert run.jobs[3].model.config.forget_bias == 1.0
