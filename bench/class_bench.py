@@ -34,7 +34,7 @@ normally while the students open the link and press Train. (Renicing did not hol
 sets its own processes' niceness to -8 and 0.)
 
     .venv/bin/python bench/class_bench.py [--epochs 30] [--sessions 30]
-        [--clients ws|chromium] [--chromium N]
+        [--clients ws|chromium] [--chromium N] [--profile server-profile.json]
 """
 
 from __future__ import annotations
@@ -367,12 +367,15 @@ class _WsClients:
 
     async def press(self, student: WsStudent, delay: float) -> dict:
         await asyncio.sleep(delay)
-        return await student.press(TRAIN.pattern)
+        before = student.reruns_sent
+        return {**await student.press(TRAIN.pattern), "reruns_before": before}
 
     async def until_end(self, student: WsStudent, pressed: dict) -> dict:
         try:
             text = await student.until(ENDED, timeout=900)
-            return {**pressed, "ended": time.perf_counter(), "status": ENDED.search(text)[1]}
+            ended = {**pressed, "ended": time.perf_counter(), "status": ENDED.search(text)[1]}
+            # the reruns it asked for from its press until it saw the end
+            return {**ended, "reruns": student.reruns_sent - pressed["reruns_before"]}
         finally:
             await student.close()
 
@@ -383,9 +386,12 @@ async def _alone(clients) -> dict:
     return await clients.until_end(handle, await clients.press(handle, 0))
 
 
-async def _class(url: str, server_pid: int, sessions: int, epochs: int, chromium: int) -> dict:
+async def _class(
+    url: str, server_pid: int, sessions: int, epochs: int, chromium: int, profile: str | None
+) -> dict:
     """The class on a running server: `chromium` of the `sessions` students in Chromium, the
-    rest speaking the protocol (ws_student.py)."""
+    rest speaking the protocol (ws_student.py). `profile`: the server's profile file, sampled
+    from the first press until every run has ended."""
     async with contextlib.AsyncExitStack() as stack:
         ws = _WsClients(url, preset_query(epochs))
         browser, link = None, url + "/forecast?" + preset_query(epochs)
@@ -403,10 +409,12 @@ async def _class(url: str, server_pid: int, sessions: int, epochs: int, chromium
         alone_clients = kinds[0] if chromium == sessions else ws
         await _alone(alone_clients)
         alone = await _alone(alone_clients)
-        return await _students(url, server_pid, kinds, alone, chromium > 0)
+        return await _students(url, server_pid, kinds, alone, chromium > 0, profile)
 
 
-async def _students(url: str, server_pid: int, kinds: list, alone: dict, browsers: bool) -> dict:
+async def _students(
+    url: str, server_pid: int, kinds: list, alone: dict, browsers: bool, profile: str | None
+) -> dict:
     """2. The class opens the link (one every OPEN_GAP_S), then everyone presses Train within
     PRESS_SPAN_S, the scenario the ideal describes; 3.-4. until every run has ended, probed.
     Browsers run at normal priority until the presses are out, then under SCHED_IDLE: students'
@@ -421,6 +429,8 @@ async def _students(url: str, server_pid: int, kinds: list, alone: dict, browser
     memory.start()
     threads.start()
     cpu_before, class_started = cpu_accounts(server_pid), time.perf_counter()
+    if profile:
+        Path(profile + ".on").touch()  # the server's sampler starts (bench/profile_hook)
     gap = PRESS_SPAN_S / len(kinds)
     pressed = await asyncio.gather(
         *[c.press(h, i * gap) for i, (c, h) in enumerate(zip(kinds, handles))]
@@ -434,6 +444,9 @@ async def _students(url: str, server_pid: int, kinds: list, alone: dict, browser
     )
     latencies, peaks, by_thread = probe.stop(), memory.stop(), threads.stop()
     cpu_after = cpu_accounts(server_pid)
+    if profile:
+        Path(profile + ".on").unlink()
+        await asyncio.sleep(1.0)  # the sampler notices and writes the profile
     return {
         "cpu_s": {k: round(cpu_after[k] - cpu_before[k], 1) for k in cpu_after},
         "server_threads_cpu_s": by_thread,
@@ -454,17 +467,35 @@ def _clients_said(sessions: int, chromium: int) -> str:
     return ws if not chromium else f"{chromium} in Debian Chromium + {ws}"
 
 
-def run(sessions: int = 30, epochs: int = 30, clients: str = "ws", chromium: int | None = None):
+def _profiled(out: str | None) -> dict:
+    """The server's environment for a sampling profile into `out` (bench/profile_hook)."""
+    if not out:
+        return {}
+    hook = str(ROOT / "bench" / "profile_hook")
+    path = os.pathsep.join(p for p in (hook, os.environ.get("PYTHONPATH", "")) if p)
+    return {"PYTHONPATH": path, "RNNVIZ_PROFILE_OUT": str(Path(out).resolve())}
+
+
+def run(
+    sessions: int = 30,
+    epochs: int = 30,
+    clients: str = "ws",
+    chromium: int | None = None,
+    profile: str | None = None,
+):
     """The class on a fresh server. `clients`: "ws" (protocol students, ws_student.py) or
     "chromium"; `chromium`: how many of the students use Chromium (the rest the protocol), by
-    default all of them with clients="chromium" and none with "ws"."""
+    default all of them with clients="chromium" and none with "ws". `profile`: a JSON file for
+    the server's sampling profile (bench/profile_hook/sitecustomize.py)."""
     if chromium is None:
         chromium = sessions if clients == "chromium" else 0
     (ROOT / "test-artifacts").mkdir(exist_ok=True)  # start_server writes the server's log there
-    proc, url = start_server()  # the default: worker processes, one per usable core, the rest queue
+    # the default executor: worker processes, one per usable core, the rest queue
+    proc, url = start_server(_profiled(profile))
     load_before = os.getloadavg()
     try:
-        m = asyncio.run(_class(url, proc.pid, sessions, epochs, chromium))
+        out = str(Path(profile).resolve()) if profile else None
+        m = asyncio.run(_class(url, proc.pid, sessions, epochs, chromium, out))
     finally:
         proc.terminate()
         proc.wait(20)
@@ -505,6 +536,7 @@ def _measures(m: dict, jobs: list[dict], sessions: int, epochs: int, cores: int)
     # 3. the health probe
     lat = [seconds for _, seconds in m["latencies"]]
     slow = [(round(w - first_press, 1), round(v * 1000)) for w, v in m["latencies"] if v > 0.1]
+    reruns = [r["reruns"] for r in ok if "reruns" in r]
     waits = [j["waited"] for j in class_jobs]
     trained = [j["trained"] for j in class_jobs]
     return {
@@ -517,6 +549,7 @@ def _measures(m: dict, jobs: list[dict], sessions: int, epochs: int, cores: int)
         "last_done_s": round(last_s, 1),
         "ratio_to_ideal": round(last_s / ideal_s, 3),
         "median_session_s": round(statistics.median(each), 1) if each else None,
+        "reruns_per_s": round(sum(reruns) / last_s, 1) if reruns else None,
         "server": {
             "jobs_logged": len(class_jobs),
             "alone_trained_s": round(alone_trained, 2),
@@ -571,6 +604,11 @@ def _rows(r: dict) -> list[list]:
         ],
         ["median seconds from one's press to one's done", r["median_session_s"], ""],
         [
+            "reruns the protocol students asked for (press, fragments) per second of the class",
+            r["reruns_per_s"] if r["reruns_per_s"] is not None else "-",
+            "",
+        ],
+        [
             f"/_stcore/health every 100 ms during the class ({h['probes']} probes): "
             "p50 / p99 / max ms",
             f"{h['p50']:.3g} / {h['p99']:.3g} / {h['max']:.3g}",
@@ -604,12 +642,15 @@ def _rows(r: dict) -> list[list]:
 
 
 def _args(argv: list[str]) -> dict:
-    """--epochs N --sessions N --clients ws|chromium --chromium N (how many in Chromium)."""
+    """--epochs N --sessions N --clients ws|chromium --chromium N (how many in Chromium)
+    --profile FILE.json (the server's sampling profile)."""
     kw = {
         k: int(argv[argv.index("--" + k) + 1])
         for k in ("epochs", "sessions", "chromium")
         if "--" + k in argv
     }
+    if "--profile" in argv:
+        kw["profile"] = argv[argv.index("--profile") + 1]
     if "--clients" in argv:
         kw["clients"] = argv[argv.index("--clients") + 1]
         if kw["clients"] not in ("ws", "chromium"):

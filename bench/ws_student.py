@@ -138,7 +138,8 @@ class WsStudent:
         self.texts: dict[tuple, str] = {}  # delta path -> the element's text
         self.written_since_press: set[tuple] = set()
         self.messages = 0  # ForwardMsgs read
-        self.auto_reruns_sent = 0
+        self.auto_reruns_sent = 0  # fragment reruns its timers asked for
+        self.reruns_sent = 0  # every rerun_script: the page's, a button's, a fragment's
         self.full_runs_finished = 0
         self.errors: list[str] = []  # exceptions drawn on the page
         self._drawn_this_run: set[str] = set()
@@ -222,6 +223,7 @@ class WsStudent:
         ctx = rs.context_info
         ctx.timezone, ctx.timezone_offset, ctx.locale = "UTC", 0, "en-US"
         ctx.url, ctx.is_embedded, ctx.color_scheme = f"{self.url}/{self.page}", False, "light"
+        self.reruns_sent += 1
         await self._ws.send(msg.SerializeToString())
 
     async def _auto_rerun(self, fragment_id: str, interval: float) -> None:
