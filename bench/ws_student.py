@@ -19,8 +19,8 @@ class of 30 can be simulated on the machine that serves it without 30 Chromium r
    to rerun the fragment every `interval` seconds (rerun_script with fragment_id and is_auto_rerun),
    stop_auto_rerun ends that. The live view and the session heartbeat use it: without these reruns
    a job hears no heartbeat and stops itself.
-5. The connection stays open the whole time; `websockets` answers the server's pings and sends its
-   own.
+5. The connection stays open the whole time: as a browser, it answers the server's pings
+   (`websockets` does) and sends none of its own, whose pong a busy server could answer too late.
 
 What it leaves out: uploads (file_uploader), components, the forward-message cache (it says it has
 no message cached, so the server sends each in full: a browser would get some as references), and
@@ -159,6 +159,9 @@ class WsStudent:
             origin=self.url,
             max_size=None,  # a chart's spec can be megabytes
             open_timeout=timeout,
+            # as a browser: no pings of its own (a busy server's late pong would close it), the
+            # server's pings answered
+            ping_interval=None,
         )
         self._reader = asyncio.create_task(self._read())
         await self._rerun(page_name=self.page)
