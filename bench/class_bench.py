@@ -1,38 +1,46 @@
 """Table 9: a simulated class on the real server. 30 sessions press Train on the Forecast preset.
 
 A `streamlit run app.py` server on a free loopback port, with the default executor (worker
-processes, one per usable core), driven by Debian's Chromium: one browser, one context per student,
-each opening the teacher's preset link ("Beat tomorrow = today": Seattle, LSTM 16, window 14,
-30 epochs).
+processes, one per usable core). Each student opens the teacher's preset link ("Beat tomorrow =
+today": Seattle, LSTM 16, window 14, 30 epochs). The students are, by default, protocol students
+(bench/ws_student.py): they speak Streamlit's websocket protocol as the browser does (the same
+reruns, widget states, button trigger and fragment timers) at a fraction of a CPU second each, so
+the server keeps the machine's cores as it would in a class whose browsers run on the students'
+laptops. `--clients chromium` drives Debian's Chromium instead, one context per student, on this
+same machine (the previous default: its 30 renderers took about 111 of 142 CPU seconds of the
+class, and the jobs starved); `--chromium N` puts N of the students in Chromium and the rest on
+the protocol (1 shows the browser's path is the same one).
 
 1. One session alone, on the same server with the same link: seconds from pressing Train to
    "status: done".
-2. The class: the 30 students open the link one a second; once every page is there, all of them
+2. The class: the students open the link one a second; once every page is there, all of them
    press Train within PRESS_SPAN_S (3 s, well within the issue's minute). That is the scenario the
    ideal, 30 x alone / usable cores, describes: with the presses spread over a minute, a run of
    about 1 s would make the class bound by when the students press, not by training. Measured: the
    time from the first press until the last run is done, in the server's log (each job's end) and in
-   the browsers ("status: done").
+   the students (their "status: done").
 3. Throughout the class a separate process GETs /_stcore/health every 100 ms:
    p50, p99 and max latency.
 4. Memory: the server process's VmRSS before the first session and after the class, and the peak
    VmRSS of each of its child processes (the training workers, the view worker) sampled during the
-   class.
+   class. CPU: the server (its main thread, the event loop, apart), its workers, this process (the
+   protocol students) and the whole machine; and the load average before and after.
 
-The students' browsers run on this machine too; in a real class they run on the students' laptops.
+Chromium students run on this machine too; in a real class they run on the students' laptops.
 So while the runs train, Chromium runs under SCHED_IDLE and, where the machine has a writable cgroup
 v1 cpu controller (as root), in a cgroup of its own with the least weight (cpu.shares 2 against
 1024): with SCHED_IDLE alone its 30 renderers still took three quarters of the 2 cores. It runs
 normally while the students open the link and press Train. (Renicing did not hold: as root, Chromium
-sets its own processes' niceness to -8 and 0.) The table's CPU row says how much the server, its
-workers and the whole machine used.
+sets its own processes' niceness to -8 and 0.)
 
     .venv/bin/python bench/class_bench.py [--epochs 30] [--sessions 30]
+        [--clients ws|chromium] [--chromium N] [--profile server-profile.json] [--record]
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import json
 import multiprocessing
@@ -48,6 +56,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.common import table  # noqa: E402
 from bench.executors_bench import _children, rss_mb  # noqa: E402
+from bench.ws_student import WsStudent  # noqa: E402
 from rnnviz.workers import usable_cores  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_server  # noqa: E402
 
@@ -55,6 +64,7 @@ ROOT = Path(__file__).resolve().parents[1]
 OPEN_GAP_S = 1.0  # the students open the link one after another, this many seconds apart
 PRESS_SPAN_S = 3.0  # then all of them press Train within this many seconds (well within a minute)
 ENDED = re.compile(r"status: (done|stopped|failed|diverged)")
+TRAIN = re.compile(r"\bTrain$")  # the Train button's label (after its icon)
 
 
 def preset_query(epochs: int | None = None) -> str:
@@ -158,7 +168,7 @@ async def _open(browser, link: str, delay: float, timeout_s: float):
     page = await context.new_page()
     page.set_default_timeout(timeout_s * 1000)
     await page.goto(link)
-    await page.get_by_role("button", name=re.compile(r"\bTrain$")).wait_for()
+    await page.get_by_role("button", name=TRAIN).wait_for()
     await page.wait_for_timeout(500)  # the preset's settings are applied by the first full run
     return page
 
@@ -166,7 +176,7 @@ async def _open(browser, link: str, delay: float, timeout_s: float):
 async def _press(page, delay: float) -> dict:
     """Press Train after `delay` seconds. Times are perf_counter() and time.time()."""
     await asyncio.sleep(delay)
-    await page.get_by_role("button", name=re.compile(r"\bTrain$")).click()
+    await page.get_by_role("button", name=TRAIN).click()
     return {"pressed": time.perf_counter(), "pressed_wall": time.time()}
 
 
@@ -181,10 +191,45 @@ async def _until_end(page, pressed: dict) -> dict:
         await page.context.close()
 
 
-async def _student(browser, link: str, timeout_s: float) -> dict:
-    """One student alone: open, press, wait for the end."""
-    page = await _open(browser, link, 0, timeout_s)
-    return await _until_end(page, await _press(page, 0))
+class ThreadCpu(threading.Thread):
+    """The server's CPU seconds from start() to stop(), split into its main thread (the event
+    loop: websockets, HTTP, sending the messages) and the rest (mostly the script runs: their
+    threads live for one run and are gone by the end, so they are counted as the process's total
+    less the main thread's). The main thread is sampled every 0.5 s, while it lives."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid = pid
+        self._main = f"/proc/{pid}/task/{pid}/stat"
+        self._first: tuple[float, float] = (0.0, 0.0)  # (process, main thread)
+        self._last: tuple[float, float] = (0.0, 0.0)
+        self._threads: set[str] = set()  # thread ids seen besides the main one
+        self._halt = threading.Event()
+
+    def _sample(self) -> None:
+        process, main = _cpu_seconds(self.pid), _cpu_seconds(self.pid, self._main)
+        if process:
+            self._last = (process, main)
+        self._threads.update(t.name for t in Path(f"/proc/{self.pid}/task").glob("*"))
+
+    def run(self):
+        self._sample()
+        self._first = self._last
+        while not self._halt.wait(0.5):
+            self._sample()
+
+    def stop(self) -> dict[str, float]:
+        """{"main": seconds, "others": seconds, "threads": how many others were seen}."""
+        self._halt.set()
+        self.join()
+        self._sample()
+        process = self._last[0] - self._first[0]
+        main = self._last[1] - self._first[1]
+        return {
+            "main": round(main, 1),
+            "others": round(process - main, 1),
+            "threads": len(self._threads - {str(self.pid)}),
+        }
 
 
 def _set_policy(pid: int, skip: set[int], policy: int) -> None:
@@ -200,10 +245,11 @@ def _set_policy(pid: int, skip: set[int], policy: int) -> None:
                 pass
 
 
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of one process so far (0 if it is gone)."""
+def _cpu_seconds(pid: int, stat: str | None = None) -> float:
+    """User + system CPU seconds of one process (or, given its `stat` path, one thread) so far
+    (0 if it is gone)."""
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        fields = Path(stat or f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -227,11 +273,13 @@ def _machine_busy_seconds() -> float:
 
 def cpu_accounts(server_pid: int) -> dict[str, float]:
     """CPU seconds so far of: the server process, its children (the training workers and the view
-    worker), and the whole machine (the rest is mostly the students' browsers)."""
+    worker), this process (the protocol students, or Playwright's side of the browsers), and the
+    whole machine (the rest is mostly the students' browsers, where they are Chromium)."""
     kids = _descendants(server_pid)
     return {
         "server": _cpu_seconds(server_pid),
         "workers": sum(_cpu_seconds(k) for k in kids),
+        "bench": _cpu_seconds(os.getpid()),
         "machine": _machine_busy_seconds(),
     }
 
@@ -288,43 +336,121 @@ def _p_ms(values: list[float], q: float) -> float:
     )
 
 
-async def _class(url: str, server_pid: int, sessions: int, epochs: int) -> dict:
-    from playwright.async_api import async_playwright  # noqa: PLC0415
+class _ChromiumClients:
+    """Students in Debian's Chromium: one context each, in one browser."""
 
-    link = url + "/forecast?" + preset_query(epochs)
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
+    def __init__(self, browser, link: str):
+        self.browser, self.link = browser, link
+
+    async def open(self, delay: float, timeout_s: float):
+        return await _open(self.browser, self.link, delay, timeout_s)
+
+    async def press(self, page, delay: float) -> dict:
+        return await _press(page, delay)
+
+    async def until_end(self, page, pressed: dict) -> dict:
+        return await _until_end(page, pressed)
+
+
+class _WsClients:
+    """Students that speak Streamlit's websocket protocol (bench/ws_student.py), in this
+    process: what the server sees of a browser, without a renderer on the server's cores."""
+
+    def __init__(self, url: str, query: str):
+        self.url, self.query = url, query
+
+    async def open(self, delay: float, timeout_s: float) -> WsStudent:
+        await asyncio.sleep(delay)
+        student = WsStudent(self.url, "forecast", self.query)
+        await student.open(TRAIN.pattern, timeout=timeout_s)
+        return student
+
+    async def press(self, student: WsStudent, delay: float) -> dict:
+        await asyncio.sleep(delay)
+        before = student.reruns_sent
+        return {**await student.press(TRAIN.pattern), "reruns_before": before}
+
+    async def until_end(self, student: WsStudent, pressed: dict) -> dict:
+        try:
+            text = await student.until(ENDED, timeout=900)
+            ended = {**pressed, "ended": time.perf_counter(), "status": ENDED.search(text)[1]}
+            # the reruns it asked for from its press until it saw the end
+            return {**ended, "reruns": student.reruns_sent - pressed["reruns_before"]}
+        finally:
+            await student.close()
+
+
+async def _alone(clients) -> dict:
+    """One student alone: open, press, wait for the end."""
+    handle = await clients.open(0, 300)
+    return await clients.until_end(handle, await clients.press(handle, 0))
+
+
+async def _class(
+    url: str, server_pid: int, sessions: int, epochs: int, chromium: int, profile: str | None
+) -> dict:
+    """The class on a running server: `chromium` of the `sessions` students in Chromium, the
+    rest speaking the protocol (ws_student.py). `profile`: the server's profile file, sampled
+    from the first press until every run has ended."""
+    async with contextlib.AsyncExitStack() as stack:
+        ws = _WsClients(url, preset_query(epochs))
+        browser, link = None, url + "/forecast?" + preset_query(epochs)
+        if chromium:
+            from playwright.async_api import async_playwright  # noqa: PLC0415
+
+            p = await stack.enter_async_context(async_playwright())
+            browser = await p.chromium.launch(
+                executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+            )
+            stack.push_async_callback(browser.close)
+            _idle_descendants(os.getpid(), skip={server_pid})  # browsers yield to the workers
+        kinds = [_ChromiumClients(browser, link)] * chromium + [ws] * (sessions - chromium)
         # 1. one alone (twice: the first pays the page's and the pool's first-use costs)
-        _idle_descendants(os.getpid(), skip={server_pid})  # browsers yield to the server's workers
-        await _student(browser, link, 300)
-        alone = await _student(browser, link, 300)
-        rss_before = rss_mb(server_pid)
-        # 2. the class opens the link (one every OPEN_GAP_S), then everyone presses Train within
-        #    PRESS_SPAN_S, the scenario the ideal describes; the browsers run at normal priority
-        #    until the presses are out, then under SCHED_IDLE: students' laptops are not the server
-        pages = await asyncio.gather(
-            *[_open(browser, link, i * OPEN_GAP_S, 900) for i in range(sessions)]
-        )
+        alone_clients = kinds[0] if chromium == sessions else ws
+        await _alone(alone_clients)
+        alone = await _alone(alone_clients)
+        return await _students(url, server_pid, kinds, alone, chromium > 0, profile)
+
+
+async def _students(
+    url: str, server_pid: int, kinds: list, alone: dict, browsers: bool, profile: str | None
+) -> dict:
+    """2. The class opens the link (one every OPEN_GAP_S), then everyone presses Train within
+    PRESS_SPAN_S, the scenario the ideal describes; 3.-4. until every run has ended, probed.
+    Browsers run at normal priority until the presses are out, then under SCHED_IDLE: students'
+    laptops are not the server."""
+    rss_before = rss_mb(server_pid)
+    if browsers:  # normal while they open the link (under SCHED_IDLE on a loaded machine a
+        # browser got no CPU and never drew the page)
         _normal_descendants(os.getpid(), skip={server_pid})
-        probe, memory = HealthProbe(url), ChildMemory(server_pid)
-        probe.start()
-        memory.start()
-        cpu_before, class_started = cpu_accounts(server_pid), time.perf_counter()
-        gap = PRESS_SPAN_S / sessions
-        pressed = await asyncio.gather(*[_press(pg, i * gap) for i, pg in enumerate(pages)])
+    handles = await asyncio.gather(*[c.open(i * OPEN_GAP_S, 900) for i, c in enumerate(kinds)])
+    probe, memory = HealthProbe(url), ChildMemory(server_pid)
+    threads = ThreadCpu(server_pid)
+    probe.start()
+    memory.start()
+    threads.start()
+    cpu_before, class_started = cpu_accounts(server_pid), time.perf_counter()
+    if profile:
+        Path(profile + ".on").touch()  # the server's sampler starts (bench/profile_hook)
+    gap = PRESS_SPAN_S / len(kinds)
+    pressed = await asyncio.gather(
+        *[c.press(h, i * gap) for i, (c, h) in enumerate(zip(kinds, handles))]
+    )
+    if browsers:
         await asyncio.sleep(0.5)  # the last clicks' messages leave the renderers
         _idle_descendants(os.getpid(), skip={server_pid, probe.pid})
-        # 3.-4. until every run has ended, probed
-        runs = await asyncio.gather(
-            *[_until_end(pg, pr) for pg, pr in zip(pages, pressed)], return_exceptions=True
-        )
-        latencies, peaks = probe.stop(), memory.stop()
-        cpu_after = cpu_accounts(server_pid)
-        await browser.close()
+    runs = await asyncio.gather(
+        *[c.until_end(h, pr) for c, h, pr in zip(kinds, handles, pressed)],
+        return_exceptions=True,
+    )
+    latencies, peaks, by_thread = probe.stop(), memory.stop(), threads.stop()
+    cpu_after = cpu_accounts(server_pid)
+    if profile:
+        Path(profile + ".on").unlink()
+        await asyncio.sleep(1.0)  # the sampler notices and writes the profile
     return {
         "cpu_s": {k: round(cpu_after[k] - cpu_before[k], 1) for k in cpu_after},
+        "server_threads_cpu_s": by_thread,
         "class_s": round(time.perf_counter() - class_started, 1),
         "alone": alone,
         "runs": runs,
@@ -335,41 +461,86 @@ async def _class(url: str, server_pid: int, sessions: int, epochs: int) -> dict:
     }
 
 
-def run(sessions: int = 30, epochs: int = 30) -> dict:
-    cores = usable_cores()
+def _clients_said(sessions: int, chromium: int) -> str:
+    if chromium == sessions:
+        return "Debian Chromium under SCHED_IDLE"
+    ws = f"{sessions - chromium} protocol students (bench/ws_student.py)"
+    return ws if not chromium else f"{chromium} in Debian Chromium + {ws}"
+
+
+def _profiled(out: str | None) -> dict:
+    """The server's environment for a sampling profile into `out` (bench/profile_hook)."""
+    if not out:
+        return {}
+    hook = str(ROOT / "bench" / "profile_hook")
+    path = os.pathsep.join(p for p in (hook, os.environ.get("PYTHONPATH", "")) if p)
+    return {"PYTHONPATH": path, "RNNVIZ_PROFILE_OUT": str(Path(out).resolve())}
+
+
+def run(
+    sessions: int = 30,
+    epochs: int = 30,
+    clients: str = "ws",
+    chromium: int | None = None,
+    profile: str | None = None,
+):
+    """The class on a fresh server. `clients`: "ws" (protocol students, ws_student.py) or
+    "chromium"; `chromium`: how many of the students use Chromium (the rest the protocol), by
+    default all of them with clients="chromium" and none with "ws". `profile`: a JSON file for
+    the server's sampling profile (bench/profile_hook/sitecustomize.py)."""
+    if chromium is None:
+        chromium = sessions if clients == "chromium" else 0
     (ROOT / "test-artifacts").mkdir(exist_ok=True)  # start_server writes the server's log there
-    proc, url = start_server()  # the default: worker processes, one per usable core, the rest queue
+    # the default executor: worker processes, one per usable core, the rest queue
+    proc, url = start_server(_profiled(profile))
+    load_before = os.getloadavg()
     try:
-        m = asyncio.run(_class(url, proc.pid, sessions, epochs))
+        out = str(Path(profile).resolve()) if profile else None
+        m = asyncio.run(_class(url, proc.pid, sessions, epochs, chromium, out))
     finally:
         proc.terminate()
         proc.wait(20)
+    log = ROOT / "test-artifacts" / f"server-{url.rsplit(':', 1)[1]}.log"
+    r = _measures(m, server_job_ends(log), sessions, epochs, usable_cores())
+    r["clients"] = _clients_said(sessions, chromium)
+    r["load_before_after"] = [round(load_before[0], 2), round(os.getloadavg()[0], 2)]
+    text = (
+        f"### 9. A simulated class: {sessions} sessions press Train on the Forecast preset "
+        f"within a minute (real server, default process executor, {r['cores']} usable cores, "
+        f"{r['clients']})\n\n" + table(["measure", "value", "goal"], _rows(r))
+    )
+    if r["errors"]:
+        text += "\n\nSessions that did not end done: " + "; ".join(map(str, r["errors"]))
+    return {"class": r, "tables": [text]}
+
+
+def _measures(m: dict, jobs: list[dict], sessions: int, epochs: int, cores: int) -> dict:
+    """The class's numbers from what _class saw (`m`) and the server's log (`jobs`: the two
+    runs alone first, then the class)."""
     ok = [r for r in m["runs"] if isinstance(r, dict) and r["status"] == "done"]
     errors = [
         r if isinstance(r, dict) else repr(r)[:200]
         for r in m["runs"]
         if not (isinstance(r, dict) and r["status"] == "done")
     ]
-    # the server's view: its log line per ended job (the two runs alone first, then the class)
-    jobs = server_job_ends(ROOT / "test-artifacts" / f"server-{url.rsplit(':', 1)[1]}.log")
+    # 1. the server's view: its log line per ended job
     first_press = min(r["pressed_wall"] for r in ok) if ok else float("nan")
     class_jobs = [j for j in jobs if j["ended"] > first_press]
     alone_trained = jobs[1]["trained"] if len(jobs) > 1 else float("nan")
     server_ideal = sessions * alone_trained / cores
     server_last = max(j["ended"] for j in class_jobs) - first_press if class_jobs else float("nan")
-    # the browsers' view
+    # 2. the students' view
     alone_s = m["alone"]["ended"] - m["alone"]["pressed"]
     ideal_s = sessions * alone_s / cores
     last_s = (max(r["ended"] for r in ok) - min(r["pressed"] for r in ok)) if ok else float("nan")
     each = [r["ended"] - r["pressed"] for r in ok]
-    timed = m["latencies"]
-    lat = [seconds for _, seconds in timed]
-    slow = [
-        (round(wall - first_press, 1), round(seconds * 1000))
-        for wall, seconds in timed
-        if seconds > 0.1
-    ]
-    r = {
+    # 3. the health probe
+    lat = [seconds for _, seconds in m["latencies"]]
+    slow = [(round(w - first_press, 1), round(v * 1000)) for w, v in m["latencies"] if v > 0.1]
+    reruns = [r["reruns"] for r in ok if "reruns" in r]
+    waits = [j["waited"] for j in class_jobs]
+    trained = [j["trained"] for j in class_jobs]
+    return {
         "cores": cores,
         "sessions": sessions,
         "epochs": epochs,
@@ -379,17 +550,21 @@ def run(sessions: int = 30, epochs: int = 30) -> dict:
         "last_done_s": round(last_s, 1),
         "ratio_to_ideal": round(last_s / ideal_s, 3),
         "median_session_s": round(statistics.median(each), 1) if each else None,
+        "reruns_per_s": round(sum(reruns) / last_s, 1) if reruns else None,
         "server": {
             "jobs_logged": len(class_jobs),
             "alone_trained_s": round(alone_trained, 2),
             "ideal_s": round(server_ideal, 1),
             "last_done_s": round(server_last, 1),
             "ratio_to_ideal": round(server_last / server_ideal, 3),
-            "median_wait_s": round(statistics.median(j["waited"] for j in class_jobs), 1)
-            if class_jobs
-            else None,
-            "median_trained_s": round(statistics.median(j["trained"] for j in class_jobs), 2)
-            if class_jobs
+            "median_wait_s": round(statistics.median(waits), 1) if waits else None,
+            "median_trained_s": round(statistics.median(trained), 2) if trained else None,
+            # against the jobs' own pace in the class: about 1 when the pool never idled (the
+            # gap to the ideal is then each job training slower than alone, not the queue)
+            "ratio_to_pool_pace": round(
+                server_last / (sessions * statistics.median(trained) / cores), 3
+            )
+            if trained
             else None,
         },
         "health_ms": {
@@ -402,11 +577,25 @@ def run(sessions: int = 30, epochs: int = 30) -> dict:
         "server_rss_mb": {"before": round(m["rss_before"], 1), "after": round(m["rss_after"], 1)},
         "child_peak_rss_mb": sorted(round(v, 1) for v in m["peaks"].values()),
         "cpu_s": m["cpu_s"],
+        "server_threads_cpu_s": m["server_threads_cpu_s"],
         "class_s": m["class_s"],
         "errors": errors,
     }
-    sv, m_class_s = r["server"], r["class_s"]
-    server_rows = [
+
+
+def _rows(r: dict) -> list[list]:
+    sv, sessions, cores, cpu = r["server"], r["sessions"], r["cores"], r["cpu_s"]
+    th, h = r["server_threads_cpu_s"], r["health_ms"]
+    return [
+        [f"one session alone: seconds from Train to done ({r['epochs']} epochs)", r["alone_s"], ""],
+        [
+            f"{sessions} sessions (all pressed within {PRESS_SPAN_S:g} s): finished",
+            f"{r['finished']}/{sessions}",
+            f"{sessions}/{sessions}",
+        ],
+        ["seconds from the first press until the last run is done", r["last_done_s"], ""],
+        [f"ideal: {sessions} x alone / {cores} cores", r["ideal_s"], ""],
+        ["students' last done / ideal", r["ratio_to_ideal"], ""],
         ["server's log: one job alone, seconds training", sv["alone_trained_s"], ""],
         [
             "server's log: seconds from the first press until the last of the "
@@ -417,35 +606,39 @@ def run(sessions: int = 30, epochs: int = 30) -> dict:
         [f"server's ideal: {sessions} x alone / {cores} cores", sv["ideal_s"], ""],
         ["server's last done / ideal", sv["ratio_to_ideal"], "<= 1.5"],
         [
+            f"server's last done / ({sessions} x the median job's training in the class / "
+            f"{cores} cores): about 1 if the pool never idled",
+            sv["ratio_to_pool_pace"],
+            "",
+        ],
+        [
             "server's log: median seconds a job waited for a worker / trained",
             f"{sv['median_wait_s']} / {sv['median_trained_s']}",
             "",
         ],
-    ]
-    rows = [
-        [f"one session alone: seconds from Train to done ({epochs} epochs)", r["alone_s"], ""],
-        [
-            f"{sessions} sessions (all pressed within {PRESS_SPAN_S:g} s): finished",
-            f"{len(ok)}/{sessions}",
-            f"{sessions}/{sessions}",
-        ],
-        ["seconds from the first press until the last run is done", r["last_done_s"], ""],
-        [f"ideal: {sessions} x alone / {cores} cores", r["ideal_s"], ""],
-        ["browsers' last done / ideal", r["ratio_to_ideal"], ""],
-        *server_rows,
         ["median seconds from one's press to one's done", r["median_session_s"], ""],
         [
-            f"/_stcore/health every 100 ms during the class ({len(lat)} probes): "
+            "reruns the protocol students asked for (press, fragments) per second of the class",
+            r["reruns_per_s"] if r["reruns_per_s"] is not None else "-",
+            "",
+        ],
+        [
+            f"/_stcore/health every 100 ms during the class ({h['probes']} probes): "
             "p50 / p99 / max ms",
-            f"{r['health_ms']['p50']:.3g} / {r['health_ms']['p99']:.3g} / "
-            f"{r['health_ms']['max']:.3g}",
+            f"{h['p50']:.3g} / {h['p99']:.3g} / {h['max']:.3g}",
             "p99 < 100",
         ],
         [
-            f"CPU seconds used in the {m_class_s:.0f} s from the presses until every browser saw "
-            f"its end (of {cores * m_class_s:.0f} on {cores} cores): server / its workers / "
-            "whole machine",
-            " / ".join(f"{r['cpu_s'][k]:.1f}" for k in ("server", "workers", "machine")),
+            f"CPU seconds used in the {r['class_s']:.0f} s from the presses until every student "
+            f"saw its end (of {cores * r['class_s']:.0f} on {cores} cores): server / its workers "
+            "/ the bench process (protocol students) / whole machine",
+            " / ".join(f"{cpu[k]:.1f}" for k in ("server", "workers", "bench", "machine")),
+            "",
+        ],
+        [
+            "the server's CPU seconds by thread: main (event loop: websockets, HTTP) / "
+            f"the others ({th['threads']} seen: script runs, the pool's)",
+            f"{th['main']:.1f} / {th['others']:.1f}",
             "",
         ],
         [
@@ -458,22 +651,43 @@ def run(sessions: int = 30, epochs: int = 30) -> dict:
             ", ".join(f"{v:.0f}" for v in r["child_peak_rss_mb"]),
             "",
         ],
+        ["load average (1 min) before / after", " / ".join(map(str, r["load_before_after"])), ""],
     ]
-    text = (
-        f"### 9. A simulated class: {sessions} sessions press Train on the Forecast preset "
-        f"within a minute (real server, default process executor, {cores} usable cores, "
-        "Debian Chromium under SCHED_IDLE)\n\n" + table(["measure", "value", "goal"], rows)
-    )
-    if errors:
-        text += "\n\nSessions that did not end done: " + "; ".join(map(str, errors))
-    return {"class": r, "tables": [text]}
+
+
+def record(result: dict, when: str) -> str:
+    """Add one class's numbers (run's "class", without the list of slow probes) to
+    bench/results.json under "class_runs", dated `when`; run_all.py keeps the latest full run's
+    under "class". Returns the key written."""
+    path = ROOT / "bench" / "results.json"
+    results = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    kept = {k: v for k, v in result.items() if k != "slow_probes_s_after_first_press_and_ms"}
+    results.setdefault("class_runs", []).append({"date": when, **kept})
+    path.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    return "class_runs"
+
+
+def _args(argv: list[str]) -> dict:
+    """--epochs N --sessions N --clients ws|chromium --chromium N (how many in Chromium)
+    --profile FILE.json (the server's sampling profile)."""
+    kw = {
+        k: int(argv[argv.index("--" + k) + 1])
+        for k in ("epochs", "sessions", "chromium")
+        if "--" + k in argv
+    }
+    if "--profile" in argv:
+        kw["profile"] = argv[argv.index("--profile") + 1]
+    if "--clients" in argv:
+        kw["clients"] = argv[argv.index("--clients") + 1]
+        if kw["clients"] not in ("ws", "chromium"):
+            raise SystemExit(f"--clients is ws or chromium, not {kw['clients']!r}")
+    return kw
 
 
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    kw = {
-        k: int(args[args.index("--" + k) + 1]) for k in ("epochs", "sessions") if "--" + k in args
-    }
-    out = run(**kw)
+    argv = sys.argv[1:]
+    out = run(**_args([a for a in argv if a != "--record"]))
     print(out.pop("tables")[0])
     print(json.dumps(out, indent=2))
+    if "--record" in argv:  # into bench/results.json's "class_runs", dated today
+        record(out["class"], time.strftime("%Y-%m-%d"))
