@@ -821,13 +821,11 @@ STRINGS = {
     # s7 preset
     "Preset: the RNN forgets, the LSTM and GRU remember (N = {n})": "프리셋: RNN은 잊고, LSTM과 GRU는 "
     "기억합니다 (N = {n})",
-    "Expect on seeds 0-2, within 20 epochs: the LSTM and GRU near 100%, the RNN at most 50% (it cannot tell the 4 "
-    "letters apart; chance is 25%). The letter comes anywhere in {n} steps of distractors; the gates learn to write "
-    "it when it comes and keep it, while the RNN's gradient fades over the steps. Compare the LSTM whose forget gate "
-    "starts at bias 1: it learns no later.": "시드 0-2에서 20 에폭 안에 LSTM과 GRU는 100% 가까이, RNN은 많아야 "
-    "50%입니다(4개의 글자를 구별하지 못합니다. 우연 수준은 25%). 글자는 {n}단계의 방해 글자 사이 어디에나 옵니다. "
-    "게이트는 글자가 올 때 그것을 쓰고 간직하는 법을 배우지만, RNN의 기울기는 단계를 거치며 사라집니다. 망각 "
-    "게이트 편향이 1에서 시작하는 LSTM과 비교해 보세요. 더 늦게 배우지 않습니다.",
+    "Expect within 20 epochs (seeds 0-2): LSTM and GRU near 100%, the RNN at most 50% (chance: 25%). The letter "
+    "comes anywhere in {n} steps; gates learn to keep it, the RNN's gradient fades first. The LSTM with forget bias "
+    "1 learns no later.": "20 에폭 안에(시드 0-2) LSTM과 GRU는 100% 가까이, RNN은 많아야 50%입니다(우연 수준: "
+    "25%). 글자는 {n}단계 중 어디에나 옵니다. 게이트는 그것을 간직하는 법을 배우고, RNN의 기울기는 그 전에 "
+    "사라집니다. 망각 편향 1인 LSTM은 더 늦게 배우지 않습니다.",
     "The letter anywhere, not only first": "글자가 맨 앞만이 아니라 어디에나",
     "The capital letter to remember stands at a random step among the N + 1, with distractors before it too: the "
     "model must notice it when it comes and keep it from then on.": "기억할 대문자가 N + 1개 중 임의의 단계에 "
