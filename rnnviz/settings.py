@@ -831,7 +831,7 @@ class CompareSettings:
     anywhere: bool = setting(
         False,
         "bool",
-        "The letter anywhere, not only first",
+        "Letter anywhere",
         "checkbox",
         help="The capital letter to remember stands at a random step among the N + 1, with "
         "distractors before it too: the model must notice it when it comes and keep it from "

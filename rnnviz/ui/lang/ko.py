@@ -826,7 +826,7 @@ STRINGS = {
     "1 learns no later.": "20 에폭 안에(시드 0-2) LSTM과 GRU는 100% 가까이, RNN은 많아야 50%입니다(우연 수준: "
     "25%). 글자는 {n}단계 중 어디에나 옵니다. 게이트는 그것을 간직하는 법을 배우고, RNN의 기울기는 그 전에 "
     "사라집니다. 망각 편향 1인 LSTM은 더 늦게 배우지 않습니다.",
-    "The letter anywhere, not only first": "글자가 맨 앞만이 아니라 어디에나",
+    "Letter anywhere": "글자 위치 무작위",
     "The capital letter to remember stands at a random step among the N + 1, with distractors before it too: the "
     "model must notice it when it comes and keep it from then on.": "기억할 대문자가 N + 1개 중 임의의 단계에 "
     "놓이고 그 앞에도 방해 글자가 있습니다. 모델은 글자가 올 때 알아채고 그때부터 간직해야 합니다.",
