@@ -65,7 +65,8 @@ def test_session_heartbeat_keeps_a_job_alive_on_another_page_and_a_closed_tab_st
             )
             time.sleep(0.3)
         assert not at.exception, at.exception
-        lines = [link.value for link in at.sidebar.get("page_link")]
+        assert [link.value for link in at.sidebar.get("page_link")] == ["Forecast"]
+        lines = [c.value for c in at.sidebar.caption]
         assert any(
             v.startswith("Training on Forecast: epoch ") and v.endswith("/2000") for v in lines
         ), lines

@@ -429,7 +429,7 @@ def _where_it_trains(page: str, jobs: list[JobHandle], link) -> None:
             done=job.epochs_done,
             total=job.config.epochs,
         )
-    if link is not None:
-        st.page_link(link, label=text, icon="⏳")
-    else:
-        st.caption(text)
+    if link is not None:  # the page's name as the link, the sentence below it: a link's label is
+        # one line, and at the sidebar's width "epoch 1/2000" was cut to "epoch 1/2"
+        st.page_link(link, label=title, icon="⏳")
+    st.caption(text)
