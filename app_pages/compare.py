@@ -156,7 +156,7 @@ def page() -> None:
         show=lambda run: live.live_view(run.jobs, render_live(run)),
         idle=t("Press Train: three models train side by side, their losses overlaid."),
     )
-    vanishing_gradients(run, s.hidden_size, s.forget_bias)
+    vanishing_gradients(run, s)
 
 
 page()

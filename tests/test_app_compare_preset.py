@@ -1,11 +1,17 @@
 """Compare's "LSTM story" preset button: it sets the widgets to settings.LSTM_STORY, and once the
 preset has trained, the table the page draws holds each job's final validation accuracy."""
 
+import json
 from pathlib import Path
 
+import numpy as np
+import torch
 from streamlit.testing.v1 import AppTest
 
+from rnnviz import tasks
+from rnnviz.data.memory import make_memory_task
 from rnnviz.settings import LSTM_STORY
+from tests.test_app_lessons import _values
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -55,3 +61,23 @@ def test_the_trained_preset_shows_each_jobs_final_accuracy(train_on_page):
     assert accuracy["RNN"] <= 0.60
     assert run.dataset.x.shape == (2048, 101)
     assert run.jobs[3].model.config.forget_bias == 1.0
+    # the gradient chart (N = 100, set by the preset): before training, the untrained models of
+    # the task the page trained on (the letter anywhere, 2,048 sequences), after it the trained
+    task = make_memory_task(distractors=100, samples=2048, seed=0, anywhere=True)
+    assert torch.equal(task.x_val, run.dataset.x_val)
+    fresh = tasks.memory_models(task, 32, 0, forget_bias=True)
+    names = dict(zip(fresh, run.labels))
+    want = {
+        f"{names[k]} before training": tasks.gradient_by_distance(m, task.x_val, task.y_val)
+        for k, m in fresh.items()
+    }
+    for label, job in zip(run.labels, run.jobs):
+        want[f"{label} after training"] = tasks.gradient_by_distance(
+            job.snapshot_model(), task.x_val, task.y_val
+        )
+    figures = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    chart = [f for f in figures if "N = 100 distractors" in str(f["layout"].get("title"))]
+    traces = {tr["name"]: tr for tr in chart[0]["data"]}
+    assert sorted(traces) == sorted(want)
+    for name, v in want.items():
+        np.testing.assert_allclose(_values(traces[name]["y"]), v, rtol=1e-6, err_msg=name)

@@ -189,11 +189,13 @@ def render_live(run: CompareRun):
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def initial_gradients(
-    distractors: int, hidden: int, seed: int, forget_bias: bool
+    distractors: int, hidden: int, seed: int, forget_bias: bool, anywhere=False, sequences=512
 ) -> dict[str, np.ndarray]:
     """||dLoss/dh_t|| by distance of each untrained model the page would train (same task and
-    seed)."""
-    task = make_memory_task(distractors=distractors, seed=seed)
+    seed; the letter first or `anywhere`, from `sequences` training sequences)."""
+    task = make_memory_task(
+        distractors=distractors, samples=sequences, seed=seed, anywhere=anywhere
+    )
     models = {CELLS[c].label: tasks.memory_model(task, c, hidden, seed=seed) for c in CELLS}
     if forget_bias:
         models[FORGET_BIASED] = tasks.memory_model(task, "lstm", hidden, seed=seed, forget_bias=1.0)
@@ -203,7 +205,7 @@ def initial_gradients(
     }
 
 
-def vanishing_gradients(run: CompareRun | None, hidden: int, forget_bias: bool) -> None:
+def vanishing_gradients(run: CompareRun | None, s) -> None:
     """First, once the run has ended, the epoch slider the table above and the curves after
     training follow (epoch_slider). Then ||dLoss/dh_t|| against distance before training, and
     after it (or after the slider's epoch) when the run trained on the long-memory task with the
@@ -224,9 +226,10 @@ def vanishing_gradients(run: CompareRun | None, hidden: int, forget_bias: bool) 
         n = int_slider(
             t("N distractors for this chart"), 1, live.limits().distractors, 20, key="cp_grad_n"
         )
-    norms = dict(initial_gradients(n, hidden, seed_choice(), forget_bias))
+    hidden, forget_bias = s.hidden_size, s.forget_bias  # the page's settings (CompareSettings)
+    norms = dict(initial_gradients(n, hidden, seed_choice(), forget_bias, s.anywhere, s.sequences))
     # 2. The trained models' gradients, when the run matches the chart
-    if _trained_on(run, n, forget_bias):
+    if _trained_on(run, n, s):
         norms.update(_trained_gradients(run, epoch))
     else:
         c2.caption(
@@ -244,13 +247,15 @@ def vanishing_gradients(run: CompareRun | None, hidden: int, forget_bias: bool) 
     _shares(norms, n, forget_bias)
 
 
-def _trained_on(run: CompareRun | None, n: int, forget_bias: bool) -> bool:
-    """Whether the run has finished training on the long-memory task the chart shows."""
+def _trained_on(run: CompareRun | None, n: int, s) -> bool:
+    """Whether the run has finished training on the long-memory task the chart shows (its N, and
+    the page's settings `s` for where the letter stands, how many sequences, the forget bias)."""
     return (
         run is not None
         and run.settings.task == MEMORY
         and run.settings.distractors == n
-        and run.settings.forget_bias == forget_bias
+        and (run.settings.forget_bias, run.settings.anywhere, run.settings.sequences)
+        == (s.forget_bias, s.anywhere, s.sequences)
         and not any(j.running for j in run.jobs)
     )
 
