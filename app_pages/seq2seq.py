@@ -86,6 +86,11 @@ def build(s: Seq2SeqSettings):
     return ds, Seq2Seq(model_config, seed=seed_choice())
 
 
+def _kept_extra(run) -> dict:
+    """What a kept run's download keeps beside its weights: the tokens its indices stand for."""
+    return {"extra": {"vocab": list(run.dataset.vocab), "level": run.dataset.level}}
+
+
 def page() -> None:
     st.title(t("🔁 Seq2seq"))
     st.caption(
@@ -109,7 +114,7 @@ def page() -> None:
         start=lambda chosen: start_one(chosen, build, pair_train_data),
         show=lambda run: live.live_view(run.job, render_live(run, kept.loss_overlay(PAGE, "s2"))),
         idle=t("Press Train: the loss and every pair's translation appear here as it learns."),
-        keep=kept.keeper(PAGE, "s2"),
+        keep=kept.keeper(PAGE, "s2", more=_kept_extra),
     )
     if run is not None and scrub.inspectable(run):
         inside(run)

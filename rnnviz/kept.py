@@ -16,11 +16,13 @@ Nothing here trains, draws or knows of streamlit: the page keeps a run when its 
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import torch
+from safetensors.torch import save as safetensors_save
 from torch import nn
 
 from . import checkpoint
@@ -74,17 +76,23 @@ class KeptRun:
         return model.eval()
 
     @property
-    def downloadable(self) -> bool:
+    def reopenable(self) -> bool:
         """Can rnnviz.checkpoint open its model again? Only a SequenceModel's."""
         return issubclass(self.model_class, SequenceModel)
 
-    def checkpoint(self) -> bytes | None:
-        """Its model as a checkpoint (rnnviz.checkpoint.to_bytes with `extra`): the same weights
-        and metadata the page's own download gives; None for a model that rnnviz.checkpoint
-        cannot open again (only SequenceModels are)."""
-        if not self.downloadable:
-            return None
-        return checkpoint.to_bytes(self.model(), self.extra)
+    def checkpoint(self) -> bytes:
+        """Its model as a file to download. A SequenceModel's is an rnnviz checkpoint
+        (checkpoint.to_bytes with `extra`: the same weights and metadata the page's own download
+        gives, which the pages open again). Any other model's (Seq2Seq) is its weights in
+        safetensors with, as metadata "rnnviz", its class, its config and `extra` (the seq2seq
+        page's vocabulary): torch can rebuild it (model_class(config), load_state_dict), the pages
+        cannot open it."""
+        if self.reopenable:
+            return checkpoint.to_bytes(self.model(), self.extra)
+        meta = {"model": self.model_class.__name__, "config": dataclasses.asdict(self.config)}
+        meta.update(self.extra)
+        weights = {k: v.contiguous() for k, v in self.weights.items()}
+        return safetensors_save(weights, metadata={"rnnviz": json.dumps(meta)})
 
 
 def keepable(status: str, epochs_done: int) -> bool:

@@ -3,16 +3,19 @@ table shows its final metrics, an earlier run's curves overlay the current one's
 settings back, Download gives its model, Delete forgets it; and Seq2seq pages its pairs table."""
 
 import base64
+import json
 
 import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
 import torch
+from safetensors.torch import load as safetensors_load
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from rnnviz import checkpoint, predict, tasks
+from rnnviz.seq2seq import Seq2Seq, Seq2SeqConfig
 from rnnviz.ui.views.seq2seq import PAIRS_PER_PAGE
 
 
@@ -178,7 +181,9 @@ def test_forecast_keeps_runs_with_test_errors_and_overlays_the_earlier_forecast(
     assert at.query_params["epochs"] == "2"
 
 
-def test_seq2seq_pages_every_pair_once_and_overlays_the_earlier_loss(app_page, train_on_page):
+def test_seq2seq_pages_every_pair_once_and_overlays_the_earlier_loss(
+    app_page, train_on_page, downloads
+):
     at = app_page("app_pages/seq2seq.py")
     words = ["ab", "abc", "ba", "cab", "bca", "acb", "bac", "cba"]
     pairs = [f"{a}{b} -> {b}{a}" for a in words for b in words[:6]][:45]  # 45 pairs: 3 pages
@@ -205,6 +210,16 @@ def test_seq2seq_pages_every_pair_once_and_overlays_the_earlier_loss(app_page, t
     assert _trace(_figure(at, "s2_loss_chart"), "train loss")["y"] == [
         r["train_loss"] for r in second.job.history
     ]
+    # 3. run 1's download: its weights, config and vocabulary, which torch alone rebuilds
+    data = downloads["rnnviz-seq2seq-run1.safetensors"]()
+    size = int.from_bytes(data[:8], "little")
+    meta = json.loads(json.loads(data[8 : 8 + size])["__metadata__"]["rnnviz"])
+    assert meta["model"] == "Seq2Seq" and meta["vocab"] == list(first.dataset.vocab)
+    assert meta["level"] == "char"
+    rebuilt = Seq2Seq(Seq2SeqConfig(**meta["config"]))
+    rebuilt.load_state_dict(safetensors_load(data))
+    ds, trained = first.dataset, first.job.snapshot_model().eval()
+    assert torch.equal(rebuilt.eval()(ds.x, ds.lengths), trained(ds.x, ds.lengths))
 
 
 def test_digits_keeps_its_run_with_the_validation_accuracy_and_the_class_names(

@@ -118,14 +118,25 @@ def test_checkpoint_holds_what_to_bytes_writes_and_opens_to_the_same_predictions
     assert torch.equal(predict(opened, x), predict(model, x))
 
 
-def test_a_seq2seq_run_rebuilds_but_has_no_checkpoint_rnnviz_could_open():
+def test_a_seq2seq_run_downloads_weights_torch_rebuilds_to_the_same_translations():
+    """A Seq2Seq is no rnnviz checkpoint: its download is its weights in safetensors with its class,
+    config and vocabulary as metadata, enough for torch alone to rebuild it."""
     config = Seq2SeqConfig(cell="gru", vocab_size=6, embedding_dim=4, hidden_size=5)
     model = Seq2Seq(config, seed=0)
-    kept = keep_job("seq2seq", None, _EndedJob(model, history=_rows([0.3])))
-    assert kept.checkpoint() is None
+    extra = {"vocab": ["<pad>", "<sos>", "<eos>", "a", "b", "c"], "level": "char"}
+    kept = keep_job("seq2seq", None, _EndedJob(model, history=_rows([0.3])), extra=extra)
+    assert not kept.reopenable
     rebuilt = kept.model()
     for name, w in model.state_dict().items():
         assert torch.equal(rebuilt.state_dict()[name], w), name
+    tensors, meta = checkpoint_contents(kept.checkpoint())
+    saved = json.loads(meta["rnnviz"])
+    assert saved == {"model": "Seq2Seq", "config": config.to_dict(), **extra}
+    # torch alone: the class, the config, load_state_dict
+    again = Seq2Seq(Seq2SeqConfig(**saved["config"]))
+    again.load_state_dict(tensors)
+    x, lengths = torch.tensor([[3, 4, 5], [5, 4, 0]]), torch.tensor([3, 2])
+    assert torch.equal(again.eval()(x, lengths), model.eval()(x, lengths))
 
 
 def test_runs_are_numbered_in_order_and_found_by_page_and_number():

@@ -526,7 +526,9 @@ STRINGS = {
     "Download this run's model as it ended (safetensors).": "끝났을 때의 이 실행 모델을 내려받습니다 (safetensors).",
     "Delete": "삭제",
     "The settings of {run} are back in the widgets above; press Train to run them again.": "{run}의 설정을 위 위젯에 되돌렸습니다. 다시 실행하려면 학습을 누르세요.",
-    "A model of this page cannot be opened again here, so it has no download.": "이 페이지의 모델은 여기서 다시 열 수 없어 내려받기가 없습니다.",
+    "Download this run's weights, settings and vocabulary as it ended (safetensors). This page cannot open the "
+    "file again; torch can (see the README).": "끝났을 때의 이 실행의 가중치, 설정, 어휘를 내려받습니다 "
+    "(safetensors). 이 페이지는 파일을 다시 열 수 없지만 torch로는 열 수 있습니다(README 참고).",
     "Overlay on the current run": "현재 실행 위에 겹쳐 보기",
     "Their curves are drawn dashed on the charts of the current run.": "고른 실행의 곡선을 현재 실행의 차트에 점선으로 그립니다.",
     "{metric} ({part}), baseline": "{metric} ({part}), 기준선",

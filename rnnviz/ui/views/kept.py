@@ -178,16 +178,20 @@ def _row(page: str, prefix: str, kept: KeptRun, key_of) -> None:
             icon="↩",
             help=t("Put this run's settings back into the widgets above."),
         )
-        if kept.downloadable:
-            st.download_button(
-                t("Model"),
-                kept.checkpoint,  # made when pressed, not on every rerun
-                f"rnnviz-{page}-run{kept.number}.safetensors",
-                "application/octet-stream",
-                key=f"{prefix}_kept_download_{kept.number}",
-                icon="⬇",
-                help=t("Download this run's model as it ended (safetensors)."),
-            )
+        st.download_button(
+            t("Model"),
+            kept.checkpoint,  # made when pressed, not on every rerun
+            f"rnnviz-{page}-run{kept.number}.safetensors",
+            "application/octet-stream",
+            key=f"{prefix}_kept_download_{kept.number}",
+            icon="⬇",
+            help=t("Download this run's model as it ended (safetensors).")
+            if kept.reopenable
+            else t(
+                "Download this run's weights, settings and vocabulary as it ended (safetensors). "
+                "This page cannot open the file again; torch can (see the README)."
+            ),
+        )
         st.button(
             t("Delete"),
             key=f"{prefix}_kept_delete_{kept.number}",
@@ -216,10 +220,6 @@ def run_table(page: str, prefix: str, current=None, key_of: KeyOf | None = None)
         i18n.table(_table(runs[::-1]), hide_index=True, width="stretch", key=f"{prefix}_kept")
         for kept in runs[::-1]:
             _row(page, prefix, kept, key_of)
-        if not all(r.downloadable for r in runs):
-            st.caption(
-                t("A model of this page cannot be opened again here, so it has no download.")
-            )
         # 3. the overlay choice, its deleted runs dropped before the widget is drawn
         own = current.results.get("kept") if isinstance(current, state.Run) else None
         options = [r.number for r in runs if r.number != own]
