@@ -377,9 +377,10 @@ STRINGS = {
     "Press Train: three models train side by side, their losses overlaid.": "학습을 누르세요: 세 모델이 나란히 학습하고 손실 곡선이 겹쳐 그려집니다.",
     "Loss of each cell (solid: training, dotted: validation)": "셀마다의 손실(실선: 학습, 점선: 검증)",
     "Vanishing gradients": "기울기 소실",
-    "The long-memory task needs the first letter at the answer. Training moves the weights by the gradient: how "
+    "The long-memory task needs the capital letter it read at the answer. Training moves the weights by the "
+    "gradient: how "
     "much the loss would change if the hidden state h_t at each step changed. Here is its size, averaged over 16 "
-    "sequences, against how many steps h_t lies before the answer.": "긴 기억 과제는 답할 때 첫 글자가 필요합니다. 학습은 기울기만큼 가중치를 움직입니다: 각 단계의 은닉 상태 h_t가 "
+    "sequences, against how many steps h_t lies before the answer.": "긴 기억 과제는 답할 때 앞서 읽은 대문자가 필요합니다. 학습은 기울기만큼 가중치를 움직입니다: 각 단계의 은닉 상태 h_t가 "
     "바뀌면 손실이 얼마나 바뀌는지. 여기 그 크기를 16개 시퀀스로 평균 내어, h_t가 답보다 몇 단계 앞에 있는지에 "
     "따라 그렸습니다.",
     "N distractors for this chart": "이 그래프의 방해 글자 수 N",

@@ -214,9 +214,9 @@ def vanishing_gradients(run: CompareRun | None, s) -> None:
     st.subheader(t("Vanishing gradients"))
     st.caption(
         t(
-            "The long-memory task needs the first letter at the answer. Training moves the "
-            "weights by the gradient: how much the loss would change if the hidden state h_t at "
-            "each step changed. Here is its size, averaged over 16 sequences, against how many "
+            "The long-memory task needs the capital letter it read at the answer. Training moves "
+            "the weights by the gradient: how much the loss would change if the hidden state h_t "
+            "at each step changed. Here is its size, averaged over 16 sequences, against how many "
             "steps h_t lies before the answer."
         )
     )
