@@ -21,12 +21,7 @@ from rnnviz.ui import live, share, state
 from rnnviz.ui.controls import control, controls, page_links
 from rnnviz.ui.i18n import t
 from rnnviz.ui.sidebar import device_choice, seed_choice
-from rnnviz.ui.views.compare import (
-    FORGET_BIASED,
-    CompareRun,
-    render_live,
-    vanishing_gradients,
-)
+from rnnviz.ui.views.compare import CompareRun, memory_runs, render_live, vanishing_gradients
 
 PAGE = "compare"
 SERIES_FILE = Path(__file__).resolve().parents[1] / "assets" / "seattle-weather.csv"
@@ -104,9 +99,7 @@ def build(s: CompareSettings, seed: int):
         ds = make_memory_task(
             distractors=s.distractors, samples=s.sequences, seed=seed, anywhere=s.anywhere
         )
-        labels = {**{c: CELLS[c].label for c in CELLS}, tasks.FORGET_BIAS_RUN: FORGET_BIASED}
-        models = tasks.memory_models(ds, s.hidden_size, seed, s.forget_bias)
-        models = {labels[key]: model for key, model in models.items()}
+        models = memory_runs(ds, s.hidden_size, seed, s.forget_bias)
         return ds, models, tasks.memory_train_data(ds), tasks.MEMORY_BATCH
     if s.task == SERIES:
         ds = data.make_forecast_dataset(seattle(), ForecastConfig(target="temp_max", window=14))

@@ -35,6 +35,7 @@ __all__ = [
     "results_table",
     "render_live",
     "vanishing_gradients",
+    "memory_runs",
     "common_epochs",
     "chosen_epoch",
     "epoch_slider",
@@ -187,6 +188,14 @@ def render_live(run: CompareRun):
     return _render
 
 
+def memory_runs(task, hidden: int, seed: int, forget_bias: bool) -> dict[str, object]:
+    """tasks.memory_models keyed by the labels the page shows: "RNN", "LSTM", "GRU" and, with
+    `forget_bias`, FORGET_BIASED."""
+    labels = {**{c: CELLS[c].label for c in CELLS}, tasks.FORGET_BIAS_RUN: FORGET_BIASED}
+    models = tasks.memory_models(task, hidden, seed, forget_bias)
+    return {labels[key]: model for key, model in models.items()}
+
+
 @st.cache_data(max_entries=16, show_spinner=False)
 def initial_gradients(
     distractors: int, hidden: int, seed: int, forget_bias: bool, anywhere=False, sequences=512
@@ -196,9 +205,7 @@ def initial_gradients(
     task = make_memory_task(
         distractors=distractors, samples=sequences, seed=seed, anywhere=anywhere
     )
-    models = {CELLS[c].label: tasks.memory_model(task, c, hidden, seed=seed) for c in CELLS}
-    if forget_bias:
-        models[FORGET_BIASED] = tasks.memory_model(task, "lstm", hidden, seed=seed, forget_bias=1.0)
+    models = memory_runs(task, hidden, seed, forget_bias)
     return {
         f"{label} before training": tasks.gradient_by_distance(m, task.x_val, task.y_val)
         for label, m in models.items()
