@@ -2,30 +2,18 @@
 preset has trained, the table the page draws holds each job's final validation accuracy."""
 
 import json
-from pathlib import Path
 
 import numpy as np
 import torch
-from streamlit.testing.v1 import AppTest
 
 from rnnviz import tasks
 from rnnviz.data.memory import make_memory_task
 from rnnviz.settings import LSTM_STORY
 from tests.test_app_lessons import _values
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
-
-def _compare() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    at.switch_page("app_pages/compare.py").run()
-    assert not at.exception, at.exception
-    return at
-
-
-def test_the_preset_button_sets_every_widget_and_the_chart_n():
-    at = _compare()
+def test_the_preset_button_sets_every_widget_and_the_chart_n(app_page):
+    at = app_page("app_pages/compare.py")
     assert at.slider(key="cp_distractors").value == 20  # the page's default is not the preset
     at.button(key="cp_lstm_story").click().run()
     assert not at.exception, at.exception
@@ -43,8 +31,8 @@ def test_the_preset_button_sets_every_widget_and_the_chart_n():
     assert at.query_params["anywhere"] == "true" and at.query_params["sequences"] == "2048"
 
 
-def test_the_trained_preset_shows_each_jobs_final_accuracy(train_on_page):
-    at = _compare()
+def test_the_trained_preset_shows_each_jobs_final_accuracy(app_page, train_on_page):
+    at = app_page("app_pages/compare.py")
     at.button(key="cp_lstm_story").click().run()
     run = train_on_page(at, "cp", "compare", timeout=300)
     assert not at.exception, at.exception
