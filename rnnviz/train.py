@@ -825,23 +825,24 @@ class JobProgress:
         """How many snapshots this job keeps (config.snapshots, fewer for a big model)."""
         return self._snapshots.limit
 
+    def _offered(self, epoch: int, state) -> bool:
+        """Whether a kept snapshot can be read (under `_lock`): a LATEST one (only a TrainingJob
+        keeps those) only while its good weights are still that epoch's (a divergence may have
+        put the best epoch's back)."""
+        return state is not LATEST or self._weights.good_epoch == epoch
+
     def _resolved(self, epoch: int, state):
-        """A kept snapshot's state (under `_lock`): a LATEST one (only a TrainingJob keeps those)
-        from its good weights while they are still that epoch's, else None (a divergence has put
-        the best epoch's back)."""
-        if state is not LATEST:
-            return state
-        return self._good_copy() if self._weights.good_epoch == epoch else None
+        """A kept snapshot's state (under `_lock`): a LATEST one copied from its good weights;
+        None for one that cannot be read (_offered)."""
+        if not self._offered(epoch, state):
+            return None
+        return self._good_copy() if state is LATEST else state
 
     @property
     def snapshot_epochs(self) -> list[int]:
         """The epochs whose weights are kept (0: before training), at most config.snapshots."""
         with self._lock:
-            return [
-                e
-                for e, state in self._snapshots.items()
-                if state is not LATEST or self._weights.good_epoch == e
-            ]
+            return [e for e, state in self._snapshots.items() if self._offered(e, state)]
 
     def snapshots(self) -> dict[int, dict]:
         """{epoch: state dict of CPU tensors}, the kept epochs in order (never written to again)."""
