@@ -373,9 +373,14 @@ class _WsClients:
     async def until_end(self, student: WsStudent, pressed: dict) -> dict:
         try:
             text = await student.until(ENDED, timeout=900)
+            full_runs = student.full_runs_finished
             ended = {**pressed, "ended": time.perf_counter(), "status": ENDED.search(text)[1]}
             # the reruns it asked for from its press until it saw the end
-            return {**ended, "reruns": student.reruns_sent - pressed["reruns_before"]}
+            ended["reruns"] = student.reruns_sent - pressed["reruns_before"]
+            # as a browser, it stays while the server draws the ended page (the live view's full
+            # rerun): closing at "done" cancelled that run, the heaviest one of a session
+            await student.until_full_run(full_runs, timeout=300)
+            return {**ended, "settled": time.perf_counter()}
         finally:
             await student.close()
 
@@ -550,6 +555,10 @@ def _measures(m: dict, jobs: list[dict], sessions: int, epochs: int, cores: int)
         "last_done_s": round(last_s, 1),
         "ratio_to_ideal": round(last_s / ideal_s, 3),
         "median_session_s": round(statistics.median(each), 1) if each else None,
+        # until the last student's ended page was drawn in full (the live view's last full run)
+        "last_settled_s": round(max(r["settled"] for r in ok) - min(r["pressed"] for r in ok), 1)
+        if ok and all("settled" in r for r in ok)
+        else None,
         "reruns_per_s": round(sum(reruns) / last_s, 1) if reruns else None,
         "server": {
             "jobs_logged": len(class_jobs),
@@ -617,6 +626,11 @@ def _rows(r: dict) -> list[list]:
             "",
         ],
         ["median seconds from one's press to one's done", r["median_session_s"], ""],
+        [
+            "seconds from the first press until the last ended page was drawn in full",
+            r["last_settled_s"] if r.get("last_settled_s") is not None else "-",
+            "",
+        ],
         [
             "reruns the protocol students asked for (press, fragments) per second of the class",
             r["reruns_per_s"] if r["reruns_per_s"] is not None else "-",

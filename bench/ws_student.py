@@ -200,6 +200,14 @@ class WsStudent:
         await self._wait(seen, timeout, f"text matching {pattern.pattern!r}")
         return found[0]
 
+    async def until_full_run(self, after: int, timeout: float = 120.0) -> None:
+        """Wait until more than `after` full runs have finished (`full_runs_finished`): after a run
+        ends, its live view asks the server for one full run that draws the ended page (the
+        forecast, the insides, the downloads), and a browser keeps the tab open while it comes."""
+        await self._wait(
+            lambda: self.full_runs_finished > after, timeout, "the page's next full run"
+        )
+
     async def close(self) -> None:
         for _, task in self._timers.values():
             task.cancel()
