@@ -118,6 +118,23 @@ def train_on_page():
 
 
 @pytest.fixture
+def downloads(monkeypatch):
+    """file name -> the callable a download button hands to streamlit (st.download_button with
+    a callable makes the file when pressed, which AppTest cannot do: the test calls it)."""
+    from streamlit.runtime.media_file_manager import MediaFileManager  # noqa: PLC0415
+
+    found = {}
+    add = MediaFileManager.add_deferred
+
+    def record(self, data_callable, mimetype, coordinates, file_name=None, **kw):
+        found[file_name] = data_callable
+        return add(self, data_callable, mimetype, coordinates, file_name=file_name, **kw)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
+    return found
+
+
+@pytest.fixture
 def kospi_like() -> pd.DataFrame:
     """A 431-row daily table shaped like the seed's KOSPI export (Open/High/Low/Volume/Close)."""
     rng = np.random.default_rng(0)

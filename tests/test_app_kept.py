@@ -11,7 +11,6 @@ import plotly.io as pio
 import pytest
 import torch
 from safetensors.torch import load as safetensors_load
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from rnnviz import checkpoint, predict, tasks
@@ -45,21 +44,6 @@ def _trace(figure: go.Figure, name: str) -> dict:
     found = [tr for tr in figure.data if tr.name == name]
     assert len(found) == 1, (name, [tr.name for tr in figure.data])
     return {"x": _values(found[0].x), "y": _values(found[0].y), "dash": found[0].line.dash}
-
-
-@pytest.fixture
-def downloads(monkeypatch):
-    """file name -> the callable a download button hands to streamlit (st.download_button with
-    a callable makes the file when pressed, which AppTest cannot do: the test calls it)."""
-    found = {}
-    add = MediaFileManager.add_deferred
-
-    def record(self, data_callable, mimetype, coordinates, file_name=None, **kw):
-        found[file_name] = data_callable
-        return add(self, data_callable, mimetype, coordinates, file_name=file_name, **kw)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
-    return found
 
 
 def _next_letter_twice(at, train_on_page):
