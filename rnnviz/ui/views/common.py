@@ -14,7 +14,7 @@ import streamlit as st
 from ... import plots
 from ... import settings as config
 from ...errors import UserError
-from .. import i18n, live, state
+from .. import figures, i18n, live, state
 from ..i18n import t
 from ..sidebar import device_choice, seed_choice
 
@@ -66,16 +66,23 @@ def loss_beside(
         beside(job)
 
 
-def gates_chart(tr, layer: int, step: int, key: str) -> None:
+def gates_chart(tr, layer: int, step: int, key: str, run=None) -> None:
     """Every gate of one layer over the steps, and the cell state c_t for an LSTM, with step
-    `step` marked; nothing for a plain RNN, which has no gates."""
+    `step` marked; nothing for a plain RNN, which has no gates. The figure is kept for `run`
+    (figures.built)."""
     if tr.cell == "rnn":
         return
     gates = {g: v.numpy() for g, v in tr.gates[layer].items()}
     if tr.cell_state is not None:
         gates["c_t (cell state)"] = tr.cell_state[layer].numpy()
     i18n.chart(
-        plots.gates_figure(gates, t("Gates, layer {layer}", layer=layer + 1), highlight=step),
+        figures.built(
+            run,
+            plots.gates_figure,
+            gates,
+            t("Gates, layer {layer}", layer=layer + 1),
+            highlight=step,
+        ),
         width="stretch",
         key=key,
     )

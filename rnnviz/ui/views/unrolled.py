@@ -22,7 +22,7 @@ from ...equations import step_equations
 from ...plots_unrolled import unrolled_figure
 from ...trace import Trace
 from ...unrolled import Unrolled, band_values, content_gate, selected_node, unroll
-from .. import i18n, live, state
+from .. import figures, i18n, live, state
 from ..i18n import t
 
 __all__ = ["unrolled_section", "next_letter_section"]
@@ -166,11 +166,13 @@ def unrolled_section(
     key: str,
     others: Sequence[tuple[str, dict[int, np.ndarray]]] = (),
     across: Callable[[int, int], None] | None = None,
+    run=None,
 ) -> None:
     """The network unrolled over trace `tr` (its steps named by `labels`), a neuron highlighted,
     and the picked step's equations. `others` add other sequences to the hover labels
     (unrolled.band_values of another word); `across(layer, unit)` draws the picked neuron in
-    them (Next letter: every word). Widget keys start with `key`."""
+    them (Next letter: every word). Widget keys start with `key`; the figure is kept for `run`
+    (figures.built)."""
     st.subheader(t("The network unrolled"))
     # 1. whose weights the edges carry, and the picture's numbers
     c1, c2 = st.columns(2)
@@ -182,7 +184,9 @@ def unrolled_section(
     # 2. the figure; a click picks a step and a neuron
     step_key, chart_key = f"{key}_unrolled_step", f"{key}_unrolled_chart"
     i18n.chart(
-        unrolled_figure(
+        figures.built(
+            run,
+            unrolled_figure,
             u,
             t("The cell unrolled over the steps"),
             (band, unit),

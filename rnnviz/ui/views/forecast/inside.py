@@ -12,7 +12,7 @@ import streamlit as st
 
 from .... import plots
 from ....trace import Trace, hidden_state_path, trace
-from ... import i18n, live
+from ... import figures, i18n, live
 from ...i18n import t
 from ...widgets import int_slider, option_slider
 from .. import common, scrub
@@ -49,11 +49,13 @@ def _one_window(ds, tr: Trace, i: int, label: str) -> None:
     )
 
 
-def _layers(tr: Trace, step: int) -> None:
+def _layers(run, tr: Trace, step: int) -> None:
     """Each layer's hidden state (units x steps) and, for LSTM and GRU, its gates and cell state."""
     for layer, h in enumerate(tr.hidden):
         i18n.chart(
-            plots.heatmap_figure(
+            figures.built(
+                run,
+                plots.heatmap_figure,
                 h.numpy(),
                 t("Hidden state h_t, layer {layer} (units x steps)", layer=layer + 1),
                 highlight=step,
@@ -61,7 +63,7 @@ def _layers(tr: Trace, step: int) -> None:
             width="stretch",
             key=f"fc_heat_{layer}",
         )
-        common.gates_chart(tr, layer, step, key=f"fc_gates_{layer}")
+        common.gates_chart(tr, layer, step, key=f"fc_gates_{layer}", run=run)
 
 
 def _step_table(tr: Trace, step: int) -> None:
@@ -85,7 +87,9 @@ def _path(run, model, epoch: int | None, tr: Trace, labels: list[str]) -> None:
         return
     chosen = path.project(tr.hidden[-1][-1]).tolist()  # the chosen window, on the path's axes
     i18n.chart(
-        plots.pca_path_figure(
+        figures.built(
+            run,
+            plots.pca_path_figure,
             path.points.numpy(),
             [labels[k] for k in path.indices],
             explained=path.explained.tolist(),
@@ -128,7 +132,7 @@ def inside_the_model(run) -> None:
     step = int_slider(
         t("Step t inside the window"), 0, ds.window - 1, ds.window - 1, key=f"fc_step_{run.id}"
     )
-    _layers(tr, step)
+    _layers(run, tr, step)
     _step_table(tr, step)
-    unrolled_section(tr, [f"t={k}" for k in range(tr.steps)], "fc")
+    unrolled_section(tr, [f"t={k}" for k in range(tr.steps)], "fc", run=run)
     _path(run, model, epoch, tr, labels)

@@ -12,7 +12,7 @@ import streamlit as st
 
 from .... import plots, tasks
 from ....metrics import MetricError
-from ... import i18n, live, state
+from ... import figures, i18n, live, state
 from ...i18n import t
 from .. import kept, scrub
 
@@ -121,8 +121,8 @@ PART_NAMES = {"val": "validation", "test": "test"}
 
 def _forecast_chart(run, parts: dict, overlays: list) -> None:
     """Validation and test together: actual, the model, the baseline, and the kept runs'
-    forecasts chosen to overlay (of the same column of the same data). The figure is built once
-    per evaluation (the live view redraws every second, the forecast changes every few)."""
+    forecasts chosen to overlay (of the same column of the same data). The figure is kept
+    (figures.built): the live view redraws every second, the forecast changes every few."""
     joined = _val_and_test(parts)
     if joined is None:
         return
@@ -131,20 +131,18 @@ def _forecast_chart(run, parts: dict, overlays: list) -> None:
         title = t("'{target}' on validation + test, in its own units", target=target)
     else:  # as short: the title has half the page's width
         title = t("'{target}' after epoch {epoch}, in its own units", target=target, epoch=shown)
-    made = run.results.get("forecast_figure")
-    if made is None or made[0] is not parts or made[1] != title:
-        names = [name for name in ("val", "test") if parts.get(name) is not None]
-        fig = plots.forecast_figure(
-            joined["dates"],
-            joined["actual"],
-            joined["predicted"],
-            joined["baseline"],
-            title=title,
-            unit=run.settings.target,
-            parts=[(PART_NAMES[n], len(parts[n].actual)) for n in names],
-        )
-        made = run.results["forecast_figure"] = (parts, title, fig)
-    fig = made[2]
+    names = [name for name in ("val", "test") if parts.get(name) is not None]
+    fig = figures.built(
+        run,
+        plots.forecast_figure,
+        joined["dates"],
+        joined["actual"],
+        joined["predicted"],
+        joined["baseline"],
+        title=title,
+        unit=run.settings.target,
+        parts=[(PART_NAMES[n], len(parts[n].actual)) for n in names],
+    )
     same = [
         k
         for k in overlays

@@ -1,0 +1,123 @@
+"""Figures built once and drawn again: a page draws every chart on every rerun, and plotly checks
+each property it is given (5-45 ms a figure), so moving one slider on an ended run rebuilt all its
+charts, and a class that ends thirty runs of the same preset built each chart thirty times.
+
+`built(run, builder, *args, **kw)` is builder(*args, **kw), kept for the run (the last
+RUN_FIGURES, in run.results) and compared by content: a kept figure is given again while the
+arguments are the same (arrays by their bytes, dataclasses field by field). For a run on a bundled
+public sample (`run.public`) the figure is also kept for every session of this server (the last
+SHARED_FIGURES): students who train the teacher's preset with the same seed get the same weights,
+so the same figures, built once. No figure made from a user's file is shared.
+
+A kept figure is drawn again as it is: callers never change it (i18n.figure copies before it
+translates; an overlay copies first).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+import torch
+
+__all__ = ["built", "digest", "RUN_FIGURES", "SHARED_FIGURES"]
+
+RUN_FIGURES = 32  # figures one run keeps (a window, a step, an epoch each make new ones)
+SHARED_FIGURES = 64  # figures the server keeps for the runs on public samples
+
+
+class Unhashable(TypeError):
+    """An argument digest() cannot read by content: the figure is built, and not kept."""
+
+
+def _feed(h, value) -> None:
+    if isinstance(value, torch.Tensor):
+        value = value.detach().cpu().numpy()
+    if isinstance(value, (pd.Index, pd.Series)):
+        value = value.to_numpy()
+    if isinstance(value, np.ndarray):
+        h.update(f"a{value.dtype}{value.shape}".encode())
+        if value.dtype.kind == "O":  # objects (text, timestamps): each by value, not its pointer
+            for v in value.ravel():
+                _feed(h, v)
+        else:
+            h.update(np.ascontiguousarray(value).tobytes())
+    elif isinstance(value, (str, bytes, int, float, bool, type(None), np.generic, pd.Timestamp)):
+        h.update(repr((type(value).__name__, value)).encode())
+    elif isinstance(value, dict):
+        h.update(f"d{len(value)}".encode())
+        for k, v in value.items():
+            _feed(h, k)
+            _feed(h, v)
+    elif isinstance(value, (list, tuple)):
+        h.update(f"l{len(value)}".encode())
+        for v in value:
+            _feed(h, v)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        h.update(type(value).__qualname__.encode())
+        for f in dataclasses.fields(value):
+            _feed(h, getattr(value, f.name))
+    else:
+        raise Unhashable(type(value).__name__)
+
+
+def digest(*values) -> str:
+    """A digest of `values` by content; Unhashable for a value it cannot read."""
+    h = hashlib.blake2b(digest_size=20)
+    for v in values:
+        _feed(h, v)
+    return h.hexdigest()
+
+
+@st.cache_resource
+def _shared() -> dict:
+    return {"lock": threading.Lock(), "figures": OrderedDict()}
+
+
+def _keep(store: OrderedDict, key: str, fig, most: int) -> None:
+    store[key] = fig
+    store.move_to_end(key)
+    while len(store) > most:
+        store.popitem(last=False)
+
+
+def built(run, builder: Callable, *args, **kw):
+    """builder(*args, **kw), kept for `run` (and, on a public sample, for the server) while the
+    arguments are the same; built afresh, and not kept, for run None or an argument digest() cannot
+    read."""
+    results = getattr(run, "results", None)  # a Run (a page's dict of runs keeps none)
+    try:
+        key = (
+            digest(builder.__module__, builder.__qualname__, args, kw)
+            if results is not None
+            else None
+        )
+    except Unhashable:
+        key = None
+    if key is None:
+        return builder(*args, **kw)
+    mine = results.setdefault("figures", OrderedDict())
+    if key in mine:
+        mine.move_to_end(key)
+        return mine[key]
+    shared = _shared() if getattr(run, "public", False) else None
+    if shared is not None:
+        with shared["lock"]:
+            fig = shared["figures"].get(key)
+            if fig is not None:
+                shared["figures"].move_to_end(key)
+        if fig is not None:
+            _keep(mine, key, fig, RUN_FIGURES)
+            return fig
+    fig = builder(*args, **kw)
+    _keep(mine, key, fig, RUN_FIGURES)
+    if shared is not None:
+        with shared["lock"]:
+            _keep(shared["figures"], key, fig, SHARED_FIGURES)
+    return fig

@@ -1,0 +1,118 @@
+"""rnnviz.ui.figures: a figure is built once per run for the same arguments (compared by content)
+and, for runs on public samples, once per server; never given for other arguments. On the
+Forecast page, moving the step slider on an ended run redraws the gates with the new step marked
+while the figures that do not depend on the step are not built again."""
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+import torch
+
+from rnnviz.ui import figures
+from rnnviz.ui.state import Run
+
+
+@dataclass
+class _PublicRun(Run):
+    public: bool = False
+
+
+class _Counting:
+    """A figure builder that counts its calls."""
+
+    def __init__(self):
+        self.calls = 0
+        self.__module__, self.__qualname__ = "tests", f"builder{id(self)}"
+
+    def __call__(self, values, title, highlight=None):
+        self.calls += 1
+        return go.Figure(go.Scatter(y=np.asarray(values), name=str(title)))
+
+
+def test_digest_reads_content_not_identity():
+    a = np.arange(6, dtype=np.float32).reshape(2, 3)
+    assert figures.digest(a) == figures.digest(a.copy())
+    assert figures.digest(a) == figures.digest(torch.from_numpy(a.copy()))
+    assert figures.digest(a) != figures.digest(a.reshape(3, 2))  # same bytes, another shape
+    assert figures.digest(a) != figures.digest(a.astype(np.float64))
+    b = a.copy()
+    b[1, 2] += 1e-6
+    assert figures.digest(a) != figures.digest(b)
+    dates = pd.to_datetime(["2015-01-01", "2015-01-02"])
+    assert figures.digest(dates) == figures.digest(pd.DatetimeIndex(list(dates)))
+    words = np.array(["a", "bc"], dtype=object)
+    assert figures.digest(words) == figures.digest(np.array(["a", "bc"], dtype=object))
+    assert figures.digest(words) != figures.digest(np.array(["a", "bd"], dtype=object))
+    assert figures.digest({"x": 1}, [1, 2]) != figures.digest({"x": 1}, (1, 3))
+    assert figures.digest(1) != figures.digest(1.0) != figures.digest("1")
+    with pytest.raises(figures.Unhashable):
+        figures.digest(object())
+
+
+def test_built_once_per_run_for_the_same_arguments():
+    build, run = _Counting(), Run(settings=None)
+    values = np.array([1.0, 2.0, 3.0])
+    first = figures.built(run, build, values, "t", highlight=1)
+    assert figures.built(run, build, values.copy(), "t", highlight=1) is first
+    assert build.calls == 1
+    other = figures.built(run, build, values, "t", highlight=2)
+    assert other is not first and build.calls == 2
+    assert list(other.data[0].y) == [1.0, 2.0, 3.0]
+    # no run, or an argument that cannot be read by content: built every time
+    figures.built(None, build, values, "t")
+    figures.built(None, build, values, "t")
+    figures.built(run, build, values, object())
+    assert build.calls == 5
+
+
+def test_a_run_keeps_at_most_run_figures():
+    build, run = _Counting(), Run(settings=None)
+    for k in range(figures.RUN_FIGURES + 5):
+        figures.built(run, build, [k], "t")
+    assert len(run.results["figures"]) == figures.RUN_FIGURES
+    figures.built(run, build, [figures.RUN_FIGURES + 4], "t")  # the newest is still kept
+    assert build.calls == figures.RUN_FIGURES + 5
+    figures.built(run, build, [0], "t")  # the oldest was dropped
+    assert build.calls == figures.RUN_FIGURES + 6
+
+
+def test_only_runs_on_public_samples_share_their_figures():
+    build, values = _Counting(), np.array([4.0, 5.0])
+    a, b = _PublicRun(settings=None, public=True), _PublicRun(settings=None, public=True)
+    shared = figures.built(a, build, values, "same preset")
+    assert figures.built(b, build, values, "same preset") is shared
+    assert build.calls == 1
+    private_a, private_b = _PublicRun(settings=None), _PublicRun(settings=None)
+    figures.built(private_a, build, values, "a user's file")
+    figures.built(private_b, build, values, "a user's file")
+    assert build.calls == 3  # a user's file: each run builds its own
+
+
+def _gate_lines(at) -> list[float]:
+    """The x of the step lines on the first layer's gates chart."""
+    import plotly.io as pio  # noqa: PLC0415
+
+    charts = [c for c in at.get("plotly_chart") if c.proto.id.endswith("fc_gates_0")]
+    assert len(charts) == 1
+    shapes = pio.from_json(charts[0].proto.spec).layout.shapes
+    return sorted({s.x0 for s in shapes if s.type == "line"})
+
+
+def test_forecast_step_slider_redraws_the_gates_with_the_new_step(app_page, train_on_page):
+    at = app_page("app_pages/forecast.py")
+    at.number_input(key="fc_window").set_value(6)
+    at.number_input(key="fc_epochs").set_value(2)
+    at.selectbox(key="fc_cell").set_value("lstm")
+    at.run()
+    run = train_on_page(at, "fc", "forecast")
+    assert run.job.status == "done", run.job.message
+    assert _gate_lines(at) == [5]  # the last step, at first
+    kept = len(run.results["figures"])
+    at.slider(key=f"fc_step_{run.id}").set_value(2).run()
+    assert not at.exception, at.exception
+    assert _gate_lines(at) == [2]
+    # the new step made new heatmap and gates figures (one layer); the others were kept
+    assert len(run.results["figures"]) == kept + 2
