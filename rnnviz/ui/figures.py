@@ -28,8 +28,8 @@ import torch
 
 __all__ = ["built", "digest", "RUN_FIGURES", "SHARED_FIGURES"]
 
-RUN_FIGURES = 32  # figures one run keeps (a window, a step, an epoch each make new ones)
-SHARED_FIGURES = 64  # figures the server keeps for the runs on public samples
+RUN_FIGURES = 16  # figures one run keeps (a window, a step, an epoch each make new ones: 20-220 KB)
+SHARED_FIGURES = 32  # figures the server keeps for the runs on public samples
 
 
 class Unhashable(TypeError):

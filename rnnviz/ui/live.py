@@ -45,6 +45,7 @@ __all__ = [
     "run_view_shared",
     "stop_button",
     "run_controls",
+    "train_pressed",
     "train_and_show",
     "live_view",
     "status_line",
@@ -197,10 +198,18 @@ def stop_button(jobs: JobHandle | Sequence[JobHandle] | None, key: str) -> None:
         )
 
 
-def run_controls(page: str, prefix: str, can_train: bool = True) -> tuple[bool, dict | None]:
-    """The Train / Stop / Pause (or Step one epoch and Resume) / Reset row every lesson page shows.
-    Returns (Train was pressed, the run). Pause, Step and Resume act on every running job of the
-    run, like Stop, and rerun the page; Reset removes the run (stopping its jobs) and reruns it."""
+def train_pressed(page: str, prefix: str) -> bool:
+    """Whether this script run comes from a press of the page's Train button (read before the
+    button is drawn) while none of the page's jobs trains."""
+    running = any(j.running for j in state.run_jobs(state.get_run(page)))
+    return st.session_state.get(f"{prefix}_train") is True and not running
+
+
+def run_controls(page: str, prefix: str, can_train: bool = True) -> dict | None:
+    """The Train / Stop / Pause (or Step one epoch and Resume) / Reset row every lesson page shows,
+    for the page's run, which it returns. Train is read by train_pressed; Pause, Step and Resume
+    act on every running job of the run, like Stop, and rerun the page; Reset removes the run
+    (stopping its jobs) and reruns it."""
     run = state.get_run(page)
     jobs = state.run_jobs(run)
     running = [j for j in jobs if j.running]
@@ -208,7 +217,7 @@ def run_controls(page: str, prefix: str, can_train: bool = True) -> tuple[bool, 
     # one row, each button as wide as its label (fixed columns cut "Train" to "▶ T" at 800 px with
     # the sidebar open)
     with st.container(horizontal=True, gap="small"):
-        train = st.button(
+        st.button(
             t("Train"),
             type="primary",
             key=f"{prefix}_train",
@@ -226,7 +235,7 @@ def run_controls(page: str, prefix: str, can_train: bool = True) -> tuple[bool, 
     if reset:
         state.clear_run(page)
         st.rerun()
-    return train, run
+    return run
 
 
 def _pause_buttons(running: list[JobHandle], paused: bool, prefix: str) -> None:
@@ -260,21 +269,24 @@ def train_and_show(
     keep: Callable[[state.Run | None], None] | None = None,
 ) -> state.Run | None:
     """The flow every lesson shares, after its settings: the Train / Stop / Reset row; Train makes
-    a new run with `start(settings)` (None: it said what was wrong, the last run stays) and draws
-    the page again; then `show(run)` draws the run's views, live while it trains. `idle`: what the
-    page says before its first run. `settings` is None while the page cannot train (no data).
-    `controls`: a container drawn earlier on the page to put the buttons in (a page with many
-    settings keeps Train above the fold; they still act on the settings drawn below them).
+    a new run with `start(settings)` (None: it said what was wrong, the last run stays) and shows
+    it in the same script run; then `show(run)` draws the run's views, live while it trains.
+    `idle`: what the page says before its first run. `settings` is None while the page cannot
+    train (no data). `controls`: a container drawn earlier on the page to put the buttons in (a
+    page with many settings keeps Train above the fold; they still act on the settings drawn
+    below them).
     `keep(run)`: keeps the run once it has ended and shows the runs kept so far
     (rnnviz.ui.views.kept.keeper). Returns the run shown."""
-    # 1. the buttons; a new run replaces the last one
-    with controls if controls is not None else st.container():
-        train, run = run_controls(page, prefix, can_train=settings is not None)
-    if train and settings is not None:
+    # 1. Train pressed: the new run replaces the last one before the buttons are drawn, so that
+    # this same script run draws them for it (Stop shown, Train disabled); drawing the whole page
+    # again for that (st.rerun) cost every press a second page run. Then the buttons.
+    buttons = controls if controls is not None else st.container()  # above what start says
+    if settings is not None and train_pressed(page, prefix):
         new = start(settings)
         if new is not None:
             state.set_run(page, new)
-            st.rerun()  # draw the page again with the new run: Stop shown, Train disabled
+    with buttons:
+        run = run_controls(page, prefix, can_train=settings is not None)
     # 2. the runs kept so far, this one too once it has ended (with Reset pressed, still there)
     if keep is not None:
         keep(run)
