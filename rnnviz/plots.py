@@ -412,46 +412,110 @@ def _gate_scale(name: str, v: np.ndarray) -> dict:
     return dict(colorscale="RdBu_r", zmid=0, zmin=-reach, zmax=reach)
 
 
+def _subplot_grid(
+    rows: int,
+    cols: int,
+    titles: Sequence[str] = (),
+    horizontal_spacing: float = 0.2,
+    vertical_spacing: float = 0.3,
+) -> dict:
+    """The layout `make_subplots(rows, cols, subplot_titles=titles, ...)` makes, as a dict to give
+    the figure whole: axes x, y, x2, y2, ... across each row from the top left, each anchored to
+    its pair, and a title (annotation) above every subplot that has one. make_subplots builds and
+    validates a figure of its own first, and each later update_xaxes(row=, col=) validates again;
+    tests hold this equal to it."""
+    width = (1.0 - horizontal_spacing * (cols - 1)) / cols
+    height = (1.0 - vertical_spacing * (rows - 1)) / rows
+    widths, heights = [width] * cols, [height] * rows
+    # each row's bottom, the top row first, as make_subplots sums them (the top row highest)
+    bottoms = [sum(heights[:r]) + r * vertical_spacing for r in range(rows)][::-1]
+    layout, notes = {}, []
+    for k in range(rows * cols):
+        r, c = divmod(k, cols)
+        x0 = sum(widths[:c]) + c * horizontal_spacing
+        x = [x0, x0 + width]  # the title's centre is this span's, unclamped
+        y = [min(max(bottoms[r], 0.0), 1.0), min(max(bottoms[r] + height, 0.0), 1.0)]
+        suffix = str(k + 1) if k else ""
+        # the axes' spans clamped to 0..1 (a sum of floats can pass 1 by a rounding error)
+        layout[f"xaxis{suffix}"] = dict(
+            domain=[max(0.0, x[0]), min(1.0, x[1])], anchor=f"y{suffix}"
+        )
+        layout[f"yaxis{suffix}"] = dict(
+            domain=[max(0.0, y[0]), min(1.0, y[1])], anchor=f"x{suffix}"
+        )
+        if k < len(titles) and titles[k]:
+            notes.append(
+                dict(
+                    y=y[1],
+                    xref="paper",
+                    x=sum(x) / 2.0,
+                    yref="paper",
+                    text=titles[k],
+                    showarrow=False,
+                    font=dict(size=16),
+                    xanchor="center",
+                    yanchor="bottom",
+                )
+            )
+    layout["annotations"] = notes
+    return layout
+
+
+def _gate_heatmap(name: str, v: np.ndarray, scale: dict, showscale: bool, k: int, right: float):
+    """Gate `name`'s values v (H, L) as the heatmap of subplot k (0-based), its colour bar (when
+    shown) just right of the subplot's right edge `right`."""
+    suffix = str(k + 1) if k else ""
+    return go.Heatmap(
+        z=v,
+        **scale,
+        showscale=showscale,
+        colorbar=dict(x=right + 0.004, xanchor="left", len=0.8, thickness=6, tickfont=dict(size=8)),
+        hovertemplate=f"{plain(name)}<br>step %{{x}}<br>unit %{{y}}<br>%{{z:.4f}}<extra></extra>",
+        xaxis=f"x{suffix}",
+        yaxis=f"y{suffix}",
+    )
+
+
 def gates_figure(gates: dict, title: str = "Gates", highlight: int | None = None) -> go.Figure:
     """One heatmap per gate, each (L, H), coloured by `_gate_scale`. A colour bar sits beside the
-    last subplot of each scale (the sigmoid gates share one); units are labelled on the first."""
+    last subplot of each scale (the sigmoid gates share one); units are labelled on the first.
+    Built in one validated pass (the grid, axes and highlight lines given whole): this figure is
+    drawn for every layer of every run that ends, and make_subplots with an update and a vline
+    per subplot took twice as long."""
     names = list(gates)
     values = [np.asarray(gates[name], dtype=np.float32).T for name in names]  # each (H, L)
     scales = [_gate_scale(name, v) for name, v in zip(names, values)]
-    fig = make_subplots(
-        rows=1, cols=len(names), subplot_titles=[plain(n) for n in names], horizontal_spacing=0.09
-    )
-    for j, (name, v, scale) in enumerate(zip(names, values, scales), start=1):
-        # the subplot's span, 0..1 across the figure
-        domain = fig.layout[f"xaxis{j if j > 1 else ''}"].domain
-        fig.add_trace(
-            go.Heatmap(
-                z=v,
-                **scale,
-                showscale=scale not in scales[j:],
-                colorbar=dict(
-                    x=domain[1] + 0.004, xanchor="left", len=0.8, thickness=6, tickfont=dict(size=8)
-                ),  # just right of its subplot
-                hovertemplate=(
-                    f"{plain(name)}<br>step %{{x}}<br>unit %{{y}}<br>%{{z:.4f}}<extra></extra>"
-                ),
-            ),
-            row=1,
-            col=j,
+    # 1. the row of subplots, a title above each
+    layout = _subplot_grid(1, len(names), [plain(n) for n in names], horizontal_spacing=0.09)
+    traces, lines = [], []
+    for k, (name, v, scale) in enumerate(zip(names, values, scales)):
+        suffix = str(k + 1) if k else ""
+        # 2. the heatmap, with a colour bar beside the last subplot of its scale
+        right = layout[f"xaxis{suffix}"]["domain"][1]
+        traces.append(_gate_heatmap(name, v, scale, scale not in scales[k + 1 :], k, right))
+        # 3. its axes' ticks (units named on the first subplot only) and the highlighted step
+        layout[f"xaxis{suffix}"].update(
+            tickmode="array", tickvals=_step_ticks(v.shape[1], 4), tickangle=0
         )
-        fig.update_xaxes(
-            tickmode="array", tickvals=_step_ticks(v.shape[1], 4), tickangle=0, row=1, col=j
-        )
-        fig.update_yaxes(
-            tickmode="array",
-            tickvals=_step_ticks(v.shape[0], 10),
-            showticklabels=j == 1,
-            row=1,
-            col=j,
+        layout[f"yaxis{suffix}"].update(
+            tickmode="array", tickvals=_step_ticks(v.shape[0], 10), showticklabels=k == 0
         )
         if highlight is not None:
-            fig.add_vline(x=highlight, line=dict(color="black", width=1), row=1, col=j)
-    return _layout(fig, title, height=300)
+            lines.append(
+                dict(
+                    type="line",
+                    x0=highlight,
+                    x1=highlight,
+                    xref=f"x{suffix}",
+                    y0=0,
+                    y1=1,
+                    yref=f"y{suffix} domain",
+                    line=dict(color="black", width=1),
+                )
+            )
+    if lines:
+        layout["shapes"] = lines
+    return _layout(go.Figure(data=traces, layout=layout), title, height=300)
 
 
 def pca_path_figure(

@@ -136,3 +136,52 @@ def test_digits_page_labels_are_integers():
         json.loads(c.proto.spec) for c in at.get("plotly_chart") if "dg_examples" in c.proto.id
     ][0]
     assert [a["text"] for a in spec["layout"]["annotations"]] == [str(d) for d in range(10)]
+
+
+@pytest.mark.parametrize(
+    "rows,cols,titles,h,v",
+    [
+        (1, 1, ["only"], 0.09, 0.3),
+        (1, 3, ["i", "f", "g"], 0.09, 0.3),  # the last span sums past 1 by a rounding error
+        (1, 5, ["i", "", "g", "o", "c"], 0.09, 0.3),
+        (2, 10, [str(k % 10) for k in range(20)], 0.01, 0.08),
+        (2, 5, ["a"] * 7, 0.01, 0.08),  # fewer titles than subplots
+        (3, 4, [], 0.05, 0.1),
+    ],
+)
+def test_subplot_grid_is_the_layout_make_subplots_makes(rows, cols, titles, h, v):
+    """The grid given whole equals plotly's own make_subplots: every axis span and anchor, and
+    each title's place and text."""
+    from plotly.subplots import make_subplots
+
+    reference = make_subplots(
+        rows=rows,
+        cols=cols,
+        subplot_titles=titles or None,
+        horizontal_spacing=h,
+        vertical_spacing=v,
+    ).layout.to_plotly_json()
+    grid = plots._subplot_grid(rows, cols, titles, h, v)
+    made = plots.go.Figure(layout=grid).layout.to_plotly_json()
+    reference.pop("template"), made.pop("template")
+    assert made == reference, f"{rows}x{cols}"
+
+
+@pytest.mark.parametrize("highlight", [0, 3, None])
+def test_gates_highlight_is_one_vertical_line_in_every_subplot_at_that_step(highlight):
+    g = np.full((5, 2), 0.5)  # (L, H)
+    names = ["input", "forget", "cell", "output", "c_t (cell state)"]
+    fig = plots.gates_figure(dict.fromkeys(names, g), highlight=highlight)
+    shapes = fig.layout.shapes
+    if highlight is None:
+        assert shapes == ()
+        return
+    assert len(shapes) == len(names)
+    for k, (line, trace) in enumerate(zip(shapes, fig.data)):
+        axis = "" if k == 0 else str(k + 1)
+        assert (line.type, line.x0, line.x1) == ("line", highlight, highlight), k
+        assert (line.xref, line.yref) == (f"x{axis}", f"y{axis} domain"), k
+        assert (line.y0, line.y1) == (0, 1), k  # the subplot's full height
+        assert (trace.xaxis, trace.yaxis) == (f"x{axis}", f"y{axis}"), k
+        assert (line.line.color, line.line.width) == ("black", 1), k
+    assert [a.text for a in fig.layout.annotations] == names  # each subplot titled by its gate
