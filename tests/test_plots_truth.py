@@ -185,3 +185,16 @@ def test_gates_highlight_is_one_vertical_line_in_every_subplot_at_that_step(high
         assert (trace.xaxis, trace.yaxis) == (f"x{axis}", f"y{axis}"), k
         assert (line.line.color, line.line.width) == ("black", 1), k
     assert [a.text for a in fig.layout.annotations] == names  # each subplot titled by its gate
+
+
+def test_pca_path_arrows_stand_at_evenly_spaced_points_each_from_the_point_before():
+    points = np.c_[np.arange(10.0), np.arange(10.0) ** 2]  # (10, 2): point k is (k, k*k)
+    fig = plots.pca_path_figure(points, [f"t{k}" for k in range(10)])
+    arrows = [a for a in fig.layout.annotations if a.showarrow]
+    # 8 arrows over the 9 steps 1..9: linspace(1, 9, 8) = 1, 2.14, 3.29, 4.43, 5.57, 6.71, 7.86, 9
+    heads = [1, 2, 3, 4, 6, 7, 8, 9]
+    assert [(a.x, a.y) for a in arrows] == [(k, k * k) for k in heads]
+    assert [(a.ax, a.ay) for a in arrows] == [(k - 1, (k - 1) ** 2) for k in heads]
+    assert {(a.xref, a.yref, a.axref, a.ayref) for a in arrows} == {("x", "y", "x", "y")}
+    marks = [(a.x, a.y, a.text, a.yshift) for a in fig.layout.annotations if not a.showarrow]
+    assert marks == [(0, 0, "start: t0", 12), (9, 81, "end: t9", 12)]
