@@ -91,6 +91,23 @@ def _layout(fig: go.Figure, title: str, height: int = 320, **kw) -> go.Figure:
     return fig
 
 
+def _figure(data: Sequence, title: str, height: int = 320, **layout) -> go.Figure:
+    """A figure of the traces `data` with the app's title, height, margins and legend, and the
+    rest of its `layout` (axes, shapes, annotations), validated once: plotly validates every
+    property again on each later update_layout, update_*axes, add_shape or add_annotation, and
+    an update_layout alone cost more than the whole figure built this way."""
+    return go.Figure(
+        data=list(data),
+        layout=dict(
+            title=plain(title),
+            height=height,
+            margin=dict(l=10, r=10, t=40, b=10),
+            legend=dict(orientation="h", y=-0.2),
+            **layout,
+        ),
+    )
+
+
 def _step_ticks(n: int, most: int = 20) -> list[int]:
     """Whole-step tick positions for n steps (or units): each up to `most`, else evenly thinned."""
     return list(range(0, n, max(1, -(-n // most))))
@@ -289,37 +306,48 @@ def heatmap_figure(
     x = list(range(v.shape[1]))
     y = list(range(v.shape[0]))
     x_label, y_label = plain(x_label), plain(y_label)
-    fig = go.Figure(
-        go.Heatmap(
-            z=v,
-            x=x,
-            y=y,
-            colorscale=colorscale,
-            zmid=zmid,
-            texttemplate="%{z:.2f}" if show_values else None,
-            hovertemplate=(
-                f"{x_label} %{{x}}<br>{y_label} %{{y}}<br>value %{{z:.4f}}<extra></extra>"
-            ),
-        )
+    heatmap = go.Heatmap(
+        z=v,
+        x=x,
+        y=y,
+        colorscale=colorscale,
+        zmid=zmid,
+        texttemplate="%{z:.2f}" if show_values else None,
+        hovertemplate=f"{x_label} %{{x}}<br>{y_label} %{{y}}<br>value %{{z:.4f}}<extra></extra>",
     )
+    box = []
     if highlight is not None and 0 <= highlight < v.shape[1]:
-        fig.add_shape(
-            type="rect",
-            x0=highlight - 0.5,
-            x1=highlight + 0.5,
-            y0=-0.5,
-            y1=v.shape[0] - 0.5,
-            line=dict(color="black", width=2),
-            xref="x",
-            yref="y",
+        box.append(
+            dict(
+                type="rect",
+                x0=highlight - 0.5,
+                x1=highlight + 0.5,
+                y0=-0.5,
+                y1=v.shape[0] - 0.5,
+                line=dict(color="black", width=2),
+                xref="x",
+                yref="y",
+            )
         )
-    fig.update_xaxes(title_text=x_label, tickmode="array", tickvals=_step_ticks(len(x)))
-    if x_ticks is not None:
-        fig.update_xaxes(tickvals=x, ticktext=[plain(t) for t in x_ticks])
-    fig.update_yaxes(title_text=y_label, tickmode="array", tickvals=_step_ticks(len(y)))
-    if y_ticks is not None:
-        fig.update_yaxes(tickvals=y, ticktext=[plain(t) for t in y_ticks])
-    return _layout(fig, title, height=260 + 8 * min(v.shape[0], 40))
+    return _figure(
+        [heatmap],
+        title,
+        height=260 + 8 * min(v.shape[0], 40),
+        xaxis=_steps_axis(x_label, len(x), x_ticks),
+        yaxis=_steps_axis(y_label, len(y), y_ticks),
+        **(dict(shapes=box) if box else {}),
+    )
+
+
+def _steps_axis(label: str, n: int, names: Sequence | None) -> dict:
+    """An axis over n whole steps (or units) titled `label`: ticks at evenly thinned steps, or
+    at every one named by `names` (made plain)."""
+    if names is None:
+        return dict(title=dict(text=label), tickmode="array", tickvals=_step_ticks(n))
+    ticktext = [plain(t) for t in names]
+    return dict(
+        title=dict(text=label), tickmode="array", tickvals=list(range(n)), ticktext=ticktext
+    )
 
 
 PAD = "pad"  # the name of the trace that marks padding, and the word written in its cells
@@ -515,7 +543,7 @@ def gates_figure(gates: dict, title: str = "Gates", highlight: int | None = None
             )
     if lines:
         layout["shapes"] = lines
-    return _layout(go.Figure(data=traces, layout=layout), title, height=300)
+    return _figure(traces, title, height=300, **layout)
 
 
 def pca_path_figure(
@@ -559,12 +587,15 @@ def pca_path_figure(
     # 3. arrows along the path, the start/end marks and the axes' share of the variance, given
     # whole (an add_annotation each validated every note again: 10 of them took 10 ms)
     ex = list(explained or [])
-    layout = dict(
+    return _figure(
+        traces,
+        title,
+        height=380,
+        showlegend=False,
         annotations=_path_arrows(p, labels),
         xaxis=dict(title=dict(text=f"PC1 ({ex[0]:.0%} of variance)" if ex else "PC1")),
         yaxis=dict(title=dict(text=f"PC2 ({ex[1]:.0%} of variance)" if len(ex) > 1 else "PC2")),
     )
-    return _layout(go.Figure(data=traces, layout=layout), title, height=380, showlegend=False)
 
 
 def _pca_path_trace(p: np.ndarray, labels: list[str]) -> go.Scatter:
