@@ -306,7 +306,8 @@ def heatmap_figure(
     x = list(range(v.shape[1]))
     y = list(range(v.shape[0]))
     x_label, y_label = plain(x_label), plain(y_label)
-    heatmap = go.Heatmap(
+    heatmap = dict(
+        type="heatmap",
         z=v,
         x=x,
         y=y,
@@ -489,11 +490,14 @@ def _subplot_grid(
     return layout
 
 
-def _gate_heatmap(name: str, v: np.ndarray, scale: dict, showscale: bool, k: int, right: float):
+def _gate_heatmap(
+    name: str, v: np.ndarray, scale: dict, showscale: bool, k: int, right: float
+) -> dict:
     """Gate `name`'s values v (H, L) as the heatmap of subplot k (0-based), its colour bar (when
     shown) just right of the subplot's right edge `right`."""
     suffix = str(k + 1) if k else ""
-    return go.Heatmap(
+    return dict(
+        type="heatmap",
         z=v,
         **scale,
         showscale=showscale,
@@ -576,7 +580,8 @@ def pca_path_figure(
     traces = [_pca_path_trace(p, labels)]
     if chosen is not None:
         traces.append(
-            go.Scatter(
+            dict(
+                type="scatter",
                 x=[float(chosen[0])],
                 y=[float(chosen[1])],
                 mode="markers",
@@ -598,12 +603,13 @@ def pca_path_figure(
     )
 
 
-def _pca_path_trace(p: np.ndarray, labels: list[str]) -> go.Scatter:
+def _pca_path_trace(p: np.ndarray, labels: list[str]) -> dict:
     """The path of points p (N', 2) as lines and markers, coloured by their order, the colour
     bar labelled with the first, middle and last time."""
     order = np.arange(len(p))
     ends = [0, len(p) // 2, len(p) - 1] if len(p) > 2 else list(range(len(p)))
-    return go.Scatter(
+    return dict(
+        type="scatter",
         x=p[:, 0],
         y=p[:, 1],
         mode="lines+markers",
