@@ -190,37 +190,58 @@ def loss_figure(
     return _layout(fig, title)
 
 
-def _add_actual_and_baseline(fig: go.Figure, dates, actual, baseline) -> None:
+def _actual_and_baseline(dates, actual, baseline) -> list[dict]:
     """The actual values and the persistence baseline ("next = last") as two lines over dates."""
-    fig.add_trace(go.Scatter(x=dates, y=actual, name="actual", line=dict(color=ACTUAL)))
-    fig.add_trace(
-        go.Scatter(
+    return [
+        dict(type="scatter", x=dates, y=actual, name="actual", line=dict(color=ACTUAL)),
+        dict(
+            type="scatter",
             x=dates,
             y=baseline,
             name="baseline (next = last)",
             line=dict(color=BASELINE, dash="dash"),
-        )
-    )
+        ),
+    ]
 
 
-def _mark_parts(fig: go.Figure, dates, parts: Sequence[tuple[str, int]]) -> None:
-    """Shade each part of the split over its dates and name it at the top: `parts` are (name,
-    rows) in time order, e.g. [("validation", 215), ("test", 216)], covering `dates`."""
-    start = 0
+def _part_marks(dates, parts: Sequence[tuple[str, int]]) -> dict:
+    """Each part of the split shaded over its dates and named at its top left: `parts` are (name,
+    rows) in time order, e.g. [("validation", 215), ("test", 216)], covering `dates`. The shapes
+    and annotations add_vrect would make, for the layout at once."""
+    shades, names, start = [], [], 0
     for k, (name, rows) in enumerate(parts):
         if rows <= 0:
             continue
         end = min(start + rows, len(dates)) - 1
-        fig.add_vrect(
-            x0=dates[start],
-            x1=dates[end],
-            fillcolor=PART_SHADES[k % len(PART_SHADES)],
-            line_width=0,
-            layer="below",
-            annotation=dict(text=plain(name), font=dict(size=11, color="#555555")),
-            annotation_position="top left",
+        shades.append(
+            dict(
+                type="rect",
+                x0=dates[start],
+                x1=dates[end],
+                xref="x",
+                y0=0,
+                y1=1,
+                yref="y domain",  # the plot's full height
+                fillcolor=PART_SHADES[k % len(PART_SHADES)],
+                line=dict(width=0),
+                layer="below",
+            )
+        )
+        names.append(
+            dict(
+                text=plain(name),
+                font=dict(size=11, color="#555555"),
+                showarrow=False,
+                x=dates[start],
+                xanchor="left",
+                xref="x",
+                y=1,
+                yanchor="top",
+                yref="y domain",
+            )
         )
         start = end + 1
+    return dict(shapes=shades, annotations=names)
 
 
 def forecast_figure(
@@ -236,13 +257,14 @@ def forecast_figure(
     (`unit` names them on the y axis); `parts` (name, rows) shade and name the validation and
     test parts the dates run through."""
     dates = _plain_values(dates)
-    fig = go.Figure()
-    _mark_parts(fig, dates, parts)
-    _add_actual_and_baseline(fig, dates, actual, baseline)
+    traces = _actual_and_baseline(dates, actual, baseline)
     if predicted is not None and len(predicted):
-        fig.add_trace(go.Scatter(x=dates, y=predicted, name="model", line=dict(color=MODEL)))
-    fig.update_yaxes(title_text=plain(unit))
-    return _layout(fig, title)
+        traces.append(
+            dict(type="scatter", x=dates, y=predicted, name="model", line=dict(color=MODEL))
+        )
+    return _figure(
+        traces, title, yaxis=dict(title=dict(text=plain(unit))), **_part_marks(dates, parts)
+    )
 
 
 def forecast_band_figure(
@@ -261,21 +283,23 @@ def forecast_band_figure(
     """Actual values, the persistence baseline and a model's forecast over several runs: the band
     from `low` to `high` (shaded) and the `mean` line inside it, all in data units."""
     dates = _plain_values(dates)
-    fig = go.Figure()
-    _mark_parts(fig, dates, parts)
     band = dict(
+        type="scatter",
         x=dates,
         name=plain(band_name),
         mode="lines",
         line=dict(width=0, color=MODEL),
         legendgroup="band",
     )
-    fig.add_trace(go.Scatter(y=high, showlegend=False, hoverinfo="skip", **band))
-    fig.add_trace(go.Scatter(y=low, fill="tonexty", fillcolor="rgba(31, 119, 180, 0.25)", **band))
-    _add_actual_and_baseline(fig, dates, actual, baseline)
-    fig.add_trace(go.Scatter(x=dates, y=mean, name=plain(mean_name), line=dict(color=MODEL)))
-    fig.update_yaxes(title_text=plain(unit))
-    return _layout(fig, title)
+    traces = [
+        dict(y=high, showlegend=False, hoverinfo="skip", **band),
+        dict(y=low, fill="tonexty", fillcolor="rgba(31, 119, 180, 0.25)", **band),
+        *_actual_and_baseline(dates, actual, baseline),
+        dict(type="scatter", x=dates, y=mean, name=plain(mean_name), line=dict(color=MODEL)),
+    ]
+    return _figure(
+        traces, title, yaxis=dict(title=dict(text=plain(unit))), **_part_marks(dates, parts)
+    )
 
 
 def series_figure(df, columns: Sequence[str], title: str = "The data") -> go.Figure:
