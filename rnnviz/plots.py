@@ -18,7 +18,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from .cellspec import CELLS, gate_activation
 
@@ -80,17 +79,6 @@ def _plain_values(values):
     return [plain(v) if isinstance(v, str) else v for v in values]
 
 
-def _layout(fig: go.Figure, title: str, height: int = 320, **kw) -> go.Figure:
-    fig.update_layout(
-        title=plain(title),
-        height=height,
-        margin=dict(l=10, r=10, t=40, b=10),
-        legend=dict(orientation="h", y=-0.2),
-        **kw,
-    )
-    return fig
-
-
 def _figure(data: Sequence, title: str, height: int = 320, **layout) -> go.Figure:
     """A figure of the traces `data` with the app's title, height, margins and legend, and the
     rest of its `layout` (axes, shapes, annotations), validated once: plotly validates every
@@ -145,14 +133,14 @@ def loss_figure(
     mode = "lines+markers" if len(history) <= 100 else "lines"
     train = [r["train_loss"] for r in history]
     val = [r.get("val_loss") for r in history]
-    traces = [go.Scatter(x=epochs, y=train, name="train loss", mode=mode, line=dict(color=MODEL))]
+    common = dict(type="scatter", x=epochs, mode=mode)
+    traces = [dict(y=train, name="train loss", line=dict(color=MODEL), **common)]
     if any(v is not None for v in val):
-        traces.append(
-            go.Scatter(x=epochs, y=val, name="validation loss", mode=mode, line=dict(color=VAL))
-        )
+        traces.append(dict(y=val, name="validation loss", line=dict(color=VAL), **common))
     tickvals, ticktext = _log_ticks(train + val)
-    # the layout make_subplots would make, given whole: this figure is redrawn every second for
-    # every session that trains, and make_subplots plus update_* calls took 3 times as long
+    # the layout make_subplots would make, given whole (with the title and size, _figure): this
+    # figure is redrawn every second for every session that trains, and make_subplots plus
+    # update_* calls took 3 times as long
     layout = dict(
         xaxis=dict(anchor="y", domain=[0.0, 1.0], title=dict(text="epoch")),
         yaxis=dict(
@@ -167,7 +155,8 @@ def loss_figure(
     )
     if metric_name:
         traces.append(
-            go.Scatter(
+            dict(
+                type="scatter",
                 x=epochs,
                 y=[r.get(metric) for r in history],
                 name=plain(metric_name),
@@ -186,8 +175,7 @@ def loss_figure(
             dtick=0.25,
             showgrid=False,
         )
-    fig = go.Figure(data=traces, layout=layout)
-    return _layout(fig, title)
+    return _figure(traces, title, **layout)
 
 
 def _actual_and_baseline(dates, actual, baseline) -> list[dict]:
@@ -304,11 +292,9 @@ def forecast_band_figure(
 
 def series_figure(df, columns: Sequence[str], title: str = "The data") -> go.Figure:
     """The chosen columns over the table's index (dates when the file has them)."""
-    fig = go.Figure()
     x = _plain_values(df.index)
-    for col in columns:
-        fig.add_trace(go.Scatter(x=x, y=df[col], name=plain(col), mode="lines"))
-    return _layout(fig, title, height=280)
+    traces = [dict(type="scatter", x=x, y=df[c], name=plain(c), mode="lines") for c in columns]
+    return _figure(traces, title, height=280)
 
 
 def heatmap_figure(
@@ -378,9 +364,10 @@ def _steps_axis(label: str, n: int, names: Sequence | None) -> dict:
 PAD = "pad"  # the name of the trace that marks padding, and the word written in its cells
 
 
-def _values_heatmap(z: list, text: list, x: list, y: list, hover: str) -> go.Heatmap:
+def _values_heatmap(z: list, text: list, x: list, y: list, hover: str) -> dict:
     """A heatmap of numbers written in their cells (None = a gap), on a scale centred at 0."""
-    return go.Heatmap(
+    return dict(
+        type="heatmap",
         z=z,
         x=x,
         y=y,
@@ -414,23 +401,25 @@ def padded_figure(
     z = [[float(r[t]) if ok[t] else None for t in x] for r, ok in zip(rows, real)]
     text = [[f"{float(r[t]):.2f}" if ok[t] else "" for t in x] for r, ok in zip(rows, real)]
     pads = [[None if ok[t] else 1 for t in x] for ok in real]
-    fig = go.Figure(_values_heatmap(z, text, x, y, "%{x}<br>%{y}"))
-    fig.add_trace(
-        go.Heatmap(
-            z=pads,
-            x=x,
-            y=y,
-            text=[[plain(pad) if p else "" for p in r] for r in pads],
-            texttemplate="%{text}",
-            colorscale=[[0, "#d9d9d9"], [1, "#d9d9d9"]],
-            showscale=False,
-            name=PAD,
-            hovertemplate="%{x}<br>%{y}<br>" + plain(pad) + "<extra></extra>",
-        )
+    pads_trace = dict(
+        type="heatmap",
+        z=pads,
+        x=x,
+        y=y,
+        text=[[plain(pad) if p else "" for p in r] for r in pads],
+        texttemplate="%{text}",
+        colorscale=[[0, "#d9d9d9"], [1, "#d9d9d9"]],
+        showscale=False,
+        name=PAD,
+        hovertemplate="%{x}<br>%{y}<br>" + plain(pad) + "<extra></extra>",
     )
-    fig.update_xaxes(title_text=plain(x_label), tickmode="array", tickvals=x)
-    fig.update_yaxes(title_text=plain(y_label), autorange="reversed")
-    return _layout(fig, title, height=120 + 24 * len(y))
+    return _figure(
+        [_values_heatmap(z, text, x, y, "%{x}<br>%{y}"), pads_trace],
+        title,
+        height=120 + 24 * len(y),
+        xaxis=dict(title=dict(text=plain(x_label)), tickmode="array", tickvals=x),
+        yaxis=dict(title=dict(text=plain(y_label)), autorange="reversed"),
+    )
 
 
 def packed_figure(
@@ -448,10 +437,13 @@ def packed_figure(
     y = [f"{k}: t={t}, n={n}" for k, (t, n) in enumerate(rows)]
     z = v.tolist()
     text = [[f"{a:.2f}" for a in r] for r in z]
-    fig = go.Figure(_values_heatmap(z, text, x, y, "%{y}<br>%{x}"))
-    fig.update_xaxes(title_text=plain(x_label))
-    fig.update_yaxes(title_text=plain(y_label), autorange="reversed")
-    return _layout(fig, title, height=120 + 24 * len(y))
+    return _figure(
+        [_values_heatmap(z, text, x, y, "%{y}<br>%{x}")],
+        title,
+        height=120 + 24 * len(y),
+        xaxis=dict(title=dict(text=plain(x_label))),
+        yaxis=dict(title=dict(text=plain(y_label)), autorange="reversed"),
+    )
 
 
 def _gate_scale(name: str, v: np.ndarray) -> dict:
@@ -689,12 +681,19 @@ def _path_arrows(p: np.ndarray, labels: list[str]) -> list[dict]:
 
 def bars_figure(labels: Sequence[str], values, title: str, y_label: str = "") -> go.Figure:
     """Plain bars (hidden units, class probabilities)."""
-    fig = go.Figure(
-        go.Bar(x=[plain(v) for v in labels], y=np.asarray(values, dtype=float), marker_color=MODEL)
+    bars = dict(
+        type="bar",
+        x=[plain(v) for v in labels],
+        y=np.asarray(values, dtype=float),
+        marker=dict(color=MODEL),
     )
-    fig.update_yaxes(title_text=plain(y_label))
-    fig.update_xaxes(type="category")
-    return _layout(fig, title, height=260)
+    return _figure(
+        [bars],
+        title,
+        height=260,
+        yaxis=dict(title=dict(text=plain(y_label))),
+        xaxis=dict(type="category"),
+    )
 
 
 def letters_figure(rows: Sequence[Sequence[tuple[str, float]]], title: str) -> go.Figure:
@@ -707,22 +706,25 @@ def letters_figure(rows: Sequence[Sequence[tuple[str, float]]], title: str) -> g
         for j, (ch, value) in enumerate(row):
             z[i, j] = value
             text[i][j] = plain(ch)
-    fig = go.Figure(
-        go.Heatmap(
-            z=z[::-1],
-            text=text[::-1],
-            texttemplate="%{text}",
-            textfont=dict(size=18),
-            colorscale="RdBu_r",
-            zmid=0,
-            zmin=-1,
-            zmax=1,
-            hovertemplate="'%{text}': %{z:.3f}<extra></extra>",
-        )
+    heatmap = dict(
+        type="heatmap",
+        z=z[::-1],
+        text=text[::-1],
+        texttemplate="%{text}",
+        textfont=dict(size=18),
+        colorscale="RdBu_r",
+        zmid=0,
+        zmin=-1,
+        zmax=1,
+        hovertemplate="'%{text}': %{z:.3f}<extra></extra>",
     )
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return _layout(fig, title, height=80 + 34 * len(rows))
+    return _figure(
+        [heatmap],
+        title,
+        height=80 + 34 * len(rows),
+        xaxis=dict(visible=False),
+        yaxis=dict(visible=False),
+    )
 
 
 def writing_figure(
@@ -736,12 +738,13 @@ def writing_figure(
     top_probabilities (S, k) for S steps."""
     p = np.asarray(top_probabilities, dtype=float).reshape(len(chosen), -1)  # (S, k)
     steps = [f"{s + 1}: {plain(ch)}" for s, ch in enumerate(chosen)]
-    fig = go.Figure()
+    traces = []
     for r in range(p.shape[1]):
         letters = [plain(row[r]) for row in top_letters]
         picked = [row[r] == ch for row, ch in zip(top_letters, chosen)]
-        fig.add_trace(
-            go.Bar(
+        traces.append(
+            dict(
+                type="bar",
                 x=steps,
                 y=p[:, r],
                 name=f"rank {r + 1}",
@@ -757,8 +760,9 @@ def writing_figure(
                 hovertemplate="step %{x}<br>'%{text}': %{y:.3f}<extra></extra>",
             )
         )
-    fig.add_trace(
-        go.Bar(
+    traces.append(
+        dict(
+            type="bar",
             x=steps,
             y=np.clip(1.0 - p.sum(axis=1), 0.0, 1.0),
             name="other letters",
@@ -766,10 +770,16 @@ def writing_figure(
             hovertemplate="other letters: %{y:.3f}<extra></extra>",
         )
     )
-    fig.update_layout(barmode="stack", showlegend=False, uniformtext=dict(minsize=9, mode="hide"))
-    fig.update_yaxes(title_text="probability", range=[0, 1])
-    fig.update_xaxes(title_text="letter written (step: letter)", type="category")
-    return _layout(fig, title, height=320)
+    return _figure(
+        traces,
+        title,
+        height=320,
+        barmode="stack",
+        showlegend=False,
+        uniformtext=dict(minsize=9, mode="hide"),
+        yaxis=dict(title=dict(text="probability"), range=[0, 1]),
+        xaxis=dict(title=dict(text="letter written (step: letter)"), type="category"),
+    )
 
 
 def line_figure(
@@ -785,23 +795,32 @@ def line_figure(
     v = np.asarray(values, dtype=float)
     if v.ndim == 1:
         v = v[:, None]
-    fig = go.Figure()
-    for k in range(v.shape[1]):
-        fig.add_trace(
-            go.Scatter(
-                x=list(range(v.shape[0])),
-                y=v[:, k],
-                mode="lines+markers",
-                name=plain(names[k]) if names else f"unit {k}",
-            )
+    traces = [
+        dict(
+            type="scatter",
+            x=list(range(v.shape[0])),
+            y=v[:, k],
+            mode="lines+markers",
+            name=plain(names[k]) if names else f"unit {k}",
         )
-    fig.update_xaxes(
-        title_text=plain(x_label),
-        range=[-0.5, (steps or v.shape[0]) - 0.5],
-        dtick=1 if (steps or 0) <= 20 else None,
+        for k in range(v.shape[1])
+    ]
+    return _figure(
+        traces,
+        title,
+        height=280,
+        xaxis=dict(
+            title=dict(text=plain(x_label)),
+            range=[-0.5, (steps or v.shape[0]) - 0.5],
+            dtick=1 if (steps or 0) <= 20 else None,
+        ),
+        yaxis=dict(title=dict(text=plain(y_label)), type="log" if log_y else None),
     )
-    fig.update_yaxes(title_text=plain(y_label), type="log" if log_y else None)
-    return _layout(fig, title, height=280)
+
+
+def _rows_box(width: int, y0: float, y1: float, **style) -> dict:
+    """A rectangle over an image's whole width (pixel edges at -0.5 .. width - 0.5), y0 to y1."""
+    return dict(type="rect", x0=-0.5, x1=width - 0.5, y0=y0, y1=y1, **style)
 
 
 def image_figure(image, title: str, fed_rows: int | None = None) -> go.Figure:
@@ -809,101 +828,102 @@ def image_figure(image, title: str, fed_rows: int | None = None) -> go.Figure:
     and the last row read is boxed."""
     v = np.asarray(image, dtype=float)
     rows, pixels = np.indices(v.shape) + 1  # counted from 1, as "rows fed" counts them
-    fig = go.Figure(
-        go.Heatmap(
-            z=v,
-            colorscale="Greys",
-            showscale=False,
-            customdata=np.dstack([rows, pixels]),
-            hovertemplate="row %{customdata[0]}, pixel %{customdata[1]}: %{z:.2f}<extra></extra>",
-        )
+    heatmap = dict(
+        type="heatmap",
+        z=v,
+        colorscale="Greys",
+        showscale=False,
+        customdata=np.dstack([rows, pixels]),
+        hovertemplate="row %{customdata[0]}, pixel %{customdata[1]}: %{z:.2f}<extra></extra>",
     )
-    if fed_rows is not None and fed_rows < v.shape[0]:
-        fig.add_shape(
-            type="rect",
-            x0=-0.5,
-            x1=v.shape[1] - 0.5,
-            y0=fed_rows - 0.5,
-            y1=v.shape[0] - 0.5,
-            fillcolor="rgba(255,255,255,0.75)",
-            line=dict(width=0),
-        )
-    if fed_rows:
-        fig.add_shape(
-            type="rect",
-            x0=-0.5,
-            x1=v.shape[1] - 0.5,
-            y0=fed_rows - 1.5,
-            y1=fed_rows - 0.5,
-            line=dict(color="#d62728", width=3),
-        )
+    width, height = v.shape[1], v.shape[0]
+    boxes = []
+    if fed_rows is not None and fed_rows < height:  # the veil over the rows not read yet
+        veil = dict(fillcolor="rgba(255,255,255,0.75)", line=dict(width=0))
+        boxes.append(_rows_box(width, fed_rows - 0.5, height - 0.5, **veil))
+    if fed_rows:  # the box round the last row read
+        frame = dict(line=dict(color="#d62728", width=3))
+        boxes.append(_rows_box(width, fed_rows - 1.5, fed_rows - 0.5, **frame))
     row_ticks, pixel_ticks = _step_ticks(v.shape[0], 8), _step_ticks(v.shape[1], 8)
-    fig.update_yaxes(
-        autorange="reversed",
-        title_text="row (time step)",
-        scaleanchor="x",
-        tickmode="array",
-        tickvals=row_ticks,
-        ticktext=[str(r + 1) for r in row_ticks],
+    return _figure(
+        [heatmap],
+        title,
+        height=340,
+        shapes=boxes,
+        yaxis=dict(
+            autorange="reversed",
+            title=dict(text="row (time step)"),
+            scaleanchor="x",
+            tickmode="array",
+            tickvals=row_ticks,
+            ticktext=[str(r + 1) for r in row_ticks],
+        ),
+        xaxis=dict(
+            title=dict(text="pixel (feature)"),
+            tickmode="array",
+            tickvals=pixel_ticks,
+            ticktext=[str(p + 1) for p in pixel_ticks],
+        ),
     )
-    fig.update_xaxes(
-        title_text="pixel (feature)",
-        tickmode="array",
-        tickvals=pixel_ticks,
-        ticktext=[str(p + 1) for p in pixel_ticks],
-    )
-    return _layout(fig, title, height=340)
 
 
 def images_figure(images, titles: Sequence[str], columns: int = 10) -> go.Figure:
     """A grid of small grey images with a title each."""
     imgs = np.asarray(images, dtype=float)
     rows = (len(imgs) + columns - 1) // columns
-    fig = make_subplots(
-        rows=rows,
-        cols=columns,
-        subplot_titles=[plain(t) for t in titles],
-        horizontal_spacing=0.01,
-        vertical_spacing=0.08,
-    )
-    for k, img in enumerate(imgs):
-        fig.add_trace(
-            go.Heatmap(z=img, colorscale="Greys", showscale=False, hoverinfo="skip"),
-            row=k // columns + 1,
-            col=k % columns + 1,
+    titles = [plain(t) for t in titles]
+    layout = _subplot_grid(rows, columns, titles, horizontal_spacing=0.01, vertical_spacing=0.08)
+    for name, axis in layout.items():  # every subplot's axes hidden, rows from the top
+        if name.startswith("xaxis"):
+            axis.update(visible=False)
+        elif name.startswith("yaxis"):
+            axis.update(visible=False, autorange="reversed")
+    traces = [
+        dict(
+            type="heatmap",
+            z=img,
+            colorscale="Greys",
+            showscale=False,
+            hoverinfo="skip",
+            xaxis=f"x{k + 1 if k else ''}",
+            yaxis=f"y{k + 1 if k else ''}",
         )
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False, autorange="reversed")
-    return _layout(fig, "", height=40 + 110 * rows)
+        for k, img in enumerate(imgs)
+    ]
+    return _figure(traces, "", height=40 + 110 * rows, **layout)
 
 
 def confusion_figure(matrix, names: Sequence[str], title: str = "Confusion matrix") -> go.Figure:
     """Counts (K, K): rows the true class, columns the predicted one; the diagonal is right."""
     m = np.asarray(matrix)
     labels = [plain(n) for n in names]
-    fig = go.Figure(
-        go.Heatmap(
-            z=m,
-            x=labels,
-            y=labels,
-            colorscale="Blues",
-            texttemplate="%{z}",
-            hovertemplate="true %{y}, predicted %{x}: %{z}<extra></extra>",
-        )
+    heatmap = dict(
+        type="heatmap",
+        z=m,
+        x=labels,
+        y=labels,
+        colorscale="Blues",
+        texttemplate="%{z}",
+        hovertemplate="true %{y}, predicted %{x}: %{z}<extra></extra>",
     )
-    fig.update_xaxes(title_text="predicted", type="category")
-    fig.update_yaxes(title_text="true", type="category", autorange="reversed")
-    return _layout(fig, title, height=120 + 28 * len(labels))
+    return _figure(
+        [heatmap],
+        title,
+        height=120 + 28 * len(labels),
+        xaxis=dict(title=dict(text="predicted"), type="category"),
+        yaxis=dict(title=dict(text="true"), type="category", autorange="reversed"),
+    )
 
 
 def losses_figure(histories: dict[str, Sequence[dict]], title: str = "Loss, overlaid") -> go.Figure:
     """Training (solid) and validation (dotted) loss of several runs on one log axis."""
-    fig = go.Figure()
+    traces = []
     for name, history in histories.items():
         colour = CELL_COLOURS.get(name, MODEL)
         epochs = [r["epoch"] for r in history]
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            dict(
+                type="scatter",
                 x=epochs,
                 y=[r["train_loss"] for r in history],
                 name=f"{plain(name)} train",
@@ -912,8 +932,9 @@ def losses_figure(histories: dict[str, Sequence[dict]], title: str = "Loss, over
             )
         )
         if any(r.get("val_loss") is not None for r in history):
-            fig.add_trace(
-                go.Scatter(
+            traces.append(
+                dict(
+                    type="scatter",
                     x=epochs,
                     y=[r.get("val_loss") for r in history],
                     name=f"{plain(name)} validation",
@@ -921,18 +942,22 @@ def losses_figure(histories: dict[str, Sequence[dict]], title: str = "Loss, over
                     line=dict(color=colour, dash="dot"),
                 )
             )
-    fig.update_yaxes(type="log", title_text="loss", exponentformat="power")
-    fig.update_xaxes(title_text="epoch")
-    return _layout(fig, title)
+    return _figure(
+        traces,
+        title,
+        yaxis=dict(type="log", title=dict(text="loss"), exponentformat="power"),
+        xaxis=dict(title=dict(text="epoch")),
+    )
 
 
 def gradient_distance_figure(norms: dict[str, np.ndarray], title: str) -> go.Figure:
     """||dLoss/dh_t|| against the distance (steps) from the loss, one line per cell, log axis."""
-    fig = go.Figure()
+    traces = []
     for name, v in norms.items():
         v = np.asarray(v, dtype=float)
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            dict(
+                type="scatter",
                 x=list(range(len(v))),
                 y=v,
                 name=plain(name),
@@ -943,9 +968,13 @@ def gradient_distance_figure(norms: dict[str, np.ndarray], title: str) -> go.Fig
                 ),
             )
         )
-    fig.update_yaxes(type="log", title_text="||dLoss/dh_t||", exponentformat="power")
-    fig.update_xaxes(title_text="distance from the loss (steps back from the answer)")
-    return _layout(fig, title, height=360)
+    return _figure(
+        traces,
+        title,
+        height=360,
+        yaxis=dict(type="log", title=dict(text="||dLoss/dh_t||"), exponentformat="power"),
+        xaxis=dict(title=dict(text="distance from the loss (steps back from the answer)")),
+    )
 
 
 def mark_variant(
@@ -979,19 +1008,21 @@ def overlay_loss(
     log axis's ticks are made again over every loss line shown."""
     epochs = [r["epoch"] for r in history]
     line = dict(color=_kept_colour(number), dash="dash")
-    fig.add_trace(
-        go.Scatter(
+    runs = [
+        dict(
+            type="scatter",
             x=epochs,
             y=[r["train_loss"] for r in history],
             name=plain(name),
             mode="lines",
             line=line,
         )
-    )
+    ]
     val = [r.get("val_loss") for r in history]
     if any(v is not None for v in val):
-        fig.add_trace(
-            go.Scatter(
+        runs.append(
+            dict(
+                type="scatter",
                 x=epochs,
                 y=val,
                 name=plain(val_name or name),
@@ -999,6 +1030,7 @@ def overlay_loss(
                 line={**line, "dash": "dot"},
             )
         )
+    fig.add_traces(runs)  # one validation for both (trace dicts: validated once, not twice)
     losses = [y for tr in fig.data if tr.yaxis in (None, "y") for y in (tr.y or ())]
     tickvals, ticktext = _log_ticks(losses)
     fig.update_yaxes(
@@ -1011,7 +1043,8 @@ def overlay_forecast(fig: go.Figure, dates, predicted, name: str, number: int) -
     """Add an earlier run's forecast (data units, over its own dates) to a forecast_figure: a
     dashed line in run `number`'s colour, named `name`."""
     fig.add_trace(
-        go.Scatter(
+        dict(
+            type="scatter",
             x=_plain_values(dates),
             y=predicted,
             name=plain(name),
