@@ -198,3 +198,45 @@ def test_pca_path_arrows_stand_at_evenly_spaced_points_each_from_the_point_befor
     assert {(a.xref, a.yref, a.axref, a.ayref) for a in arrows} == {("x", "y", "x", "y")}
     marks = [(a.x, a.y, a.text, a.yshift) for a in fig.layout.annotations if not a.showarrow]
     assert marks == [(0, 0, "start: t0", 12), (9, 81, "end: t9", 12)]
+
+
+def test_forecast_parts_are_shaded_over_their_own_dates_and_named_at_their_top_left():
+    dates = [f"2024-01-{d:02d}" for d in range(1, 11)]
+    values = np.arange(10.0)
+    fig = plots.forecast_figure(
+        dates, values, values, values, parts=[("validation", 4), ("test", 6)]
+    )
+    shades, names = fig.layout.shapes, fig.layout.annotations
+    # validation: rows 0-3 (Jan 1-4), test: rows 4-9 (Jan 5-10)
+    assert [(s.x0, s.x1) for s in shades] == [
+        ("2024-01-01", "2024-01-04"),
+        ("2024-01-05", "2024-01-10"),
+    ]
+    for s in shades:  # the plot's full height, behind the lines, no border
+        assert (s.type, s.xref, s.yref, s.y0, s.y1) == ("rect", "x", "y domain", 0, 1)
+        assert (s.layer, s.line.width) == ("below", 0)
+    assert shades[0].fillcolor != shades[1].fillcolor
+    assert [(a.text, a.x) for a in names] == [("validation", dates[0]), ("test", dates[4])]
+    for a in names:
+        assert (a.xref, a.yref, a.y, a.xanchor, a.yanchor) == ("x", "y domain", 1, "left", "top")
+        assert a.showarrow is False
+    empty = plots.forecast_figure(dates, values, values, values, parts=[("validation", 0)])
+    assert empty.layout.shapes == () and empty.layout.annotations == ()
+
+
+def test_images_figure_draws_each_image_in_its_own_hidden_reversed_subplot_under_its_title():
+    images = np.random.default_rng(4).random((3, 4, 4))
+    fig = plots.images_figure(images, ["a", "b", "c"], columns=2)  # a 2 x 2 grid, one cell empty
+    assert [(t.xaxis, t.yaxis) for t in fig.data] == [("x", "y"), ("x2", "y2"), ("x3", "y3")]
+    axes = [fig.layout[f"{xy}axis{k}"] for xy in "xy" for k in ("", "2", "3", "4")]
+    assert all(axis.visible is False for axis in axes)
+    assert all(fig.layout[f"yaxis{k}"].autorange == "reversed" for k in ("", "2", "3", "4"))
+    for note, k in zip(fig.layout.annotations, ("", "2", "3")):  # centred above its image
+        x0, x1 = fig.layout[f"xaxis{k}"].domain
+        assert (
+            note.x == pytest.approx((x0 + x1) / 2) and note.y == fig.layout[f"yaxis{k}"].domain[1]
+        )
+    assert [a.text for a in fig.layout.annotations] == ["a", "b", "c"]
+    # the top row above the bottom one, side by side within each row
+    assert fig.layout.yaxis.domain[0] > fig.layout.yaxis3.domain[1]
+    assert fig.layout.xaxis.domain[1] < fig.layout.xaxis2.domain[0]
