@@ -13,9 +13,10 @@ is what this file writes itself (`<br>` and `<extra></extra>` in hover templates
 Each figure is validated once (issue 13: the web process draws these for every student): its
 traces are written as dicts (`dict(type="scatter", ...)`; a go.Scatter is validated when made and
 again when a figure takes it) and its whole layout, axes, shapes and annotations included, goes to
-the Figure constructor through `_figure`. No update_layout, update_*axes, add_shape, add_vline or
-add_annotation after it: plotly validates again on each, and the add_* calls every shape or note
-already there too. A subplot grid is `_subplot_grid`, the layout make_subplots makes.
+the Figure constructor through `_figure`. A builder calls no update_layout, update_*axes, add_shape,
+add_vline or add_annotation after it: plotly validates again on each, and the add_* calls every
+shape or note already there too (the kept-run overlays add to a built figure, in one call
+each). A subplot grid is `_subplot_grid`, the layout make_subplots makes.
 Shapes: L steps, H hidden units, N points.
 """
 
