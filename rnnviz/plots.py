@@ -477,6 +477,8 @@ def _subplot_grid(
     its pair, and a title (annotation) above every subplot that has one. make_subplots builds and
     validates a figure of its own first, and each later update_xaxes(row=, col=) validates again;
     tests hold this equal to it."""
+    if rows < 1 or cols < 1:  # as make_subplots: no grid without a cell
+        raise ValueError(f"a grid of subplots needs a row and a column, not {rows} x {cols}")
     width = (1.0 - horizontal_spacing * (cols - 1)) / cols
     height = (1.0 - vertical_spacing * (rows - 1)) / rows
     widths, heights = [width] * cols, [height] * rows
