@@ -9,6 +9,14 @@ every title, axis label, legend entry, hover label, annotation and tick label, a
 templates. Every string a builder receives (column names, words, letters, labels, file names,
 titles, which can carry them) goes through `plain` and nothing else; the only markup in a figure
 is what this file writes itself (`<br>` and `<extra></extra>` in hover templates).
+
+Each figure is validated once (issue 13: the web process draws these for every student): its
+traces are written as dicts (`dict(type="scatter", ...)`; a go.Scatter is validated when made and
+again when a figure takes it) and its whole layout, axes, shapes and annotations included, goes to
+the Figure constructor through `_figure`. A builder calls no update_layout, update_*axes, add_shape,
+add_vline or add_annotation after it: plotly validates again on each, and the add_* calls every
+shape or note already there too (the kept-run overlays add to a built figure, in one call
+each). A subplot grid is `_subplot_grid`, the layout make_subplots makes.
 Shapes: L steps, H hidden units, N points.
 """
 
@@ -18,7 +26,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from .cellspec import CELLS, gate_activation
 
@@ -80,15 +87,21 @@ def _plain_values(values):
     return [plain(v) if isinstance(v, str) else v for v in values]
 
 
-def _layout(fig: go.Figure, title: str, height: int = 320, **kw) -> go.Figure:
-    fig.update_layout(
-        title=plain(title),
-        height=height,
-        margin=dict(l=10, r=10, t=40, b=10),
-        legend=dict(orientation="h", y=-0.2),
-        **kw,
+def _figure(data: Sequence, title: str, height: int = 320, **layout) -> go.Figure:
+    """A figure of the traces `data` with the app's title, height, margins and legend, and the
+    rest of its `layout` (axes, shapes, annotations), validated once: plotly validates every
+    property again on each later update_layout, update_*axes, add_shape or add_annotation, and
+    an update_layout alone cost more than the whole figure built this way."""
+    return go.Figure(
+        data=list(data),
+        layout=dict(
+            title=plain(title),
+            height=height,
+            margin=dict(l=10, r=10, t=40, b=10),
+            legend=dict(orientation="h", y=-0.2),
+            **layout,
+        ),
     )
-    return fig
 
 
 def _step_ticks(n: int, most: int = 20) -> list[int]:
@@ -128,14 +141,14 @@ def loss_figure(
     mode = "lines+markers" if len(history) <= 100 else "lines"
     train = [r["train_loss"] for r in history]
     val = [r.get("val_loss") for r in history]
-    traces = [go.Scatter(x=epochs, y=train, name="train loss", mode=mode, line=dict(color=MODEL))]
+    common = dict(type="scatter", x=epochs, mode=mode)
+    traces = [dict(y=train, name="train loss", line=dict(color=MODEL), **common)]
     if any(v is not None for v in val):
-        traces.append(
-            go.Scatter(x=epochs, y=val, name="validation loss", mode=mode, line=dict(color=VAL))
-        )
+        traces.append(dict(y=val, name="validation loss", line=dict(color=VAL), **common))
     tickvals, ticktext = _log_ticks(train + val)
-    # the layout make_subplots would make, given whole: this figure is redrawn every second for
-    # every session that trains, and make_subplots plus update_* calls took 3 times as long
+    # the layout make_subplots would make, given whole (with the title and size, _figure): this
+    # figure is redrawn every second for every session that trains, and make_subplots plus
+    # update_* calls took 3 times as long
     layout = dict(
         xaxis=dict(anchor="y", domain=[0.0, 1.0], title=dict(text="epoch")),
         yaxis=dict(
@@ -150,7 +163,8 @@ def loss_figure(
     )
     if metric_name:
         traces.append(
-            go.Scatter(
+            dict(
+                type="scatter",
                 x=epochs,
                 y=[r.get(metric) for r in history],
                 name=plain(metric_name),
@@ -169,41 +183,61 @@ def loss_figure(
             dtick=0.25,
             showgrid=False,
         )
-    fig = go.Figure(data=traces, layout=layout)
-    return _layout(fig, title)
+    return _figure(traces, title, **layout)
 
 
-def _add_actual_and_baseline(fig: go.Figure, dates, actual, baseline) -> None:
+def _actual_and_baseline(dates, actual, baseline) -> list[dict]:
     """The actual values and the persistence baseline ("next = last") as two lines over dates."""
-    fig.add_trace(go.Scatter(x=dates, y=actual, name="actual", line=dict(color=ACTUAL)))
-    fig.add_trace(
-        go.Scatter(
+    return [
+        dict(type="scatter", x=dates, y=actual, name="actual", line=dict(color=ACTUAL)),
+        dict(
+            type="scatter",
             x=dates,
             y=baseline,
             name="baseline (next = last)",
             line=dict(color=BASELINE, dash="dash"),
-        )
-    )
+        ),
+    ]
 
 
-def _mark_parts(fig: go.Figure, dates, parts: Sequence[tuple[str, int]]) -> None:
-    """Shade each part of the split over its dates and name it at the top: `parts` are (name,
-    rows) in time order, e.g. [("validation", 215), ("test", 216)], covering `dates`."""
-    start = 0
+def _part_marks(dates, parts: Sequence[tuple[str, int]]) -> dict:
+    """Each part of the split shaded over its dates and named at its top left: `parts` are (name,
+    rows) in time order, e.g. [("validation", 215), ("test", 216)], covering `dates`. The shapes
+    and annotations add_vrect would make, for the layout at once."""
+    shades, names, start = [], [], 0
     for k, (name, rows) in enumerate(parts):
         if rows <= 0:
             continue
         end = min(start + rows, len(dates)) - 1
-        fig.add_vrect(
-            x0=dates[start],
-            x1=dates[end],
-            fillcolor=PART_SHADES[k % len(PART_SHADES)],
-            line_width=0,
-            layer="below",
-            annotation=dict(text=plain(name), font=dict(size=11, color="#555555")),
-            annotation_position="top left",
+        shades.append(
+            dict(
+                type="rect",
+                x0=dates[start],
+                x1=dates[end],
+                xref="x",
+                y0=0,
+                y1=1,
+                yref="y domain",  # the plot's full height
+                fillcolor=PART_SHADES[k % len(PART_SHADES)],
+                line=dict(width=0),
+                layer="below",
+            )
+        )
+        names.append(
+            dict(
+                text=plain(name),
+                font=dict(size=11, color="#555555"),
+                showarrow=False,
+                x=dates[start],
+                xanchor="left",
+                xref="x",
+                y=1,
+                yanchor="top",
+                yref="y domain",
+            )
         )
         start = end + 1
+    return dict(shapes=shades, annotations=names)
 
 
 def forecast_figure(
@@ -219,13 +253,14 @@ def forecast_figure(
     (`unit` names them on the y axis); `parts` (name, rows) shade and name the validation and
     test parts the dates run through."""
     dates = _plain_values(dates)
-    fig = go.Figure()
-    _mark_parts(fig, dates, parts)
-    _add_actual_and_baseline(fig, dates, actual, baseline)
+    traces = _actual_and_baseline(dates, actual, baseline)
     if predicted is not None and len(predicted):
-        fig.add_trace(go.Scatter(x=dates, y=predicted, name="model", line=dict(color=MODEL)))
-    fig.update_yaxes(title_text=plain(unit))
-    return _layout(fig, title)
+        traces.append(
+            dict(type="scatter", x=dates, y=predicted, name="model", line=dict(color=MODEL))
+        )
+    return _figure(
+        traces, title, yaxis=dict(title=dict(text=plain(unit))), **_part_marks(dates, parts)
+    )
 
 
 def forecast_band_figure(
@@ -244,30 +279,30 @@ def forecast_band_figure(
     """Actual values, the persistence baseline and a model's forecast over several runs: the band
     from `low` to `high` (shaded) and the `mean` line inside it, all in data units."""
     dates = _plain_values(dates)
-    fig = go.Figure()
-    _mark_parts(fig, dates, parts)
     band = dict(
+        type="scatter",
         x=dates,
         name=plain(band_name),
         mode="lines",
         line=dict(width=0, color=MODEL),
         legendgroup="band",
     )
-    fig.add_trace(go.Scatter(y=high, showlegend=False, hoverinfo="skip", **band))
-    fig.add_trace(go.Scatter(y=low, fill="tonexty", fillcolor="rgba(31, 119, 180, 0.25)", **band))
-    _add_actual_and_baseline(fig, dates, actual, baseline)
-    fig.add_trace(go.Scatter(x=dates, y=mean, name=plain(mean_name), line=dict(color=MODEL)))
-    fig.update_yaxes(title_text=plain(unit))
-    return _layout(fig, title)
+    traces = [
+        dict(y=high, showlegend=False, hoverinfo="skip", **band),
+        dict(y=low, fill="tonexty", fillcolor="rgba(31, 119, 180, 0.25)", **band),
+        *_actual_and_baseline(dates, actual, baseline),
+        dict(type="scatter", x=dates, y=mean, name=plain(mean_name), line=dict(color=MODEL)),
+    ]
+    return _figure(
+        traces, title, yaxis=dict(title=dict(text=plain(unit))), **_part_marks(dates, parts)
+    )
 
 
 def series_figure(df, columns: Sequence[str], title: str = "The data") -> go.Figure:
     """The chosen columns over the table's index (dates when the file has them)."""
-    fig = go.Figure()
     x = _plain_values(df.index)
-    for col in columns:
-        fig.add_trace(go.Scatter(x=x, y=df[col], name=plain(col), mode="lines"))
-    return _layout(fig, title, height=280)
+    traces = [dict(type="scatter", x=x, y=df[c], name=plain(c), mode="lines") for c in columns]
+    return _figure(traces, title, height=280)
 
 
 def heatmap_figure(
@@ -289,45 +324,58 @@ def heatmap_figure(
     x = list(range(v.shape[1]))
     y = list(range(v.shape[0]))
     x_label, y_label = plain(x_label), plain(y_label)
-    fig = go.Figure(
-        go.Heatmap(
-            z=v,
-            x=x,
-            y=y,
-            colorscale=colorscale,
-            zmid=zmid,
-            texttemplate="%{z:.2f}" if show_values else None,
-            hovertemplate=(
-                f"{x_label} %{{x}}<br>{y_label} %{{y}}<br>value %{{z:.4f}}<extra></extra>"
-            ),
-        )
+    heatmap = dict(
+        type="heatmap",
+        z=v,
+        x=x,
+        y=y,
+        colorscale=colorscale,
+        zmid=zmid,
+        texttemplate="%{z:.2f}" if show_values else None,
+        hovertemplate=f"{x_label} %{{x}}<br>{y_label} %{{y}}<br>value %{{z:.4f}}<extra></extra>",
     )
+    box = []
     if highlight is not None and 0 <= highlight < v.shape[1]:
-        fig.add_shape(
-            type="rect",
-            x0=highlight - 0.5,
-            x1=highlight + 0.5,
-            y0=-0.5,
-            y1=v.shape[0] - 0.5,
-            line=dict(color="black", width=2),
-            xref="x",
-            yref="y",
+        box.append(
+            dict(
+                type="rect",
+                x0=highlight - 0.5,
+                x1=highlight + 0.5,
+                y0=-0.5,
+                y1=v.shape[0] - 0.5,
+                line=dict(color="black", width=2),
+                xref="x",
+                yref="y",
+            )
         )
-    fig.update_xaxes(title_text=x_label, tickmode="array", tickvals=_step_ticks(len(x)))
-    if x_ticks is not None:
-        fig.update_xaxes(tickvals=x, ticktext=[plain(t) for t in x_ticks])
-    fig.update_yaxes(title_text=y_label, tickmode="array", tickvals=_step_ticks(len(y)))
-    if y_ticks is not None:
-        fig.update_yaxes(tickvals=y, ticktext=[plain(t) for t in y_ticks])
-    return _layout(fig, title, height=260 + 8 * min(v.shape[0], 40))
+    return _figure(
+        [heatmap],
+        title,
+        height=260 + 8 * min(v.shape[0], 40),
+        xaxis=_steps_axis(x_label, len(x), x_ticks),
+        yaxis=_steps_axis(y_label, len(y), y_ticks),
+        **(dict(shapes=box) if box else {}),
+    )
+
+
+def _steps_axis(label: str, n: int, names: Sequence | None) -> dict:
+    """An axis over n whole steps (or units) titled `label`: ticks at evenly thinned steps, or
+    at every one named by `names` (made plain)."""
+    if names is None:
+        return dict(title=dict(text=label), tickmode="array", tickvals=_step_ticks(n))
+    ticktext = [plain(t) for t in names]
+    return dict(
+        title=dict(text=label), tickmode="array", tickvals=list(range(n)), ticktext=ticktext
+    )
 
 
 PAD = "pad"  # the name of the trace that marks padding, and the word written in its cells
 
 
-def _values_heatmap(z: list, text: list, x: list, y: list, hover: str) -> go.Heatmap:
+def _values_heatmap(z: list, text: list, x: list, y: list, hover: str) -> dict:
     """A heatmap of numbers written in their cells (None = a gap), on a scale centred at 0."""
-    return go.Heatmap(
+    return dict(
+        type="heatmap",
         z=z,
         x=x,
         y=y,
@@ -361,23 +409,25 @@ def padded_figure(
     z = [[float(r[t]) if ok[t] else None for t in x] for r, ok in zip(rows, real)]
     text = [[f"{float(r[t]):.2f}" if ok[t] else "" for t in x] for r, ok in zip(rows, real)]
     pads = [[None if ok[t] else 1 for t in x] for ok in real]
-    fig = go.Figure(_values_heatmap(z, text, x, y, "%{x}<br>%{y}"))
-    fig.add_trace(
-        go.Heatmap(
-            z=pads,
-            x=x,
-            y=y,
-            text=[[plain(pad) if p else "" for p in r] for r in pads],
-            texttemplate="%{text}",
-            colorscale=[[0, "#d9d9d9"], [1, "#d9d9d9"]],
-            showscale=False,
-            name=PAD,
-            hovertemplate="%{x}<br>%{y}<br>" + plain(pad) + "<extra></extra>",
-        )
+    pads_trace = dict(
+        type="heatmap",
+        z=pads,
+        x=x,
+        y=y,
+        text=[[plain(pad) if p else "" for p in r] for r in pads],
+        texttemplate="%{text}",
+        colorscale=[[0, "#d9d9d9"], [1, "#d9d9d9"]],
+        showscale=False,
+        name=PAD,
+        hovertemplate="%{x}<br>%{y}<br>" + plain(pad) + "<extra></extra>",
     )
-    fig.update_xaxes(title_text=plain(x_label), tickmode="array", tickvals=x)
-    fig.update_yaxes(title_text=plain(y_label), autorange="reversed")
-    return _layout(fig, title, height=120 + 24 * len(y))
+    return _figure(
+        [_values_heatmap(z, text, x, y, "%{x}<br>%{y}"), pads_trace],
+        title,
+        height=120 + 24 * len(y),
+        xaxis=dict(title=dict(text=plain(x_label)), tickmode="array", tickvals=x),
+        yaxis=dict(title=dict(text=plain(y_label)), autorange="reversed"),
+    )
 
 
 def packed_figure(
@@ -395,10 +445,13 @@ def packed_figure(
     y = [f"{k}: t={t}, n={n}" for k, (t, n) in enumerate(rows)]
     z = v.tolist()
     text = [[f"{a:.2f}" for a in r] for r in z]
-    fig = go.Figure(_values_heatmap(z, text, x, y, "%{y}<br>%{x}"))
-    fig.update_xaxes(title_text=plain(x_label))
-    fig.update_yaxes(title_text=plain(y_label), autorange="reversed")
-    return _layout(fig, title, height=120 + 24 * len(y))
+    return _figure(
+        [_values_heatmap(z, text, x, y, "%{y}<br>%{x}")],
+        title,
+        height=120 + 24 * len(y),
+        xaxis=dict(title=dict(text=plain(x_label))),
+        yaxis=dict(title=dict(text=plain(y_label)), autorange="reversed"),
+    )
 
 
 def _gate_scale(name: str, v: np.ndarray) -> dict:
@@ -412,46 +465,115 @@ def _gate_scale(name: str, v: np.ndarray) -> dict:
     return dict(colorscale="RdBu_r", zmid=0, zmin=-reach, zmax=reach)
 
 
+def _subplot_grid(
+    rows: int,
+    cols: int,
+    titles: Sequence[str] = (),
+    horizontal_spacing: float = 0.2,
+    vertical_spacing: float = 0.3,
+) -> dict:
+    """The layout `make_subplots(rows, cols, subplot_titles=titles, ...)` makes, as a dict to give
+    the figure whole: axes x, y, x2, y2, ... across each row from the top left, each anchored to
+    its pair, and a title (annotation) above every subplot that has one. make_subplots builds and
+    validates a figure of its own first, and each later update_xaxes(row=, col=) validates again;
+    tests hold this equal to it."""
+    if rows < 1 or cols < 1:  # as make_subplots: no grid without a cell
+        raise ValueError(f"a grid of subplots needs a row and a column, not {rows} x {cols}")
+    width = (1.0 - horizontal_spacing * (cols - 1)) / cols
+    height = (1.0 - vertical_spacing * (rows - 1)) / rows
+    widths, heights = [width] * cols, [height] * rows
+    # each row's bottom, the top row first, as make_subplots sums them (the top row highest)
+    bottoms = [sum(heights[:r]) + r * vertical_spacing for r in range(rows)][::-1]
+    layout, notes = {}, []
+    for k in range(rows * cols):
+        r, c = divmod(k, cols)
+        x0 = sum(widths[:c]) + c * horizontal_spacing
+        x = [x0, x0 + width]  # the title's centre is this span's, unclamped
+        y = [min(max(bottoms[r], 0.0), 1.0), min(max(bottoms[r] + height, 0.0), 1.0)]
+        suffix = str(k + 1) if k else ""
+        # the axes' spans clamped to 0..1 (a sum of floats can pass 1 by a rounding error)
+        layout[f"xaxis{suffix}"] = dict(
+            domain=[max(0.0, x[0]), min(1.0, x[1])], anchor=f"y{suffix}"
+        )
+        layout[f"yaxis{suffix}"] = dict(
+            domain=[max(0.0, y[0]), min(1.0, y[1])], anchor=f"x{suffix}"
+        )
+        if k < len(titles) and titles[k]:
+            notes.append(
+                dict(
+                    y=y[1],
+                    xref="paper",
+                    x=sum(x) / 2.0,
+                    yref="paper",
+                    text=titles[k],
+                    showarrow=False,
+                    font=dict(size=16),
+                    xanchor="center",
+                    yanchor="bottom",
+                )
+            )
+    layout["annotations"] = notes
+    return layout
+
+
+def _gate_heatmap(
+    name: str, v: np.ndarray, scale: dict, showscale: bool, k: int, right: float
+) -> dict:
+    """Gate `name`'s values v (H, L) as the heatmap of subplot k (0-based), its colour bar (when
+    shown) just right of the subplot's right edge `right`."""
+    suffix = str(k + 1) if k else ""
+    return dict(
+        type="heatmap",
+        z=v,
+        **scale,
+        showscale=showscale,
+        colorbar=dict(x=right + 0.004, xanchor="left", len=0.8, thickness=6, tickfont=dict(size=8)),
+        hovertemplate=f"{plain(name)}<br>step %{{x}}<br>unit %{{y}}<br>%{{z:.4f}}<extra></extra>",
+        xaxis=f"x{suffix}",
+        yaxis=f"y{suffix}",
+    )
+
+
 def gates_figure(gates: dict, title: str = "Gates", highlight: int | None = None) -> go.Figure:
     """One heatmap per gate, each (L, H), coloured by `_gate_scale`. A colour bar sits beside the
-    last subplot of each scale (the sigmoid gates share one); units are labelled on the first."""
+    last subplot of each scale (the sigmoid gates share one); units are labelled on the first.
+    Built in one validated pass (the grid, axes and highlight lines given whole): this figure is
+    drawn for every layer of every run that ends, and make_subplots with an update and a vline
+    per subplot took twice as long."""
     names = list(gates)
     values = [np.asarray(gates[name], dtype=np.float32).T for name in names]  # each (H, L)
     scales = [_gate_scale(name, v) for name, v in zip(names, values)]
-    fig = make_subplots(
-        rows=1, cols=len(names), subplot_titles=[plain(n) for n in names], horizontal_spacing=0.09
-    )
-    for j, (name, v, scale) in enumerate(zip(names, values, scales), start=1):
-        # the subplot's span, 0..1 across the figure
-        domain = fig.layout[f"xaxis{j if j > 1 else ''}"].domain
-        fig.add_trace(
-            go.Heatmap(
-                z=v,
-                **scale,
-                showscale=scale not in scales[j:],
-                colorbar=dict(
-                    x=domain[1] + 0.004, xanchor="left", len=0.8, thickness=6, tickfont=dict(size=8)
-                ),  # just right of its subplot
-                hovertemplate=(
-                    f"{plain(name)}<br>step %{{x}}<br>unit %{{y}}<br>%{{z:.4f}}<extra></extra>"
-                ),
-            ),
-            row=1,
-            col=j,
+    # 1. the row of subplots, a title above each
+    layout = _subplot_grid(1, len(names), [plain(n) for n in names], horizontal_spacing=0.09)
+    traces, lines = [], []
+    for k, (name, v, scale) in enumerate(zip(names, values, scales)):
+        suffix = str(k + 1) if k else ""
+        # 2. the heatmap, with a colour bar beside the last subplot of its scale
+        right = layout[f"xaxis{suffix}"]["domain"][1]
+        traces.append(_gate_heatmap(name, v, scale, scale not in scales[k + 1 :], k, right))
+        # 3. its axes' ticks (units named on the first subplot only) and the highlighted step
+        layout[f"xaxis{suffix}"].update(
+            tickmode="array", tickvals=_step_ticks(v.shape[1], 4), tickangle=0
         )
-        fig.update_xaxes(
-            tickmode="array", tickvals=_step_ticks(v.shape[1], 4), tickangle=0, row=1, col=j
-        )
-        fig.update_yaxes(
-            tickmode="array",
-            tickvals=_step_ticks(v.shape[0], 10),
-            showticklabels=j == 1,
-            row=1,
-            col=j,
+        layout[f"yaxis{suffix}"].update(
+            tickmode="array", tickvals=_step_ticks(v.shape[0], 10), showticklabels=k == 0
         )
         if highlight is not None:
-            fig.add_vline(x=highlight, line=dict(color="black", width=1), row=1, col=j)
-    return _layout(fig, title, height=300)
+            lines.append(
+                dict(
+                    type="line",
+                    x0=highlight,
+                    x1=highlight,
+                    xref=f"x{suffix}",
+                    y0=0,
+                    y1=1,
+                    yref=f"y{suffix} domain",
+                    line=dict(color="black", width=1),
+                )
+            )
+    if lines:
+        layout["shapes"] = lines
+    return _figure(traces, title, height=300, **layout)
 
 
 def pca_path_figure(
@@ -480,14 +602,12 @@ def pca_path_figure(
         else []
     )
     p, labels = p[keep], [plain(times[k]) for k in keep]  # (N', 2)
-    # 2. the path, coloured by time
-    fig = go.Figure(_pca_path_trace(p, labels))
-    # 3. arrows along it and the start/end marks
-    _add_path_arrows(fig, p, labels)
-    # 4. the chosen window, and the axes' share of the variance
+    # 2. the path, coloured by time, and the chosen window
+    traces = [_pca_path_trace(p, labels)]
     if chosen is not None:
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            dict(
+                type="scatter",
                 x=[float(chosen[0])],
                 y=[float(chosen[1])],
                 mode="markers",
@@ -495,18 +615,27 @@ def pca_path_figure(
                 marker=dict(color="red", size=14, symbol="x"),
             )
         )
+    # 3. arrows along the path, the start/end marks and the axes' share of the variance, given
+    # whole (an add_annotation each validated every note again: 10 of them took 10 ms)
     ex = list(explained or [])
-    fig.update_xaxes(title_text=f"PC1 ({ex[0]:.0%} of variance)" if ex else "PC1")
-    fig.update_yaxes(title_text=f"PC2 ({ex[1]:.0%} of variance)" if len(ex) > 1 else "PC2")
-    return _layout(fig, title, height=380, showlegend=False)
+    return _figure(
+        traces,
+        title,
+        height=380,
+        showlegend=False,
+        annotations=_path_arrows(p, labels),
+        xaxis=dict(title=dict(text=f"PC1 ({ex[0]:.0%} of variance)" if ex else "PC1")),
+        yaxis=dict(title=dict(text=f"PC2 ({ex[1]:.0%} of variance)" if len(ex) > 1 else "PC2")),
+    )
 
 
-def _pca_path_trace(p: np.ndarray, labels: list[str]) -> go.Scatter:
+def _pca_path_trace(p: np.ndarray, labels: list[str]) -> dict:
     """The path of points p (N', 2) as lines and markers, coloured by their order, the colour
     bar labelled with the first, middle and last time."""
     order = np.arange(len(p))
     ends = [0, len(p) // 2, len(p) - 1] if len(p) > 2 else list(range(len(p)))
-    return go.Scatter(
+    return dict(
+        type="scatter",
         x=p[:, 0],
         y=p[:, 1],
         mode="lines+markers",
@@ -528,10 +657,11 @@ def _pca_path_trace(p: np.ndarray, labels: list[str]) -> go.Scatter:
     )
 
 
-def _add_path_arrows(fig: go.Figure, p: np.ndarray, labels: list[str]) -> None:
-    """At most 8 arrows along the path p (N', 2), evenly spaced, and "start"/"end" marks."""
-    for k in np.unique(np.linspace(1, len(p) - 1, min(max(len(p) - 1, 0), 8)).round().astype(int)):
-        fig.add_annotation(
+def _path_arrows(p: np.ndarray, labels: list[str]) -> list[dict]:
+    """At most 8 arrows along the path p (N', 2), evenly spaced, each from the point before to
+    its point, and "start"/"end" marks: annotations for the layout."""
+    notes = [
+        dict(
             x=p[k, 0],
             y=p[k, 1],
             ax=p[k - 1, 0],
@@ -547,26 +677,33 @@ def _add_path_arrows(fig: go.Figure, p: np.ndarray, labels: list[str]) -> None:
             arrowcolor="rgba(60,60,60,0.8)",
             text="",
         )
+        for k in np.unique(
+            np.linspace(1, len(p) - 1, min(max(len(p) - 1, 0), 8)).round().astype(int)
+        )
+    ]
     marks = ((0, f"start: {labels[0]}"), (len(p) - 1, f"end: {labels[-1]}"))
     for k, text in marks if len(p) > 1 else ():
-        fig.add_annotation(
-            x=p[k, 0],
-            y=p[k, 1],
-            text=text,
-            showarrow=False,
-            yshift=12,
-            font=dict(size=11),
+        notes.append(
+            dict(x=p[k, 0], y=p[k, 1], text=text, showarrow=False, yshift=12, font=dict(size=11))
         )
+    return notes
 
 
 def bars_figure(labels: Sequence[str], values, title: str, y_label: str = "") -> go.Figure:
     """Plain bars (hidden units, class probabilities)."""
-    fig = go.Figure(
-        go.Bar(x=[plain(v) for v in labels], y=np.asarray(values, dtype=float), marker_color=MODEL)
+    bars = dict(
+        type="bar",
+        x=[plain(v) for v in labels],
+        y=np.asarray(values, dtype=float),
+        marker=dict(color=MODEL),
     )
-    fig.update_yaxes(title_text=plain(y_label))
-    fig.update_xaxes(type="category")
-    return _layout(fig, title, height=260)
+    return _figure(
+        [bars],
+        title,
+        height=260,
+        yaxis=dict(title=dict(text=plain(y_label))),
+        xaxis=dict(type="category"),
+    )
 
 
 def letters_figure(rows: Sequence[Sequence[tuple[str, float]]], title: str) -> go.Figure:
@@ -579,22 +716,25 @@ def letters_figure(rows: Sequence[Sequence[tuple[str, float]]], title: str) -> g
         for j, (ch, value) in enumerate(row):
             z[i, j] = value
             text[i][j] = plain(ch)
-    fig = go.Figure(
-        go.Heatmap(
-            z=z[::-1],
-            text=text[::-1],
-            texttemplate="%{text}",
-            textfont=dict(size=18),
-            colorscale="RdBu_r",
-            zmid=0,
-            zmin=-1,
-            zmax=1,
-            hovertemplate="'%{text}': %{z:.3f}<extra></extra>",
-        )
+    heatmap = dict(
+        type="heatmap",
+        z=z[::-1],
+        text=text[::-1],
+        texttemplate="%{text}",
+        textfont=dict(size=18),
+        colorscale="RdBu_r",
+        zmid=0,
+        zmin=-1,
+        zmax=1,
+        hovertemplate="'%{text}': %{z:.3f}<extra></extra>",
     )
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return _layout(fig, title, height=80 + 34 * len(rows))
+    return _figure(
+        [heatmap],
+        title,
+        height=80 + 34 * len(rows),
+        xaxis=dict(visible=False),
+        yaxis=dict(visible=False),
+    )
 
 
 def writing_figure(
@@ -608,12 +748,13 @@ def writing_figure(
     top_probabilities (S, k) for S steps."""
     p = np.asarray(top_probabilities, dtype=float).reshape(len(chosen), -1)  # (S, k)
     steps = [f"{s + 1}: {plain(ch)}" for s, ch in enumerate(chosen)]
-    fig = go.Figure()
+    traces = []
     for r in range(p.shape[1]):
         letters = [plain(row[r]) for row in top_letters]
         picked = [row[r] == ch for row, ch in zip(top_letters, chosen)]
-        fig.add_trace(
-            go.Bar(
+        traces.append(
+            dict(
+                type="bar",
                 x=steps,
                 y=p[:, r],
                 name=f"rank {r + 1}",
@@ -629,8 +770,9 @@ def writing_figure(
                 hovertemplate="step %{x}<br>'%{text}': %{y:.3f}<extra></extra>",
             )
         )
-    fig.add_trace(
-        go.Bar(
+    traces.append(
+        dict(
+            type="bar",
             x=steps,
             y=np.clip(1.0 - p.sum(axis=1), 0.0, 1.0),
             name="other letters",
@@ -638,10 +780,16 @@ def writing_figure(
             hovertemplate="other letters: %{y:.3f}<extra></extra>",
         )
     )
-    fig.update_layout(barmode="stack", showlegend=False, uniformtext=dict(minsize=9, mode="hide"))
-    fig.update_yaxes(title_text="probability", range=[0, 1])
-    fig.update_xaxes(title_text="letter written (step: letter)", type="category")
-    return _layout(fig, title, height=320)
+    return _figure(
+        traces,
+        title,
+        height=320,
+        barmode="stack",
+        showlegend=False,
+        uniformtext=dict(minsize=9, mode="hide"),
+        yaxis=dict(title=dict(text="probability"), range=[0, 1]),
+        xaxis=dict(title=dict(text="letter written (step: letter)"), type="category"),
+    )
 
 
 def line_figure(
@@ -657,23 +805,32 @@ def line_figure(
     v = np.asarray(values, dtype=float)
     if v.ndim == 1:
         v = v[:, None]
-    fig = go.Figure()
-    for k in range(v.shape[1]):
-        fig.add_trace(
-            go.Scatter(
-                x=list(range(v.shape[0])),
-                y=v[:, k],
-                mode="lines+markers",
-                name=plain(names[k]) if names else f"unit {k}",
-            )
+    traces = [
+        dict(
+            type="scatter",
+            x=list(range(v.shape[0])),
+            y=v[:, k],
+            mode="lines+markers",
+            name=plain(names[k]) if names else f"unit {k}",
         )
-    fig.update_xaxes(
-        title_text=plain(x_label),
-        range=[-0.5, (steps or v.shape[0]) - 0.5],
-        dtick=1 if (steps or 0) <= 20 else None,
+        for k in range(v.shape[1])
+    ]
+    return _figure(
+        traces,
+        title,
+        height=280,
+        xaxis=dict(
+            title=dict(text=plain(x_label)),
+            range=[-0.5, (steps or v.shape[0]) - 0.5],
+            dtick=1 if (steps or 0) <= 20 else None,
+        ),
+        yaxis=dict(title=dict(text=plain(y_label)), type="log" if log_y else None),
     )
-    fig.update_yaxes(title_text=plain(y_label), type="log" if log_y else None)
-    return _layout(fig, title, height=280)
+
+
+def _rows_box(width: int, y0: float, y1: float, **style) -> dict:
+    """A rectangle over an image's whole width (pixel edges at -0.5 .. width - 0.5), y0 to y1."""
+    return dict(type="rect", x0=-0.5, x1=width - 0.5, y0=y0, y1=y1, **style)
 
 
 def image_figure(image, title: str, fed_rows: int | None = None) -> go.Figure:
@@ -681,101 +838,102 @@ def image_figure(image, title: str, fed_rows: int | None = None) -> go.Figure:
     and the last row read is boxed."""
     v = np.asarray(image, dtype=float)
     rows, pixels = np.indices(v.shape) + 1  # counted from 1, as "rows fed" counts them
-    fig = go.Figure(
-        go.Heatmap(
-            z=v,
-            colorscale="Greys",
-            showscale=False,
-            customdata=np.dstack([rows, pixels]),
-            hovertemplate="row %{customdata[0]}, pixel %{customdata[1]}: %{z:.2f}<extra></extra>",
-        )
+    heatmap = dict(
+        type="heatmap",
+        z=v,
+        colorscale="Greys",
+        showscale=False,
+        customdata=np.dstack([rows, pixels]),
+        hovertemplate="row %{customdata[0]}, pixel %{customdata[1]}: %{z:.2f}<extra></extra>",
     )
-    if fed_rows is not None and fed_rows < v.shape[0]:
-        fig.add_shape(
-            type="rect",
-            x0=-0.5,
-            x1=v.shape[1] - 0.5,
-            y0=fed_rows - 0.5,
-            y1=v.shape[0] - 0.5,
-            fillcolor="rgba(255,255,255,0.75)",
-            line=dict(width=0),
-        )
-    if fed_rows:
-        fig.add_shape(
-            type="rect",
-            x0=-0.5,
-            x1=v.shape[1] - 0.5,
-            y0=fed_rows - 1.5,
-            y1=fed_rows - 0.5,
-            line=dict(color="#d62728", width=3),
-        )
+    width, height = v.shape[1], v.shape[0]
+    boxes = []
+    if fed_rows is not None and fed_rows < height:  # the veil over the rows not read yet
+        veil = dict(fillcolor="rgba(255,255,255,0.75)", line=dict(width=0))
+        boxes.append(_rows_box(width, fed_rows - 0.5, height - 0.5, **veil))
+    if fed_rows:  # the box round the last row read
+        frame = dict(line=dict(color="#d62728", width=3))
+        boxes.append(_rows_box(width, fed_rows - 1.5, fed_rows - 0.5, **frame))
     row_ticks, pixel_ticks = _step_ticks(v.shape[0], 8), _step_ticks(v.shape[1], 8)
-    fig.update_yaxes(
-        autorange="reversed",
-        title_text="row (time step)",
-        scaleanchor="x",
-        tickmode="array",
-        tickvals=row_ticks,
-        ticktext=[str(r + 1) for r in row_ticks],
+    return _figure(
+        [heatmap],
+        title,
+        height=340,
+        shapes=boxes,
+        yaxis=dict(
+            autorange="reversed",
+            title=dict(text="row (time step)"),
+            scaleanchor="x",
+            tickmode="array",
+            tickvals=row_ticks,
+            ticktext=[str(r + 1) for r in row_ticks],
+        ),
+        xaxis=dict(
+            title=dict(text="pixel (feature)"),
+            tickmode="array",
+            tickvals=pixel_ticks,
+            ticktext=[str(p + 1) for p in pixel_ticks],
+        ),
     )
-    fig.update_xaxes(
-        title_text="pixel (feature)",
-        tickmode="array",
-        tickvals=pixel_ticks,
-        ticktext=[str(p + 1) for p in pixel_ticks],
-    )
-    return _layout(fig, title, height=340)
 
 
 def images_figure(images, titles: Sequence[str], columns: int = 10) -> go.Figure:
     """A grid of small grey images with a title each."""
     imgs = np.asarray(images, dtype=float)
     rows = (len(imgs) + columns - 1) // columns
-    fig = make_subplots(
-        rows=rows,
-        cols=columns,
-        subplot_titles=[plain(t) for t in titles],
-        horizontal_spacing=0.01,
-        vertical_spacing=0.08,
-    )
-    for k, img in enumerate(imgs):
-        fig.add_trace(
-            go.Heatmap(z=img, colorscale="Greys", showscale=False, hoverinfo="skip"),
-            row=k // columns + 1,
-            col=k % columns + 1,
+    titles = [plain(t) for t in titles]
+    layout = _subplot_grid(rows, columns, titles, horizontal_spacing=0.01, vertical_spacing=0.08)
+    for name, axis in layout.items():  # every subplot's axes hidden, rows from the top
+        if name.startswith("xaxis"):
+            axis.update(visible=False)
+        elif name.startswith("yaxis"):
+            axis.update(visible=False, autorange="reversed")
+    traces = [
+        dict(
+            type="heatmap",
+            z=img,
+            colorscale="Greys",
+            showscale=False,
+            hoverinfo="skip",
+            xaxis=f"x{k + 1 if k else ''}",
+            yaxis=f"y{k + 1 if k else ''}",
         )
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False, autorange="reversed")
-    return _layout(fig, "", height=40 + 110 * rows)
+        for k, img in enumerate(imgs)
+    ]
+    return _figure(traces, "", height=40 + 110 * rows, **layout)
 
 
 def confusion_figure(matrix, names: Sequence[str], title: str = "Confusion matrix") -> go.Figure:
     """Counts (K, K): rows the true class, columns the predicted one; the diagonal is right."""
     m = np.asarray(matrix)
     labels = [plain(n) for n in names]
-    fig = go.Figure(
-        go.Heatmap(
-            z=m,
-            x=labels,
-            y=labels,
-            colorscale="Blues",
-            texttemplate="%{z}",
-            hovertemplate="true %{y}, predicted %{x}: %{z}<extra></extra>",
-        )
+    heatmap = dict(
+        type="heatmap",
+        z=m,
+        x=labels,
+        y=labels,
+        colorscale="Blues",
+        texttemplate="%{z}",
+        hovertemplate="true %{y}, predicted %{x}: %{z}<extra></extra>",
     )
-    fig.update_xaxes(title_text="predicted", type="category")
-    fig.update_yaxes(title_text="true", type="category", autorange="reversed")
-    return _layout(fig, title, height=120 + 28 * len(labels))
+    return _figure(
+        [heatmap],
+        title,
+        height=120 + 28 * len(labels),
+        xaxis=dict(title=dict(text="predicted"), type="category"),
+        yaxis=dict(title=dict(text="true"), type="category", autorange="reversed"),
+    )
 
 
 def losses_figure(histories: dict[str, Sequence[dict]], title: str = "Loss, overlaid") -> go.Figure:
     """Training (solid) and validation (dotted) loss of several runs on one log axis."""
-    fig = go.Figure()
+    traces = []
     for name, history in histories.items():
         colour = CELL_COLOURS.get(name, MODEL)
         epochs = [r["epoch"] for r in history]
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            dict(
+                type="scatter",
                 x=epochs,
                 y=[r["train_loss"] for r in history],
                 name=f"{plain(name)} train",
@@ -784,8 +942,9 @@ def losses_figure(histories: dict[str, Sequence[dict]], title: str = "Loss, over
             )
         )
         if any(r.get("val_loss") is not None for r in history):
-            fig.add_trace(
-                go.Scatter(
+            traces.append(
+                dict(
+                    type="scatter",
                     x=epochs,
                     y=[r.get("val_loss") for r in history],
                     name=f"{plain(name)} validation",
@@ -793,18 +952,22 @@ def losses_figure(histories: dict[str, Sequence[dict]], title: str = "Loss, over
                     line=dict(color=colour, dash="dot"),
                 )
             )
-    fig.update_yaxes(type="log", title_text="loss", exponentformat="power")
-    fig.update_xaxes(title_text="epoch")
-    return _layout(fig, title)
+    return _figure(
+        traces,
+        title,
+        yaxis=dict(type="log", title=dict(text="loss"), exponentformat="power"),
+        xaxis=dict(title=dict(text="epoch")),
+    )
 
 
 def gradient_distance_figure(norms: dict[str, np.ndarray], title: str) -> go.Figure:
     """||dLoss/dh_t|| against the distance (steps) from the loss, one line per cell, log axis."""
-    fig = go.Figure()
+    traces = []
     for name, v in norms.items():
         v = np.asarray(v, dtype=float)
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            dict(
+                type="scatter",
                 x=list(range(len(v))),
                 y=v,
                 name=plain(name),
@@ -815,9 +978,13 @@ def gradient_distance_figure(norms: dict[str, np.ndarray], title: str) -> go.Fig
                 ),
             )
         )
-    fig.update_yaxes(type="log", title_text="||dLoss/dh_t||", exponentformat="power")
-    fig.update_xaxes(title_text="distance from the loss (steps back from the answer)")
-    return _layout(fig, title, height=360)
+    return _figure(
+        traces,
+        title,
+        height=360,
+        yaxis=dict(type="log", title=dict(text="||dLoss/dh_t||"), exponentformat="power"),
+        xaxis=dict(title=dict(text="distance from the loss (steps back from the answer)")),
+    )
 
 
 def mark_variant(
@@ -851,19 +1018,21 @@ def overlay_loss(
     log axis's ticks are made again over every loss line shown."""
     epochs = [r["epoch"] for r in history]
     line = dict(color=_kept_colour(number), dash="dash")
-    fig.add_trace(
-        go.Scatter(
+    runs = [
+        dict(
+            type="scatter",
             x=epochs,
             y=[r["train_loss"] for r in history],
             name=plain(name),
             mode="lines",
             line=line,
         )
-    )
+    ]
     val = [r.get("val_loss") for r in history]
     if any(v is not None for v in val):
-        fig.add_trace(
-            go.Scatter(
+        runs.append(
+            dict(
+                type="scatter",
                 x=epochs,
                 y=val,
                 name=plain(val_name or name),
@@ -871,6 +1040,7 @@ def overlay_loss(
                 line={**line, "dash": "dot"},
             )
         )
+    fig.add_traces(runs)  # one validation for both (trace dicts: validated once, not twice)
     losses = [y for tr in fig.data if tr.yaxis in (None, "y") for y in (tr.y or ())]
     tickvals, ticktext = _log_ticks(losses)
     fig.update_yaxes(
@@ -883,7 +1053,8 @@ def overlay_forecast(fig: go.Figure, dates, predicted, name: str, number: int) -
     """Add an earlier run's forecast (data units, over its own dates) to a forecast_figure: a
     dashed line in run `number`'s colour, named `name`."""
     fig.add_trace(
-        go.Scatter(
+        dict(
+            type="scatter",
             x=_plain_values(dates),
             y=predicted,
             name=plain(name),

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from .plots import _layout, plain
+from .plots import _figure, plain
 from .unrolled import Unrolled, edge_width
 
 __all__ = ["unrolled_figure", "unit_profiles", "HOVER", "POSITIVE", "NEGATIVE"]
@@ -72,9 +72,10 @@ def _hover(u: Unrolled, profiles: dict, names: Sequence[str], words: dict) -> li
     return out
 
 
-def _edge_traces(u: Unrolled) -> list[go.Scatter]:
+def _edge_traces(u: Unrolled) -> list[dict]:
     """The edges grouped by (sign, width): one line trace each, segments split by NaN (as
-    arrays: plotly checks a list item by item, 0.3 s for 5,000 edges)."""
+    arrays: plotly checks a list item by item, 0.3 s for 5,000 edges). Traces here are dicts
+    that the figure validates once (a go.Scatter is validated again when a figure takes it)."""
     largest = max((e.size for e in u.edges), default=0.0)
     groups: dict[tuple[bool, float], list] = {}
     for e in u.edges:
@@ -85,7 +86,8 @@ def _edge_traces(u: Unrolled) -> list[go.Scatter]:
         xy[0, :, :2] = [e.x for e in edges]
         xy[1, :, :2] = [e.y for e in edges]
         traces.append(
-            go.Scatter(
+            dict(
+                type="scatter",
                 x=xy[0].ravel(),
                 y=xy[1].ravel(),
                 mode="lines",
@@ -99,7 +101,7 @@ def _edge_traces(u: Unrolled) -> list[go.Scatter]:
     return traces
 
 
-def _node_trace(u: Unrolled, pick: np.ndarray, hover: list[str], highlight, bar: bool):
+def _node_trace(u: Unrolled, pick: np.ndarray, hover: list[str], highlight, bar: bool) -> dict:
     """The nodes in `pick` as markers on a diverging scale centred at 0; the highlighted
     (band, unit) outlined in black at every step."""
     n = u.nodes
@@ -107,7 +109,8 @@ def _node_trace(u: Unrolled, pick: np.ndarray, hover: list[str], highlight, bar:
     reach = max(float(np.abs(values).max()) if len(values) else 0.0, 1e-6)
     marked = (n.band[pick] == highlight[0]) & (n.unit[pick] == highlight[1]) if highlight else None
     line_width = np.where(marked, 3, 0.5) if marked is not None else 0.5
-    return go.Scatter(
+    return dict(
+        type="scatter",
         x=n.x[pick],
         y=n.y[pick],
         mode="markers",
@@ -168,30 +171,32 @@ def unrolled_figure(
     words = {**HOVER, **(words or {})}
     names = band_names or ["input"] + [f"layer {k}" for k in range(1, u.layers + 1)]
     hover = _hover(u, unit_profiles(u, others, words), names, words)
-    fig = go.Figure(_edge_traces(u))
-    fig.add_trace(_node_trace(u, u.nodes.band == 0, hover, highlight, bar=False))
-    fig.add_trace(_node_trace(u, u.nodes.band > 0, hover, highlight, bar=True))
+    nodes = [
+        _node_trace(u, u.nodes.band == 0, hover, highlight, bar=False),
+        _node_trace(u, u.nodes.band > 0, hover, highlight, bar=True),
+    ]
     sizes = [u.inputs] + [u.units] * u.layers
-    fig.update_xaxes(
-        tickmode="array",
-        tickvals=list(range(len(u.steps))),
-        ticktext=[plain(label) for label in u.labels],
-        showgrid=False,
-        zeroline=False,
-    )
-    fig.update_yaxes(
-        tickmode="array",
-        tickvals=[r + (k - 1) / 2 for r, k in zip(u.band_rows, sizes)],
-        ticktext=[plain(name) for name in names],
-        showgrid=False,
-        zeroline=False,
-    )
     rows = u.band_rows[-1] + u.units
-    return _layout(
-        fig,
+    # traces, axes and boxes given whole: validated once (issue 13)
+    return _figure(
+        _edge_traces(u) + nodes,
         title,
         int(160 + 16 * rows),
         clickmode="event+select",
         plot_bgcolor="white",
         shapes=_boxes(u),
+        xaxis=dict(
+            tickmode="array",
+            tickvals=list(range(len(u.steps))),
+            ticktext=[plain(label) for label in u.labels],
+            showgrid=False,
+            zeroline=False,
+        ),
+        yaxis=dict(
+            tickmode="array",
+            tickvals=[r + (k - 1) / 2 for r, k in zip(u.band_rows, sizes)],
+            ticktext=[plain(name) for name in names],
+            showgrid=False,
+            zeroline=False,
+        ),
     )

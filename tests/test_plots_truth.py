@@ -136,3 +136,107 @@ def test_digits_page_labels_are_integers():
         json.loads(c.proto.spec) for c in at.get("plotly_chart") if "dg_examples" in c.proto.id
     ][0]
     assert [a["text"] for a in spec["layout"]["annotations"]] == [str(d) for d in range(10)]
+
+
+@pytest.mark.parametrize(
+    "rows,cols,titles,h,v",
+    [
+        (1, 1, ["only"], 0.09, 0.3),
+        (1, 3, ["i", "f", "g"], 0.09, 0.3),  # the last span sums past 1 by a rounding error
+        (1, 5, ["i", "", "g", "o", "c"], 0.09, 0.3),
+        (2, 10, [str(k % 10) for k in range(20)], 0.01, 0.08),
+        (2, 5, ["a"] * 7, 0.01, 0.08),  # fewer titles than subplots
+        (3, 4, [], 0.05, 0.1),
+    ],
+)
+def test_subplot_grid_is_the_layout_make_subplots_makes(rows, cols, titles, h, v):
+    """The grid given whole equals plotly's own make_subplots: every axis span and anchor, and
+    each title's place and text."""
+    from plotly.subplots import make_subplots
+
+    reference = make_subplots(
+        rows=rows,
+        cols=cols,
+        subplot_titles=titles or None,
+        horizontal_spacing=h,
+        vertical_spacing=v,
+    ).layout.to_plotly_json()
+    grid = plots._subplot_grid(rows, cols, titles, h, v)
+    made = plots.go.Figure(layout=grid).layout.to_plotly_json()
+    reference.pop("template"), made.pop("template")
+    assert made == reference, f"{rows}x{cols}"
+
+
+@pytest.mark.parametrize("highlight", [0, 3, None])
+def test_gates_highlight_is_one_vertical_line_in_every_subplot_at_that_step(highlight):
+    g = np.full((5, 2), 0.5)  # (L, H)
+    names = ["input", "forget", "cell", "output", "c_t (cell state)"]
+    fig = plots.gates_figure(dict.fromkeys(names, g), highlight=highlight)
+    shapes = fig.layout.shapes
+    if highlight is None:
+        assert shapes == ()
+        return
+    assert len(shapes) == len(names)
+    for k, (line, trace) in enumerate(zip(shapes, fig.data)):
+        axis = "" if k == 0 else str(k + 1)
+        assert (line.type, line.x0, line.x1) == ("line", highlight, highlight), k
+        assert (line.xref, line.yref) == (f"x{axis}", f"y{axis} domain"), k
+        assert (line.y0, line.y1) == (0, 1), k  # the subplot's full height
+        assert (trace.xaxis, trace.yaxis) == (f"x{axis}", f"y{axis}"), k
+        assert (line.line.color, line.line.width) == ("black", 1), k
+    assert [a.text for a in fig.layout.annotations] == names  # each subplot titled by its gate
+
+
+def test_pca_path_arrows_stand_at_evenly_spaced_points_each_from_the_point_before():
+    points = np.c_[np.arange(10.0), np.arange(10.0) ** 2]  # (10, 2): point k is (k, k*k)
+    fig = plots.pca_path_figure(points, [f"t{k}" for k in range(10)])
+    arrows = [a for a in fig.layout.annotations if a.showarrow]
+    # 8 arrows over the 9 steps 1..9: linspace(1, 9, 8) = 1, 2.14, 3.29, 4.43, 5.57, 6.71, 7.86, 9
+    heads = [1, 2, 3, 4, 6, 7, 8, 9]
+    assert [(a.x, a.y) for a in arrows] == [(k, k * k) for k in heads]
+    assert [(a.ax, a.ay) for a in arrows] == [(k - 1, (k - 1) ** 2) for k in heads]
+    assert {(a.xref, a.yref, a.axref, a.ayref) for a in arrows} == {("x", "y", "x", "y")}
+    marks = [(a.x, a.y, a.text, a.yshift) for a in fig.layout.annotations if not a.showarrow]
+    assert marks == [(0, 0, "start: t0", 12), (9, 81, "end: t9", 12)]
+
+
+def test_forecast_parts_are_shaded_over_their_own_dates_and_named_at_their_top_left():
+    dates = [f"2024-01-{d:02d}" for d in range(1, 11)]
+    values = np.arange(10.0)
+    fig = plots.forecast_figure(
+        dates, values, values, values, parts=[("validation", 4), ("test", 6)]
+    )
+    shades, names = fig.layout.shapes, fig.layout.annotations
+    # validation: rows 0-3 (Jan 1-4), test: rows 4-9 (Jan 5-10)
+    assert [(s.x0, s.x1) for s in shades] == [
+        ("2024-01-01", "2024-01-04"),
+        ("2024-01-05", "2024-01-10"),
+    ]
+    for s in shades:  # the plot's full height, behind the lines, no border
+        assert (s.type, s.xref, s.yref, s.y0, s.y1) == ("rect", "x", "y domain", 0, 1)
+        assert (s.layer, s.line.width) == ("below", 0)
+    assert shades[0].fillcolor != shades[1].fillcolor
+    assert [(a.text, a.x) for a in names] == [("validation", dates[0]), ("test", dates[4])]
+    for a in names:
+        assert (a.xref, a.yref, a.y, a.xanchor, a.yanchor) == ("x", "y domain", 1, "left", "top")
+        assert a.showarrow is False
+    empty = plots.forecast_figure(dates, values, values, values, parts=[("validation", 0)])
+    assert empty.layout.shapes == () and empty.layout.annotations == ()
+
+
+def test_images_figure_draws_each_image_in_its_own_hidden_reversed_subplot_under_its_title():
+    images = np.random.default_rng(4).random((3, 4, 4))
+    fig = plots.images_figure(images, ["a", "b", "c"], columns=2)  # a 2 x 2 grid, one cell empty
+    assert [(t.xaxis, t.yaxis) for t in fig.data] == [("x", "y"), ("x2", "y2"), ("x3", "y3")]
+    axes = [fig.layout[f"{xy}axis{k}"] for xy in "xy" for k in ("", "2", "3", "4")]
+    assert all(axis.visible is False for axis in axes)
+    assert all(fig.layout[f"yaxis{k}"].autorange == "reversed" for k in ("", "2", "3", "4"))
+    for note, k in zip(fig.layout.annotations, ("", "2", "3")):  # centred above its image
+        x0, x1 = fig.layout[f"xaxis{k}"].domain
+        assert (
+            note.x == pytest.approx((x0 + x1) / 2) and note.y == fig.layout[f"yaxis{k}"].domain[1]
+        )
+    assert [a.text for a in fig.layout.annotations] == ["a", "b", "c"]
+    # the top row above the bottom one, side by side within each row
+    assert fig.layout.yaxis.domain[0] > fig.layout.yaxis3.domain[1]
+    assert fig.layout.xaxis.domain[1] < fig.layout.xaxis2.domain[0]
