@@ -373,13 +373,12 @@ class _WsClients:
     async def until_end(self, student: WsStudent, pressed: dict) -> dict:
         try:
             text = await student.until(ENDED, timeout=900)
-            full_runs = student.full_runs_finished
             ended = {**pressed, "ended": time.perf_counter(), "status": ENDED.search(text)[1]}
             # the reruns it asked for from its press until it saw the end
             ended["reruns"] = student.reruns_sent - pressed["reruns_before"]
             # as a browser, it stays while the server draws the ended page (the live view's full
             # rerun): closing at "done" cancelled that run, the heaviest one of a session
-            await student.until_full_run(full_runs, timeout=300)
+            await student.until_settled(ENDED, timeout=300)
             return {**ended, "settled": time.perf_counter()}
         finally:
             await student.close()

@@ -141,6 +141,8 @@ class WsStudent:
         self.auto_reruns_sent = 0  # fragment reruns its timers asked for
         self.reruns_sent = 0  # every rerun_script: the page's, a button's, a fragment's
         self.full_runs_finished = 0
+        self.full_run_finished_at = -1  # `messages` when the last full run finished
+        self.written_at: dict[tuple, int] = {}  # delta path -> `messages` when it was drawn
         self.errors: list[str] = []  # exceptions drawn on the page
         self._drawn_this_run: set[str] = set()
         self._timers: dict[str, tuple[float, asyncio.Task]] = {}  # fragment id -> interval, task
@@ -200,13 +202,20 @@ class WsStudent:
         await self._wait(seen, timeout, f"text matching {pattern.pattern!r}")
         return found[0]
 
-    async def until_full_run(self, after: int, timeout: float = 120.0) -> None:
-        """Wait until more than `after` full runs have finished (`full_runs_finished`): after a run
-        ends, its live view asks the server for one full run that draws the ended page (the
+    async def until_settled(self, pattern: re.Pattern, timeout: float = 120.0) -> None:
+        """Wait until a full run has finished after the element showing `pattern` was drawn: after a
+        run ends, its live view asks the server for one full run that draws the ended page (the
         forecast, the insides, the downloads), and a browser keeps the tab open while it comes."""
-        await self._wait(
-            lambda: self.full_runs_finished > after, timeout, "the page's next full run"
-        )
+
+        def settled() -> bool:
+            drawn = [
+                self.written_at[path]
+                for path in self.written_since_press
+                if pattern.search(self.texts.get(path, ""))
+            ]
+            return bool(drawn) and self.full_run_finished_at > max(drawn)
+
+        await self._wait(settled, timeout, "a full run after the end was drawn")
 
     async def close(self) -> None:
         for _, task in self._timers.values():
@@ -280,6 +289,7 @@ class WsStudent:
                     self._timers.pop(fid)[1].cancel()
         elif kind == "script_finished" and msg.script_finished == FINISHED:
             self.full_runs_finished += 1
+            self.full_run_finished_at = self.messages
             self.widgets = {k: v for k, v in self.widgets.items() if k in self._drawn_this_run}
 
     def _start_timer(self, fragment_id: str, interval: float) -> None:
@@ -294,6 +304,7 @@ class WsStudent:
         kind = element.WhichOneof("type")
         el = getattr(element, kind)
         self.texts[path] = "" if kind in CHARTS else element_text(el)
+        self.written_at[path] = self.messages
         self.written_since_press.add(path)
         if kind == "exception":
             self.errors.append(self.texts[path][:300])

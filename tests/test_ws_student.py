@@ -87,6 +87,9 @@ def test_one_protocol_student_trains_the_forecast_preset_in_a_worker():
             await s.open(timeout=120)
             await s.press(r"\bTrain$")
             ended = await s.until(ENDED, timeout=240)  # the first run also starts the pool
+            # as a tab stays open: the ended page is drawn in full, its insides too
+            await s.until_settled(ENDED, timeout=120)
+            assert any("Inside the model" in text for text in s.texts.values()), s.texts
             return ended, s.auto_reruns_sent
         finally:
             await s.close()
