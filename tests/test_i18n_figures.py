@@ -188,6 +188,18 @@ def test_a_figure_is_translated_in_every_part_and_user_text_is_kept(monkeypatch)
     assert fig.layout.annotations[0].text == KO["Gates, layer {layer}"].format(layer=2)
 
 
+def test_a_kept_figure_is_translated_once_per_language_and_stays_english(monkeypatch):
+    """A figure drawn again (ui/figures.py keeps them) gets the Korean copy made the first time;
+    the figure itself keeps its English words for English sessions."""
+    fig = go.Figure(go.Scatter(y=[1, 2], name="train loss"), layout=dict(title="Loss"))
+    monkeypatch.setattr(i18n, "language", lambda: "ko")
+    korean = i18n.figure(fig)
+    assert korean is not fig and korean.data[0].name == KO["train loss"]
+    assert i18n.figure(fig) is korean
+    monkeypatch.setattr(i18n, "language", lambda: "en")
+    assert i18n.figure(fig) is fig and fig.data[0].name == "train loss"
+
+
 def test_a_table_gets_korean_headers_and_status_words(monkeypatch):
     monkeypatch.setattr(i18n, "language", lambda: "ko")
     table = pd.DataFrame({"status": ["done", "my word"], "epoch": [1, 2]}).set_index("status")

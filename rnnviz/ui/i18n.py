@@ -165,7 +165,10 @@ def figure(fig: go.Figure) -> go.Figure:
     lang = language()
     if lang == "en":
         return fig
-    fig = go.Figure(fig)
+    made = getattr(fig, "_translations", None)  # a kept figure (ui/figures.py) drawn again
+    if made is not None and lang in made:
+        return made[lang]
+    original, fig = fig, go.Figure(fig)
     _numeric_dates(fig)
     layout = fig.layout
     _translate_titles(layout, lang)
@@ -198,6 +201,9 @@ def figure(fig: go.Figure) -> go.Figure:
                 values = getattr(trace, axis, None)
                 if values is not None and len(values) and all(isinstance(v, str) for v in values):
                     setattr(trace, axis, [translate(v, lang) for v in values])
+    # the copy in this language, kept on the figure: copying re-checks every property (8 ms for
+    # the gates); figures are not changed once drawn (a page that adds to one copies it first)
+    original._translations = {**(made or {}), lang: fig}
     return fig
 
 
