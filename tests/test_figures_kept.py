@@ -20,6 +20,13 @@ class _PublicRun(Run):
     public: bool = False
 
 
+@dataclass
+class _Edge:
+    kind: str
+    weight: float
+    x: tuple
+
+
 class _Counting:
     """A figure builder that counts its calls."""
 
@@ -50,6 +57,19 @@ def test_digest_reads_content_not_identity():
     assert figures.digest(1) != figures.digest(1.0) != figures.digest("1")
     with pytest.raises(figures.Unhashable):
         figures.digest(object())
+    # dataclasses in a list, read by one repr of their fields
+    edges = [_Edge("input", 0.1, (0.0, 0.5)), _Edge("time", -0.2, (1.0, 1.5))]
+    same = [_Edge("input", 0.1, (0.0, 0.5)), _Edge("time", -0.2, (1.0, 1.5))]
+    assert figures.digest(edges) == figures.digest(same)
+    same[1] = _Edge("time", -0.2000001, (1.0, 1.5))
+    assert figures.digest(edges) != figures.digest(same)
+    # a repr that is not exact (a long array's is cut with "...") is read field by field
+    long = [_Edge("a", 0.0, (0.0,)), _Edge("b", 0.0, (0.0,))]
+    long[0].x = np.zeros(2000)
+    other = [_Edge("a", 0.0, (0.0,)), _Edge("b", 0.0, (0.0,))]
+    other[0].x = np.zeros(2000)
+    other[0].x[1000] = 1.0
+    assert figures.digest(long) != figures.digest(other)
 
 
 def test_built_once_per_run_for_the_same_arguments():

@@ -36,6 +36,32 @@ class Unhashable(TypeError):
     """An argument digest() cannot read by content: the figure is built, and not kept."""
 
 
+_SCALARS = (str, bytes, int, float, bool, type(None), np.generic, pd.Timestamp)
+
+
+def _simple(value) -> bool:
+    """A value whose repr is exact (floats and numpy scalars round-trip): a scalar, or a tuple of
+    simple values."""
+    return isinstance(value, _SCALARS) or (
+        isinstance(value, tuple) and all(_simple(v) for v in value)
+    )
+
+
+def _exact_repr(items: list | tuple) -> str | None:
+    """One repr for a list of simple values, or of dataclasses of one type (the unrolled net's
+    hundreds of edges), when it is exact: no truncated array ("...") and no object named by its
+    address; else None."""
+    kind = type(items[0])
+    if all(_simple(v) for v in items):
+        text = repr(items)
+    elif dataclasses.is_dataclass(kind) and all(type(v) is kind for v in items):
+        names = [f.name for f in dataclasses.fields(kind)]
+        text = kind.__qualname__ + repr([tuple(getattr(v, n) for n in names) for v in items])
+    else:
+        return None
+    return None if "..." in text or " at 0x" in text else text
+
+
 def _feed(h, value) -> None:
     if isinstance(value, torch.Tensor):
         value = value.detach().cpu().numpy()
@@ -43,22 +69,25 @@ def _feed(h, value) -> None:
         value = value.to_numpy()
     if isinstance(value, np.ndarray):
         h.update(f"a{value.dtype}{value.shape}".encode())
-        if value.dtype.kind == "O":  # objects (text, timestamps): each by value, not its pointer
-            for v in value.ravel():
-                _feed(h, v)
+        if value.dtype.kind == "O":  # objects (text, timestamps): by value, not their pointers
+            _feed(h, value.ravel().tolist())
         else:
             h.update(np.ascontiguousarray(value).tobytes())
-    elif isinstance(value, (str, bytes, int, float, bool, type(None), np.generic, pd.Timestamp)):
+    elif _simple(value):
         h.update(repr((type(value).__name__, value)).encode())
     elif isinstance(value, dict):
         h.update(f"d{len(value)}".encode())
         for k, v in value.items():
             _feed(h, k)
             _feed(h, v)
-    elif isinstance(value, (list, tuple)):
+    elif isinstance(value, list | tuple):
         h.update(f"l{len(value)}".encode())
-        for v in value:
-            _feed(h, v)
+        text = _exact_repr(value) if value else ""
+        if text is not None:
+            h.update(text.encode())
+        else:
+            for v in value:
+                _feed(h, v)
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
         h.update(type(value).__qualname__.encode())
         for f in dataclasses.fields(value):

@@ -160,6 +160,11 @@ def _equations(tr: Trace, band: int, step: int, unit: int, label: str) -> None:
 EQUATIONS = "unrolled_equations"  # the container of the step's equations (its CSS class)
 
 
+def _unrolled_chart(net: tuple, *args):
+    """unrolled_figure of unroll(*net): kept by the trace and the choices the net comes from."""
+    return unrolled_figure(unroll(*net), *args)
+
+
 def unrolled_section(
     tr: Trace,
     labels: Sequence[str],
@@ -178,7 +183,9 @@ def unrolled_section(
     c1, c2 = st.columns(2)
     with c1:
         gate = _gate(tr, f"{key}_unrolled_gate")
-    u = unroll(tr, list(labels), live.limits(), gate)
+    # the net, and below its figure, kept by the trace they come from (figures.built): digesting
+    # the net's hundreds of edges cost more than building it
+    u = figures.built(run, unroll, tr, list(labels), live.limits(), gate)
     with c2 if spec(tr.cell).gate_count > 1 else c1:  # a plain RNN has no gate to pick
         band, unit = _picked_neuron(u, f"{key}_unrolled_neuron")
     # 2. the figure; a click picks a step and a neuron
@@ -186,8 +193,8 @@ def unrolled_section(
     i18n.chart(
         figures.built(
             run,
-            unrolled_figure,
-            u,
+            _unrolled_chart,
+            (tr, list(labels), live.limits(), gate),
             t("The cell unrolled over the steps"),
             (band, unit),
             others,
