@@ -359,6 +359,9 @@ def live_view(job: JobHandle | Sequence[JobHandle], render: Callable) -> None:
     running = any(j.running for j in jobs)
     drawn = _held_at(jobs)
 
+    def _changed() -> bool:
+        return running and (not any(j.running for j in jobs) or _held_at(jobs) != drawn)
+
     @st.fragment(run_every=REFRESH_SECONDS if running else None)
     def _live():
         with state.bugs_reported():  # a fragment reruns alone, outside the page's own guard
@@ -373,15 +376,18 @@ def live_view(job: JobHandle | Sequence[JobHandle], render: Callable) -> None:
             # server's interpreter busy and slowed every other session's page.
             status_line(jobs[0])
             return
-        if running and (not any(j.running for j in jobs) or _held_at(jobs) != drawn):
-            # ended, or held at another epoch: the whole page is drawn again at once, these views
-            # with it (drawn here first as well, the ended views were built twice)
+        # ended, or held at another epoch: the whole page is drawn again at once, these views with
+        # it (drawn here first as well, the ended views were built twice); and again after
+        # drawing them, for a job that ended meanwhile
+        if _changed():
             st.rerun()
         if all(j.epochs_done == 0 for j in jobs) and any(j.status == "running" for j in jobs):
             # just started: draw the first point now, not a second later (a queued job is not waited
             # for: a fragment that never finishes its run keeps the page from settling)
             next(j for j in jobs if j.status == "running").wait_for_first_epoch(FIRST_EPOCH_WAIT)
         render(job)
+        if _changed():
+            st.rerun()
 
     _live()
 
