@@ -4,6 +4,7 @@ Forecast page, moving the step slider on an ended run redraws the gates with the
 while the figures that do not depend on the step are not built again."""
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -105,10 +106,17 @@ def test_only_runs_on_public_samples_share_their_figures():
     shared = figures.built(a, build, values, "same preset")
     assert figures.built(b, build, values, "same preset") is shared
     assert build.calls == 1
+    # a run still training draws each epoch's figures for itself alone
+    training = _PublicRun(settings=None, public=True, jobs=[SimpleNamespace(running=True)])
+    figures.built(training, build, values, "same preset")
+    figures.built(training, build, values, "live")
+    assert build.calls == 3  # not taken from the server's figures, nor given to them
+    figures.built(b, build, values, "live")
+    assert build.calls == 4
     private_a, private_b = _PublicRun(settings=None), _PublicRun(settings=None)
     figures.built(private_a, build, values, "a user's file")
     figures.built(private_b, build, values, "a user's file")
-    assert build.calls == 3  # a user's file: each run builds its own
+    assert build.calls == 6  # a user's file: each run builds its own
 
 
 def _gate_lines(at) -> list[float]:

@@ -4,10 +4,10 @@ charts, and a class that ends thirty runs of the same preset built each chart th
 
 `built(run, builder, *args, **kw)` is builder(*args, **kw), kept for the run (the last
 RUN_FIGURES, in run.results) and compared by content: a kept figure is given again while the
-arguments are the same (arrays by their bytes, dataclasses field by field). For a run on a bundled
-public sample (`run.public`) the figure is also kept for every session of this server (the last
-SHARED_FIGURES): students who train the teacher's preset with the same seed get the same weights,
-so the same figures, built once. No figure made from a user's file is shared.
+arguments are the same (arrays by their bytes, dataclasses field by field). For an ended run on a
+bundled public sample (`run.public`) the figure is also kept for every session of this server
+(the last SHARED_FIGURES): students who train the teacher's preset with the same seed get the same
+weights, so the same figures, built once. No figure made from a user's file is shared.
 
 A kept figure is drawn again as it is: callers never change it (i18n.figure copies before it
 translates; an overlay copies first).
@@ -135,7 +135,8 @@ def built(run, builder: Callable, *args, **kw):
     if key in mine:
         mine.move_to_end(key)
         return mine[key]
-    shared = _shared() if getattr(run, "public", False) else None
+    # shared: an ended run's figures (one still training draws each epoch's, seen by it alone)
+    shared = _shared() if getattr(run, "public", False) and not run.running else None
     if shared is not None:
         with shared["lock"]:
             fig = shared["figures"].get(key)
