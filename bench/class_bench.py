@@ -18,7 +18,10 @@ the protocol (1 shows the browser's path is the same one).
    ideal, 30 x alone / usable cores, describes: with the presses spread over a minute, a run of
    about 1 s would make the class bound by when the students press, not by training. Measured: the
    time from the first press until the last run is done, in the server's log (each job's end) and in
-   the students (their "status: done").
+   the students (their "status: done"). As a browser's tab stays open, a student then waits until
+   the server has drawn its ended page in full (the live view's full rerun: the forecast, the
+   insides, the ladder) before it leaves; until 2026-12-05 (third session) it left at "done", which
+   cancelled that run and hid about half of the server's CPU.
 3. Throughout the class a separate process GETs /_stcore/health every 100 ms:
    p50, p99 and max latency.
 4. Memory: the server process's VmRSS before the first session and after the class, and the peak
