@@ -11,7 +11,7 @@ import streamlit as st
 import torch
 
 from rnnviz.ui.i18n import t
-from rnnviz.ui.live import executor, warm_up
+from rnnviz.ui.live import executor, session_heartbeat, warm_up
 from rnnviz.ui.sidebar import choose_language, shared_sidebar
 from rnnviz.ui.state import bugs_reported
 
@@ -38,6 +38,9 @@ PAGES = [
 ]
 page = st.navigation(PAGES)
 with bugs_reported():
-    # with the session-wide heartbeat: a job trains on while its student looks elsewhere
-    shared_sidebar(PAGES)
+    running_jobs = shared_sidebar()
     page.run()
+with bugs_reported(), running_jobs:
+    # the session-wide heartbeat, at the sidebar's top: a job trains on while its student looks
+    # elsewhere. Drawn after the page, it holds a run that Train started in this script run.
+    session_heartbeat(PAGES)

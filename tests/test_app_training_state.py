@@ -80,6 +80,23 @@ def test_session_heartbeat_keeps_a_job_alive_on_another_page_and_a_closed_tab_st
         job.join(10)
 
 
+def test_the_press_that_starts_a_run_lists_it_in_the_sidebar(short_heartbeat):
+    """The press's own script run (no second page run) draws the sidebar's line for the new run,
+    with the link to its page: the heartbeat is drawn after the page."""
+    at, job = _start_a_long_forecast()
+    try:
+        assert [link.value for link in at.sidebar.get("page_link")] == ["Forecast"]
+        lines = [c.value for c in at.sidebar.caption]
+        assert any(
+            v.startswith(("Training on Forecast", "Waiting on", "Starting on")) for v in lines
+        )
+        assert at.button(key="fc_train").disabled  # and the page's buttons are for the new run
+        assert [b for b in at.button if b.key == "fc_stop"], "no Stop button"
+    finally:
+        job.stop()
+        job.join(10)
+
+
 def test_session_heartbeat_line_goes_when_the_job_ends(short_heartbeat):
     at, job = _start_a_long_forecast()
     at.switch_page("app_pages/home.py").run()

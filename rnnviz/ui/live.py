@@ -9,8 +9,9 @@
 - `live_view` draws the progress inside an st.fragment that reruns about once a second while
   the job runs. When the job ends the fragment asks for one full rerun so the whole page updates.
 - A bug inside a fragment is reported as on the page (state.bugs_reported), not as a traceback.
-- A job belongs to the session, not to its page: `session_heartbeat`, drawn by the shared sidebar
-  on every page, heartbeats every running job of the session (and says where each trains), so
+- A job belongs to the session, not to its page: `session_heartbeat`, drawn by app.py at the top
+  of the sidebar on every page (after the page, so that it holds a run Train just started),
+  heartbeats every running job of the session (and says where each trains), so
   a student can look at another page while a job trains. A closed tab runs no fragment: its jobs
   hear nothing for Limits.heartbeat_seconds and stop themselves.
 """

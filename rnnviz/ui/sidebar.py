@@ -7,7 +7,7 @@ import streamlit as st
 import torch
 
 from ..train import resolve_device
-from . import live, share
+from . import share
 from .i18n import LANGUAGES, t
 
 __all__ = ["choose_language", "shared_sidebar", "device_choice", "seed_choice"]
@@ -31,11 +31,12 @@ def choose_language() -> None:
         )
 
 
-def shared_sidebar(pages=()) -> None:
-    """Drawn by app.py on every page; `pages` (the app's st.Page objects) for links to running
-    jobs."""
+def shared_sidebar():
+    """Drawn by app.py on every page, before the page. Returns the place at its top for the
+    session's running jobs (live.session_heartbeat), which app.py draws after the page: a run the
+    page started in this script run (Train) is among them."""
     with st.sidebar:
-        live.session_heartbeat(pages)
+        jobs = st.container()
         st.radio(
             "Language / 언어",
             list(LANGUAGES),
@@ -64,6 +65,7 @@ def shared_sidebar(pages=()) -> None:
                 "The same seed gives the same starting weights and the same training on the CPU."
             ),
         )
+    return jobs
 
 
 def device_choice() -> str:
