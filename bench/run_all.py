@@ -37,6 +37,9 @@ def main(argv: list[str]) -> int:
         parts.append(app_latency.run())
         parts.append(executors_bench.run())
         parts.append(class_bench.run())
+        from bench import page_cost
+
+        parts.append(page_cost.run())
         from bench import ladder_bench
 
         parts.append(ladder_bench.run())
