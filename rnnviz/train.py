@@ -63,7 +63,8 @@ HOLD_POLL = 0.1  # seconds a paused job sleeps between two looks at stop, heartb
 # or pause): while epochs are sub-millisecond, their metrics and gradient norms are computed
 # together then, which costs hello-rnn's 0.4 ms epochs much less than the same ops between batches
 FLUSH_SECONDS = 0.02
-PENDING_BYTES = 16 * 2**20  # ... or sooner, once the outputs and gradients kept would take more
+PENDING_BYTES = 16 * 2**20  # ... or sooner, once the outputs and targets kept would take more
+VMAP_EPOCHS = 16  # a flush of this many one-batch epochs computes their metrics in one vmapped call
 
 
 @dataclass
@@ -640,13 +641,17 @@ class _Epoch:
         """What the kept outputs and targets take in memory."""
         return sum(output.nbytes + y.nbytes for output, y in self.batches)
 
-    def row(self, model: nn.Module, on_cpu: bool) -> dict:
-        """The epoch's HISTORY_COLUMNS row, None where a column does not apply to this model or
-        data. `model` must be in training mode, as it was for the batches (its metrics may differ
-        in eval mode)."""
+    def sums(self, model: nn.Module, on_cpu: bool) -> dict:
+        """The training metrics' sums over the epoch's batches (`model` in training mode, as it
+        was for the batches: its metrics may differ in eval mode)."""
         sums: dict = {}
         for output, y in self.batches:
             _add(sums, model.metrics(output, y), on_cpu)
+        return sums
+
+    def row(self, sums: dict) -> dict:
+        """The epoch's HISTORY_COLUMNS row, with its training metrics' `sums`; None where a column
+        does not apply to this model or data."""
         return {
             "epoch": self.epoch,
             "train_loss": self.train_loss,
@@ -688,10 +693,11 @@ class _Ledger:
         if pending:
             training = self.model.training
             self.model.train()  # the metrics as the batches were computed
-            for record in pending:
-                self.rows.append(record.row(self.model, self.on_cpu))
-                self.sink(self.rows[-1])
+            sums = _epoch_sums(self.model, pending, self.on_cpu)
             self.model.train(training)
+            for record, epoch_sums in zip(pending, sums):
+                self.rows.append(record.row(epoch_sums))
+                self.sink(self.rows[-1])
         self._due = time.perf_counter() + FLUSH_SECONDS
         return self.rows
 
@@ -699,6 +705,29 @@ class _Ledger:
         """flush, for a run that is failing: an error here would hide the one that ended it."""
         with contextlib.suppress(Exception):
             self.flush()
+
+
+def _epoch_sums(model: nn.Module, pending: list[_Epoch], on_cpu: bool) -> list[dict]:
+    """Each pending epoch's training metric sums. When there are VMAP_EPOCHS or more, each of one
+    batch of the same shapes (full-batch training of tiny data), the model's `metrics` runs once,
+    vmapped over the epochs (torch.func.vmap): 2.6 us an epoch on hello-rnn against 6.6 for a call
+    per epoch. Otherwise, or if the model's metrics cannot be vmapped, a call per batch."""
+    if len(pending) >= VMAP_EPOCHS and all(len(r.batches) == 1 for r in pending):
+        try:  # stack fails on shapes that differ; vmap on metrics it cannot batch
+            outputs = torch.stack([r.batches[0][0] for r in pending])  # (K, B, ...) K epochs
+            targets = torch.stack([r.batches[0][1] for r in pending])  # (K, B, ...)
+            batched = torch.func.vmap(lambda o, y: _as_tensors(model.metrics(o, y)))
+            columns = {k: v.tolist() for k, v in batched(outputs, targets).items()}  # {k: (K,)}
+        except Exception:  # then one call per batch
+            pass
+        else:
+            return [{k: v[i] for k, v in columns.items()} for i in range(len(pending))]
+    return [r.sums(model, on_cpu) for r in pending]
+
+
+def _as_tensors(metrics: dict) -> dict[str, Tensor]:
+    """A metrics dict with its ints as tensors, as vmap returns only tensors."""
+    return {k: torch.as_tensor(v) for k, v in metrics.items()}
 
 
 def _accuracy(sums: dict) -> float | None:
