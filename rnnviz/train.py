@@ -64,6 +64,7 @@ HOLD_POLL = 0.1  # seconds a paused job sleeps between two looks at stop, heartb
 # together then, which costs hello-rnn's 0.4 ms epochs much less than the same ops between batches
 FLUSH_SECONDS = 0.02
 PENDING_BYTES = 16 * 2**20  # ... or sooner, once the outputs and targets kept would take more
+GRADIENT_ROWS = 64  # epochs' gradients a run keeps for their norms until the flush (at most 4 MB)
 VMAP_EPOCHS = 16  # a flush of this many one-batch epochs computes their metrics in one vmapped call
 
 
@@ -339,9 +340,17 @@ class Weights:
         self._best: list[Tensor] | None = None  # made when the best weights are first about to go
         self._live: list[Tensor] = []  # the model's own tensors, detached
 
-    def save(self, model: nn.Module, epoch: int, best: bool) -> None:
+    def save(
+        self, model: nn.Module, epoch: int, best: bool, extra: tuple[Tensor, Tensor] | None = None
+    ) -> None:
+        """Keep the model's weights as epoch `epoch`'s, the best so far if `best`. `extra`
+        (destination, source) is one more tensor copied in the same fused copy (fit's gradients,
+        for their norm later: a copy there cost hello-rnn's epochs less than the norm itself)."""
+        dst, src = ([extra[0]], [extra[1]]) if extra is not None else ([], [])
         with self.lock:
             if self.good is None:  # first call: allocate
+                if extra is not None:
+                    extra[0].copy_(extra[1])
                 state = model.state_dict(keep_vars=True)
                 self._live = [v.detach() for v in state.values()]  # views: copies record no graph
                 self.good = {k: v.detach().clone() for k, v in state.items()}
@@ -352,7 +361,7 @@ class Weights:
                         self._best = [t.clone() for t in self._good]
                     else:
                         torch._foreach_copy_(self._best, self._good)
-                torch._foreach_copy_(self._good, self._live)
+                torch._foreach_copy_(self._good + dst, self._live + src)
             self.good_epoch = epoch
             if best:
                 self.best_epoch = epoch
@@ -509,7 +518,8 @@ def _epochs(
         seconds = time.perf_counter() - t0
         record = _Epoch(epoch, train_loss, batches, grad_norm, val_loss, val_sums, seconds)
         watched = train_loss if val_loss is None else val_loss
-        weights.save(model, epoch, best=watched < best_loss)
+        extra = ledger.keep_gradients(record)  # (a row of the ledger's, the flat gradients)
+        weights.save(model, epoch, best=watched < best_loss, extra=extra)
         best_loss = min(best_loss, watched) if math.isfinite(watched) else best_loss
         ledger.add(record, last=epoch == epochs)
         # 4. a pause holds here, once every finished epoch's row is with the sink
@@ -576,8 +586,9 @@ def _train_epoch(
 
 def _batch_step(run: _Run, xb: Tensor, yb: Tensor, lengths: Tensor | None, last: bool):
     """One optimizer step on one batch: (loss, outputs, the gradient norm before clipping when
-    `last`, else None). Clipping computes the norm of every batch anyway; without it, only the
-    epoch's last batch pays for the norm the history records."""
+    `last`, else None). Clipping computes the norm of every batch anyway; without it, the epoch's
+    last batch gives the flat gradient buffer (P,) when there is one, whose norm the row takes
+    later (`_Ledger.gradient_row`), else the norm."""
     loss, output = run.model.batch_loss(xb, yb, lengths)
     run.grads.zero(run.optimizer)
     loss.backward()
@@ -585,8 +596,8 @@ def _batch_step(run: _Run, xb: Tensor, yb: Tensor, lengths: Tensor | None, last:
     norm = None
     if run.config.clip_norm:
         norm = torch.nn.utils.clip_grad_norm_(run.params, run.config.clip_norm)
-    elif last:
-        norm = run.grads.norm()
+    elif last:  # the flat buffer itself (P,): fit copies it for its norm later (_Ledger)
+        norm = run.grads.flat if run.grads.flat is not None else run.grads.norm()
     run.optimizer.step()
     return loss, output, norm if last else None
 
@@ -631,7 +642,8 @@ class _Epoch:
     epoch: int
     train_loss: float
     batches: list[tuple[Tensor, Tensor]]  # each batch's (outputs, targets), detached
-    grad_norm: Tensor | float | None  # the last batch's gradient norm, before any clipping
+    # the last batch's gradient norm before any clipping, or its gradients (P,) to take it from
+    grad_norm: Tensor | float | None
     val_loss: float | None
     val_sums: dict
     seconds: float
@@ -649,9 +661,9 @@ class _Epoch:
             _add(sums, model.metrics(output, y), on_cpu)
         return sums
 
-    def row(self, sums: dict) -> dict:
-        """The epoch's HISTORY_COLUMNS row, with its training metrics' `sums`; None where a column
-        does not apply to this model or data."""
+    def row(self, sums: dict, grad_norm: float) -> dict:
+        """The epoch's HISTORY_COLUMNS row, with its training metrics' `sums` and gradient norm;
+        None where a column does not apply to this model or data."""
         return {
             "epoch": self.epoch,
             "train_loss": self.train_loss,
@@ -660,7 +672,7 @@ class _Epoch:
             "val_accuracy": _accuracy(self.val_sums),
             "val_rmse": _rmse(self.val_sums),
             "seconds": self.seconds,
-            "grad_norm": float(self.grad_norm) if self.grad_norm is not None else 0.0,
+            "grad_norm": grad_norm,
         }
 
 
@@ -679,12 +691,38 @@ class _Ledger:
         self._pending: list[_Epoch] = []
         self._bytes = 0
         self._due = 0.0  # perf_counter time of the next flush; 0: flush the next epoch at once
+        self._gradients: Tensor | None = None  # (R, P): pending epochs' gradients, in order
+        self._rows: list[Tensor] = []  # its R rows, (P,) each
+        self._used = 0  # rows holding a pending epoch's gradients
+
+    def keep_gradients(self, record: _Epoch) -> tuple[Tensor, Tensor] | None:
+        """For an epoch that left its flat gradients (P,) as its norm: (a free row of this
+        ledger's, those gradients), for Weights.save to copy with the weights; the record then
+        points at that row. None (the norm taken now) where the rows would be too big."""
+        flat = record.grad_norm
+        if not _is_gradients(flat):
+            return None
+        if self._gradients is None or self._gradients.shape[1] != flat.numel():
+            rows = min(GRADIENT_ROWS, 4 * 2**20 // max(flat.nbytes, 1))
+            if rows < 2:
+                record.grad_norm = torch.linalg.vector_norm(flat)
+                return None
+            self._gradients = flat.new_empty((rows, flat.numel()))  # (R, P)
+            self._rows, self._used = list(self._gradients.unbind(0)), 0
+        record.grad_norm = self._rows[self._used]
+        self._used += 1
+        return record.grad_norm, flat
 
     def add(self, record: _Epoch, last: bool = False) -> None:
         """Keep a finished epoch; flush if it is due, the last, or the kept tensors are big."""
         self._pending.append(record)
         self._bytes += record.bytes
-        if last or self._bytes > PENDING_BYTES or time.perf_counter() >= self._due:
+        if (
+            last
+            or self._bytes > PENDING_BYTES
+            or (self._rows and self._used == len(self._rows))
+            or time.perf_counter() >= self._due
+        ):
             self.flush()
 
     def flush(self) -> list[dict]:
@@ -695,16 +733,34 @@ class _Ledger:
             self.model.train()  # the metrics as the batches were computed
             sums = _epoch_sums(self.model, pending, self.on_cpu)
             self.model.train(training)
-            for record, epoch_sums in zip(pending, sums):
-                self.rows.append(record.row(epoch_sums))
+            for record, epoch_sums, norm in zip(pending, sums, self._norms(pending)):
+                self.rows.append(record.row(epoch_sums, norm))
                 self.sink(self.rows[-1])
         self._due = time.perf_counter() + FLUSH_SECONDS
         return self.rows
+
+    def _norms(self, pending: list[_Epoch]) -> list[float]:
+        """Each pending epoch's gradient norm: those whose gradients are in this ledger's rows
+        (the first `_used`, in order) in one op, then the rows are free again."""
+        kept = iter(())
+        if self._used:
+            kept = iter(torch.linalg.vector_norm(self._gradients[: self._used], dim=1).tolist())
+            self._used = 0
+        return [next(kept) if _is_gradients(r.grad_norm) else _float(r.grad_norm) for r in pending]
 
     def flush_quietly(self) -> None:
         """flush, for a run that is failing: an error here would hide the one that ended it."""
         with contextlib.suppress(Exception):
             self.flush()
+
+
+def _is_gradients(norm) -> bool:
+    """Whether an epoch's grad_norm holds its flat gradients (P,), not the norm itself."""
+    return isinstance(norm, Tensor) and norm.dim() == 1
+
+
+def _float(norm: Tensor | float | None) -> float:
+    return float(norm) if norm is not None else 0.0
 
 
 def _epoch_sums(model: nn.Module, pending: list[_Epoch], on_cpu: bool) -> list[dict]:
