@@ -233,12 +233,15 @@ def run(
             + (["before: job / bare in CPU time"] if old_job is not None else []),
             rows,
         ),
-        "What the job adds to a bare loop: per epoch, the gradient norm of the last batch (one "
-        "op: after the first backward pass every gradient lives in one flat buffer, which also "
-        "makes zeroing them one op instead of the optimizer's zero_grad), the training accuracy "
-        "(classification), one fused copy of the weights (a second only when the best epoch's "
-        "would be lost), a CPU copy of them on the epochs the snapshot grid keeps (about half of "
-        "a 200-epoch run's), the history row and the stop checks; at the end, divergence rule 3. "
+        "What the job adds to a bare loop: per epoch, the loss as a number (the NaN guard and "
+        "the best epoch need it at once), one fused copy of the weights that also copies the last "
+        "batch's gradients (one flat buffer after the first backward pass, which also makes "
+        "zeroing them one op instead of the optimizer's zero_grad) into the run's ledger, a CPU "
+        "copy of the weights on the epochs the snapshot grid keeps (about half of a 200-epoch "
+        "run's) and the stop checks; every 20 ms, and at every end, stop or pause, the finished "
+        "epochs' rows are made together (their gradient norms in one op, their training accuracy "
+        "in one vmapped call of the model's metrics) and go to the history; at the end, "
+        "divergence rule 3. "
         "That rule needs a forward pass over the "
         "judged part only when it could fire: with a validation part, a small validation RMSE "
         "rules it out, and the untrained model's place is computed only when the trained one's is "

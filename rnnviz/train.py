@@ -4,8 +4,9 @@
 threads, processes or pages, so a thread (TrainingJob), a worker process or a Ray actor can run it
 alike. It slices batches by index from tensors already on the device (no DataLoader: its per-batch
 overhead dominates tiny models), asks `should_stop()` before every batch, gives each finished
-epoch's history row to `sink`, keeps the weights of the last finished epoch and of the best one
-(`Weights`), and ends "diverged" when the run has run away, keeping the best epoch's weights.
+epoch's history row to `sink` (in bursts about 20 ms apart, every one before it returns or holds:
+`_Ledger`), keeps the weights of the last finished epoch and of the best one (`Weights`), and
+ends "diverged" when the run has run away, keeping the best epoch's weights.
 Gradient clipping keeps a runaway loss finite, so NaN is not the only sign: see `_divergence` for
 the rule. The loop has no task flags: each model says how to compute a batch's loss and metrics
 (`Trainable`).
@@ -486,11 +487,12 @@ def fit(
     # 1. the starting point: its weights, also kept for divergence rule 3 (float targets)
     weights.save(model, 0, best=True)
     start = _starting_weights(model, data)
+    # 2. the epochs and the verdict; a failure still gives the sink the finished epochs' rows
     ledger = _Ledger(run.model, sink, run.on_cpu)
     try:
         return _epochs(run, ledger, weights, start, should_stop, on_batch_end, between_epochs)
     except BaseException:
-        ledger.flush_quietly()  # the rows of the epochs that finished, as before a stop
+        ledger.flush_quietly()
         raise
 
 
