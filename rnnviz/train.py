@@ -260,9 +260,9 @@ class _Gradients:
             offset += p.numel()
 
     def norm(self) -> Tensor | float:
-        """The 2-norm of all gradients together (before any clipping). A tensor: the row that
-        records it reads it later (`_Epoch`); a copy of the gradients to take the norm of then
-        measured no cheaper."""
+        """The 2-norm of all gradients together (before any clipping), a tensor the epoch's row
+        reads later (`_Epoch`). Without clipping, fit takes the flat buffer itself instead and the
+        norm at the flush (`_Ledger.keep_gradients`)."""
         if self.flat is not None:
             return torch.linalg.vector_norm(self.flat)
         return _total_norm(self.params)
@@ -557,9 +557,10 @@ def _train_epoch(
 ) -> tuple[str | None, float | Tensor, list, Tensor | None]:
     """One pass over the shuffled training data: (why it stopped early or None, the sum of batch
     losses times batch sizes, each batch's (outputs, targets) for its metrics, the gradient norm
-    of the last batch). On the CPU the loss sum is a Python number (an
-    item() is cheaper there than a tensor op); on a GPU it stays on the device, so the loop never
-    waits for it before the epoch ends. The metrics are left to the epoch's row (`_Epoch`)."""
+    of the last batch or its flat gradients (`_batch_step`)). On the CPU the loss sum is a Python
+    number (an item() is cheaper there than a tensor op); on a GPU it stays on the device, so the
+    loop never waits for it before the epoch ends. The metrics are left to the epoch's row
+    (`_Epoch`)."""
     n, batch, d = run.x.shape[0], run.batch, run.data
     # (N,)
     order = torch.randperm(n, generator=run.generator) if run.config.shuffle else torch.arange(n)
@@ -590,7 +591,7 @@ def _batch_step(run: _Run, xb: Tensor, yb: Tensor, lengths: Tensor | None, last:
     """One optimizer step on one batch: (loss, outputs, the gradient norm before clipping when
     `last`, else None). Clipping computes the norm of every batch anyway; without it, the epoch's
     last batch gives the flat gradient buffer (P,) when there is one, whose norm the row takes
-    later (`_Ledger.gradient_row`), else the norm."""
+    later (`_Ledger.keep_gradients`), else the norm."""
     loss, output = run.model.batch_loss(xb, yb, lengths)
     run.grads.zero(run.optimizer)
     loss.backward()
