@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import importlib.util
 import sys
 from pathlib import Path
 
@@ -112,7 +113,7 @@ def dataloader_loop(model, x, y, epochs, batch, task, seed=0, lr=0.01):
     return model
 
 
-def job_loop(model, x, y, epochs, batch, task, seed=0, lr=0.01, threads=None):
+def job_loop(model, x, y, epochs, batch, task, seed=0, lr=0.01, threads=None, job_class=None):
     cfg = TrainConfig(
         epochs=epochs,
         batch_size=batch,
@@ -122,14 +123,30 @@ def job_loop(model, x, y, epochs, batch, task, seed=0, lr=0.01, threads=None):
         device="cpu",
         threads=threads,
     )
-    job = TrainingJob(model, TrainData(x, y, task=task), cfg).start().join()
+    job_class = job_class or TrainingJob
+    job = job_class(model, TrainData(x, y, task=task), cfg).start().join()
     assert job.status == "done", job.message
     return job.model
 
 
-def run(quick: bool = False, repeats: int = 5, only: str | None = None) -> dict:
+def load_before(path: str):
+    """The TrainingJob of another version of rnnviz/train.py (e.g. `git show main:rnnviz/train.py
+    > /tmp/train_main.py`), imported as rnnviz._train_before so that its relative imports resolve
+    to this package: a change measured against it in the same process, interleaved."""
+    spec = importlib.util.spec_from_file_location("rnnviz._train_before", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module.TrainingJob
+
+
+def run(
+    quick: bool = False, repeats: int = 5, only: str | None = None, before: str | None = None
+) -> dict:
     """Tables 1 and 2; `only` names one workload to measure (on a shared machine, the one that
-    changed), else all five."""
+    changed), else all five; `before`, the path of another train.py whose TrainingJob is timed in
+    the same rotation (a column of its own; see load_before)."""
+    old_job = load_before(before) if before else None
     results = {"engine_overhead": {}, "dataloader_ratio": {}, "threads": {}, "engine_seconds": {}}
     rows, thread_rows = [], []
     chosen = workloads(quick)
@@ -146,16 +163,17 @@ def run(quick: bool = False, repeats: int = 5, only: str | None = None) -> dict:
         b = bare_loop(copy.deepcopy(base), *args)
         same = all(torch.allclose(p, q, atol=1e-6) for p, q in zip(a.parameters(), b.parameters()))
         cpu: dict[str, float] = {}
-        times = interleaved_medians(
-            {  # the equivalence runs above were the warm-up
-                "bare": lambda: bare_loop(copy.deepcopy(base), *args),
-                "job": lambda: job_loop(copy.deepcopy(base), *args, threads=1),
-                "dataloader": lambda: dataloader_loop(copy.deepcopy(base), *args),
-            },
-            repeats=repeats,
-            warmup=0,
-            cpu=cpu,
-        )
+        loops = {  # the equivalence runs above were the warm-up
+            "bare": lambda: bare_loop(copy.deepcopy(base), *args),
+            "job": lambda: job_loop(copy.deepcopy(base), *args, threads=1),
+            "dataloader": lambda: dataloader_loop(copy.deepcopy(base), *args),
+        }
+        if old_job is not None:
+            job_loop(copy.deepcopy(base), *args, threads=1, job_class=old_job)  # its warm-up
+            loops["before"] = lambda: job_loop(
+                copy.deepcopy(base), *args, threads=1, job_class=old_job
+            )
+        times = interleaved_medians(loops, repeats=repeats, warmup=0, cpu=cpu)
         overhead = times["job"] / times["bare"]
         cpu_overhead = cpu["job"] / cpu["bare"]
         results.setdefault("engine_overhead_cpu", {})[name] = round(cpu_overhead, 4)
@@ -174,7 +192,12 @@ def run(quick: bool = False, repeats: int = 5, only: str | None = None) -> dict:
                 dl,
                 "yes" if same else "NO",
             ]
+            + ([cpu["before"] / cpu["bare"]] if old_job is not None else [])
         )
+        if old_job is not None:
+            results.setdefault("engine_overhead_cpu_before", {})[name] = round(
+                cpu["before"] / cpu["bare"], 4
+            )
         # threads: 1 vs 2 for the job (a quarter of the epochs: the ratio is what counts)
         short = (w["x"], w["y"], max(1, w["epochs"] // 4), w["batch"], w["task"])
         t = interleaved_medians(
@@ -206,15 +229,19 @@ def run(quick: bool = False, repeats: int = 5, only: str | None = None) -> dict:
                 "<= 1.05",
                 "DataLoader / bare",
                 "same final weights",
-            ],
+            ]
+            + (["before: job / bare in CPU time"] if old_job is not None else []),
             rows,
         ),
-        "What the job adds to a bare loop: per epoch, the gradient norm of the last batch (one "
-        "op: after the first backward pass every gradient lives in one flat buffer, which also "
-        "makes zeroing them one op instead of the optimizer's zero_grad), the training accuracy "
-        "(classification), one fused copy of the weights (a second only when the best epoch's "
-        "would be lost), a CPU copy of them on the epochs the snapshot grid keeps (about half of "
-        "a 200-epoch run's), the history row and the stop checks; at the end, divergence rule 3. "
+        "What the job adds to a bare loop: per epoch, the loss as a number (the NaN guard and "
+        "the best epoch need it at once), one fused copy of the weights that also copies the last "
+        "batch's gradients (one flat buffer after the first backward pass, which also makes "
+        "zeroing them one op instead of the optimizer's zero_grad) into the run's ledger, a CPU "
+        "copy of the weights on the epochs the snapshot grid keeps (about half of a 200-epoch "
+        "run's) and the stop checks; every 20 ms, and at every end, stop or pause, the finished "
+        "epochs' rows are made together (their gradient norms in one op, their training accuracy "
+        "in one vmapped call of the model's metrics) and go to the history; at the end, "
+        "divergence rule 3. "
         "That rule needs a forward pass over the "
         "judged part only when it could fire: with a validation part, a small validation RMSE "
         "rules it out, and the untrained model's place is computed only when the trained one's is "
@@ -239,11 +266,14 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="fewer windows and 3 repeats")
     parser.add_argument("--only", metavar="NAME", help="measure one workload, e.g. hello-rnn")
     parser.add_argument("--repeats", type=int, help="interleaved repeats (default 5, quick 3)")
+    parser.add_argument(
+        "--before", metavar="TRAIN_PY", help="also time the TrainingJob of this train.py"
+    )
     return parser.parse_args(argv)
 
 
 if __name__ == "__main__":
     args = _arguments(sys.argv[1:])
     repeats = args.repeats or (3 if args.quick else 5)
-    out = run(quick=args.quick, repeats=repeats, only=args.only)
+    out = run(quick=args.quick, repeats=repeats, only=args.only, before=args.before)
     print("\n\n".join(out["tables"]))
