@@ -92,14 +92,11 @@ def _figure(data: Sequence, title: str, height: int = 320, **layout) -> go.Figur
     rest of its `layout` (axes, shapes, annotations), validated once: plotly validates every
     property again on each later update_layout, update_*axes, add_shape or add_annotation, and
     an update_layout alone cost more than the whole figure built this way."""
+    layout.setdefault("margin", dict(l=10, r=10, t=40, b=10))
     return go.Figure(
         data=list(data),
         layout=dict(
-            title=plain(title),
-            height=height,
-            margin=dict(l=10, r=10, t=40, b=10),
-            legend=dict(orientation="h", y=-0.2),
-            **layout,
+            title=plain(title), height=height, legend=dict(orientation="h", y=-0.2), **layout
         ),
     )
 
@@ -573,7 +570,9 @@ def gates_figure(gates: dict, title: str = "Gates", highlight: int | None = None
             )
     if lines:
         layout["shapes"] = lines
-    return _figure(traces, title, height=300, **layout)
+    # a taller top margin: the subplots' titles sit below the figure's, not beside it (at 800 px
+    # "Gates, layer 1" ran into "input")
+    return _figure(traces, title, height=324, margin=dict(l=10, r=10, t=64, b=10), **layout)
 
 
 def pca_path_figure(
