@@ -1041,7 +1041,7 @@ class JobProgress:
         None for one that cannot be read (_offered)."""
         if not self._offered(epoch, state):
             return None
-        return self._good_copy() if state is LATEST else state
+        return self._weights.copy() if state is LATEST else state
 
     @property
     def snapshot_epochs(self) -> list[int]:
@@ -1293,10 +1293,6 @@ class TrainingJob(JobProgress):
             self._first_news.set()
         for cb in self.callbacks:
             cb.on_epoch_end(self, row)
-
-    def _good_copy(self) -> dict[str, Tensor]:
-        """A CPU copy of the good weights (Weights.copy)."""
-        return self._weights.copy()
 
     def _hold(self, epoch: int) -> str | None:
         """fit's between-epochs hook: while paused, wait (asleep, HOLD_POLL s at a time) and still

@@ -185,26 +185,28 @@ def unrolled_section(
         gate = _gate(tr, f"{key}_unrolled_gate")
     # the net, and below its figure, kept by the trace they come from (figures.built): digesting
     # the net's hundreds of edges cost more than building it
-    u = figures.built(run, unroll, tr, list(labels), live.limits(), gate)
+    net = (tr, list(labels), live.limits(), gate)
+    u = figures.built(run, unroll, *net)
     with c2 if spec(tr.cell).gate_count > 1 else c1:  # a plain RNN has no gate to pick
         band, unit = _picked_neuron(u, f"{key}_unrolled_neuron")
     # 2. the figure; a click picks a step and a neuron
     step_key, chart_key = f"{key}_unrolled_step", f"{key}_unrolled_chart"
+    rest = (
+        t("The cell unrolled over the steps"),
+        (band, unit),
+        others,
+        [t("input")] + [t("layer {layer}", layer=k) for k in range(1, u.layers + 1)],
+        {
+            "node": t("{where}, unit {unit}, step {step} ({label})"),
+            "steps": t("{name} at each step"),
+            "other": t("in '{label}'"),
+        },
+    )
     i18n.chart(
-        figures.built(
-            run,
-            _unrolled_chart,
-            (tr, list(labels), live.limits(), gate),
-            t("The cell unrolled over the steps"),
-            (band, unit),
-            others,
-            [t("input")] + [t("layer {layer}", layer=k) for k in range(1, u.layers + 1)],
-            {
-                "node": t("{where}, unit {unit}, step {step} ({label})"),
-                "steps": t("{name} at each step"),
-                "other": t("in '{label}'"),
-            },
-        ),
+        # with no run to keep it for, from the net made above (_unrolled_chart would make it again)
+        unrolled_figure(u, *rest)
+        if run is None
+        else figures.built(run, _unrolled_chart, net, *rest),
         width="stretch",
         key=chart_key,
         on_select=_on_click(chart_key, u, step_key, f"{key}_unrolled_neuron"),
