@@ -15,7 +15,6 @@ seed, as a class does, and gets the same weights, so the ended page's figures ar
 from __future__ import annotations
 
 import argparse
-import csv
 import statistics
 import sys
 import time
@@ -24,13 +23,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench.class_bench import preset_query  # noqa: E402
 from bench.common import table  # noqa: E402
 
 
 def _preset() -> list[tuple[str, str]]:
-    with open(ROOT / "assets" / "presets" / "presets.csv", encoding="utf-8") as f:
-        query = next(row["query"] for row in csv.DictReader(f) if row["page"] == "forecast")
-    return urllib.parse.parse_qsl(query)
+    return urllib.parse.parse_qsl(preset_query())
 
 
 def _cpu_ms(action) -> float:
