@@ -42,5 +42,6 @@ with bugs_reported():
     page.run()
 with bugs_reported(), running_jobs:
     # the session-wide heartbeat, at the sidebar's top: a job trains on while its student looks
-    # elsewhere. Drawn after the page, it holds a run that Train started in this script run.
+    # elsewhere. Drawn after the page, it leaves out the runs the page shows live (their view is
+    # their heartbeat), a run that Train started in this script run too.
     session_heartbeat(PAGES)

@@ -292,6 +292,12 @@ class WsStudent:
             self.full_run_finished_at = self.messages
             self.widgets = {k: v for k, v in self.widgets.items() if k in self._drawn_this_run}
 
+    @property
+    def timers(self) -> list[float]:
+        """The intervals of the fragment timers the page now runs (one per st.fragment with
+        run_every that the last full run drew), as a browser tab would."""
+        return sorted(interval for interval, _ in self._timers.values())
+
     def _start_timer(self, fragment_id: str, interval: float) -> None:
         if fragment_id in self._timers and self._timers[fragment_id][0] == interval:
             return  # as the browser: the same interval keeps its timer

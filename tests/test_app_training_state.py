@@ -80,18 +80,28 @@ def test_session_heartbeat_keeps_a_job_alive_on_another_page_and_a_closed_tab_st
         job.join(10)
 
 
-def test_the_press_that_starts_a_run_lists_it_in_the_sidebar(short_heartbeat):
-    """The press's own script run (no second page run) draws the sidebar's line for the new run,
-    with the link to its page: the heartbeat is drawn after the page."""
+def test_the_press_that_starts_a_run_draws_its_buttons_and_leaves_the_sidebar_to_other_pages(
+    short_heartbeat,
+):
+    """The press's own script run (no second page run) draws the page's buttons for the new run.
+    The page shows the run's progress, and its live view is the run's heartbeat, so the sidebar
+    has no line for it there; on another page the sidebar lists it, with the link back."""
     at, job = _start_a_long_forecast()
     try:
+        assert at.button(key="fc_train").disabled  # the page's buttons are for the new run
+        assert [b for b in at.button if b.key == "fc_stop"], "no Stop button"
+        assert [link.value for link in at.sidebar.get("page_link")] == []
+        assert not [c.value for c in at.sidebar.caption if "on Forecast" in c.value]
+        assert live.LIVE_VIEWS not in at.session_state, "not cleared for the next full run"
+        at.switch_page("app_pages/home.py").run()
         assert [link.value for link in at.sidebar.get("page_link")] == ["Forecast"]
         lines = [c.value for c in at.sidebar.caption]
         assert any(
             v.startswith(("Training on Forecast", "Waiting on", "Starting on")) for v in lines
-        )
-        assert at.button(key="fc_train").disabled  # and the page's buttons are for the new run
-        assert [b for b in at.button if b.key == "fc_stop"], "no Stop button"
+        ), lines
+        at.switch_page("app_pages/forecast.py").run()
+        assert [link.value for link in at.sidebar.get("page_link")] == []
+        assert job.running, (job.status, job.message)
     finally:
         job.stop()
         job.join(10)

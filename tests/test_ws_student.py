@@ -21,6 +21,7 @@ from streamlit.proto.Slider_pb2 import Slider
 
 from bench.class_bench import ENDED, preset_query
 from bench.ws_student import WsStudent, element_text, widget_state
+from rnnviz.ui import live
 from tests.browser.conftest import start_server
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -110,3 +111,37 @@ def test_one_protocol_student_trains_the_forecast_preset_in_a_worker():
     assert parent == [proc.pid], f"worker {worker}'s parent is {parent}, not the server {proc.pid}"
     # the live view's fragment asked for its reruns (the browser's timer, here the student's)
     assert auto_reruns >= 1, auto_reruns
+
+
+@pytest.mark.load
+def test_a_tab_watching_its_run_on_its_page_runs_one_timer():
+    """While a run trains on the page that shows it, the tab reruns one fragment: the live view,
+    which is also the run's heartbeat. The sidebar's session heartbeat (every 2 s) is only for
+    runs the page does not show; a second timer cost a class a third of its reruns."""
+    (ROOT / "test-artifacts").mkdir(exist_ok=True)
+    proc, url = start_server({"RNNVIZ_HEARTBEAT_SECONDS": "3"})  # a job unheard for 3 s stops
+
+    async def student() -> tuple[list, list, list]:
+        s = WsStudent(url, "forecast", preset_query(epochs=2000))
+        try:
+            await s.open(timeout=120)
+            await s.press(r"\bTrain$")
+            await s.until(re.compile(r"Epoch [1-9]\d*/2000"), timeout=240)
+            await asyncio.sleep(
+                8
+            )  # more than twice the limit: the live view's reruns keep it alive
+            timers = s.timers
+            alive = [t for t in s.texts.values() if ENDED.search(t) or "status: running" in t]
+            sidebar_lines = [t for t in s.texts.values() if t.startswith("Training on")]
+            return timers, sidebar_lines, alive
+        finally:
+            await s.close()
+
+    try:
+        timers, sidebar_lines, alive = asyncio.run(student())
+    finally:
+        proc.terminate()
+        proc.wait(20)
+    assert timers == [live.REFRESH_SECONDS], timers
+    assert sidebar_lines == [], sidebar_lines
+    assert len(alive) == 1 and "status: running" in alive[0], alive

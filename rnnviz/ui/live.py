@@ -11,9 +11,10 @@
 - A bug inside a fragment is reported as on the page (state.bugs_reported), not as a traceback.
 - A job belongs to the session, not to its page: `session_heartbeat`, drawn by app.py at the top
   of the sidebar on every page (after the page, so that it holds a run Train just started),
-  heartbeats every running job of the session (and says where each trains), so
-  a student can look at another page while a job trains. A closed tab runs no fragment: its jobs
-  hear nothing for Limits.heartbeat_seconds and stop themselves.
+  heartbeats every running job of the session that the page did not draw a live view for (and says
+  where each trains), so a student can look at another page while a job trains. A job whose live
+  view is on the page is kept alive by that view's own reruns: one timer per tab, not two. A closed
+  tab runs no fragment: its jobs hear nothing for Limits.heartbeat_seconds and stop themselves.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ __all__ = [
 
 REFRESH_SECONDS = 1.0
 HEARTBEAT_SECONDS = 2.0  # the session-wide heartbeat's period while a job of the session trains
+LIVE_VIEWS = "_live_view_jobs"  # session key: ids of the jobs this full run drew a live view for
 VIEW_WAIT_SECONDS = 120.0  # how long a session waits for another's run_view_shared of the same key
 SWITCH_INTERVAL = 0.0005  # seconds: the server's GIL switch interval (see warm_up)
 FIRST_EPOCH_WAIT = (
@@ -359,6 +361,8 @@ def live_view(job: JobHandle | Sequence[JobHandle], render: Callable) -> None:
     jobs = _as_list(job)
     running = any(j.running for j in jobs)
     drawn = _held_at(jobs)
+    if running:  # this view's reruns are their heartbeat (session_heartbeat leaves them out)
+        st.session_state.setdefault(LIVE_VIEWS, set()).update(id(j) for j in jobs)
 
     def _changed() -> bool:
         return running and (not any(j.running for j in jobs) or _held_at(jobs) != drawn)
@@ -410,11 +414,23 @@ def session_heartbeat(pages: Sequence = ()) -> None:
     page ("Training on Forecast: epoch 5/30") that links to it. `pages`: the app's st.Page objects.
 
     A fragment that reruns every HEARTBEAT_SECONDS while a job of the session is queued or running;
-    each rerun is their heartbeat. With no job it draws nothing and has no timer, so an idle
-    session costs nothing; when the last job ends it asks for one full rerun, which drops the timer.
+    each rerun is their heartbeat. Jobs the page drew a live view for in this script run are left
+    out: that view reruns every second and beats them, and the page shows their progress. With no
+    other job it draws nothing and has no timer, so an idle session, or one that watches its run on
+    its page, costs nothing here; when the last job ends it asks for one full rerun, which drops the
+    timer. Called once per full script run, after the page.
     """
     links = {p.url_path.replace("-", "_"): p for p in pages}
-    watching = bool(session_jobs())
+    on_the_page = st.session_state.pop(LIVE_VIEWS, set())  # the next full run draws them anew
+
+    def elsewhere() -> dict[str, list[JobHandle]]:
+        return {
+            page: jobs
+            for page, jobs in session_jobs().items()
+            if not all(id(j) in on_the_page for j in jobs)
+        }
+
+    watching = bool(elsewhere())
 
     @st.fragment(run_every=HEARTBEAT_SECONDS if watching else None)
     def _heartbeat():
@@ -422,7 +438,7 @@ def session_heartbeat(pages: Sequence = ()) -> None:
             _beat()
 
     def _beat():
-        jobs = session_jobs()
+        jobs = elsewhere()
         for page, page_jobs in jobs.items():
             for job in page_jobs:
                 job.heartbeat()

@@ -33,8 +33,9 @@ def choose_language() -> None:
 
 def shared_sidebar():
     """Drawn by app.py on every page, before the page. Returns the place at its top for the
-    session's running jobs (live.session_heartbeat), which app.py draws after the page: a run the
-    page started in this script run (Train) is among them."""
+    session's running jobs that the page does not show (live.session_heartbeat), which app.py draws
+    after the page: by then it knows which runs the page drew a live view for, a run that Train
+    started in this script run too."""
     with st.sidebar:
         jobs = st.container()
         st.radio(
