@@ -21,15 +21,21 @@ that does not within HARD_KILL_GRACE seconds more is killed from here.
 A separate view worker runs heavy views (`run_view(fn, *args)`: the PCA path over every window, ...)
 so that a view never waits behind training and never runs in the web process.
 
-IPC: pipes carrying bytes pickled here with the standard pickler, between our own processes only
-(never for a user's file). Stop and heartbeat are lock-free shared numbers, so a worker killed at
-any moment can never leave a lock held that the web process would then wait on.
+IPC: pipes carrying bytes pickled here, between our own processes only (never for a user's file).
+The messages carry tensors as numpy arrays (`dumps`): torch pickles each tensor's storage through
+torch.save, and an epoch's record with its weights took 10x longer to write and read that way, in
+the worker and in the web process's reader threads, for every epoch of every job. A job's spec is
+pickled by torch (its windows share one storage, which torch keeps shared). Stop and heartbeat are
+lock-free shared numbers, so a worker killed at any moment can never leave a lock held that the
+web process would then wait on.
 """
 
 from __future__ import annotations
 
 import atexit
 import copy
+import copyreg
+import io
 import logging
 import math
 import multiprocessing as mp
@@ -58,6 +64,26 @@ POLL = 0.1  # seconds a reader thread waits for news before checking its worker 
 VIEW_SECONDS = 60.0  # the longest a heavy view may take before its worker is killed
 # workers yield the CPU to the web process: pages and the health probe answer first
 WORKER_NICE = 10
+
+
+def _as_array(tensor: torch.Tensor):
+    """A tensor pickled as the numpy array of its values, read back with torch.from_numpy (the
+    same dtype, shape and values); one numpy cannot hold (bfloat16, sparse) as torch pickles it."""
+    try:
+        return torch.from_numpy, (tensor.detach().cpu().numpy(),)
+    except (TypeError, RuntimeError):
+        return tensor.__reduce_ex__(pickle.DEFAULT_PROTOCOL)
+
+
+class _Pickler(pickle.Pickler):
+    dispatch_table = {**copyreg.dispatch_table, torch.Tensor: _as_array}
+
+
+def dumps(obj) -> bytes:
+    """obj pickled with its tensors as numpy arrays (module docs); pickle.loads reads it back."""
+    buffer = io.BytesIO()
+    _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(obj)
+    return buffer.getvalue()
 
 
 class WorkerLost(RuntimeError):
@@ -239,7 +265,7 @@ def _worker_main(inbox, outbox, flags: "_Flags", threads: int, memory_mb: int) -
     torch.optim.Adam([torch.zeros(1, requires_grad=True)])
 
     def send(message) -> None:
-        outbox.send_bytes(pickle.dumps(message))
+        outbox.send_bytes(dumps(message))
 
     cap = _cap_memory(memory_mb)
     try:
@@ -314,7 +340,7 @@ class _Worker:
         self.started_at = 0.0
 
     def send(self, kind: str, job_id: int, payload) -> None:
-        self.inbox.send_bytes(pickle.dumps((kind, job_id, payload)))
+        self.inbox.send_bytes(dumps((kind, job_id, payload)))
 
     def receive(self, timeout: float):
         """The next message, None if none came within `timeout`; EOFError if the worker is gone."""

@@ -23,7 +23,13 @@ from executor_jobs import Runaway  # noqa: E402
 from rnnviz import ModelConfig, SequenceModel, TrainConfig, TrainData, TrainingJob  # noqa: E402
 from rnnviz.executors import JobSpec, ThreadExecutor  # noqa: E402
 from rnnviz.trace import hidden_state_path  # noqa: E402
-from rnnviz.workers import ProcessExecutor, WorkerLost, threads_per_worker, usable_cores  # noqa: E402
+from rnnviz.workers import (  # noqa: E402
+    ProcessExecutor,
+    WorkerLost,
+    dumps,
+    threads_per_worker,
+    usable_cores,
+)
 
 SLOTS = 2
 WAIT = 120  # seconds any wait may take: a fresh worker imports torch first, slow on a busy machine
@@ -474,3 +480,33 @@ def test_wait_ready_returns_once_every_worker_has_warmed_up(process_executor):
     assert len({j.worker_pid for j in jobs}) == process_executor.slots
     for j in jobs:
         assert j.join(120).status == "done", j.message
+
+
+def test_worker_messages_carry_tensors_as_they_are():
+    """dumps (the workers' messages, tensors as numpy arrays) gives back every tensor with its
+    dtype, shape and values, writable (torch.from_numpy warns on a read-only array), detached; one
+    numpy cannot hold (bfloat16) as torch pickles it."""
+    import pickle  # noqa: PLC0415
+    import warnings  # noqa: PLC0415
+
+    model = SequenceModel(ModelConfig(cell="lstm", input_size=3, hidden_size=5, output_size=1))
+    weights = model.state_dict()
+    odd = {
+        "bf16": torch.randn(2, 3, dtype=torch.bfloat16, requires_grad=True),
+        "transposed": torch.arange(12.0).reshape(3, 4).t(),
+        "scalar": torch.tensor(7),
+        "flags": torch.tensor([True, False]),
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        kind, (record, got, got_odd) = pickle.loads(
+            dumps(("epoch", ({"epoch": 3, "loss": 0.5}, weights, odd)))
+        )
+        for value in got.values():
+            value.add_(0)  # writable in place
+    assert kind == "epoch" and record == {"epoch": 3, "loss": 0.5}
+    assert list(got) == list(weights)
+    for name, value in {**weights, **odd}.items():
+        back = {**got, **got_odd}[name]
+        assert back.dtype == value.dtype and back.shape == value.shape, name
+        assert torch.equal(back.detach(), value.detach()), name
