@@ -9,7 +9,9 @@ actor where its resources are free and queues it while none are. Nothing here sc
     resources  a CPU job asks for num_cpus=1; a GPU job (device "cuda", or "auto" on a cluster with
                GPUs) for num_gpus=RNNVIZ_GPU_FRACTION (default 0.25: four students share one GPU)
     streaming  a follower thread in the caller's process polls the actor every `poll_seconds`
-               (0.5 s) and appends the new history rows; reading `history` never waits on Ray
+               (0.5 s; every FIRST_POLL_SECONDS until the first epoch's row is in, so the first
+               loss point is not up to half a second late) and appends the new history rows;
+               reading `history` never waits on Ray
     stop       asks the actor (honoured before its next batch, weights so far kept); a job still
                waiting for a place, or an actor that does not end within `stop_grace` seconds, is
                killed (cancelled) instead
@@ -58,6 +60,7 @@ __all__ = ["RayExecutor", "RayJob", "actor_options", "connect", "gpu_fraction"]
 
 ENDED = ("done", "stopped", "diverged", "failed")
 DEFAULT_GPU_FRACTION = 0.25
+FIRST_POLL_SECONDS = 0.05  # the follower's poll until the first epoch's row has come
 _CONNECT_LOCK = threading.Lock()
 
 
@@ -389,7 +392,7 @@ class RayJob(JobProgress):
             asked = self._stop_asked_at
             if asked is not None and time.monotonic() - asked > self._executor.stop_grace:
                 return self._end_cancelled()
-            time.sleep(poll)
+            time.sleep(poll if self._history else min(poll, FIRST_POLL_SECONDS))
 
     def _end_with_weights(self, status: str, message: str) -> None:
         state = ray.get(self.actor.final_state.remote(), timeout=60)
