@@ -144,3 +144,45 @@ def test_forecast_step_slider_redraws_the_gates_with_the_new_step(app_page, trai
     assert _gate_lines(at) == [2]
     # the new step made new heatmap and gates figures (one layer); the others were kept
     assert len(run.results["figures"]) == kept + 2
+
+
+def test_a_kept_figure_gives_plotlys_dict_once_and_the_same_spec():
+    """figures.built makes its figures Kept: st.plotly_chart's to_dict() is made once (the same
+    traces given again), and the spec drawn is plotly's own for the same figure, also after a deep
+    copy (plotly's pickling adds keys to the dict it is given) and in Korean."""
+    import copy  # noqa: PLC0415
+
+    import plotly.io as pio  # noqa: PLC0415
+
+    from rnnviz import plots  # noqa: PLC0415
+    from rnnviz.ui import i18n  # noqa: PLC0415
+
+    history = [
+        {"epoch": e, "train_loss": 1 / e, "val_loss": 1.5 / e, "grad_norm": 0.5}
+        for e in range(1, 6)
+    ]
+    run = Run(settings=None)
+    kept = figures.built(run, plots.loss_figure, history, "Loss")
+    fresh = plots.loss_figure(history, "Loss")
+    assert type(kept) is figures.Kept and type(fresh) is go.Figure
+    spec = pio.to_json(fresh.to_dict(), validate=False)
+    first, again = kept.to_dict(), kept.to_dict()
+    assert first is not again and first["data"] is again["data"]  # made once
+    assert pio.to_json(first, validate=False) == spec
+    clone = copy.deepcopy(kept)
+    assert list(clone.data[0].y) == list(fresh.data[0].y)
+    assert set(kept.to_dict()) == {"data", "layout"}
+    assert pio.to_json(kept.to_dict(), validate=False) == spec
+    # Korean: a copy of the same kind, translated; the kept one stays English
+    lang = i18n.language
+    try:
+        i18n.language = lambda: "ko"
+        korean = i18n.figure(kept)
+    finally:
+        i18n.language = lang
+    assert type(korean) is figures.Kept and korean is not kept
+    assert korean.to_dict()["data"][0]["name"] != first["data"][0]["name"]
+    assert pio.to_json(kept.to_dict(), validate=False) == spec
+    # what is not a figure (the unrolled net's builder's result) is given as it is
+    net = figures.built(run, lambda: SimpleNamespace(edges=[1]))
+    assert type(net) is SimpleNamespace

@@ -10,7 +10,9 @@ bundled public sample (`run.public`) the figure is also kept for every session o
 weights, so the same figures, built once. No figure made from a user's file is shared.
 
 A kept figure is drawn again as it is: callers never change it (i18n.figure copies before it
-translates; an overlay copies first).
+translates; an overlay copies first). So plotly's dict of it, which st.plotly_chart asks for at
+every drawing (`to_dict`: a deep copy of every trace, its arrays in base64; 12 of an ended
+Forecast page's 57 ms, for charts already built), is made once too (`Kept`).
 """
 
 from __future__ import annotations
@@ -23,10 +25,11 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 import torch
 
-__all__ = ["built", "digest", "RUN_FIGURES", "SHARED_FIGURES"]
+__all__ = ["built", "digest", "Kept", "RUN_FIGURES", "SHARED_FIGURES"]
 
 RUN_FIGURES = 16  # figures one run keeps (a window, a step, an epoch each make new ones: 20-220 KB)
 SHARED_FIGURES = 32  # figures the server keeps for the runs on public samples
@@ -104,6 +107,19 @@ def digest(*values) -> str:
     return h.hexdigest()
 
 
+class Kept(go.Figure):
+    """A figure that is not changed any more (the module docs): its `to_dict()` is made once and
+    given again, a new top-level dict around the same traces and layout (plotly's own pickling
+    adds keys at that level). Read what it gives; never change it. A figure becomes one by
+    `fig.__class__ = Kept`: go.Figure(fig) would check every property again."""
+
+    def to_dict(self) -> dict:
+        made = self.__dict__.get("_as_dict")
+        if made is None:
+            made = self._as_dict = super().to_dict()
+        return dict(made)
+
+
 @st.cache_resource
 def _shared() -> dict:
     return {"lock": threading.Lock(), "figures": OrderedDict()}
@@ -146,6 +162,8 @@ def built(run, builder: Callable, *args, **kw):
             _keep(mine, key, fig, RUN_FIGURES)
             return fig
     fig = builder(*args, **kw)
+    if type(fig) is go.Figure:  # from here on drawn as it is (not the nets builders make)
+        fig.__class__ = Kept
     _keep(mine, key, fig, RUN_FIGURES)
     if shared is not None:
         with shared["lock"]:

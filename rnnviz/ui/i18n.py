@@ -202,7 +202,9 @@ def figure(fig: go.Figure) -> go.Figure:
                 if values is not None and len(values) and all(isinstance(v, str) for v in values):
                     setattr(trace, axis, [translate(v, lang) for v in values])
     # the copy in this language, kept on the figure: copying re-checks every property (8 ms for
-    # the gates); figures are not changed once drawn (a page that adds to one copies it first)
+    # the gates); figures are not changed once drawn (a page that adds to one copies it first).
+    # Of the original's kind: a kept figure's copy makes its plotly dict once too (figures.Kept)
+    fig.__class__ = type(original)
     original._translations = {**(made or {}), lang: fig}
     return fig
 
