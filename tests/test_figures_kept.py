@@ -119,11 +119,11 @@ def test_only_runs_on_public_samples_share_their_figures():
     assert build.calls == 6  # a user's file: each run builds its own
 
 
-def _gate_lines(at) -> list[float]:
+def _gate_lines(at, key: str = "fc_gates_0") -> list[float]:
     """The x of the step lines on the first layer's gates chart."""
     import plotly.io as pio  # noqa: PLC0415
 
-    charts = [c for c in at.get("plotly_chart") if c.proto.id.endswith("fc_gates_0")]
+    charts = [c for c in at.get("plotly_chart") if c.proto.id.endswith(key)]
     assert len(charts) == 1
     shapes = pio.from_json(charts[0].proto.spec).layout.shapes
     return sorted({s.x0 for s in shapes if s.type == "line"})
@@ -144,6 +144,28 @@ def test_forecast_step_slider_redraws_the_gates_with_the_new_step(app_page, trai
     assert _gate_lines(at) == [2]
     # the new step made new heatmap and gates figures (one layer); the others were kept
     assert len(run.results["figures"]) == kept + 2
+
+
+def test_next_letter_keeps_its_figures_and_redraws_the_step(app_page, train_on_page):
+    """Next letter's layers, gates and unrolled net are kept for its run: a rerun builds none of
+    them again, and the step slider redraws the gates with the new step marked."""
+    at = app_page("app_pages/next_letter.py")
+    at.selectbox(key="nl_cell").set_value("gru")
+    at.number_input(key="nl_epochs").set_value(2)
+    at.run()
+    run = train_on_page(at, "nl", "next_letter")
+    assert run.job.status == "done", run.job.message
+    last = _gate_lines(at, "nl_gates_0")
+    assert len(last) == 1
+    kept = dict(run.results["figures"])
+    assert len(kept) >= 4  # hidden state, gates, the net and its figure
+    at.run()
+    assert not at.exception, at.exception
+    assert dict(run.results["figures"]) == kept  # nothing built again
+    at.slider(key=f"nl_t_{run.id}").set_value(1).run()
+    assert not at.exception, at.exception
+    assert _gate_lines(at, "nl_gates_0") == [1]
+    assert len(run.results["figures"]) > len(kept)
 
 
 def test_a_kept_figure_gives_plotlys_dict_once_and_the_same_spec():

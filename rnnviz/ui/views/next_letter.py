@@ -17,7 +17,7 @@ from ... import parameter_count_formula, plots, tasks
 from ...cellspec import CELLS
 from ...data.text import packing_view
 from ...errors import UserError
-from .. import i18n, live, state
+from .. import figures, i18n, live, state
 from ..i18n import t
 from ..sidebar import seed_choice
 from ..widgets import int_slider
@@ -192,8 +192,8 @@ def inside(run: state.Run) -> None:
     tr, probs, letters, step = _follow_word(run, model, ds)
     _softmax_and_hidden(ds, tr, probs, letters, step)
     # 2. Every layer's hidden state and gates over the word
-    _layers(tr, letters, step)
-    next_letter_section(model, ds, tr, letters)
+    _layers(tr, letters, step, run)
+    next_letter_section(model, ds, tr, letters, run=run)
     # 3. One hidden unit's activation after each letter of every word
     st.subheader(t("One neuron across every word"))
     unit = int_slider(
@@ -275,11 +275,14 @@ def _softmax_and_hidden(ds, tr, probs, letters: list, step: int) -> None:
     )
 
 
-def _layers(tr, letters: list, step: int) -> None:
-    """Each layer's hidden state over the word, and its gates and cell state (LSTM, GRU)."""
+def _layers(tr, letters: list, step: int, run: state.Run) -> None:
+    """Each layer's hidden state over the word, and its gates and cell state (LSTM, GRU); the
+    figures kept for the run while what they show is the same (figures.built)."""
     for layer in range(len(tr.hidden)):
         i18n.chart(
-            plots.heatmap_figure(
+            figures.built(
+                run,
+                plots.heatmap_figure,
                 tr.hidden[layer].numpy(),
                 t("Hidden state, layer {layer}", layer=layer + 1),
                 x_label=t("letter read"),
@@ -289,7 +292,7 @@ def _layers(tr, letters: list, step: int) -> None:
             width="stretch",
             key=f"nl_hidden_{layer}",
         )
-        gates_chart(tr, layer, step, key=f"nl_gates_{layer}")
+        gates_chart(tr, layer, step, key=f"nl_gates_{layer}", run=run)
 
 
 def let_it_write(model, ds) -> None:

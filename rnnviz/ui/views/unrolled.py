@@ -220,10 +220,10 @@ def unrolled_section(
     _equations(tr, band, step, unit, dict(zip(u.steps, u.labels))[step])
 
 
-def next_letter_section(model, ds, tr: Trace, letters: Sequence[str]) -> None:
+def next_letter_section(model, ds, tr: Trace, letters: Sequence[str], run=None) -> None:
     """Next letter's unrolled section: the followed word's trace, the first words (up to
     `unrolled_words`) in every hover label, and the picked neuron after each letter of every
-    word."""
+    word; the net and its figure kept for `run` (figures.built)."""
     words = ds.words[: live.limits().unrolled_words]
     others = [(w, band_values(tasks.letter_steps(model, ds, w)[0])) for w in words]
 
@@ -241,4 +241,4 @@ def next_letter_section(model, ds, tr: Trace, letters: Sequence[str]) -> None:
             key="nl_unrolled_words",
         )
 
-    unrolled_section(tr, letters, "nl", others, every_word)
+    unrolled_section(tr, letters, "nl", others, every_word, run=run)
