@@ -87,15 +87,10 @@ def epoch_label(epoch: int) -> str:
     return t("{epoch} (untrained)", epoch=epoch) if epoch == 0 else str(epoch)
 
 
-def _end(run, prefix: str, epochs: list[int]) -> int:
-    """The epoch the run ended (or is held) at. When that has moved since the slider was last
-    drawn (Step, or Resume to the end), the slider goes back to it: the newest weights first."""
-    end = _ended_at(run, epochs)
-    seen = run.results.setdefault("scrub_seen", {})
-    if seen.get(prefix, end) != end:
-        st.session_state.pop(_key(run, prefix), None)
-    seen[prefix] = end
-    return end
+def _moved(run, prefix: str, end: int) -> bool:
+    """Whether the epoch the run ended (or is held) at has moved since its slider was last drawn
+    (Step, or Resume to the end): the slider then goes back to it, the newest weights first."""
+    return run.results.get("scrub_seen", {}).get(prefix, end) != end
 
 
 def chosen(run, prefix: str) -> int | None:
@@ -105,7 +100,9 @@ def chosen(run, prefix: str) -> int | None:
     epochs = epochs_of(run)
     if not epochs:
         return None
-    end = _end(run, prefix, epochs)
+    end = _ended_at(run, epochs)
+    if _moved(run, prefix, end):  # the slider, when drawn, goes back to the end
+        return None
     epoch = st.session_state.get(_key(run, prefix))
     return None if epoch not in epochs or epoch == end else epoch
 
@@ -116,10 +113,16 @@ def epoch_slider(run, prefix: str) -> tuple[int | None, object]:
     epochs = epochs_of(run)
     if not epochs:
         return None, run.current_model()
+    end = _ended_at(run, epochs)
+    if _moved(run, prefix, end):
+        # set, not dropped: a slider drawn again with the same key keeps the browser's position
+        # (the epoch chosen before Step) unless the server sets its value
+        st.session_state[_key(run, prefix)] = end
+    run.results.setdefault("scrub_seen", {})[prefix] = end
     epoch = option_slider(
         t("Weights after epoch"),
         epochs,
-        _end(run, prefix, epochs),
+        end,
         key=_key(run, prefix),
         format_func=epoch_label,
         help=t(
