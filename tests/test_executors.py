@@ -8,9 +8,11 @@ do: sizing by usable cores, memory caps, runaway jobs that end their own worker 
 from __future__ import annotations
 
 import os
+import pickle
 import signal
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import pytest
@@ -486,9 +488,6 @@ def test_worker_messages_carry_tensors_as_they_are():
     """dumps (the workers' messages, tensors as numpy arrays) gives back every tensor with its
     dtype, shape and values, writable (torch.from_numpy warns on a read-only array), detached; one
     numpy cannot hold (bfloat16) as torch pickles it."""
-    import pickle  # noqa: PLC0415
-    import warnings  # noqa: PLC0415
-
     model = SequenceModel(ModelConfig(cell="lstm", input_size=3, hidden_size=5, output_size=1))
     weights = model.state_dict()
     odd = {

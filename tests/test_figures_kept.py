@@ -168,7 +168,7 @@ def test_next_letter_keeps_its_figures_and_redraws_the_step(app_page, train_on_p
     assert len(run.results["figures"]) > len(kept)
 
 
-def test_a_kept_figure_gives_plotlys_dict_once_and_the_same_spec():
+def test_a_kept_figure_gives_plotlys_dict_once_and_the_same_spec(monkeypatch):
     """figures.built makes its figures Kept: st.plotly_chart's to_dict() is made once (the same
     traces given again), and the spec drawn is plotly's own for the same figure, also after a deep
     copy (plotly's pickling adds keys to the dict it is given) and in Korean."""
@@ -196,12 +196,8 @@ def test_a_kept_figure_gives_plotlys_dict_once_and_the_same_spec():
     assert set(kept.to_dict()) == {"data", "layout"}
     assert pio.to_json(kept.to_dict(), validate=False) == spec
     # Korean: a copy of the same kind, translated; the kept one stays English
-    lang = i18n.language
-    try:
-        i18n.language = lambda: "ko"
-        korean = i18n.figure(kept)
-    finally:
-        i18n.language = lang
+    monkeypatch.setattr(i18n, "language", lambda: "ko")
+    korean = i18n.figure(kept)
     assert type(korean) is figures.Kept and korean is not kept
     assert korean.to_dict()["data"][0]["name"] != first["data"][0]["name"]
     assert pio.to_json(kept.to_dict(), validate=False) == spec
