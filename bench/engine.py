@@ -266,9 +266,10 @@ def run(
             rows,
         ),
         "What the job adds to a bare loop: per epoch, the loss as a number (the NaN guard and "
-        "the best epoch need it at once), one fused copy of the weights that also copies the last "
-        "batch's gradients (one flat buffer after the first backward pass, which also makes "
-        "zeroing them one op instead of the optimizer's zero_grad) into the run's ledger, a CPU "
+        "the best epoch need it at once), one fused copy of the weights (one flat tensor on the "
+        "CPU) that also copies the last batch's gradients (one flat buffer after the first "
+        "backward pass, which also makes zeroing them one op instead of the optimizer's "
+        "zero_grad) into the run's ledger, a CPU "
         "copy of the weights on the epochs the snapshot grid keeps (about half of a 200-epoch "
         "run's) and the stop checks; every 20 ms, and at every end, stop or pause, the finished "
         "epochs' rows are made together (their gradient norms in one op, their training accuracy "

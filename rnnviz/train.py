@@ -279,7 +279,7 @@ def _flat_parameters(params: list[Tensor], device: torch.device) -> nn.Parameter
     hello-rnn's bare epoch of 420 us was 325 us that way. None where the parameters are not all
     dense, of one dtype and each in a storage of its own, and on a GPU, where cuDNN keeps an RNN's
     weights in a flat buffer of its own. fit gives each parameter its own storage back when it
-    ends (`_own_storage`): a checkpoint refuses tensors that share memory."""
+    ends (`_own_storage`), so that the model leaves it laid out as it came in."""
     if device.type != "cpu" or not params:
         return None
     first = params[0]

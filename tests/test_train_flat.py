@@ -8,7 +8,15 @@ import pytest
 import torch
 from torch import nn
 
-from rnnviz import ModelConfig, SequenceModel, TrainConfig, TrainData, TrainingJob, checkpoint
+from rnnviz import (
+    Callback,
+    ModelConfig,
+    SequenceModel,
+    TrainConfig,
+    TrainData,
+    TrainingJob,
+    checkpoint,
+)
 from rnnviz.train import _batch_step, _Run, fit
 
 
@@ -98,7 +106,7 @@ def test_after_fit_each_parameter_has_its_own_storage_and_saves():
     assert len(pointers) == len(list(model.parameters()))
     for p in model.parameters():
         assert p.untyped_storage().nbytes() == p.numel() * p.element_size()
-    # safetensors refuses tensors that share memory: the trained model saves and loads back
+    # the trained model saves and loads back
     loaded, _ = checkpoint.from_bytes(checkpoint.to_bytes(model))
     for p, q in zip(model.parameters(), loaded.parameters()):
         assert torch.equal(p, q)
@@ -204,3 +212,24 @@ def test_the_good_weights_are_one_copy_of_the_flat_tensor_and_follow_each_epoch(
     snapshot = weights.copy()
     assert len({v.untyped_storage().data_ptr() for v in snapshot.values()}) == len(snapshot)
     assert all(torch.equal(snapshot[k], good[k]) for k in good)
+
+
+def test_a_model_saved_while_it_trains_saves_its_current_weights():
+    """Mid-run the parameters are views into one storage (disjoint slices of it: safetensors
+    takes those): a checkpoint made then holds that moment's weights."""
+    x, y = _series()
+    model = SequenceModel(ModelConfig(cell="gru", input_size=2, hidden_size=4), seed=0)
+    saved = {}
+
+    class SaveAt3(Callback):
+        def on_epoch_end(self, job, record):
+            if record["epoch"] == 3:
+                saved["bytes"] = checkpoint.to_bytes(job.model)
+                saved["state"] = {k: v.clone() for k, v in job.model.state_dict().items()}
+
+    config = TrainConfig(epochs=6, batch_size=16, device="cpu")
+    job = TrainingJob(model, TrainData(x, y), config, callbacks=[SaveAt3()]).start().join()
+    assert job.status == "done", job.message
+    loaded, _ = checkpoint.from_bytes(saved["bytes"])
+    for name, value in loaded.state_dict().items():
+        assert torch.equal(value, saved["state"][name]), name
