@@ -307,6 +307,7 @@ def _optimizer(params: list[Tensor], config: "TrainConfig") -> torch.optim.Optim
     return torch.optim.Adam(params, lr=config.lr)
 
 
+@torch.no_grad()
 def predict(
     model: SequenceModel, x: Tensor, lengths: Tensor | None = None, batch_size: int = 4096
 ) -> Tensor:

@@ -204,3 +204,40 @@ def test_a_kept_figure_gives_plotlys_dict_once_and_the_same_spec(monkeypatch):
     # what is not a figure (the unrolled net's builder's result) is given as it is
     net = figures.built(run, lambda: SimpleNamespace(edges=[1]))
     assert type(net) is SimpleNamespace
+
+
+def _trained_forecast(app_page, train_on_page, seed: int):
+    """A session that trains the Forecast preset (2 epochs, window 6) with `seed`: its run."""
+    at = app_page("app_pages/forecast.py")
+    at.session_state["seed"] = seed
+    at.number_input(key="fc_window").set_value(6)
+    at.number_input(key="fc_epochs").set_value(2)
+    at.run()
+    run = train_on_page(at, "fc", "forecast")
+    assert run.job.status == "done", run.job.message
+    assert not at.exception, at.exception
+    return run
+
+
+def test_ended_runs_of_a_preset_with_the_same_weights_share_their_forecasts(
+    app_page, train_on_page
+):
+    """Two students train the preset with one seed: the same weights, so the second is given the
+    first's forecasts (one forward pass for the class), which are what its own model predicts. A
+    third with another seed computes its own."""
+    from rnnviz import tasks  # noqa: PLC0415
+    from rnnviz.ui import live  # noqa: PLC0415
+    from rnnviz.ui.views import scrub  # noqa: PLC0415
+
+    live._shared_views.clear()
+    a = _trained_forecast(app_page, train_on_page, seed=0)
+    b = _trained_forecast(app_page, train_on_page, seed=0)
+    other = _trained_forecast(app_page, train_on_page, seed=1)
+    assert a.public and b.public
+    shared = a.results["evaluated"]["parts"]
+    assert b.results["evaluated"]["parts"] is shared
+    assert other.results["evaluated"]["parts"] is not shared
+    mine = tasks.evaluate_forecast(scrub.model_at(b, None), b.dataset, "test")
+    np.testing.assert_array_equal(shared["test"].predicted, mine.predicted)
+    theirs = other.results["evaluated"]["parts"]["test"].predicted
+    assert not np.array_equal(theirs, mine.predicted)

@@ -233,3 +233,15 @@ def test_a_model_saved_while_it_trains_saves_its_current_weights():
     loaded, _ = checkpoint.from_bytes(saved["bytes"])
     for name, value in loaded.state_dict().items():
         assert torch.equal(value, saved["state"][name]), name
+
+
+def test_predict_after_fit_records_no_graph():
+    """predict runs without autograd: its outputs are plain values (a page calls .numpy())."""
+    from rnnviz.train import predict
+
+    x, y = _series()
+    model = SequenceModel(ModelConfig(cell="lstm", input_size=2, hidden_size=4), seed=0)
+    fit(model, TrainData(x, y), TrainConfig(epochs=2, batch_size=16), lambda r: None, lambda: None)
+    out = predict(model, x)
+    assert out.shape == (60, 1) and not out.requires_grad and out.grad_fn is None
+    out.numpy()

@@ -146,6 +146,14 @@ def run_view_shared(key: Hashable, fn: Callable, *args):
     when several sessions ask at the same time (a class training the same preset). Only for views of
     the bundled public samples, keyed by everything the result depends on: no cache shared by
     sessions holds a user's file."""
+    return shared_result(key, lambda: run_view(fn, *args))
+
+
+def shared_result(key: Hashable, compute: Callable[[], object]):
+    """compute(), its result kept for every session of this server under `key` (the last
+    SHARED_VIEWS), and computed once when several sessions ask at the same time: the others wait
+    for it, up to VIEW_WAIT_SECONDS. The same rule as run_view_shared's: only for the bundled public
+    samples, keyed by everything the result depends on; a result is never changed by its readers."""
     store = _shared_views()
     while True:
         with store["lock"]:
@@ -161,7 +169,7 @@ def run_view_shared(key: Hashable, fn: Callable, *args):
             if key not in store["results"]:  # it failed or took too long there: compute it here
                 store["computing"].pop(key, None)
     try:
-        result = run_view(fn, *args)
+        result = compute()
         if result is not None:
             with store["lock"]:
                 store["results"][key] = result
