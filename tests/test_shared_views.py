@@ -51,5 +51,20 @@ def test_the_server_keeps_at_most_shared_views_results(monkeypatch):
     live._shared_views.clear()
     for k in range(live.SHARED_VIEWS + 3):
         live.run_view_shared(k, lambda k=k: k)
-    kept = live._shared_views()["results"]
+    kept = live._shared_views("views")["results"]
     assert list(kept) == list(range(3, live.SHARED_VIEWS + 3))
+
+
+def test_each_kind_keeps_its_own_results(monkeypatch):
+    """Many cheap results of one kind (a class's forecasts, by epoch) never push out a costly one
+    of another (a baseline ladder, seconds of fitting)."""
+    monkeypatch.setattr(live, "run_view", lambda fn, *args: fn(*args))
+    live._shared_views.clear()
+    calls = []
+    assert live.run_view_shared("ladder", lambda: calls.append(1) or "ets") == "ets"
+    for k in range(live.SHARED_VIEWS + 3):
+        live.shared_result(k, lambda k=k: k, kind="forecasts")
+    assert live.run_view_shared("ladder", lambda: calls.append(1) or "ets") == "ets"
+    assert calls == [1]  # still kept
+    assert list(live._shared_views("forecasts")["results"]) == list(range(3, live.SHARED_VIEWS + 3))
+    assert "ladder" in live._shared_views("views")["results"]

@@ -134,7 +134,9 @@ def run_view(fn: Callable, *args):
 
 
 @st.cache_resource
-def _shared_views() -> dict:
+def _shared_views(kind: str) -> dict:
+    """The server's store of shared results of one kind: each kind keeps its own SHARED_VIEWS, so
+    that many cheap results (forecasts by epoch) never push out a costly one (a baseline ladder)."""
     return {"lock": threading.Lock(), "results": OrderedDict(), "computing": {}}
 
 
@@ -149,12 +151,13 @@ def run_view_shared(key: Hashable, fn: Callable, *args):
     return shared_result(key, lambda: run_view(fn, *args))
 
 
-def shared_result(key: Hashable, compute: Callable[[], object]):
+def shared_result(key: Hashable, compute: Callable[[], object], kind: str = "views"):
     """compute(), its result kept for every session of this server under `key` (the last
-    SHARED_VIEWS), and computed once when several sessions ask at the same time: the others wait
-    for it, up to VIEW_WAIT_SECONDS. The same rule as run_view_shared's: only for the bundled public
-    samples, keyed by everything the result depends on; a result is never changed by its readers."""
-    store = _shared_views()
+    SHARED_VIEWS of its `kind`), and computed once when several sessions ask at the same time: the
+    others wait for it, up to VIEW_WAIT_SECONDS. The same rule as run_view_shared's: only for the
+    bundled public samples, keyed by everything the result depends on; a result is never changed
+    by its readers."""
+    store = _shared_views(kind)
     while True:
         with store["lock"]:
             if key in store["results"]:

@@ -91,7 +91,7 @@ def _forecasts(run, model) -> dict:
         digest.update(value.detach().cpu().numpy().tobytes())
     digest.update(np.ascontiguousarray(ds.series).tobytes())
     digest.update(ds.x.numpy().tobytes())
-    return live.shared_result(("forecasts", digest.hexdigest()), compute)
+    return live.shared_result(digest.hexdigest(), compute, kind="forecasts")
 
 
 def metrics_frame(result: tasks.ForecastResult) -> pd.DataFrame:
