@@ -117,6 +117,16 @@ def test_trend_warning_predict_the_change_and_the_ladder(server, page, tmp_path,
     page.get_by_text("so its forecast can follow the level there").wait_for()
     page.get_by_role("button", name=re.compile(r"\bTrain$")).click()
     page.get_by_text("status: done").wait_for(timeout=120_000)
+    # the loss and forecast charts side by side where both fit, else one under the other, each
+    # wide enough to read (at 800 px they were side by side at 230 px, dates over each other)
+    charts = page.locator(".st-key-fc_live_charts [data-testid='stPlotlyChart']")
+    charts.nth(1).wait_for()
+    loss, forecast = charts.nth(0).bounding_box(), charts.nth(1).bounding_box()
+    if width >= 1366:
+        assert abs(loss["y"] - forecast["y"]) < 5 and forecast["x"] > loss["x"] + loss["width"] - 5
+    else:
+        assert forecast["y"] >= loss["y"] + loss["height"] - 5
+    assert min(loss["width"], forecast["width"]) >= 340
     page.get_by_text("The baseline ladder").wait_for(timeout=60_000)
     verdict = page.get_by_text(re.compile(r"(wins: its RMSE|^A tie: )"))
     verdict.wait_for()

@@ -199,6 +199,13 @@ def _errors(parts: dict, target: str) -> None:
     i18n.table(metrics_frame(shown), width="content", key="fc_metrics")
 
 
+CHARTS = "fc_live_charts"  # the container of the loss and forecast charts (its CSS class)
+_WRAP_CSS = (
+    f"<style>.st-key-{CHARTS} [data-testid='stHorizontalBlock'] {{ flex-wrap: wrap; }} "
+    f".st-key-{CHARTS} [data-testid='stColumn'] {{ min-width: 340px; }}</style>"
+)
+
+
 def render_live(run, overlays=None):
     """What live_view redraws about once a second while the job trains (`job` None: an opened
     model). overlays(): the kept runs to draw on its charts (views.kept.overlaid)."""
@@ -208,7 +215,11 @@ def render_live(run, overlays=None):
             live.status_line(job)
         parts = evaluation(run)
         chosen = overlays() if overlays is not None else []
-        left, right = st.columns(2)
+        # side by side where both fit; one under the other in a narrow window (800 px with the
+        # sidebar open left each chart 230 px: its title cut, its dates written over each other)
+        st.html(_WRAP_CSS)
+        with st.container(key=CHARTS):
+            left, right = st.columns(2)
         with left:
             _loss_chart(job.history if job is not None else [], chosen)
         with right:
