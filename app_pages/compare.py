@@ -22,6 +22,7 @@ from rnnviz.ui.controls import control, controls, page_links
 from rnnviz.ui.i18n import t
 from rnnviz.ui.sidebar import device_choice, seed_choice
 from rnnviz.ui.views.compare import CompareRun, memory_runs, render_live, vanishing_gradients
+from rnnviz.ui.widgets import wrapping_columns
 
 PAGE = "compare"
 SERIES_FILE = Path(__file__).resolve().parents[1] / "assets" / "seattle-weather.csv"
@@ -64,7 +65,8 @@ def choose_settings() -> CompareSettings:
     lim = live.limits()
     page_links(CompareSettings)
     task = control(CompareSettings, "task", format_func=t)
-    c1, c2, c3 = st.columns(3)
+    # two per row in a narrow window, where three cut the checkboxes' labels ("The letter any...")
+    c1, c2, c3 = wrapping_columns("cp_settings", 3, 200)
     layout = {
         c1: ("distractors", "anywhere", "words"),
         c2: ("hidden_size", "lr"),

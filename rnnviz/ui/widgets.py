@@ -15,7 +15,7 @@ import streamlit as st
 
 from .state import plain
 
-__all__ = ["int_slider", "option_slider", "up_to"]
+__all__ = ["int_slider", "option_slider", "up_to", "wrapping_columns"]
 
 
 def _only(label: str, text: str, key: str) -> None:
@@ -45,3 +45,15 @@ def option_slider(
 def up_to(options: Sequence[int], limit: int) -> list[int]:
     """The options a server's limit allows; the limit itself when it is below all of them."""
     return [o for o in options if o <= limit] or [limit]
+
+
+def wrapping_columns(key: str, spec, min_width: int) -> list:
+    """st.columns(spec), side by side where each is at least `min_width` px wide, else wrapped
+    onto more rows (a narrow window with the sidebar open): the columns sit in a container keyed
+    `key` (its CSS class st-key-<key>) whose own style lets them wrap."""
+    st.html(
+        f"<style>.st-key-{key} [data-testid='stHorizontalBlock'] {{ flex-wrap: wrap; }} "
+        f".st-key-{key} [data-testid='stColumn'] {{ min-width: {int(min_width)}px; }}</style>"
+    )
+    with st.container(key=key):
+        return st.columns(spec)

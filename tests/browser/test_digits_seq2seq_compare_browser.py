@@ -2,6 +2,7 @@
 are the README's (`make screenshots`)."""
 
 import re
+import time
 
 import pytest
 
@@ -79,3 +80,25 @@ def test_compare_trains_three_cells_and_draws_the_gradient(server, page, readme_
     page.get_by_text("RNN after training").first.wait_for()
     page.wait_for_timeout(1500)
     readme_screenshot(page, "screenshot-compare.png")
+
+
+@pytest.mark.parametrize("width, per_row", [(1366, 3), (800, 2)])
+def test_compare_settings_wrap_in_a_narrow_window(server, page, width, per_row):
+    """Three settings columns side by side where they fit; two per row at 800 px with the
+    sidebar open, where three cut the checkboxes' labels ("The letter any...")."""
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(server + "/compare")
+    columns = page.locator(".st-key-cp_settings [data-testid='stColumn']")
+    columns.nth(2).wait_for()
+    rows = 1 if per_row == 3 else 2
+    deadline = time.monotonic() + 15  # the page's first drawing settles (its style comes with it)
+    while True:
+        boxes = [columns.nth(k).bounding_box() for k in range(3)]
+        tops = {round(b["y"]) for b in boxes}
+        wide = min(b["width"] for b in boxes) >= 200
+        if (len(tops) == rows and wide) or time.monotonic() > deadline:
+            break
+        page.wait_for_timeout(250)
+    assert len(tops) == rows and wide, boxes
+    label = page.get_by_text("Letter anywhere")
+    assert label.evaluate("e => e.scrollWidth <= e.clientWidth")  # whole, not cut

@@ -26,7 +26,7 @@ from ...settings import MEMORY, SERIES, WORDS
 from .. import i18n, live, state
 from ..i18n import t
 from ..sidebar import seed_choice
-from ..widgets import int_slider, option_slider
+from ..widgets import int_slider, option_slider, wrapping_columns
 from .scrub import epoch_label
 
 __all__ = [
@@ -172,7 +172,8 @@ def render_live(run: CompareRun):
     """The fragment's body: each job's status, their losses overlaid, and the results table."""
 
     def _render(jobs):
-        cols = st.columns(len(jobs))
+        # two by two in a narrow window, where four columns of 115 px broke every status line
+        cols = wrapping_columns("cp_cells", len(jobs), 180)
         for col, label, job in zip(cols, run.labels, jobs):
             with col:
                 st.markdown(f"**{state.plain(label)}**")

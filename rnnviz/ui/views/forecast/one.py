@@ -15,6 +15,7 @@ from .... import plots, tasks
 from ....metrics import MetricError
 from ... import figures, i18n, live, state
 from ...i18n import t
+from ...widgets import wrapping_columns
 from .. import kept, scrub
 
 __all__ = ["evaluation", "metrics_frame", "kept_more", "render_live", "LIVE_EVALUATION_SECONDS"]
@@ -200,10 +201,6 @@ def _errors(parts: dict, target: str) -> None:
 
 
 CHARTS = "fc_live_charts"  # the container of the loss and forecast charts (its CSS class)
-_WRAP_CSS = (
-    f"<style>.st-key-{CHARTS} [data-testid='stHorizontalBlock'] {{ flex-wrap: wrap; }} "
-    f".st-key-{CHARTS} [data-testid='stColumn'] {{ min-width: 340px; }}</style>"
-)
 
 
 def render_live(run, overlays=None):
@@ -217,9 +214,7 @@ def render_live(run, overlays=None):
         chosen = overlays() if overlays is not None else []
         # side by side where both fit; one under the other in a narrow window (800 px with the
         # sidebar open left each chart 230 px: its title cut, its dates written over each other)
-        st.html(_WRAP_CSS)
-        with st.container(key=CHARTS):
-            left, right = st.columns(2)
+        left, right = wrapping_columns(CHARTS, 2, 340)
         with left:
             _loss_chart(job.history if job is not None else [], chosen)
         with right:
