@@ -133,7 +133,18 @@ def test_a_stopped_job_keeps_the_last_epochs_weights_in_its_own_storage():
     )
 
 
-class _Tied(nn.Module):
+class _Toy(nn.Module):
+    """A Trainable (rnnviz.train) of float targets (N, 1): its subclass gives forward."""
+
+    def batch_loss(self, x, y, lengths=None):
+        out = self(x)
+        return torch.nn.functional.mse_loss(out, y), out
+
+    def metrics(self, output, y):
+        return {}
+
+
+class _Tied(_Toy):
     """Two parameters in one storage (a view of another's values): left as they are."""
 
     def __init__(self):
@@ -145,13 +156,6 @@ class _Tied(nn.Module):
     def forward(self, x, lengths=None):
         return x[:, -1, :1] * self.a.sum() + self.b.sum()  # (N, 1)
 
-    def batch_loss(self, x, y, lengths=None):
-        out = self(x)
-        return torch.nn.functional.mse_loss(out, y), out
-
-    def metrics(self, output, y):
-        return {}
-
 
 def test_parameters_sharing_a_storage_are_not_moved():
     x, y = _series()
@@ -161,7 +165,7 @@ def test_parameters_sharing_a_storage_are_not_moved():
     assert model.b.untyped_storage().data_ptr() == model.a.untyped_storage().data_ptr()
 
 
-class _Unused(nn.Module):
+class _Unused(_Toy):
     """A parameter outside the graph: its gradient stays None, so no flat step (Adam would move
     it on a zero gradient); it must keep its starting values."""
 
@@ -172,13 +176,6 @@ class _Unused(nn.Module):
 
     def forward(self, x, lengths=None):
         return x[:, -1, :] @ self.w[:, None]  # (N, 1)
-
-    def batch_loss(self, x, y, lengths=None):
-        out = self(x)
-        return torch.nn.functional.mse_loss(out, y), out
-
-    def metrics(self, output, y):
-        return {}
 
 
 def test_a_parameter_outside_the_graph_is_not_stepped():

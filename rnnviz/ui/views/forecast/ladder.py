@@ -3,15 +3,12 @@ exponential smoothing on the same part, in the data's units, and who wins."""
 
 from __future__ import annotations
 
-import hashlib
-
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 from .... import baselines
 from ....errors import UserError
-from ... import i18n, live, state
+from ... import figures, i18n, live, state
 from ...i18n import t
 from .one import evaluation
 
@@ -25,9 +22,7 @@ def ladder_forecasts(run):
     ds, season = run.dataset, run.settings.season_rows
     if not run.public:
         return live.run_view(baselines.baseline_forecasts, ds, season)
-    digest = hashlib.sha256(np.ascontiguousarray(ds.series).tobytes())
-    digest.update(ds.x.numpy().tobytes())
-    key = ("ladder", repr(ds.config), season, digest.hexdigest())
+    key = ("ladder", figures.digest(ds.config, season, ds.series, ds.x))
     return live.run_view_shared(key, baselines.baseline_forecasts, ds, season)
 
 

@@ -3,7 +3,6 @@ validation and test parts, and the errors table, in the data's own units."""
 
 from __future__ import annotations
 
-import hashlib
 import time
 
 import numpy as np
@@ -86,13 +85,8 @@ def _forecasts(run, model) -> dict:
 
     if not run.public or run.running:
         return compute()
-    digest = hashlib.sha256(repr((model.config, ds.config)).encode())
-    for name, value in model.state_dict().items():
-        digest.update(name.encode())
-        digest.update(value.detach().cpu().numpy().tobytes())
-    digest.update(np.ascontiguousarray(ds.series).tobytes())
-    digest.update(ds.x.numpy().tobytes())
-    return live.shared_result(digest.hexdigest(), compute, kind="forecasts")
+    key = figures.digest(model.config, model.state_dict(), ds.config, ds.series, ds.x)
+    return live.shared_result(key, compute, kind="forecasts")
 
 
 def metrics_frame(result: tasks.ForecastResult) -> pd.DataFrame:
